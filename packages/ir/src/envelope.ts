@@ -1,0 +1,130 @@
+import type { BlockId, VarName } from './program.js';
+import type { EncodedValue } from './values.js';
+
+/**
+ * The event envelope. Routing fields (`kind`, `target`, `method`, `requestId`, `seq`)
+ * are plain JSON, readable by any engine without running Python; user values inside
+ * use the portable encoding ({@link EncodedValue}).
+ */
+
+/** Addresses one entity instance. `key` is the string form of `__key__()`. */
+export interface EntityAddress {
+  entity: string;
+  key: string;
+}
+
+/** Where the final response of a request goes: an opaque client or ingress id. */
+export interface ReplyAddress {
+  /** Kind of channel, e.g. `local`, `http`, `kafka:<topic>`. */
+  channel: string;
+  /** Channel-specific id (a client id, a partition, ...). */
+  id: string;
+}
+
+/**
+ * A continuation: the method activation waiting for a remote result. Carries only
+ * live variables. Frames are pushed when a method makes a remote interaction and
+ * popped by the reply, so deep and recursive call chains work.
+ */
+export interface Frame {
+  entity: string;
+  key: string;
+  method: string;
+  /** Block that resumes. */
+  resume: BlockId;
+  /** Variable that receives the result. */
+  resultVar: VarName;
+  /** Live variables, encoded. */
+  env: { [name: string]: EncodedValue };
+}
+
+/** An exception carried across entities and to clients. */
+export interface ErrorValue {
+  /** Python exception class name, e.g. `ValueError`, or a StateFlow error name. */
+  type: string;
+  message: string;
+  /**
+   * Set when the error comes from StateFlow rather than user code, so callers can map
+   * it (HTTP status, retries). Absent for user exceptions.
+   */
+  code?: SystemErrorCode;
+}
+
+/** Errors raised by StateFlow itself (not by user code). */
+export type SystemErrorCode =
+  | 'EntityNotFound'
+  | 'EntityExists'
+  | 'UnknownEntity'
+  | 'UnknownMethod'
+  | 'UnknownAttribute'
+  | 'BadArguments'
+  | 'EncodingError'
+  | 'Internal';
+
+/** The outcome of a call. */
+export type Result = { ok: EncodedValue } | { error: ErrorValue };
+
+interface EventBase {
+  /** Id of the client request this event belongs to; constant along the whole call chain. */
+  requestId: string;
+  /** Hop sequence number within the request, increasing by one per emitted event. */
+  seq: number;
+  /** Frames waiting for results, innermost last. */
+  stack: Frame[];
+  /** Where the final `Response` goes. */
+  replyTo: ReplyAddress;
+}
+
+/** Calls `method` on an entity. */
+export interface InvokeEvent extends EventBase {
+  kind: 'Invoke';
+  target: EntityAddress;
+  method: string;
+  args: EncodedValue[];
+  kwargs: { [name: string]: EncodedValue };
+}
+
+/** Reads a state field of an entity. */
+export interface ReadEvent extends EventBase {
+  kind: 'Read';
+  target: EntityAddress;
+  attr: string;
+}
+
+/**
+ * Runs an entity class's `__init__` where no key is known yet (any worker); yields
+ * an {@link InsertEvent} to the computed key.
+ */
+export interface ConstructEvent extends EventBase {
+  kind: 'Construct';
+  entity: string;
+  args: EncodedValue[];
+  kwargs: { [name: string]: EncodedValue };
+}
+
+/** Stores a new instance at its key unless one exists (then `EntityExists`). Result: a reference. */
+export interface InsertEvent extends EventBase {
+  kind: 'Insert';
+  target: EntityAddress;
+  state: EntityState;
+}
+
+/** Delivers a result to the frame waiting for it, at the frame's entity. */
+export interface ReplyEvent extends EventBase {
+  kind: 'Reply';
+  target: EntityAddress;
+  frame: Frame;
+  result: Result;
+}
+
+/** Leaves the dataflow: the final result for the client at `replyTo`. */
+export interface ResponseEvent extends EventBase {
+  kind: 'Response';
+  result: Result;
+}
+
+export type Event = InvokeEvent | ReadEvent | ConstructEvent | InsertEvent | ReplyEvent | ResponseEvent;
+export type EventKind = Event['kind'];
+
+/** The state of one entity instance: field name to encoded value. */
+export type EntityState = { [field: string]: EncodedValue };
