@@ -42,7 +42,10 @@ export interface EntityClass {
   fields: Field[];
   /** The constructor (`__init__`), run where the instance is created, before its key is known. */
   init: Method;
-  /** Public methods (not `__init__`/`__key__`, not starting with `_`). */
+  /**
+   * Every method except dunder methods (`__init__`, `__key__`, ...). Names starting
+   * with `_` are private: reachable through `self` calls only, never from clients.
+   */
   methods: Method[];
 }
 
