@@ -44,3 +44,23 @@ export type { EncodedValue, EncodedEntityRef } from './values.js';
 export { entityRef, isEntityRef, toPlainJson } from './values.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
 export { formatDiagnostic } from './diagnostic.js';
+export { isIrVersionCompatible, parseIrVersion, SUPPORTED_IR_RANGE } from './version-range.js';
+export type { IrVersion } from './version-range.js';
+export { defineDiagnostics, makeDiagnostic } from './define-diagnostics.js';
+export type {
+  DiagnosticDefinition,
+  DefinedDiagnostic,
+  DiagnosticTable,
+  DiagnosticDetails,
+  DiagnosticExtras,
+} from './define-diagnostics.js';
+export { IrDiagnostics } from './diagnostics.js';
+export { irSchema, eventSchema } from './schema/index.js';
+export type { JsonSchema } from './schema/index.js';
+export { validateProgram } from './validate/validate-program.js';
+export { validateEvent } from './validate/validate-event.js';
+export type { IrValidationError } from './validate/validation-error.js';
+export { assertIr } from './assert-ir.js';
+export type { AssertIrOptions } from './assert-ir.js';
+export { renderGraph, tryRenderGraph, listGraphMethods, UnknownGraphMethodError } from './graph/render-graph.js';
+export type { RenderGraphOptions, RenderGraphResult } from './graph/render-graph.js';

@@ -1,0 +1,3 @@
+export { irSchema } from './ir-schema.js';
+export { eventSchema } from './event-schema.js';
+export type { JsonSchema } from './json-schema.js';
