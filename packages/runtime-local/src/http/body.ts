@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import type { EncodedValue } from '@stateflow/ir';
+import { HttpError } from './http-error.js';
+import { checkInputValue } from './input-values.js';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Reads the whole request body as UTF-8, failing with 413 past {@link MAX_BODY_BYTES}. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new HttpError(413, 'PayloadTooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The arguments of a create or invoke call. */
+export interface CallBody {
+  args: EncodedValue[];
+  kwargs: { [name: string]: EncodedValue };
+}
+
+const USAGE = 'send a JSON object like {"args": [1, "x"], "kwargs": {"name": "value"}} (both fields optional)';
+
+/** Parses and checks a call body: `{"args"?: [...], "kwargs"?: {...}}`; an empty body means no arguments. */
+export function parseCallBody(text: string, entities: readonly string[]): CallBody {
+  if (text.trim() === '') return { args: [], kwargs: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new HttpError(400, 'BadRequest', `request body is not valid JSON (${reason}); ${USAGE}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'BadRequest', `request body must be a JSON object; ${USAGE}`);
+  }
+  const body = parsed as { [key: string]: unknown };
+  const unknown = Object.keys(body).filter((k) => k !== 'args' && k !== 'kwargs');
+  if (unknown.length > 0) {
+    throw new HttpError(400, 'BadRequest', `unknown field ${unknown.map((k) => `'${k}'`).join(', ')} in request body; ${USAGE}`);
+  }
+  const args = 'args' in body ? body['args'] : [];
+  const kwargs = 'kwargs' in body ? body['kwargs'] : {};
+  if (!Array.isArray(args)) {
+    throw new HttpError(400, 'BadRequest', `"args" must be an array of positional arguments; ${USAGE}`);
+  }
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
+    throw new HttpError(400, 'BadRequest', `"kwargs" must be an object of keyword arguments; ${USAGE}`);
+  }
+  const problem = checkInputValue(args, 'args', entities) ?? checkInputValue(kwargs, 'kwargs', entities);
+  if (problem) throw new HttpError(400, 'BadRequest', problem);
+  return { args: args as EncodedValue[], kwargs: kwargs as { [name: string]: EncodedValue } };
+}

@@ -1,0 +1,30 @@
+import type { ErrorValue } from '@stateflow/ir';
+
+/**
+ * The HTTP status for an error result:
+ *
+ * | error | status |
+ * |---|---|
+ * | `EntityNotFound`, `UnknownEntity` | 404 |
+ * | `EntityExists` | 409 |
+ * | `UnknownMethod`, `BadArguments`, `UnknownAttribute` | 400 |
+ * | a user exception (no `code`): the method raised; retrying will not help | 422 |
+ * | `EncodingError`, `Internal`, anything else | 500 |
+ */
+export function httpStatusOf(error: ErrorValue): number {
+  switch (error.code) {
+    case undefined:
+      return 422;
+    case 'EntityNotFound':
+    case 'UnknownEntity':
+      return 404;
+    case 'EntityExists':
+      return 409;
+    case 'UnknownMethod':
+    case 'BadArguments':
+    case 'UnknownAttribute':
+      return 400;
+    default:
+      return 500;
+  }
+}

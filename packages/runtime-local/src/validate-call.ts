@@ -1,0 +1,42 @@
+import type { EncodedValue, EntityClass, ErrorValue, Program } from '@stateflow/ir';
+import { systemError } from './system-errors.js';
+
+/** Finds an entity class, or explains that it does not exist. */
+export function findEntity(program: Program, entity: string): { cls: EntityClass } | { error: ErrorValue } {
+  const found = program.entities.find((e) => e.name === entity);
+  if (found) return { cls: found };
+  const known = program.entities.map((e) => e.name).join(', ') || 'none';
+  return { error: systemError('UnknownEntity', `there is no entity class '${entity}' (entities: ${known})`) };
+}
+
+/**
+ * Checks that a client may call `method` on `cls`: it must be a method of the class in
+ * the IR and must not be private (names starting with `_` are for self calls only).
+ * Returns `undefined` when the call is allowed.
+ */
+export function checkPublicMethod(cls: EntityClass, method: string): ErrorValue | undefined {
+  const publicNames = cls.methods.filter((m) => !m.name.startsWith('_')).map((m) => m.name);
+  const list = publicNames.join(', ') || 'none';
+  if (method.startsWith('_')) {
+    return systemError(
+      'UnknownMethod',
+      `${cls.name}.${method} cannot be called from outside: names starting with '_' are private to the entity (public methods: ${list})`,
+    );
+  }
+  if (!cls.methods.some((m) => m.name === method)) {
+    return systemError('UnknownMethod', `${cls.name} has no method '${method}' (public methods: ${list})`);
+  }
+  return undefined;
+}
+
+/** Checks the shape of call arguments: a list and a string-keyed object. */
+export function checkArgumentShape(args: unknown, kwargs: unknown): ErrorValue | undefined {
+  if (!Array.isArray(args)) return systemError('BadArguments', 'positional arguments must be an array');
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
+    return systemError('BadArguments', 'keyword arguments must be an object');
+  }
+  return undefined;
+}
+
+/** Type guard for call arguments after {@link checkArgumentShape}. */
+export type CallArgs = { args: EncodedValue[]; kwargs: { [name: string]: EncodedValue } };

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { InvokeEvent } from '@stateflow/ir';
+import { Mailboxes } from '../src/mailboxes.js';
+
+function invoke(key: string, n: number): InvokeEvent {
+  return {
+    kind: 'Invoke',
+    requestId: `r${key}${n}`,
+    seq: 0,
+    stack: [],
+    replyTo: { channel: 'local', id: 'test' },
+    target: { entity: 'Counter', key },
+    method: 'add',
+    args: [n],
+    kwargs: {},
+  };
+}
+
+const argsOf = (events: unknown[]) => events.map((e) => (e as InvokeEvent).args[0]);
+
+describe('Mailboxes', () => {
+  it('hands out one event per instance per take, in arrival order', () => {
+    const boxes = new Mailboxes();
+    boxes.enqueue(invoke('a', 1));
+    boxes.enqueue(invoke('a', 2));
+    boxes.enqueue(invoke('b', 3));
+    boxes.enqueue(invoke('a', 4));
+    const first = boxes.takeReady(100);
+    expect(argsOf(first)).toEqual([1, 3]);
+    // Both instances are busy until released.
+    expect(boxes.takeReady(100)).toEqual([]);
+    boxes.release(first[0]!);
+    expect(argsOf(boxes.takeReady(100))).toEqual([2]);
+    expect(boxes.pending).toBe(1);
+  });
+
+  it('keeps an instance busy until its event is released', () => {
+    const boxes = new Mailboxes();
+    boxes.enqueue(invoke('a', 1));
+    const [taken] = boxes.takeReady(10);
+    expect(boxes.isBusy({ entity: 'Counter', key: 'a' })).toBe(true);
+    boxes.enqueue(invoke('a', 2));
+    expect(boxes.takeReady(10)).toEqual([]);
+    boxes.release(taken!);
+    expect(boxes.isBusy({ entity: 'Counter', key: 'a' })).toBe(false);
+    expect(argsOf(boxes.takeReady(10))).toEqual([2]);
+  });
+
+  it('respects the batch size limit', () => {
+    const boxes = new Mailboxes();
+    for (const key of ['a', 'b', 'c']) boxes.enqueue(invoke(key, 0));
+    expect(boxes.takeReady(2)).toHaveLength(2);
+    expect(boxes.takeReady(2)).toHaveLength(1);
+  });
+
+  it('hands out keyless Construct events without marking anything busy', () => {
+    const boxes = new Mailboxes();
+    const construct = {
+      kind: 'Construct' as const,
+      requestId: 'c',
+      seq: 0,
+      stack: [],
+      replyTo: { channel: 'local', id: 'test' },
+      entity: 'Counter',
+      args: ['a'],
+      kwargs: {},
+    };
+    boxes.enqueue(construct);
+    boxes.enqueue({ ...construct, requestId: 'd' });
+    expect(boxes.takeReady(10).map((e) => e.requestId)).toEqual(['c', 'd']);
+  });
+
+  it('keys that differ only in entity class are different instances', () => {
+    const boxes = new Mailboxes();
+    boxes.enqueue(invoke('a', 1));
+    boxes.enqueue({ ...invoke('a', 2), target: { entity: 'Other', key: 'a' } });
+    expect(boxes.takeReady(10)).toHaveLength(2);
+  });
+});
