@@ -1,0 +1,251 @@
+"""The portable value encoding (the same table as ``@stateflow/ir`` ``values.ts``).
+
+Every value that crosses a process or network boundary is JSON with tags:
+``$int`` (big ints), ``$float`` (integral or non-finite floats), ``$bytes`` (base64),
+``$tuple``, ``$set``, ``$dict`` (non-string or ``$``-prefixed keys) and entity
+references ``{"$entity": ..., "$key": ...}``. Never pickle.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any, Callable, Dict, Optional
+
+from .refs import EntityRef
+
+_MAX_SAFE = 2 ** 53
+
+#: Describes the supported types in error messages.
+SUPPORTED = (
+    "None, bool, int, float, str, bytes, list, tuple, set, frozenset, dict, "
+    "entity instances and entity references"
+)
+
+
+class EncodingError(Exception):
+    """A value cannot be encoded (or an encoded value is malformed)."""
+
+    def __init__(self, detail: str, path: str = "", where: str = ""):
+        self.detail = detail
+        self.path = path
+        self.where = where
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if not self.where:
+            return self.detail + (" (at %s)" % self.path if self.path else "")
+        return "%s in %s%s; supported types are %s" % (
+            self.detail, self.where, self.path, SUPPORTED) if self.detail.startswith(
+            "cannot encode a value") else "%s (in %s%s)" % (self.detail, self.where, self.path)
+
+    def at(self, where: str) -> "EncodingError":
+        """The same error located at ``where``, e.g. ``state field 'items' of User('a')``."""
+        return EncodingError(self.detail, self.path, where)
+
+    def inside(self, segment: str) -> "EncodingError":
+        return EncodingError(self.detail, segment + self.path, self.where)
+
+
+def _type_name(value: object) -> str:
+    t = type(value)
+    if t.__module__ in ("builtins", "__main__"):
+        return t.__qualname__
+    return "%s.%s" % (t.__module__, t.__qualname__)
+
+
+def _float_tag(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)
+
+
+class Codec:
+    """Encodes and decodes values; knows the program's entity classes.
+
+    ``entity_key`` maps an entity instance to ``(class name, str(key))``; it is given by
+    the kernel so instances of entity classes encode as references.
+    """
+
+    def __init__(self, entity_classes: Optional[Dict[type, str]] = None,
+                 entity_key: Optional[Callable[[object], str]] = None):
+        self.entity_classes: Dict[type, str] = dict(entity_classes or {})
+        self._entity_key = entity_key or (lambda obj: str(obj.__key__()))
+
+    # -- encode ---------------------------------------------------------------
+
+    def encode(self, value: Any) -> Any:
+        t = type(value)
+        if t is str or value is None or t is bool:
+            return value
+        if t is int:
+            return value if -_MAX_SAFE < value < _MAX_SAFE else {"$int": str(value)}
+        if t is float:
+            if math.isfinite(value) and not value.is_integer():
+                return value
+            return {"$float": _float_tag(value)}
+        if t is list:
+            return self._encode_items(value)
+        if t is dict:
+            return self._encode_dict(value)
+        if t is tuple:
+            return {"$tuple": self._encode_items(value)}
+        if t is EntityRef:
+            return {"$entity": value.entity, "$key": value.key}
+        if t is set or t is frozenset:
+            return {"$set": self._encode_items(_ordered(value))}
+        if t is bytes:
+            return {"$bytes": base64.b64encode(value).decode("ascii")}
+        name = self.entity_classes.get(t)
+        if name is None:
+            for cls, cls_name in self.entity_classes.items():
+                if isinstance(value, cls):
+                    name = cls_name
+                    break
+        if name is not None:
+            try:
+                key = self._entity_key(value)
+            except EncodingError:
+                raise
+            except Exception as e:  # a broken __key__ of a value being encoded
+                raise EncodingError(
+                    "cannot encode %s instance as a reference: its __key__() raised %s: %s"
+                    % (name, type(e).__name__, e)
+                )
+            return {"$entity": name, "$key": key}
+        # Subclasses of the builtin types (e.g. IntEnum, namedtuple) are not portable.
+        raise EncodingError("cannot encode a value of type '%s'" % _type_name(value))
+
+    def _encode_items(self, items) -> list:
+        out = []
+        i = 0
+        try:
+            enc = self.encode
+            for i, item in enumerate(items):
+                out.append(enc(item))
+        except EncodingError as e:
+            raise e.inside("[%d]" % i)
+        return out
+
+    def _encode_dict(self, value: dict) -> Any:
+        plain = True
+        for k in value:
+            if type(k) is not str or k.startswith("$"):
+                plain = False
+                break
+        enc = self.encode
+        if plain:
+            out = {}
+            k = ""
+            try:
+                for k, v in value.items():
+                    out[k] = enc(v)
+            except EncodingError as e:
+                raise e.inside("[%r]" % (k,))
+            return out
+        pairs = []
+        k = None
+        try:
+            for k, v in value.items():
+                pairs.append([enc(k), enc(v)])
+        except EncodingError as e:
+            raise e.inside("[%r]" % (k,))
+        return {"$dict": pairs}
+
+    def encode_fields(self, fields: Dict[str, Any], what: str, owner: str) -> Dict[str, Any]:
+        """Encodes a name→value mapping (state, env, kwargs).
+
+        Errors say where: ``<what> '<name>[path]' of <owner>``, e.g.
+        ``state field 'items[2]' of User('alice')``.
+        """
+        out = {}
+        enc = self.encode
+        name = ""
+        try:
+            for name, v in fields.items():
+                out[name] = enc(v)
+        except EncodingError as e:
+            raise EncodingError(e.detail, "", "%s '%s%s' of %s" % (what, name, e.path, owner))
+        return out
+
+    def encode_value(self, value: Any, where: str) -> Any:
+        """Encodes one value; errors say ``where`` (e.g. ``the return value of User.buy_item``)."""
+        try:
+            return self.encode(value)
+        except EncodingError as e:
+            raise EncodingError(e.detail, "", where + (" at %s" % e.path if e.path else ""))
+
+    # -- decode ---------------------------------------------------------------
+
+    def decode(self, value: Any) -> Any:
+        t = type(value)
+        if t is dict:
+            if len(value) == 1:
+                for tag, inner in value.items():
+                    if tag[:1] == "$":
+                        return self._decode_tag(tag, inner, value)
+            elif len(value) == 2 and "$entity" in value and "$key" in value:
+                return EntityRef(value["$entity"], value["$key"])
+            dec = self.decode
+            return {k: dec(v) for k, v in value.items()}
+        if t is list:
+            dec = self.decode
+            return [dec(v) for v in value]
+        return value
+
+    def _decode_tag(self, tag: str, inner: Any, whole: dict) -> Any:
+        dec = self.decode
+        if tag == "$tuple":
+            return tuple(dec(v) for v in inner)
+        if tag == "$set":
+            return set(dec(v) for v in inner)
+        if tag == "$dict":
+            return {_hashable(dec(k)): dec(v) for k, v in inner}
+        if tag == "$int":
+            return int(inner)
+        if tag == "$float":
+            return float(inner)
+        if tag == "$bytes":
+            return base64.b64decode(inner)
+        return {tag: dec(inner)}
+
+    def decode_fields(self, fields: Dict[str, Any]) -> Dict[str, Any]:
+        dec = self.decode
+        return {k: dec(v) for k, v in fields.items()}
+
+
+def _hashable(value: Any) -> Any:
+    if type(value) is list:
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _ordered(items) -> list:
+    """Set elements in a deterministic order (so equal sets encode equally)."""
+    try:
+        return sorted(items)
+    except TypeError:
+        return sorted(items, key=_sort_key)
+
+
+def _sort_key(value: Any) -> str:
+    try:
+        return "%s:%s" % (type(value).__name__, json.dumps(Codec().encode(value), sort_keys=True))
+    except EncodingError:
+        return "%s:%r" % (type(value).__name__, value)
+
+
+#: A codec without entity classes, for plain values.
+PLAIN = Codec()
+
+
+def encode(value: Any) -> Any:
+    """Encodes a value without entity classes (entity references still encode)."""
+    return PLAIN.encode(value)
+
+
+def decode(value: Any) -> Any:
+    """Decodes an encoded value."""
+    return PLAIN.decode(value)
