@@ -1,0 +1,8 @@
+/**
+ * `@stateflow/python-kernel`: ships the Python source of the StateFlow kernel (the
+ * reference interpreter of the IR's method state machines) and tells hosts where it is.
+ *
+ * @packageDocumentation
+ */
+export { kernelPythonDir, kernelFiles } from './files.js';
+export type { KernelFile } from './files.js';
