@@ -1,0 +1,17 @@
+/** Where the CLI writes; the bin passes the process streams, tests pass buffers. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit statuses of the `stateflow` command. */
+export const ExitCode = {
+  /** Success. */
+  Ok: 0,
+  /** The program has errors (diagnostics were printed). */
+  ProgramErrors: 1,
+  /** Wrong usage: unknown command or flag, missing or unreadable file. */
+  Usage: 2,
+  /** A bug in StateFlow itself. */
+  Internal: 70,
+} as const;

@@ -1,0 +1,55 @@
+/** Usage text of each command, printed by `--help` and after a usage error. */
+export const USAGE = {
+  main: `Usage: stateflow <command> [options]
+
+Commands:
+  compile <app.py>   compile a Python program to the StateFlow IR (JSON)
+  serve <app.py>     run the program on the embedded runtime with an HTTP API
+  graph <app.py>     print the dataflow graph (or one method's blocks) as Mermaid or DOT
+
+Options:
+  -h, --help         show help (also: stateflow <command> --help)
+  -v, --version      print the version
+
+Each command also accepts a compiled IR file (app.ir.json) instead of app.py.
+`,
+  compile: `Usage: stateflow compile <app.py> [-o <app.ir.json>] [--format text|json]
+
+Compiles a Python program to the StateFlow IR.
+
+Options:
+  -o, --out <file>   write the IR to <file> instead of standard output
+  --format <f>       how to print diagnostics: text (default, on stderr) or json (an array on stdout)
+  -h, --help         show this help
+
+Exit status: 0 compiled, 1 the program has errors, 2 wrong usage.
+`,
+  serve: `Usage: stateflow serve <app.py> [--port 8080] [--host 127.0.0.1] [--python-host pyodide|subprocess]
+
+Compiles the program and serves it on the embedded runtime over HTTP:
+  POST /{Entity}                    create an instance   {"args": [...], "kwargs": {...}}
+  POST /{Entity}/{key}/{method}     call a method        {"args": [...], "kwargs": {...}}
+  GET  /{Entity}/{key}              read an instance's state
+
+Options:
+  --port <n>            TCP port (default 8080; 0 picks a free port)
+  --host <addr>         address to bind (default 127.0.0.1: local connections only)
+  --python-host <kind>  pyodide (default: Python in-process, nothing to install)
+                        or subprocess (CPython from python3 on PATH)
+  -h, --help            show this help
+
+State is kept in memory. Stop with Ctrl-C.
+`,
+  graph: `Usage: stateflow graph <app.py> [--method Entity.method] [--format mermaid|dot]
+
+Prints the dataflow graph of the program, or with --method the blocks of one method.
+
+Options:
+  --method <E.m>    draw the state machine of this method, e.g. User.buy_item
+  --format <f>      mermaid (default) or dot
+  -h, --help        show this help
+`,
+} as const;
+
+/** Names of the commands. */
+export type CommandName = Exclude<keyof typeof USAGE, 'main'>;
