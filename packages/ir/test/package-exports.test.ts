@@ -18,6 +18,7 @@ describe('package exports', () => {
       './event.schema.json',
       './test-vectors/values.json',
       './test-vectors/shop.ir.json',
+      './test-vectors/bank.ir.json',
       './package.json',
     ]);
   });

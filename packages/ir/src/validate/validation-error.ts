@@ -5,11 +5,6 @@ export interface IrValidationError {
   message: string;
 }
 
-/** The outcome of validating an unknown value as `T`. */
-export type ValidationResult<K extends string, T> =
-  | ({ ok: true } & { [P in K]: T })
-  | { ok: false; errors: IrValidationError[] };
-
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function escapePointer(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');

@@ -41,9 +41,10 @@ describe('validateEvent', () => {
       ok: false,
       errors: [{ path: '/result', message: "must have exactly one of 'ok' or 'error'" }],
     });
-    reply.result = { value: 1 };
+    reply.result = { 'value/~x': 1 };
     const r = validateEvent(reply);
-    expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['/result/value']);
+    // JSON pointer segments are escaped: `/` as `~1`, `~` as `~0`.
+    expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['/result/value~1~0x']);
   });
 
   it('reports missing frame fields and bad system error codes by path', () => {

@@ -189,7 +189,7 @@ describe('validateProgram', () => {
     expect(errorPaths((p) => (p.entities[1].methods[1].body.blocks[2].function = 'größe_b2'))).toEqual([]);
   });
 
-  it('escapes JSON pointer segments', () => {
+  it('reports a missing field deep inside a type reference at its path', () => {
     const program = loadFixture('shop.ir.json');
     program.entities[0].key = { method: '__key__', type: { kind: 'Dict', key: { kind: 'Str' } } };
     const result = validateProgram(program);
