@@ -1,4 +1,5 @@
 export { LocalRuntime } from './runtime.js';
+export { InvalidProgramError } from './invalid-program-error.js';
 export type { LocalRuntimeOptions } from './runtime.js';
 export type { BatchLoopOptions } from './batch-loop.js';
 export { InMemoryStateStore, addressId } from './state-store.js';

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ConstructEvent,
-  EncodedValue,
-  EntityState,
-  InvokeEvent,
-  Program,
-  ReplyAddress,
-  Result,
+import {
+  assertIr,
+  SUPPORTED_IR_RANGE,
+  type ConstructEvent,
+  type EncodedValue,
+  type EntityState,
+  type InvokeEvent,
+  type Program,
+  type ReplyAddress,
+  type Result,
 } from '@stateflow/ir';
 import type { PythonHost } from '@stateflow/python-host';
+import { InvalidProgramError } from './invalid-program-error.js';
 import { BatchLoop, type BatchLoopOptions } from './batch-loop.js';
 import { Mailboxes } from './mailboxes.js';
 import { Router } from './router.js';
@@ -75,8 +78,13 @@ export class LocalRuntime {
     this.loop = new BatchLoop(host, this.store, this.mailboxes, router, (id, error) => settle(id, { error }), options);
   }
 
-  /** Loads `program` into the host and returns a running runtime. */
+  /**
+   * Checks `program` (`assertIr`), loads it into the host and returns a running runtime.
+   * @throws {InvalidProgramError} when the program is not valid IR of a supported version.
+   */
   static async start(program: Program, options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const checked = assertIr(program, SUPPORTED_IR_RANGE);
+    if (!checked.program) throw new InvalidProgramError(checked.diagnostics);
     await options.host.load(program);
     return new LocalRuntime(program, options.host, options);
   }

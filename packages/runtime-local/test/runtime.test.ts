@@ -197,3 +197,15 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !condition(); i++) await flush();
   if (!condition()) throw new Error('condition not reached');
 }
+
+describe('LocalRuntime.start', () => {
+  it('refuses a program that is not valid IR, with SF4xxx diagnostics', async () => {
+    const host = new JsHost({});
+    const bad = { ...counterProgram, irVersion: '9.0.0' };
+    await expect(LocalRuntime.start(bad, { host })).rejects.toMatchObject({
+      name: 'InvalidProgramError',
+      diagnostics: [expect.objectContaining({ code: 'SF4001' })],
+    });
+    expect(host.loaded).toBeUndefined();
+  });
+});
