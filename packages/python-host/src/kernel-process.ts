@@ -1,0 +1,136 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { delimiter } from 'node:path';
+import { kernelPythonDir } from '@stateflow/python-kernel';
+import { PythonHostError } from './errors.js';
+import { encodeFrame, FrameDecoder } from './frames.js';
+
+/** A response frame of `python -m stateflow_kernel.serve`. */
+export interface ResponseFrame {
+  id: number;
+  ok?: boolean;
+  python?: string;
+  results?: unknown[];
+  error?: { type: string; message: string };
+}
+
+interface Pending {
+  id: number;
+  resolve: (frame: ResponseFrame) => void;
+  reject: (error: Error) => void;
+}
+
+const STDERR_TAIL = 4000;
+
+/**
+ * One CPython process running the kernel server. Requests are pipelined: each gets an
+ * id, responses come back in order and settle a FIFO of pending promises.
+ */
+export class KernelProcess {
+  readonly label: string;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly decoder = new FrameDecoder();
+  private readonly pending: Pending[] = [];
+  private nextId = 1;
+  private stderrTail = '';
+  private dead: PythonHostError | undefined;
+  private closing = false;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly python: string,
+    index: number,
+    private readonly stderrMode: 'forward' | 'capture',
+  ) {
+    this.label = `python kernel #${index} (${python})`;
+    const env = { ...process.env };
+    env['PYTHONPATH'] = env['PYTHONPATH'] ? kernelPythonDir() + delimiter + env['PYTHONPATH'] : kernelPythonDir();
+    env['PYTHONDONTWRITEBYTECODE'] = '1';
+    env['PYTHONIOENCODING'] = 'utf-8';
+    this.child = spawn(python, ['-m', 'stateflow_kernel.serve'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.child.once('close', (code, signal) => {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        this.die(new PythonHostError('ProcessExited', this.describeDeath(how)));
+        resolve();
+      });
+    });
+    this.child.once('error', (err: NodeJS.ErrnoException) => {
+      const message =
+        err.code === 'ENOENT' || err.code === 'EACCES'
+          ? `cannot start ${python}: ${err.message}. Set STATEFLOW_PYTHON (or the \`python\` option) to a Python 3.9+ executable.`
+          : `${this.label} failed: ${err.message}`;
+      this.die(new PythonHostError(err.code === 'ENOENT' || err.code === 'EACCES' ? 'PythonNotFound' : 'ProcessExited', message, { cause: err }));
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
+      if (this.stderrMode === 'forward') process.stderr.write(text);
+    });
+    // A closed pipe surfaces as 'close' on the process; ignore write errors here.
+    this.child.stdin.on('error', () => {});
+  }
+
+  /** Sends one request frame; resolves with its response frame. */
+  request(frame: Record<string, unknown>): Promise<ResponseFrame> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (this.closing) return Promise.reject(new PythonHostError('Closed', `${this.label} is closed`));
+    const id = this.nextId++;
+    return new Promise<ResponseFrame>((resolve, reject) => {
+      this.pending.push({ id, resolve, reject });
+      this.child.stdin.write(encodeFrame({ ...frame, id }));
+    });
+  }
+
+  /** Ends the process: closes its stdin (it exits at end of input), then kills it if needed. */
+  async close(): Promise<void> {
+    if (this.closing) return this.exited;
+    this.closing = true;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.stdin.end();
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      timer.unref();
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: unknown[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.die(new PythonHostError('Protocol', `${this.label} wrote a malformed frame: ${String(err)}`));
+      this.child.kill();
+      return;
+    }
+    for (const frame of frames as ResponseFrame[]) {
+      const waiting = this.pending.shift();
+      if (!waiting || waiting.id !== frame.id) {
+        this.die(
+          new PythonHostError('Protocol', `${this.label} answered request ${frame.id}, expected ${waiting?.id ?? 'none'}`),
+        );
+        this.child.kill();
+        return;
+      }
+      waiting.resolve(frame);
+    }
+  }
+
+  private die(error: PythonHostError): void {
+    if (!this.dead) this.dead = this.closing && error.code === 'ProcessExited' ? new PythonHostError('Closed', `${this.label} is closed`) : error;
+    for (const p of this.pending.splice(0)) p.reject(this.dead);
+  }
+
+  private describeDeath(how: string): string {
+    const tail = this.stderrTail.trim();
+    const hint =
+      this.stderrMode === 'forward'
+        ? 'Its stderr was forwarded to this process\'s stderr.'
+        : "Create the host with stderr: 'forward' to see all of its stderr.";
+    return (
+      `${this.label} ${how}; pending and later calls fail. ${hint}` +
+      (tail ? `\nLast stderr output:\n${tail.split('\n').slice(-15).join('\n')}` : '')
+    );
+  }
+}

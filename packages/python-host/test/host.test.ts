@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonHost, PythonHostError, type PythonHost, type PythonHostKind } from '../src/index.js';
+import { Router, shopProgram, simpleProgram } from './support/router.js';
+
+const ITEM = { $entity: 'Item', $key: 'coke' };
+const kinds: PythonHostKind[] = ['pyodide', 'subprocess'];
+
+async function setupShop(r: Router, stock: number, balance: number): Promise<void> {
+  expect((await r.create('Item', 'coke', 3)).result).toEqual({ ok: ITEM });
+  expect((await r.create('User', 'alice')).result).toEqual({ ok: { $entity: 'User', $key: 'alice' } });
+  await r.call('Item', 'coke', 'update_stock', stock);
+  await r.call('User', 'alice', 'update_balance', balance - 1);
+}
+
+describe.each(kinds)('%s host', (kind) => {
+  let host: PythonHost;
+  let r: Router;
+
+  beforeAll(async () => {
+    host = await createPythonHost({ kind, stderr: 'capture' });
+    expect(host.kind).toBe(kind);
+    await host.load(shopProgram());
+  });
+  afterAll(async () => {
+    await host.close();
+  });
+
+  it('creates entities: Construct emits Insert, Insert stores and answers a reference', async () => {
+    r = new Router(host);
+    const construct = r.construct('Item', 'coke', 3);
+    const [result] = await host.process([{ event: construct, state: null }]);
+    expect(result).toEqual({
+      out: [
+        {
+          kind: 'Insert',
+          target: { entity: 'Item', key: 'coke' },
+          state: { item_name: 'coke', stock: 0, price: 3 },
+          stack: [],
+          requestId: 'r1',
+          seq: 1,
+          replyTo: { channel: 'test', id: 'c1' },
+        },
+      ],
+    });
+    const insert = result!.out[0]!;
+    const [stored] = await host.process([{ event: insert, state: null }]);
+    expect(stored!.state).toEqual({ item_name: 'coke', stock: 0, price: 3 });
+    expect(stored!.out).toEqual([
+      { kind: 'Response', result: { ok: ITEM }, stack: [], requestId: 'r1', seq: 2, replyTo: { channel: 'test', id: 'c1' } },
+    ]);
+    const [again] = await host.process([{ event: insert, state: stored!.state! }]);
+    expect(again!.state).toBeUndefined();
+    expect(again!.out[0]).toMatchObject({ kind: 'Response', result: { error: { code: 'EntityExists' } } });
+  });
+
+  it('invokes a simple method and reports the new state', async () => {
+    r = new Router(host);
+    await setupShop(r, 0, 10);
+    expect((await r.call('Item', 'coke', 'update_stock', 5)).result).toEqual({ ok: true });
+    expect(r.state('Item', 'coke')).toEqual({ item_name: 'coke', stock: 5, price: 3 });
+  });
+
+  it('runs a split method end to end through process()', async () => {
+    r = new Router(host);
+    await setupShop(r, 10, 100);
+    r.hops.length = 0;
+    const response = await r.call('User', 'alice', 'buy_item', 2, ITEM);
+    expect(response.result).toEqual({ ok: true });
+    expect(response.seq).toBe(5);
+    expect(r.hops.map((h) => h.event.kind)).toEqual(['Invoke', 'Read', 'Reply', 'Invoke', 'Reply']);
+    expect(r.hops[1]!.event.stack).toEqual([
+      { entity: 'User', key: 'alice', method: 'buy_item', resume: 'b1', resultVar: '__sf_t0', env: { amount: 2, item: ITEM } },
+    ]);
+    expect(r.state('User', 'alice')).toEqual({ username: 'alice', balance: 94, items: [ITEM] });
+    expect(r.state('Item', 'coke')!['stock']).toBe(8);
+  });
+
+  it('replies with user exceptions and leaves state unchanged, also through frames', async () => {
+    r = new Router(host);
+    await setupShop(r, 1, 100);
+    const direct = await r.call('Item', 'coke', 'update_stock', -5);
+    expect(direct.result).toEqual({ error: { type: 'NotEnoughStock', message: 'only 1 of coke left' } });
+    expect(r.hops.at(-1)!.result.state).toBeUndefined();
+    const remote = await r.call('User', 'alice', 'buy_item', 2, ITEM);
+    expect(remote.result).toEqual({ error: { type: 'NotEnoughStock', message: 'only 1 of coke left' } });
+    expect(r.state('User', 'alice')).toEqual({ username: 'alice', balance: 100, items: [] });
+    expect(r.state('Item', 'coke')!['stock']).toBe(1);
+  });
+
+  it('reports bad arguments, unknown methods and missing entities as system errors', async () => {
+    r = new Router(host);
+    await setupShop(r, 1, 10);
+    const bad = await r.call('Item', 'coke', 'update_stock');
+    expect(bad.result).toEqual({
+      error: {
+        type: 'BadArguments',
+        code: 'BadArguments',
+        message: "bad arguments for Item.update_stock(amount: int) -> bool: missing a required argument: 'amount'",
+      },
+    });
+    expect((await r.call('Item', 'coke', 'restock')).result).toMatchObject({ error: { code: 'UnknownMethod' } });
+    expect((await r.call('Item', 'fanta', 'update_stock', 1)).result).toMatchObject({
+      error: { code: 'EntityNotFound', message: "Item('fanta') does not exist" },
+    });
+  });
+
+  it('processes a batch in request order', async () => {
+    r = new Router(host);
+    const events = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => r.construct('User', name));
+    const results = await host.process(events.map((event) => ({ event, state: null })));
+    expect(results.map((x) => (x.out[0] as { target: { key: string } }).target.key)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(await host.process([])).toEqual([]);
+  });
+
+  it('rejects process() before load() and a program whose module fails', async () => {
+    const fresh = await createPythonHost({ kind, stderr: 'capture' });
+    try {
+      const r2 = new Router(fresh);
+      await expect(fresh.process([{ event: r2.construct('User', 'x'), state: null }])).rejects.toMatchObject({
+        code: 'NotLoaded',
+      });
+      const broken = simpleProgram('broken', 'x = 1\ndef f(:\n', {});
+      const err = await fresh.load(broken).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PythonHostError);
+      expect(err).toMatchObject({ code: 'LoadFailed' });
+      expect((err as Error).message).toMatch(/^cannot load the program: broken\.py:2:\d+: SyntaxError/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('fails clearly after close()', async () => {
+    const fresh = await createPythonHost({ kind, stderr: 'capture' });
+    await fresh.load(shopProgram());
+    await fresh.close();
+    await expect(fresh.process([])).rejects.toMatchObject({ code: 'Closed' });
+    await fresh.close();
+  });
+});
+
+describe('subprocess host', () => {
+  it('says clearly when the Python path does not exist', async () => {
+    const err = await createPythonHost({ kind: 'subprocess', python: '/nonexistent/bin/python3' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PythonHostError);
+    expect(err).toMatchObject({ code: 'PythonNotFound' });
+    expect((err as Error).message).toContain('/nonexistent/bin/python3');
+    expect((err as Error).message).toContain('Python 3.9+');
+  });
+
+  it('partitions instances over several workers', async () => {
+    const host = await createPythonHost({ kind: 'subprocess', workers: 3, stderr: 'capture' });
+    try {
+      await host.load(shopProgram());
+      const r = new Router(host);
+      await setupShop(r, 10, 100);
+      const users = ['bob', 'carol', 'dave', 'erin'];
+      for (const u of users) await r.create('User', u);
+      for (const u of users) await r.call('User', u, 'update_balance', 99);
+      const responses = [];
+      for (const u of users) responses.push(await r.call('User', u, 'buy_item', 1, ITEM));
+      expect(responses.map((x) => x.result)).toEqual(users.map(() => ({ ok: true })));
+      expect(r.state('Item', 'coke')!['stock']).toBe(6);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('fails pending and later calls when the process dies', async () => {
+    const host = await createPythonHost({ kind: 'subprocess', stderr: 'capture' });
+    const source = [
+      'import os, sys',
+      'from stateflow import stateflow',
+      '@stateflow',
+      'class Bomb:',
+      '    def __init__(self, k: str):',
+      '        self.k = k',
+      '    def __key__(self):',
+      '        return self.k',
+      '    def explode(self):',
+      '        sys.stderr.write("about to exit\\n"); sys.stderr.flush()',
+      '        os._exit(3)',
+    ].join('\n');
+    try {
+      await host.load(simpleProgram('bomb', source, { Bomb: ['explode'] }));
+      const r = new Router(host);
+      await r.create('Bomb', 'b');
+      const err = await r.call('Bomb', 'b', 'explode').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ProcessExited' });
+      expect((err as Error).message).toContain('exited with code 3');
+      expect((err as Error).message).toContain('about to exit');
+      expect((err as Error).message).toContain("stderr: 'forward'");
+      await expect(host.process([{ event: r.construct('Bomb', 'c'), state: null }])).rejects.toMatchObject({
+        code: 'ProcessExited',
+      });
+    } finally {
+      await host.close();
+    }
+  });
+});
