@@ -47,7 +47,7 @@ def _is_float(annotation: Any) -> bool:
 class _Signature:
     """A method's signature without ``self``, for binding client arguments."""
 
-    __slots__ = ("sig", "floats", "label")
+    __slots__ = ("sig", "floats", "label", "names")
 
     def __init__(self, func: Any, label: str, module_name: str, drop_self: bool):
         try:
@@ -64,21 +64,48 @@ class _Signature:
             else ()
         )
         self.label = label + (_format_signature(sig, module_name) if sig is not None else "(...)")
+        # Fast path for the common case: only positional-or-keyword parameters.
+        self.names: Optional[Tuple[str, ...]] = None
+        if sig is not None and all(
+            p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in sig.parameters.values()
+        ):
+            self.names = tuple(sig.parameters)
 
-    def bind(self, args: List[Any], kwargs: Dict[str, Any]) -> inspect.BoundArguments:
-        if self.sig is None:
-            raise StateflowError("Internal", "cannot read the signature of %s" % self.label)
-        try:
-            bound = self.sig.bind(*args, **kwargs)
-        except TypeError as e:
-            raise StateflowError("BadArguments", "bad arguments for %s: %s" % (self.label, e))
-        bound.apply_defaults()
+    def bind(self, args: List[Any], kwargs: Dict[str, Any]) -> "_Bound":
+        """Binds client arguments; ``BadArguments`` when they do not fit."""
+        names = self.names
+        if names is not None and not kwargs and len(args) == len(names):
+            arguments = dict(zip(names, args))
+        else:
+            if self.sig is None:
+                raise StateflowError("Internal", "cannot read the signature of %s" % self.label)
+            try:
+                bound = self.sig.bind(*args, **kwargs)
+            except TypeError as e:
+                raise StateflowError("BadArguments", "bad arguments for %s: %s" % (self.label, e))
+            bound.apply_defaults()
+            if self.floats:
+                for name in self.floats:
+                    if type(bound.arguments.get(name)) is int:
+                        bound.arguments[name] = float(bound.arguments[name])
+            return _Bound(dict(bound.arguments), list(bound.args), bound.kwargs)
         if self.floats:
-            arguments = bound.arguments
             for name in self.floats:
-                if type(arguments.get(name)) is int:
+                if type(arguments[name]) is int:
                     arguments[name] = float(arguments[name])
-        return bound
+            args = [arguments[n] for n in names]
+        return _Bound(arguments, args, {})
+
+
+class _Bound:
+    """Bound arguments: by parameter name (a split method's entry env), and for a call."""
+
+    __slots__ = ("arguments", "args", "kwargs")
+
+    def __init__(self, arguments: Dict[str, Any], args: List[Any], kwargs: Dict[str, Any]):
+        self.arguments = arguments
+        self.args = args
+        self.kwargs = kwargs
 
 
 class _Shown:
@@ -398,7 +425,7 @@ class Kernel:
         inst = self._instance(ent, state)
         hop.writes = m.writes
         if m.split:
-            return self._run(hop, ent, inst, state, m, m.entry, dict(bound.arguments))
+            return self._run(hop, ent, inst, state, m, m.entry, bound.arguments)
         value = _call_user(m.func, inst, *bound.args, **bound.kwargs)
         return self._returned(hop, ent, inst, state, m, value)
 
