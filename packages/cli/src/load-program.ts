@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { assertIr, SUPPORTED_IR_RANGE, type Diagnostic, type Program } from '@stateflow/ir';
-import { compile } from '@stateflow/frontend-python';
 import { CliError } from './cli-error.js';
 
 /** A program loaded from a file, or the diagnostics explaining why it could not be. */
@@ -17,6 +16,8 @@ export interface LoadedProgram {
 export async function loadProgram(path: string): Promise<LoadedProgram> {
   const text = await readSource(path);
   if (path.endsWith('.json')) return loadIr(path, text);
+  // Loaded on demand: the parser (tree-sitter) is only needed for Python input.
+  const { compile } = await import('@stateflow/frontend-python');
   return compile(text, { path });
 }
 

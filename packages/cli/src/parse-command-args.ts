@@ -14,14 +14,14 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   usage: string,
 ): { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; file: string | undefined; help: boolean } {
-  let parsed;
+  let parsed: { values: { [name: string]: string | boolean | undefined }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
-    });
+    }) as typeof parsed;
   } catch (err) {
     throw new CliError(`stateflow ${command}: ${cleanParseError((err as Error).message)}`, 2, usage);
   }
