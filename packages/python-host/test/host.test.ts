@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonHost, PythonHostError, type PythonHost, type PythonHostKind } from '../src/index.js';
-import { Router, shopProgram, simpleProgram } from './support/router.js';
+import { bankProgram, Router, shopProgram, simpleProgram } from './support/router.js';
 
 const ITEM = { $entity: 'Item', $key: 'coke' };
 const kinds: PythonHostKind[] = ['pyodide', 'subprocess'];
@@ -110,6 +110,37 @@ describe.each(kinds)('%s host', (kind) => {
     const results = await host.process(events.map((event) => ({ event, state: null })));
     expect(results.map((x) => (x.out[0] as { target: { key: string } }).target.key)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect(await host.process([])).toEqual([]);
+  });
+
+  it('answers concurrent (pipelined) process() calls each with its own results', async () => {
+    r = new Router(host);
+    const names = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    const all = await Promise.all(names.map((name) => host.process([{ event: r.construct('User', name), state: null }])));
+    expect(all.map(([x]) => (x!.out[0] as { target: { key: string } }).target.key)).toEqual(names);
+  });
+
+  it('replaces the program on load() and runs create, branch, invoke, invoke_self and read', async () => {
+    const fresh = await createPythonHost({ kind, stderr: 'capture' });
+    try {
+      await fresh.load(shopProgram());
+      await fresh.load(bankProgram());
+      const b = new Router(fresh);
+      await b.create('Account', 'ann');
+      await b.call('Account', 'ann', 'deposit', 100);
+      b.hops.length = 0;
+      const response = await b.call('Account', 'ann', 'open_savings', 'ann-savings', 30);
+      expect(response.result).toEqual({ ok: { $entity: 'Account', $key: 'ann-savings' } });
+      expect(b.hops.map((h) => h.event.kind)).toEqual(['Invoke', 'Insert', 'Reply', 'Invoke', 'Reply', 'Read', 'Reply']);
+      expect(b.state('Account', 'ann')).toEqual({
+        owner: 'ann',
+        balance: 70,
+        transfers: 1,
+        history: ["Account('ann-savings') had 30"],
+      });
+      expect((await b.create('Item', 'coke', 3)).result).toMatchObject({ error: { code: 'UnknownEntity' } });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('rejects process() before load() and a program whose module fails', async () => {

@@ -287,3 +287,14 @@ def graph_program() -> Dict[str, Any]:
             method("misuse", writes=False, params=["other"]),
         ]),
     ])
+
+
+BANK_IR_FIXTURE = os.path.join(ROOT, "packages", "ir", "test", "fixtures", "bank.ir.json")
+
+
+def bank_fixture() -> Optional[Dict[str, Any]]:
+    """A program using every terminator kind, once ``packages/ir`` publishes it."""
+    if not os.path.exists(BANK_IR_FIXTURE):
+        return None
+    with open(BANK_IR_FIXTURE, encoding="utf-8") as f:
+        return json.load(f)

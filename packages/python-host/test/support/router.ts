@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EncodedValue, EntityState, Event, Program, ResponseEvent } from '@stateflow/ir';
+import { validateEvent, type EncodedValue, type EntityState, type Event, type Program, type ResponseEvent } from '@stateflow/ir';
 import type { HostResult, PythonHost } from '../../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -9,6 +9,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..
 /** The shop example as compiled by the frontend (fixture published by @stateflow/ir). */
 export function shopProgram(): Program {
   return JSON.parse(readFileSync(join(root, 'packages/ir/test/fixtures/shop.ir.json'), 'utf8')) as Program;
+}
+
+/** A program using every terminator kind (fixture published by @stateflow/ir). */
+export function bankProgram(): Program {
+  return JSON.parse(readFileSync(join(root, 'packages/ir/test/fixtures/bank.ir.json'), 'utf8')) as Program;
 }
 
 /** A program from hand-written source with simple methods only. */
@@ -51,6 +56,10 @@ export class Router {
     const state = address ? (this.store.get(address) ?? null) : null;
     const [result] = await this.host.process([{ event, state }]);
     if (!result) throw new Error('no result');
+    for (const out of result.out) {
+      const check = validateEvent(out);
+      if (!check.ok) throw new Error(`invalid event ${JSON.stringify(out)}: ${JSON.stringify(check.errors)}`);
+    }
     if (result.state && address) this.store.set(address, result.state);
     this.hops.push({ event, result });
     return result;
