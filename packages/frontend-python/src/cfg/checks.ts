@@ -1,0 +1,131 @@
+import type { Diagnostic } from '@stateflow/ir';
+import { makeDiagnostic, type DefinedDiagnostic } from '../diagnostics/define.js';
+import { CfgDiagnostics } from '../diagnostics/cfg.js';
+import type { MethodModel, RemoteSite } from '../lower/index.js';
+import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+
+const STATEMENTS_OK = new Set(['expression_statement', 'return_statement', 'if_statement', 'raise_statement']);
+const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** How a site is described in messages. */
+export function describeSite(site: RemoteSite): string {
+  switch (site.kind) {
+    case 'Invoke':
+      return `remote call ${site.entity}.${site.method}()`;
+    case 'ReadAttr':
+      return `remote read ${site.entity}.${site.attr}`;
+    case 'Create':
+      return `creation of ${site.entity}`;
+    case 'InvokeSelf':
+      return `call of split method self.${site.method}()`;
+  }
+}
+
+/**
+ * Checks that every remote interaction of a split method sits where the splitter can
+ * cut: not in loops, try/with, lambdas, comprehensions, short-circuit right sides,
+ * conditional expressions, nested functions, assignment targets. Also rejects
+ * `global`/`nonlocal` and `super()` in split methods. Returns true when all is well.
+ */
+export function checkSplitMethod(file: SourceFile, method: MethodModel, diagnostics: Diagnostic[]): boolean {
+  const before = diagnostics.length;
+  const body = fieldOf(method.node, 'body')!;
+  const report = <D>(def: DefinedDiagnostic<D>, details: D, node: PyNode): void => {
+    diagnostics.push(makeDiagnostic(def, details, spanOf(file, node)));
+  };
+  for (const site of method.sites) {
+    const what = describeSite(site);
+    if (site.kind === 'ReadAttr' && isTarget(site.node)) {
+      report(CfgDiagnostics.AssignToRemoteAttribute, { entity: site.entity, attr: site.attr }, site.node);
+      continue;
+    }
+    if (site.kind !== 'ReadAttr' && namedChildren(site.args).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) {
+      report(CfgDiagnostics.RemoteCallWithUnpacking, {}, site.node);
+      continue;
+    }
+    let child = site.node;
+    for (let n = site.node.parent; n && n !== body; child = n, n = n.parent) {
+      const problem = placementProblem(n, child);
+      if (problem === 'ok') continue;
+      if (problem === 'unsupported') {
+        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, statement: statementName(n) }, site.node);
+      } else if (problem === 'target') {
+        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, statement: 'assignment target of an' }, site.node);
+      } else {
+        report(problem, { what }, site.node);
+      }
+      break;
+    }
+  }
+  walk(body, (n) => {
+    if (n.type === 'function_definition' || n.type === 'class_definition') return false;
+    if (n.type === 'global_statement' || n.type === 'nonlocal_statement') {
+      report(CfgDiagnostics.GlobalInSplitMethod, { keyword: n.type === 'global_statement' ? 'global' : 'nonlocal' }, n);
+    } else if (n.type === 'call') {
+      const fn = fieldOf(n, 'function');
+      const args = fieldOf(n, 'arguments');
+      if (fn && fn.type === 'identifier' && textOf(file, fn) === 'super' && args && namedChildren(args).length === 0) {
+        report(CfgDiagnostics.SuperInSplitMethod, {}, n);
+      }
+    }
+  });
+  return diagnostics.length === before;
+}
+
+type Problem = 'ok' | 'unsupported' | 'target' | DefinedDiagnostic<{ what: string }>;
+
+function placementProblem(n: PyNode, child: PyNode): Problem {
+  switch (n.type) {
+    case 'while_statement':
+    case 'for_statement':
+      return CfgDiagnostics.RemoteInLoop;
+    case 'try_statement':
+    case 'except_clause':
+    case 'except_group_clause':
+    case 'finally_clause':
+      return CfgDiagnostics.RemoteInTry;
+    case 'with_statement':
+    case 'with_clause':
+    case 'with_item':
+      return CfgDiagnostics.RemoteInWith;
+    case 'lambda':
+      return CfgDiagnostics.RemoteInLambda;
+    case 'conditional_expression':
+      return CfgDiagnostics.RemoteInConditionalExpression;
+    case 'function_definition':
+    case 'class_definition':
+    case 'decorated_definition':
+      return CfgDiagnostics.RemoteInNestedFunction;
+    case 'boolean_operator':
+      return child.field === 'right' ? CfgDiagnostics.RemoteInShortCircuit : 'ok';
+    case 'assignment':
+    case 'augmented_assignment':
+      return child.field === 'left' ? 'target' : 'ok';
+    case 'block':
+    case 'elif_clause':
+    case 'else_clause':
+      return 'ok';
+    default:
+      if (COMPREHENSIONS.has(n.type)) return CfgDiagnostics.RemoteInComprehension;
+      if (n.type.endsWith('_statement') || n.type.endsWith('_clause')) {
+        return STATEMENTS_OK.has(n.type) ? 'ok' : 'unsupported';
+      }
+      return 'ok';
+  }
+}
+
+function statementName(n: PyNode): string {
+  return n.type.replace(/_(statement|clause)$/, '').replace(/_/g, ' ');
+}
+
+/** Whether an attribute node is assigned to or deleted (`item.price = 3`, `del item.price`). */
+function isTarget(node: PyNode): boolean {
+  let cur = node;
+  for (let p = node.parent; p; cur = p, p = p.parent) {
+    if (p.type === 'delete_statement') return true;
+    if ((p.type === 'assignment' || p.type === 'augmented_assignment') && cur.field === 'left') return true;
+    if (p.type === 'pattern_list' || p.type === 'tuple_pattern' || p.type === 'list_pattern' || p.type === 'expression_list' || p.type === 'tuple') continue;
+    return false;
+  }
+  return false;
+}

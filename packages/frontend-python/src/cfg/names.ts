@@ -1,0 +1,99 @@
+import { fieldOf, namedChildren, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { mangle } from './render.js';
+
+const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression', 'list_splat_pattern', 'tuple', 'list', 'expression_list']);
+
+/** Identifier names bound directly by an assignment target (`a`, `a, (b, *c)`). */
+export function targetNames(file: SourceFile, target: PyNode, prefix: string | null, out: string[] = []): string[] {
+  if (target.type === 'identifier') out.push(mangle(textOf(file, target), prefix));
+  else if (PATTERNS.has(target.type)) for (const c of namedChildren(target)) targetNames(file, c, prefix, out);
+  return out;
+}
+
+/**
+ * Names a statement may bind in the method's scope: assignment, for, with, except,
+ * import and walrus targets, nested def/class names. Nested scopes are not entered.
+ */
+export function bindingNames(file: SourceFile, stmt: PyNode, prefix: string | null): string[] {
+  const out: string[] = [];
+  walk(stmt, (n) => {
+    switch (n.type) {
+      case 'function_definition':
+      case 'class_definition': {
+        const name = fieldOf(n, 'name');
+        if (name) out.push(mangle(textOf(file, name), prefix));
+        return false;
+      }
+      case 'lambda':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        return false;
+      case 'assignment':
+      case 'augmented_assignment':
+      case 'for_statement': {
+        const left = fieldOf(n, 'left');
+        if (left) targetNames(file, left, prefix, out);
+        return;
+      }
+      case 'named_expression': {
+        const name = fieldOf(n, 'name');
+        if (name) out.push(mangle(textOf(file, name), prefix));
+        return;
+      }
+      case 'as_pattern': {
+        const alias = fieldOf(n, 'alias');
+        if (alias) targetNames(file, namedChildren(alias)[0] ?? alias, prefix, out);
+        return;
+      }
+      case 'except_clause': {
+        // `except E as e`: the name follows `as` (grammar versions differ on the field).
+        const kids = n.children;
+        const as = kids.findIndex((c) => c.type === 'as');
+        const name = as >= 0 ? kids[as + 1] : undefined;
+        if (name && name.type === 'identifier') out.push(mangle(textOf(file, name), prefix));
+        return;
+      }
+      case 'import_statement':
+      case 'import_from_statement': {
+        for (const item of n.children.filter((c) => c.field === 'name')) {
+          if (item.type === 'aliased_import') out.push(textOf(file, fieldOf(item, 'alias')!));
+          else out.push(textOf(file, item).split('.')[0]!);
+        }
+        return false;
+      }
+      case 'delete_statement':
+        for (const c of namedChildren(n)) targetNames(file, c, prefix, out);
+        return;
+    }
+  });
+  return out;
+}
+
+/**
+ * Local names a piece of code may read (attribute names and keyword-argument names
+ * excluded), with hoisted sub-expressions counting as their temporaries.
+ */
+export function usesOf(
+  file: SourceFile,
+  node: PyNode,
+  replacements: ReadonlyMap<PyNode, string>,
+  prefix: string | null,
+  locals: ReadonlySet<string>,
+  out: Set<string> = new Set(),
+): Set<string> {
+  walk(node, (n) => {
+    const rep = replacements.get(n);
+    if (rep !== undefined) {
+      out.add(rep);
+      return false;
+    }
+    if (n.type !== 'identifier') return;
+    if (n.field === 'attribute' && n.parent?.type === 'attribute') return;
+    if (n.field === 'name' && n.parent?.type === 'keyword_argument') return;
+    const name = mangle(textOf(file, n), prefix);
+    if (locals.has(name)) out.add(name);
+  });
+  return out;
+}

@@ -1,0 +1,188 @@
+import type { Diagnostic, TypeRef } from '@stateflow/ir';
+import { makeDiagnostic } from '../diagnostics/define.js';
+import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import type { EntityModel, MethodModel } from './model.js';
+import { elementOf, entityOf, mentionsEntity, type TypeResolver } from './types.js';
+
+const ANY: TypeRef = { kind: 'Any' };
+
+/** Everything {@link analyzeMethod} needs to know about the module. */
+export interface AnalyzeContext {
+  file: SourceFile;
+  entities: Map<string, EntityModel>;
+  types: TypeResolver;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Finds the remote interactions (Invoke, ReadAttr, Create), the self-calls and the
+ * direct state writes of one method. Types are static only: parameters and locals
+ * annotated with an entity class, locals assigned from entity-typed expressions,
+ * entity-typed fields, and elements of entity-typed containers.
+ */
+export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: MethodModel): void {
+  const { file } = ctx;
+  const body = fieldOf(method.node, 'body');
+  if (!body) return;
+  const selfName = method.selfName;
+  const text = (n: PyNode): string => textOf(file, n);
+  const isSelf = (n: PyNode | null): boolean => !!n && n.type === 'identifier' && selfName !== null && text(n) === selfName;
+
+  const env = new Map<string, TypeRef>();
+  for (const p of method.params) if (mentionsEntity(p.type)) env.set(p.name, p.type);
+
+  let cache: Map<PyNode, TypeRef> | null = null;
+  const typeOf = (n: PyNode): TypeRef => {
+    const hit = cache?.get(n);
+    if (hit) return hit;
+    const t = computeType(n);
+    cache?.set(n, t);
+    return t;
+  };
+  const computeType = (n: PyNode): TypeRef => {
+    switch (n.type) {
+      case 'identifier':
+        return env.get(text(n)) ?? ANY;
+      case 'parenthesized_expression': {
+        const inner = namedChildren(n)[0];
+        return inner ? typeOf(inner) : ANY;
+      }
+      case 'attribute': {
+        const obj = fieldOf(n, 'object')!;
+        const attr = text(fieldOf(n, 'attribute')!);
+        if (isSelf(obj)) return entity.fieldTypes.get(attr) ?? ANY;
+        const target = entityOf(typeOf(obj));
+        return (target && ctx.entities.get(target)?.fieldTypes.get(attr)) || ANY;
+      }
+      case 'call': {
+        const fn = fieldOf(n, 'function')!;
+        if (fn.type === 'identifier' && ctx.entities.has(text(fn))) return { kind: 'EntityRef', entity: text(fn) };
+        if (fn.type !== 'attribute') return ANY;
+        const obj = fieldOf(fn, 'object')!;
+        const name = text(fieldOf(fn, 'attribute')!);
+        if (isSelf(obj)) return entity.methods.get(name)?.returns ?? ANY;
+        const target = entityOf(typeOf(obj));
+        return (target && ctx.entities.get(target)?.methods.get(name)?.returns) || ANY;
+      }
+      case 'subscript': {
+        let t = typeOf(fieldOf(n, 'value')!);
+        if (t.kind === 'Optional') t = t.item;
+        if (t.kind === 'List') return t.item;
+        if (t.kind === 'Dict') return t.value;
+        if (t.kind === 'Tuple') {
+          if (t.variadic) return t.items[0] ?? ANY;
+          const index = fieldOf(n, 'subscript');
+          if (index && index.type === 'integer') return t.items[Number(text(index))] ?? ANY;
+        }
+        return ANY;
+      }
+      default:
+        return ANY;
+    }
+  };
+  const bind = (target: PyNode | null, t: TypeRef): void => {
+    if (target && target.type === 'identifier' && mentionsEntity(t)) env.set(text(target), t);
+  };
+
+  // Pass 1, in source order: the static types of locals.
+  walk(body, (n) => {
+    if (n.type === 'assignment') {
+      const typeNode = fieldOf(n, 'type');
+      if (typeNode) {
+        bind(fieldOf(n, 'left'), ctx.types.resolve(typeNode));
+      } else {
+        let rhs = fieldOf(n, 'right');
+        while (rhs && rhs.type === 'assignment') rhs = fieldOf(rhs, 'right');
+        if (rhs) bind(fieldOf(n, 'left'), typeOf(rhs));
+      }
+    } else if (n.type === 'for_statement' || n.type === 'for_in_clause') {
+      const right = fieldOf(n, 'right');
+      if (right) bind(fieldOf(n, 'left'), elementOf(typeOf(right)));
+    } else if (n.type === 'named_expression') {
+      const value = fieldOf(n, 'value');
+      if (value) bind(fieldOf(n, 'name'), typeOf(value));
+    }
+  });
+
+  // Pass 2, with the final types: remote sites, self-calls, writes.
+  cache = new Map();
+  const rootedAtSelf = (n: PyNode): boolean => {
+    let cur: PyNode | null = n;
+    while (cur && (cur.type === 'attribute' || cur.type === 'subscript')) {
+      cur = fieldOf(cur, cur.type === 'attribute' ? 'object' : 'value');
+    }
+    return isSelf(cur);
+  };
+  const writesThrough = (target: PyNode): boolean => {
+    if (target.type === 'attribute' || target.type === 'subscript') return rootedAtSelf(target);
+    return namedChildren(target).some(writesThrough);
+  };
+
+  walk(body, (n) => {
+    switch (n.type) {
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = fieldOf(n, 'left');
+        if (left && writesThrough(left)) method.directWrites = true;
+        break;
+      }
+      case 'delete_statement':
+        if (namedChildren(n).some(writesThrough)) method.directWrites = true;
+        break;
+      case 'identifier':
+        // A bare `self` escaping (passed or returned) may be written by anyone: be conservative.
+        if (isSelf(n) && !(n.field === 'object' && n.parent?.type === 'attribute')) method.directWrites = true;
+        break;
+      case 'call':
+        visitCall(n);
+        break;
+      case 'attribute':
+        if (!(n.field === 'function' && n.parent?.type === 'call')) visitRead(n);
+        break;
+    }
+  });
+
+  function visitCall(call: PyNode): void {
+    const fn = fieldOf(call, 'function')!;
+    const args = fieldOf(call, 'arguments')!;
+    if (fn.type === 'identifier') {
+      const name = text(fn);
+      if (ctx.entities.has(name)) method.sites.push({ kind: 'Create', node: call, args, entity: name });
+      return;
+    }
+    if (fn.type !== 'attribute') return;
+    const obj = fieldOf(fn, 'object')!;
+    const nameNode = fieldOf(fn, 'attribute')!;
+    const name = text(nameNode);
+    if (isSelf(obj)) {
+      method.selfCalls.push({ method: name, node: call });
+      return;
+    }
+    if (rootedAtSelf(obj)) method.directWrites = true;
+    const target = entityOf(typeOf(obj));
+    if (!target) return;
+    const callee = ctx.entities.get(target)?.methods.get(name);
+    if (!callee || (callee.role !== 'method')) {
+      ctx.diagnostics.push(
+        makeDiagnostic(LowerDiagnostics.UnknownEntityMethod, { entity: target, method: name }, spanOf(file, nameNode)),
+      );
+      return;
+    }
+    if (name.startsWith('_')) {
+      ctx.diagnostics.push(
+        makeDiagnostic(LowerDiagnostics.PrivateRemoteMethod, { entity: target, method: name }, spanOf(file, nameNode)),
+      );
+      return;
+    }
+    method.sites.push({ kind: 'Invoke', node: call, receiver: obj, args, entity: target, method: name });
+  }
+
+  function visitRead(attr: PyNode): void {
+    const obj = fieldOf(attr, 'object')!;
+    if (isSelf(obj)) return;
+    const target = entityOf(typeOf(obj));
+    if (!target) return;
+    method.sites.push({ kind: 'ReadAttr', node: attr, receiver: obj, entity: target, attr: text(fieldOf(attr, 'attribute')!) });
+  }
+}

@@ -1,0 +1,99 @@
+import type { Diagnostic } from '@stateflow/ir';
+import type { Tree } from 'web-tree-sitter';
+import { makeDiagnostic } from '../diagnostics/define.js';
+import { ParseDiagnostics } from '../diagnostics/parse.js';
+import { getPythonParser } from './parser.js';
+import { spanOf, type PyNode, type SourceFile } from './syntax-node.js';
+
+export type { PyNode, SourceFile } from './syntax-node.js';
+
+/** Result of {@link parsePython}: the file, and SF1xxx diagnostics. */
+export interface ParseResult {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses Python source into a plain syntax tree; reports the first syntax error (SF1001). */
+export async function parsePython(text: string, path: string): Promise<ParseResult> {
+  const parser = await getPythonParser();
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  let root: PyNode;
+  try {
+    root = copyTree(tree);
+  } finally {
+    tree.delete();
+  }
+  const file: SourceFile = { path, text, root };
+  const diagnostics: Diagnostic[] = [];
+  const bad = firstError(root);
+  if (bad) {
+    const what = bad.missing ? `expected \`${bad.type}\`` : 'unexpected input';
+    diagnostics.push(makeDiagnostic(ParseDiagnostics.SyntaxError, { what }, spanOf(file, bad)));
+  }
+  return { file, diagnostics };
+}
+
+function copyTree(tree: Tree): PyNode {
+  const cursor = tree.walk();
+  try {
+    const make = (parent: PyNode | null): PyNode => ({
+      type: cursor.nodeType,
+      named: cursor.nodeIsNamed,
+      missing: cursor.nodeIsMissing,
+      field: cursor.currentFieldName,
+      start: cursor.startIndex,
+      end: cursor.endIndex,
+      startLine: cursor.startPosition.row,
+      startCol: cursor.startPosition.column,
+      endLine: cursor.endPosition.row,
+      endCol: cursor.endPosition.column,
+      children: [],
+      parent,
+    });
+    const root = make(null);
+    let current = root;
+    // Iterative pre-order walk: deeply nested code must not overflow the JS stack.
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        const child = make(current);
+        current.children.push(child);
+        current = child;
+        continue;
+      }
+      for (;;) {
+        if (cursor.gotoNextSibling()) {
+          const sibling = make(current.parent);
+          current.parent!.children.push(sibling);
+          current = sibling;
+          break;
+        }
+        if (!cursor.gotoParent()) return root;
+        current = current.parent!;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The innermost first ERROR or MISSING node, in document order. */
+function firstError(root: PyNode): PyNode | null {
+  let found = firstErrorBelow(root.children);
+  for (;;) {
+    if (!found) return null;
+    const inner = firstErrorBelow(found.children);
+    if (!inner) return found;
+    found = inner;
+  }
+}
+
+function firstErrorBelow(nodes: PyNode[]): PyNode | null {
+  const stack: PyNode[] = [...nodes].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR' || n.missing) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return null;
+}
