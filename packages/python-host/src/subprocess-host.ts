@@ -59,6 +59,14 @@ export class SubprocessHost implements PythonHost {
       }
     } catch (err) {
       await Promise.all(workers.map((w) => w.close()));
+      if (err instanceof PythonHostError && err.code === 'ProcessExited') {
+        throw new PythonHostError(
+          'PythonNotFound',
+          `cannot start the StateFlow kernel with ${python}: is it a Python ${MIN_PYTHON.join('.')}+ interpreter? ` +
+            `Set STATEFLOW_PYTHON (or the \`python\` option) to one.\n${err.message}`,
+          { cause: err },
+        );
+      }
       throw err;
     }
     return new SubprocessHost(python, workers);

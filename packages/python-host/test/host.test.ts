@@ -178,6 +178,15 @@ describe('subprocess host', () => {
     expect((err as Error).message).toContain('Python 3.9+');
   });
 
+  it('says clearly when the interpreter cannot run the kernel', async () => {
+    const err = await createPythonHost({ kind: 'subprocess', python: '/bin/false', stderr: 'capture' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'PythonNotFound' });
+    expect((err as Error).message).toContain('cannot start the StateFlow kernel with /bin/false');
+    expect((err as Error).message).toContain('exited with code 1');
+  });
+
   it('partitions instances over several workers', async () => {
     const host = await createPythonHost({ kind: 'subprocess', workers: 3, stderr: 'capture' });
     try {
