@@ -5,6 +5,7 @@ import type { EntityModel, MethodModel, RemoteSite } from '../lower/index.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import type { CallArgs, CfgBlock, CfgTerminator, CodeItem, MethodCfg } from './model.js';
 import { bindingNames, targetNames, usesOf } from './names.js';
+import { threadJumps } from './simplify.js';
 import { manglePrefixOf, renderNode, renderRange, type RenderOptions } from './render.js';
 
 const INDENT = '    ';
@@ -67,7 +68,7 @@ export class CfgBuilder {
       method: this.method.name,
       selfName: this.method.selfName!,
       params: this.method.params.map((p) => p.name),
-      blocks: this.blocks,
+      blocks: threadJumps(this.blocks),
     };
   }
 
@@ -118,6 +119,7 @@ export class CfgBuilder {
   }
 
   private lowerStatement(s: PyNode, cur: CfgBlock): CfgBlock | null {
+    if (s.type === 'if_statement' && this.remote.has(s)) return this.lowerIf(s, cur);
     this.touch(cur, s);
     const none = new Map<PyNode, string>();
     if (!this.remote.has(s)) {
@@ -231,13 +233,14 @@ export class CfgBuilder {
     const rest = clauses.slice(k + 1);
     const branchesRemote =
       this.remote.has(clause.body) || rest.some((r) => (r.cond && this.remote.has(r.cond)) || this.remote.has(r.body));
+    this.touch(cur, cond);
     const st: StmtState = { cur, reps: new Map() };
     if (this.remote.has(cond) && containsWalrus(cond)) {
       this.diagnostics.push(makeDiagnostic(CfgDiagnostics.WalrusInSplitStatement, {}, spanOf(this.file, cond)));
     } else if (this.remote.has(cond)) {
       this.hoistOperands([{ node: cond }], st);
     }
-    this.touch(st.cur, s);
+    this.touch(st.cur, cond);
 
     if (!branchesRemote) {
       // The rest of the chain is local: emit it as one `if` statement.
@@ -248,6 +251,7 @@ export class CfgBuilder {
         defs: parts.flatMap((p) => bindingNames(this.file, p, this.prefix)),
         kills: [],
       });
+      this.touch(st.cur, parts[parts.length - 1]!);
       if (parts.some(containsReturn)) st.cur.mayReturn = true;
       return st.cur;
     }

@@ -73,6 +73,12 @@ export const LowerDiagnostics = defineDiagnostics({
       `method ${d.entity}.${d.method} is private and cannot be called on another entity`,
     help: 'private methods (starting with `_`) are reachable through self only; make the method public',
   },
+  UnknownEntityAttribute: {
+    code: 'SF2015',
+    message: (d: { entity: string; attr: string }) => `entity ${d.entity} has no field ${d.attr}`,
+    help: (d: { entity: string; attr: string }) =>
+      `read a field that ${d.entity} assigns as \`self.<name> = ...\` (call methods with parentheses)`,
+  },
   RemoteInStaticMethod: {
     code: 'SF2014',
     message: (d: { method: string }) =>

@@ -183,6 +183,13 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
     if (isSelf(obj)) return;
     const target = entityOf(typeOf(obj));
     if (!target) return;
+    const attrNode = fieldOf(attr, 'attribute')!;
+    if (!ctx.entities.get(target)?.fieldTypes.has(text(attrNode))) {
+      ctx.diagnostics.push(
+        makeDiagnostic(LowerDiagnostics.UnknownEntityAttribute, { entity: target, attr: text(attrNode) }, spanOf(file, attrNode)),
+      );
+      return;
+    }
     method.sites.push({ kind: 'ReadAttr', node: attr, receiver: obj, entity: target, attr: text(fieldOf(attr, 'attribute')!) });
   }
 }

@@ -1,0 +1,3 @@
+import { runFixtures } from './run-fixtures.js';
+
+runFixtures(import.meta.dirname);
