@@ -48,9 +48,9 @@ export function checkSplitMethod(file: SourceFile, method: MethodModel, diagnost
       const problem = placementProblem(n, child);
       if (problem === 'ok') continue;
       if (problem === 'unsupported') {
-        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, statement: statementName(n) }, site.node);
+        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, place: `a \`${statementName(n)}\` statement` }, site.node);
       } else if (problem === 'target') {
-        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, statement: 'assignment target of an' }, site.node);
+        report(CfgDiagnostics.RemoteInUnsupportedStatement, { what, place: 'an assignment target' }, site.node);
       } else {
         report(problem, { what }, site.node);
       }

@@ -92,8 +92,19 @@ export function usesOf(
     if (n.type !== 'identifier') return;
     if (n.field === 'attribute' && n.parent?.type === 'attribute') return;
     if (n.field === 'name' && n.parent?.type === 'keyword_argument') return;
+    if (isStore(n)) return;
     const name = mangle(textOf(file, n), prefix);
     if (locals.has(name)) out.add(name);
   });
   return out;
+}
+
+/** Whether an identifier is only written here (`x = ...`, `for x in`, `(x := ...)`), not read. */
+function isStore(id: PyNode): boolean {
+  let cur = id;
+  while (cur.parent && PATTERNS.has(cur.parent.type)) cur = cur.parent;
+  const p = cur.parent;
+  if (!p) return false;
+  if (cur.field === 'left' && (p.type === 'assignment' || p.type === 'for_statement' || p.type === 'for_in_clause')) return true;
+  return cur.field === 'name' && p.type === 'named_expression';
 }

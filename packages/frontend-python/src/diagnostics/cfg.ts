@@ -62,8 +62,7 @@ export const CfgDiagnostics = defineDiagnostics({
   },
   RemoteInUnsupportedStatement: {
     code: 'SF3012',
-    message: (d: Where & { statement: string }) =>
-      `${d.what} inside a ${d.statement} statement is not supported yet`,
+    message: (d: Where & { place: string }) => `${d.what} inside ${d.place} is not supported yet`,
     help: 'assign the result of the remote interaction to a variable first, in its own statement',
   },
   WalrusInSplitStatement: {
