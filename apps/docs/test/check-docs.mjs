@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 const docsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(docsRoot, '..', '..');
 const problems = [];
+/** Problems found by each of the three checks (links, codes, offline). */
+const failedBy = { links: 0, codes: 0, offline: 0 };
 
 /** Lists files under `dir` whose name passes `keep`, skipping dependency and build folders. */
 function walk(dir, keep, out = []) {
@@ -136,6 +138,7 @@ for (const href of configLinks) checkLink('.vitepress/config.mts', join(docsRoot
 if (!/search:\s*\{\s*provider:\s*'local'/.test(config)) {
   problems.push(".vitepress/config.mts: themeConfig.search.provider must be 'local' (the site must work offline)");
 }
+failedBy.links = problems.length;
 console.log(`links: ${linkCount} internal links in ${pages.length} pages and the site config`);
 
 // 2. Diagnostic codes: source tables against reference/diagnostics.md.
@@ -180,6 +183,7 @@ if (sourceCodes.size > 0) {
     }
   }
 }
+failedBy.codes = problems.length - failedBy.links;
 console.log(
   `diagnostics: ${sourceCodes.size} codes in ${sourceFiles.length} source files, ${documentedCodes.size} entries in reference/diagnostics.md`,
 );
@@ -225,8 +229,15 @@ if (existsSync(distDir)) {
   console.log('offline: skipped (site not built; run `pnpm -F @stateflow/docs build`)');
 }
 
+failedBy.offline = problems.length - failedBy.links - failedBy.codes;
+
+// One line in vitest's format, so tools/test-summary.mjs counts the three checks.
+const failedChecks = Object.values(failedBy).filter((n) => n > 0).length;
+const counts = [3 - failedChecks ? `${3 - failedChecks} passed` : '', failedChecks ? `${failedChecks} failed` : ''].filter(Boolean);
 if (problems.length > 0) {
   console.error(`\ndocs check failed, ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  console.log(`docs checks: Tests  ${counts.join(' | ')} (3)`);
   process.exit(1);
 }
+console.log(`docs checks: Tests  ${counts.join(' | ')} (3)`);
 console.log('docs check passed');
