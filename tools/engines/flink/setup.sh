@@ -21,6 +21,8 @@ VENV="$STATEFLOW_CACHE/flink-venv"
 WHEELS="$STATEFLOW_CACHE/wheels/flink-$FLINK_VERSION"
 JARS="$STATEFLOW_CACHE/flink/jars"
 JAR="$JARS/flink-sql-connector-kafka-$FLINK_KAFKA_CONNECTOR.jar"
+# pip's own cache also lives in the cache folder, not in ~/.cache/pip.
+export PIP_CACHE_DIR="$STATEFLOW_CACHE/pip"
 REQS=("apache-flink==$FLINK_VERSION" "kafka-python==$KAFKA_PYTHON_VERSION")
 t_all=$(now)
 
