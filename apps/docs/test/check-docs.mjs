@@ -1,7 +1,8 @@
 // Checks the documentation site, with plain Node and no dependencies:
 //   1. every internal link between pages (Markdown links, home-page actions, the
 //      sidebar and nav of .vitepress/config.mts) points at an existing page, and at an
-//      existing heading when it has a #fragment;
+//      existing heading when it has a #fragment; relative links of the repository
+//      README.md point at existing files;
 //   2. every diagnostic code defined in the source tables (`code: 'SFnnnn'` in
 //      packages/*/src) has its own entry in reference/diagnostics.md, and the docs
 //      mention no code that the source does not define;
@@ -138,8 +139,25 @@ for (const href of configLinks) checkLink('.vitepress/config.mts', join(docsRoot
 if (!/search:\s*\{\s*provider:\s*'local'/.test(config)) {
   problems.push(".vitepress/config.mts: themeConfig.search.provider must be 'local' (the site must work offline)");
 }
+// 1c. Relative links of the repository README point at existing files.
+const readme = join(repoRoot, 'README.md');
+if (existsSync(readme)) {
+  stripFences(readFileSync(readme, 'utf8'))
+    .split('\n')
+    .forEach((line, i) => {
+      const inline = line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length));
+      for (const m of inline.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const href = m[1];
+        if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#')) continue;
+        linkCount++;
+        if (!existsSync(join(repoRoot, decodeURI(href.split('#')[0])))) {
+          problems.push(`README.md:${i + 1}: dead link '${href}' (no such file)`);
+        }
+      }
+    });
+}
 failedBy.links = problems.length;
-console.log(`links: ${linkCount} internal links in ${pages.length} pages and the site config`);
+console.log(`links: ${linkCount} internal links in ${pages.length} pages, the site config and README.md`);
 
 // 2. Diagnostic codes: source tables against reference/diagnostics.md.
 const sourceFiles = walk(join(repoRoot, 'packages'), (name) => /\.(ts|mts|js|mjs|py)$/.test(name) && !name.endsWith('.d.ts')).filter(
