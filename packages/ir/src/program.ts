@@ -142,8 +142,21 @@ interface ResumingTerminator {
   resume: BlockId;
   /** Variable the result is bound to in `resume` (often a compiler temporary `__sf_t0`). */
   resultVar: VarName;
-  /** Variables carried to `resume` (liveness analysis), not counting `resultVar`. */
+  /**
+   * Variables carried to `resume` (liveness analysis), not counting `resultVar`. When
+   * `onError` is set, also those the handler block takes (minus `errorVar`).
+   */
   live: VarName[];
+  /**
+   * Since IR 0.2: the block that continues when the interaction fails (the remote method
+   * raised, or a system error such as `EntityExists`). The kernel binds the rebuilt
+   * exception to `errorVar` and runs this block instead of `resume`. Absent: the error
+   * fails this method too and propagates to its caller. Python: the `except` dispatch of
+   * the `try` around `item.update_stock(-1)`.
+   */
+  onError?: BlockId;
+  /** Since IR 0.2: variable the exception is bound to in `onError` (set exactly when `onError` is). */
+  errorVar?: VarName;
   loc: Loc;
 }
 

@@ -61,10 +61,14 @@ export function isIrVersionCompatible(version: string, range: string): boolean {
 
 /**
  * The range of `irVersion`s this build of `@stateflow/ir` reads: the caret range of
- * {@link IR_VERSION} (`^0.1` for `0.1.0`).
+ * {@link IR_VERSION}; for a `0.x` version, every earlier `0.y` minor from `0.1` too,
+ * since each added only optional fields (`^0.1 || ^0.2` for `0.2.0`).
  */
 export const SUPPORTED_IR_RANGE: string = (() => {
   const v = parseIrVersion(IR_VERSION);
   if (!v) throw new Error(`IR_VERSION '${IR_VERSION}' is not MAJOR.MINOR.PATCH`);
-  return v.major > 0 ? `^${v.major}` : `^0.${v.minor}`;
+  if (v.major > 0) return `^${v.major}`;
+  const minors: string[] = [];
+  for (let m = Math.min(1, v.minor); m <= v.minor; m++) minors.push(`^0.${m}`);
+  return minors.join(' || ');
 })();

@@ -3,4 +3,4 @@
  * `@stateflow/ir` (see VERSIONING.md): minor = new optional field or kind, major =
  * removed/renamed kind or field, narrowed type, changed encoding tag.
  */
-export const IR_VERSION = '0.1.0';
+export const IR_VERSION = '0.2.0';

@@ -31,7 +31,7 @@ describe('assertIr', () => {
     ir.irVersion = '0.9.0';
     const { diagnostics } = assertIr(ir, '^0.1 || ^0.9');
     expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
-      ['SF4001', "unsupported irVersion '0.9.0' (this backend accepts ^0.1)"],
+      ['SF4001', "unsupported irVersion '0.9.0' (this backend accepts ^0.1 || ^0.2)"],
     ]);
   });
 

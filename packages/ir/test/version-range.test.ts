@@ -49,8 +49,9 @@ describe('parseIrVersion', () => {
 });
 
 describe('SUPPORTED_IR_RANGE', () => {
-  it('is the caret range of IR_VERSION', () => {
-    expect(IR_VERSION).toBe('0.1.0');
-    expect(SUPPORTED_IR_RANGE).toBe('^0.1');
+  it('is the caret ranges of every 0.x minor up to IR_VERSION', () => {
+    expect(IR_VERSION).toBe('0.2.0');
+    expect(SUPPORTED_IR_RANGE).toBe('^0.1 || ^0.2');
+    expect(isIrVersionCompatible('0.1.0', SUPPORTED_IR_RANGE)).toBe(true);
   });
 });

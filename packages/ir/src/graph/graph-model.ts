@@ -164,6 +164,7 @@ export function buildMethodGraph(entity: EntityClass, method: Method): Graph {
         break;
       default:
         g.edge(from, idOf(t.resume), continuationLabel(t));
+        if (t.onError !== undefined) g.edge(from, idOf(t.onError), `error → ${t.errorVar ?? '?'}`, true);
     }
   }
   return { name, direction: 'TB', nodes: g.nodes, edges: g.edges };

@@ -7,7 +7,9 @@ const names: JsonSchema = { type: 'array', items: name };
 const resuming: { [name: string]: JsonSchema } = {
   resume: { ...ref('BlockId'), description: 'Block that continues when the result arrives.' },
   resultVar: { ...name, description: 'Variable the result is bound to in `resume`.' },
-  live: { ...names, description: 'Variables carried to `resume`, not counting `resultVar`.' },
+  live: { ...names, description: 'Variables carried to `resume` (and to `onError`), not counting `resultVar`.' },
+  onError: { ...ref('BlockId'), description: 'Since 0.2: block that continues when the interaction fails.' },
+  errorVar: { ...name, description: 'Since 0.2: variable the exception is bound to in `onError`.' },
   loc: ref('Loc'),
 };
 const resumingRequired = ['resume', 'resultVar', 'live', 'loc'];

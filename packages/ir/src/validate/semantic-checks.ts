@@ -149,5 +149,10 @@ export function checkProgramSemantics(program: Program): IrValidationError[] {
         break;
     }
     successor('resume', t.resume, [...t.live, t.resultVar]);
+    if ((t.onError === undefined) !== (t.errorVar === undefined)) {
+      report([...path, t.onError === undefined ? 'errorVar' : 'onError'], 'onError and errorVar go together: set both or neither');
+    } else if (t.onError !== undefined) {
+      successor('onError', t.onError, [...t.live, t.errorVar!]);
+    }
   }
 }

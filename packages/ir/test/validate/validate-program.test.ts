@@ -95,7 +95,7 @@ describe('validateProgram', () => {
     expect(errorPaths((p) => (p.irVersion = 1))).toEqual(['/irVersion']);
   });
 
-  it('rejects an irVersion outside ^0.1 with one error', () => {
+  it('rejects an irVersion outside the supported range with one error', () => {
     const program = loadFixture('shop.ir.json');
     program.irVersion = '1.0.0';
     program.entities = 'whatever a later format has';
@@ -103,13 +103,31 @@ describe('validateProgram', () => {
       {
         "errors": [
           {
-            "message": "irVersion '1.0.0' is not supported; @stateflow/ir reads ^0.1 (current 0.1.0)",
+            "message": "irVersion '1.0.0' is not supported; @stateflow/ir reads ^0.1 || ^0.2 (current 0.2.0)",
             "path": "/irVersion",
           },
         ],
         "ok": false,
       }
     `);
+  });
+
+  it('checks the error continuation of resuming terminators (IR 0.2)', () => {
+    const program = loadFixture('bank.ir.json');
+    const method = program.entities
+      .flatMap((e: any) => e.methods)
+      .find((m: any) => m.body.kind === 'SplitBody' && m.body.blocks.some((b: any) => 'resume' in b.terminator));
+    const block = method.body.blocks.find((b: any) => 'resume' in b.terminator);
+    const resume = method.body.blocks.find((b: any) => b.id === block.terminator.resume);
+    resume.params = resume.params.filter((p: string) => p !== block.terminator.resultVar);
+    block.terminator.onError = resume.id;
+    block.terminator.errorVar = '__sf_e0';
+    expect(validateProgram(program).ok).toBe(true);
+    block.terminator.onError = 'nowhere';
+    expect(validateProgram(program)).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining("block 'nowhere'") }] });
+    delete block.terminator.errorVar;
+    block.terminator.onError = resume.id;
+    expect(validateProgram(program)).toMatchObject({ ok: false, errors: [{ message: 'onError and errorVar go together: set both or neither' }] });
   });
 
   it('accepts unknown extra properties (later minor versions add optional fields)', () => {
