@@ -51,14 +51,15 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   }
   if (diagnostics.length > 0) io.stderr(renderDiagnosticsText(diagnostics));
 
-  const started = await startServing(program, file!, kind as (typeof PYTHON_HOST_KINDS)[number], port, bind, io);
-  const { runtime, server } = started;
+  const { runtime, server } = await startServing(program, file!, kind as (typeof PYTHON_HOST_KINDS)[number], port, bind, io);
+  // Listen for signals before announcing the URL: a client may signal as soon as it reads it.
+  const stopped = stop();
   const names = runtime.entityNames;
   io.stdout(`StateFlow serving ${file} (entities: ${names.join(', ')}) on ${server.url}\n`);
   const first = program.entities[0];
   if (first) io.stdout(`try: ${exampleCreateCurl(server.url, first)}\n`);
 
-  const signal = await stop();
+  const signal = await stopped;
   io.stderr(`${signal}: stopping\n`);
   await server.close();
   await runtime.stop();
