@@ -31,14 +31,14 @@ declare -A TIMES=()
 
 show_logs() {
   printf '\n--- %s (last 40 lines) ---\n' "$WORK/job.log" >&2
-  tail -n 40 "$WORK/job.log" 2>/dev/null >&2 || true
+  tail -n 40 "$WORK/job.log" >&2 2>/dev/null || true
   for f in "$WORK"/flink-logs/*.log; do
     [ -f "$f" ] || continue
     printf '\n--- %s (errors, last 40) ---\n' "$f" >&2
     grep -E ' (ERROR|WARN) |Exception|Caused by' "$f" | grep -v 'Name collision' | tail -n 40 >&2 || true
   done
   printf '\n--- %s (last 30 lines) ---\n' "$KDIR/logs/server.log" >&2
-  tail -n 30 "$KDIR/logs/server.log" 2>/dev/null >&2 || true
+  tail -n 30 "$KDIR/logs/server.log" >&2 2>/dev/null || true
 }
 
 stop_job() {

@@ -114,11 +114,10 @@ for _ in $(seq 50); do [ -s "$DIR/kafka.pid" ] && break; sleep 0.1; done
 
 fail() {
   printf 'error: %s\n--- last lines of %s ---\n' "$1" "$DIR/logs/server.log" >&2
-  tail -n 30 "$DIR/logs/server.log" 2>/dev/null >&2 || true
+  tail -n 30 "$DIR/logs/server.log" >&2 2>/dev/null || true
   printf -- '--- %s ---\n' "$DIR/logs/kafka.out" >&2
   tail -n 15 "$DIR/logs/kafka.out" >&2 || true
-  if pid="$(kafka_running_pid "$DIR")"; then kill "$pid" 2>/dev/null || true; fi
-  rm -f "$DIR/kafka.pid"
+  "$ENGINES_DIR/kafka/stop.sh" --dir "$DIR" --timeout 10 >/dev/null 2>&1 || true
   exit 1
 }
 
