@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { httpStatusOf } from '../../src/index.js';
+
+describe('httpStatusOf', () => {
+  it('maps each system error code and user exceptions to a status', () => {
+    const cases: Array<[string | undefined, number]> = [
+      [undefined, 422],
+      ['EntityNotFound', 404],
+      ['UnknownEntity', 404],
+      ['EntityExists', 409],
+      ['UnknownMethod', 400],
+      ['BadArguments', 400],
+      ['UnknownAttribute', 400],
+      ['EncodingError', 500],
+      ['Internal', 500],
+    ];
+    for (const [code, status] of cases) {
+      const error = { type: code ?? 'ValueError', message: 'm', ...(code ? { code: code as never } : {}) };
+      expect(httpStatusOf(error), String(code)).toBe(status);
+    }
+  });
+});
