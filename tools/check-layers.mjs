@@ -12,6 +12,8 @@ const allowed = {
   '@stateflow/python-kernel': [],
   '@stateflow/python-host': ['@stateflow/ir', '@stateflow/python-kernel'],
   '@stateflow/runtime-local': ['@stateflow/ir', '@stateflow/python-host', '@stateflow/python-kernel'],
+  '@stateflow/client': ['@stateflow/ir'],
+  '@stateflow/conformance': ['@stateflow/ir'],
   '@stateflow/cli': ['@stateflow/ir', '@stateflow/frontend-python', '@stateflow/runtime-local', '@stateflow/python-host'],
 };
 
