@@ -33,6 +33,7 @@ require_java() {
 
 # --- Kafka -----------------------------------------------------------------------
 
+# shellcheck disable=SC2034  # used by the Kafka scripts
 KAFKA_DEFAULT_PORT=19092
 
 # Default data folder of the broker listening on port $1.

@@ -10,6 +10,7 @@
 #              printed and kept
 #   --keep     keep the work folder (logs, Kafka data) even on success
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 PORT=19192; TIMEOUT=300; KEEP=0
@@ -105,6 +106,7 @@ TIMES[kafka_start]=$(elapsed "$t0")
 step "starting the PyFlink job (Flink $FLINK_VERSION, connector $FLINK_KAFKA_CONNECTOR)"
 mkdir -p "$WORK/flink-logs"
 t0=$(now)
+# shellcheck disable=SC2016  # $$ and $@ expand in the child shell
 FLINK_LOG_DIR="$WORK/flink-logs" setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$WORK/job.pid" \
   "$FLINK_PYTHON" "$ENGINES_DIR/flink/smoke_job.py" --bootstrap "$BOOTSTRAP" \
     --input smoke-in --output smoke-out --jar "$FLINK_KAFKA_JAR" \

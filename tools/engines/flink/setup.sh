@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares PyFlink for the engine tests, all inside the cache:
-#   $STATEFLOW_CACHE/wheels/flink-<version>/   every wheel the venv needs (pip wheel)
+#   $STATEFLOW_CACHE/wheels/flink-<v>-py<X.Y>/ every wheel the venv needs (pip wheel)
 #   $STATEFLOW_CACHE/flink-venv/               virtualenv with apache-flink and kafka-python,
 #                                              installed offline from the wheels above
 #   $STATEFLOW_CACHE/flink/jars/               the Kafka SQL connector jar (Maven)
@@ -10,6 +10,7 @@
 # KAFKA_PYTHON_VERSION (default 3.0.12). PYTHON picks the interpreter (default python3,
 # PyFlink 2.x supports Python 3.9-3.12).
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 case "${1:-}" in -h|--help) sed -n '2,12p' "$0"; exit 0 ;; "") ;; *) die "setup.sh takes no arguments (see --help)" ;; esac
 
@@ -18,7 +19,6 @@ FLINK_KAFKA_CONNECTOR="${FLINK_KAFKA_CONNECTOR:-5.0.0-2.2}"
 KAFKA_PYTHON_VERSION="${KAFKA_PYTHON_VERSION:-3.0.12}"
 PYTHON="${PYTHON:-python3}"
 VENV="$STATEFLOW_CACHE/flink-venv"
-WHEELS="$STATEFLOW_CACHE/wheels/flink-$FLINK_VERSION"
 JARS="$STATEFLOW_CACHE/flink/jars"
 JAR="$JARS/flink-sql-connector-kafka-$FLINK_KAFKA_CONNECTOR.jar"
 # pip's own cache also lives in the cache folder, not in ~/.cache/pip.
@@ -33,6 +33,7 @@ case "$pyver" in
   *) die "PyFlink $FLINK_VERSION supports Python 3.9-3.12, but $PYTHON is $pyver; set PYTHON=/path/to/python3.11" ;;
 esac
 require_java
+WHEELS="$STATEFLOW_CACHE/wheels/flink-$FLINK_VERSION-py$pyver"
 
 # 1. The virtualenv, with the exact versions.
 venv_ok() {
@@ -58,7 +59,8 @@ else
         -w "$WHEELS.partial" "${REQS[@]}" \
       || die "downloading the PyFlink wheels failed (see the pip output above)"
     rm -rf "$WHEELS"; mv "$WHEELS.partial" "$WHEELS"; touch "$WHEELS/.complete"
-    info "$(ls "$WHEELS" | grep -c '\.whl$') wheels, $(size_of "$WHEELS"), in $(elapsed "$t0")s"
+    wheels=("$WHEELS"/*.whl)
+    info "${#wheels[@]} wheels, $(size_of "$WHEELS"), in $(elapsed "$t0")s"
   fi
   step "creating $VENV (offline, from the cached wheels)"
   t0=$(now)

@@ -2,6 +2,7 @@
 # Creates a topic (replication factor 1) if it does not exist yet.
 # Usage: create-topic.sh NAME [PARTITIONS] [--port 19092 | --bootstrap HOST:PORT]
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 BOOTSTRAP="127.0.0.1:$KAFKA_DEFAULT_PORT"; ARGS=()
@@ -14,7 +15,7 @@ while [ $# -gt 0 ]; do
     *) ARGS+=("$1"); shift ;;
   esac
 done
-[ "${#ARGS[@]}" -ge 1 ] && [ "${#ARGS[@]}" -le 2 ] || die "usage: create-topic.sh NAME [PARTITIONS] [--port PORT]"
+if [ "${#ARGS[@]}" -lt 1 ] || [ "${#ARGS[@]}" -gt 2 ]; then die "usage: create-topic.sh NAME [PARTITIONS] [--port PORT]"; fi
 NAME="${ARGS[0]}"; PARTITIONS="${ARGS[1]:-1}"
 [[ "$PARTITIONS" =~ ^[1-9][0-9]*$ ]] || die "PARTITIONS must be a positive integer, got '$PARTITIONS'"
 

@@ -6,6 +6,7 @@
 # Idempotent: once a version is complete, a second run downloads nothing and starts no mvn.
 # Usage: fetch.sh [--version X.Y.Z]   (or KAFKA_VERSION=X.Y.Z)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 # Tried newest first; the first one that resolves wins.
@@ -24,7 +25,7 @@ write_env() {
   local version="$1" libs="$STATEFLOW_CACHE/kafka/$1/libs"
   printf 'KAFKA_VERSION=%s\nKAFKA_LIBS=%s\n' "$version" "$libs" >"$STATEFLOW_CACHE/kafka.env"
   info "version:   $version"
-  info "classpath: $libs/* ($(ls "$libs" | wc -l) jars, $(size_of "$libs"))"
+  info "classpath: $libs/* ($(find "$libs" -name '*.jar' | wc -l) jars, $(size_of "$libs"))"
   info "env file:  $STATEFLOW_CACHE/kafka.env"
 }
 

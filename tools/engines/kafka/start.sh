@@ -11,6 +11,7 @@
 # Prints the bootstrap address alone on stdout (progress goes to stderr), e.g.
 #   BOOTSTRAP=$(tools/engines/kafka/start.sh --port 19092)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 PORT="$KAFKA_DEFAULT_PORT"; CPORT=""; DIR=""; FRESH=0; TIMEOUT=90
@@ -105,6 +106,7 @@ fi
 step "starting kafka.Kafka on $BOOTSTRAP (controller 127.0.0.1:$CPORT)"
 # setsid: the broker outlives this script and ignores the caller's Ctrl-C; the child
 # writes its own pid before becoming java, so the pid file names the JVM itself.
+# shellcheck disable=SC2016  # $$ and $@ expand in the child shell
 setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/kafka.pid" \
   java -Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$DIR/log4j2.properties" -Dkafka.logs.dir="$DIR/logs" \

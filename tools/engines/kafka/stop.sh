@@ -4,6 +4,7 @@
 #   --clean  also delete DIR (data and logs)
 # Idempotent: nothing running is not an error.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 PORT="$KAFKA_DEFAULT_PORT"; DIR=""; TIMEOUT=30; CLEAN=0
