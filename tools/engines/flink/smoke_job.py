@@ -32,6 +32,17 @@ from pyflink.datastream.functions import KeyedProcessFunction, RuntimeContext  #
 from pyflink.datastream.state import ValueStateDescriptor  # noqa: E402
 
 
+LOOPBACK_CONFIG = {
+    "rest.bind-address": "127.0.0.1",
+    "rest.address": "127.0.0.1",
+    "rest.bind-port": "0",
+    "jobmanager.bind-host": "127.0.0.1",
+    "jobmanager.rpc.address": "127.0.0.1",
+    "taskmanager.bind-host": "127.0.0.1",
+    "taskmanager.host": "127.0.0.1",
+}
+
+
 class CountPerKey(KeyedProcessFunction):
     """Counts the records of each key in keyed ValueState and emits the running count."""
 
@@ -68,10 +79,9 @@ def main() -> int:
     # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
     config.set_string("python.executable", sys.executable)
     config.set_string("python.client.executable", sys.executable)
-    # The REST endpoint of the mini-cluster: loopback only, any free port.
-    config.set_string("rest.bind-address", "127.0.0.1")
-    config.set_string("rest.address", "127.0.0.1")
-    config.set_string("rest.bind-port", "0")
+    # Every endpoint of the mini-cluster on loopback only, on free ports.
+    for key, value in LOOPBACK_CONFIG.items():
+        config.set_string(key, value)
     env = StreamExecutionEnvironment.get_execution_environment(config)
     env.set_parallelism(args.parallelism)
     env.enable_checkpointing(1000)
