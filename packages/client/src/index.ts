@@ -1,1 +1,33 @@
-export {};
+export { EntityRef, ENTITY_REF_BRAND, isEntityRefObject } from './entity-ref.js';
+export {
+  StateflowClientError,
+  RemoteError,
+  EntityNotFoundError,
+  EntityExistsError,
+  UnknownEntityError,
+  UnknownMethodError,
+  UnknownAttributeError,
+  BadArgumentsError,
+  InternalError,
+  TimeoutError,
+  CancelledError,
+  TransportError,
+  ValueCodecError,
+  remoteErrorOf,
+  SYSTEM_ERROR_CODES,
+} from './errors.js';
+export { StateflowClient, encodeArguments } from './client.js';
+export type { ClientOptions, CallOptions, InvokeOptions, MethodTypes, ParamSpec } from './client.js';
+export { DEFAULT_RETRY_OPTIONS, backoffDelay } from './retry.js';
+export type { RetryOptions } from './retry.js';
+export type { Transport, TransportRequest, SendContext, EncodedArgs } from './transport.js';
+export { buildRequestEvent, parseResponseEvent, isResult } from './events.js';
+export { encodeValue } from './values/encode.js';
+export { decodeValue } from './values/decode.js';
+export type { DecodeOptions, IntMode } from './values/decode.js';
+export { tuple, isTuple } from './values/tuple.js';
+export type { Tuple } from './values/tuple.js';
+export { inProcessTransport } from './transports/in-process.js';
+export type { EmbeddedRuntime, EmbeddedCallOptions } from './transports/in-process.js';
+export { httpTransport } from './transports/http.js';
+export type { HttpTransportOptions } from './transports/http.js';

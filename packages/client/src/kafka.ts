@@ -1,0 +1,3 @@
+/** `@stateflow/client/kafka`: the Kafka transport (loads kafkajs only when imported). */
+export { kafkaTransport, requestRecordKey } from './transports/kafka.js';
+export type { KafkaTransport, KafkaTransportOptions } from './transports/kafka.js';
