@@ -24,6 +24,10 @@ export interface HostResult {
 export interface PythonHost {
   /** Short name for logs and errors, e.g. `pyodide` or `subprocess`. */
   readonly kind: string;
+  /** How many batches the host can run at once (its worker count); the runtime keeps that many in flight. @default 1 */
+  readonly parallelism?: number;
+  /** Workers restarted so far (after a crash, a time limit or a memory limit). */
+  readonly restarts?: number;
   /** Loads (or replaces) the program: executes its module and indexes its entities. */
   load(program: Program): Promise<void>;
   process(batch: HostRequest[]): Promise<HostResult[]>;

@@ -1,8 +1,9 @@
-import type { ConstructEvent, ErrorValue, Event } from '@stateflow/ir';
+import type { ConstructEvent, Event, Result } from '@stateflow/ir';
 import type { HostRequest, HostResult, PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TargetedEvent } from './mailboxes.js';
-import type { Router } from './router.js';
-import type { StateStore, StateWrite } from './state-store.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { isRecordedRequest } from './request-ids.js';
+import type { EventId, OutcomeRecord, StateStore, StateWrite } from './state-store.js';
 import { systemError } from './system-errors.js';
 
 /** Tuning of the {@link BatchLoop}. */
@@ -26,31 +27,47 @@ export interface BatchLoopOptions {
   maxHops?: number;
 }
 
-/** Called when a request can no longer complete (the host failed, or the chain was too long). */
-export type RequestFailure = (requestId: string, error: ErrorValue) => void;
+/** Receives the final result of a request once it is safe to tell the client (committed). */
+export type ResultSink = (requestId: string, result: Result) => void;
+
+/** Called once when the store cannot commit; the runtime must stop (the disk is the truth). */
+export type FatalSink = (error: Error) => void;
 
 type Taken = TargetedEvent | ConstructEvent;
 
+/** Hooks of a {@link BatchLoop} besides its host, store and mailboxes. */
+export interface BatchLoopHooks {
+  respond: ResultSink;
+  fatal: FatalSink;
+  metrics?: RuntimeMetrics;
+}
+
 /**
  * The scheduler: takes the head event of every ready instance (at most one per
- * instance) into one batch, sends it to the Python host, commits the returned states
- * and routes the returned events, then repeats while there is work.
+ * instance) into one batch, sends it to the Python host, commits the batch's effects
+ * (states, consumed and produced events, outcomes) in one store commit, routes the
+ * produced events, and answers clients once the commit is durable.
+ *
+ * Commits are not awaited before the next batch runs: commits become durable in call
+ * order, so a later batch can never be durable without the earlier ones it built on,
+ * and nothing leaves the process (a client answer) before its commit is durable.
  */
 export class BatchLoop {
   private readonly maxBatchSize: number;
   private readonly maxConcurrentBatches: number;
   private readonly maxHops: number;
   private inFlight = 0;
+  private commitsInFlight = 0;
   private scheduled = false;
   private stopped = false;
+  private failed = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly host: PythonHost,
     private readonly store: StateStore,
     private readonly mailboxes: Mailboxes,
-    private readonly router: Router,
-    private readonly fail: RequestFailure,
+    private readonly hooks: BatchLoopHooks,
     options: BatchLoopOptions = {},
   ) {
     this.maxBatchSize = options.maxBatchSize ?? 256;
@@ -69,16 +86,21 @@ export class BatchLoop {
     });
   }
 
-  /** Stops taking new batches and resolves once the batches in flight are done. */
+  /** Stops taking new batches and resolves once the batches and commits in flight are done. */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
   }
 
-  /** Resolves when no batch is in flight. */
+  /** Resolves when no batch and no commit is in flight. */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.commitsInFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Batches being processed by the host right now. */
+  get batchesInFlight(): number {
+    return this.inFlight;
   }
 
   private pump(): void {
@@ -91,12 +113,16 @@ export class BatchLoop {
   }
 
   private async run(batch: Taken[]): Promise<void> {
+    const metrics = this.hooks.metrics;
     try {
-      const requests: HostRequest[] = batch.map((event) => ({
-        event,
-        state: isTargeted(event) ? (this.store.get(event.target) ?? null) : null,
-      }));
-      let results: HostResult[];
+      const requests: HostRequest[] = new Array<HostRequest>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const event = batch[i]!;
+        requests[i] = { event, state: isTargeted(event) ? (this.store.get(event.target) ?? null) : null };
+      }
+      const started = metrics ? performance.now() : 0;
+      let results: HostResult[] | undefined;
+      let failure: string | undefined;
       try {
         results = await this.host.process(requests);
         if (!Array.isArray(results) || results.length !== batch.length) {
@@ -105,50 +131,96 @@ export class BatchLoop {
           );
         }
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        for (const event of batch) {
-          this.fail(event.requestId, systemError('Internal', `the Python host failed: ${message}`));
-        }
-        return;
+        failure = err instanceof Error ? err.message : String(err);
+        results = undefined;
       }
-      this.apply(batch, results);
+      if (metrics) {
+        metrics.hostSeconds.observe((performance.now() - started) / 1000);
+        metrics.batchSize.observe(batch.length);
+        for (const event of batch) metrics.events.inc({ kind: event.kind });
+      }
+      if (!this.failed) this.apply(batch, results, failure);
     } finally {
       for (const event of batch) this.mailboxes.release(event);
       this.inFlight--;
-      if (this.inFlight === 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const resolve of waiters) resolve();
-      }
+      this.wakeIdle();
       this.kick();
     }
   }
 
-  private apply(batch: Taken[], results: HostResult[]): void {
+  private apply(batch: Taken[], results: HostResult[] | undefined, failure: string | undefined): void {
     const writes: StateWrite[] = [];
-    for (const [i, event] of batch.entries()) {
-      const state = results[i]?.state;
-      if (state && isTargeted(event)) writes.push({ address: event.target, state });
+    const consumed: EventId[] = [];
+    const produced: Event[] = [];
+    const outcomes: OutcomeRecord[] = [];
+    const responses: Array<[string, Result]> = [];
+    let now = 0;
+    const finish = (requestId: string, result: Result): void => {
+      responses.push([requestId, result]);
+      if (isRecordedRequest(requestId)) outcomes.push({ requestId, result, at: now || (now = Date.now()) });
+    };
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      // Client-submitted events (seq 0) were never in the durable queue.
+      if (event.seq > 0) consumed.push({ requestId: event.requestId, seq: event.seq });
+      if (!results) {
+        finish(event.requestId, { error: systemError('Internal', `the Python host failed: ${failure}`) });
+        continue;
+      }
+      const result = results[i]!;
+      if (result.state && isTargeted(event)) writes.push({ address: event.target, state: result.state });
+      for (const out of result.out ?? []) {
+        if (out.kind === 'Response') finish(out.requestId, out.result);
+        else if (out.seq > this.maxHops) {
+          const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
+          finish(out.requestId, { error: systemError('Internal', message) });
+        } else produced.push(out);
+      }
     }
     // State first, then events: a routed event must never observe the old state.
-    this.store.commit(writes);
-    for (const [i, result] of results.entries()) {
-      for (const out of result.out ?? []) this.routeChecked(out, batch[i]!);
-    }
-  }
-
-  private routeChecked(out: Event, cause: Taken): void {
-    if (out.seq > this.maxHops) {
-      this.fail(
-        out.requestId,
-        systemError(
-          'Internal',
-          `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${cause.kind} on ${describe(cause)}); is there unbounded recursion between entities?`,
-        ),
-      );
+    const started = this.hooks.metrics ? performance.now() : 0;
+    let committed: void | Promise<void>;
+    try {
+      committed = this.store.commit({ writes, consumed, produced, outcomes });
+    } catch (err) {
+      this.fatal(err, responses);
       return;
     }
-    this.router.route(out);
+    for (const out of produced) this.mailboxes.enqueue(out as TargetedEvent | ConstructEvent);
+    if (!committed) {
+      this.hooks.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
+      for (const [id, result] of responses) this.hooks.respond(id, result);
+      return;
+    }
+    this.commitsInFlight++;
+    committed.then(
+      () => {
+        this.hooks.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
+        for (const [id, result] of responses) this.hooks.respond(id, result);
+      },
+      (err: unknown) => this.fatal(err, responses),
+    ).finally(() => {
+      this.commitsInFlight--;
+      this.wakeIdle();
+    });
+  }
+
+  private fatal(err: unknown, responses: Array<[string, Result]>): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    for (const [id] of responses) {
+      this.hooks.respond(id, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
+    }
+    if (this.failed) return;
+    this.failed = true;
+    this.stopped = true;
+    this.hooks.fatal(error);
+  }
+
+  private wakeIdle(): void {
+    if (this.inFlight !== 0 || this.commitsInFlight !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   assertIr,
   SUPPORTED_IR_RANGE,
@@ -11,11 +10,15 @@ import {
   type Result,
 } from '@stateflow/ir';
 import type { PythonHost } from '@stateflow/python-host';
+import { randomUUID } from 'node:crypto';
 import { InvalidProgramError } from './invalid-program-error.js';
 import { BatchLoop, type BatchLoopOptions } from './batch-loop.js';
-import { Mailboxes } from './mailboxes.js';
-import { Router } from './router.js';
-import { InMemoryStateStore, type StateStore } from './state-store.js';
+import { LmdbStateStore } from './lmdb-state-store.js';
+import { silentLogger, type Logger } from './logger.js';
+import { isTargeted, Mailboxes } from './mailboxes.js';
+import { RuntimeMetrics } from './metrics.js';
+import { checkClientRequestId, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
+import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
 import { systemError } from './system-errors.js';
 import { checkArgumentShape, checkPublicMethod, findEntity } from './validate-call.js';
 
@@ -33,33 +36,84 @@ export interface LocalRuntimeOptions extends BatchLoopOptions {
    */
   closeHostOnStop?: boolean;
   /**
-   * Where entity state lives.
-   * @default a new InMemoryStateStore
+   * Where entity state lives. A store given here belongs to the caller (close it after
+   * {@link LocalRuntime.stop}).
+   * @default an LmdbStateStore in `dataDir` when set, else a new InMemoryStateStore
    */
   store?: StateStore;
+  /**
+   * Directory of a durable store the runtime opens (and closes on stop). Events still
+   * to process there are resumed at start.
+   */
+  dataDir?: string;
+  /** How long outcomes of requests with a client request id are kept. @default 24 hours, at most 1,000,000 */
+  retention?: OutcomeRetention;
+  /** Where notable events (recovery, store failure) are logged. @default nowhere */
+  logger?: Logger;
+  /** Metrics to update. @default a new RuntimeMetrics */
+  metrics?: RuntimeMetrics;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * Client request id (idempotency key): a call with an id that already finished
+   * returns the recorded outcome instead of running again; one still running is joined.
+   */
+  requestId?: string;
+}
+
+/** What `GET /health` reports. */
+export interface RuntimeHealth {
+  ready: boolean;
+  /** Why the runtime is not ready. */
+  reason?: string;
+  durable: boolean;
+  host: string;
+  entities: string[];
+  /** Events queued in mailboxes. */
+  queued: number;
+  /** Requests in flight (waiting for their outcome). */
+  inFlight: number;
+  /** Events resumed from the durable queue at start. */
+  recovered: number;
+  uptimeSeconds: number;
 }
 
 type Args = EncodedValue[];
 type Kwargs = { [name: string]: EncodedValue };
+type Settle = (result: Result) => void;
+
+const NOBODY: Settle = () => {};
 
 /**
  * The embedded StateFlow runtime: per-instance mailboxes processed one event at a
  * time in arrival order, different instances batched together into one call of the
- * Python host. State lives in a {@link StateStore} (in memory by default).
+ * Python host. State lives in a {@link StateStore}: in memory, or durable on disk
+ * (`dataDir`), where every batch commits atomically and the work in flight resumes
+ * after a restart.
  *
  * @example
- * const runtime = await LocalRuntime.start(program, { host });
+ * const runtime = await LocalRuntime.start(program, { host, dataDir: '.stateflow-data/app' });
  * const created = await runtime.create('Item', ['coke', 2], {});
- * const result = await runtime.invoke('Item', 'coke', 'update_stock', [10], {});
+ * const result = await runtime.invoke('Item', 'coke', 'update_stock', [10], {}, { requestId: 'topup-1' });
  * await runtime.stop();
  */
 export class LocalRuntime {
-  private readonly store: StateStore;
+  /** The store of this runtime. */
+  readonly store: StateStore;
+  /** The metrics of this runtime (and of its HTTP server). */
+  readonly metrics: RuntimeMetrics;
   private readonly mailboxes = new Mailboxes();
   private readonly loop: BatchLoop;
-  private readonly pending = new Map<string, (result: Result) => void>();
+  private readonly pending = new Map<string, Settle>();
   private readonly replyTo: ReplyAddress = { channel: 'local', id: randomUUID() };
+  private readonly logger: Logger;
+  private readonly startedAt = Date.now();
+  private readonly ownsStore: boolean;
+  private recovered = 0;
   private stopped = false;
+  private failure: string | undefined;
 
   private constructor(
     /** The program this runtime runs. */
@@ -67,26 +121,46 @@ export class LocalRuntime {
     private readonly host: PythonHost,
     private readonly options: LocalRuntimeOptions,
   ) {
-    this.store = options.store ?? new InMemoryStateStore();
-    const settle = (requestId: string, result: Result): void => {
-      const resolve = this.pending.get(requestId);
-      if (!resolve) return; // a response for a request we no longer wait for
-      this.pending.delete(requestId);
-      resolve(result);
-    };
-    const router = new Router(this.mailboxes, settle);
-    this.loop = new BatchLoop(host, this.store, this.mailboxes, router, (id, error) => settle(id, { error }), options);
+    this.ownsStore = !options.store;
+    this.store =
+      options.store ??
+      (options.dataDir
+        ? LmdbStateStore.open({ path: options.dataDir, ...(options.retention ? { retention: options.retention } : {}) })
+        : new InMemoryStateStore(options.retention ? { retention: options.retention } : {}));
+    this.logger = options.logger ?? silentLogger;
+    this.metrics = options.metrics ?? new RuntimeMetrics();
+    this.metrics.gauge('stateflow_queue_depth', 'Events waiting in mailboxes.', () => this.mailboxes.pending);
+    this.metrics.gauge('stateflow_requests_in_flight', 'Requests waiting for their outcome.', () => this.pending.size);
+    this.metrics.gauge('stateflow_worker_restarts_total', 'Python workers restarted (crash, time limit, memory limit).', () => this.host.restarts ?? 0);
+    const parallelism = host.parallelism ?? 1;
+    this.loop = new BatchLoop(
+      host,
+      this.store,
+      this.mailboxes,
+      {
+        respond: (requestId, result) => this.settle(requestId, result),
+        fatal: (error) => {
+          this.failure = `the state store failed: ${error.message}`;
+          this.logger.log('error', 'store commit failed; the runtime stopped processing', { error: error.message });
+        },
+        metrics: this.metrics,
+      },
+      { ...options, maxConcurrentBatches: options.maxConcurrentBatches ?? Math.max(1, parallelism) },
+    );
   }
 
   /**
-   * Checks `program` (`assertIr`), loads it into the host and returns a running runtime.
+   * Checks `program` (`assertIr`), loads it into the host, opens the store and resumes
+   * the events still queued in it; returns a running runtime.
    * @throws {InvalidProgramError} when the program is not valid IR of a supported version.
    */
   static async start(program: Program, options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const checked = assertIr(program, SUPPORTED_IR_RANGE);
     if (!checked.program) throw new InvalidProgramError(checked.diagnostics);
     await options.host.load(program);
-    return new LocalRuntime(program, options.host, options);
+    const runtime = new LocalRuntime(program, options.host, options);
+    runtime.recover();
+    return runtime;
   }
 
   /** Names of the entity classes of the program. */
@@ -99,15 +173,14 @@ export class LocalRuntime {
    * its key. Resolves to a reference `{"$entity", "$key"}`, or an error (`EntityExists`
    * when the key is taken, `UnknownEntity`, `BadArguments`, or a user exception).
    */
-  create(entity: string, args: Args = [], kwargs: Kwargs = {}): Promise<Result> {
+  create(entity: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     const found = findEntity(this.program, entity);
     if ('error' in found) return Promise.resolve(found);
-    const shape = checkArgumentShape(args, kwargs);
+    const shape = checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
     if (shape) return Promise.resolve({ error: shape });
-    const requestId = randomUUID();
     const event: ConstructEvent = {
       kind: 'Construct',
-      requestId,
+      requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
       seq: 0,
       stack: [],
       replyTo: this.replyTo,
@@ -123,15 +196,14 @@ export class LocalRuntime {
    * `{error}`: `EntityNotFound`, `UnknownEntity`, `UnknownMethod`, `BadArguments`, or
    * the user's exception (no `code`) when the method raised.
    */
-  invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}): Promise<Result> {
+  invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     const found = findEntity(this.program, entity);
     if ('error' in found) return Promise.resolve(found);
-    const denied = checkPublicMethod(found.cls, method) ?? checkArgumentShape(args, kwargs);
+    const denied = checkPublicMethod(found.cls, method) ?? checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
     if (denied) return Promise.resolve({ error: denied });
-    const requestId = randomUUID();
     const event: InvokeEvent = {
       kind: 'Invoke',
-      requestId,
+      requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
       seq: 0,
       stack: [],
       replyTo: this.replyTo,
@@ -153,9 +225,33 @@ export class LocalRuntime {
     return this.store.keys(entity);
   }
 
+  /** Readiness and basic facts, for `GET /health`. */
+  health(): RuntimeHealth {
+    const reason = this.failure ?? (this.stopped ? 'the runtime is stopped' : undefined);
+    return {
+      ready: reason === undefined,
+      ...(reason !== undefined ? { reason } : {}),
+      durable: this.store.durable,
+      host: this.host.kind,
+      entities: this.entityNames,
+      queued: this.mailboxes.pending,
+      inFlight: this.pending.size,
+      recovered: this.recovered,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  /** Resolves when every event (including resumed ones) is processed and committed. */
+  async drained(): Promise<void> {
+    while (this.mailboxes.pending > 0 || this.loop.batchesInFlight > 0) await this.loop.idle().then(() => new Promise((r) => setImmediate(r)));
+    await this.loop.idle();
+  }
+
   /**
-   * Stops the runtime: waits for the batch in flight, fails requests still queued with
-   * an `Internal` error, and closes the host when `closeHostOnStop` was set.
+   * Stops the runtime: waits for the batches and commits in flight, answers requests
+   * still queued with an `Internal` error (with a durable store, the events they were
+   * at stay queued and resume at the next start), closes the store it opened and the
+   * host when `closeHostOnStop` was set.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -163,19 +259,66 @@ export class LocalRuntime {
     await this.loop.stop();
     this.mailboxes.drainAll();
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
-    for (const resolve of this.pending.values()) resolve(stoppedError);
+    for (const settle of this.pending.values()) settle(stoppedError);
     this.pending.clear();
+    if (this.ownsStore) await this.store.close();
     if (this.options.closeHostOnStop) await this.host.close();
   }
 
+  private recover(): void {
+    const events = this.store.pendingEvents();
+    if (events.length === 0) return;
+    for (const event of events) {
+      if (!isTargeted(event) && event.kind !== 'Construct') continue;
+      if (!this.pending.has(event.requestId)) this.pending.set(event.requestId, NOBODY);
+      this.mailboxes.enqueue(event);
+    }
+    this.recovered = events.length;
+    this.logger.log('info', 'resuming events from the durable queue', { events: events.length, requests: this.pending.size });
+    this.loop.kick();
+  }
+
+  private settle(requestId: string, result: Result): void {
+    const settle = this.pending.get(requestId);
+    if (!settle) return; // a response for a request we no longer wait for
+    this.pending.delete(requestId);
+    this.metrics.requests.inc({ outcome: 'ok' in result ? 'ok' : 'error' });
+    settle(result);
+  }
+
   private submit(event: ConstructEvent | InvokeEvent): Promise<Result> {
-    if (this.stopped) {
-      return Promise.resolve({ error: systemError('Internal', 'the runtime is stopped') });
+    if (this.stopped || this.failure) {
+      return Promise.resolve({ error: systemError('Internal', this.failure ?? 'the runtime is stopped') });
+    }
+    const { requestId } = event;
+    if (isRecordedRequest(requestId)) {
+      const recorded = this.store.getOutcome(requestId);
+      if (recorded) {
+        this.metrics.idempotentHits.inc();
+        return Promise.resolve(recorded.result);
+      }
+      const running = this.pending.get(requestId);
+      if (running) {
+        // The same request is still running (or resumed after a restart): join it.
+        this.metrics.idempotentHits.inc();
+        return new Promise<Result>((resolve) =>
+          this.pending.set(requestId, (result) => {
+            running(result);
+            resolve(result);
+          }),
+        );
+      }
     }
     return new Promise<Result>((resolve) => {
-      this.pending.set(event.requestId, resolve);
+      this.pending.set(requestId, resolve);
       this.mailboxes.enqueue(event);
       this.loop.kick();
     });
   }
+}
+
+function checkCallOptions(options: CallOptions | undefined) {
+  if (options?.requestId === undefined) return undefined;
+  const problem = typeof options.requestId === 'string' ? checkClientRequestId(options.requestId) : 'requestId must be a string';
+  return problem ? systemError('BadArguments', problem) : undefined;
 }

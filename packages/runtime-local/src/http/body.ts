@@ -3,22 +3,28 @@ import type { EncodedValue } from '@stateflow/ir';
 import { HttpError } from './http-error.js';
 import { checkInputValue } from './input-values.js';
 
-/** Largest accepted request body. */
+/** Default largest accepted request body (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads the whole request body as UTF-8, failing with 413 past {@link MAX_BODY_BYTES}. */
-export async function readBody(req: IncomingMessage): Promise<string> {
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'PayloadTooLarge', `request body is larger than ${limit} bytes (the server's limit)`, {
+    Connection: 'close',
+  });
+}
+
+/** Reads the whole request body as UTF-8, failing with 413 past `limit` bytes (checked on `Content-Length` first). */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new HttpError(413, 'PayloadTooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes`);
-    }
+    if (size > limit) throw tooLarge(limit);
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** The arguments of a create or invoke call. */

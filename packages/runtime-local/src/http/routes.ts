@@ -2,11 +2,16 @@ import { HttpError } from './http-error.js';
 
 /** A matched API route. */
 export type Route =
+  | { kind: 'health' }
+  | { kind: 'metrics' }
   | { kind: 'create'; entity: string }
   | { kind: 'invoke'; entity: string; key: string; method: string }
   | { kind: 'get'; entity: string; key: string };
 
-const ROUTES_HELP = 'routes: POST /{Entity}, POST /{Entity}/{key}/{method}, GET /{Entity}/{key}';
+const ROUTES_HELP = 'routes: POST /{Entity}, POST /{Entity}/{key}/{method}, GET /{Entity}/{key}, GET /health, GET /metrics';
+
+/** First path segments that never name an entity class: the runtime's own routes. */
+export const RESERVED_NAMES: readonly string[] = ['health', 'metrics'];
 
 /**
  * Matches a request to a route. Path segments are URL-decoded. Throws {@link HttpError}
@@ -23,6 +28,12 @@ export function matchRoute(method: string, pathname: string): Route {
   }
   if (segments.length === 0 || segments.length > 3 || segments.some((s) => s === '')) {
     throw new HttpError(404, 'NotFound', `no route for ${method} ${pathname}; ${ROUTES_HELP}`);
+  }
+  if (segments.length === 1 && RESERVED_NAMES.includes(segments[0]!)) {
+    if (method !== 'GET') {
+      throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use GET`, { Allow: 'GET' });
+    }
+    return { kind: segments[0] as 'health' | 'metrics' };
   }
   const allowed = segments.length === 2 ? 'GET' : 'POST';
   if (method !== allowed) {

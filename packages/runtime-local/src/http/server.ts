@@ -1,10 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
 import type { LocalRuntime } from '../runtime.js';
-import { parseCallBody, readBody } from './body.js';
+import { checkClientRequestId } from '../request-ids.js';
+import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
 import { HttpError } from './http-error.js';
-import { matchRoute, type Route } from './routes.js';
+import { matchRoute, RESERVED_NAMES, type Route } from './routes.js';
 import { httpStatusOf } from './status.js';
 import { findEntity } from '../validate-call.js';
 
@@ -15,8 +17,12 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   durationMs: number;
+  /** The matched route kind (`create`, `invoke`, `get`, `health`, `metrics`), or `none`. */
+  route: string;
   /** `error.type` of the response, when it is an error. */
   errorType?: string;
+  /** The `Idempotency-Key` of the request, when it had one. */
+  idempotencyKey?: string;
 }
 
 /** Options of {@link startHttpServer}. */
@@ -33,6 +39,16 @@ export interface HttpServerOptions {
   host?: string;
   /** Called after each request, e.g. to print an access log line. */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Largest accepted request body in bytes; larger ones get 413.
+   * @default 1048576 (1 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * When set, every route except `GET /health` requires `Authorization: Bearer <token>`
+   * (401 otherwise; compared in constant time).
+   */
+  token?: string;
 }
 
 /** A running HTTP server. */
@@ -45,8 +61,10 @@ export interface HttpServer {
 
 interface Reply {
   status: number;
+  /** JSON body, or text when `contentType` is set. */
   body: unknown;
   headers?: Record<string, string>;
+  contentType?: string;
 }
 
 /**
@@ -62,17 +80,35 @@ interface Reply {
  */
 export async function startHttpServer(runtime: LocalRuntime, options: HttpServerOptions = {}): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
+  const clash = runtime.entityNames.filter((name) => RESERVED_NAMES.includes(name));
+  if (clash.length > 0) {
+    throw new Error(
+      `entity class ${clash.map((n) => `'${n}'`).join(', ')} uses a name reserved for the runtime's own routes (${RESERVED_NAMES.join(', ')}); rename the class`,
+    );
+  }
+  const settings: Settings = {
+    maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    tokenDigest: options.token !== undefined && options.token !== '' ? digest(options.token) : undefined,
+  };
+  const { metrics } = runtime;
   const server = createServer((req, res) => {
     const started = performance.now();
-    void handle(runtime, req).then((reply) => {
+    void handle(runtime, req, settings).then(({ reply, route }) => {
       send(res, reply);
-      const error = (reply.body as { error?: { type?: string } }).error;
-      options.onRequest?.({
+      const durationMs = performance.now() - started;
+      metrics.httpRequests.inc({ route, status: String(reply.status) });
+      metrics.httpDuration.observe(durationMs / 1000, { route });
+      if (!options.onRequest) return;
+      const error = reply.contentType ? undefined : (reply.body as { error?: { type?: string } });
+      const key = req.headers['idempotency-key'];
+      options.onRequest({
         method: req.method ?? '?',
         path: req.url ?? '',
         status: reply.status,
-        durationMs: performance.now() - started,
-        ...(error?.type ? { errorType: error.type } : {}),
+        durationMs,
+        route,
+        ...(error?.error?.type ? { errorType: error.error.type } : {}),
+        ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
       });
     });
   });
@@ -95,24 +131,69 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
   };
 }
 
-async function handle(runtime: LocalRuntime, req: IncomingMessage): Promise<Reply> {
+interface Settings {
+  maxBodyBytes: number;
+  tokenDigest: Buffer | undefined;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Compares the bearer token in constant time (over fixed-size digests, so the length does not leak). */
+function authorized(req: IncomingMessage, expected: Buffer): boolean {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer (.+)$/i.exec(header);
+  return timingSafeEqual(digest(match ? match[1]!.trim() : ''), expected) && match !== null;
+}
+
+async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
+  let routeKind = 'none';
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    return await dispatch(runtime, route, req);
+    routeKind = route.kind;
+    if (settings.tokenDigest && route.kind !== 'health' && !authorized(req, settings.tokenDigest)) {
+      throw new HttpError(401, 'Unauthorized', 'this server requires a token: send the header Authorization: Bearer <token>', {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    return { reply: await dispatch(runtime, route, req, settings), route: routeKind };
   } catch (err) {
     if (err instanceof HttpError) {
-      return { status: err.status, body: errorBody(err.type, err.message), headers: err.headers };
+      return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: err.headers }, route: routeKind };
     }
     const message = err instanceof Error ? err.message : String(err);
-    return { status: 500, body: errorBody('Internal', `internal error: ${message}`) };
+    return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`) }, route: routeKind };
   }
 }
 
-async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessage): Promise<Reply> {
+function idempotencyKey(req: IncomingMessage): { requestId?: string } {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return {};
+  const text = Array.isArray(key) ? key.join(',') : key;
+  const problem = checkClientRequestId(text);
+  if (problem) throw new HttpError(400, 'BadRequest', `Idempotency-Key header: ${problem}`);
+  return { requestId: text };
+}
+
+async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessage, settings: Settings): Promise<Reply> {
+  if (route.kind === 'health') {
+    await readBody(req, settings.maxBodyBytes);
+    const health = runtime.health();
+    if (settings.tokenDigest) {
+      // Without a token, say only whether the server is ready.
+      return { status: health.ready ? 200 : 503, body: { ready: health.ready } };
+    }
+    return { status: health.ready ? 200 : 503, body: health };
+  }
+  if (route.kind === 'metrics') {
+    await readBody(req, settings.maxBodyBytes);
+    return { status: 200, body: runtime.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+  }
   if (route.kind === 'get') {
     // Drain the body (if any) so keep-alive connections stay usable.
-    await readBody(req);
+    await readBody(req, settings.maxBodyBytes);
     const found = findEntity(runtime.program, route.entity);
     if ('error' in found) return errorReply(found);
     const state = runtime.getState(route.entity, route.key);
@@ -124,14 +205,15 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
     }
     return { status: 200, body: { state: toPlainJson(state) } };
   }
-  const body = parseCallBody(await readBody(req), runtime.entityNames);
+  const call = idempotencyKey(req);
+  const body = parseCallBody(await readBody(req, settings.maxBodyBytes), runtime.entityNames);
   if (route.kind === 'create') {
-    const result = await runtime.create(route.entity, body.args, body.kwargs);
+    const result = await runtime.create(route.entity, body.args, body.kwargs, call);
     if ('error' in result) return errorReply(result);
     const key = isEntityRef(result.ok) ? result.ok.$key : String(result.ok);
     return { status: 201, body: { key } };
   }
-  const result = await runtime.invoke(route.entity, route.key, route.method, body.args, body.kwargs);
+  const result = await runtime.invoke(route.entity, route.key, route.method, body.args, body.kwargs, call);
   if ('error' in result) return errorReply(result);
   return { status: 200, body: { result: toPlainJson(result.ok as EncodedValue) } };
 }
@@ -147,9 +229,9 @@ function errorBody(type: string, message: string): { error: { type: string; mess
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const text = `${JSON.stringify(reply.body)}\n`;
+  const text = reply.contentType ? String(reply.body) : `${JSON.stringify(reply.body)}\n`;
   res.writeHead(reply.status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': reply.contentType ?? 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     ...reply.headers,
   });

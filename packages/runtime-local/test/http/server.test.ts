@@ -170,7 +170,7 @@ describe('startHttpServer', () => {
     log.length = 0;
     await call('GET', '/Counter/nothing-here');
     expect(log).toEqual([
-      { method: 'GET', path: '/Counter/nothing-here', status: 404, durationMs: expect.any(Number), errorType: 'EntityNotFound' },
+      { method: 'GET', path: '/Counter/nothing-here', status: 404, route: 'get', durationMs: expect.any(Number), errorType: 'EntityNotFound' },
     ]);
   });
 });

@@ -1,0 +1,18 @@
+/**
+ * Entity state as typed tables: Arrow IPC and Parquet export/import, CSV import.
+ * Imported as `@stateflow/runtime-local/arrow`, so the runtime itself never loads Arrow.
+ */
+export { stateToArrowTable } from './state-to-arrow.js';
+export type { StateRow } from './state-to-arrow.js';
+export { arrowTableToState } from './arrow-to-state.js';
+export { entityArrowSchema, planColumn, planColumns, describeType, KEY_COLUMN, META_ENCODING, META_ENTITY, META_TYPE, META_FORMAT, TABLE_FORMAT } from './schema.js';
+export type { ColumnKind, ColumnPlan } from './schema.js';
+export { writeArrowIpcFile, readArrowIpcFile, arrowTableFromBytes } from './ipc.js';
+export { writeParquetFile, readParquetFile } from './parquet.js';
+export { parseCsv } from './csv.js';
+export type { CsvRecord } from './csv.js';
+export { csvToState } from './csv-to-state.js';
+export { exportStateFile, importStateFile, stateFileFormat } from './state-file.js';
+export type { StateFileFormat } from './state-file.js';
+export { StateTableError } from './errors.js';
+export type { StateTableErrorCode } from './errors.js';

@@ -1,0 +1,192 @@
+import { mkdirSync } from 'node:fs';
+import type { EntityAddress, EntityState, Event } from '@stateflow/ir';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import {
+  DEFAULT_RETENTION,
+  addressId,
+  type CommitBatch,
+  type OutcomeRecord,
+  type OutcomeRetention,
+  type StateStore,
+  type StateWrite,
+} from './state-store.js';
+
+/** Options of {@link LmdbStateStore.open}. */
+export interface LmdbStateStoreOptions {
+  /** Directory of the database (created if missing). */
+  path: string;
+  /** How long outcome records are kept. @default 24 hours, at most 1,000,000 */
+  retention?: OutcomeRetention;
+  /**
+   * Wait for the disk to confirm each commit (fsync) before it counts as durable.
+   * `false` survives a crash of the process but not of the machine.
+   * @default true
+   */
+  sync?: boolean;
+}
+
+type StateKey = [string, string];
+type QueueKey = [string, number];
+interface QueuedEvent {
+  /** Production order, to restore mailbox order on recovery. */
+  o: number;
+  e: Event;
+}
+type OutcomeValue = Omit<OutcomeRecord, 'requestId'>;
+
+const FORMAT_VERSION = 1;
+
+/**
+ * A durable {@link StateStore} on LMDB (memory-mapped B+tree, one writer, ACID). One
+ * batch is one transaction: the new states, the removal of the consumed events from
+ * the durable queue, the produced events and the outcomes commit together. Commits
+ * are queued and written on a background thread; the ones queued in the same event
+ * turn share one transaction and one fsync (group commit). Reads see uncommitted
+ * writes through an overlay until their transaction is on disk.
+ *
+ * Tables: `state` (`[entity, key]` → state), `queue` (`[requestId, seq]` → event still
+ * to process), `outcomes` (requestId → result), `outcomeLog` (`[at, requestId]`, for
+ * retention), `meta`.
+ */
+export class LmdbStateStore implements StateStore {
+  readonly durable = true;
+  private readonly overlay = new Map<string, EntityState>();
+  private readonly retention: Required<OutcomeRetention>;
+  private order = 0;
+  private outcomeCount: number;
+  private lastPrune = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly state: Database<EntityState, StateKey>,
+    private readonly queue: Database<QueuedEvent, QueueKey>,
+    private readonly outcomes: Database<OutcomeValue, string>,
+    private readonly outcomeLog: Database<true, [number, string]>,
+    private readonly sync: boolean,
+    retention: OutcomeRetention | undefined,
+  ) {
+    this.retention = { ...DEFAULT_RETENTION, ...retention };
+    this.outcomeCount = outcomes.getCount();
+    for (const { value } of queue.getRange({})) if (value.o >= this.order) this.order = value.o + 1;
+  }
+
+  /** Opens (or creates) the database in `options.path`. */
+  static open(options: LmdbStateStoreOptions): LmdbStateStore {
+    mkdirSync(options.path, { recursive: true });
+    const root = open({ path: options.path, maxDbs: 8, separateFlushed: true, noSync: options.sync === false });
+    const meta = root.openDB<unknown, string>({ name: 'meta' });
+    const version = meta.get('formatVersion');
+    if (version === undefined) meta.putSync('formatVersion', FORMAT_VERSION);
+    else if (version !== FORMAT_VERSION) {
+      throw new Error(
+        `the data directory ${options.path} has format version ${String(version)}, this StateFlow reads ${FORMAT_VERSION}; use a new --data-dir`,
+      );
+    }
+    return new LmdbStateStore(
+      root,
+      root.openDB({ name: 'state' }),
+      root.openDB({ name: 'queue' }),
+      root.openDB({ name: 'outcomes' }),
+      root.openDB({ name: 'outcomeLog' }),
+      options.sync !== false,
+      options.retention,
+    );
+  }
+
+  get(address: EntityAddress): EntityState | undefined {
+    return this.overlay.get(addressId(address)) ?? this.state.get([address.entity, address.key]);
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    const { writes, consumed, produced, outcomes } = batch;
+    const staged: Array<[string, EntityState]> = [];
+    for (const { address, state } of writes) {
+      const id = addressId(address);
+      this.overlay.set(id, state);
+      staged.push([id, state]);
+    }
+    const committed = this.root.transaction(() => {
+      for (const { address, state } of writes) this.state.put([address.entity, address.key], state);
+      for (const { requestId, seq } of consumed) this.queue.remove([requestId, seq]);
+      for (const event of produced) this.queue.put([event.requestId, event.seq], { o: this.order++, e: event });
+      for (const { requestId, result, at } of outcomes) {
+        this.outcomes.put(requestId, { result, at });
+        this.outcomeLog.put([at, requestId], true);
+        this.outcomeCount++;
+      }
+      if (outcomes.length > 0) this.pruneInTransaction(outcomes[outcomes.length - 1]!.at);
+    });
+    return this.whenDurable(committed, staged);
+  }
+
+  keys(entity: string): string[] {
+    const keys: string[] = [];
+    for (const { key } of this.range(entity)) keys.push(key[1]);
+    return keys;
+  }
+
+  *entries(entity: string): IterableIterator<[string, EntityState]> {
+    for (const { key, value } of this.range(entity)) yield [key[1], this.overlay.get(addressId({ entity, key: key[1] })) ?? value];
+  }
+
+  async putMany(writes: readonly StateWrite[]): Promise<void> {
+    await this.commit({ writes, consumed: [], produced: [], outcomes: [] });
+  }
+
+  getOutcome(requestId: string): OutcomeRecord | undefined {
+    const found = this.outcomes.get(requestId);
+    if (!found || found.at < Date.now() - this.retention.maxAgeMs) return undefined;
+    return { requestId, ...found };
+  }
+
+  pendingEvents(): Event[] {
+    const all: QueuedEvent[] = [];
+    for (const { value } of this.queue.getRange({})) all.push(value);
+    all.sort((a, b) => a.o - b.o);
+    return all.map((q) => q.e);
+  }
+
+  /** Number of events in the durable queue. */
+  get queuedCount(): number {
+    return this.queue.getCount();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.flushed;
+    await this.root.close();
+  }
+
+  private range(entity: string) {
+    // Array keys sort element-wise: every [entity, key] lies between [entity] and [entity + '\0'].
+    return this.state.getRange({ start: [entity] as unknown as StateKey, end: [`${entity}\u0000`] as unknown as StateKey });
+  }
+
+  private async whenDurable(committed: Promise<unknown>, staged: Array<[string, EntityState]>): Promise<void> {
+    try {
+      const done = committed as Promise<unknown> & { flushed?: Promise<unknown> };
+      await done;
+      if (this.sync && done.flushed) await done.flushed;
+    } finally {
+      // Drop overlay entries that this commit made durable (unless a later write replaced them).
+      for (const [id, state] of staged) if (this.overlay.get(id) === state) this.overlay.delete(id);
+    }
+  }
+
+  private pruneInTransaction(now: number): void {
+    // At most one sweep per second, and bounded work per sweep.
+    if (now - this.lastPrune < 1000 && this.outcomeCount <= this.retention.maxCount) return;
+    this.lastPrune = now;
+    const oldest = now - this.retention.maxAgeMs;
+    let budget = 10_000;
+    for (const { key } of this.outcomeLog.getRange({})) {
+      if (budget-- === 0) break;
+      if (this.outcomeCount <= this.retention.maxCount && key[0] >= oldest) break;
+      this.outcomeLog.remove(key);
+      this.outcomes.remove(key[1]);
+      this.outcomeCount--;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
+const CLIENT_PREFIX = 'key:';
+
+/** Longest accepted client request id (idempotency key). */
+export const MAX_REQUEST_ID_LENGTH = 200;
+
+/** The request id of a call that carries a client request id (an idempotency key). */
+export function clientRequestId(key: string): string {
+  return CLIENT_PREFIX + key;
+}
+
+/** A fresh request id for a call without an idempotency key (its outcome is not recorded). */
+export function generatedRequestId(): string {
+  return randomUUID();
+}
+
+/** Whether the outcome of a request is recorded for retries (it came with a client request id). */
+export function isRecordedRequest(requestId: string): boolean {
+  return requestId.startsWith(CLIENT_PREFIX);
+}
+
+/** Checks a client request id: 1 to 200 visible ASCII characters. Returns a problem, or undefined. */
+export function checkClientRequestId(key: string): string | undefined {
+  if (key.length === 0 || key.length > MAX_REQUEST_ID_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    return `an idempotency key (request id) is 1 to ${MAX_REQUEST_ID_LENGTH} visible ASCII characters without spaces, e.g. a UUID`;
+  }
+  return undefined;
+}
