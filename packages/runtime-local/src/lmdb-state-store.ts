@@ -130,8 +130,18 @@ export class LmdbStateStore implements StateStore {
     for (const { key, value } of this.range(entity)) yield [key[1], this.overlay.get(addressId({ entity, key: key[1] })) ?? value];
   }
 
-  async putMany(writes: readonly StateWrite[]): Promise<void> {
-    await this.commit({ writes, consumed: [], produced: [], outcomes: [] });
+  async putMany(writes: readonly StateWrite[], options: { replaceEntity?: string } = {}): Promise<void> {
+    const entity = options.replaceEntity;
+    if (entity === undefined) {
+      await this.commit({ writes, consumed: [], produced: [], outcomes: [] });
+      return;
+    }
+    for (const id of [...this.overlay.keys()]) if (id.startsWith(`${entity}\u0000`)) this.overlay.delete(id);
+    const committed = this.root.transaction(() => {
+      for (const key of Array.from(this.range(entity), (entry) => entry.key)) this.state.remove(key);
+      for (const { address, state } of writes) this.state.put([address.entity, address.key], state);
+    });
+    await this.whenDurable(committed, []);
   }
 
   getOutcome(requestId: string): OutcomeRecord | undefined {

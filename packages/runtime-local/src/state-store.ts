@@ -63,8 +63,12 @@ export interface StateStore {
   keys(entity: string): string[];
   /** Every stored instance of one entity class as `[key, state]` (for export). */
   entries(entity: string): IterableIterator<[string, EntityState]>;
-  /** Inserts or replaces many instances at once (for import); durable when the promise resolves. */
-  putMany(writes: readonly StateWrite[]): Promise<void>;
+  /**
+   * Inserts or replaces many instances at once (for import); durable when the promise
+   * resolves. With `replaceEntity`, every stored instance of that entity class is
+   * removed first, in the same transaction.
+   */
+  putMany(writes: readonly StateWrite[], options?: { replaceEntity?: string }): Promise<void>;
   /** The recorded outcome of a request, if it finished and is still retained. */
   getOutcome(requestId: string): OutcomeRecord | undefined;
   /** Events that were produced but not yet processed, in production order (recovery after a restart). */
@@ -111,7 +115,8 @@ export class InMemoryStateStore implements StateStore {
     return (this.entities.get(entity) ?? new Map<string, EntityState>()).entries();
   }
 
-  async putMany(writes: readonly StateWrite[]): Promise<void> {
+  async putMany(writes: readonly StateWrite[], options: { replaceEntity?: string } = {}): Promise<void> {
+    if (options.replaceEntity !== undefined) this.entities.delete(options.replaceEntity);
     this.put(writes);
   }
 
