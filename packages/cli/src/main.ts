@@ -1,7 +1,9 @@
 import { CliError } from './cli-error.js';
+import { codegenCommand } from './commands/codegen.js';
 import { compileCommand } from './commands/compile.js';
 import { graphCommand } from './commands/graph.js';
 import { serveCommand } from './commands/serve.js';
+import { stateCommand } from './commands/state.js';
 import { ExitCode, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 import { cliVersion } from './version.js';
@@ -10,6 +12,8 @@ const COMMANDS: { [name: string]: (argv: string[], io: CliIo) => Promise<number>
   compile: compileCommand,
   serve: serveCommand,
   graph: graphCommand,
+  codegen: codegenCommand,
+  state: stateCommand,
 };
 
 /**

@@ -1,3 +1,6 @@
+import { CODEGEN_USAGE } from './commands/codegen.js';
+import { STATE_USAGE } from './commands/state-usage.js';
+
 /** Usage text of each command, printed by `--help` and after a usage error. */
 export const USAGE = {
   main: `Usage: stateflow <command> [options]
@@ -6,6 +9,8 @@ Commands:
   compile <app.py>   compile a Python program to the StateFlow IR (JSON)
   serve <app.py>     run the program on the embedded runtime with an HTTP API
   graph <app.py>     print the dataflow graph (or one method's blocks) as Mermaid or DOT
+  codegen client <app.py>  generate a typed TypeScript client for the entities
+  state export|import <app.py>  export entity state to Arrow/Parquet, import Arrow/Parquet/CSV
 
 Options:
   -h, --help         show help (also: stateflow <command> --help)
@@ -49,6 +54,8 @@ Options:
   --format <f>      mermaid (default) or dot
   -h, --help        show this help
 `,
+  state: STATE_USAGE,
+  codegen: CODEGEN_USAGE,
 } as const;
 
 /** Names of the commands. */
