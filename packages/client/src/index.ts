@@ -17,6 +17,7 @@ export {
   SYSTEM_ERROR_CODES,
 } from './errors.js';
 export { StateflowClient, encodeArguments } from './client.js';
+export { bindArguments } from './bind-arguments.js';
 export type { ClientOptions, CallOptions, InvokeOptions, MethodTypes, ParamSpec } from './client.js';
 export { DEFAULT_RETRY_OPTIONS, backoffDelay } from './retry.js';
 export type { RetryOptions } from './retry.js';
@@ -24,6 +25,7 @@ export type { Transport, TransportRequest, SendContext, EncodedArgs } from './tr
 export { buildRequestEvent, parseResponseEvent, isResult } from './events.js';
 export { encodeValue } from './values/encode.js';
 export { decodeValue } from './values/decode.js';
+export { describeType } from './values/describe.js';
 export type { DecodeOptions, IntMode } from './values/decode.js';
 export { tuple, isTuple } from './values/tuple.js';
 export type { Tuple } from './values/tuple.js';
