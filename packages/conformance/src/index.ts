@@ -1,1 +1,23 @@
-export {};
+/**
+ * The StateFlow conformance kit: programs, call scenarios and their expected results
+ * (generated from plain Python), shipped with precompiled IR, and a runner for any backend.
+ */
+export { loadScenarios, loadScenario, scenariosDir } from './load-scenarios.js';
+export { runConformance, runScenario } from './run-conformance.js';
+export { formatScoreboard } from './scoreboard.js';
+export { canonicalJson, diffOutcome, describeStep } from './compare.js';
+export type {
+  Expect,
+  Step,
+  CreateStep,
+  InvokeStep,
+  GetStep,
+  Scenario,
+  ConformanceClient,
+  ConformanceTarget,
+  ConformanceReport,
+  FeatureReport,
+  ScenarioReport,
+  StepFailure,
+  RunConformanceOptions,
+} from './types.js';
