@@ -6,7 +6,9 @@ import type { SendContext, Transport, TransportRequest } from '../transport.js';
 export interface HttpTransportOptions {
   /** Base URL of the API served by `stateflow serve`, e.g. `http://127.0.0.1:8080`. */
   url: string;
-  /** Extra headers on every request (e.g. authorization). */
+  /** Bearer token of a server started with a token (`Authorization: Bearer <token>`). */
+  token?: string;
+  /** Extra headers on every request. */
   headers?: Record<string, string>;
   /**
    * The fetch function.
@@ -44,6 +46,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(requestId !== undefined ? { 'idempotency-key': requestId } : {}),
+          ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
           ...options.headers,
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
