@@ -1,5 +1,6 @@
 import type { PythonHost } from './host.js';
 import { PyodideHost } from './pyodide-host.js';
+import { PyodideWorkerHost } from './pyodide-worker-host.js';
 import { SubprocessHost } from './subprocess-host.js';
 
 /** Which interpreter runs the kernel. */
@@ -16,9 +17,10 @@ export interface PythonHostOptions {
    */
   python?: string;
   /**
-   * Subprocess only: number of kernel processes. Entity instances are partitioned over
-   * them by a hash of entity and key.
-   * @default 1
+   * Number of workers: kernel processes (subprocess), or Pyodide instances in worker
+   * threads (pyodide; without it Pyodide runs in this thread). Entity instances are
+   * partitioned over them by a hash of entity and key.
+   * @default 1 (subprocess), in-thread (pyodide)
    */
   workers?: number;
   /**
@@ -27,6 +29,22 @@ export interface PythonHostOptions {
    * @default 'forward'
    */
   stderr?: 'forward' | 'capture';
+  /**
+   * Time limit of one event (hop) in ms: past it the hop fails with `TimeoutError`
+   * (its state changes discarded) and a worker that does not stop is restarted. 0 for none.
+   * Pyodide enforces it only with `workers` (worker threads).
+   * @default 0
+   */
+  timeoutMs?: number;
+  /**
+   * Memory limit of each worker in MiB: the address space of a subprocess
+   * (`RLIMIT_AS`), the WebAssembly memory of a Pyodide worker thread (checked after
+   * each batch; the worker is restarted past it). 0 for none.
+   * @default 0
+   */
+  maxMemoryMb?: number;
+  /** Called when a dead or oversized worker is replaced. */
+  onRestart?: (label: string, reason: string) => void;
 }
 
 /**
@@ -38,12 +56,22 @@ export async function createPythonHost(options: PythonHostOptions): Promise<Pyth
   const stderr = options.stderr ?? 'forward';
   switch (options.kind) {
     case 'pyodide':
-      return PyodideHost.start({ stderr });
+      if (options.workers === undefined) return PyodideHost.start({ stderr });
+      return PyodideWorkerHost.start({
+        workers: options.workers,
+        stderr,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxMemoryMb ? { maxMemoryMb: options.maxMemoryMb } : {}),
+        ...(options.onRestart ? { onRestart: options.onRestart } : {}),
+      });
     case 'subprocess':
       return SubprocessHost.start({
         ...(options.python !== undefined ? { python: options.python } : {}),
         workers: options.workers ?? 1,
         stderr,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxMemoryMb ? { maxMemoryMb: options.maxMemoryMb } : {}),
+        ...(options.onRestart ? { onRestart: options.onRestart } : {}),
       });
     default:
       throw new TypeError(

@@ -31,24 +31,33 @@ export class KernelProcess {
   private readonly decoder = new FrameDecoder();
   private readonly pending: Pending[] = [];
   private nextId = 1;
-  private stderrTail = '';
+  private stderrTail_ = '';
   private dead: PythonHostError | undefined;
   private closing = false;
   private readonly exited: Promise<void>;
+
+  /** Why the process ended: exit code and signal, once it has. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Set when the host killed the process because a batch ran past its hard deadline. */
+  killedForTimeout = false;
 
   constructor(
     readonly python: string,
     index: number,
     private readonly stderrMode: 'forward' | 'capture',
+    limits: { timeoutMs?: number; maxMemoryMb?: number } = {},
   ) {
     this.label = `python kernel #${index} (${python})`;
     const env = { ...process.env };
+    if (limits.timeoutMs) env['STATEFLOW_TIMEOUT_MS'] = String(limits.timeoutMs);
+    if (limits.maxMemoryMb) env['STATEFLOW_MAX_MEMORY_MB'] = String(limits.maxMemoryMb);
     env['PYTHONPATH'] = env['PYTHONPATH'] ? kernelPythonDir() + delimiter + env['PYTHONPATH'] : kernelPythonDir();
     env['PYTHONDONTWRITEBYTECODE'] = '1';
     env['PYTHONIOENCODING'] = 'utf-8';
     this.child = spawn(python, ['-m', 'stateflow_kernel.serve'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => {
       this.child.once('close', (code, signal) => {
+        this.exit = { code, signal };
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         this.die(new PythonHostError('ProcessExited', this.describeDeath(how)));
         resolve();
@@ -64,7 +73,7 @@ export class KernelProcess {
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
+      this.stderrTail_ = (this.stderrTail_ + text).slice(-STDERR_TAIL);
       if (this.stderrMode === 'forward') process.stderr.write(text);
     });
     // A closed pipe surfaces as 'close' on the process; ignore write errors here.
@@ -80,6 +89,23 @@ export class KernelProcess {
       this.pending.push({ id, resolve, reject });
       this.child.stdin.write(encodeFrame({ ...frame, id }));
     });
+  }
+
+  /** The last lines of the process's stderr, for error messages. */
+  stderrTail(): string {
+    const tail = this.stderrTail_.trim();
+    return tail ? `Last stderr output:\n${tail.split('\n').slice(-15).join('\n')}` : '';
+  }
+
+  /** Whether the process has died (it cannot take requests any more). */
+  get isDead(): boolean {
+    return this.dead !== undefined;
+  }
+
+  /** Kills the process now (a batch overran its hard deadline). */
+  kill(): void {
+    this.killedForTimeout = true;
+    this.child.kill('SIGKILL');
   }
 
   /** Ends the process: closes its stdin (it exits at end of input), then kills it if needed. */
@@ -123,7 +149,7 @@ export class KernelProcess {
   }
 
   private describeDeath(how: string): string {
-    const tail = this.stderrTail.trim();
+    const tail = this.stderrTail_.trim();
     const hint =
       this.stderrMode === 'forward'
         ? 'Its stderr was forwarded to this process\'s stderr.'

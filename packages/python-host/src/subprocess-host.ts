@@ -1,9 +1,9 @@
-import type { Program } from '@stateflow/ir';
+import type { ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
 import type { HostRequest, HostResult, PythonHost } from './host.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
-import { workerIndex } from './partition.js';
+import { WorkerPool, type KernelWorker } from './worker-pool.js';
 
 /** Options of {@link SubprocessHost.start}. */
 export interface SubprocessHostOptions {
@@ -16,20 +16,101 @@ export interface SubprocessHostOptions {
   workers?: number;
   /** Where the processes' stderr goes. @default 'forward' */
   stderr?: 'forward' | 'capture';
+  /** Time limit of one event (hop) in ms; 0 for none. @default 0 */
+  timeoutMs?: number;
+  /** Address-space limit of each process in MiB (`RLIMIT_AS`); 0 for none. @default 0 */
+  maxMemoryMb?: number;
+  /** Called when a dead process is replaced. */
+  onRestart?: (label: string, reason: string) => void;
 }
 
 const MIN_PYTHON: [number, number] = [3, 9];
 
-function unexpected(worker: KernelProcess, frame: ResponseFrame): PythonHostError {
+function unexpected(worker: { label: string }, frame: ResponseFrame): PythonHostError {
   return new PythonHostError('Protocol', `${worker.label} sent an unexpected response: ${JSON.stringify(frame).slice(0, 200)}`);
 }
+
+/** A {@link KernelWorker} over one {@link KernelProcess}, with a hard deadline per batch. */
+class ProcessWorker implements KernelWorker {
+  constructor(
+    private readonly proc: KernelProcess,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get label(): string {
+    return this.proc.label;
+  }
+
+  get isDead(): boolean {
+    return this.proc.isDead;
+  }
+
+  async load(program: Program): Promise<void> {
+    const frame = await this.proc.request({ kind: 'load', program });
+    if (frame.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${frame.error.message}`);
+    if (frame.ok !== true) throw unexpected(this.proc, frame);
+  }
+
+  async batch(requests: HostRequest[]): Promise<HostResult[]> {
+    // The kernel stops a hop past the time limit itself (and exits if the hop ignores
+    // it); this deadline catches code stuck where Python cannot interrupt it.
+    let timer: NodeJS.Timeout | undefined;
+    if (this.timeoutMs > 0) {
+      timer = setTimeout(() => this.proc.kill(), this.timeoutMs * (requests.length + 1) + 2000);
+      timer.unref();
+    }
+    try {
+      return await this.send('batch', requests);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
+    return this.send('fail', items);
+  }
+
+  deathError(): ErrorValue {
+    const exit = this.proc.exit;
+    if (this.proc.killedForTimeout || exit?.code === EXIT_TIMEOUT) {
+      return {
+        type: 'TimeoutError',
+        message: `the event ran past the ${this.timeoutMs} ms time limit and did not stop when interrupted; its Python worker was restarted`,
+      };
+    }
+    const how = exit ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : 'failed';
+    const memory = exit?.signal === 'SIGKILL' ? ' (out of memory?)' : '';
+    return {
+      type: 'Internal',
+      code: 'Internal',
+      message: `the Python worker ${how}${memory} while running this event; it was restarted. ${this.proc.stderrTail()}`.trim(),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.proc.close();
+  }
+
+  private async send(kind: 'batch' | 'fail', requests: unknown[]): Promise<HostResult[]> {
+    const frame = await this.proc.request({ kind, requests });
+    if (frame.error) {
+      throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
+    }
+    if (!Array.isArray(frame.results) || frame.results.length !== requests.length) throw unexpected(this.proc, frame);
+    return frame.results as HostResult[];
+  }
+}
+
+/** Exit status of a kernel process that ignored its time limit (`serve.py`). */
+const EXIT_TIMEOUT = 75;
 
 /**
  * Runs the kernel in CPython subprocesses (`python -m stateflow_kernel.serve`), talking
  * length-prefixed JSON frames over stdin/stdout. With `workers > 1`, requests for the
  * same entity instance always go to the same process (hash of entity and key), so each
  * process sees a disjoint set of instances; a batch is split per process and the
- * results are put back in request order.
+ * results are put back in request order. A process that dies (crash, memory limit,
+ * time limit) is restarted; only the event that killed it fails.
  */
 export class SubprocessHost implements PythonHost {
   readonly kind = 'subprocess';
@@ -39,16 +120,21 @@ export class SubprocessHost implements PythonHost {
   private constructor(
     /** Absolute path of the interpreter. */
     readonly python: string,
-    private readonly workers: KernelProcess[],
+    private readonly pool: WorkerPool,
   ) {}
 
   /** Resolves the interpreter, starts the processes and checks their Python version. */
   static async start(options: SubprocessHostOptions = {}): Promise<SubprocessHost> {
     const python = resolvePython(options.python);
     const count = Math.max(1, Math.floor(options.workers ?? 1));
-    const workers = Array.from({ length: count }, (_, i) => new KernelProcess(python, i, options.stderr ?? 'forward'));
+    const limits = {
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxMemoryMb ? { maxMemoryMb: options.maxMemoryMb } : {}),
+    };
+    const spawn = (i: number) => new KernelProcess(python, i, options.stderr ?? 'forward', limits);
+    const procs = Array.from({ length: count }, (_, i) => spawn(i));
     try {
-      const pongs = await Promise.all(workers.map((w) => w.request({ kind: 'ping' })));
+      const pongs = await Promise.all(procs.map((w) => w.request({ kind: 'ping' })));
       const version = pongs[0]?.python ?? '0.0.0';
       const [major = 0, minor = 0] = version.split('.').map(Number);
       if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
@@ -58,7 +144,7 @@ export class SubprocessHost implements PythonHost {
         );
       }
     } catch (err) {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(procs.map((w) => w.close()));
       if (err instanceof PythonHostError && err.code === 'ProcessExited') {
         throw new PythonHostError(
           'PythonNotFound',
@@ -69,21 +155,31 @@ export class SubprocessHost implements PythonHost {
       }
       throw err;
     }
-    return new SubprocessHost(python, workers);
+    const timeoutMs = options.timeoutMs ?? 0;
+    const pool = new WorkerPool(
+      procs.map((p) => new ProcessWorker(p, timeoutMs)),
+      async (i) => new ProcessWorker(spawn(i), timeoutMs),
+    );
+    if (options.onRestart) pool.onRestart = options.onRestart;
+    return new SubprocessHost(python, pool);
   }
 
   /** Number of kernel processes. */
   get size(): number {
-    return this.workers.length;
+    return this.pool.size;
+  }
+
+  get parallelism(): number {
+    return this.pool.size;
+  }
+
+  get restarts(): number {
+    return this.pool.restarts;
   }
 
   async load(program: Program): Promise<void> {
     this.assertOpen();
-    const frames = await Promise.all(this.workers.map((w) => w.request({ kind: 'load', program })));
-    frames.forEach((frame, i) => {
-      if (frame.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${frame.error.message}`);
-      if (frame.ok !== true) throw unexpected(this.workers[i]!, frame);
-    });
+    await this.pool.load(program);
     this.loaded = true;
   }
 
@@ -91,42 +187,12 @@ export class SubprocessHost implements PythonHost {
     this.assertOpen();
     if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
     if (batch.length === 0) return [];
-    const n = this.workers.length;
-    if (n === 1) return this.send(this.workers[0]!, batch);
-    const parts: { indexes: number[]; requests: HostRequest[] }[] = Array.from({ length: n }, () => ({
-      indexes: [],
-      requests: [],
-    }));
-    batch.forEach((request, i) => {
-      const part = parts[workerIndex(request.event, n)]!;
-      part.indexes.push(i);
-      part.requests.push(request);
-    });
-    const results: HostResult[] = new Array<HostResult>(batch.length);
-    await Promise.all(
-      parts.map(async (part, w) => {
-        if (part.requests.length === 0) return;
-        const out = await this.send(this.workers[w]!, part.requests);
-        part.indexes.forEach((index, j) => {
-          results[index] = out[j]!;
-        });
-      }),
-    );
-    return results;
+    return this.pool.process(batch);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.close()));
-  }
-
-  private async send(worker: KernelProcess, requests: HostRequest[]): Promise<HostResult[]> {
-    const frame = await worker.request({ kind: 'batch', requests });
-    if (frame.error) {
-      throw new PythonHostError('Protocol', `${worker.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
-    }
-    if (!Array.isArray(frame.results) || frame.results.length !== requests.length) throw unexpected(worker, frame);
-    return frame.results as HostResult[];
+    await this.pool.close();
   }
 
   private assertOpen(): void {

@@ -205,7 +205,7 @@ describe('subprocess host', () => {
     }
   });
 
-  it('fails pending and later calls when the process dies', async () => {
+  it('restarts a process that dies; only the event that killed it fails', async () => {
     const host = await createPythonHost({ kind: 'subprocess', stderr: 'capture' });
     const source = [
       'import os, sys',
@@ -219,21 +219,110 @@ describe('subprocess host', () => {
       '    def explode(self):',
       '        sys.stderr.write("about to exit\\n"); sys.stderr.flush()',
       '        os._exit(3)',
+      '    def name(self):',
+      '        return self.k',
     ].join('\n');
     try {
-      await host.load(simpleProgram('bomb', source, { Bomb: ['explode'] }));
+      await host.load(simpleProgram('bomb', source, { Bomb: ['explode', 'name'] }));
       const r = new Router(host);
       await r.create('Bomb', 'b');
-      const err = await r.call('Bomb', 'b', 'explode').catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'ProcessExited' });
-      expect((err as Error).message).toContain('exited with code 3');
-      expect((err as Error).message).toContain('about to exit');
-      expect((err as Error).message).toContain("stderr: 'forward'");
-      await expect(host.process([{ event: r.construct('Bomb', 'c'), state: null }])).rejects.toMatchObject({
-        code: 'ProcessExited',
-      });
+      await r.create('Bomb', 'c');
+      const [exploded, named] = await host.process([
+        { event: r.invoke('Bomb', 'b', 'explode'), state: r.state('Bomb', 'b')! },
+        { event: r.invoke('Bomb', 'c', 'name'), state: r.state('Bomb', 'c')! },
+      ]);
+      expect(exploded!.state).toBeUndefined();
+      expect(exploded!.out).toMatchObject([{ kind: 'Response', result: { error: { type: 'Internal', code: 'Internal' } } }]);
+      const message = (exploded!.out[0] as { result: { error: { message: string } } }).result.error.message;
+      expect(message).toContain('exited with code 3');
+      expect(message).toContain('about to exit');
+      expect(named!.out).toMatchObject([{ kind: 'Response', result: { ok: 'c' } }]);
+      expect(host.restarts).toBeGreaterThanOrEqual(1);
+      expect((await r.call('Bomb', 'c', 'name')).result).toEqual({ ok: 'c' });
     } finally {
       await host.close();
     }
+  });
+});
+
+const SPIN = [
+  'from stateflow import stateflow',
+  '@stateflow',
+  'class Spin:',
+  '    def __init__(self, k: str):',
+  '        self.k = k',
+  '        self.n = 0',
+  '    def __key__(self):',
+  '        return self.k',
+  '    def forever(self):',
+  '        self.n += 1',
+  '        while True:',
+  '            pass',
+  '    def stubborn(self):',
+  '        self.n += 1',
+  '        while True:',
+  '            try:',
+  '                while True:',
+  '                    pass',
+  '            except BaseException:',
+  '                pass',
+  '    def hog(self):',
+  '        self.blob = bytearray(1536 * 1024 * 1024)',
+  '        return len(self.blob)',
+  '    def bump(self):',
+  '        self.n += 1',
+  '        return self.n',
+].join('\n');
+
+describe.each([
+  ['subprocess', { kind: 'subprocess', workers: 2 }],
+  ['pyodide worker threads', { kind: 'pyodide', workers: 2 }],
+] as const)('limits on the %s host', (_, options) => {
+  let host: PythonHost;
+  let r: Router;
+
+  beforeAll(async () => {
+    host = await createPythonHost({ ...options, stderr: 'capture', timeoutMs: 300, maxMemoryMb: 1024 });
+    await host.load(simpleProgram('spin', SPIN, { Spin: ['forever', 'stubborn', 'hog', 'bump'] }));
+    r = new Router(host);
+    for (const k of ['a', 'b', 'c']) await r.create('Spin', k);
+  });
+  afterAll(async () => {
+    await host.close();
+  });
+
+  it('stops a hop past the time limit with TimeoutError; others in the batch are unaffected', async () => {
+    const [spun, bumped] = await host.process([
+      { event: r.invoke('Spin', 'a', 'forever'), state: r.state('Spin', 'a')! },
+      { event: r.invoke('Spin', 'b', 'bump'), state: r.state('Spin', 'b')! },
+    ]);
+    expect(spun!.state).toBeUndefined();
+    expect(spun!.out).toMatchObject([{ kind: 'Response', result: { error: { type: 'TimeoutError' } } }]);
+    expect(bumped!.out).toMatchObject([{ kind: 'Response', result: { ok: 1 } }]);
+    expect(bumped!.state).toMatchObject({ n: 1 });
+  });
+
+  it('restarts a worker whose hop ignores the stop, and fails only that hop', async () => {
+    const before = host.restarts ?? 0;
+    const [spun, bumped] = await host.process([
+      { event: r.invoke('Spin', 'a', 'stubborn'), state: r.state('Spin', 'a')! },
+      { event: r.invoke('Spin', 'c', 'bump'), state: r.state('Spin', 'c')! },
+    ]);
+    expect(spun!.state).toBeUndefined();
+    expect(spun!.out).toMatchObject([{ kind: 'Response', result: { error: { type: 'TimeoutError' } } }]);
+    expect(bumped!.out).toMatchObject([{ kind: 'Response', result: { ok: 1 } }]);
+    expect(host.restarts).toBeGreaterThan(before);
+    expect((await r.call('Spin', 'a', 'bump')).result).toEqual({ ok: 1 });
+  });
+
+  it('keeps a worker within its memory limit', async () => {
+    const before = host.restarts ?? 0;
+    const result = (await r.call('Spin', 'b', 'hog')).result;
+    if (options.kind === 'subprocess') expect(result).toMatchObject({ error: { type: 'MemoryError' } });
+    // Pyodide: the allocation fails (MemoryError), is stopped by the time limit while
+    // growing the WebAssembly memory, or succeeds and the oversized worker is replaced.
+    else if (!('error' in result)) expect(host.restarts).toBeGreaterThan(before);
+    else expect(['MemoryError', 'TimeoutError']).toContain(result.error.type);
+    expect((await r.call('Spin', 'b', 'bump')).result).toEqual({ ok: 1 });
   });
 });

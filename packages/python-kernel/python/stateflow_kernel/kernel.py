@@ -7,6 +7,7 @@ See ARCHITECTURE.md ("The block calling convention", "The kernel").
 """
 from __future__ import annotations
 
+import builtins
 import inspect
 import json
 import linecache
@@ -17,7 +18,7 @@ import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .errors import LoadError, StateflowError, UserError
-from .refs import EntityRef, stateflow
+from .refs import EntityExistsError, EntityNotFoundError, EntityRef, RemoteError, stateflow
 from .values import Codec, EncodingError
 
 _TRACEBACKS = os.environ.get("STATEFLOW_KERNEL_TRACEBACKS", "") not in ("", "0")
@@ -36,7 +37,11 @@ def install_shim() -> None:
         mod = types.ModuleType("stateflow")
         mod.stateflow = stateflow  # type: ignore[attr-defined]
         mod.EntityRef = EntityRef  # type: ignore[attr-defined]
-        mod.__all__ = ["stateflow", "EntityRef"]  # type: ignore[attr-defined]
+        mod.RemoteError = RemoteError  # type: ignore[attr-defined]
+        mod.EntityExistsError = EntityExistsError  # type: ignore[attr-defined]
+        mod.EntityNotFoundError = EntityNotFoundError  # type: ignore[attr-defined]
+        mod.__all__ = ["stateflow", "EntityRef", "RemoteError", "EntityExistsError",  # type: ignore[attr-defined]
+                       "EntityNotFoundError"]
         sys.modules["stateflow"] = mod
 
 
@@ -136,10 +141,13 @@ def _format_signature(sig: inspect.Signature, module_name: str) -> str:
 
 
 class _Method:
-    __slots__ = ("name", "writes", "split", "entry", "blocks", "func", "signature")
+    __slots__ = ("name", "writes", "split", "entry", "blocks", "func", "signature", "catches")
 
     def __init__(self, name: str, writes: bool, split: bool, entry: Optional[str],
-                 blocks: Dict[str, Callable[..., Any]], func: Any, signature: _Signature):
+                 blocks: Dict[str, Callable[..., Any]], func: Any, signature: _Signature,
+                 catches: Optional[Dict[str, Tuple[str, str]]] = None):
+        #: resume block id -> (onError block id, errorVar) of the terminator resuming there
+        self.catches: Dict[str, Tuple[str, str]] = catches or {}
         self.name = name
         self.writes = writes
         self.split = split
@@ -268,7 +276,9 @@ class Kernel:
         for ent_ir in entities_ir:
             ent = self._index_entity(ent_ir, path)
             self.entities[ent.name] = ent
-        self.codec = Codec({e.cls: e.name for e in self.entities.values()})
+        self.codec = Codec({e.cls: e.name for e in self.entities.values()},
+                           rebuild_error=self.rebuild_error)
+        self._remote_classes: Dict[str, type] = {}
         self._handlers = {
             "Invoke": self._on_invoke,
             "Read": self._on_read,
@@ -276,6 +286,42 @@ class Kernel:
             "Insert": self._on_insert,
             "Reply": self._on_reply,
         }
+
+    def rebuild_error(self, type_name: str, message: str) -> BaseException:
+        """An exception instance for an error that crossed a hop (``{type, message}``).
+
+        ``EntityExists``/``EntityNotFound`` become ``stateflow.EntityExistsError`` /
+        ``EntityNotFoundError``; a name the module defines as an exception class, or a
+        builtin exception name, gives that class; anything else a ``stateflow.RemoteError``
+        subclass of that name. ``str(e)`` is the message in every case.
+        """
+        if type_name == "EntityExists":
+            return EntityExistsError(message)
+        if type_name == "EntityNotFound":
+            return EntityNotFoundError(message)
+        cls = self.module.__dict__.get(type_name)
+        if not (isinstance(cls, type) and issubclass(cls, Exception)):
+            cls = getattr(builtins, type_name, None)
+        if isinstance(cls, type) and issubclass(cls, Exception):
+            try:
+                inst = cls(message)
+                if str(inst) == message:
+                    return inst
+            except Exception:
+                pass
+            try:
+                inst = cls.__new__(cls)
+                inst.args = (message,)
+                if str(inst) == message:
+                    return inst
+            except Exception:
+                pass
+        cls = self._remote_classes.get(type_name)
+        if cls is None:
+            name = type_name if type_name.isidentifier() else "RemoteError"
+            cls = type(name, (RemoteError,), {"__module__": "stateflow"})
+            self._remote_classes[type_name] = cls
+        return cls(message)
 
     # -- loading ----------------------------------------------------------------
 
@@ -320,9 +366,13 @@ class Kernel:
                 raise LoadError("%s: %s.%s is not a method" % (path, name, m_name))
             body = m_ir.get("body") or {"kind": "SimpleBody"}
             blocks: Dict[str, Callable[..., Any]] = {}
+            catches: Dict[str, Tuple[str, str]] = {}
             split = body.get("kind") == "SplitBody"
             if split:
                 for b in body["blocks"]:
+                    t = b.get("terminator") or {}
+                    if t.get("onError") and t.get("errorVar") and t.get("resume"):
+                        catches[t["resume"]] = (t["onError"], t["errorVar"])
                     fn = module.__dict__.get(b["function"])
                     if not callable(fn):
                         raise LoadError(
@@ -341,6 +391,7 @@ class Kernel:
                 blocks,
                 func,
                 _Signature(func, "%s.%s" % (name, m_name), mod_name, drop_self=True),
+                catches,
             )
         return _Entity(name, cls, methods, _Signature(cls, name, mod_name, drop_self=False))
 
@@ -370,6 +421,19 @@ class Kernel:
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
             return self._fail(hop, StateflowError("Internal", message).to_value())
+
+    def fail(self, event: Dict[str, Any], error: Dict[str, Any]) -> Dict[str, Any]:
+        """The result of ``event`` failing with ``error`` without running user code.
+
+        Used by hosts when a hop was stopped (time limit) or its worker crashed: the
+        error goes to the waiting frame (or the client) exactly as if the hop had raised.
+        """
+        hop = _Hop(event)
+        target = event.get("target")
+        if isinstance(target, dict):
+            hop.entity = target.get("entity")
+            hop.key = target.get("key")
+        return self._fail(hop, error)
 
     def process_batch_json(self, text: str) -> str:
         """``process`` for a JSON array of ``{"event", "state"}``; returns a JSON array of results."""
@@ -435,7 +499,23 @@ class Kernel:
         hop.entity, hop.key = ent.name, frame["key"]
         result = ev["result"]
         if "error" in result:
-            return self._fail(hop, result["error"])
+            if state is None:
+                return self._fail(hop, result["error"])
+            err = result["error"]
+            exc = self.rebuild_error(str(err.get("type")), str(err.get("message")))
+            m = ent.methods.get(frame["method"])
+            catch = m.catches.get(frame["resume"]) if m is not None else None
+            if m is not None and catch is not None:
+                env = self.codec.decode_fields(frame["env"])
+                env[catch[1]] = exc
+                target: Optional[Tuple[_Method, str, Dict[str, Any]]] = (m, catch[0], env)
+            else:
+                target = self._catch_home(hop, ent, exc)
+            if target is None:
+                return self._fail(hop, err)
+            inst = self._instance(ent, state)
+            hop.writes = target[0].writes
+            return self._run(hop, ent, inst, state, target[0], target[1], target[2])
         if state is None:
             raise StateflowError("EntityNotFound",
                                  "%s(%r) does not exist" % (ent.name, frame["key"]))
@@ -502,91 +582,133 @@ class Kernel:
     def _run(self, hop: _Hop, ent: _Entity, inst: Any, state: Dict[str, Any], m: _Method,
              block_id: str, env: Dict[str, Any]) -> Dict[str, Any]:
         while True:
-            fn = m.blocks.get(block_id)
-            if fn is None:
-                raise StateflowError("Internal", "%s.%s has no block %r"
-                                     % (ent.name, m.name, block_id))
-            step = _call_user(fn, inst, env)
-            if type(step) is not tuple or not step:
-                raise StateflowError("Internal", "block %s of %s.%s returned %r, not a tuple"
-                                     % (block_id, ent.name, m.name, step))
-            op = step[0]
-            if op == "jump":
-                _, block_id, env = step
-                continue
-            if op == "return":
-                value = step[1]
-            elif op == "invoke":
-                _, ref, method, args, kwargs, resume, result_var, live = step
-                address = self._address(ref, "call %s()" % method)
-                self._push(hop, m, resume, result_var, live)
-                self._emit_call(hop, ent, m, {
-                    "kind": "Invoke",
-                    "target": address,
-                    "method": method,
-                    "args": self.codec.encode_value(
-                        list(args), "the arguments of %s(%r).%s()"
-                        % (address["entity"], address["key"], method)),
-                    "kwargs": self.codec.encode_fields(
-                        kwargs, "keyword argument", "%s(%r).%s()"
-                        % (address["entity"], address["key"], method)),
-                })
-                return self._commit(hop, ent, inst, state)
-            elif op == "read":
-                _, ref, attr, resume, result_var, live = step
-                address = self._address(ref, "read .%s" % attr)
-                self._push(hop, m, resume, result_var, live)
-                self._emit_call(hop, ent, m, {"kind": "Read", "target": address, "attr": attr})
-                return self._commit(hop, ent, inst, state)
-            elif op == "create":
-                _, entity_name, args, kwargs, resume, result_var, live = step
-                target = self._entity(entity_name)
-                key, new_state = self._construct(target, list(args), dict(kwargs), decoded=True)
-                self._push(hop, m, resume, result_var, live)
-                self._emit_call(hop, ent, m, {
-                    "kind": "Insert",
-                    "target": {"entity": target.name, "key": key},
-                    "state": new_state,
-                })
-                return self._commit(hop, ent, inst, state)
-            elif op == "invoke_self":
-                _, method, args, kwargs, resume, result_var, live = step
-                callee = ent.methods.get(method)
-                if callee is None:
-                    raise StateflowError("Internal", "%s has no method %r" % (ent.name, method))
-                try:
-                    bound = callee.signature.sig.bind(*args, **kwargs)  # type: ignore[union-attr]
-                except TypeError as e:
-                    raise UserError(TypeError("%s: %s" % (callee.signature.label, e)))
-                bound.apply_defaults()
-                self._push(hop, m, resume, result_var, live)
-                hop.writes = hop.writes or callee.writes
-                if callee.split:
-                    m, block_id, env = callee, callee.entry, dict(bound.arguments)  # type: ignore[assignment]
+            step_catch: Optional[Tuple[str, Dict[str, Any]]] = None
+            try:
+                fn = m.blocks.get(block_id)
+                if fn is None:
+                    raise StateflowError("Internal", "%s.%s has no block %r"
+                                         % (ent.name, m.name, block_id))
+                step = _call_user(fn, inst, env)
+                if type(step) is not tuple or not step:
+                    raise StateflowError("Internal", "block %s of %s.%s returned %r, not a tuple"
+                                         % (block_id, ent.name, m.name, step))
+                op = step[0]
+                if op == "jump":
+                    _, block_id, env = step
                     continue
-                value = _call_user(callee.func, inst, *bound.args, **bound.kwargs)
-            else:
-                raise StateflowError("Internal", "block %s of %s.%s returned unknown step %r"
-                                     % (block_id, ent.name, m.name, op))
-            # A value was returned: resume an in-line caller of this instance, if any.
-            if hop.stack and hop.at_home(hop.stack[-1]):
-                frame = hop.stack.pop()
-                if type(frame) is _Pending:
-                    env = frame.env
-                    env[frame.result_var] = value
-                    m_name, block_id = frame.method, frame.resume
+                if op == "return":
+                    value = step[1]
+                elif op == "invoke":
+                    _, ref, method, args, kwargs, resume, result_var, live = step
+                    step_catch = (resume, live)
+                    address = self._address(ref, "call %s()" % method)
+                    self._push(hop, m, resume, result_var, live)
+                    self._emit_call(hop, ent, m, {
+                        "kind": "Invoke",
+                        "target": address,
+                        "method": method,
+                        "args": self.codec.encode_value(
+                            list(args), "the arguments of %s(%r).%s()"
+                            % (address["entity"], address["key"], method)),
+                        "kwargs": self.codec.encode_fields(
+                            kwargs, "keyword argument", "%s(%r).%s()"
+                            % (address["entity"], address["key"], method)),
+                    })
+                    return self._commit(hop, ent, inst, state)
+                elif op == "read":
+                    _, ref, attr, resume, result_var, live = step
+                    step_catch = (resume, live)
+                    address = self._address(ref, "read .%s" % attr)
+                    self._push(hop, m, resume, result_var, live)
+                    self._emit_call(hop, ent, m, {"kind": "Read", "target": address, "attr": attr})
+                    return self._commit(hop, ent, inst, state)
+                elif op == "create":
+                    _, entity_name, args, kwargs, resume, result_var, live = step
+                    step_catch = (resume, live)
+                    target = self._entity(entity_name)
+                    key, new_state = self._construct(target, list(args), dict(kwargs), decoded=True)
+                    self._push(hop, m, resume, result_var, live)
+                    self._emit_call(hop, ent, m, {
+                        "kind": "Insert",
+                        "target": {"entity": target.name, "key": key},
+                        "state": new_state,
+                    })
+                    return self._commit(hop, ent, inst, state)
+                elif op == "invoke_self":
+                    _, method, args, kwargs, resume, result_var, live = step
+                    step_catch = (resume, live)
+                    callee = ent.methods.get(method)
+                    if callee is None:
+                        raise StateflowError("Internal", "%s has no method %r" % (ent.name, method))
+                    try:
+                        bound = callee.signature.sig.bind(*args, **kwargs)  # type: ignore[union-attr]
+                    except TypeError as e:
+                        raise UserError(TypeError("%s: %s" % (callee.signature.label, e)))
+                    bound.apply_defaults()
+                    self._push(hop, m, resume, result_var, live)
+                    step_catch = None
+                    hop.writes = hop.writes or callee.writes
+                    if callee.split:
+                        m, block_id, env = callee, callee.entry, dict(bound.arguments)  # type: ignore[assignment]
+                        continue
+                    value = _call_user(callee.func, inst, *bound.args, **bound.kwargs)
                 else:
-                    env = self.codec.decode_fields(frame["env"])
-                    env[frame["resultVar"]] = value
-                    m_name, block_id = frame["method"], frame["resume"]
-                resumed = ent.methods.get(m_name)
-                if resumed is None or not resumed.split:
-                    raise StateflowError("Internal", "%s.%s has no block to resume"
-                                         % (ent.name, m_name))
-                m = resumed
+                    raise StateflowError("Internal", "block %s of %s.%s returned unknown step %r"
+                                         % (block_id, ent.name, m.name, op))
+                # A value was returned: resume an in-line caller of this instance, if any.
+                if hop.stack and hop.at_home(hop.stack[-1]):
+                    frame = hop.stack.pop()
+                    if type(frame) is _Pending:
+                        env = frame.env
+                        env[frame.result_var] = value
+                        m_name, block_id = frame.method, frame.resume
+                    else:
+                        env = self.codec.decode_fields(frame["env"])
+                        env[frame["resultVar"]] = value
+                        m_name, block_id = frame["method"], frame["resume"]
+                    resumed = ent.methods.get(m_name)
+                    if resumed is None or not resumed.split:
+                        raise StateflowError("Internal", "%s.%s has no block to resume"
+                                             % (ent.name, m_name))
+                    m = resumed
+                    hop.writes = hop.writes or m.writes
+                    continue
+                return self._returned(hop, ent, inst, state, m, value)
+            except UserError as e:
+                target = None
+                if step_catch is not None and step_catch[0] in m.catches:
+                    # The interaction could not even start (bad reference, a raising
+                    # constructor, bad arguments): the handler of that call site.
+                    handler, error_var = m.catches[step_catch[0]]
+                    env = dict(step_catch[1])
+                    env[error_var] = e.error
+                    target = (m, handler, env)
+                else:
+                    target = self._catch_home(hop, ent, e.error)
+                if target is None:
+                    raise
+                m, block_id, env = target
                 hop.writes = hop.writes or m.writes
                 continue
-            return self._returned(hop, ent, inst, state, m, value)
+
+    def _catch_home(self, hop: _Hop, ent: _Entity,
+                    exc: BaseException) -> Optional[Tuple[_Method, str, Dict[str, Any]]]:
+        """A method of this instance failed with ``exc``: pops the frames of this instance
+        waiting in-line for it until one whose call site has a handler, and returns where
+        to go on (method, handler block, env), or ``None`` when no frame here catches."""
+        while hop.stack and hop.at_home(hop.stack[-1]):
+            frame = hop.stack.pop()
+            if type(frame) is _Pending:
+                m_name, resume, env = frame.method, frame.resume, dict(frame.env)
+            else:
+                m_name, resume = frame["method"], frame["resume"]
+                env = self.codec.decode_fields(frame["env"])
+            m = ent.methods.get(m_name)
+            catch = m.catches.get(resume) if m is not None else None
+            if m is not None and catch is not None:
+                env[catch[1]] = exc
+                return m, catch[0], env
+        return None
 
     def _address(self, ref: Any, what: str) -> Dict[str, str]:
         if type(ref) is EntityRef:

@@ -7,6 +7,20 @@ def stateflow(cls):
     return cls
 
 
+class RemoteError(Exception):
+    """An exception raised by another entity (or by StateFlow) that the kernel could not
+    rebuild as its own class: a subclass named after the original type is made on the
+    fly, so ``type(e).__name__`` and ``str(e)`` match the original."""
+
+
+class EntityExistsError(RemoteError):
+    """Creating an entity failed: an entity of that class with that key already exists."""
+
+
+class EntityNotFoundError(RemoteError):
+    """The entity a call or read was sent to does not exist."""
+
+
 class EntityRef:
     """A reference to one entity instance: its class name and the string form of its key.
 

@@ -6,6 +6,15 @@ both directions. Requests carry an ``id`` echoed by the response:
 - ``{"id", "kind": "load", "program": {...}}`` → ``{"id", "ok": true}``
 - ``{"id", "kind": "batch", "requests": [{"event", "state"}, ...]}`` → ``{"id", "results": [...]}``
 - ``{"id", "kind": "ping"}`` → ``{"id", "ok": true, "python": "3.11.7"}``
+- ``{"id", "kind": "fail", "requests": [{"event", "error"}, ...]}`` → ``{"id", "results": [...]}``
+  (each event fails with its error without running user code: see ``Kernel.fail``)
+
+Limits, from the environment: ``STATEFLOW_TIMEOUT_MS`` bounds each event (hop) of a
+batch: when it runs longer, a ``TimeoutError`` is raised in the user code (the hop
+fails like any exception, its state changes are discarded); if the code swallows it
+and keeps running for another period, the process exits with status 75 and the host
+restarts it. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
+allocations past it raise ``MemoryError`` in the user code.
 
 A request that fails gets ``{"id", "error": {"type", "message"}}``; the server keeps
 running. Responses come in request order. The server exits on end of input. User
@@ -24,6 +33,65 @@ from .errors import LoadError
 from .kernel import Kernel
 
 _LEN = struct.Struct(">I")
+
+#: Exit status of a process that ignored its time limit.
+EXIT_TIMEOUT = 75
+
+
+class _Timeout(BaseException):
+    """Raised in user code when a hop exceeds its time limit (a BaseException, so
+    ``except Exception`` in user code does not swallow it)."""
+
+
+class _Limits:
+    def __init__(self, timeout_ms: int):
+        self.seconds = timeout_ms / 1000.0
+        self.fired = 0
+        if self.seconds > 0:
+            import signal
+            self._setitimer = signal.setitimer
+            self._timer = signal.ITIMER_REAL
+            signal.signal(signal.SIGALRM, self._on_alarm)
+
+    def _on_alarm(self, signum, frame):
+        self.fired += 1
+        if self.fired > 1:
+            _log("a hop ignored its time limit; exiting so the host restarts this process")
+            os._exit(EXIT_TIMEOUT)
+        raise _Timeout()
+
+    def run(self, kernel: Kernel, event: Dict[str, Any], state: Any) -> Dict[str, Any]:
+        if self.seconds <= 0:
+            return kernel.process(event, state)
+        self.fired = 0
+        self._setitimer(self._timer, self.seconds, self.seconds)
+        try:
+            return kernel.process(event, state)
+        except _Timeout:
+            self._setitimer(self._timer, 0)
+            return kernel.fail(event, timeout_error(event, self.seconds))
+        finally:
+            self._setitimer(self._timer, 0)
+
+
+def timeout_error(event: Dict[str, Any], seconds: float) -> Dict[str, Any]:
+    """The error value of a hop stopped by the time limit."""
+    target = event.get("target") or {}
+    where = "%s %r" % (target.get("entity"), target.get("key")) if target else event.get("entity", "?")
+    return {"type": "TimeoutError", "message": "%s event on %s ran longer than the %g ms time limit and was stopped"
+            % (event.get("kind"), where, seconds * 1000)}
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError) as e:
+        _log("cannot limit memory to %d MB: %s" % (megabytes, e))
+
+
+_limits = _Limits(0)
 
 
 def _read_exact(stream: BinaryIO, n: int) -> Optional[bytes]:
@@ -50,9 +118,15 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         if kernel is None:
             return kernel, {"id": rid, "error": {
                 "type": "NotLoaded", "message": "no program is loaded; send a load frame first"}}
-        process = kernel.process
+        run = _limits.run
         return kernel, {"id": rid, "results": [
-            process(r["event"], r.get("state")) for r in request["requests"]]}
+            run(kernel, r["event"], r.get("state")) for r in request["requests"]]}
+    if kind == "fail":
+        if kernel is None:
+            return kernel, {"id": rid, "error": {
+                "type": "NotLoaded", "message": "no program is loaded; send a load frame first"}}
+        return kernel, {"id": rid, "results": [
+            kernel.fail(r["event"], r["error"]) for r in request["requests"]]}
     if kind == "load":
         try:
             kernel = Kernel(request["program"])
@@ -92,6 +166,11 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 
 def main() -> None:
+    global _limits
+    _limits = _Limits(int(os.environ.get("STATEFLOW_TIMEOUT_MS") or 0))
+    memory = int(os.environ.get("STATEFLOW_MAX_MEMORY_MB") or 0)
+    if memory > 0:
+        _limit_memory(memory)
     # Keep a private handle on the real stdout for frames, and point file
     # descriptor 1 (and sys.stdout) at stderr so stray prints cannot corrupt frames.
     frames_fd = os.dup(1)

@@ -70,9 +70,11 @@ class Codec:
     """
 
     def __init__(self, entity_classes: Optional[Dict[type, str]] = None,
-                 entity_key: Optional[Callable[[object], str]] = None):
+                 entity_key: Optional[Callable[[object], str]] = None,
+                 rebuild_error: Optional[Callable[[str, str], BaseException]] = None):
         self.entity_classes: Dict[type, str] = dict(entity_classes or {})
         self._entity_key = entity_key or (lambda obj: str(obj.__key__()))
+        self._rebuild_error = rebuild_error
 
     # -- encode ---------------------------------------------------------------
 
@@ -115,6 +117,10 @@ class Codec:
                     % (name, type(e).__name__, e)
                 )
             return {"$entity": name, "$key": key}
+        if isinstance(value, BaseException):
+            # An exception carried across a hop (a pending `raise` of a finally, an
+            # `except ... as e` variable): its type name and message.
+            return {"$exception": [type(value).__name__, str(value)]}
         # Subclasses of the builtin types (e.g. IntEnum, namedtuple) are not portable.
         raise EncodingError("cannot encode a value of type '%s'" % _type_name(value))
 
@@ -209,11 +215,29 @@ class Codec:
             return float(inner)
         if tag == "$bytes":
             return base64.b64decode(inner)
+        if tag == "$exception" and type(inner) is list and len(inner) == 2:
+            if self._rebuild_error is not None:
+                return self._rebuild_error(str(inner[0]), str(inner[1]))
+            return _remote_error(str(inner[0]), str(inner[1]))
         return {tag: dec(inner)}
 
     def decode_fields(self, fields: Dict[str, Any]) -> Dict[str, Any]:
         dec = self.decode
         return {k: dec(v) for k, v in fields.items()}
+
+
+_REMOTE_CLASSES: Dict[str, type] = {}
+
+
+def _remote_error(type_name: str, message: str) -> BaseException:
+    """A ``RemoteError`` subclass named ``type_name`` (one class per name), with ``message``."""
+    from .refs import RemoteError
+    cls = _REMOTE_CLASSES.get(type_name)
+    if cls is None:
+        name = type_name if type_name.isidentifier() else "RemoteError"
+        cls = type(name, (RemoteError,), {"__module__": "stateflow"})
+        _REMOTE_CLASSES[type_name] = cls
+    return cls(message)
 
 
 def _hashable(value: Any) -> Any:

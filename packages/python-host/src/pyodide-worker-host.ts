@@ -1,0 +1,230 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ErrorValue, Event, Program } from '@stateflow/ir';
+import { PythonHostError } from './errors.js';
+import type { HostRequest, HostResult, PythonHost } from './host.js';
+import type { PyodideWorkerData, WorkerRequest, WorkerResponse } from './pyodide-worker.js';
+import { WorkerPool, type KernelWorker } from './worker-pool.js';
+
+/** Options of {@link PyodideWorkerHost.start}. */
+export interface PyodideWorkerHostOptions {
+  /** Number of worker threads, each with its own Pyodide. @default 1 */
+  workers?: number;
+  /** Where Python's stdout/stderr go. @default 'forward' */
+  stderr?: 'forward' | 'capture';
+  /** Time limit of one event (hop) in ms; 0 for none. @default 0 */
+  timeoutMs?: number;
+  /** A worker whose WebAssembly memory grows past this (MiB) is restarted after its batch; 0 for none. @default 0 */
+  maxMemoryMb?: number;
+  /** Called when a worker is replaced. */
+  onRestart?: (label: string, reason: string) => void;
+}
+
+/** The compiled worker entry (also when this module runs from source, as in tests). */
+function workerScript(): URL {
+  const beside = new URL('./pyodide-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL('../dist/pyodide-worker.js', import.meta.url);
+}
+
+interface Waiting {
+  resolve: (response: WorkerResponse) => void;
+  reject: (error: Error) => void;
+}
+
+/** One Pyodide in a worker thread, with a watchdog that stops runaway hops. */
+class ThreadWorker implements KernelWorker {
+  readonly label: string;
+  private readonly worker: Worker;
+  private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
+  private readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private death: ErrorValue | undefined;
+  private readonly started: Promise<void>;
+
+  private constructor(
+    index: number,
+    private readonly options: PyodideWorkerHostOptions,
+  ) {
+    this.label = `pyodide worker thread #${index}`;
+    const data: PyodideWorkerData = {
+      stderr: options.stderr ?? 'forward',
+      timeoutMs: options.timeoutMs ?? 0,
+      interrupt: this.interrupt.buffer as SharedArrayBuffer,
+      progress: this.progress.buffer as SharedArrayBuffer,
+    };
+    this.worker = new Worker(workerScript(), { workerData: data });
+    this.worker.unref();
+    this.started = new Promise((resolve, reject) => this.waiting.set(0, { resolve: () => resolve(), reject }));
+    this.worker.on('message', (msg: WorkerResponse) => {
+      const w = this.waiting.get(msg.id);
+      if (!w) return;
+      this.waiting.delete(msg.id);
+      if (msg.id === 0 && msg.error) w.reject(new PythonHostError('PythonNotFound', msg.error));
+      else w.resolve(msg);
+    });
+    this.worker.on('error', (err) => this.die({ type: 'Internal', code: 'Internal', message: `${this.label} failed: ${err.message}` }));
+    this.worker.on('exit', () =>
+      this.die({ type: 'Internal', code: 'Internal', message: `${this.label} exited while running this event; it was restarted` }),
+    );
+  }
+
+  static async start(index: number, options: PyodideWorkerHostOptions): Promise<ThreadWorker> {
+    const worker = new ThreadWorker(index, options);
+    await worker.started;
+    return worker;
+  }
+
+  get isDead(): boolean {
+    return this.death !== undefined;
+  }
+
+  async load(program: Program): Promise<void> {
+    const response = await this.request({ id: 0, kind: 'load', program: JSON.stringify(program) });
+    if (response.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${response.error}`);
+  }
+
+  async batch(requests: HostRequest[]): Promise<HostResult[]> {
+    const timeoutMs = this.options.timeoutMs ?? 0;
+    const watchdog = timeoutMs > 0 ? this.watch(timeoutMs) : undefined;
+    try {
+      return this.results(await this.request({ id: 0, kind: 'batch', requests: JSON.stringify(requests) }));
+    } finally {
+      if (watchdog) clearInterval(watchdog);
+    }
+  }
+
+  async fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
+    return this.results(await this.request({ id: 0, kind: 'fail', items: JSON.stringify(items) }));
+  }
+
+  deathError(): ErrorValue {
+    return this.death ?? { type: 'Internal', code: 'Internal', message: `${this.label} is not running` };
+  }
+
+  async close(): Promise<void> {
+    this.death ??= { type: 'Internal', code: 'Internal', message: `${this.label} is closed` };
+    for (const w of this.waiting.values()) w.reject(new PythonHostError('Closed', `${this.label} is closed`));
+    this.waiting.clear();
+    await this.worker.terminate();
+  }
+
+  private results(response: WorkerResponse): HostResult[] {
+    if (response.error) throw new PythonHostError('Protocol', response.error);
+    const maxMb = this.options.maxMemoryMb ?? 0;
+    if (maxMb > 0 && (response.memory ?? 0) > maxMb * 1024 * 1024) {
+      // The results are good; the worker is replaced before its next batch.
+      this.terminate({
+        type: 'Internal',
+        code: 'Internal',
+        message: `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`,
+      });
+    }
+    return JSON.parse(response.results ?? '[]') as HostResult[];
+  }
+
+  /** Interrupts the event that runs past the limit; terminates the thread if it does not stop. */
+  private watch(timeoutMs: number): NodeJS.Timeout {
+    let index = 0;
+    let since = performance.now();
+    let interruptedAt = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const current = Atomics.load(this.progress, 0);
+      if (current !== index) {
+        index = current;
+        since = now;
+        interruptedAt = 0;
+        return;
+      }
+      if (index === 0 || now - since < timeoutMs) return;
+      if (interruptedAt === 0) {
+        interruptedAt = now;
+        Atomics.store(this.interrupt, 0, 2); // SIGINT: KeyboardInterrupt at the next bytecode
+      } else if (now - interruptedAt > timeoutMs + 1000) {
+        this.terminate({
+          type: 'TimeoutError',
+          message: `the event ran past the ${timeoutMs} ms time limit and did not stop when interrupted; its Pyodide worker was restarted`,
+        });
+      }
+    }, Math.max(5, Math.min(100, timeoutMs / 4)));
+    timer.unref();
+    return timer;
+  }
+
+  private terminate(error: ErrorValue): void {
+    this.die(error);
+    void this.worker.terminate();
+  }
+
+  private die(error: ErrorValue): void {
+    if (this.death) return;
+    this.death = error;
+    const err = new PythonHostError('ProcessExited', error.message);
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+
+  private request(msg: WorkerRequest): Promise<WorkerResponse> {
+    if (this.death) return Promise.reject(new PythonHostError('ProcessExited', this.death.message));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+}
+
+/**
+ * Runs the kernel on Pyodide in worker threads, one Pyodide per thread, so several
+ * cores run Python and the event loop stays free. Instances are partitioned over the
+ * threads by entity and key. A hop past `timeoutMs` is interrupted (`TimeoutError`);
+ * a thread that does not stop, dies, or outgrows `maxMemoryMb` is replaced.
+ */
+export class PyodideWorkerHost implements PythonHost {
+  readonly kind = 'pyodide';
+  private loaded = false;
+  private closed = false;
+
+  private constructor(private readonly pool: WorkerPool) {}
+
+  /** Starts the worker threads (each loads Pyodide: about 1.5–3 s, in parallel). */
+  static async start(options: PyodideWorkerHostOptions = {}): Promise<PyodideWorkerHost> {
+    const count = Math.max(1, Math.floor(options.workers ?? 1));
+    const workers = await Promise.all(Array.from({ length: count }, (_, i) => ThreadWorker.start(i, options)));
+    const pool = new WorkerPool(workers, (i) => ThreadWorker.start(i, options));
+    if (options.onRestart) pool.onRestart = options.onRestart;
+    return new PyodideWorkerHost(pool);
+  }
+
+  get parallelism(): number {
+    return this.pool.size;
+  }
+
+  get restarts(): number {
+    return this.pool.restarts;
+  }
+
+  async load(program: Program): Promise<void> {
+    this.assertOpen();
+    await this.pool.load(program);
+    this.loaded = true;
+  }
+
+  async process(batch: HostRequest[]): Promise<HostResult[]> {
+    this.assertOpen();
+    if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
+    if (batch.length === 0) return [];
+    return this.pool.process(batch);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PythonHostError('Closed', 'the Pyodide Python host is closed');
+  }
+}

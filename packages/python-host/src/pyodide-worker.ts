@@ -1,0 +1,126 @@
+/**
+ * Entry point of a Pyodide worker thread (see {@link PyodideWorkerHost}): loads Pyodide
+ * and the kernel, then answers `load`, `batch` and `fail` messages. The main thread
+ * stops a runaway hop through the shared interrupt buffer (a `KeyboardInterrupt` in
+ * Python), guided by the index of the running event that this thread publishes.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { kernelFiles } from '@stateflow/python-kernel';
+import type { PyodideAPI } from 'pyodide';
+
+/** Data the main thread gives a Pyodide worker thread. */
+export interface PyodideWorkerData {
+  stderr: 'forward' | 'capture';
+  timeoutMs: number;
+  /** Int32Array[1]: Pyodide's interrupt buffer (2 = SIGINT). */
+  interrupt: SharedArrayBuffer;
+  /** Int32Array[1]: 1 + index of the event running now, 0 between batches. */
+  progress: SharedArrayBuffer;
+}
+
+/** A request from the main thread. */
+export type WorkerRequest =
+  | { id: number; kind: 'load'; program: string }
+  | { id: number; kind: 'batch'; requests: string }
+  | { id: number; kind: 'fail'; items: string };
+
+/** A response to the main thread. */
+export interface WorkerResponse {
+  id: number;
+  /** JSON results of `batch`/`fail`. */
+  results?: string;
+  /** A load error, or a failure of the bridge. */
+  error?: string;
+  /** Size of the WebAssembly memory after the request, in bytes. */
+  memory?: number;
+}
+
+const KERNEL_DIR = '/stateflow/python';
+
+const BRIDGE = `
+import json, sys, time
+sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
+from stateflow_kernel import Kernel, LoadError
+from stateflow_kernel.serve import timeout_error
+
+kernel = None
+
+def load(text):
+    global kernel
+    try:
+        kernel = Kernel(json.loads(text))
+    except LoadError as e:
+        return str(e)
+    return None
+
+def batch(text, progress, limit_s):
+    requests = json.loads(text)
+    out = []
+    i = 0
+    n = len(requests)
+    process = kernel.process
+    while i < n:
+        r = requests[i]
+        progress[0] = i + 1
+        t0 = time.monotonic()
+        try:
+            out.append(process(r["event"], r.get("state")))
+        except KeyboardInterrupt:
+            if limit_s > 0 and time.monotonic() - t0 < limit_s / 2:
+                continue  # a late stop meant for the previous event: run this one again
+            out.append(kernel.fail(r["event"], timeout_error(r["event"], limit_s)))
+        i += 1
+    progress[0] = 0
+    return json.dumps(out, separators=(",", ":"))
+
+def fail(text):
+    return json.dumps([kernel.fail(x["event"], x["error"]) for x in json.loads(text)], separators=(",", ":"))
+`;
+
+type PyFn = (...args: unknown[]) => string | undefined;
+
+async function main(): Promise<void> {
+  const data = workerData as PyodideWorkerData;
+  const { loadPyodide } = await import('pyodide');
+  const indexURL = dirname(createRequire(import.meta.url).resolve('pyodide/package.json')) + '/';
+  const write = data.stderr === 'capture' ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
+  const pyodide: PyodideAPI = await loadPyodide({ indexURL, stdout: write, stderr: write });
+  for (const file of await kernelFiles()) {
+    const path = `${KERNEL_DIR}/${file.path}`;
+    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
+    pyodide.FS.writeFile(path, file.contents, { encoding: 'utf8' });
+  }
+  pyodide.setInterruptBuffer(new Int32Array(data.interrupt));
+  const ns = pyodide.toPy({}) as unknown as { get(name: string): PyFn };
+  pyodide.runPython(BRIDGE, { globals: ns as never, filename: '<stateflow-worker>' });
+  const load = ns.get('load');
+  const batch = ns.get('batch');
+  const fail = ns.get('fail');
+  const progress = new Int32Array(data.progress);
+  const limit = data.timeoutMs / 1000;
+  const heap = () => (pyodide as unknown as { _module?: { HEAPU8?: Uint8Array } })._module?.HEAPU8?.byteLength ?? 0;
+  parentPort!.on('message', (msg: WorkerRequest) => {
+    let response: WorkerResponse;
+    try {
+      if (msg.kind === 'load') {
+        const error = load(msg.program);
+        response = typeof error === 'string' ? { id: msg.id, error } : { id: msg.id };
+      } else if (msg.kind === 'batch') {
+        response = { id: msg.id, results: batch(msg.requests, progress, limit) as string };
+      } else {
+        response = { id: msg.id, results: fail(msg.items) as string };
+      }
+    } catch (err) {
+      response = { id: msg.id, error: `the Pyodide worker failed: ${String(err)}` };
+    }
+    response.memory = heap();
+    parentPort!.postMessage(response);
+  });
+  parentPort!.postMessage({ id: 0 });
+}
+
+void main().catch((err: unknown) => {
+  parentPort!.postMessage({ id: 0, error: `cannot start Pyodide: ${String(err)}` });
+});
