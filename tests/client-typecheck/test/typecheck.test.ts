@@ -77,7 +77,7 @@ export async function main(): Promise<void> {
       'TS2554 consumer-wrong.ts:9', // price is missing
     ]);
     expect(errors[0]).toContain(`Argument of type 'string' is not assignable to parameter of type 'number | bigint'`);
-    expect(errors[1]).toContain(`EntityRef<'Item'>`);
+    expect(errors[1]).toContain(`Argument of type 'UserStub' is not assignable to parameter of type 'EntityRef<"Item">'`);
   });
 
   it('checks that LocalRuntime satisfies the in-process transport interface', () => {
