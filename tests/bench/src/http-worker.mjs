@@ -1,0 +1,39 @@
+// Load generator for the HTTP API, run in a worker thread so it does not share the
+// event loop with the server under test. Keep-alive connections, at most `sockets` at once.
+import { Agent, request } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { closedLoop, openLoop } from './load.mjs';
+import { operations } from './workloads.mjs';
+
+const { url, workload, dist, entities, seed, mode, concurrency, sockets, durationMs, warmupMs, rate } = workerData;
+const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+const base = new URL(url);
+
+function call(op) {
+  const body = JSON.stringify({ args: op.args });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: 'POST',
+        path: `/Account/${encodeURIComponent(op.key)}/${op.method}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const ops = operations(workload, dist, entities, seed);
+const result =
+  mode === 'open' ? await openLoop(call, ops, { rate, durationMs }) : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
+agent.destroy();
+parentPort.postMessage(result);
