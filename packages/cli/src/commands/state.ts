@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { EntityClass, Program } from '@stateflow/ir';
 import { LmdbStateStore, type StateStore } from '@stateflow/runtime-local';
 import { StateTableError, exportStateFile, importStateFile, stateFileFormat } from '@stateflow/runtime-local/arrow';
@@ -7,6 +8,7 @@ import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
+import { defaultDataDir } from './serve.js';
 import { STATE_USAGE } from './state-usage.js';
 
 /** Opens the durable store in a data directory; injectable for tests. */
@@ -40,7 +42,7 @@ export async function stateCommand(argv: string[], io: CliIo, open: OpenStore = 
     return ExitCode.Ok;
   }
   const command = `stateflow state ${sub}`;
-  const need = (flag: 'entity' | 'data-dir' | 'out' | 'in'): string => {
+  const need = (flag: 'entity' | 'out' | 'in'): string => {
     const value = values[flag];
     if (typeof value !== 'string' || value === '') throw new CliError(`${command}: missing --${flag}`, ExitCode.Usage, STATE_USAGE);
     return value;
@@ -50,7 +52,7 @@ export async function stateCommand(argv: string[], io: CliIo, open: OpenStore = 
   if (sub === 'export' && values.replace) throw wrong('replace');
   if (sub === 'import' && values.out !== undefined) throw wrong('out');
   const entityName = need('entity');
-  const dataDir = need('data-dir');
+  const dataDir = values['data-dir'] ? values['data-dir'] : resolve(defaultDataDir(file!));
   const path = sub === 'export' ? need('out') : need('in');
   const format = stateFileFormat(path);
   if (!format || (sub === 'export' && format === 'csv')) {
