@@ -14,6 +14,7 @@ const allowed = {
   '@stateflow/runtime-local': ['@stateflow/ir', '@stateflow/python-host', '@stateflow/python-kernel'],
   '@stateflow/client': ['@stateflow/ir'],
   '@stateflow/conformance': ['@stateflow/ir'],
+  '@stateflow/backend-flink': ['@stateflow/ir', '@stateflow/python-kernel'],
   '@stateflow/cli': ['@stateflow/ir', '@stateflow/frontend-python', '@stateflow/runtime-local', '@stateflow/python-host', '@stateflow/client'],
 };
 

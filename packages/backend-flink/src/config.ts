@@ -1,0 +1,177 @@
+import type { Program } from '@stateflow/ir';
+
+/** The Kafka topics of one deployment. */
+export interface FlinkTopics {
+  /** Client requests (`Invoke`, `Construct`, and the `GetState` extension). */
+  ingress: string;
+  /** Events between entities (`Invoke`, `Read`, `Insert`, `Reply`): the job's loop. */
+  internal: string;
+  /** `Response` events whose `replyTo` names no Kafka topic. */
+  egress: string;
+  /** Ingress records that cannot be answered (no readable `replyTo`). */
+  deadLetter: string;
+}
+
+/**
+ * The job's configuration, written to `stateflow-job.json` in the artifact. At start,
+ * `STATEFLOW_FLINK_*` environment variables and `job.py` flags override it.
+ */
+export interface FlinkJobConfig {
+  jobName: string;
+  /** Kafka bootstrap servers, e.g. `127.0.0.1:19092`. */
+  bootstrap: string;
+  topics: FlinkTopics;
+  /** Topics `replyTo` (`kafka:<topic>`) may name besides `topics.egress`; `*` allows any. */
+  replyTopics: string[];
+  /** Consumer group id prefix (`-ingress` and `-internal` are appended). */
+  groupId: string;
+  /** Transactional id prefix of the exactly-once sinks (`-internal`, `-egress`, `-dead` appended). */
+  transactionalIdPrefix: string;
+  /** Kafka transaction timeout; must stay below the broker's `transaction.max.timeout.ms`. */
+  transactionTimeoutMs: number;
+  parallelism: number;
+  checkpoint: {
+    /** Checkpoint interval: the latency of each hop through Kafka is about this. */
+    intervalMs: number;
+    /** Where checkpoints are retained: a path (relative to the job folder) or a URI. */
+    dir: string;
+    /** How many completed checkpoints are retained. */
+    retained: number;
+  };
+  /** Run each client request id once (a retry gets the stored answer or is dropped). */
+  dedup: boolean;
+  /** How long request ids are remembered (0: forever). */
+  dedupTtlSeconds: number;
+  /** Kafka consumer `fetch.max.wait.ms` of the sources. */
+  fetchMaxWaitMs: number;
+  /** PyFlink `python.fn-execution.bundle.time` (ms). */
+  bundleTimeMs: number;
+  /** PyFlink `python.fn-execution.bundle.size`. */
+  bundleSize: number;
+  /** Network buffer timeout (ms). */
+  bufferTimeoutMs: number;
+  /** Bind every mini-cluster endpoint to 127.0.0.1 (local runs). */
+  loopback: boolean;
+  /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
+  connectorJar: string | null;
+}
+
+/** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
+export type FlinkConfigOverrides = { [name: string]: string | number | boolean | undefined };
+
+/** The override keys {@link resolveFlinkConfig} accepts, with what they set. */
+export const FLINK_CONFIG_KEYS: { [key: string]: string } = {
+  bootstrap: 'Kafka bootstrap servers',
+  parallelism: 'job parallelism',
+  checkpointIntervalMs: 'checkpoint interval in ms',
+  checkpointDir: 'checkpoint directory (path or URI)',
+  topicPrefix: 'prefix of the four topic names (<prefix>-ingress, -internal, -egress, -dead-letter)',
+  ingressTopic: 'ingress topic',
+  internalTopic: 'internal topic',
+  egressTopic: 'egress topic',
+  deadLetterTopic: 'dead-letter topic',
+  replyTopics: 'comma-separated extra reply topics (* for any)',
+  groupId: 'consumer group id prefix',
+  transactionalIdPrefix: 'transactional id prefix',
+  transactionTimeoutMs: 'Kafka transaction timeout in ms',
+  dedupTtlSeconds: 'how long request ids are remembered',
+  jobName: 'Flink job name',
+  connectorJar: 'path of the Kafka connector jar',
+};
+
+/** An override that is not valid; the message says which key and why. */
+export class FlinkConfigError extends Error {
+  override name = 'FlinkConfigError';
+}
+
+/** A name usable in topic names: the module name, lower case, `[a-z0-9-]` only. */
+export function deploymentName(program: Program): string {
+  const base = (program.module.name || 'app').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return base || 'app';
+}
+
+/** The default configuration of a program's job. */
+export function defaultFlinkConfig(program: Program): FlinkJobConfig {
+  const prefix = `stateflow-${deploymentName(program)}`;
+  return {
+    jobName: prefix,
+    bootstrap: '127.0.0.1:19092',
+    topics: topicsFor(prefix),
+    replyTopics: [],
+    groupId: prefix,
+    transactionalIdPrefix: prefix,
+    transactionTimeoutMs: 60_000,
+    parallelism: 1,
+    checkpoint: { intervalMs: 200, dir: 'checkpoints', retained: 3 },
+    dedup: true,
+    dedupTtlSeconds: 3600,
+    fetchMaxWaitMs: 50,
+    bundleTimeMs: 5,
+    bundleSize: 1000,
+    bufferTimeoutMs: 5,
+    loopback: true,
+    connectorJar: null,
+  };
+}
+
+function topicsFor(prefix: string): FlinkTopics {
+  return { ingress: `${prefix}-ingress`, internal: `${prefix}-internal`, egress: `${prefix}-egress`, deadLetter: `${prefix}-dead-letter` };
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** The default configuration with `overrides` applied (see {@link FLINK_CONFIG_KEYS}). */
+export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverrides = {}): FlinkJobConfig {
+  const config = defaultFlinkConfig(program);
+  const str = (key: string): string | undefined => {
+    const v = overrides[key];
+    return v === undefined ? undefined : String(v);
+  };
+  const int = (key: string, min: number): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new FlinkConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
+    return Number(v);
+  };
+  for (const key of Object.keys(overrides)) {
+    if (overrides[key] !== undefined && !(key in FLINK_CONFIG_KEYS)) {
+      throw new FlinkConfigError(`unknown setting '${key}' (known: ${Object.keys(FLINK_CONFIG_KEYS).join(', ')})`);
+    }
+  }
+  const prefix = str('topicPrefix');
+  if (prefix !== undefined) {
+    config.topics = topicsFor(prefix);
+    config.groupId = prefix;
+    config.transactionalIdPrefix = prefix;
+  }
+  const bootstrap = str('bootstrap');
+  if (bootstrap !== undefined) {
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new FlinkConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
+    config.bootstrap = bootstrap;
+  }
+  config.parallelism = int('parallelism', 1) ?? config.parallelism;
+  config.checkpoint.intervalMs = int('checkpointIntervalMs', 10) ?? config.checkpoint.intervalMs;
+  config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
+  config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;
+  config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
+  config.jobName = str('jobName') ?? config.jobName;
+  config.groupId = str('groupId') ?? config.groupId;
+  config.transactionalIdPrefix = str('transactionalIdPrefix') ?? config.transactionalIdPrefix;
+  config.connectorJar = str('connectorJar') ?? config.connectorJar;
+  const topicKeys: [string, keyof FlinkTopics][] = [
+    ['ingressTopic', 'ingress'],
+    ['internalTopic', 'internal'],
+    ['egressTopic', 'egress'],
+    ['deadLetterTopic', 'deadLetter'],
+  ];
+  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
+  const replyTopics = str('replyTopics');
+  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
+    if (!TOPIC_NAME.test(topic)) throw new FlinkConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+  }
+  if (new Set(Object.values(config.topics)).size !== 4) {
+    throw new FlinkConfigError(`the ingress, internal, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
+  }
+  return config;
+}

@@ -1,0 +1,76 @@
+import type { Diagnostic } from './diagnostic.js';
+import type { Program } from './program.js';
+
+/**
+ * The backend plugin contract. A backend turns a validated {@link Program} into a
+ * deployable artifact (`build`) and may start it locally (`run`). Backends are plain
+ * packages named `@stateflow/backend-<name>` exporting `backend`; the CLI loads them
+ * by name for `--target <name>`. They receive IR only, never the front end.
+ */
+
+/** What a backend guarantees, so tools and docs can tell targets apart. */
+export interface BackendCapabilities {
+  /** Each request's effects on state happen once, even across failures and retries. */
+  exactlyOnce: boolean;
+  /** State survives a restart of the engine. */
+  durableState: boolean;
+  /** Requests with the same request id run once (retries are safe). */
+  deduplicatesRequests: boolean;
+  /** Transports a client can reach the deployment through, e.g. `kafka`, `http`. */
+  transports: string[];
+}
+
+/** Progress and warnings a backend reports while it works. */
+export interface BackendContext {
+  /** One progress line for humans (the CLI prints it on stderr). */
+  log(message: string): void;
+}
+
+/** Common options of {@link Backend.build}; a backend may read more from `config`. */
+export interface BackendBuildOptions {
+  /** Directory the artifact is written to (created if missing). */
+  outDir: string;
+  /**
+   * Backend-specific settings overriding the defaults (e.g. topics, bootstrap
+   * servers); values come from CLI flags or the environment.
+   */
+  config?: { [name: string]: string | number | boolean | undefined };
+}
+
+/** What {@link Backend.build} produced. */
+export interface BackendArtifact {
+  /** Absolute directory of the artifact. */
+  outDir: string;
+  /** Files written, relative to `outDir`, with `/` separators, sorted. */
+  files: string[];
+  /** The effective configuration written into the artifact. */
+  config: { [name: string]: unknown };
+  /** Warnings (errors make `build` throw or return no artifact). */
+  diagnostics: Diagnostic[];
+}
+
+/** A started deployment, as {@link Backend.run} returns it. */
+export interface RunningDeployment {
+  /** Resolves when the deployment has stopped, with its exit status (0: stopped cleanly). */
+  readonly done: Promise<number>;
+  /** Stops it and waits until it has stopped; resolves with the exit status. */
+  stop(): Promise<number>;
+}
+
+/** A backend plugin. */
+export interface Backend {
+  /** The `--target` name, e.g. `flink`. */
+  name: string;
+  /** The `irVersion`s it reads, as a range for `isIrVersionCompatible` (e.g. `^0.1 || ^0.2`). */
+  irVersions: string;
+  capabilities: BackendCapabilities;
+  /** Writes the deployable artifact for `program` to `options.outDir`. */
+  build(program: Program, options: BackendBuildOptions, ctx: BackendContext): Promise<BackendArtifact>;
+  /** Starts a built artifact locally, when the backend can (`stateflow run`). */
+  run?(artifact: BackendArtifact, ctx: BackendContext): Promise<RunningDeployment>;
+}
+
+/** Declares a backend plugin (an identity function that checks the shape at compile time). */
+export function defineBackend<B extends Backend>(backend: B): B {
+  return backend;
+}
