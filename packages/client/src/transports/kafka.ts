@@ -27,7 +27,7 @@ export interface KafkaTransportOptions {
   connectTimeoutMs?: number;
   /**
    * kafkajs log level.
-   * @default logLevel.ERROR
+   * @default logLevel.NOTHING (failures surface as TransportError)
    */
   logLevel?: KafkaLogLevel;
 }
@@ -78,7 +78,7 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
   function client(): Kafka {
     if (kafka) return kafka;
     if (!options.brokers?.length) throw new TypeError('kafkaTransport: pass `brokers` (e.g. ["127.0.0.1:19092"]) or a `kafka` client');
-    const config: KafkaConfig = { clientId, brokers: options.brokers, logLevel: options.logLevel ?? KafkaLogLevel.ERROR };
+    const config: KafkaConfig = { clientId, brokers: options.brokers, logLevel: options.logLevel ?? KafkaLogLevel.NOTHING };
     kafka = new Kafka(config);
     return kafka;
   }

@@ -27,8 +27,14 @@ export interface ShopModule {
  * creates, calls, a purchase refused for money, a user exception, system errors,
  * state with entity references, and a call repeated with one request id.
  */
-export async function runShopFlow(mod: ShopModule, transport: Transport, suffix: string): Promise<void> {
+export async function runShopFlow(
+  mod: ShopModule,
+  transport: Transport,
+  suffix: string,
+  readState?: (entity: string, key: string) => Promise<Record<string, unknown> | undefined>,
+): Promise<void> {
   const shop = mod.createShopClient(transport);
+  const getState = readState ?? ((entity: string, key: string) => shop.client.getState(entity, key));
   const cokeKey = `coke-${suffix}`;
   const annKey = `ann-${suffix}`;
 
@@ -59,9 +65,9 @@ export async function runShopFlow(mod: ShopModule, transport: Transport, suffix:
   expect(await shop.item(cokeKey).update_stock(5, { requestId })).toBe(true);
   expect(await shop.item(cokeKey).update_stock(5, { requestId })).toBe(true);
 
-  const item = await shop.client.getState('Item', cokeKey);
+  const item = await getState('Item', cokeKey);
   expect(item).toEqual({ item_name: cokeKey, stock: 11, price: 2 });
-  const user = await shop.client.getState('User', annKey);
+  const user = await getState('User', annKey);
   expect(user).toMatchObject({ username: annKey, balance: 1 + 100 - 6 - 2 + 1000, items: [new EntityRef('Item', cokeKey), new EntityRef('Item', cokeKey)] });
-  expect(await shop.client.getState('User', `nobody-${suffix}`)).toBeUndefined();
+  expect(await getState('User', `nobody-${suffix}`)).toBeUndefined();
 }
