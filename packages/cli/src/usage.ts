@@ -9,6 +9,8 @@ Commands:
   compile <app.py>   compile a Python program to the StateFlow IR (JSON)
   serve <app.py>     run the program on the embedded runtime with an HTTP API
   graph <app.py>     print the dataflow graph (or one method's blocks) as Mermaid or DOT
+  build <app.py> --target flink --out <dir>  write a deployable job for an engine
+  run <app.py> --target flink  build and run the program on a local engine
   codegen client <app.py>  generate a typed TypeScript client for the entities
   state export|import <app.py>  export entity state to Arrow/Parquet, import Arrow/Parquet/CSV
 
@@ -29,21 +31,32 @@ Options:
 
 Exit status: 0 compiled, 1 the program has errors, 2 wrong usage.
 `,
-  serve: `Usage: stateflow serve <app.py> [--port 8080] [--host 127.0.0.1] [--python-host pyodide|subprocess]
+  serve: `Usage: stateflow serve <app.py> [--port 8080] [--host 127.0.0.1] [--python-host pyodide|subprocess] [options]
 
 Compiles the program and serves it on the embedded runtime over HTTP:
   POST /{Entity}                    create an instance   {"args": [...], "kwargs": {...}}
   POST /{Entity}/{key}/{method}     call a method        {"args": [...], "kwargs": {...}}
   GET  /{Entity}/{key}              read an instance's state
+  GET  /health, GET /metrics        readiness, Prometheus metrics
+Send an Idempotency-Key header to make a call safe to retry.
 
 Options:
   --port <n>            TCP port (default 8080; 0 picks a free port)
   --host <addr>         address to bind (default 127.0.0.1: local connections only)
-  --python-host <kind>  pyodide (default: Python in-process, nothing to install)
+  --python-host <kind>  pyodide (default: Python in worker threads, nothing to install)
                         or subprocess (CPython from python3 on PATH)
+  --workers <n>         Python workers running in parallel (default: number of CPU cores)
+  --data-dir <dir>      where state is kept (default .stateflow-data/<app> next to the app file)
+  --in-memory           keep state in memory only (lost when the server stops)
+  --token <t>           require Authorization: Bearer <t> (default STATEFLOW_TOKEN, if set)
+  --max-body-bytes <n>  largest request body (default 1048576)
+  --timeout-ms <n>      time limit of one method step in Python (default 10000; 0 for none)
+  --max-memory-mb <n>   memory limit of each Python worker (default 2048; 0 for none)
+  --log-format <f>      pretty (default) or json (one JSON object per line on stderr)
+  --log-level <l>       debug, info (default), warn or error
   -h, --help            show this help
 
-State is kept in memory. Stop with Ctrl-C.
+Stop with Ctrl-C.
 `,
   graph: `Usage: stateflow graph <app.py> [--method Entity.method] [--format mermaid|dot]
 

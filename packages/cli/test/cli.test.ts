@@ -162,7 +162,7 @@ describe('stateflow graph', () => {
 
 describe('stateflow serve', () => {
   it('serves the shop on a free port, logs requests and stops on SIGINT', async () => {
-    const server = startServe([SHOP, '--port', '0', '--python-host', 'subprocess']);
+    const server = startServe([SHOP, '--port', '0', '--python-host', 'subprocess', '--in-memory']);
     const url = await server.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${url}/Item`, { method: 'POST', body: JSON.stringify({ args: ['coke', 2] }) });
@@ -177,7 +177,7 @@ describe('stateflow serve', () => {
   });
 
   it('stops on SIGTERM too', async () => {
-    const server = startServe([SHOP_IR, '--port', '0', '--python-host', 'subprocess']);
+    const server = startServe([SHOP_IR, '--port', '0', '--python-host', 'subprocess', '--in-memory']);
     await server.ready;
     server.signal('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -206,7 +206,7 @@ describe('stateflow serve', () => {
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const run = runBin(['serve', SHOP, '--port', String(port), '--python-host', 'subprocess']);
+      const run = runBin(['serve', SHOP, '--port', String(port), '--python-host', 'subprocess', '--in-memory']);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain(`port ${port} is already in use`);
       expect(hasStackTrace(run.stderr)).toBe(false);

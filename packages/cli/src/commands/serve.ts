@@ -1,6 +1,17 @@
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Program } from '@stateflow/ir';
 import { createPythonHost, type PythonHost } from '@stateflow/python-host';
-import { LocalRuntime, startHttpServer, type HttpServer, type RequestLogEntry } from '@stateflow/runtime-local';
+import {
+  createLogger,
+  LocalRuntime,
+  LOG_LEVELS,
+  startHttpServer,
+  type HttpServer,
+  type Logger,
+  type LogLevel,
+  type RequestLogEntry,
+} from '@stateflow/runtime-local';
 import { CliError } from '../cli-error.js';
 import { exampleCreateCurl } from '../example-request.js';
 import { ExitCode, type CliIo } from '../io.js';
@@ -32,7 +43,20 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   const { values, file, help } = parseCommandArgs(
     'serve',
     argv,
-    { port: { type: 'string', short: 'p' }, host: { type: 'string' }, 'python-host': { type: 'string' } },
+    {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'python-host': { type: 'string' },
+      workers: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      token: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'max-memory-mb': { type: 'string' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
     USAGE.serve,
   );
   if (help) {
@@ -43,6 +67,23 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   const bind = values.host ?? '127.0.0.1';
   const kind = values['python-host'] ?? 'pyodide';
   checkChoice('serve', 'python-host', kind, PYTHON_HOST_KINDS, USAGE.serve);
+  const logFormat = values['log-format'] ?? 'pretty';
+  checkChoice('serve', 'log-format', logFormat, ['pretty', 'json'], USAGE.serve);
+  const logLevel = values['log-level'] ?? 'info';
+  checkChoice('serve', 'log-level', logLevel, LOG_LEVELS, USAGE.serve);
+  if (values['in-memory'] && values['data-dir'] !== undefined) {
+    throw new CliError('stateflow serve: --in-memory and --data-dir exclude each other; pick one', 2, USAGE.serve);
+  }
+  const settings: ServeSettings = {
+    workers: parseCount('workers', values.workers, availableParallelism(), 1),
+    dataDir: values['in-memory'] ? undefined : resolve(values['data-dir'] ?? defaultDataDir(file!)),
+    token: values.token ?? (process.env['STATEFLOW_TOKEN'] || undefined),
+    maxBodyBytes: parseCount('max-body-bytes', values['max-body-bytes'], 1024 * 1024, 1),
+    timeoutMs: parseCount('timeout-ms', values['timeout-ms'], 10_000, 0),
+    maxMemoryMb: parseCount('max-memory-mb', values['max-memory-mb'], 2048, 0),
+    logger: createLogger({ format: logFormat as 'pretty' | 'json', level: logLevel as LogLevel, write: io.stderr }),
+    json: logFormat === 'json',
+  };
 
   const { program, diagnostics } = await loadProgram(file!);
   if (!program) {
@@ -51,7 +92,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   }
   if (diagnostics.length > 0) io.stderr(renderDiagnosticsText(diagnostics));
 
-  const { runtime, server } = await startServing(program, file!, kind as (typeof PYTHON_HOST_KINDS)[number], port, bind, io);
+  const { runtime, server } = await startServing(program, file!, kind as (typeof PYTHON_HOST_KINDS)[number], port, bind, settings);
   // Listen for signals before announcing the URL: a client may signal as soon as it reads it.
   const stopped = stop();
   const names = runtime.entityNames;
@@ -59,8 +100,16 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   const first = program.entities[0];
   if (first) io.stdout(`try: ${exampleCreateCurl(server.url, first)}\n`);
 
+  settings.logger.log('info', 'serving', {
+    url: server.url,
+    host: kind,
+    workers: settings.workers,
+    state: settings.dataDir ?? 'in memory',
+    auth: settings.token ? 'token' : 'none',
+  });
   const signal = await stopped;
-  io.stderr(`${signal}: stopping\n`);
+  if (settings.json) settings.logger.log('info', 'stopping', { signal });
+  else io.stderr(`${signal}: stopping\n`);
   await server.close();
   await runtime.stop();
   return ExitCode.Ok;
@@ -74,29 +123,86 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** The production settings of `serve`, from its flags. */
+interface ServeSettings {
+  workers: number;
+  /** Durable store directory, or undefined for in-memory state. */
+  dataDir: string | undefined;
+  token: string | undefined;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  maxMemoryMb: number;
+  logger: Logger;
+  json: boolean;
+}
+
+/** `.stateflow-data/<app name>` next to the program file (`shop/app.py` → `shop/.stateflow-data/app`). */
+export function defaultDataDir(file: string): string {
+  const name = basename(file).replace(/\.ir\.json$|\.json$|\.py$/, '') || 'app';
+  return join(dirname(file), '.stateflow-data', name);
+}
+
+function parseCount(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min) {
+    throw new CliError(`stateflow serve: --${flag} must be a whole number of at least ${min} (got '${text}')`, 2, USAGE.serve);
+  }
+  return n;
+}
+
 async function startServing(
   program: Program,
   file: string,
   kind: (typeof PYTHON_HOST_KINDS)[number],
   port: number,
   bind: string,
-  io: CliIo,
+  settings: ServeSettings,
 ): Promise<{ runtime: LocalRuntime; server: HttpServer }> {
+  const { logger } = settings;
   let host: PythonHost;
   try {
-    host = await createPythonHost({ kind });
+    host = await createPythonHost({
+      kind,
+      workers: settings.workers,
+      timeoutMs: settings.timeoutMs,
+      maxMemoryMb: settings.maxMemoryMb,
+      onRestart: (label, reason) => logger.log('warn', 'python worker restarted', { worker: label, reason }),
+    });
   } catch (err) {
     throw new CliError(`stateflow serve: cannot start the ${kind} Python host: ${(err as Error).message}`, 1);
   }
   let runtime: LocalRuntime;
   try {
-    runtime = await LocalRuntime.start(program, { host, closeHostOnStop: true });
+    runtime = await LocalRuntime.start(program, {
+      host,
+      closeHostOnStop: true,
+      logger,
+      ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    });
   } catch (err) {
     await host.close().catch(() => undefined);
-    throw new CliError(`stateflow serve: cannot load ${file} into the ${kind} Python host: ${(err as Error).message}`, 1);
+    throw new CliError(`stateflow serve: cannot start ${file} on the ${kind} Python host: ${(err as Error).message}`, 1);
   }
   try {
-    const server = await startHttpServer(runtime, { port, host: bind, onRequest: (entry) => io.stderr(formatLogLine(entry)) });
+    const server = await startHttpServer(runtime, {
+      port,
+      host: bind,
+      maxBodyBytes: settings.maxBodyBytes,
+      ...(settings.token ? { token: settings.token } : {}),
+      onRequest: settings.json
+        ? (entry) =>
+            logger.log(entry.status >= 500 ? 'error' : 'info', 'request', {
+              method: entry.method,
+              path: entry.path,
+              route: entry.route,
+              status: entry.status,
+              durationMs: Math.round(entry.durationMs * 1000) / 1000,
+              errorType: entry.errorType,
+              idempotencyKey: entry.idempotencyKey,
+            })
+        : (entry) => logger.log('info', formatLogLine(entry).trimEnd()),
+    });
     return { runtime, server };
   } catch (err) {
     await runtime.stop();

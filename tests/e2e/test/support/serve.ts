@@ -9,11 +9,17 @@ export interface Served {
   stderr(): string;
   /** Sends SIGINT and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Sends SIGKILL (a crash) and resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
-/** Spawns `node packages/cli/dist/bin.js serve <args>` and resolves once it prints its URL. */
+/**
+ * Spawns `node packages/cli/dist/bin.js serve <args>` and resolves once it prints its URL.
+ * State is in memory unless the arguments name a `--data-dir`.
+ */
 export function startServe(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const all = args.includes('--data-dir') || args.includes('--in-memory') ? args : [...args, '--in-memory'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...all], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -29,6 +35,10 @@ export function startServe(args: string[]): Promise<Served> {
         stdout: () => out,
         stderr: () => err,
         stop: () => stopChild(child, exited),
+        kill: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
       });
     };
     child.stdout!.on('data', onData);
