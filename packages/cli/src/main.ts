@@ -1,6 +1,7 @@
 import { CliError } from './cli-error.js';
 import { codegenCommand } from './commands/codegen.js';
 import { compileCommand } from './commands/compile.js';
+import { buildCommand, runCommand } from './commands/target.js';
 import { graphCommand } from './commands/graph.js';
 import { serveCommand } from './commands/serve.js';
 import { stateCommand } from './commands/state.js';
@@ -12,6 +13,8 @@ const COMMANDS: { [name: string]: (argv: string[], io: CliIo) => Promise<number>
   compile: compileCommand,
   serve: serveCommand,
   graph: graphCommand,
+  build: buildCommand,
+  run: runCommand,
   codegen: codegenCommand,
   state: stateCommand,
 };

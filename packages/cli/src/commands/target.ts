@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
+import { CliError } from '../cli-error.js';
+import { ExitCode, type CliIo } from '../io.js';
+import { loadProgram } from '../load-program.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { renderDiagnosticsText } from '../render-diagnostics.js';
+import { waitForSignal, type StopSignal } from './serve.js';
+
+const SETTINGS = `Settings (passed to the backend; Flink: see @stateflow/backend-flink):
+  --bootstrap <host:port>      Kafka bootstrap servers (default 127.0.0.1:19092)
+  --parallelism <n>            job parallelism
+  --checkpoint-interval <ms>   checkpoint interval (the latency of each hop through Kafka)
+  --checkpoint-dir <dir>       where checkpoints are retained
+  --topic-prefix <p>           topics <p>-ingress, <p>-internal, <p>-egress, <p>-dead-letter
+  --set <key=value>            any other backend setting (repeatable), e.g. --set replyTopics=replies
+`;
+
+/** Usage of `stateflow build`. */
+export const BUILD_USAGE = `Usage: stateflow build <app.py> --target <name> --out <dir> [settings]
+
+Compiles the program and writes a deployable artifact for an engine. --target flink
+writes a PyFlink job directory (job.py, stateflow-job.json, program.ir.json, python/,
+README.md). The backend is the package @stateflow/backend-<name>.
+
+${SETTINGS}
+Exit status: 0 built, 1 the program has errors or cannot run on the target, 2 wrong usage
+or the backend package is not installed.
+`;
+
+/** Usage of `stateflow run`. */
+export const RUN_USAGE = `Usage: stateflow run <app.py> --target <name> [--fresh] [settings]
+
+Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
+and starts it locally; for flink: creates the Kafka topics and starts the job on a local
+Flink mini-cluster (PyFlink from tools/engines/flink/setup.sh), resuming from the last
+retained checkpoint. Ctrl-C stops it.
+
+Options:
+  --fresh                      forget the state of earlier runs (delete the retained checkpoints)
+${SETTINGS}
+Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
+or the backend package is not installed.
+`;
+
+const OPTIONS = {
+  target: { type: 'string', short: 't' },
+  out: { type: 'string', short: 'o' },
+  bootstrap: { type: 'string' },
+  parallelism: { type: 'string' },
+  'checkpoint-interval': { type: 'string' },
+  'checkpoint-dir': { type: 'string' },
+  'topic-prefix': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  fresh: { type: 'boolean' },
+} as const;
+
+/**
+ * Loads the backend `@stateflow/backend-<target>`: from the CLI's own dependencies, else
+ * from the current directory's `node_modules`. Throws {@link CliError} (exit 2) naming
+ * the package to install when neither has it.
+ */
+export async function loadBackend(target: string, command: string): Promise<Backend> {
+  if (!/^[a-z][a-z0-9-]*$/.test(target)) {
+    throw new CliError(`stateflow ${command}: --target must be a backend name such as flink (got '${target}')`, ExitCode.Usage);
+  }
+  const name = `@stateflow/backend-${target}`;
+  let mod: { backend?: Backend } | undefined;
+  try {
+    mod = (await import(name)) as { backend?: Backend };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(name)) throw err;
+    try {
+      const path = createRequire(join(process.cwd(), 'package.json')).resolve(name);
+      mod = (await import(pathToFileURL(path).href)) as { backend?: Backend };
+    } catch {
+      mod = undefined;
+    }
+  }
+  if (!mod) {
+    throw new CliError(
+      `stateflow ${command}: the '${target}' target needs the package ${name}, which is not installed; install it next to the CLI (e.g. pnpm add -D ${name}) and run again`,
+      ExitCode.Usage,
+    );
+  }
+  if (!mod.backend || typeof mod.backend.build !== 'function') {
+    throw new CliError(`stateflow ${command}: ${name} does not export a backend (export const backend = defineBackend({...}))`, ExitCode.Usage);
+  }
+  return mod.backend;
+}
+
+function settingsOf(values: { [k: string]: unknown }, command: string, usage: string): { [name: string]: string } {
+  const config: { [name: string]: string } = {};
+  const flags: [string, string][] = [
+    ['bootstrap', 'bootstrap'],
+    ['parallelism', 'parallelism'],
+    ['checkpoint-interval', 'checkpointIntervalMs'],
+    ['checkpoint-dir', 'checkpointDir'],
+    ['topic-prefix', 'topicPrefix'],
+  ];
+  for (const [flag, key] of flags) if (typeof values[flag] === 'string') config[key] = values[flag] as string;
+  for (const item of (values['set'] as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new CliError(`stateflow ${command}: --set needs key=value (got '${item}')`, ExitCode.Usage, usage);
+    config[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return config;
+}
+
+async function compileFor(file: string, io: CliIo): Promise<Program | undefined> {
+  const { program, diagnostics } = await loadProgram(file);
+  if (!program) {
+    io.stderr(renderDiagnosticsText(diagnostics));
+    return undefined;
+  }
+  if (diagnostics.length > 0) io.stderr(renderDiagnosticsText(diagnostics));
+  return program;
+}
+
+async function buildWith(
+  backend: Backend,
+  program: Program,
+  outDir: string,
+  config: { [name: string]: string },
+  command: string,
+  io: CliIo,
+): Promise<BackendArtifact | undefined> {
+  try {
+    return await backend.build(program, { outDir, config }, { log: (m) => io.stderr(`${m}\n`) });
+  } catch (err) {
+    const e = err as Error & { diagnostics?: Diagnostic[] };
+    if (Array.isArray(e.diagnostics) && e.diagnostics.length > 0) {
+      io.stderr(renderDiagnosticsText(e.diagnostics));
+      return undefined;
+    }
+    if (/ConfigError$/.test(e.name)) throw new CliError(`stateflow ${command}: ${e.message}`, ExitCode.Usage);
+    throw err;
+  }
+}
+
+/** `stateflow build <app.py> --target <name> --out <dir> [settings]`. */
+export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, file, help } = parseCommandArgs('build', argv, OPTIONS, BUILD_USAGE);
+  if (help) {
+    io.stdout(BUILD_USAGE);
+    return ExitCode.Ok;
+  }
+  if (!values.target) throw new CliError('stateflow build: missing --target (e.g. --target flink)', ExitCode.Usage, BUILD_USAGE);
+  if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, BUILD_USAGE);
+  if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, BUILD_USAGE);
+  const config = settingsOf(values, 'build', BUILD_USAGE);
+  const backend = await loadBackend(values.target, 'build');
+  const program = await compileFor(file!, io);
+  if (!program) return ExitCode.ProgramErrors;
+  const artifact = await buildWith(backend, program, values.out, config, 'build', io);
+  if (!artifact) return ExitCode.ProgramErrors;
+  io.stdout(`built ${file} for ${backend.name} in ${artifact.outDir} (${artifact.files.length} files)\n`);
+  return ExitCode.Ok;
+}
+
+/** Where `stateflow run` builds: one folder per target and program file. */
+export function runDir(target: string, file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env['STATEFLOW_CACHE'] || join(homedir(), '.cache', 'stateflow');
+  const id = createHash('sha256').update(resolve(file)).digest('hex').slice(0, 12);
+  const base = resolve(file).split(/[\\/]/).slice(-2).join('-').replace(/[^A-Za-z0-9._-]+/g, '-');
+  return join(cache, 'apps', `${target}-${base}-${id}`);
+}
+
+/** `stateflow run <app.py> --target <name> [--fresh] [settings]`. */
+export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = waitForSignal): Promise<number> {
+  const { values, file, help } = parseCommandArgs('run', argv, OPTIONS, RUN_USAGE);
+  if (help) {
+    io.stdout(RUN_USAGE);
+    return ExitCode.Ok;
+  }
+  if (!values.target) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, RUN_USAGE);
+  if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, RUN_USAGE);
+  const config = settingsOf(values, 'run', RUN_USAGE);
+  const backend = await loadBackend(values.target, 'run');
+  if (!backend.run) throw new CliError(`stateflow run: the ${backend.name} backend cannot run programs locally; use stateflow build`, ExitCode.Usage);
+  const program = await compileFor(file!, io);
+  if (!program) return ExitCode.ProgramErrors;
+  const dir = runDir(backend.name, file!);
+  if (values.fresh) await rm(join(dir, 'checkpoints'), { recursive: true, force: true });
+  io.stderr(`building ${file} for ${backend.name} in ${dir}\n`);
+  const artifact = await buildWith(backend, program, dir, config, 'run', io);
+  if (!artifact) return ExitCode.ProgramErrors;
+  const stopped = stop();
+  io.stderr(`starting (Ctrl-C stops it)\n`);
+  let deployment;
+  try {
+    deployment = await backend.run(artifact, { log: (m) => io.stderr(`${m}\n`) });
+  } catch (err) {
+    const e = err as Error;
+    if (/EnvError$/.test(e.name)) throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
+    throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
+  }
+  io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})\n`);
+  const outcome = await Promise.race([stopped.then((s) => ({ signal: s })), deployment.done.then((code) => ({ code }))]);
+  if ('signal' in outcome) {
+    io.stderr(`${outcome.signal}: stopping\n`);
+    const code = await deployment.stop();
+    io.stderr(`stopped (exit ${code})\n`);
+    return code === 0 ? ExitCode.Ok : ExitCode.ProgramErrors;
+  }
+  io.stderr(`the ${backend.name} job ended on its own (exit ${outcome.code}); see the logs in ${dir}/logs\n`);
+  return ExitCode.ProgramErrors;
+}
