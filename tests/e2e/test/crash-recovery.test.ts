@@ -56,7 +56,7 @@ describe.each(['subprocess', 'pyodide'] as const)('crash recovery on the %s host
     for (const name of names) expect((await post(first.url, '/Account', { args: [name, START] })).status).toBe(201);
 
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 16) % n);
     const transfers: Transfer[] = Array.from({ length: TRANSFERS }, (_, i) => {
       const from = names[rand(ACCOUNTS)]!;
       let to = names[rand(ACCOUNTS)]!;
