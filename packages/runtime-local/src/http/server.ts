@@ -181,8 +181,8 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
   if (route.kind === 'health') {
     await readBody(req, settings.maxBodyBytes);
     const health = runtime.health();
-    if (settings.tokenDigest) {
-      // Without a token, say only whether the server is ready.
+    if (settings.tokenDigest && !authorized(req, settings.tokenDigest)) {
+      // Without the token, say only whether the server is ready.
       return { status: health.ready ? 200 : 503, body: { ready: health.ready } };
     }
     return { status: health.ready ? 200 : 503, body: health };

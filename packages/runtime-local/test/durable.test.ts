@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Event } from '@stateflow/ir';
+import { InMemoryStateStore, LmdbStateStore, LocalRuntime } from '../src/index.js';
+import { JsHost, counterEntity, counterProgram } from './support/js-host.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const pendingInvoke = (requestId: string, seq: number, key: string, amount: number): Event => ({
+  kind: 'Invoke',
+  requestId,
+  seq,
+  stack: [],
+  replyTo: { channel: 'local', id: 'gone' },
+  target: { entity: 'Counter', key },
+  method: 'add',
+  args: [amount],
+  kwargs: {},
+});
+
+describe('LmdbStateStore', () => {
+  it('commits states, queue changes and outcomes together and reads them back after reopening', async () => {
+    const path = tempDir();
+    const store = LmdbStateStore.open({ path });
+    const event = pendingInvoke('key:r1', 1, 'a', 1);
+    await store.commit({
+      writes: [{ address: { entity: 'Counter', key: 'a' }, state: { total: 1 } }],
+      consumed: [],
+      produced: [event],
+      outcomes: [{ requestId: 'key:r0', result: { ok: 5 }, at: Date.now() }],
+    });
+    await store.commit({ writes: [], consumed: [{ requestId: 'key:r1', seq: 1 }], produced: [pendingInvoke('key:r2', 3, 'b', 2)], outcomes: [] });
+    await store.close();
+    const again = LmdbStateStore.open({ path });
+    expect(again.get({ entity: 'Counter', key: 'a' })).toEqual({ total: 1 });
+    expect(again.pendingEvents().map((e) => e.requestId)).toEqual(['key:r2']);
+    expect(again.getOutcome('key:r0')?.result).toEqual({ ok: 5 });
+    expect(again.getOutcome('key:nope')).toBeUndefined();
+    await again.close();
+  });
+
+  it('iterates the instances of one entity class and bulk-inserts', async () => {
+    const store = LmdbStateStore.open({ path: tempDir() });
+    await store.putMany([
+      { address: { entity: 'Counter', key: 'b' }, state: { total: 2 } },
+      { address: { entity: 'Counter', key: 'a' }, state: { total: 1 } },
+      { address: { entity: 'Counters', key: 'x' }, state: { total: 9 } },
+    ]);
+    expect([...store.entries('Counter')]).toEqual([
+      ['a', { total: 1 }],
+      ['b', { total: 2 }],
+    ]);
+    expect(store.keys('Counters')).toEqual(['x']);
+    await store.close();
+  });
+
+  it('drops outcome records past the retention bound', async () => {
+    const store = LmdbStateStore.open({ path: tempDir(), retention: { maxCount: 2 } });
+    const now = Date.now();
+    for (let i = 0; i < 4; i++) {
+      await store.commit({ writes: [], consumed: [], produced: [], outcomes: [{ requestId: `key:${i}`, result: { ok: i }, at: now + i }] });
+    }
+    expect(store.getOutcome('key:0')).toBeUndefined();
+    expect(store.getOutcome('key:3')?.result).toEqual({ ok: 3 });
+    await store.close();
+  });
+});
+
+describe('LocalRuntime with a durable store', () => {
+  it('keeps state across a restart', async () => {
+    const dataDir = tempDir();
+    const first = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir });
+    await first.create('Counter', ['a']);
+    expect(await first.invoke('Counter', 'a', 'add', [4])).toEqual({ ok: 4 });
+    await first.stop();
+    const second = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir });
+    expect(second.getState('Counter', 'a')?.['total']).toBe(4);
+    expect(second.health()).toMatchObject({ ready: true, durable: true });
+    await second.stop();
+  });
+
+  it('resumes events left in the durable queue and records their outcome for a retry', async () => {
+    const dataDir = tempDir();
+    const store = LmdbStateStore.open({ path: dataDir });
+    await store.putMany([{ address: { entity: 'Counter', key: 'a' }, state: { name: 'a', total: 10, log: [] } }]);
+    await store.commit({ writes: [], consumed: [], produced: [pendingInvoke('key:left-over', 1, 'a', 5)], outcomes: [] });
+    await store.close();
+    const runtime = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir });
+    expect(runtime.health().recovered).toBe(1);
+    // The retry joins (or finds) the resumed request instead of running it again.
+    expect(await runtime.invoke('Counter', 'a', 'add', [5], {}, { requestId: 'left-over' })).toEqual({ ok: 15 });
+    await runtime.drained();
+    expect(runtime.getState('Counter', 'a')?.['total']).toBe(15);
+    expect(runtime.store.pendingEvents()).toEqual([]);
+    await runtime.stop();
+  });
+});
+
+describe.each([
+  ['in memory', () => ({})],
+  ['durable', () => ({ dataDir: tempDir() })],
+] as const)('idempotent requests (%s)', (_, options) => {
+  it('returns the first outcome again for the same request id, without running twice', async () => {
+    const host = new JsHost({ Counter: counterEntity });
+    const runtime = await LocalRuntime.start(counterProgram, { host, ...options() });
+    expect(await runtime.create('Counter', ['a'], {}, { requestId: 'c1' })).toEqual({ ok: { $entity: 'Counter', $key: 'a' } });
+    expect(await runtime.create('Counter', ['a'], {}, { requestId: 'c1' })).toEqual({ ok: { $entity: 'Counter', $key: 'a' } });
+    const calls = [1, 2, 3].map(() => runtime.invoke('Counter', 'a', 'add', [7], {}, { requestId: 'same' }));
+    expect(await Promise.all(calls)).toEqual([{ ok: 7 }, { ok: 7 }, { ok: 7 }]);
+    expect(await runtime.invoke('Counter', 'a', 'add', [7], {}, { requestId: 'same' })).toEqual({ ok: 7 });
+    expect(await runtime.invoke('Counter', 'a', 'add', [1], {}, { requestId: 'other' })).toEqual({ ok: 8 });
+    expect(runtime.getState('Counter', 'a')?.['log']).toEqual([7, 1]);
+    expect(await runtime.invoke('Counter', 'a', 'add', [1], {}, { requestId: 'has space' })).toMatchObject({
+      error: { code: 'BadArguments' },
+    });
+    await runtime.stop();
+  });
+});
+
+describe('InMemoryStateStore', () => {
+  it('bounds outcome records by count', () => {
+    const store = new InMemoryStateStore({ retention: { maxCount: 1 } });
+    const now = Date.now();
+    store.commit({ writes: [], consumed: [], produced: [], outcomes: [{ requestId: 'key:a', result: { ok: 1 }, at: now }] });
+    store.commit({ writes: [], consumed: [], produced: [], outcomes: [{ requestId: 'key:b', result: { ok: 2 }, at: now }] });
+    expect(store.getOutcome('key:a')).toBeUndefined();
+    expect(store.getOutcome('key:b')?.result).toEqual({ ok: 2 });
+  });
+});
