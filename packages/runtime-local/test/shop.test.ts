@@ -10,12 +10,17 @@ const require = createRequire(import.meta.url);
 const shop = JSON.parse(readFileSync(require.resolve('@stateflow/ir/test-vectors/shop.ir.json'), 'utf8')) as Program;
 const coke = { $entity: 'Item', $key: 'coke' };
 
-describe.each(['pyodide', 'subprocess'] as const)('the shop on the %s host', (kind) => {
+describe.each([
+  ['pyodide', { kind: 'pyodide' }],
+  ['pyodide (2 worker threads)', { kind: 'pyodide', workers: 2, timeoutMs: 5000 }],
+  ['subprocess', { kind: 'subprocess' }],
+  ['subprocess (2 workers)', { kind: 'subprocess', workers: 2, timeoutMs: 5000 }],
+] as const)('the shop on the %s host', (_, hostOptions) => {
   let host: RecordingHost;
   let runtime: LocalRuntime;
 
   beforeAll(async () => {
-    host = new RecordingHost(await createPythonHost({ kind }));
+    host = new RecordingHost(await createPythonHost(hostOptions));
     runtime = await LocalRuntime.start(shop, { host, closeHostOnStop: true });
   });
 
