@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runBin } from './run-bin.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'stateflow-serve-'));
+
+/** Starts `serve` with extra environment variables; resolves once it prints its URL. */
+function serve(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const ready = new Promise<string>((done, fail) => {
+    child.stdout.on('data', () => {
+      const m = /on (http:\/\/\S+)/.exec(stdout);
+      if (m) done(m[1]!);
+    });
+    void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGINT');
+    return exited;
+  };
+  return { ready, stop, stderr: () => stderr };
+}
+
+describe('stateflow serve in production settings', () => {
+  it('keeps state in .stateflow-data/<app> next to the app by default, across restarts', async () => {
+    const app = join(tmp, 'shop.py');
+    copyFileSync(join(ROOT, 'examples/shop/app.py'), app);
+    const first = serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
+    const url = await first.ready;
+    expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["coke",2]}' })).status).toBe(201);
+    expect(await first.stop()).toBe(0);
+    expect(existsSync(join(tmp, '.stateflow-data', 'shop'))).toBe(true);
+    const second = serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
+    const url2 = await second.ready;
+    expect(await (await fetch(`${url2}/Item/coke`)).json()).toEqual({ state: { item_name: 'coke', stock: 0, price: 2 } });
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('requires STATEFLOW_TOKEN as a bearer token and logs JSON lines', async () => {
+    const server = serve(['examples/shop/app.py', '--port', '0', '--python-host', 'subprocess', '--in-memory', '--log-format', 'json'], {
+      STATEFLOW_TOKEN: 'tok',
+    });
+    const url = await server.ready;
+    expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}' })).status).toBe(401);
+    const ok = await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}', headers: { authorization: 'Bearer tok' } });
+    expect(ok.status).toBe(201);
+    expect(await server.stop()).toBe(0);
+    const lines = server.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'serving', auth: 'token', state: 'in memory' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', method: 'POST', path: '/Item', status: 401, errorType: 'Unauthorized' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', route: 'create', status: 201 }));
+    for (const line of lines) expect(typeof line['time']).toBe('string');
+  });
+
+  it('stops a runaway method with the time limit and keeps serving', async () => {
+    const app = join(tmp, 'spin.py');
+    writeFileSync(
+      app,
+      [
+        'from stateflow import stateflow',
+        '@stateflow',
+        'class Spin:',
+        '    def __init__(self, k: str):',
+        '        self.k: str = k',
+        '        self.n: int = 0',
+        '    def forever(self) -> int:',
+        '        self.n += 1',
+        '        while True:',
+        '            pass',
+        '    def bump(self) -> int:',
+        '        self.n += 1',
+        '        return self.n',
+        '    def __key__(self):',
+        '        return self.k',
+        '',
+      ].join('\n'),
+    );
+    const server = serve([app, '--port', '0', '--python-host', 'subprocess', '--in-memory', '--timeout-ms', '300']);
+    const url = await server.ready;
+    await fetch(`${url}/Spin`, { method: 'POST', body: '{"args":["a"]}' });
+    const spun = await fetch(`${url}/Spin/a/forever`, { method: 'POST' });
+    expect(spun.status).toBe(422);
+    expect((await spun.json()).error.type).toBe('TimeoutError');
+    expect(await (await fetch(`${url}/Spin/a/bump`, { method: 'POST' })).json()).toEqual({ result: 1 });
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('exits 2 for bad production flags', () => {
+    for (const [args, message] of [
+      [['--workers', '0'], /--workers must be a whole number of at least 1/],
+      [['--log-format', 'xml'], /--log-format must be one of pretty, json/],
+      [['--log-level', 'loud'], /--log-level must be one of/],
+      [['--in-memory', '--data-dir', tmp], /exclude each other/],
+      [['--max-body-bytes', '1k'], /--max-body-bytes must be/],
+    ] as const) {
+      const run = runBin(['serve', 'examples/shop/app.py', ...args]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+});
