@@ -30,6 +30,7 @@ export default defineConfig({
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Programming model', link: '/guide/programming-model' },
           { text: 'How it works', link: '/guide/how-it-works' },
+          { text: 'Running in production', link: '/guide/running-in-production' },
           { text: 'Typed clients', link: '/guide/clients' },
         ],
       },
