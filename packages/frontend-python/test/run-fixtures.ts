@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { validateProgram, type Program } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/index.js';
@@ -22,6 +23,27 @@ export function assertValidPython(source: string): void {
 export function assertValidProgram(program: Program): void {
   const result = validateProgram(JSON.parse(JSON.stringify(program)));
   expect(result.ok ? [] : result.errors).toEqual([]);
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const KERNEL_DIR = resolve(HERE, '../../python-kernel/python');
+
+/**
+ * Runs `scenario.json` on the compiled program through the Python kernel (events routed
+ * by a tiny in-memory runtime) and on the plain Python module, and expects the same
+ * results and final states (see `exec/run_scenario.py`).
+ */
+export function assertRunsLikePython(program: Program, scenario: unknown): void {
+  const r = spawnSync('python3', [join(HERE, 'exec', 'run_scenario.py')], {
+    input: JSON.stringify({ program, scenario }),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: KERNEL_DIR },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  expect(r.stderr, 'the scenario runner failed').toBe('');
+  const traces = JSON.parse(r.stdout) as { kernel: unknown; python: unknown };
+  expect(traces.kernel).toEqual(traces.python);
+  expect(r.status).toBe(0);
 }
 
 function compareSnapshot(path: string, actual: string): void {
@@ -48,7 +70,8 @@ function fixtureDirs(dir: string): string[] {
  * `input.py`. Under `_error_/`, the diagnostics (`CODE Name line:col`) must match
  * `diagnostics.snap`; elsewhere there must be none, the program must validate, the module
  * must compile as Python, and `ir.snap.json` plus `module.snap.py` (the generated
- * section) must match. `UPDATE=1` rewrites snapshots.
+ * section) must match. With a `scenario.json`, the program must also run like plain
+ * Python ({@link assertRunsLikePython}). `UPDATE=1` rewrites snapshots.
  */
 export function runFixtures(root: string): void {
   const base = join(root, 'fixtures');
@@ -83,6 +106,8 @@ export function runFixtures(root: string): void {
         );
         const at = moduleSource.indexOf(GENERATED_BANNER);
         compareSnapshot(join(dir, 'module.snap.py'), at >= 0 ? moduleSource.slice(at) : '# (no split methods)\n');
+        const scenario = join(dir, 'scenario.json');
+        if (existsSync(scenario)) assertRunsLikePython(program, JSON.parse(readFileSync(scenario, 'utf8')));
       });
     }
   });

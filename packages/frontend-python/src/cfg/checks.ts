@@ -4,7 +4,15 @@ import { CfgDiagnostics } from '../diagnostics/cfg.js';
 import type { MethodModel, RemoteSite } from '../lower/index.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
-const STATEMENTS_OK = new Set(['expression_statement', 'return_statement', 'if_statement', 'raise_statement']);
+const STATEMENTS_OK = new Set([
+  'expression_statement',
+  'return_statement',
+  'if_statement',
+  'raise_statement',
+  'while_statement',
+  'for_statement',
+  'try_statement',
+]);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 /** How a site is described in messages. */
@@ -23,8 +31,8 @@ export function describeSite(site: RemoteSite): string {
 
 /**
  * Checks that every remote interaction of a split method sits where the splitter can
- * cut: not in loops, try/with, lambdas, comprehensions, short-circuit right sides,
- * conditional expressions, nested functions, assignment targets. Also rejects
+ * cut: not in `with`, `except*`, lambdas, nested functions, assignment targets or
+ * statements such as `assert`/`del`/`match`. Also rejects
  * `global`/`nonlocal` and `super()` in split methods. Returns true when all is well.
  */
 export function checkSplitMethod(file: SourceFile, method: MethodModel, diagnostics: Diagnostic[]): boolean {
@@ -78,26 +86,26 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
   switch (n.type) {
     case 'while_statement':
     case 'for_statement':
-      return CfgDiagnostics.RemoteInLoop;
     case 'try_statement':
     case 'except_clause':
-    case 'except_group_clause':
     case 'finally_clause':
-      return CfgDiagnostics.RemoteInTry;
+    case 'for_in_clause':
+    case 'if_clause':
+    case 'conditional_expression':
+    case 'boolean_operator':
+      return 'ok';
+    case 'except_group_clause':
+      return CfgDiagnostics.RemoteInExceptGroup;
     case 'with_statement':
     case 'with_clause':
     case 'with_item':
       return CfgDiagnostics.RemoteInWith;
     case 'lambda':
       return CfgDiagnostics.RemoteInLambda;
-    case 'conditional_expression':
-      return CfgDiagnostics.RemoteInConditionalExpression;
     case 'function_definition':
     case 'class_definition':
     case 'decorated_definition':
       return CfgDiagnostics.RemoteInNestedFunction;
-    case 'boolean_operator':
-      return child.field === 'right' ? CfgDiagnostics.RemoteInShortCircuit : 'ok';
     case 'assignment':
     case 'augmented_assignment':
       return child.field === 'left' ? 'target' : 'ok';
@@ -106,7 +114,7 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
     case 'else_clause':
       return 'ok';
     default:
-      if (COMPREHENSIONS.has(n.type)) return CfgDiagnostics.RemoteInComprehension;
+      if (COMPREHENSIONS.has(n.type)) return 'ok';
       if (n.type.endsWith('_statement') || n.type.endsWith('_clause')) {
         return STATEMENTS_OK.has(n.type) ? 'ok' : 'unsupported';
       }

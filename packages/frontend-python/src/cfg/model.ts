@@ -42,6 +42,13 @@ export interface CfgBlock {
   mayReturn: boolean;
   terminator: CfgTerminator | null;
   loc: Loc;
+  /**
+   * The handler block an exception raised here goes to (the `except` dispatch or the
+   * exceptional entry of a `finally` of the innermost enclosing `try`), or null.
+   */
+  handler: number | null;
+  /** Set on handler blocks: the variable the exception arrives in. */
+  catchVar?: string;
 }
 
 /** The control flow graph of one split method. Blocks are in topological order. */

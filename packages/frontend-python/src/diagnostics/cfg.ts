@@ -2,7 +2,13 @@ import { defineDiagnostics } from './define.js';
 
 type Where = { what: string };
 
-/** Diagnostics of the `cfg` stage: control flow around remote interactions (SF3xxx). */
+/**
+ * Diagnostics of the `cfg` stage: control flow around remote interactions (SF3xxx).
+ * Retired codes (the constructs are supported now; codes are never reused): SF3001
+ * RemoteInLoop, SF3002 RemoteInTry, SF3005 RemoteInComprehension, SF3006
+ * RemoteInShortCircuit, SF3007 RemoteInConditionalExpression. Their definitions stay
+ * so the codes stay documented.
+ */
 export const CfgDiagnostics = defineDiagnostics({
   RemoteInLoop: {
     code: 'SF3001',
@@ -69,6 +75,11 @@ export const CfgDiagnostics = defineDiagnostics({
     code: 'SF3013',
     message: () => 'an assignment expression (:=) in a statement with remote interactions is not supported',
     help: 'assign the value in a separate statement',
+  },
+  RemoteInExceptGroup: {
+    code: 'SF3015',
+    message: (d: Where) => `${d.what} inside an except* clause is not supported`,
+    help: 'catch the exception group with a plain except clause, or move the remote interaction out of the except* clause',
   },
   SuperInSplitMethod: {
     code: 'SF3014',

@@ -58,10 +58,54 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
       case 'call': {
         const fn = fieldOf(n, 'function')!;
         if (fn.type === 'identifier' && ctx.entities.has(text(fn))) return { kind: 'EntityRef', entity: text(fn) };
+        const argList = fieldOf(n, 'arguments');
+        const args = argList ? namedChildren(argList).filter((a) => a.type !== 'keyword_argument') : [];
+        if (fn.type === 'identifier') {
+          // Builtins that keep element types: enumerate, zip, list, sorted, reversed, ...
+          const elem = (k: number): TypeRef => (args[k] ? elementOf(typeOf(args[k]!)) : ANY);
+          switch (text(fn)) {
+            case 'enumerate':
+              return { kind: 'List', item: { kind: 'Tuple', items: [{ kind: 'Int' }, elem(0)] } };
+            case 'zip':
+              return { kind: 'List', item: { kind: 'Tuple', items: args.map((_, k) => elem(k)) } };
+            case 'list':
+            case 'sorted':
+            case 'reversed':
+            case 'iter':
+              return { kind: 'List', item: elem(0) };
+            case 'set':
+            case 'frozenset':
+              return { kind: 'Set', item: elem(0) };
+            case 'next':
+              return elem(0);
+            default:
+              return ANY;
+          }
+        }
         if (fn.type !== 'attribute') return ANY;
         const obj = fieldOf(fn, 'object')!;
         const name = text(fieldOf(fn, 'attribute')!);
-        if (isSelf(obj)) return entity.methods.get(name)?.returns ?? ANY;
+        if (isSelf(obj)) {
+          const own = entity.methods.get(name);
+          if (own) return own.returns;
+        }
+        if (!entityOf(typeOf(obj))) {
+          // Methods of containers that keep element types.
+          let ct = typeOf(obj);
+          if (ct.kind === 'Optional') ct = ct.item;
+          if (ct.kind === 'Dict') {
+            if (name === 'items') return { kind: 'List', item: { kind: 'Tuple', items: [ct.key, ct.value] } };
+            if (name === 'values') return { kind: 'List', item: ct.value };
+            if (name === 'keys') return { kind: 'List', item: ct.key };
+            if (name === 'get' || name === 'pop' || name === 'setdefault') return ct.value;
+            if (name === 'copy') return ct;
+          }
+          if (ct.kind === 'List') {
+            if (name === 'pop') return ct.item;
+            if (name === 'copy') return ct;
+          }
+          if (isSelf(obj)) return ANY;
+        }
         const target = entityOf(typeOf(obj));
         return (target && ctx.entities.get(target)?.methods.get(name)?.returns) || ANY;
       }
@@ -82,7 +126,14 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
     }
   };
   const bind = (target: PyNode | null, t: TypeRef): void => {
-    if (target && target.type === 'identifier' && mentionsEntity(t)) env.set(text(target), t);
+    if (!target || !mentionsEntity(t)) return;
+    if (target.type === 'identifier') env.set(text(target), t);
+    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'expression_list'].includes(target.type)) {
+      const parts = namedChildren(target);
+      if (target.type === 'parenthesized_expression') return bind(parts[0] ?? null, t);
+      if (t.kind === 'Tuple') parts.forEach((p, k) => bind(p, t.variadic ? t.items[0] ?? ANY : t.items[k] ?? ANY));
+      else if (t.kind === 'List') parts.forEach((p) => bind(p, t.item));
+    }
   };
 
   // Pass 1, in source order: the static types of locals.

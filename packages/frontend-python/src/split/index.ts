@@ -32,13 +32,15 @@ export function splitMethod(cfg: MethodCfg, live: Liveness): SplitMethod {
     const id = blockId(b.index);
     const name = blockFunctionName(cfg.entity, cfg.method, id);
     const t = b.terminator!;
+    const handler = b.handler !== null ? cfg.blocks[b.handler]! : null;
+    const onError = handler && handler.catchVar ? { onError: blockId(handler.index), errorVar: handler.catchVar } : undefined;
     blocks.push({
       kind: 'Block',
       id,
       function: name,
       params: live.params[b.index]!,
       mayReturn: b.mayReturn,
-      terminator: toIrTerminator(t, live.live[b.index]!),
+      terminator: toIrTerminator(t, live.live[b.index]!, onError),
       loc: b.loc,
     });
     const lines: string[] = [`def ${name}(${cfg.selfName}, __sf_env):`];
@@ -51,14 +53,34 @@ export function splitMethod(cfg: MethodCfg, live: Liveness): SplitMethod {
         lines.push(`${INDENT}${p} = __sf_env[${pyStr(p)}]`);
       }
     }
-    for (const item of b.items) lines.push(item.text);
-    lines.push(...terminatorCode(t, (target, resultVar) => envOf(live, target, live.maybeUnboundOut[b.index]!, resultVar)));
+    const maybeOut = live.maybeUnboundOut[b.index]!;
+    const env = (target: number, resultVar?: string): string => {
+      const vars = new Set(live.params[target]!);
+      // A resuming terminator with a handler also carries what the handler takes.
+      if (resultVar && handler) for (const v of live.params[handler.index]!) if (v !== handler.catchVar) vars.add(v);
+      if (resultVar) vars.delete(resultVar);
+      return envOf([...vars].sort(), maybeOut);
+    };
+    const body = [...b.items.map((i) => i.text), ...terminatorCode(t, env).map((l) => (handler ? INDENT + l : l))];
+    if (handler && (b.items.length > 0 || t.kind !== 'Jump')) {
+      // A local exception goes to the handler block in the same hop, as a jump.
+      const cv = handler.catchVar!;
+      const vars = live.params[handler.index]!.filter((v) => v !== cv);
+      const maybe = vars.map((v) => `**({${pyStr(v)}: ${v}} if ${pyStr(v)} in locals() else {})`);
+      lines.push(`${INDENT}try:`, ...body);
+      lines.push(
+        `${INDENT}except Exception as __sf_exc:`,
+        `${INDENT}${INDENT}return ('jump', ${pyStr(blockId(handler.index))}, {${[...maybe, `${pyStr(cv)}: __sf_exc`].join(', ')}})`,
+      );
+    } else {
+      lines.push(...body.map((l) => (handler && l.startsWith(INDENT + INDENT) ? l.slice(INDENT.length) : l)));
+    }
     functions.push(lines.join('\n') + '\n');
   }
   return { body: { kind: 'SplitBody', entry: blockId(0), blocks }, functions };
 }
 
-function toIrTerminator(t: CfgTerminator, live: string[]): Terminator {
+function toIrTerminator(t: CfgTerminator, live: string[], onError?: { onError: string; errorVar: string }): Terminator {
   switch (t.kind) {
     case 'Return':
       return { kind: 'Return', loc: t.loc };
@@ -67,19 +89,18 @@ function toIrTerminator(t: CfgTerminator, live: string[]): Terminator {
     case 'Branch':
       return { kind: 'Branch', ifTrue: blockId(t.ifTrue), ifFalse: blockId(t.ifFalse), live, loc: t.loc };
     case 'Invoke':
-      return { kind: 'Invoke', entity: t.entity, method: t.method, resume: blockId(t.resume), resultVar: t.resultVar, live, loc: t.loc };
+      return { kind: 'Invoke', entity: t.entity, method: t.method, resume: blockId(t.resume), resultVar: t.resultVar, live, ...onError, loc: t.loc };
     case 'ReadAttr':
-      return { kind: 'ReadAttr', entity: t.entity, attr: t.attr, resume: blockId(t.resume), resultVar: t.resultVar, live, loc: t.loc };
+      return { kind: 'ReadAttr', entity: t.entity, attr: t.attr, resume: blockId(t.resume), resultVar: t.resultVar, live, ...onError, loc: t.loc };
     case 'InvokeSelf':
-      return { kind: 'InvokeSelf', method: t.method, resume: blockId(t.resume), resultVar: t.resultVar, live, loc: t.loc };
+      return { kind: 'InvokeSelf', method: t.method, resume: blockId(t.resume), resultVar: t.resultVar, live, ...onError, loc: t.loc };
     case 'Create':
-      return { kind: 'Create', entity: t.entity, resume: blockId(t.resume), resultVar: t.resultVar, live, loc: t.loc };
+      return { kind: 'Create', entity: t.entity, resume: blockId(t.resume), resultVar: t.resultVar, live, ...onError, loc: t.loc };
   }
 }
 
-/** The env dict literal carried to block `target`: exactly its params (minus a result var). */
-function envOf(live: Liveness, target: number, maybeUnbound: ReadonlySet<string>, resultVar?: string): string {
-  const vars = live.params[target]!.filter((v) => v !== resultVar);
+/** The env dict literal: `vars`, those possibly unbound only when bound. */
+function envOf(vars: string[], maybeUnbound: ReadonlySet<string>): string {
   const sure = vars.filter((v) => !maybeUnbound.has(v)).map((v) => `${pyStr(v)}: ${v}`);
   const maybe = vars
     .filter((v) => maybeUnbound.has(v))
