@@ -32,6 +32,8 @@ export default defineConfig({
           { text: 'How it works', link: '/guide/how-it-works' },
           { text: 'Running in production', link: '/guide/running-in-production' },
           { text: 'Typed clients', link: '/guide/clients' },
+          { text: 'State as tables', link: '/guide/state-and-arrow' },
+          { text: 'Performance', link: '/guide/performance' },
         ],
       },
       {
