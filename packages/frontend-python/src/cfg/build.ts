@@ -11,6 +11,8 @@ import { mangle, manglePrefixOf, renderNode, renderRange, type RenderOptions } f
 const INDENT = '    ';
 const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
 const TRIVIAL = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'ellipsis']);
+/** Syntax inside expressions that is not a value of its own. */
+const NOT_VALUES = new Set(['pair', 'slice', 'list_splat', 'dictionary_splat', 'keyword_argument', 'parenthesized_list_splat']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
@@ -680,9 +682,18 @@ export class CfgBuilder {
       if (this.remote.has(o.node)) {
         this.hoistInto(o.node, st);
       } else if (i < lastRemote && !o.late && !isTrivial(o.node)) {
-        this.materialize(o.node, st);
+        this.materializeValues(o.node, st);
       }
     });
+  }
+
+  /** Materialises an operand; syntax that is not a value (`k: v`, `*xs`, `a:b`) part by part. */
+  private materializeValues(node: PyNode, st: StmtState): void {
+    if (NOT_VALUES.has(node.type)) {
+      for (const c of namedChildren(node)) if (!isTrivial(c) && !(node.type === 'keyword_argument' && c.field === 'name')) this.materializeValues(c, st);
+      return;
+    }
+    this.materialize(node, st);
   }
 
   /** Evaluates a local expression into a fresh temporary now. */

@@ -53,7 +53,9 @@ export function renderRange(
     if (n.end <= start || n.start >= end) continue;
     const rep = opts.replacements.get(n);
     if (rep !== undefined && n.start >= start && n.end <= end) {
-      edits.push({ start: n.start, end: n.end, text: rep });
+      // `f(x for x in xs)`: the generator is the whole argument list; keep the call's parentheses.
+      const text = n.type === 'generator_expression' && n.field === 'arguments' ? `(${rep})` : rep;
+      edits.push({ start: n.start, end: n.end, text });
       continue;
     }
     if (n.type === 'string' && n.startLine !== n.endLine) strings.push(n);

@@ -191,7 +191,8 @@ def _frame_address(frame: Any) -> Tuple[str, str]:
 class _Hop:
     """Output and call stack of one ``process`` call."""
 
-    __slots__ = ("request_id", "reply_to", "seq", "out", "stack", "entity", "key", "writes")
+    __slots__ = ("request_id", "reply_to", "seq", "out", "stack", "entity", "key", "writes",
+                 "inst", "ent", "base")
 
     def __init__(self, event: Dict[str, Any]):
         self.request_id = event.get("requestId")
@@ -202,6 +203,10 @@ class _Hop:
         self.entity: Optional[str] = None
         self.key: Optional[str] = None
         self.writes = False
+        #: the instance user code runs on in this hop, its entity and its state before
+        self.inst: Any = None
+        self.ent: Any = None
+        self.base: Optional[Dict[str, Any]] = None
 
     def emit(self, event: Dict[str, Any]) -> None:
         self.seq += 1
@@ -412,7 +417,7 @@ class Kernel:
                 )
             return handler(hop, event, state)
         except UserError as e:
-            return self._fail(hop, e.to_value())
+            return self._fail(hop, e.to_value(), keep_state=True)
         except StateflowError as e:
             return self._fail(hop, e.to_value())
         except EncodingError as e:
@@ -441,14 +446,23 @@ class Kernel:
         results = [process(r["event"], r.get("state")) for r in json.loads(text)]
         return json.dumps(results, separators=(",", ":"))
 
-    def _fail(self, hop: _Hop, error: Dict[str, Any]) -> Dict[str, Any]:
-        # Discard everything the hop did. Frames of this same instance pushed by
-        # in-line self calls (or waiting here) fail with the same error in-line; the
-        # rest of the stack gets the error frame by frame.
+    def _fail(self, hop: _Hop, error: Dict[str, Any], keep_state: bool = False) -> Dict[str, Any]:
+        # Discard the events of the hop. Frames of this same instance pushed by in-line
+        # self calls (or waiting here) fail with the same error in-line; the rest of the
+        # stack gets the error frame by frame. A user exception keeps the state changes
+        # made before it was raised, as in plain Python (`keep_state`).
         hop.out = []
         while hop.stack and hop.at_home(hop.stack[-1]):
             hop.stack.pop()
         hop.finish({"error": error})
+        if keep_state and hop.inst is not None and hop.base is not None:
+            try:
+                new_state = self.codec.encode_fields(
+                    hop.inst.__dict__, "state field", "%s(%r)" % (hop.ent.name, hop.key))
+            except EncodingError:
+                return {"out": hop.out}
+            if not _same(new_state, hop.base):
+                return {"state": new_state, "out": hop.out}
         return {"out": hop.out}
 
     def _entity(self, name: str) -> _Entity:
@@ -461,9 +475,11 @@ class Kernel:
             )
         return ent
 
-    def _instance(self, ent: _Entity, state: Dict[str, Any]) -> Any:
+    def _instance(self, ent: _Entity, state: Dict[str, Any], hop: Optional[_Hop] = None) -> Any:
         inst = object.__new__(ent.cls)
         inst.__dict__.update(self.codec.decode_fields(state))
+        if hop is not None:
+            hop.inst, hop.ent, hop.base = inst, ent, state
         return inst
 
     def _on_invoke(self, hop: _Hop, ev: Dict[str, Any], state: Optional[Dict[str, Any]]):
@@ -486,7 +502,7 @@ class Kernel:
         codec = self.codec
         bound = m.signature.bind(codec.decode(ev.get("args") or []),
                                  codec.decode_fields(ev.get("kwargs") or {}))
-        inst = self._instance(ent, state)
+        inst = self._instance(ent, state, hop)
         hop.writes = m.writes
         if m.split:
             return self._run(hop, ent, inst, state, m, m.entry, bound.arguments)
@@ -513,7 +529,7 @@ class Kernel:
                 target = self._catch_home(hop, ent, exc)
             if target is None:
                 return self._fail(hop, err)
-            inst = self._instance(ent, state)
+            inst = self._instance(ent, state, hop)
             hop.writes = target[0].writes
             return self._run(hop, ent, inst, state, target[0], target[1], target[2])
         if state is None:
@@ -526,7 +542,7 @@ class Kernel:
         codec = self.codec
         env = codec.decode_fields(frame["env"])
         env[frame["resultVar"]] = codec.decode(result["ok"])
-        inst = self._instance(ent, state)
+        inst = self._instance(ent, state, hop)
         hop.writes = m.writes
         return self._run(hop, ent, inst, state, m, frame["resume"], env)
 
