@@ -75,7 +75,7 @@ def test_remote_exception_propagates_and_keeps_earlier_hops(graph: Router) -> No
     assert response["result"] == {"error": {"type": "Boom", "message": "bang"}}
     # as in plain Python, the child keeps what it changed before raising; the caller's
     # first hop committed
-    assert graph.state(NODE, "a") == dict(before_child, weight=-1.0)
+    assert graph.state(NODE, "a") == dict(before_child, weight={"$float": "-1.0"})
     assert graph.state(NODE, "root")["log"] == ["poke"]
 
 
