@@ -32,6 +32,7 @@ export default defineConfig({
           { text: 'How it works', link: '/guide/how-it-works' },
           { text: 'Running in production', link: '/guide/running-in-production' },
           { text: 'Typed clients', link: '/guide/clients' },
+          { text: 'Writing a backend', link: '/guide/writing-a-backend' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
         ],

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { formatScoreboard, loadScenarios, runConformance, type ConformanceTarget } from '@stateflow/conformance';
@@ -36,4 +37,13 @@ it('passes the conformance kit as recorded in conformance.template.snap (UPDATE=
   if (process.env['UPDATE'] === '1') writeFileSync(snapFile, board);
   const committed = existsSync(snapFile) ? readFileSync(snapFile, 'utf8') : '(no scoreboard committed yet)';
   expect(board, 'the scoreboard changed; if that is intended, run UPDATE=1 pnpm -F @stateflow/backend-template test').toBe(committed);
+
+  // A new backend should pass at least what the embedded runtime passes: every scenario
+  // failing here must fail there too (its scoreboard ships with the kit).
+  const failedHere = report.features.flatMap((f) => f.scenarios.filter((s) => !s.passed).map((s) => s.id));
+  const kitDir = dirname(createRequire(import.meta.url).resolve('@stateflow/conformance/package.json'));
+  const local = readFileSync(join(kitDir, 'conformance.local.snap'), 'utf8');
+  const failedLocally = new Set([...local.matchAll(/^- ([\w-]+\/[\w-]+):/gm)].map((m) => m[1]));
+  expect(failedLocally.size).toBeGreaterThan(0);
+  expect(failedHere.filter((id) => !failedLocally.has(id)), 'scenarios that pass on LocalRuntime but fail here').toEqual([]);
 }, 600_000);
