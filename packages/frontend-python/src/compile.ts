@@ -1,5 +1,7 @@
 import type { Diagnostic, Program } from '@stateflow/ir';
 import { buildMethodCfg } from './cfg/index.js';
+import { makeDiagnostic } from './diagnostics/define.js';
+import { ParseDiagnostics } from './diagnostics/parse.js';
 import { emitProgram } from './emit/index.js';
 import { analyzeLiveness } from './liveness/index.js';
 import { lowerModule, type MethodModel } from './lower/index.js';
@@ -31,6 +33,20 @@ export interface CompileResult {
  * const { program, diagnostics } = await compile(source, { path: 'app.py' });
  */
 export async function compile(source: string, options: CompileOptions): Promise<CompileResult> {
+  try {
+    return await compileUnchecked(source, options);
+  } catch (e) {
+    // Never throw on user input: a compiler bug becomes one diagnostic.
+    const what = e instanceof Error ? e.message : String(e);
+    return {
+      diagnostics: [
+        makeDiagnostic(ParseDiagnostics.InternalError, { what }, { file: options.path, line: 1, column: 1, endLine: 1, endColumn: 1 }),
+      ],
+    };
+  }
+}
+
+async function compileUnchecked(source: string, options: CompileOptions): Promise<CompileResult> {
   const parsed = await parsePython(source, options.path);
   // An error tree would only produce follow-up noise: stop at syntax errors.
   if (parsed.diagnostics.length > 0) return { diagnostics: parsed.diagnostics };

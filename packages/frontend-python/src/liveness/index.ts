@@ -45,72 +45,75 @@ export function analyzeLiveness(cfg: MethodCfg): Liveness {
   const maybeOut: Set<string>[] = new Array(n);
   const sureOut: Set<string>[] = new Array(n);
   const bound: (string | undefined)[] = new Array(n);
-  const preds: number[][] = blocks.map(() => []);
   for (const b of blocks) {
     const t = b.terminator!;
     const result = 'resultVar' in t ? t.resultVar : undefined;
     for (const s of successors(t)) {
-      preds[s]!.push(b.index);
       if (result) bound[s] = result;
     }
     if (b.handler !== null) {
-      preds[b.handler]!.push(b.index);
       bound[b.handler] = blocks[b.handler]!.catchVar;
     }
   }
   for (const p of cfg.params) maybeIn[0]!.add(p);
   sureIn[0] = new Set(cfg.params);
 
-  // Forward: maybe-bound (union) and surely-bound (intersection) variables.
-  const queue: number[] = [0];
-  const queued = new Array<boolean>(n).fill(false);
-  queued[0] = true;
-  const push = (i: number): void => {
-    if (!queued[i]) {
-      queued[i] = true;
-      queue.push(i);
-    }
-  };
-  while (queue.length > 0) {
-    const i = queue.shift()!;
-    queued[i] = false;
-    const block = blocks[i]!;
-    const maybe = new Set(maybeIn[i]);
-    const sure = new Set(sureIn[i] ?? []);
-    for (const item of block.items) {
-      for (const d of item.defs) maybe.add(d);
-      for (const d of item.kills) sure.add(d);
-    }
-    maybeOut[i] = maybe;
-    sureOut[i] = sure;
-    const t = block.terminator!;
-    const result = 'resultVar' in t ? t.resultVar : undefined;
-    const edges: [number, Set<string>, Set<string>][] = successors(t).map((s) => [s, maybe, sure]);
-    if (block.handler !== null) edges.push([block.handler, maybe, sureIn[i] ?? new Set()]);
-    for (const [s, m0, su0] of edges) {
-      const extra = s === block.handler && block.handler !== null ? blocks[s]!.catchVar : result;
-      const m = new Set(m0);
-      const su = new Set(su0);
-      if (extra) {
-        m.add(extra);
-        su.add(extra);
+  // Forward: maybe-bound (union) and surely-bound (intersection) variables. Blocks are
+  // mostly in flow order, so rounds in index order converge in a few passes.
+  const reached = new Array<boolean>(n).fill(false);
+  reached[0] = true;
+  const flow = (s: number, m: Set<string>, su: ReadonlySet<string>, extra: string | undefined): boolean => {
+    let changed = !reached[s];
+    reached[s] = true;
+    const into = maybeIn[s]!;
+    for (const v of m) {
+      if (!into.has(v)) {
+        into.add(v);
+        changed = true;
       }
-      let changed = false;
-      for (const v of m) {
-        if (!maybeIn[s]!.has(v)) {
-          maybeIn[s]!.add(v);
-          changed = true;
+    }
+    if (extra && !into.has(extra)) {
+      into.add(extra);
+      changed = true;
+    }
+    const cur = sureIn[s];
+    if (!cur) {
+      const next = new Set(su);
+      if (extra) next.add(extra);
+      sureIn[s] = next;
+      return true;
+    }
+    for (const v of cur) {
+      if (v !== extra && !su.has(v)) {
+        cur.delete(v);
+        changed = true;
+      }
+    }
+    return changed;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const block of blocks) {
+      const i = block.index;
+      if (!reached[i]) continue;
+      let maybe = maybeIn[i]!;
+      let sure = sureIn[i] ?? new Set<string>();
+      if (block.items.length > 0) {
+        maybe = new Set(maybe);
+        sure = new Set(sure);
+        for (const item of block.items) {
+          for (const d of item.defs) maybe.add(d);
+          for (const d of item.kills) sure.add(d);
         }
       }
-      if (!sureIn[s]) {
-        sureIn[s] = su;
-        changed = true;
-      } else {
-        const before = sureIn[s]!.size;
-        sureIn[s] = intersect(sureIn[s]!, su);
-        if (sureIn[s]!.size !== before) changed = true;
+      maybeOut[i] = maybe;
+      sureOut[i] = sure;
+      const t = block.terminator!;
+      const result = 'resultVar' in t ? t.resultVar : undefined;
+      for (const s of successors(t)) if (flow(s, maybe, sure, result)) changed = true;
+      if (block.handler !== null) {
+        if (flow(block.handler, maybe, sureIn[i] ?? new Set(), blocks[block.handler]!.catchVar)) changed = true;
       }
-      if (changed) push(s);
     }
   }
   for (let i = 0; i < n; i++) {
@@ -119,50 +122,50 @@ export function analyzeLiveness(cfg: MethodCfg): Liveness {
     sureOut[i] ??= new Set();
   }
 
-  // Backward: live variables, iterated to a fixpoint.
+  // Backward: live variables, in rounds of reverse index order to a fixpoint.
   const liveIn: Set<string>[] = blocks.map(() => new Set());
-  const live: string[][] = new Array(n).fill(null).map(() => []);
-  const back: number[] = blocks.map((b) => b.index).reverse();
-  const inBack = new Array<boolean>(n).fill(true);
-  while (back.length > 0) {
-    const i = back.shift()!;
-    inBack[i] = false;
-    const block = blocks[i]!;
-    const t = block.terminator!;
-    const out = new Set<string>();
-    for (const s of successors(t)) for (const v of liveIn[s]!) out.add(v);
-    const onError = new Set<string>();
-    if (block.handler !== null) {
-      const cv = blocks[block.handler]!.catchVar;
-      for (const v of liveIn[block.handler]!) if (v !== cv) onError.add(v);
-      for (const v of onError) out.add(v);
-    }
-    if ('resultVar' in t) out.delete(t.resultVar);
-    live[i] = [...out].sort();
-    const l = new Set(out);
-    for (const u of t.uses) l.add(u);
-    for (let k = block.items.length - 1; k >= 0; k--) {
-      const item = block.items[k]!;
-      for (const d of item.kills) l.delete(d);
-      for (const u of item.uses) l.add(u);
-    }
-    // An exception may leave before any item ran: the handler's needs are live on entry.
-    for (const v of onError) l.add(v);
-    const maybe = maybeIn[i]!;
-    const next = new Set([...l].filter((v) => maybe.has(v)));
-    const b = bound[i];
-    if (b) next.add(b);
-    if (next.size !== liveIn[i]!.size || [...next].some((v) => !liveIn[i]!.has(v))) {
-      liveIn[i] = next;
-      for (const p of preds[i]!) {
-        if (!inBack[p]) {
-          inBack[p] = true;
-          back.push(p);
+  const outs: Set<string>[] = new Array(n);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = n - 1; i >= 0; i--) {
+      const block = blocks[i]!;
+      const t = block.terminator!;
+      const out = new Set<string>();
+      for (const s of successors(t)) for (const v of liveIn[s]!) out.add(v);
+      const onError = new Set<string>();
+      if (block.handler !== null) {
+        const cv = blocks[block.handler]!.catchVar;
+        for (const v of liveIn[block.handler]!) if (v !== cv) onError.add(v);
+        for (const v of onError) out.add(v);
+      }
+      if ('resultVar' in t) out.delete(t.resultVar);
+      outs[i] = out;
+      const l = new Set(out);
+      for (const u of t.uses) l.add(u);
+      for (let k = block.items.length - 1; k >= 0; k--) {
+        const item = block.items[k]!;
+        for (const d of item.kills) l.delete(d);
+        for (const u of item.uses) l.add(u);
+      }
+      // An exception may leave before any item ran: the handler's needs are live on entry.
+      for (const v of onError) l.add(v);
+      const maybe = maybeIn[i]!;
+      const prev = liveIn[i]!;
+      const b = bound[i];
+      for (const v of l) {
+        if (!prev.has(v) && (maybe.has(v) || v === b)) {
+          prev.add(v);
+          changed = true;
         }
+      }
+      if (b && !prev.has(b)) {
+        prev.add(b);
+        changed = true;
       }
     }
   }
 
+  const live = outs.map((o) => [...o].sort());
   const params = blocks.map((b) => (b.index === 0 ? [...cfg.params] : [...liveIn[b.index]!].sort()));
   // The vars a terminator carries must include every param of its targets.
   return {

@@ -144,5 +144,6 @@ function terminatorCode(t: CfgTerminator, env: (target: number, resultVar?: stri
 
 /** A Python string literal for an identifier-like value. */
 function pyStr(s: string): string {
+  if (/^\w*$/.test(s)) return `'${s}'`;
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
