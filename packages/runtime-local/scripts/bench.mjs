@@ -12,7 +12,11 @@ const require = createRequire(import.meta.url);
 const shop = JSON.parse(readFileSync(require.resolve('@stateflow/ir/test-vectors/shop.ir.json'), 'utf8'));
 const host = await createPythonHost({ kind, workers: Number(workers) });
 const dir = mode === 'durable' ? mkdtempSync(join(tmpdir(), 'sf-bench-')) : undefined;
-const runtime = await LocalRuntime.start(shop, { host, closeHostOnStop: true, ...(dir ? { dataDir: dir } : {}) });
+const tuning = {
+  ...(process.env.BATCH ? { maxBatchSize: Number(process.env.BATCH) } : {}),
+  ...(process.env.INFLIGHT ? { maxConcurrentBatches: Number(process.env.INFLIGHT) } : {}),
+};
+const runtime = await LocalRuntime.start(shop, { host, closeHostOnStop: true, ...tuning, ...(dir ? { dataDir: dir } : {}) });
 const keys = Array.from({ length: 1000 }, (_, i) => `item${i}`);
 await Promise.all(keys.map((k) => runtime.create('Item', [k, 1])));
 const calls = Number(callsText);

@@ -74,7 +74,9 @@ export class LmdbStateStore implements StateStore {
   /** Opens (or creates) the database in `options.path`. */
   static open(options: LmdbStateStoreOptions): LmdbStateStore {
     mkdirSync(options.path, { recursive: true });
-    const root = open({ path: options.path, maxDbs: 8, separateFlushed: true, noSync: options.sync === false });
+    // Without overlapping sync, a commit promise resolves only after the transaction is
+    // synced to disk, so an answered request is never lost with the machine.
+    const root = open({ path: options.path, maxDbs: 8, noSync: options.sync === false, overlappingSync: false });
     const meta = root.openDB<unknown, string>({ name: 'meta' });
     const version = meta.get('formatVersion');
     if (version === undefined) meta.putSync('formatVersion', FORMAT_VERSION);
@@ -176,9 +178,8 @@ export class LmdbStateStore implements StateStore {
 
   private async whenDurable(committed: Promise<unknown>, staged: Array<[string, EntityState]>): Promise<void> {
     try {
-      const done = committed as Promise<unknown> & { flushed?: Promise<unknown> };
-      await done;
-      if (this.sync && done.flushed) await done.flushed;
+      // Resolves once the transaction is synced (unless sync is off).
+      await committed;
     } finally {
       // Drop overlay entries that this commit made durable (unless a later write replaced them).
       for (const [id, state] of staged) if (this.overlay.get(id) === state) this.overlay.delete(id);
