@@ -18,6 +18,7 @@
  * | `dict` with `str` keys not starting with `$` | JSON object                    |
  * | other `dict`                   | `{"$dict": [[k, v], ...]}`                   |
  * | entity instance or reference   | `{"$entity": "Item", "$key": "coke"}`        |
+ * | exception (frame env only, 0.2)| `{"$exception": ["TypeName", "message"]}`    |
  */
 export type EncodedValue =
   | null
