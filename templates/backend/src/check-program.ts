@@ -2,8 +2,8 @@ import { assertIr, type Diagnostic, type Program } from '@stateflow/ir';
 
 /**
  * The `irVersion`s this backend reads. It runs programs through the Python kernel, which
- * reads every IR the installed `@stateflow/ir` reads (0.2 only added optional fields), so
- * both minors are accepted. Widen this only after running the conformance kit on the new
+ * reads every IR the installed `@stateflow/ir` reads (0.2 added error continuations and the
+ * `$exception` value tag, both handled inside the kernel), so both minors are accepted. Widen this only after running the conformance kit on the new
  * version.
  */
 export const TEMPLATE_IR_VERSIONS = '^0.1 || ^0.2';
