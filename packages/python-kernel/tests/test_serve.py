@@ -14,8 +14,8 @@ PYTHON_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "pyth
 
 
 class Server:
-    def __init__(self) -> None:
-        env = dict(os.environ, PYTHONPATH=PYTHON_DIR, PYTHONDONTWRITEBYTECODE="1")
+    def __init__(self, **extra_env: str) -> None:
+        env = dict(os.environ, PYTHONPATH=PYTHON_DIR, PYTHONDONTWRITEBYTECODE="1", **extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "stateflow_kernel.serve"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -103,3 +103,70 @@ def test_user_prints_go_to_stderr() -> None:
     finally:
         stderr = server.close()
     assert "loading" in stderr and "init x" in stderr
+
+
+SPIN = (
+    "from stateflow import stateflow\n"
+    "@stateflow\n"
+    "class S:\n"
+    "    def __init__(self, k: str):\n"
+    "        self.k = k\n"
+    "        self.n = 0\n"
+    "    def spin(self):\n"
+    "        self.n += 1\n"
+    "        while True:\n"
+    "            pass\n"
+    "    def stubborn(self):\n"
+    "        while True:\n"
+    "            try:\n"
+    "                while True:\n"
+    "                    pass\n"
+    "            except BaseException:\n"
+    "                pass\n"
+    "    def bump(self):\n"
+    "        self.n += 1\n"
+    "        return self.n\n"
+    "    def __key__(self):\n"
+    "        return self.k\n"
+)
+
+
+def invoke(key: str, method: str) -> Dict[str, Any]:
+    return {"kind": "Invoke", "target": {"entity": "S", "key": key}, "method": method, "args": [],
+            "kwargs": {}, "requestId": "r2", "seq": 0, "stack": [], "replyTo": {"channel": "t", "id": "1"}}
+
+
+def spin_program() -> Dict[str, Any]:
+    return programs.program("spin", SPIN, [programs.entity("S", [
+        programs.method("spin"), programs.method("stubborn"), programs.method("bump")])])
+
+
+def test_time_limit_fails_the_hop_and_fail_frames() -> None:
+    server = Server(STATEFLOW_TIMEOUT_MS="200")
+    state = {"k": "a", "n": 0}
+    try:
+        assert server.call({"kind": "load", "program": spin_program()})["ok"] is True
+        results = server.call({"kind": "batch", "requests": [
+            {"event": invoke("a", "spin"), "state": state},
+            {"event": invoke("a", "bump"), "state": state},
+        ]})["results"]
+        assert "state" not in results[0]
+        assert results[0]["out"][0]["result"]["error"]["type"] == "TimeoutError"
+        assert results[1]["out"][0]["result"] == {"ok": 1}
+        failed = server.call({"kind": "fail", "requests": [
+            {"event": invoke("a", "bump"), "error": {"type": "Internal", "message": "gone", "code": "Internal"}}]})
+        assert failed["results"][0]["out"][0]["result"]["error"]["message"] == "gone"
+    finally:
+        server.close()
+
+
+def test_a_hop_that_ignores_the_time_limit_ends_the_process() -> None:
+    server = Server(STATEFLOW_TIMEOUT_MS="200")
+    try:
+        assert server.call({"kind": "load", "program": spin_program()})["ok"] is True
+        server.n += 1
+        server.send_raw(json.dumps({"kind": "batch", "id": server.n, "requests": [
+            {"event": invoke("a", "stubborn"), "state": {"k": "a", "n": 0}}]}).encode("utf-8"))
+        assert server.proc.wait(timeout=30) == 75
+    finally:
+        server.proc.kill()
