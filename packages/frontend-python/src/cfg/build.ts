@@ -536,6 +536,13 @@ export class CfgBuilder {
     const fin = s.children.find((c) => c.type === 'finally_clause') ?? null;
     const outer = this.handler;
     const n = this.temps++;
+    const group = excepts.find((c) => c.type === 'except_group_clause' || c.children.some((x) => x.type === '*'));
+    if (group) {
+      this.diagnostics.push(
+        makeDiagnostic(CfgDiagnostics.RemoteInExceptGroup, { what: 'a try with remote interactions' }, spanOf(this.file, group)),
+      );
+      return null;
+    }
 
     let scope: (Scope & { kind: 'finally' }) | null = null;
     let finEntry: CfgBlock | null = null;

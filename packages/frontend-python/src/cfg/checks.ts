@@ -86,8 +86,10 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
   switch (n.type) {
     case 'while_statement':
     case 'for_statement':
-    case 'try_statement':
     case 'except_clause':
+      // `except* E:` parses as an except clause with a `*` token.
+      return n.children.some((c) => c.type === '*') ? CfgDiagnostics.RemoteInExceptGroup : 'ok';
+    case 'try_statement':
     case 'finally_clause':
     case 'for_in_clause':
     case 'if_clause':
