@@ -696,6 +696,12 @@ export class CfgBuilder {
 
   /** Materialises an operand; syntax that is not a value (`k: v`, `*xs`, `a:b`) part by part. */
   private materializeValues(node: PyNode, st: StmtState): void {
+    if (node.type === 'interpolation') {
+      // `{x!r:>10}` in an f-string: only the expression is a value.
+      const expr = fieldOf(node, 'expression') ?? namedChildren(node)[0];
+      if (expr && !isTrivial(expr)) this.materializeValues(expr, st);
+      return;
+    }
     if (NOT_VALUES.has(node.type)) {
       for (const c of namedChildren(node)) if (!isTrivial(c) && !(node.type === 'keyword_argument' && c.field === 'name')) this.materializeValues(c, st);
       return;
@@ -954,6 +960,10 @@ function evaluationOrder(node: PyNode): Operand[] {
       return [{ node: fieldOf(node, 'value')! }];
     case 'pair':
       return [{ node: fieldOf(node, 'key')! }, { node: fieldOf(node, 'value')! }];
+    case 'interpolation': {
+      const expr = fieldOf(node, 'expression') ?? namedChildren(node)[0];
+      return expr ? [{ node: expr }] : [];
+    }
     default:
       return namedChildren(node).map((n) => ({ node: n }));
   }
