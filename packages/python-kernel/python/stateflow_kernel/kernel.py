@@ -417,7 +417,7 @@ class Kernel:
                 )
             return handler(hop, event, state)
         except UserError as e:
-            return self._fail(hop, e.to_value(), keep_state=True)
+            return self._fail(hop, e.to_value())
         except StateflowError as e:
             return self._fail(hop, e.to_value())
         except EncodingError as e:
