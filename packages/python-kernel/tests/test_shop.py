@@ -97,7 +97,7 @@ def test_read_event(shop: Router) -> None:
     assert absent["result"]["error"]["code"] == "EntityNotFound"
 
 
-def test_user_exception_before_any_change_leaves_state(shop: Router) -> None:
+def test_user_exception_discards_state(shop: Router) -> None:
     setup_shop(shop, stock=1)
     before = dict(shop.state("Item", "coke"))
     response = shop.call("Item", "coke", "update_stock", -5)

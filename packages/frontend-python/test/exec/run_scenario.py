@@ -7,7 +7,9 @@ Input (stdin, JSON): {"program": <IR Program>, "scenario": [step, ...]} where a 
 {"call": ["Entity", "key"], "method": "m", "args": [...], "kwargs": {...}}.
 Arguments use the portable value encoding (references as {"$entity", "$key"}).
 Output (stdout, JSON): {"kernel": trace, "python": trace}; exit status 1 when they differ.
-The kernel's `python/` directory must be on PYTHONPATH.
+The kernel's `python/` directory must be on PYTHONPATH. Plain Python does not emulate
+atomic hops (a hop's changes are undone when an exception leaves its method): scenarios
+here avoid changing state before an uncaught exception (the conformance kit covers it).
 """
 from __future__ import annotations
 
