@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
 import { accountsProgram } from './support/programs.js';
@@ -79,6 +81,8 @@ describe('crash recovery: SIGKILL of the job mid-load, restart from the last ret
 
     const tRestart = Date.now();
     await app.restart();
+    // It restored a retained checkpoint (state and Kafka offsets), not an empty start.
+    expect(readFileSync(join(app.job.logDir, 'job.log'), 'utf8')).toMatch(/^RESTORE \S*chk-\d+$/m);
     process.stderr.write(`[flink-tests] restarted from the last checkpoint in ${((Date.now() - tRestart) / 1000).toFixed(1)} s\n`);
     // Clients retry what was not answered, with the same request id, until it is.
     const deadline = Date.now() + 180_000;

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * Flink backend benchmark, side by side with the embedded runtime in the same run.
+ *
+ *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200]
+ *
+ * Starts a fresh Kafka (tools/engines, port 19592), deploys tests/bench/programs/accounts.py
+ * as a PyFlink job (exactly-once, checkpoint interval --checkpoint ms) and on LocalRuntime
+ * (durable LMDB store, subprocess host), and runs closed loops of YCSB-A (50% read / 50%
+ * update, uniform keys) and T (transfer between two accounts: two hops) with the load
+ * generators of tests/bench. Prints one table; stops everything it started, even on failure.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
+import { kafkaTransport } from '@stateflow/client/kafka';
+import { compile } from '@stateflow/frontend-python';
+import { createPythonHost } from '@stateflow/python-host';
+import { LocalRuntime } from '@stateflow/runtime-local';
+import { Kafka, logLevel } from 'kafkajs';
+import { closedLoop } from '../../bench/src/load.mjs';
+import { accountKey, operations } from '../../bench/src/workloads.mjs';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ENGINES = join(ROOT, 'tools/engines');
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const DURATION_MS = Number(flag('duration', '10')) * 1000;
+const ENTITIES = Number(flag('entities', '1000'));
+const CONCURRENCY = flag('concurrency', '1,32').split(',').map(Number);
+const CHECKPOINT_MS = Number(flag('checkpoint', '200'));
+const PORT = Number(flag('port', '19592'));
+const WORKLOADS = flag('workloads', 'A,T').split(',');
+const progress = (m) => process.stderr.write(`[flink-bench] ${m}\n`);
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
+}
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+async function program() {
+  const path = 'tests/bench/programs/accounts.py';
+  const { program, diagnostics } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
+  if (!program) throw new Error(`${path}: ${JSON.stringify(diagnostics)}`);
+  return program;
+}
+
+async function measure(label, call, rows, extra) {
+  for (const workload of WORKLOADS) {
+    for (const concurrency of CONCURRENCY) {
+      const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency);
+      const warmupMs = Math.min(2000, DURATION_MS / 4);
+      const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
+      const row = { target: label, workload, concurrency, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, ...extra };
+      rows.push(row);
+      progress(`${label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+    }
+  }
+}
+
+async function embedded(prog, rows) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-local-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const host = await createPythonHost({ kind: 'subprocess', stderr: 'capture' });
+  const runtime = await LocalRuntime.start(prog, { host, closeHostOnStop: true, dataDir });
+  cleanups.push(() => runtime.stop());
+  const created = await Promise.all(Array.from({ length: ENTITIES }, (_, k) => runtime.create('Account', [accountKey(k), 1_000_000])));
+  if (!created.every((r) => 'ok' in r)) throw new Error('embedded: create failed');
+  await measure('embedded (LocalRuntime, LMDB, subprocess)', (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r), rows);
+  await cleanups.pop()();
+}
+
+async function flink(prog, rows) {
+  await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
+  await run(join(ENGINES, 'flink/setup.sh'), [], { timeout: 900_000 });
+  const kdir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-kafka-'));
+  cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
+  const bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
+  progress(`Kafka on ${bootstrap}`);
+  const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-job-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const artifact = await buildFlinkJob(prog, dir, { bootstrap, topicPrefix: 'bench', checkpointIntervalMs: CHECKPOINT_MS, replyTopics: 'bench-replies' });
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'bench-replies', numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const t0 = Date.now();
+  const job = runFlinkJob(dir);
+  cleanups.push(() => job.stop());
+  await job.running;
+  progress(`job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: 'bench-replies' });
+  cleanups.push(() => transport.close());
+  let n = 0;
+  const send = (request) => transport.send(request, { requestId: `b${n++}`, signal: new AbortController().signal, attempt: 0 });
+  for (let i = 0; i < ENTITIES; i += 200) {
+    const chunk = [];
+    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
+    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`flink: create failed: ${JSON.stringify(r)}`);
+  }
+  progress(`created ${ENTITIES} accounts`);
+  await measure(`flink (exactly-once, checkpoint ${CHECKPOINT_MS} ms)`, (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r), rows);
+}
+
+function table(rows) {
+  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
+  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
+  return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+try {
+  const prog = await program();
+  const rows = [];
+  await embedded(prog, rows);
+  await flink(prog, rows);
+  const text = table(rows);
+  process.stdout.write(`${text}\n`);
+  writeFileSync(join(ROOT, 'tests/flink/bench/latest.json'), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, rows }, null, 2)}\n`);
+} catch (err) {
+  progress(`failed: ${err.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
