@@ -1,0 +1,43 @@
+import shop from '@stateflow/ir/test-vectors/shop.ir.json' with { type: 'json' };
+import type { Program } from '@stateflow/ir';
+import { describe, expect, it } from 'vitest';
+import { defaultFlinkConfig, FlinkConfigError, resolveFlinkConfig } from '../src/config.js';
+
+const program = shop as unknown as Program;
+
+describe('resolveFlinkConfig', () => {
+  it('derives topics, group and transactional id from the module name', () => {
+    const config = defaultFlinkConfig(program);
+    const name = `stateflow-${program.module.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    expect(config.topics).toEqual({ ingress: `${name}-ingress`, internal: `${name}-internal`, egress: `${name}-egress`, deadLetter: `${name}-dead-letter` });
+    expect(config.transactionalIdPrefix).toBe(name);
+    expect(config.checkpoint.intervalMs).toBe(200);
+    expect(config.transactionTimeoutMs).toBeLessThan(900_000);
+  });
+
+  it('applies overrides', () => {
+    const config = resolveFlinkConfig(program, {
+      bootstrap: 'k1:9092,k2:9092',
+      topicPrefix: 'shop',
+      parallelism: '4',
+      checkpointIntervalMs: 500,
+      checkpointDir: 's3://bucket/ckpt',
+      replyTopics: 'a, b',
+      egressTopic: 'out',
+    });
+    expect(config.bootstrap).toBe('k1:9092,k2:9092');
+    expect(config.topics).toEqual({ ingress: 'shop-ingress', internal: 'shop-internal', egress: 'out', deadLetter: 'shop-dead-letter' });
+    expect(config.groupId).toBe('shop');
+    expect(config.parallelism).toBe(4);
+    expect(config.checkpoint).toMatchObject({ intervalMs: 500, dir: 's3://bucket/ckpt' });
+    expect(config.replyTopics).toEqual(['a', 'b']);
+  });
+
+  it('rejects bad settings with a message naming the key', () => {
+    expect(() => resolveFlinkConfig(program, { parallelism: 'two' })).toThrow(new FlinkConfigError("parallelism must be a whole number >= 1 (got 'two')"));
+    expect(() => resolveFlinkConfig(program, { bootstrap: 'localhost' })).toThrow(/bootstrap must be host:port/);
+    expect(() => resolveFlinkConfig(program, { topicPrefix: 'a b' })).toThrow(/not a valid Kafka topic name/);
+    expect(() => resolveFlinkConfig(program, { egressTopic: 'x', ingressTopic: 'x' })).toThrow(/must differ/);
+    expect(() => resolveFlinkConfig(program, { nope: '1' })).toThrow(/unknown setting 'nope'/);
+  });
+});
