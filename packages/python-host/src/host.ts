@@ -3,8 +3,15 @@ import type { EntityState, Event, Program } from '@stateflow/ir';
 /** One unit of work for the kernel: an event and the current state of its target. */
 export interface HostRequest {
   event: Event;
-  /** Encoded state of the target instance, or `null` when absent (or no target). */
+  /** Encoded state of the target instance, or `null` when absent (or no target). Ignored when `chained`. */
   state: EntityState | null;
+  /**
+   * The target's state is the one the previous request for the same target in this
+   * batch left behind (the state it returned, else the state it ran on), so several
+   * events of one instance run in one batch, in order. Hosts keep the requests of one
+   * target in order and on the same worker.
+   */
+  chained?: boolean;
 }
 
 /** What the kernel made of one {@link HostRequest}. */
@@ -19,7 +26,8 @@ export interface HostResult {
  * Runs the Python kernel for one program. Implementations: an in-process Pyodide
  * host and a CPython subprocess pool. `process` takes a batch so a host crosses the
  * Node/Python boundary once per batch; results are in request order. Requests in one
- * batch target distinct instances or are independent (the runtime guarantees it).
+ * batch target distinct instances, or are the events of one instance in arrival order
+ * with `chained` set on all but the first (the runtime guarantees it).
  */
 export interface PythonHost {
   /** Short name for logs and errors, e.g. `pyodide` or `subprocess`. */

@@ -80,14 +80,16 @@ export class KernelProcess {
     this.child.stdin.on('error', () => {});
   }
 
-  /** Sends one request frame; resolves with its response frame. */
+  /** Sends one request frame (its `id` field is set here); resolves with its response frame. */
   request(frame: Record<string, unknown>): Promise<ResponseFrame> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new PythonHostError('Closed', `${this.label} is closed`));
     const id = this.nextId++;
+    frame['id'] = id;
+    const bytes = encodeFrame(frame);
     return new Promise<ResponseFrame>((resolve, reject) => {
       this.pending.push({ id, resolve, reject });
-      this.child.stdin.write(encodeFrame({ ...frame, id }));
+      this.child.stdin.write(bytes);
     });
   }
 

@@ -44,6 +44,7 @@ import json, sys, time
 sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
 from stateflow_kernel import Kernel, LoadError
 from stateflow_kernel.serve import timeout_error
+from stateflow_kernel.chain import StateChain
 
 kernel = None
 
@@ -61,16 +62,20 @@ def batch(text, progress, limit_s):
     i = 0
     n = len(requests)
     process = kernel.process
+    chain = StateChain()
     while i < n:
         r = requests[i]
         progress[0] = i + 1
         t0 = time.monotonic()
+        state = chain.state(r)
         try:
-            out.append(process(r["event"], r.get("state")))
+            result = process(r["event"], state)
         except KeyboardInterrupt:
             if limit_s > 0 and time.monotonic() - t0 < limit_s / 2:
                 continue  # a late stop meant for the previous event: run this one again
-            out.append(kernel.fail(r["event"], timeout_error(r["event"], limit_s)))
+            result = kernel.fail(r["event"], timeout_error(r["event"], limit_s))
+        chain.done(r, state, result)
+        out.append(result)
         i += 1
     progress[0] = 0
     return json.dumps(out, separators=(",", ":"))

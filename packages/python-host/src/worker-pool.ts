@@ -24,7 +24,8 @@ export interface KernelWorker {
  * and supervises them: a worker that dies (crash, memory, time limit) is replaced and
  * its batch is re-run one event at a time on fresh workers, so only the event that
  * kills a worker fails (with `TimeoutError` or `Internal`), and the others of the batch
- * are unaffected. Re-running is safe: a hop is a pure function of event and state.
+ * are unaffected. Re-running is safe: a hop is a pure function of event and state (a
+ * `chained` request is re-run on the state its predecessor's result left).
  */
 export class WorkerPool {
   private readonly workers: KernelWorker[];
@@ -87,8 +88,17 @@ export class WorkerPool {
         const fresh = await this.ready(w);
         return fresh.fail(requests.map((r) => ({ event: r.event, error })));
       }
+      // One event at a time; a chained request gets the state its predecessor left.
       const out: HostResult[] = [];
-      for (const request of requests) out.push(...(await this.run(w, [request], true)));
+      const last = new Map<string, HostRequest['state']>();
+      for (const request of requests) {
+        const event = request.event;
+        const id = 'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
+        const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
+        const [result] = await this.run(w, [{ event, state }], true);
+        if (id !== undefined) last.set(id, result!.state ?? state);
+        out.push(result!);
+      }
       return out;
     }
   }

@@ -112,6 +112,27 @@ describe.each(kinds)('%s host', (kind) => {
     expect(await host.process([])).toEqual([]);
   });
 
+  it('runs chained requests of one instance in order, each on the state the previous one left', async () => {
+    r = new Router(host);
+    await setupShop(r, 0, 10);
+    const state = r.state('Item', 'coke')!;
+    const results = await host.process([
+      { event: r.invoke('Item', 'coke', 'update_stock', 5), state },
+      { event: r.invoke('User', 'alice', 'update_balance', 1), state: r.state('User', 'alice')! },
+      { event: r.invoke('Item', 'coke', 'update_stock', -7), state: null, chained: true },
+      { event: r.invoke('Item', 'coke', 'update_stock', 2), state: null, chained: true },
+    ]);
+    expect(results.map((x) => (x.out[0] as { result: unknown }).result)).toEqual([
+      { ok: true },
+      { ok: null },
+      { error: expect.objectContaining({ type: 'NotEnoughStock' }) },
+      { ok: true },
+    ]);
+    // The failing call left the state as it was; the next one ran on it.
+    expect(results[0]!.state).toMatchObject({ stock: 5 });
+    expect(results[3]!.state).toMatchObject({ stock: 7 });
+  });
+
   it('answers concurrent (pipelined) process() calls each with its own results', async () => {
     r = new Router(host);
     const names = Array.from({ length: 20 }, (_, i) => `u${i}`);
@@ -227,10 +248,13 @@ describe('subprocess host', () => {
       const r = new Router(host);
       await r.create('Bomb', 'b');
       await r.create('Bomb', 'c');
-      const [exploded, named] = await host.process([
+      const [exploded, chainedAfter, named] = await host.process([
         { event: r.invoke('Bomb', 'b', 'explode'), state: r.state('Bomb', 'b')! },
+        // Re-run on its own after the crash, still on the state its predecessor left.
+        { event: r.invoke('Bomb', 'b', 'name'), state: null, chained: true },
         { event: r.invoke('Bomb', 'c', 'name'), state: r.state('Bomb', 'c')! },
       ]);
+      expect(chainedAfter!.out).toMatchObject([{ kind: 'Response', result: { ok: 'b' } }]);
       expect(exploded!.state).toBeUndefined();
       expect(exploded!.out).toMatchObject([{ kind: 'Response', result: { error: { type: 'Internal', code: 'Internal' } } }]);
       const message = (exploded!.out[0] as { result: { error: { message: string } } }).result.error.message;

@@ -12,7 +12,7 @@ export function isTargeted(event: Event): event is TargetedEvent {
 /**
  * Per-instance FIFO mailboxes plus a queue of keyless `Construct` events.
  *
- * Invariants: an instance has at most one event in flight (it is "busy" from
+ * Invariants: an instance is in at most one batch at a time (it is "busy" from
  * {@link Mailboxes.takeReady} until {@link Mailboxes.release}); its events are handed
  * out in arrival order. Different instances are independent.
  */
@@ -34,20 +34,27 @@ export class Mailboxes {
   }
 
   /**
-   * Takes the head event of every idle instance with mail, and keyless events, up to
-   * `limit` events, marking those instances busy. Never more than one event per instance.
+   * Takes up to `perInstance` head events of every idle instance with mail (an
+   * instance's events next to each other, in arrival order), and keyless events, up to
+   * `limit` events in all, marking those instances busy.
    */
-  takeReady(limit: number): Array<TargetedEvent | ConstructEvent> {
+  takeReady(limit: number, perInstance = 1): Array<TargetedEvent | ConstructEvent> {
     const out: Array<TargetedEvent | ConstructEvent> = [];
     // Map iteration follows insertion order, so instances that got mail first go first.
     for (const [id, queue] of this.queues) {
-      if (out.length >= limit) break;
+      const room = limit - out.length;
+      if (room <= 0) break;
       if (this.busy.has(id)) continue;
-      const head = queue.shift();
-      if (!head) continue;
-      if (queue.length === 0) this.queues.delete(id);
+      const n = Math.min(perInstance, room);
+      if (queue.length <= n) {
+        for (let i = 0; i < queue.length; i++) out.push(queue[i]!);
+        this.queues.delete(id);
+      } else if (n === 1) {
+        out.push(queue.shift()!);
+      } else {
+        for (const event of queue.splice(0, n)) out.push(event);
+      }
       this.busy.add(id);
-      out.push(head);
     }
     while (out.length < limit && this.keyless.length > 0) out.push(this.keyless.shift()!);
     return out;

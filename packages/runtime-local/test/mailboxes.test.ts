@@ -34,6 +34,25 @@ describe('Mailboxes', () => {
     expect(boxes.pending).toBe(1);
   });
 
+  it('hands out up to perInstance events of an instance, next to each other, in arrival order', () => {
+    const boxes = new Mailboxes();
+    for (const [key, n] of [['a', 1], ['b', 2], ['a', 3], ['a', 4], ['b', 5], ['a', 6]] as const) boxes.enqueue(invoke(key, n));
+    const first = boxes.takeReady(100, 3);
+    expect(argsOf(first)).toEqual([1, 3, 4, 2, 5]);
+    expect(boxes.takeReady(100, 3)).toEqual([]);
+    for (const event of first) boxes.release(event);
+    expect(argsOf(boxes.takeReady(100, 3))).toEqual([6]);
+    expect(boxes.pending).toBe(0);
+  });
+
+  it('never exceeds the batch limit when taking several events per instance', () => {
+    const boxes = new Mailboxes();
+    for (let n = 0; n < 5; n++) boxes.enqueue(invoke('a', n));
+    boxes.enqueue(invoke('b', 9));
+    expect(argsOf(boxes.takeReady(3, 10))).toEqual([0, 1, 2]);
+    expect(boxes.pending).toBe(3);
+  });
+
   it('keeps an instance busy until its event is released', () => {
     const boxes = new Mailboxes();
     boxes.enqueue(invoke('a', 1));

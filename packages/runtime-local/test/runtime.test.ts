@@ -58,8 +58,10 @@ describe('LocalRuntime', () => {
     );
   });
 
-  it('never puts two events of one instance in a batch, but batches different instances together', async () => {
-    const { runtime, host } = await start();
+  it('puts one event per instance in a batch with maxEventsPerInstance 1, and batches different instances together', async () => {
+    const host = new JsHost({ Counter: counterEntity });
+    const runtime = await LocalRuntime.start(counterProgram, { host, maxEventsPerInstance: 1 });
+    runtimes.push(runtime);
     await Promise.all(['a', 'b', 'c'].map((k) => runtime.create('Counter', [k])));
     host.batches.length = 0;
     const calls = [];
@@ -71,6 +73,34 @@ describe('LocalRuntime', () => {
     }
     expect(host.batches[0]!.map(targetOf)).toEqual(['Counter/a', 'Counter/b', 'Counter/c']);
     expect(host.batches).toHaveLength(5);
+  });
+
+  it('runs several events of one instance in one batch, in arrival order, chained on the state each leaves', async () => {
+    const { runtime, host } = await start();
+    await Promise.all(['a', 'b'].map((k) => runtime.create('Counter', [k])));
+    host.batches.length = 0;
+    const calls = [];
+    for (let i = 1; i <= 3; i++) for (const k of ['a', 'b']) calls.push(runtime.invoke('Counter', k, 'add', [i]));
+    expect(await Promise.all(calls)).toEqual([{ ok: 1 }, { ok: 1 }, { ok: 3 }, { ok: 3 }, { ok: 6 }, { ok: 6 }]);
+    expect(host.batches).toHaveLength(1);
+    const batch = host.batches[0]!;
+    // An instance's events are next to each other; only the first carries the state.
+    expect(batch.map(targetOf)).toEqual(['Counter/a', 'Counter/a', 'Counter/a', 'Counter/b', 'Counter/b', 'Counter/b']);
+    expect(batch.map((r) => r.chained === true)).toEqual([false, true, true, false, true, true]);
+    expect(batch[0]!.state?.['total']).toBe(0);
+    expect(runtime.getState('Counter', 'a')?.['log']).toEqual([1, 2, 3]);
+    expect(runtime.getState('Counter', 'b')?.['log']).toEqual([1, 2, 3]);
+  });
+
+  it('takes at most maxEventsPerInstance events of one instance into a batch', async () => {
+    const host = new JsHost({ Counter: counterEntity });
+    const runtime = await LocalRuntime.start(counterProgram, { host, maxEventsPerInstance: 2 });
+    runtimes.push(runtime);
+    await runtime.create('Counter', ['a']);
+    host.batches.length = 0;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => runtime.invoke('Counter', 'a', 'add', [i])));
+    expect(host.batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(runtime.getState('Counter', 'a')?.['log']).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('holds further events of a busy instance until its event completes', async () => {

@@ -78,11 +78,18 @@ describe.each([
       const bought = 'ok' in results[i]!;
       expect(runtime.getState('User', u)?.['balance']).toBe(bought ? 0 : 1);
     }
-    // Different users ran together; one instance never had two events in one batch.
+    // Different users ran together; several events of one instance (the item) run in
+    // one batch next to each other, all but the first chained on the state left before.
     expect(Math.max(...host.batches.map((b) => b.length))).toBeGreaterThan(1);
+    expect(host.batches.some((b) => b.some((r) => r.chained))).toBe(true);
     for (const batch of host.batches) {
-      const targets = batch.flatMap((r) => ('target' in r.event ? [`${r.event.target.entity}/${r.event.target.key}`] : []));
-      expect(new Set(targets).size).toBe(targets.length);
+      const runs: string[] = [];
+      batch.forEach((r, i) => {
+        const target = 'target' in r.event ? `${r.event.target.entity}/${r.event.target.key}` : `construct ${i}`;
+        expect(r.chained === true).toBe(runs[runs.length - 1] === target);
+        if (runs[runs.length - 1] !== target) runs.push(target);
+      });
+      expect(new Set(runs).size).toBe(runs.length);
     }
   });
 

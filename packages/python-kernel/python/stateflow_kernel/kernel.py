@@ -441,10 +441,10 @@ class Kernel:
         return self._fail(hop, error)
 
     def process_batch_json(self, text: str) -> str:
-        """``process`` for a JSON array of ``{"event", "state"}``; returns a JSON array of results."""
-        process = self.process
-        results = [process(r["event"], r.get("state")) for r in json.loads(text)]
-        return json.dumps(results, separators=(",", ":"))
+        """``process`` for a JSON array of ``{"event", "state"}`` (or ``{"event", "chained": true}``,
+        see :mod:`stateflow_kernel.chain`); returns a JSON array of results."""
+        from .chain import run_batch
+        return json.dumps(run_batch(self.process, json.loads(text)), separators=(",", ":"))
 
     def _fail(self, hop: _Hop, error: Dict[str, Any], keep_state: bool = False) -> Dict[str, Any]:
         # Discard the events of the hop. Frames of this same instance pushed by in-line

@@ -5,6 +5,8 @@ both directions. Requests carry an ``id`` echoed by the response:
 
 - ``{"id", "kind": "load", "program": {...}}`` → ``{"id", "ok": true}``
 - ``{"id", "kind": "batch", "requests": [{"event", "state"}, ...]}`` → ``{"id", "results": [...]}``
+  (a request ``{"event", "chained": true}`` runs on the state the previous request for
+  the same target left: see ``stateflow_kernel.chain``)
 - ``{"id", "kind": "ping"}`` → ``{"id", "ok": true, "python": "3.11.7"}``
 - ``{"id", "kind": "fail", "requests": [{"event", "error"}, ...]}`` → ``{"id", "results": [...]}``
   (each event fails with its error without running user code: see ``Kernel.fail``)
@@ -29,6 +31,7 @@ import sys
 import traceback
 from typing import Any, BinaryIO, Dict, Optional
 
+from .chain import StateChain
 from .errors import LoadError
 from .kernel import Kernel
 
@@ -119,8 +122,14 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             return kernel, {"id": rid, "error": {
                 "type": "NotLoaded", "message": "no program is loaded; send a load frame first"}}
         run = _limits.run
-        return kernel, {"id": rid, "results": [
-            run(kernel, r["event"], r.get("state")) for r in request["requests"]]}
+        chain = StateChain()
+        results = []
+        for r in request["requests"]:
+            state = chain.state(r)
+            result = run(kernel, r["event"], state)
+            chain.done(r, state, result)
+            results.append(result)
+        return kernel, {"id": rid, "results": results}
     if kind == "fail":
         if kernel is None:
             return kernel, {"id": rid, "error": {

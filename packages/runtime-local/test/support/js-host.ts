@@ -73,10 +73,19 @@ export class JsHost implements PythonHost {
     this.batches.push(structuredClone(batch));
     if (this.gated) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.failWith) throw this.failWith;
-    return batch.map((request) => this.handle(request));
+    // Chained requests run on the state the previous request of their target left.
+    const last = new Map<string, EntityState | null>();
+    return batch.map((request) => {
+      const event = request.event;
+      const id = 'target' in event ? `${event.target.entity}/${event.target.key}` : undefined;
+      const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
+      const result = this.handle(event, state);
+      if (id !== undefined) last.set(id, result.state ?? state);
+      return result;
+    });
   }
 
-  private handle({ event, state }: HostRequest): HostResult {
+  private handle(event: Event, state: EntityState | null): HostResult {
     switch (event.kind) {
       case 'Construct': {
         const cls = this.entities[event.entity]!;

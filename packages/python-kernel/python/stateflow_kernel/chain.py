@@ -1,0 +1,47 @@
+"""State chaining inside one batch: several events for the same instance, in order.
+
+A host request is ``{"event", "state"}``; a request with ``"chained": true`` carries no
+state: its target's state is what the previous request for the same target in this
+batch left (the state that request returned, else the state it started from). The
+runtime sends an instance's events of one batch together and in arrival order, so the
+kernel runs them one after the other on the state each one leaves behind.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+
+class StateChain:
+    """Tracks the latest state per target over the requests of one batch."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: Dict[Tuple[str, str], Any] = {}
+
+    def state(self, request: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """The state to run ``request`` on."""
+        if request.get("chained"):
+            target = request["event"]["target"]
+            return self._last.get((target["entity"], target["key"]))
+        return request.get("state")
+
+    def done(self, request: Dict[str, Any], state: Optional[Dict[str, Any]],
+             result: Dict[str, Any]) -> None:
+        """Records what ``request`` (run on ``state``) left for the next one of its target."""
+        target = request["event"].get("target")
+        if target is not None:
+            self._last[(target["entity"], target["key"])] = result.get("state", state)
+
+
+def run_batch(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
+              requests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Runs ``process(event, state)`` over ``requests`` in order, chaining states."""
+    chain = StateChain()
+    out = []
+    for r in requests:
+        state = chain.state(r)
+        result = process(r["event"], state)
+        chain.done(r, state, result)
+        out.append(result)
+    return out
