@@ -33,6 +33,7 @@ export default defineConfig({
           { text: 'Running in production', link: '/guide/running-in-production' },
           { text: 'Typed clients', link: '/guide/clients' },
           { text: 'Writing a backend', link: '/guide/writing-a-backend' },
+          { text: 'Running on Flink', link: '/guide/flink' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
         ],

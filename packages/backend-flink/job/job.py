@@ -277,6 +277,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--group-id")
     p.add_argument("--transactional-id-prefix")
     p.add_argument("--jar", help="flink-sql-connector-kafka jar (default: $FLINK_KAFKA_JAR); 'none' when the cluster has it")
+    p.add_argument("--no-loopback", action="store_true", help="do not bind the local mini-cluster to 127.0.0.1")
     p.add_argument("--stop-file", help="cancel the job once this file exists")
     p.add_argument("--create-topics", action="store_true", help="create the topics first when missing (needs kafka-python)")
     p.add_argument("--partitions", type=int, default=None, help="partitions of topics created by --create-topics (default: parallelism)")
@@ -303,11 +304,15 @@ def main(argv=None) -> int:
     from pyflink.datastream import StreamExecutionEnvironment
 
     flink = Configuration()
-    # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
-    flink.set_string("python.executable", sys.executable)
-    flink.set_string("python.client.executable", sys.executable)
-    for key, value in LOOPBACK_CONFIG.items():
-        if config.get("loopback", True):
+    # `flink run` starts this script with a gateway to the cluster's client: then the
+    # cluster's own settings apply. Locally (`python job.py`), PyFlink starts a mini-cluster.
+    local = "PYFLINK_GATEWAY_PORT" not in os.environ
+    if local:
+        # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
+        flink.set_string("python.executable", sys.executable)
+        flink.set_string("python.client.executable", sys.executable)
+    if local and config.get("loopback", True) and not args.no_loopback:
+        for key, value in LOOPBACK_CONFIG.items():
             flink.set_string(key, value)
     checkpoint = config["checkpoint"]
     flink.set_string("execution.checkpointing.interval", "%d ms" % checkpoint["intervalMs"])

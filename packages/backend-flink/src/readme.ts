@@ -32,7 +32,7 @@ It prints \`JOB_RUNNING\` once running; Ctrl-C (SIGINT) or SIGTERM cancels the j
 ## Submit it to a cluster
 
 \`\`\`sh
-flink run -py job.py -pyfs python --jarfile flink-sql-connector-kafka-5.0.0-2.2.jar -- --jar none --bootstrap broker:9092
+flink run -py job.py -pyfs python --jarfile flink-sql-connector-kafka-5.0.0-2.2.jar --jar none --bootstrap broker:9092
 \`\`\`
 
 (or put the connector jar in the cluster's \`lib/\`). The cluster's Python workers need
