@@ -110,7 +110,8 @@ describe.each(['subprocess', 'pyodide'] as const)('crash recovery on the %s host
     const states = new Map<string, { balance: number; debits: string[]; credits: string[] }>();
     for (const name of names) {
       const res = await fetch(`${second.url}/Account/${name}`);
-      states.set(name, (await res.json()).state);
+      const body = (await res.json()) as { state: { balance: number; debits: string[]; credits: string[] } };
+      states.set(name, body.state);
     }
     const total = [...states.values()].reduce((sum, s) => sum + s.balance, 0);
     expect(total).toBe(ACCOUNTS * START);
