@@ -17,7 +17,7 @@ import traceback
 import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .errors import LoadError, StateflowError, UserError
+from .errors import LoadError, StateflowError, UserError, exception_with_message
 from .refs import EntityExistsError, EntityNotFoundError, EntityRef, RemoteError, stateflow
 from .values import Codec, EncodingError
 
@@ -308,19 +308,9 @@ class Kernel:
         if not (isinstance(cls, type) and issubclass(cls, Exception)):
             cls = getattr(builtins, type_name, None)
         if isinstance(cls, type) and issubclass(cls, Exception):
-            try:
-                inst = cls(message)
-                if str(inst) == message:
-                    return inst
-            except Exception:
-                pass
-            try:
-                inst = cls.__new__(cls)
-                inst.args = (message,)
-                if str(inst) == message:
-                    return inst
-            except Exception:
-                pass
+            inst = exception_with_message(cls, message)
+            if inst is not None:
+                return inst
         cls = self._remote_classes.get(type_name)
         if cls is None:
             name = type_name if type_name.isidentifier() else "RemoteError"
