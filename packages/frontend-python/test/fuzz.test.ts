@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import { Random } from './fuzz/random.js';
  * Robustness of `compile()`: on any input it returns either a valid program or at least
  * one error diagnostic with a code and a span; it never throws. Inputs are mutations of
  * real programs (the example, the compiler fixtures, the conformance scenarios) and
- * randomly generated programs. FUZZ_SEED and FUZZ_RUNS reproduce or extend a run.
+ * randomly generated programs. FUZZ_SEED and FUZZ_RUNS reproduce or extend a run;
+ * FUZZ_DUMP=<file> writes the findings' inputs to a file.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_251_107);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
@@ -99,6 +100,9 @@ describe(`compile() fuzz (seed ${SEED}, ${RUNS} programs; FUZZ_SEED=${SEED} repr
         if (valid % PYTHON_SAMPLE === 0) sampled.push({ input, module: result.program.module.source });
       } else {
         if (errors.length === 0) findings.push({ input, problem: 'no program and no error diagnostic' });
+        // SF1002 InternalError is how compile() reports its own crash: a bug, not a user mistake.
+        const internal = errors.find((d) => d.code === 'SF1002');
+        if (internal) findings.push({ input, problem: `compiler crash (SF1002): ${internal.message}` });
         for (const d of errors) {
           if (!/^SF\d{4}$/.test(d.code) || !d.span || d.span.line < 1 || d.span.column < 1) {
             findings.push({ input, problem: `diagnostic without a code or a span: ${JSON.stringify(d)}` });
@@ -114,6 +118,9 @@ describe(`compile() fuzz (seed ${SEED}, ${RUNS} programs; FUZZ_SEED=${SEED} repr
         if (!inputRejects.has(i)) findings.push({ input: sampled[i]!.input, problem: `emitted module does not parse: ${why}` });
       }
     }
+    // FUZZ_DUMP=<file> writes every finding (input and problem) as JSON, to reproduce them.
+    const dump = process.env['FUZZ_DUMP'];
+    if (dump && findings.length > 0) writeFileSync(dump, JSON.stringify(findings, null, 2));
     const report = findings
       .slice(0, 3)
       .map((f) => `--- ${f.problem}\n${f.input}`)

@@ -14,6 +14,8 @@ const TRIVIAL = new Set(['identifier', 'integer', 'float', 'true', 'false', 'non
 /** Syntax inside expressions that is not a value of its own. */
 const NOT_VALUES = new Set(['pair', 'slice', 'list_splat', 'dictionary_splat', 'keyword_argument', 'parenthesized_list_splat']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
+/** Values an augmented assignment cannot change in place: Python adds to the value read first. */
+const IMMUTABLE_TYPES = '(int, float, complex, bool, str, bytes, tuple, frozenset, type(None))';
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 /** The per-statement state of hoisting: the open block and the temporaries so far. */
@@ -246,10 +248,15 @@ export class CfgBuilder {
       case 'expression_statement': {
         const expr = namedChildren(s)[0]!;
         if (expr.type === 'assignment') {
-          let rhs = fieldOf(expr, 'right')!;
-          while (rhs.type === 'assignment') rhs = fieldOf(rhs, 'right')!;
-          this.hoistOperands([{ node: rhs }], st);
+          let rhs = fieldOf(expr, 'right');
+          while (rhs && rhs.type === 'assignment') rhs = fieldOf(rhs, 'right');
+          if (rhs) this.hoistOperands([{ node: rhs }], st);
         } else if (expr.type === 'augmented_assignment') {
+          const left = fieldOf(expr, 'left')!;
+          if (left.type === 'attribute' || left.type === 'subscript') {
+            this.lowerAugmentedTarget(s, expr, left, st);
+            return st.cur;
+          }
           this.hoistOperands([{ node: fieldOf(expr, 'right')! }], st);
         } else {
           this.hoistOperands([{ node: expr }], st);
@@ -335,6 +342,63 @@ export class CfgBuilder {
       expr = fieldOf(expr, 'right');
     }
     return out;
+  }
+
+  /**
+   * `obj.attr op= <remote>` / `c[i] op= <remote>`: Python evaluates the container and the
+   * index, reads the target's current value, then the right side. The value read first is
+   * kept in a temporary (immutable values are what Python adds to; a mutable value cannot
+   * keep its identity across a hop, so it is read again afterwards), then stored back.
+   */
+  private lowerAugmentedTarget(s: PyNode, expr: PyNode, left: PyNode, st: StmtState): void {
+    const right = fieldOf(expr, 'right')!;
+    const op = expr.children.find((c) => c.field === 'operator');
+    if (!op || !this.pathOperands(fieldOf(left, left.type === 'attribute' ? 'object' : 'value')!, st)) {
+      this.diagnostics.push(
+        makeDiagnostic(
+          CfgDiagnostics.RemoteInUnsupportedStatement,
+          {
+            what: 'an augmented assignment with a remote interaction',
+            place: 'a target whose container is computed by a call or another expression (only names, attributes and subscripts)',
+          },
+          spanOf(this.file, left),
+        ),
+      );
+      return;
+    }
+    if (left.type === 'subscript') {
+      for (const index of left.children.filter((c) => c.field === 'subscript')) {
+        if (!isTrivial(index)) this.materializeValues(index, st);
+      }
+    }
+    const target = this.render(left, st.reps);
+    const targetUses = this.uses([left], st.reps);
+    const value = this.newTemp();
+    this.emit(st.cur, `${value} = ${target}`, targetUses, [value]);
+    this.hoistOperands([{ node: right }], st);
+    this.touch(st.cur, s);
+    this.emit(st.cur, `if type(${value}) not in ${IMMUTABLE_TYPES}: ${value} = ${target}`, [value, ...targetUses], [value], []);
+    this.emit(st.cur, `${value} ${textOf(this.file, op)} ${this.render(right, st.reps)}`, [value, ...this.uses([right], st.reps)], [value]);
+    this.emit(st.cur, `${target} = ${value}`, [value, ...targetUses]);
+  }
+
+  /**
+   * Prepares a container expression (`self`, `self.stats`, `d[k]`) to be evaluated twice,
+   * before and after a remote interaction, with the same meaning: its non-trivial indexes
+   * are evaluated once, now. False for anything else (a call, an operator, ...).
+   */
+  private pathOperands(node: PyNode, st: StmtState): boolean {
+    if (node.type === 'identifier') return true;
+    if (node.type === 'parenthesized_expression' && namedChildren(node).length === 1) return this.pathOperands(namedChildren(node)[0]!, st);
+    if (node.type === 'attribute') return this.pathOperands(fieldOf(node, 'object')!, st);
+    if (node.type === 'subscript') {
+      if (!this.pathOperands(fieldOf(node, 'value')!, st)) return false;
+      for (const index of node.children.filter((c) => c.field === 'subscript')) {
+        if (!isTrivial(index)) this.materializeValues(index, st);
+      }
+      return true;
+    }
+    return false;
   }
 
   // -- if --------------------------------------------------------------------------

@@ -171,6 +171,8 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
   };
 
   walk(body, (n) => {
+    // Python does not evaluate the annotation of a local (`x: T = v`, `x: T`): no sites there.
+    if (n.field === 'type' && n.parent?.type === 'assignment') return false;
     switch (n.type) {
       case 'assignment':
       case 'augmented_assignment': {

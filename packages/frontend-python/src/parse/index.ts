@@ -30,6 +30,17 @@ export async function parsePython(text: string, path: string): Promise<ParseResu
   if (bad) {
     const what = bad.missing ? `expected \`${bad.type}\`` : 'unexpected input';
     diagnostics.push(makeDiagnostic(ParseDiagnostics.SyntaxError, { what }, spanOf(file, bad)));
+  } else {
+    const annotated = misplacedAnnotation(root);
+    if (annotated) {
+      diagnostics.push(
+        makeDiagnostic(
+          ParseDiagnostics.SyntaxError,
+          { what: 'an annotation (`x: T`) is allowed only on the single, first target of an assignment' },
+          spanOf(file, annotated),
+        ),
+      );
+    }
   }
   return { file, diagnostics };
 }
@@ -93,6 +104,27 @@ function firstErrorBelow(nodes: PyNode[]): PyNode | null {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.type === 'ERROR' || n.missing) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return null;
+}
+
+/** Targets Python accepts with an annotation: `x`, `(x)`, `a.b`, `a[i]`. */
+const ANNOTATABLE = new Set(['identifier', 'attribute', 'subscript', 'parenthesized_expression']);
+
+/**
+ * An annotated assignment that CPython rejects but the grammar accepts: one inside a
+ * chain (`f = g: T`, parsed as an assignment without a right side) or with a tuple
+ * target (`a, b: T = v`).
+ */
+function misplacedAnnotation(root: PyNode): PyNode | null {
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment' && n.children.some((c) => c.field === 'type')) {
+      const left = n.children.find((c) => c.field === 'left');
+      if (n.parent?.type === 'assignment' || (left && !ANNOTATABLE.has(left.type))) return n;
+    }
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return null;
