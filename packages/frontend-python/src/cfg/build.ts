@@ -33,7 +33,8 @@ interface Operand {
 /** A construct that `break`, `continue` and `return` leave through. */
 type Scope =
   | { kind: 'loop'; node: PyNode; brk: CfgBlock | null; cont: number }
-  | { kind: 'finally'; pending: string; entry: number; actions: Set<'return' | 'break' | 'continue'> };
+  | { kind: 'finally'; pending: string; entry: number; actions: Set<'return' | 'break' | 'continue'> }
+  | { kind: 'handler'; name: string };
 
 type Exit = 'return' | 'break' | 'continue';
 
@@ -297,6 +298,17 @@ export class CfgBuilder {
     const loc: Loc = node ? spanOf(this.file, node) : 'synthetic';
     for (let i = depth - 1; i >= 0; i--) {
       const scope = this.scopes[i]!;
+      if (scope.kind === 'handler') {
+        if (kind === 'return' && value !== null && !/^(None|__sf_\w+(\[1\])?)$/.test(value)) {
+          // The value is computed before the clause's name is unbound.
+          const temp = this.newTemp();
+          this.emit(cur, `${temp} = ${value}`, uses, [temp]);
+          value = temp;
+          uses = [temp];
+        }
+        this.unbind(cur, scope.name);
+        continue;
+      }
       if (scope.kind === 'finally') {
         const text = kind === 'return' ? `('return', ${value ?? 'None'})` : `('${kind}',)`;
         this.emit(cur, `${scope.pending} = ${text}`, kind === 'return' ? uses : [], [scope.pending]);
@@ -320,6 +332,11 @@ export class CfgBuilder {
     }
     cur.terminator = { kind: 'Return', value: kind === 'return' ? value : null, uses, loc };
     return null;
+  }
+
+  /** `except E as e` unbinds `e` when its clause is left, as Python does (`e = None; del e`). */
+  private unbind(block: CfgBlock, name: string): void {
+    block.items.push({ text: `${this.ind(block)}${name} = None; del ${name}`, uses: [], defs: [], kills: [], unbinds: [name] });
   }
 
   private pushSimple(st: StmtState, s: PyNode): void {
@@ -677,11 +694,17 @@ export class CfgBuilder {
           bodyStart = d;
           d = null;
         }
+        let name: string | null = null;
         if (alias) {
-          const name = mangle(textOf(this.file, alias), this.prefix);
+          name = mangle(textOf(this.file, alias), this.prefix);
           this.emit(bodyStart, `${name} = ${exc}`, [exc], [name]);
+          this.scopes.push({ kind: 'handler', name });
         }
         const bodyEnd = this.lowerStatements(namedChildren(block), bodyStart);
+        if (name) {
+          this.scopes.pop();
+          if (bodyEnd) this.unbind(bodyEnd, name);
+        }
         if (bodyEnd) exits.push(bodyEnd);
       }
       if (d) {
@@ -808,6 +831,9 @@ export class CfgBuilder {
         return;
       }
       if (node.type === 'boolean_operator') return this.lowerBoolean(node, st);
+      if (node.type === 'comparison_operator' && namedChildren(node).slice(2).some((o) => this.remote.has(o))) {
+        return this.lowerComparison(node, st);
+      }
       if (node.type === 'conditional_expression') return this.lowerConditional(node, st);
       if (COMPREHENSIONS.has(node.type)) return this.lowerComprehension(node, st);
       this.hoistOperands(evaluationOrder(node), st);
@@ -868,6 +894,25 @@ export class CfgBuilder {
       const rv = this.valueOf(right, inner);
       this.emit(inner.cur, `${result} = ${rv}`, [rv], [result]);
     }, null);
+    st.reps.set(node, result);
+  }
+
+  /**
+   * `a < b < c.f()`: like `a < b and b < c.f()` with `b` evaluated once; a later operand
+   * runs only when every comparison before it holds (Python's chained comparison).
+   */
+  private lowerComparison(node: PyNode, st: StmtState): void {
+    const operands = namedChildren(node);
+    const ops = node.children.filter((c) => c.field === 'operators').map((c) => textOf(this.file, c).replace(/\s+/g, ' '));
+    const result = this.newTemp();
+    let left = this.valueOf(operands[0]!, st);
+    const step = (k: number, inner: StmtState): void => {
+      const right = this.valueOf(operands[k]!, inner);
+      this.emit(inner.cur, `${result} = ${left} ${ops[k - 1]} ${right}`, [left, right], [result]);
+      left = right;
+      if (k + 1 < operands.length) this.branchJoin(inner, result, [result], (x) => step(k + 1, x), null);
+    };
+    step(1, st);
     st.reps.set(node, result);
   }
 

@@ -10,6 +10,8 @@ export interface CodeItem {
   defs: string[];
   /** Local variables it certainly binds (kills liveness, makes them definitely bound). */
   kills: string[];
+  /** Local variables it certainly unbinds (`del e` after `except ... as e`). */
+  unbinds?: string[];
 }
 
 /** A positional or keyword argument of a remote call, as Python source. */

@@ -98,13 +98,28 @@ export function analyzeLiveness(cfg: MethodCfg): Liveness {
       if (!reached[i]) continue;
       let maybe = maybeIn[i]!;
       let sure = sureIn[i] ?? new Set<string>();
+      // What may be bound at some point of the block (the handler may be entered anywhere).
+      let maybeAny = maybe;
       if (block.items.length > 0) {
         maybe = new Set(maybe);
         sure = new Set(sure);
+        let unbinds = false;
         for (const item of block.items) {
-          for (const d of item.defs) maybe.add(d);
+          if (item.unbinds) {
+            if (!unbinds) maybeAny = new Set(maybe);
+            unbinds = true;
+            for (const d of item.unbinds) {
+              maybe.delete(d);
+              sure.delete(d);
+            }
+          }
+          for (const d of item.defs) {
+            maybe.add(d);
+            if (unbinds) maybeAny.add(d);
+          }
           for (const d of item.kills) sure.add(d);
         }
+        if (!unbinds) maybeAny = maybe;
       }
       maybeOut[i] = maybe;
       sureOut[i] = sure;
@@ -112,7 +127,7 @@ export function analyzeLiveness(cfg: MethodCfg): Liveness {
       const result = 'resultVar' in t ? t.resultVar : undefined;
       for (const s of successors(t)) if (flow(s, maybe, sure, result)) changed = true;
       if (block.handler !== null) {
-        if (flow(block.handler, maybe, sureIn[i] ?? new Set(), blocks[block.handler]!.catchVar)) changed = true;
+        if (flow(block.handler, maybeAny, sureIn[i] ?? new Set(), blocks[block.handler]!.catchVar)) changed = true;
       }
     }
   }
@@ -145,6 +160,7 @@ export function analyzeLiveness(cfg: MethodCfg): Liveness {
       for (let k = block.items.length - 1; k >= 0; k--) {
         const item = block.items[k]!;
         for (const d of item.kills) l.delete(d);
+        if (item.unbinds) for (const d of item.unbinds) l.delete(d);
         for (const u of item.uses) l.add(u);
       }
       // An exception may leave before any item ran: the handler's needs are live on entry.
