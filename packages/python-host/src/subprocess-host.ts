@@ -1,4 +1,4 @@
-import type { ErrorValue, Event, Program } from '@stateflow/ir';
+import type { EntityState, ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
 import type { HostRequest, HostResult, PythonHost } from './host.js';
@@ -30,8 +30,31 @@ function unexpected(worker: { label: string }, frame: ResponseFrame): PythonHost
   return new PythonHostError('Protocol', `${worker.label} sent an unexpected response: ${JSON.stringify(frame).slice(0, 200)}`);
 }
 
-/** A {@link KernelWorker} over one {@link KernelProcess}, with a hard deadline per batch. */
+/** Most states a process holds (resident states) before the host makes it forget them all. */
+const MAX_HELD = 200_000;
+
+const addressOf = (event: Event): string | undefined =>
+  'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
+
+/**
+ * A {@link KernelWorker} over one {@link KernelProcess}, with a hard deadline per batch.
+ *
+ * Resident states: the kernel process keeps the latest state of every instance it ran
+ * (`stateflow_kernel.chain`), and this worker keeps a mirror of it: the state object each
+ * instance was left with (the result's state, else the one it ran on). A request whose
+ * state is that very object (`===`: the runtime's store hands back the objects it was
+ * given) is sent as `held` without its state. Anything else (first touch, a state changed
+ * elsewhere, an instance in another batch still in flight) sends the state. A failed
+ * batch or a load makes the next batch `reset` both sides; a restarted process is a new
+ * worker with an empty mirror. So the process never runs on a state the host would not
+ * have sent.
+ */
 class ProcessWorker implements KernelWorker {
+  private readonly held = new Map<string, EntityState | null>();
+  private readonly inFlight = new Map<string, number>();
+  private generation = 0;
+  private resetNext = false;
+
   constructor(
     private readonly proc: KernelProcess,
     private readonly timeoutMs: number,
@@ -46,6 +69,7 @@ class ProcessWorker implements KernelWorker {
   }
 
   async load(program: Program): Promise<void> {
+    this.forget();
     const frame = await this.proc.request({ kind: 'load', program });
     if (frame.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${frame.error.message}`);
     if (frame.ok !== true) throw unexpected(this.proc, frame);
@@ -59,11 +83,63 @@ class ProcessWorker implements KernelWorker {
       timer = setTimeout(() => this.proc.kill(), this.timeoutMs * (requests.length + 1) + 2000);
       timer.unref();
     }
+    let reset = false;
+    if (this.resetNext || this.held.size > MAX_HELD) {
+      this.forget();
+      this.resetNext = false;
+      reset = true;
+    }
+    const generation = this.generation;
+    const held = this.held;
+    const inFlight = this.inFlight;
+    const ids: Array<string | undefined> = new Array(requests.length);
+    const wire: unknown[] = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
+      const id = addressOf(request.event);
+      ids[i] = id;
+      if (id === undefined) {
+        wire[i] = request;
+        continue;
+      }
+      const busy = inFlight.get(id) ?? 0;
+      if (!request.chained && busy === 0 && held.has(id) && held.get(id) === request.state) {
+        wire[i] = { event: request.event, held: true };
+      } else {
+        wire[i] = request;
+      }
+      inFlight.set(id, busy + 1);
+    }
+    let results: HostResult[] | undefined;
     try {
-      return await this.send('batch', requests);
+      results = await this.send('batch', wire, reset);
+      return results;
+    } catch (err) {
+      this.resetNext = true;
+      throw err;
     } finally {
       if (timer) clearTimeout(timer);
+      for (let i = 0; i < requests.length; i++) {
+        const id = ids[i];
+        if (id === undefined) continue;
+        if (results && generation === this.generation) {
+          // What the process now holds for this instance, request by request.
+          const request = requests[i]!;
+          const ran = request.chained || (wire[i] as { held?: boolean }).held ? (held.get(id) ?? null) : request.state;
+          held.set(id, results[i]!.state ?? ran);
+        }
+        const left = inFlight.get(id)! - 1;
+        if (left === 0) inFlight.delete(id);
+        else inFlight.set(id, left);
+      }
     }
+  }
+
+  /** Forgets the mirror of held states (the next batch resets the process's copy). */
+  private forget(): void {
+    this.held.clear();
+    this.generation++;
+    this.resetNext = true;
   }
 
   fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
@@ -91,8 +167,8 @@ class ProcessWorker implements KernelWorker {
     return this.proc.close();
   }
 
-  private async send(kind: 'batch' | 'fail', requests: unknown[]): Promise<HostResult[]> {
-    const frame = await this.proc.request({ kind, requests });
+  private async send(kind: 'batch' | 'fail', requests: unknown[], reset = false): Promise<HostResult[]> {
+    const frame = await this.proc.request(reset ? { kind, requests, reset } : { kind, requests });
     if (frame.error) {
       throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
     }

@@ -5,14 +5,24 @@ state: its target's state is what the previous request for the same target in th
 batch left (the state that request returned, else the state it started from). The
 runtime sends an instance's events of one batch together and in arrival order, so the
 kernel runs them one after the other on the state each one leaves behind.
+
+Resident states: ``serve`` keeps one chain for the life of the process, so it holds the
+latest state of every instance it ran. A request ``{"event", "held": true}`` runs on that
+held state; the host sends it only when its mirror of what the process holds says the
+held state is the current one (else it sends the state). A batch frame with ``"reset":
+true`` forgets every held state first.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
+_MISSING = object()
+
+
 class StateChain:
-    """Tracks the latest state per target over the requests of one batch."""
+    """Tracks the latest state per target over the requests of one batch; kept across
+    batches by ``serve`` so the host can skip sending states the process already holds."""
 
     __slots__ = ("_last",)
 
@@ -24,7 +34,18 @@ class StateChain:
         if request.get("chained"):
             target = request["event"]["target"]
             return self._last.get((target["entity"], target["key"]))
+        if request.get("held"):
+            target = request["event"]["target"]
+            found = self._last.get((target["entity"], target["key"]), _MISSING)
+            if found is _MISSING:
+                raise LookupError("the kernel holds no state for %s %r; the host must send it"
+                                  % (target["entity"], target["key"]))
+            return found
         return request.get("state")
+
+    def clear(self) -> None:
+        """Forgets every state (the host's ``reset``)."""
+        self._last.clear()
 
     def done(self, request: Dict[str, Any], state: Optional[Dict[str, Any]],
              result: Dict[str, Any]) -> None:

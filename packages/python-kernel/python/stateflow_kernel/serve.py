@@ -6,7 +6,9 @@ both directions. Requests carry an ``id`` echoed by the response:
 - ``{"id", "kind": "load", "program": {...}}`` → ``{"id", "ok": true}``
 - ``{"id", "kind": "batch", "requests": [{"event", "state"}, ...]}`` → ``{"id", "results": [...]}``
   (a request ``{"event", "chained": true}`` runs on the state the previous request for
-  the same target left: see ``stateflow_kernel.chain``)
+  the same target left, ``{"event", "held": true}`` on the state this process holds for
+  it from earlier batches; ``"reset": true`` forgets those first: see
+  ``stateflow_kernel.chain``)
 - ``{"id", "kind": "ping"}`` → ``{"id", "ok": true, "python": "3.11.7"}``
 - ``{"id", "kind": "fail", "requests": [{"event", "error"}, ...]}`` → ``{"id", "results": [...]}``
   (each event fails with its error without running user code: see ``Kernel.fail``)
@@ -31,7 +33,7 @@ import sys
 import traceback
 from typing import Any, BinaryIO, Dict, Optional
 
-from .chain import StateChain
+from .chain import _MISSING, StateChain
 from .errors import LoadError
 from .kernel import Kernel
 
@@ -96,6 +98,9 @@ def _limit_memory(megabytes: int) -> None:
 
 _limits = _Limits(0)
 
+#: The latest state of every instance this process ran (resident states).
+_resident = StateChain()
+
 
 def _read_exact(stream: BinaryIO, n: int) -> Optional[bytes]:
     data = stream.read(n)
@@ -121,14 +126,29 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         if kernel is None:
             return kernel, {"id": rid, "error": {
                 "type": "NotLoaded", "message": "no program is loaded; send a load frame first"}}
-        run = _limits.run
-        chain = StateChain()
+        held = _resident._last
+        if request.get("reset"):
+            held.clear()
+        process = kernel.process if _limits.seconds <= 0 else (
+            lambda event, state: _limits.run(kernel, event, state))
         results = []
+        append = results.append
+        # Inlined StateChain (this is the hot loop): a request without "state" is
+        # "chained" or "held", and runs on the state held for its target.
         for r in request["requests"]:
-            state = chain.state(r)
-            result = run(kernel, r["event"], state)
-            chain.done(r, state, result)
-            results.append(result)
+            event = r["event"]
+            target = event.get("target")
+            if "state" in r and not r.get("chained"):
+                state = r["state"]
+            else:
+                state = held.get((target["entity"], target["key"]), _MISSING)
+                if state is _MISSING:
+                    raise LookupError("the kernel holds no state for %s %r; the host must send it"
+                                      % (target["entity"], target["key"]))
+            result = process(event, state)
+            if target is not None:
+                held[target["entity"], target["key"]] = result.get("state", state)
+            append(result)
         return kernel, {"id": rid, "results": results}
     if kind == "fail":
         if kernel is None:
@@ -137,6 +157,7 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         return kernel, {"id": rid, "results": [
             kernel.fail(r["event"], r["error"]) for r in request["requests"]]}
     if kind == "load":
+        _resident.clear()
         try:
             kernel = Kernel(request["program"])
         except LoadError as e:
