@@ -20,7 +20,7 @@ export async function parsePython(text: string, path: string): Promise<ParseResu
   if (!tree) throw new Error('tree-sitter returned no tree');
   let root: PyNode;
   try {
-    root = copyTree(tree);
+    root = copyTree(tree, text);
   } finally {
     tree.delete();
   }
@@ -45,23 +45,54 @@ export async function parsePython(text: string, path: string): Promise<ParseResu
   return { file, diagnostics };
 }
 
-function copyTree(tree: Tree): PyNode {
+/**
+ * Copies the tree into plain objects with one cursor walk. Every cursor getter crosses
+ * into wasm, so only what cannot be derived is asked: type and field ids (names come
+ * from the language's tables), named, start and end index; line and column come from
+ * the text (tree-sitter counts both in UTF-16 code units, rows by `\n`), and `missing`
+ * is asked only of empty nodes (a missing node is always empty).
+ */
+function copyTree(tree: Tree, text: string): PyNode {
   const cursor = tree.walk();
+  const types = tree.language.types;
+  const fields = tree.language.fields;
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  let hint = 0;
+  const lineOf = (index: number): number => {
+    // Start indexes come in document order: try the last line first.
+    if (lineStarts[hint]! <= index && (hint + 1 >= lineStarts.length || lineStarts[hint + 1]! > index)) return hint;
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   try {
-    const make = (parent: PyNode | null): PyNode => ({
-      type: cursor.nodeType,
-      named: cursor.nodeIsNamed,
-      missing: cursor.nodeIsMissing,
-      field: cursor.currentFieldName,
-      start: cursor.startIndex,
-      end: cursor.endIndex,
-      startLine: cursor.startPosition.row,
-      startCol: cursor.startPosition.column,
-      endLine: cursor.endPosition.row,
-      endCol: cursor.endPosition.column,
-      children: [],
-      parent,
-    });
+    const make = (parent: PyNode | null): PyNode => {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const startLine = (hint = lineOf(start));
+      const endLine = lineOf(end);
+      const fieldId = cursor.currentFieldId;
+      return {
+        type: types[cursor.nodeTypeId] || 'ERROR',
+        named: cursor.nodeIsNamed,
+        missing: start === end ? cursor.nodeIsMissing : false,
+        field: fieldId ? (fields[fieldId] ?? null) : null,
+        start,
+        end,
+        startLine,
+        startCol: start - lineStarts[startLine]!,
+        endLine,
+        endCol: end - lineStarts[endLine]!,
+        children: [],
+        parent,
+      };
+    };
     const root = make(null);
     let current = root;
     // Iterative pre-order walk: deeply nested code must not overflow the JS stack.
