@@ -12,7 +12,8 @@ export type Broker = { bootstrap: string; stop(): void } | { skip: string };
 /**
  * Starts a single-node Kafka with tools/engines/kafka/start.sh on `port` (its own
  * data folder, deleted afterwards). Returns a skip reason when the script is missing
- * or the broker cannot start (no Java, no cached jars and no Maven repository).
+ * or the broker cannot start (no Java, no cached jars and no Maven repository);
+ * under CI=true a broker that cannot start fails the test instead.
  */
 export function startBroker(port: number): Broker {
   if (!existsSync(START)) return { skip: 'tools/engines/kafka/start.sh does not exist' };
@@ -32,6 +33,8 @@ export function startBroker(port: number): Broker {
     };
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' / ');
+    // CI sets the engines up first (.ci/run), so there a broker that won't start is a failure.
+    if (process.env['CI'] === 'true') throw new Error(`the Kafka broker did not start: ${stderr}`);
     return { skip: `the Kafka broker did not start (${stderr})` };
   }
 }
