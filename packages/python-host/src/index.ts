@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { HostRequest, HostResult, PythonHost } from './host.js';
+export type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
 export { createPythonHost } from './create-host.js';
 export type { PythonHostOptions, PythonHostKind } from './create-host.js';
 export { PyodideHost } from './pyodide-host.js';

@@ -10,6 +10,8 @@ export interface ResponseFrame {
   ok?: boolean;
   python?: string;
   results?: unknown[];
+  /** Present on a batch sent with `route` (local routing). */
+  local?: { states: Array<[string, string, unknown]>; out: unknown[]; count: number };
   error?: { type: string; message: string };
 }
 

@@ -1,7 +1,8 @@
 import type { EntityState, ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
-import type { HostRequest, HostResult, PythonHost } from './host.js';
+import type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
+import { workerIndex } from './partition.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
 import { WorkerPool, type KernelWorker } from './worker-pool.js';
 
@@ -76,14 +77,29 @@ class ProcessWorker implements KernelWorker {
   }
 
   async batch(requests: HostRequest[]): Promise<HostResult[]> {
+    return (await this.run(requests)).results;
+  }
+
+  /**
+   * A batch with local routing: the process also runs the events emitted for instances
+   * it holds (not in `route.exclude`) in the same round trip. The mirror learns the
+   * final states of the instances changed that way.
+   */
+  routed(requests: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
+    return this.run(requests, route);
+  }
+
+  private async run(requests: HostRequest[], route?: LocalRoute): Promise<RoutedResult> {
     // The kernel stops a hop past the time limit itself (and exits if the hop ignores
     // it); this deadline catches code stuck where Python cannot interrupt it.
     let timer: NodeJS.Timeout | undefined;
     if (this.timeoutMs > 0) {
-      timer = setTimeout(() => this.proc.kill(), this.timeoutMs * (requests.length + 1) + 2000);
+      const hops = requests.length + (route ? route.maxLocal : 0);
+      timer = setTimeout(() => this.proc.kill(), this.timeoutMs * (hops + 1) + 2000);
       timer.unref();
     }
     let reset = false;
+    if (route?.fresh) this.forget();
     if (this.resetNext || this.held.size > MAX_HELD) {
       this.forget();
       this.resetNext = false;
@@ -111,9 +127,10 @@ class ProcessWorker implements KernelWorker {
       inFlight.set(id, busy + 1);
     }
     let results: HostResult[] | undefined;
+    let local: LocalResult | undefined;
     try {
-      results = await this.send('batch', wire, reset);
-      return results;
+      ({ results, local } = await this.send('batch', wire, reset, route));
+      return local ? { results, local } : { results };
     } catch (err) {
       this.resetNext = true;
       throw err;
@@ -132,6 +149,9 @@ class ProcessWorker implements KernelWorker {
         if (left === 0) inFlight.delete(id);
         else inFlight.set(id, left);
       }
+      if (local && generation === this.generation) {
+        for (const { address, state } of local.states) held.set(`${address.entity}\u0000${address.key}`, state);
+      }
     }
   }
 
@@ -142,8 +162,8 @@ class ProcessWorker implements KernelWorker {
     this.resetNext = true;
   }
 
-  fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
-    return this.send('fail', items);
+  async fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
+    return (await this.send('fail', items)).results;
   }
 
   deathError(): ErrorValue {
@@ -167,13 +187,25 @@ class ProcessWorker implements KernelWorker {
     return this.proc.close();
   }
 
-  private async send(kind: 'batch' | 'fail', requests: unknown[], reset = false): Promise<HostResult[]> {
-    const frame = await this.proc.request(reset ? { kind, requests, reset } : { kind, requests });
+  private async send(
+    kind: 'batch' | 'fail',
+    requests: unknown[],
+    reset = false,
+    route?: LocalRoute,
+  ): Promise<{ results: HostResult[]; local?: LocalResult }> {
+    const body: Record<string, unknown> = { kind, requests };
+    if (reset) body.reset = true;
+    if (route) body.route = { exclude: route.exclude.map((a) => [a.entity, a.key]), maxSeq: route.maxSeq, maxLocal: route.maxLocal };
+    const frame = await this.proc.request(body);
     if (frame.error) {
       throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
     }
     if (!Array.isArray(frame.results) || frame.results.length !== requests.length) throw unexpected(this.proc, frame);
-    return frame.results as HostResult[];
+    const results = frame.results as HostResult[];
+    const raw = frame.local;
+    if (!raw) return { results };
+    const states = raw.states.map(([entity, key, state]) => ({ address: { entity, key }, state: state as EntityState }));
+    return { results, local: { states, out: raw.out as Event[], count: raw.count } };
   }
 }
 
@@ -264,6 +296,17 @@ export class SubprocessHost implements PythonHost {
     if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
     if (batch.length === 0) return [];
     return this.pool.process(batch);
+  }
+
+  partitionOf(event: Event): number {
+    return workerIndex(event, this.pool.size);
+  }
+
+  async processOn(worker: number, batch: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
+    this.assertOpen();
+    if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before processOn()');
+    if (batch.length === 0) return { results: [] };
+    return this.pool.processOn(worker, batch, route);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
-import type { HostRequest, HostResult } from './host.js';
+import type { HostRequest, HostResult, LocalRoute, RoutedResult } from './host.js';
 import { workerIndex } from './partition.js';
 
 /** One restartable kernel worker (a CPython process or a Pyodide worker thread). */
@@ -12,6 +12,8 @@ export interface KernelWorker {
   load(program: Program): Promise<void>;
   /** Processes a batch; rejects when the worker dies or overruns its hard deadline (then it is dead). */
   batch(requests: HostRequest[]): Promise<HostResult[]>;
+  /** A batch with local routing (see `PythonHost.processOn`); workers without it run plain batches. */
+  routed?(requests: HostRequest[], route: LocalRoute): Promise<RoutedResult>;
   /** Fails each event with its error without running user code (`Kernel.fail`). */
   fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]>;
   /** Why the worker died, as the error of the event it was running. */
@@ -72,6 +74,21 @@ export class WorkerPool {
     return results;
   }
 
+  /**
+   * Runs a batch on worker `w` with local routing. If the worker dies, the batch is
+   * re-run like any other (one event at a time, without local routing), so the result
+   * then has no `local` part.
+   */
+  async processOn(w: number, batch: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
+    const worker = await this.ready(w);
+    if (!worker.routed) return { results: await this.run(w, batch) };
+    try {
+      return await worker.routed(batch, route);
+    } catch (err) {
+      return { results: await this.recover(w, worker, batch, err) };
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
   }
@@ -81,26 +98,37 @@ export class WorkerPool {
     try {
       return await worker.batch(requests);
     } catch (err) {
-      if (!worker.isDead || (err instanceof PythonHostError && err.code === 'Closed')) throw err;
-      const error = worker.deathError();
-      if (isolated) {
-        // This event killed a fresh worker on its own: it is the culprit.
-        const fresh = await this.ready(w);
-        return fresh.fail(requests.map((r) => ({ event: r.event, error })));
-      }
-      // One event at a time; a chained request gets the state its predecessor left.
-      const out: HostResult[] = [];
-      const last = new Map<string, HostRequest['state']>();
-      for (const request of requests) {
-        const event = request.event;
-        const id = 'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
-        const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
-        const [result] = await this.run(w, [{ event, state }], true);
-        if (id !== undefined) last.set(id, result!.state ?? state);
-        out.push(result!);
-      }
-      return out;
+      return this.recover(w, worker, requests, err, isolated);
     }
+  }
+
+  /** After `worker` failed `requests`: rethrows unless it died, else finds the event that killed it. */
+  private async recover(
+    w: number,
+    worker: KernelWorker,
+    requests: HostRequest[],
+    err: unknown,
+    isolated = false,
+  ): Promise<HostResult[]> {
+    if (!worker.isDead || (err instanceof PythonHostError && err.code === 'Closed')) throw err;
+    const error = worker.deathError();
+    if (isolated) {
+      // This event killed a fresh worker on its own: it is the culprit.
+      const fresh = await this.ready(w);
+      return fresh.fail(requests.map((r) => ({ event: r.event, error })));
+    }
+    // One event at a time; a chained request gets the state its predecessor left.
+    const out: HostResult[] = [];
+    const last = new Map<string, HostRequest['state']>();
+    for (const request of requests) {
+      const event = request.event;
+      const id = 'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
+      const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
+      const [result] = await this.run(w, [{ event, state }], true);
+      if (id !== undefined) last.set(id, result!.state ?? state);
+      out.push(result!);
+    }
+    return out;
   }
 
   /** The worker of slot `w`, replaced (and loaded) first if it died. */

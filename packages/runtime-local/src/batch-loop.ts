@@ -1,9 +1,9 @@
 import type { ConstructEvent, Event, Result } from '@stateflow/ir';
-import type { HostRequest, HostResult, PythonHost } from '@stateflow/python-host';
+import type { HostRequest, HostResult, LocalResult, PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { isRecordedRequest } from './request-ids.js';
-import type { EventId, OutcomeRecord, StateStore, StateWrite } from './state-store.js';
+import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
 import { systemError } from './system-errors.js';
 
 /** Tuning of the {@link BatchLoop}. */
@@ -32,6 +32,22 @@ export interface BatchLoopOptions {
    * @default 100000
    */
   maxHops?: number;
+  /**
+   * Local routing, on hosts that support it (`host.processOn`, the subprocess host):
+   * each batch goes to one worker (the mailboxes are split by worker, one batch in
+   * flight per worker), and the worker runs the events the batch emits for instances
+   * of its own partition in the same round trip, except for instances with events still
+   * queued here (they must not be overtaken). Everything produced and consumed inside the
+   * round trip commits with the batch; only the batch's inputs are in the durable queue.
+   * @default true
+   */
+  localRouting?: boolean;
+  /**
+   * Most events a worker runs locally in one round trip (local routing); the rest come
+   * back as ordinary events.
+   * @default 4096
+   */
+  maxLocalEvents?: number;
 }
 
 /** Receives the final result of a request once it is safe to tell the client (committed). */
@@ -64,6 +80,11 @@ export class BatchLoop {
   private readonly maxConcurrentBatches: number;
   private readonly maxHops: number;
   private readonly maxEventsPerInstance: number;
+  private readonly maxLocalEvents: number;
+  /** Per worker: whether a routed batch is in flight (local routing only). */
+  private readonly workerBusy: boolean[] | undefined;
+  /** Per worker: the store's `generation` its held states were built on. */
+  private readonly workerGeneration: number[] = [];
   private inFlight = 0;
   private commitsInFlight = 0;
   private scheduled = false;
@@ -82,6 +103,9 @@ export class BatchLoop {
     this.maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
     this.maxHops = options.maxHops ?? 100_000;
     this.maxEventsPerInstance = Math.max(1, options.maxEventsPerInstance ?? 32);
+    this.maxLocalEvents = Math.max(0, options.maxLocalEvents ?? 4096);
+    const routed = options.localRouting !== false && !!host.processOn && mailboxes.partitions === (host.parallelism ?? 1);
+    if (routed) this.workerBusy = new Array<boolean>(mailboxes.partitions).fill(false);
   }
 
   /** Schedules a pass over the mailboxes (coalesced: many kicks in one tick make one pass). */
@@ -113,6 +137,18 @@ export class BatchLoop {
   }
 
   private pump(): void {
+    const workerBusy = this.workerBusy;
+    if (workerBusy) {
+      for (let w = 0; w < workerBusy.length && !this.stopped; w++) {
+        if (workerBusy[w]) continue;
+        const batch = this.mailboxes.takeReady(this.maxBatchSize, this.maxEventsPerInstance, w);
+        if (batch.length === 0) continue;
+        workerBusy[w] = true;
+        this.inFlight++;
+        void this.run(batch, w);
+      }
+      return;
+    }
     while (!this.stopped && this.inFlight < this.maxConcurrentBatches) {
       const batch = this.mailboxes.takeReady(this.maxBatchSize, this.maxEventsPerInstance);
       if (batch.length === 0) return;
@@ -121,7 +157,7 @@ export class BatchLoop {
     }
   }
 
-  private async run(batch: Taken[]): Promise<void> {
+  private async run(batch: Taken[], worker?: number): Promise<void> {
     const metrics = this.hooks.metrics;
     try {
       const requests: HostRequest[] = new Array<HostRequest>(batch.length);
@@ -135,9 +171,11 @@ export class BatchLoop {
       }
       const started = metrics ? performance.now() : 0;
       let results: HostResult[] | undefined;
+      let local: LocalResult | undefined;
       let failure: string | undefined;
       try {
-        results = await this.host.process(requests);
+        if (worker === undefined) results = await this.host.process(requests);
+        else ({ results, local } = await this.processOn(worker, requests));
         if (!Array.isArray(results) || results.length !== batch.length) {
           throw new Error(
             `the ${this.host.kind} host returned ${Array.isArray(results) ? results.length : 'no'} results for ${batch.length} events`,
@@ -151,17 +189,37 @@ export class BatchLoop {
         metrics.hostSeconds.observe((performance.now() - started) / 1000);
         metrics.batchSize.observe(batch.length);
         for (const event of batch) metrics.events.inc({ kind: event.kind });
+        if (local && local.count > 0) metrics.events.inc({ kind: 'local' }, local.count);
       }
-      if (!this.failed) this.apply(batch, results, failure);
+      if (!this.failed) this.apply(batch, results, failure, local);
     } finally {
       for (const event of batch) this.mailboxes.release(event);
+      if (worker !== undefined) this.workerBusy![worker] = false;
       this.inFlight--;
       this.wakeIdle();
       this.kick();
     }
   }
 
-  private apply(batch: Taken[], results: HostResult[] | undefined, failure: string | undefined): void {
+  /** A routed batch on `worker`: the instances with mail still queued for it must not be overtaken. */
+  private processOn(worker: number, requests: HostRequest[]) {
+    const generation = this.store.generation ?? 0;
+    const fresh = (this.workerGeneration[worker] ?? 0) !== generation;
+    this.workerGeneration[worker] = generation;
+    return this.host.processOn!(worker, requests, {
+      exclude: this.mailboxes.queuedAddresses(worker),
+      maxSeq: this.maxHops,
+      maxLocal: this.maxLocalEvents,
+      ...(fresh ? { fresh } : {}),
+    });
+  }
+
+  private apply(
+    batch: Taken[],
+    results: HostResult[] | undefined,
+    failure: string | undefined,
+    local?: LocalResult,
+  ): void {
     const writes: StateWrite[] = [];
     const consumed: EventId[] = [];
     const produced: Event[] = [];
@@ -191,6 +249,26 @@ export class BatchLoop {
         if (out.kind === 'Response') finish(out.requestId, out.result);
         else if (out.seq > this.maxHops) {
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
+          finish(out.requestId, { error: systemError('Internal', message) });
+        } else produced.push(out);
+      }
+    }
+    if (local) {
+      // Events run inside the round trip: their final states replace the requests' ones.
+      if (local.states.length > 0) {
+        const index = new Map<string, StateWrite>();
+        for (const write of writes) index.set(addressId(write.address), write);
+        for (const { address, state } of local.states) {
+          const found = index.get(addressId(address));
+          if (found) found.state = state;
+          else writes.push({ address, state });
+        }
+      }
+      for (const out of local.out) {
+        if (out.kind === 'Response') finish(out.requestId, out.result);
+        else if (out.seq > this.maxHops) {
+          const where = isTargeted(out) ? `${out.target.entity}/${out.target.key}` : out.kind;
+          const message = `request ${out.requestId} exceeded ${this.maxHops} hops (next: ${out.kind} on ${where}); is there unbounded recursion between entities?`;
           finish(out.requestId, { error: systemError('Internal', message) });
         } else produced.push(out);
       }

@@ -132,7 +132,11 @@ export class LmdbStateStore implements StateStore {
     for (const { key, value } of this.range(entity)) yield [key[1], this.overlay.get(addressId({ entity, key: key[1] })) ?? value];
   }
 
+  /** Bumped by every {@link putMany}. */
+  generation = 0;
+
   async putMany(writes: readonly StateWrite[], options: { replaceEntity?: string } = {}): Promise<void> {
+    this.generation++;
     const entity = options.replaceEntity;
     if (entity === undefined) {
       await this.commit({ writes, consumed: [], produced: [], outcomes: [] });

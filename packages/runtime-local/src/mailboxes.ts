@@ -10,45 +10,61 @@ export function isTargeted(event: Event): event is TargetedEvent {
 }
 
 /**
- * Per-instance FIFO mailboxes plus a queue of keyless `Construct` events.
+ * Per-instance FIFO mailboxes plus a queue of keyless `Construct` events, split into
+ * partitions (one per Python worker when the host routes locally, else one).
  *
  * Invariants: an instance is in at most one batch at a time (it is "busy" from
  * {@link Mailboxes.takeReady} until {@link Mailboxes.release}); its events are handed
  * out in arrival order. Different instances are independent.
  */
 export class Mailboxes {
-  private readonly queues = new Map<string, TargetedEvent[]>();
+  private readonly queues: Array<Map<string, TargetedEvent[]>>;
+  private readonly keyless: ConstructEvent[][];
   private readonly busy = new Set<string>();
-  private readonly keyless: ConstructEvent[] = [];
+
+  /**
+   * @param partitionOf the partition of an event (its worker), in `[0, partitions)`
+   * @param partitions number of partitions
+   */
+  constructor(
+    private readonly partitionOf: ((event: TargetedEvent | ConstructEvent) => number) | undefined = undefined,
+    readonly partitions = 1,
+  ) {
+    this.queues = Array.from({ length: partitions }, () => new Map<string, TargetedEvent[]>());
+    this.keyless = Array.from({ length: partitions }, () => []);
+  }
 
   /** Appends an event to its instance's mailbox (or to the keyless queue). */
   enqueue(event: TargetedEvent | ConstructEvent): void {
+    const p = this.partitionOf && this.partitions > 1 ? this.partitionOf(event) : 0;
     if (!isTargeted(event)) {
-      this.keyless.push(event);
+      this.keyless[p]!.push(event);
       return;
     }
+    const queues = this.queues[p]!;
     const id = addressId(event.target);
-    const queue = this.queues.get(id);
+    const queue = queues.get(id);
     if (queue) queue.push(event);
-    else this.queues.set(id, [event]);
+    else queues.set(id, [event]);
   }
 
   /**
    * Takes up to `perInstance` head events of every idle instance with mail (an
    * instance's events next to each other, in arrival order), and keyless events, up to
-   * `limit` events in all, marking those instances busy.
+   * `limit` events in all, marking those instances busy. Only from `partition`.
    */
-  takeReady(limit: number, perInstance = 1): Array<TargetedEvent | ConstructEvent> {
+  takeReady(limit: number, perInstance = 1, partition = 0): Array<TargetedEvent | ConstructEvent> {
     const out: Array<TargetedEvent | ConstructEvent> = [];
+    const queues = this.queues[partition]!;
     // Map iteration follows insertion order, so instances that got mail first go first.
-    for (const [id, queue] of this.queues) {
+    for (const [id, queue] of queues) {
       const room = limit - out.length;
       if (room <= 0) break;
       if (this.busy.has(id)) continue;
       const n = Math.min(perInstance, room);
       if (queue.length <= n) {
         for (let i = 0; i < queue.length; i++) out.push(queue[i]!);
-        this.queues.delete(id);
+        queues.delete(id);
       } else if (n === 1) {
         out.push(queue.shift()!);
       } else {
@@ -56,8 +72,21 @@ export class Mailboxes {
       }
       this.busy.add(id);
     }
-    while (out.length < limit && this.keyless.length > 0) out.push(this.keyless.shift()!);
+    const keyless = this.keyless[partition]!;
+    while (out.length < limit && keyless.length > 0) out.push(keyless.shift()!);
     return out;
+  }
+
+  /** The instances of `partition` with events still queued (not handed out). */
+  queuedAddresses(partition = 0): EntityAddress[] {
+    const out: EntityAddress[] = [];
+    for (const queue of this.queues[partition]!.values()) out.push(queue[0]!.target);
+    return out;
+  }
+
+  /** Whether `partition` has queued events. */
+  hasMail(partition = 0): boolean {
+    return this.queues[partition]!.size > 0 || this.keyless[partition]!.length > 0;
   }
 
   /** Marks the instance an event was taken for as idle again. */
@@ -72,17 +101,23 @@ export class Mailboxes {
 
   /** Number of queued events (not counting events in flight). */
   get pending(): number {
-    let n = this.keyless.length;
-    for (const queue of this.queues.values()) n += queue.length;
+    let n = 0;
+    for (let p = 0; p < this.partitions; p++) {
+      n += this.keyless[p]!.length;
+      for (const queue of this.queues[p]!.values()) n += queue.length;
+    }
     return n;
   }
 
   /** Removes every queued event and returns them (used when the runtime stops). */
   drainAll(): Array<TargetedEvent | ConstructEvent> {
-    const all: Array<TargetedEvent | ConstructEvent> = [...this.keyless];
-    for (const queue of this.queues.values()) all.push(...queue);
-    this.keyless.length = 0;
-    this.queues.clear();
+    const all: Array<TargetedEvent | ConstructEvent> = [];
+    for (let p = 0; p < this.partitions; p++) {
+      all.push(...this.keyless[p]!);
+      for (const queue of this.queues[p]!.values()) all.push(...queue);
+      this.keyless[p]!.length = 0;
+      this.queues[p]!.clear();
+    }
     return all;
   }
 }

@@ -104,7 +104,7 @@ export class LocalRuntime {
   readonly store: StateStore;
   /** The metrics of this runtime (and of its HTTP server). */
   readonly metrics: RuntimeMetrics;
-  private readonly mailboxes = new Mailboxes();
+  private readonly mailboxes: Mailboxes;
   private readonly loop: BatchLoop;
   private readonly pending = new Map<string, Settle>();
   private readonly replyTo: ReplyAddress = { channel: 'local', id: randomUUID() };
@@ -133,6 +133,11 @@ export class LocalRuntime {
     this.metrics.gauge('stateflow_requests_in_flight', 'Requests waiting for their outcome.', () => this.pending.size);
     this.metrics.gauge('stateflow_worker_restarts_total', 'Python workers restarted (crash, time limit, memory limit).', () => this.host.restarts ?? 0);
     const parallelism = host.parallelism ?? 1;
+    // Local routing needs the runtime's mailboxes split like the host's workers.
+    const routed = options.localRouting !== false && !!host.processOn && !!host.partitionOf;
+    this.mailboxes = routed
+      ? new Mailboxes((event) => host.partitionOf!(event), Math.max(1, parallelism))
+      : new Mailboxes();
     this.loop = new BatchLoop(
       host,
       this.store,

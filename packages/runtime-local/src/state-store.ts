@@ -69,6 +69,11 @@ export interface StateStore {
    * removed first, in the same transaction.
    */
   putMany(writes: readonly StateWrite[], options?: { replaceEntity?: string }): Promise<void>;
+  /**
+   * Counts writes made outside `commit` (`putMany`), so a runtime knows that states a
+   * Python worker holds from earlier batches may be stale. Absent means never.
+   */
+  readonly generation?: number;
   /** The recorded outcome of a request, if it finished and is still retained. */
   getOutcome(requestId: string): OutcomeRecord | undefined;
   /** Events that were produced but not yet processed, in production order (recovery after a restart). */
@@ -115,7 +120,11 @@ export class InMemoryStateStore implements StateStore {
     return (this.entities.get(entity) ?? new Map<string, EntityState>()).entries();
   }
 
+  /** Bumped by every {@link putMany}. */
+  generation = 0;
+
   async putMany(writes: readonly StateWrite[], options: { replaceEntity?: string } = {}): Promise<void> {
+    this.generation++;
     if (options.replaceEntity !== undefined) this.entities.delete(options.replaceEntity);
     this.put(writes);
   }

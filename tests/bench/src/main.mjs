@@ -28,6 +28,7 @@ const { values: opts } = parseArgs({
     entities: { type: 'string' },
     out: { type: 'string' },
     'no-half': { type: 'boolean', default: false },
+    'local-routing': { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -35,7 +36,7 @@ const { values: opts } = parseArgs({
 if (opts.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--workload A,B,T] [--dist uniform,zipf] [--duration <s>]
                   [--hosts pyodide,subprocess] [--stores memory,durable] [--transports inproc,http]
-                  [--entities 10000] [--out results/latest.json] [--no-half]
+                  [--entities 10000] [--out results/latest.json] [--no-half] [--local-routing on|off]
 `);
   process.exit(0);
 }
@@ -57,6 +58,7 @@ const config = {
   entities: Number(opts.entities ?? (quick ? 500 : 10_000)),
   durationMs: Math.round(Number(opts.duration ?? (quick ? 0.3 : 3)) * 1000),
   half: !opts['no-half'],
+  localRouting: list(opts['local-routing'], ['on', 'off'])[0] === 'on',
   inprocConcurrency: quick ? 128 : 1024,
   httpSockets: quick ? 16 : 64,
   referenceOps: quick ? 50_000 : 2_000_000,
@@ -131,6 +133,7 @@ async function main() {
         host,
         closeHostOnStop: true,
         maxConcurrentBatches: hostSpec.batches,
+        localRouting: config.localRouting,
         ...(dataDir ? { dataDir } : {}),
       });
       const server = config.transports.includes('http') ? await startHttpServer(runtime, { port: 0 }) : undefined;

@@ -8,7 +8,9 @@ both directions. Requests carry an ``id`` echoed by the response:
   (a request ``{"event", "chained": true}`` runs on the state the previous request for
   the same target left, ``{"event", "held": true}`` on the state this process holds for
   it from earlier batches; ``"reset": true`` forgets those first: see
-  ``stateflow_kernel.chain``)
+  ``stateflow_kernel.chain``; with ``"route": {...}`` the process also runs the events
+  emitted for instances it holds in the same round trip and adds ``"local"`` to the
+  response: see ``stateflow_kernel.local_route``)
 - ``{"id", "kind": "ping"}`` → ``{"id", "ok": true, "python": "3.11.7"}``
 - ``{"id", "kind": "fail", "requests": [{"event", "error"}, ...]}`` → ``{"id", "results": [...]}``
   (each event fails with its error without running user code: see ``Kernel.fail``)
@@ -36,6 +38,7 @@ from typing import Any, BinaryIO, Dict, Optional
 from .chain import _MISSING, StateChain
 from .errors import LoadError
 from .kernel import Kernel
+from .local_route import run_routed
 
 _LEN = struct.Struct(">I")
 
@@ -131,6 +134,10 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             held.clear()
         process = kernel.process if _limits.seconds <= 0 else (
             lambda event, state: _limits.run(kernel, event, state))
+        route = request.get("route")
+        if route is not None:
+            results, local = run_routed(process, held, request["requests"], route)
+            return kernel, {"id": rid, "results": results, "local": local}
         results = []
         append = results.append
         # Inlined StateChain (this is the hot loop): a request without "state" is
