@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, closeSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
 import { findFlinkEnv, type FlinkEnv } from './flink-env.js';
@@ -14,7 +14,7 @@ export interface RunFlinkJobOptions {
   createTopics?: boolean;
   /** Restore from a checkpoint folder or `latest`. */
   fromCheckpoint?: string;
-  /** Where `job.log` and Flink's logs go. @default `<jobDir>/logs` */
+  /** Where `job.log` (the job's output: its stdout lines and stderr) and Flink's logs go. @default `<jobDir>/logs` */
   logDir?: string;
   /** Each line the job prints (`JOB_RUNNING 4.2`, `TOPICS ...`, ...). */
   onLine?: (line: string) => void;
@@ -75,6 +75,7 @@ export function runFlinkJob(jobDir: string, options: RunFlinkJobOptions = {}): R
       buffer = buffer.slice(nl + 1);
       lines.push(line);
       if (lines.length > 200) lines.shift();
+      appendFileSync(join(logDir, 'job.log'), `${line}\n`);
       if (line.startsWith('JOB_RUNNING')) runningResolve();
       options.onLine?.(line);
     }

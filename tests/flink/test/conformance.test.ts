@@ -85,6 +85,7 @@ describe('conformance on Flink', () => {
       features,
     };
     const board = formatScoreboard(report, TITLE);
+    process.stderr.write(`\n${board}\n`);
     if (process.env['UPDATE'] === '1' || !existsSync(SNAP)) writeFileSync(SNAP, board);
     else expect(board, 'the scoreboard changed; if that is intended, run UPDATE=1 pnpm -F @stateflow/flink-tests test').toBe(readFileSync(SNAP, 'utf8'));
   }, 3_600_000);
