@@ -1,6 +1,7 @@
 export { IR_VERSION } from './version.js';
 export type { SourceSpan, Loc } from './source-span.js';
 export type { TypeRef, TypeKind } from './type-ref.js';
+export { describeType } from './type-ref.js';
 export type {
   BlockId,
   VarName,

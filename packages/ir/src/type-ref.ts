@@ -26,3 +26,37 @@ export type TypeRef =
   | { kind: 'EntityRef'; entity: string };
 
 export type TypeKind = TypeRef['kind'];
+
+/** A Python-like spelling of a type, for messages: `List[Item]`, `Optional[int]`. */
+export function describeType(type: TypeRef): string {
+  switch (type.kind) {
+    case 'Int':
+      return 'int';
+    case 'Float':
+      return 'float';
+    case 'Str':
+      return 'str';
+    case 'Bool':
+      return 'bool';
+    case 'Bytes':
+      return 'bytes';
+    case 'NoneType':
+      return 'None';
+    case 'Any':
+      return 'Any';
+    case 'List':
+      return `List[${describeType(type.item)}]`;
+    case 'Set':
+      return `Set[${describeType(type.item)}]`;
+    case 'Dict':
+      return `Dict[${describeType(type.key)}, ${describeType(type.value)}]`;
+    case 'Tuple':
+      return `Tuple[${type.items.map(describeType).join(', ')}${type.variadic ? ', ...' : ''}]`;
+    case 'Optional':
+      return `Optional[${describeType(type.item)}]`;
+    case 'Union':
+      return `Union[${type.options.map(describeType).join(', ')}]`;
+    case 'EntityRef':
+      return type.entity;
+  }
+}

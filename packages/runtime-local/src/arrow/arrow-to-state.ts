@@ -1,7 +1,7 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
-import type { EncodedValue, EntityClass, EntityState } from '@stateflow/ir';
+import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { StateTableError } from './errors.js';
-import { KEY_COLUMN, META_ENTITY, arrowTypeOf, describeType, planColumns, type ColumnPlan } from './schema.js';
+import { KEY_COLUMN, META_ENTITY, arrowTypeOf, planColumns, type ColumnPlan } from './schema.js';
 import type { StateRow } from './state-to-arrow.js';
 import { encodeBytes, encodeFloat, encodeInt, encodeRef } from './values.js';
 

@@ -1,7 +1,7 @@
-import type { EncodedValue, EntityClass, EntityState } from '@stateflow/ir';
+import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { parseCsv } from './csv.js';
 import { StateTableError } from './errors.js';
-import { KEY_COLUMN, describeType, planColumns, type ColumnPlan } from './schema.js';
+import { KEY_COLUMN, planColumns, type ColumnPlan } from './schema.js';
 import type { StateRow } from './state-to-arrow.js';
 import { encodeFloat, encodeInt, encodeRef, parsePythonFloat } from './values.js';
 

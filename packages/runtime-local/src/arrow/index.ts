@@ -5,7 +5,7 @@
 export { stateToArrowTable } from './state-to-arrow.js';
 export type { StateRow } from './state-to-arrow.js';
 export { arrowTableToState } from './arrow-to-state.js';
-export { entityArrowSchema, planColumn, planColumns, describeType, KEY_COLUMN, META_ENCODING, META_ENTITY, META_TYPE, META_FORMAT, TABLE_FORMAT } from './schema.js';
+export { entityArrowSchema, planColumn, planColumns, KEY_COLUMN, META_ENCODING, META_ENTITY, META_TYPE, META_FORMAT, TABLE_FORMAT } from './schema.js';
 export type { ColumnKind, ColumnPlan } from './schema.js';
 export { writeArrowIpcFile, readArrowIpcFile, arrowTableFromBytes } from './ipc.js';
 export { writeParquetFile, readParquetFile } from './parquet.js';
@@ -16,3 +16,4 @@ export { exportStateFile, importStateFile, stateFileFormat } from './state-file.
 export type { StateFileFormat } from './state-file.js';
 export { StateTableError } from './errors.js';
 export type { StateTableErrorCode } from './errors.js';
+export { describeType } from '@stateflow/ir';

@@ -96,37 +96,3 @@ export function entityArrowSchema(entity: EntityClass): Schema {
   ]);
   return new Schema(fields, metadata);
 }
-
-/** A short Python-like spelling of a type, for messages: `Optional[int]`, `List[Item]`. */
-export function describeType(type: TypeRef): string {
-  switch (type.kind) {
-    case 'Int':
-      return 'int';
-    case 'Float':
-      return 'float';
-    case 'Str':
-      return 'str';
-    case 'Bool':
-      return 'bool';
-    case 'Bytes':
-      return 'bytes';
-    case 'NoneType':
-      return 'None';
-    case 'Any':
-      return 'Any';
-    case 'List':
-      return `List[${describeType(type.item)}]`;
-    case 'Set':
-      return `Set[${describeType(type.item)}]`;
-    case 'Dict':
-      return `Dict[${describeType(type.key)}, ${describeType(type.value)}]`;
-    case 'Tuple':
-      return `Tuple[${type.items.map(describeType).join(', ')}${type.variadic ? ', ...' : ''}]`;
-    case 'Optional':
-      return `Optional[${describeType(type.item)}]`;
-    case 'Union':
-      return `Union[${type.options.map(describeType).join(', ')}]`;
-    case 'EntityRef':
-      return type.entity;
-  }
-}

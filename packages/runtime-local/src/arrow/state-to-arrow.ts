@@ -1,8 +1,8 @@
 import { RecordBatch, Struct, Table, makeData, type Data } from 'apache-arrow';
-import type { EncodedValue, EntityClass, EntityState } from '@stateflow/ir';
+import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { FixedWidthBuilder, VarWidthBuilder } from './column-builders.js';
 import { StateTableError } from './errors.js';
-import { arrowTypeOf, describeType, entityArrowSchema, planColumns, type ColumnPlan } from './schema.js';
+import { arrowTypeOf, entityArrowSchema, planColumns, type ColumnPlan } from './schema.js';
 import { INT64_MAX, INT64_MIN, decodeBytes, decodeFloat, decodeInt, decodeRef, describeValue } from './values.js';
 
 /** One instance: its key and its encoded state. */
