@@ -48,6 +48,20 @@ export interface BatchLoopOptions {
    * @default 4096
    */
   maxLocalEvents?: number;
+  /**
+   * Adaptive batching (local routing): when a worker has just finished a batch and
+   * fewer than `minBatchSize` events are ready for it, wait up to this long (ms) for
+   * more before sending, so that a steady trickle of events goes out in fewer, larger
+   * round trips instead of a round trip per event or two. Events that arrive meanwhile
+   * join the batch; the wait ends as soon as `minBatchSize` are ready. 0 turns it off.
+   * @default 0.2
+   */
+  batchWaitMs?: number;
+  /**
+   * A batch smaller than this counts as tiny for `batchWaitMs`.
+   * @default 8
+   */
+  minBatchSize?: number;
 }
 
 /** Receives the final result of a request once it is safe to tell the client (committed). */
@@ -85,6 +99,13 @@ export class BatchLoop {
   private readonly workerBusy: boolean[] | undefined;
   /** Per worker: the store's `generation` its held states were built on. */
   private readonly workerGeneration: number[] = [];
+  /** Per worker: when its adaptive wait ends (`performance.now()`), 0 if not waiting. */
+  private readonly waitUntil: number[] = [];
+  /** Per worker: it finished a batch since it last sent one. */
+  private readonly justFinished: boolean[] = [];
+  private readonly batchWaitMs: number;
+  private readonly minBatchSize: number;
+  private waitScheduled = false;
   private inFlight = 0;
   private commitsInFlight = 0;
   private scheduled = false;
@@ -104,6 +125,8 @@ export class BatchLoop {
     this.maxHops = options.maxHops ?? 100_000;
     this.maxEventsPerInstance = Math.max(1, options.maxEventsPerInstance ?? 32);
     this.maxLocalEvents = Math.max(0, options.maxLocalEvents ?? 4096);
+    this.batchWaitMs = Math.max(0, options.batchWaitMs ?? 0.2);
+    this.minBatchSize = Math.max(1, Math.min(this.maxBatchSize, options.minBatchSize ?? 8));
     const routed = options.localRouting !== false && !!host.processOn && mailboxes.partitions === (host.parallelism ?? 1);
     if (routed) this.workerBusy = new Array<boolean>(mailboxes.partitions).fill(false);
   }
@@ -139,8 +162,26 @@ export class BatchLoop {
   private pump(): void {
     const workerBusy = this.workerBusy;
     if (workerBusy) {
+      let now = 0;
       for (let w = 0; w < workerBusy.length && !this.stopped; w++) {
         if (workerBusy[w]) continue;
+        if (this.batchWaitMs > 0) {
+          if (this.justFinished[w] && !this.waitUntil[w]) {
+            // Just finished: a tiny batch waits a moment for company.
+            this.justFinished[w] = false;
+            if (this.mailboxes.readyCount(this.minBatchSize, this.maxEventsPerInstance, w) < this.minBatchSize) {
+              this.waitUntil[w] = (now ||= performance.now()) + this.batchWaitMs;
+            }
+          }
+          if (this.waitUntil[w]) {
+            const ready = this.mailboxes.readyCount(this.minBatchSize, this.maxEventsPerInstance, w);
+            if (ready < this.minBatchSize && (now ||= performance.now()) < this.waitUntil[w]!) {
+              this.scheduleWait();
+              continue;
+            }
+            this.waitUntil[w] = 0;
+          }
+        }
         const batch = this.mailboxes.takeReady(this.maxBatchSize, this.maxEventsPerInstance, w);
         if (batch.length === 0) continue;
         workerBusy[w] = true;
@@ -194,11 +235,30 @@ export class BatchLoop {
       if (!this.failed) this.apply(batch, results, failure, local);
     } finally {
       for (const event of batch) this.mailboxes.release(event);
-      if (worker !== undefined) this.workerBusy![worker] = false;
+      if (worker !== undefined) {
+        this.workerBusy![worker] = false;
+        this.justFinished[worker] = true;
+      }
       this.inFlight--;
       this.wakeIdle();
       this.kick();
     }
+  }
+
+  /**
+   * Re-runs the pass on the next turn of the event loop, after pending I/O (the other
+   * workers' replies, incoming requests) has been handled, and ends every wait then: a
+   * wait shorter than a timer tick (timers have 1 ms granularity), without spinning.
+   */
+  private scheduleWait(): void {
+    if (this.waitScheduled) return;
+    this.waitScheduled = true;
+    setImmediate(() => {
+      this.waitScheduled = false;
+      // One turn at most: whatever arrived meanwhile goes now (no busy waiting).
+      this.waitUntil.fill(0);
+      this.pump();
+    });
   }
 
   /** A routed batch on `worker`: the instances with mail still queued for it must not be overtaken. */

@@ -77,6 +77,21 @@ export class Mailboxes {
     return out;
   }
 
+  /**
+   * How many events {@link Mailboxes.takeReady} would hand out from `partition` right
+   * now, counting at most `cap` (it stops early, so it is cheap on long queues).
+   */
+  readyCount(cap: number, perInstance = 1, partition = 0): number {
+    let n = this.keyless[partition]!.length;
+    if (n >= cap) return cap;
+    for (const [id, queue] of this.queues[partition]!) {
+      if (this.busy.has(id)) continue;
+      n += Math.min(perInstance, queue.length);
+      if (n >= cap) return cap;
+    }
+    return n;
+  }
+
   /** The instances of `partition` with events still queued (not handed out). */
   queuedAddresses(partition = 0): EntityAddress[] {
     const out: EntityAddress[] = [];

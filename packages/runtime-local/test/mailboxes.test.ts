@@ -19,6 +19,19 @@ function invoke(key: string, n: number): InvokeEvent {
 const argsOf = (events: unknown[]) => events.map((e) => (e as InvokeEvent).args[0]);
 
 describe('Mailboxes', () => {
+  it('counts the events takeReady would hand out, up to a cap', () => {
+    const boxes = new Mailboxes();
+    for (const [key, n] of [['a', 1], ['a', 2], ['a', 3], ['b', 4], ['c', 5]] as const) boxes.enqueue(invoke(key, n));
+    expect(boxes.readyCount(100)).toBe(3);
+    expect(boxes.readyCount(100, 2)).toBe(4);
+    expect(boxes.readyCount(2, 2)).toBe(2);
+    const taken = boxes.takeReady(1);
+    expect(argsOf(taken)).toEqual([1]);
+    // 'a' is busy now: only b and c are ready.
+    expect(boxes.readyCount(100, 32)).toBe(2);
+    expect(boxes.takeReady(100, 32)).toHaveLength(2);
+  });
+
   it('hands out one event per instance per take, in arrival order', () => {
     const boxes = new Mailboxes();
     boxes.enqueue(invoke('a', 1));

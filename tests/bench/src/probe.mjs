@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Targeted side-by-side probe: one workload on subprocess×N, in memory, in-process.
+// Prints peak ops/s, CPU µs per call (Node and the kernel processes), and p50/p99 at a
+// fixed open-loop rate (default: half of the measured peak).
+// Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n] [--batch-wait-ms n]
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compile } from '@stateflow/frontend-python';
+import { createPythonHost } from '@stateflow/python-host';
+import { LocalRuntime } from '@stateflow/runtime-local';
+import { closedLoop, openLoop } from './load.mjs';
+import { accountKey, operations } from './workloads.mjs';
+
+const HERE = dirname(new URL(import.meta.url).pathname);
+const { values: o } = parseArgs({
+  options: {
+    workload: { type: 'string', default: 'A' },
+    dist: { type: 'string', default: 'zipf' },
+    duration: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    entities: { type: 'string', default: '10000' },
+    'batch-wait-ms': { type: 'string' },
+  },
+});
+const entities = Number(o.entities);
+const durationMs = Number(o.duration) * 1000;
+const workers = Math.max(1, Math.min(cpus().length, 4));
+const TICK = 100; // clock ticks per second (USER_HZ)
+
+/** utime+stime in µs of the direct children of this process (the kernel processes). */
+function childrenCpu() {
+  let total = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid) continue;
+      total += ((Number(fields[11]) + Number(fields[12])) / TICK) * 1e6;
+    } catch {}
+  }
+  return total;
+}
+
+const path = join(HERE, '..', 'programs', 'accounts.py');
+const { program } = await compile(readFileSync(path, 'utf8'), { path });
+const host = await createPythonHost({ kind: 'subprocess', workers, stderr: 'capture' });
+const runtime = await LocalRuntime.start(program, {
+  host,
+  closeHostOnStop: true,
+  maxConcurrentBatches: workers,
+  ...(o['batch-wait-ms'] !== undefined ? { batchWaitMs: Number(o['batch-wait-ms']) } : {}),
+});
+const created = [];
+for (let k = 0; k < entities; k++) created.push(runtime.create('Account', [accountKey(k), 1_000_000]));
+await Promise.all(created);
+const call = (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r);
+await closedLoop(call, operations(o.workload, o.dist, entities, 7), { concurrency: 1024, durationMs: 1000 });
+const node0 = process.cpuUsage();
+const kids0 = childrenCpu();
+const peak = await closedLoop(call, operations(o.workload, o.dist, entities, 8), { concurrency: 1024, durationMs });
+const node1 = process.cpuUsage(node0);
+const kids = childrenCpu() - kids0;
+const calls = peak.ops + peak.errors;
+const rate = o.rate ? Number(o.rate) : Math.round(peak.opsPerSec / 2);
+const node2 = process.cpuUsage();
+const kids2 = childrenCpu();
+const half = await openLoop(call, operations(o.workload, o.dist, entities, 9), { rate, durationMs });
+const node3 = process.cpuUsage(node2);
+const kidsHalf = childrenCpu() - kids2;
+const halfCalls = half.ops + half.errors;
+await runtime.stop();
+const r = (n, d = 0) => n.toFixed(d);
+console.log(
+  JSON.stringify({
+    workload: `${o.workload} ${o.dist}`,
+    peak: r(peak.opsPerSec),
+    nodeUsPerCall: r((node1.user + node1.system) / calls, 1),
+    kernelUsPerCall: r(kids / calls, 1),
+    rate,
+    halfNodeUs: r((node3.user + node3.system) / halfCalls, 1),
+    halfKernelUs: r(kidsHalf / halfCalls, 1),
+    p50: r(half.p50, 2),
+    p99: r(half.p99, 2),
+    load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
+  }),
+);
