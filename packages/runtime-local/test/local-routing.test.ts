@@ -13,9 +13,15 @@ const shop = JSON.parse(readFileSync(require.resolve('@stateflow/ir/test-vectors
 const item = (k: number) => ({ $entity: 'Item', $key: `item${k}` });
 
 /** Many concurrent purchases over users and items spread across two workers. */
-async function shopRun(localRouting: boolean, dataDir?: string) {
+async function shopRun(localRouting: boolean, dataDir?: string, batchWaitMs?: number) {
   const host = await createPythonHost({ kind: 'subprocess', workers: 2, timeoutMs: 5000 });
-  const runtime = await LocalRuntime.start(shop, { host, closeHostOnStop: true, localRouting, ...(dataDir ? { dataDir } : {}) });
+  const runtime = await LocalRuntime.start(shop, {
+    host,
+    closeHostOnStop: true,
+    localRouting,
+    ...(dataDir ? { dataDir } : {}),
+    ...(batchWaitMs !== undefined ? { batchWaitMs } : {}),
+  });
   try {
     await Promise.all(Array.from({ length: 8 }, (_, k) => runtime.create('Item', [`item${k}`, 2])));
     await Promise.all(Array.from({ length: 8 }, (_, k) => runtime.invoke('Item', `item${k}`, 'update_stock', [100])));
@@ -51,6 +57,15 @@ describe('local routing (subprocess host, 2 workers)', () => {
     expect(on.items).toEqual(off.items);
     // 16 users × 8 purchases; a purchase costs 2 × amount, the balance is 51.
     expect(on.results.flat().filter((r) => 'ok' in r && r.ok === true).length).toBeGreaterThan(0);
+  });
+
+  it('gives the same results and states with adaptive batching (batchWaitMs)', async () => {
+    const off = await shopRun(false);
+    const waiting = await shopRun(true, undefined, 0.2);
+    expect(waiting.results).toEqual(off.results);
+    expect(waiting.users).toEqual(off.users);
+    expect(waiting.items).toEqual(off.items);
+    expect(waiting.queue).toEqual([]);
   });
 
   it('commits the states of events run inside a round trip and leaves no event queued (durable)', async () => {
