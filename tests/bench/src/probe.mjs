@@ -2,7 +2,8 @@
 // Targeted side-by-side probe: one workload on subprocess×N, in memory, in-process.
 // Prints peak ops/s, CPU µs per call (Node and the kernel processes), and p50/p99 at a
 // fixed open-loop rate (default: half of the measured peak).
-// Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n] [--batch-wait-ms n]
+// Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
+//                           [--batch-wait-ms n] [--max-batch-size n]
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,7 @@ const { values: o } = parseArgs({
     rate: { type: 'string' },
     entities: { type: 'string', default: '10000' },
     'batch-wait-ms': { type: 'string' },
+    'max-batch-size': { type: 'string' },
   },
 });
 const entities = Number(o.entities);
@@ -52,6 +54,7 @@ const runtime = await LocalRuntime.start(program, {
   closeHostOnStop: true,
   maxConcurrentBatches: workers,
   ...(o['batch-wait-ms'] !== undefined ? { batchWaitMs: Number(o['batch-wait-ms']) } : {}),
+  ...(o['max-batch-size'] !== undefined ? { maxBatchSize: Number(o['max-batch-size']) } : {}),
 });
 const created = [];
 for (let k = 0; k < entities; k++) created.push(runtime.create('Account', [accountKey(k), 1_000_000]));
