@@ -234,6 +234,9 @@ class _Hop:
         return self.entity is not None and _frame_address(frame) == (self.entity, self.key)
 
 
+_ABSENT = object()
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equality of encoded values that also tells ``1``, ``1.0`` and ``True`` apart."""
     if type(a) is not type(b):
@@ -241,8 +244,16 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is dict:
         if len(a) != len(b):
             return False
+        get = b.get
         for k, v in a.items():
-            if k not in b or not _same(v, b[k]):
+            w = get(k, _ABSENT)
+            t = type(v)
+            if t is not type(w):
+                return False
+            if t is dict or t is list:
+                if not _same(v, w):
+                    return False
+            elif v != w:
                 return False
         return True
     if type(a) is list:

@@ -16,6 +16,9 @@ from .refs import EntityRef
 
 _MAX_SAFE = 2 ** 53
 
+#: The JSON types whose decoding needs a call (tags, nested values); the rest decode to themselves.
+_CONTAINERS = frozenset((dict, list))
+
 #: Describes the supported types in error messages.
 SUPPORTED = (
     "None, bool, int, float, str, bytes, list, tuple, set, frozenset, dict, "
@@ -171,7 +174,12 @@ class Codec:
         name = ""
         try:
             for name, v in fields.items():
-                out[name] = enc(v)
+                # Fast path for plain JSON scalars (no call, no recursion).
+                t = type(v)
+                if t is str or v is None or t is bool or (t is int and -_MAX_SAFE < v < _MAX_SAFE):
+                    out[name] = v
+                else:
+                    out[name] = enc(v)
         except EncodingError as e:
             raise EncodingError(e.detail, "", "%s '%s%s' of %s" % (what, name, e.path, owner))
         return out
@@ -195,10 +203,10 @@ class Codec:
             elif len(value) == 2 and "$entity" in value and "$key" in value:
                 return EntityRef(value["$entity"], value["$key"])
             dec = self.decode
-            return {k: dec(v) for k, v in value.items()}
+            return {k: v if type(v) not in _CONTAINERS else dec(v) for k, v in value.items()}
         if t is list:
             dec = self.decode
-            return [dec(v) for v in value]
+            return [v if type(v) not in _CONTAINERS else dec(v) for v in value]
         return value
 
     def _decode_tag(self, tag: str, inner: Any, whole: dict) -> Any:
@@ -223,7 +231,8 @@ class Codec:
 
     def decode_fields(self, fields: Dict[str, Any]) -> Dict[str, Any]:
         dec = self.decode
-        return {k: dec(v) for k, v in fields.items()}
+        # Plain JSON scalars decode to themselves: only containers need a call.
+        return {k: v if type(v) not in _CONTAINERS else dec(v) for k, v in fields.items()}
 
 
 _REMOTE_CLASSES: Dict[str, type] = {}
