@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type { Program } from '@stateflow/ir';
-import { kernelFiles } from '@stateflow/python-kernel';
 import type { PyodideAPI } from 'pyodide';
 import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult, PythonHost } from './host.js';
+import { BRIDGE_PRELUDE, startKernelPyodide } from './kernel-pyodide.js';
 
 /** Options of {@link PyodideHost.start}. */
 export interface PyodideHostOptions {
@@ -12,24 +10,7 @@ export interface PyodideHostOptions {
   stderr?: 'forward' | 'capture';
 }
 
-/** Where the kernel's files live inside Pyodide's virtual file system. */
-const KERNEL_DIR = '/stateflow/python';
-
-const BRIDGE = `
-import json, sys
-sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
-from stateflow_kernel import Kernel, LoadError
-
-kernel = None
-
-def load(text):
-    global kernel
-    try:
-        kernel = Kernel(json.loads(text))
-    except LoadError as e:
-        return str(e)
-    return None
-
+const BRIDGE = `${BRIDGE_PRELUDE}
 def batch(text):
     return kernel.process_batch_json(text)
 `;
@@ -56,23 +37,10 @@ export class PyodideHost implements PythonHost {
 
   /** Loads Pyodide from the installed `pyodide` package and imports the kernel into it. */
   static async start(options: PyodideHostOptions = {}): Promise<PyodideHost> {
-    const { loadPyodide } = await import('pyodide');
-    const indexURL = dirname(createRequire(import.meta.url).resolve('pyodide/package.json')) + '/';
-    const write =
-      options.stderr === 'capture' ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
-    let pyodide: PyodideAPI;
-    try {
-      pyodide = await loadPyodide({ indexURL, stdout: write, stderr: write });
-    } catch (err) {
-      throw new PythonHostError('PythonNotFound', `cannot start Pyodide from ${indexURL}: ${String(err)}`, {
-        cause: err,
-      });
-    }
-    for (const file of await kernelFiles()) {
-      const path = `${KERNEL_DIR}/${file.path}`;
-      pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
-      pyodide.FS.writeFile(path, file.contents, { encoding: 'utf8' });
-    }
+    const pyodide = await startKernelPyodide(
+      options.stderr,
+      (err, indexURL) => new PythonHostError('PythonNotFound', `cannot start Pyodide from ${indexURL}: ${String(err)}`, { cause: err }),
+    );
     const namespace = pyodide.toPy({}) as unknown as { get(name: string): PyCallable; destroy(): void };
     pyodide.runPython(BRIDGE, { globals: namespace as never, filename: '<stateflow-host>' });
     const host = new PyodideHost(pyodide, namespace.get('load'), namespace.get('batch'));

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
-import type { HostRequest, HostResult, PythonHost } from './host.js';
+import type { HostRequest, HostResult } from './host.js';
+import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import type { PyodideWorkerData, WorkerRequest, WorkerResponse } from './pyodide-worker.js';
-import { WorkerPool, type KernelWorker } from './worker-pool.js';
+import type { KernelWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link PyodideWorkerHost.start}. */
 export interface PyodideWorkerHostOptions {
@@ -182,49 +183,17 @@ class ThreadWorker implements KernelWorker {
  * threads by entity and key. A hop past `timeoutMs` is interrupted (`TimeoutError`);
  * a thread that does not stop, dies, or outgrows `maxMemoryMb` is replaced.
  */
-export class PyodideWorkerHost implements PythonHost {
+export class PyodideWorkerHost extends PooledHost {
   readonly kind = 'pyodide';
-  private loaded = false;
-  private closed = false;
 
-  private constructor(private readonly pool: WorkerPool) {}
+  private constructor(pool: WorkerPool) {
+    super(pool, 'the Pyodide Python host');
+  }
 
   /** Starts the worker threads (each loads Pyodide: about 1.5–3 s, in parallel). */
   static async start(options: PyodideWorkerHostOptions = {}): Promise<PyodideWorkerHost> {
-    const count = Math.max(1, Math.floor(options.workers ?? 1));
+    const count = workerCount(options.workers);
     const workers = await Promise.all(Array.from({ length: count }, (_, i) => ThreadWorker.start(i, options)));
-    const pool = new WorkerPool(workers, (i) => ThreadWorker.start(i, options));
-    if (options.onRestart) pool.onRestart = options.onRestart;
-    return new PyodideWorkerHost(pool);
-  }
-
-  get parallelism(): number {
-    return this.pool.size;
-  }
-
-  get restarts(): number {
-    return this.pool.restarts;
-  }
-
-  async load(program: Program): Promise<void> {
-    this.assertOpen();
-    await this.pool.load(program);
-    this.loaded = true;
-  }
-
-  async process(batch: HostRequest[]): Promise<HostResult[]> {
-    this.assertOpen();
-    if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
-    if (batch.length === 0) return [];
-    return this.pool.process(batch);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.pool.close();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new PythonHostError('Closed', 'the Pyodide Python host is closed');
+    return new PyodideWorkerHost(supervisedPool(workers, (i) => ThreadWorker.start(i, options), options.onRestart));
   }
 }

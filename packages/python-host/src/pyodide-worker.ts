@@ -4,11 +4,8 @@
  * stops a runaway hop through the shared interrupt buffer (a `KeyboardInterrupt` in
  * Python), guided by the index of the running event that this thread publishes.
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { kernelFiles } from '@stateflow/python-kernel';
-import type { PyodideAPI } from 'pyodide';
+import { BRIDGE_PRELUDE, startKernelPyodide } from './kernel-pyodide.js';
 
 /** Data the main thread gives a Pyodide worker thread. */
 export interface PyodideWorkerData {
@@ -37,24 +34,10 @@ export interface WorkerResponse {
   memory?: number;
 }
 
-const KERNEL_DIR = '/stateflow/python';
-
-const BRIDGE = `
-import json, sys, time
-sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
-from stateflow_kernel import Kernel, LoadError
+const BRIDGE = `${BRIDGE_PRELUDE}
+import time
 from stateflow_kernel.serve import timeout_error
 from stateflow_kernel.chain import StateChain
-
-kernel = None
-
-def load(text):
-    global kernel
-    try:
-        kernel = Kernel(json.loads(text))
-    except LoadError as e:
-        return str(e)
-    return None
 
 def batch(text, progress, limit_s):
     requests = json.loads(text)
@@ -88,15 +71,7 @@ type PyFn = (...args: unknown[]) => string | undefined;
 
 async function main(): Promise<void> {
   const data = workerData as PyodideWorkerData;
-  const { loadPyodide } = await import('pyodide');
-  const indexURL = dirname(createRequire(import.meta.url).resolve('pyodide/package.json')) + '/';
-  const write = data.stderr === 'capture' ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
-  const pyodide: PyodideAPI = await loadPyodide({ indexURL, stdout: write, stderr: write });
-  for (const file of await kernelFiles()) {
-    const path = `${KERNEL_DIR}/${file.path}`;
-    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
-    pyodide.FS.writeFile(path, file.contents, { encoding: 'utf8' });
-  }
+  const pyodide = await startKernelPyodide(data.stderr);
   pyodide.setInterruptBuffer(new Int32Array(data.interrupt));
   const ns = pyodide.toPy({}) as unknown as { get(name: string): PyFn };
   pyodide.runPython(BRIDGE, { globals: ns as never, filename: '<stateflow-worker>' });

@@ -1,10 +1,11 @@
 import type { EntityState, ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
-import type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
+import type { HostRequest, HostResult, LocalResult, LocalRoute, RoutedResult } from './host.js';
+import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import { workerIndex } from './partition.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
-import { WorkerPool, type KernelWorker } from './worker-pool.js';
+import type { KernelWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link SubprocessHost.start}. */
 export interface SubprocessHostOptions {
@@ -220,21 +221,21 @@ const EXIT_TIMEOUT = 75;
  * results are put back in request order. A process that dies (crash, memory limit,
  * time limit) is restarted; only the event that killed it fails.
  */
-export class SubprocessHost implements PythonHost {
+export class SubprocessHost extends PooledHost {
   readonly kind = 'subprocess';
-  private loaded = false;
-  private closed = false;
 
   private constructor(
     /** Absolute path of the interpreter. */
     readonly python: string,
-    private readonly pool: WorkerPool,
-  ) {}
+    pool: WorkerPool,
+  ) {
+    super(pool, 'the subprocess Python host');
+  }
 
   /** Resolves the interpreter, starts the processes and checks their Python version. */
   static async start(options: SubprocessHostOptions = {}): Promise<SubprocessHost> {
     const python = resolvePython(options.python);
-    const count = Math.max(1, Math.floor(options.workers ?? 1));
+    const count = workerCount(options.workers);
     const limits = {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxMemoryMb ? { maxMemoryMb: options.maxMemoryMb } : {}),
@@ -264,11 +265,11 @@ export class SubprocessHost implements PythonHost {
       throw err;
     }
     const timeoutMs = options.timeoutMs ?? 0;
-    const pool = new WorkerPool(
+    const pool = supervisedPool(
       procs.map((p) => new ProcessWorker(p, timeoutMs)),
       async (i) => new ProcessWorker(spawn(i), timeoutMs),
+      options.onRestart,
     );
-    if (options.onRestart) pool.onRestart = options.onRestart;
     return new SubprocessHost(python, pool);
   }
 
@@ -277,44 +278,13 @@ export class SubprocessHost implements PythonHost {
     return this.pool.size;
   }
 
-  get parallelism(): number {
-    return this.pool.size;
-  }
-
-  get restarts(): number {
-    return this.pool.restarts;
-  }
-
-  async load(program: Program): Promise<void> {
-    this.assertOpen();
-    await this.pool.load(program);
-    this.loaded = true;
-  }
-
-  async process(batch: HostRequest[]): Promise<HostResult[]> {
-    this.assertOpen();
-    if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
-    if (batch.length === 0) return [];
-    return this.pool.process(batch);
-  }
-
   partitionOf(event: Event): number {
     return workerIndex(event, this.pool.size);
   }
 
   async processOn(worker: number, batch: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
-    this.assertOpen();
-    if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before processOn()');
+    this.assertReady('processOn');
     if (batch.length === 0) return { results: [] };
     return this.pool.processOn(worker, batch, route);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.pool.close();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new PythonHostError('Closed', 'the subprocess Python host is closed');
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * Starting a Pyodide with the StateFlow kernel in it, shared by the in-process host
+ * ({@link PyodideHost}) and the worker threads ({@link PyodideWorkerHost}) so both load
+ * the same Pyodide, the same kernel files and the same `load` bridge.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { kernelFiles } from '@stateflow/python-kernel';
+import type { PyodideAPI } from 'pyodide';
+
+/** Where the kernel's files live inside Pyodide's virtual file system. */
+const KERNEL_DIR = '/stateflow/python';
+
+/**
+ * The start of a bridge module run in the kernel's Pyodide: imports the kernel and
+ * defines `load(text) -> str | None` (the load error, or `None`) that sets the global
+ * `kernel`. Each host appends its own batch functions.
+ */
+export const BRIDGE_PRELUDE = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
+from stateflow_kernel import Kernel, LoadError
+
+kernel = None
+
+def load(text):
+    global kernel
+    try:
+        kernel = Kernel(json.loads(text))
+    except LoadError as e:
+        return str(e)
+    return None
+`;
+
+/**
+ * Loads Pyodide from the installed `pyodide` package and writes the kernel's files
+ * into it (not imported yet: run a bridge built on {@link BRIDGE_PRELUDE} for that).
+ *
+ * @param stderr - where Python's stdout/stderr go: this process's stderr, or nowhere
+ * @param onStartError - turns a failure of Pyodide itself to start (given the directory
+ *   it was loaded from) into the error to throw; by default the failure is rethrown as is
+ */
+export async function startKernelPyodide(
+  stderr: 'forward' | 'capture' | undefined,
+  onStartError: (err: unknown, indexURL: string) => unknown = (err) => err,
+): Promise<PyodideAPI> {
+  const { loadPyodide } = await import('pyodide');
+  const indexURL = dirname(createRequire(import.meta.url).resolve('pyodide/package.json')) + '/';
+  const write = stderr === 'capture' ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
+  let pyodide: PyodideAPI;
+  try {
+    pyodide = await loadPyodide({ indexURL, stdout: write, stderr: write });
+  } catch (err) {
+    throw onStartError(err, indexURL);
+  }
+  for (const file of await kernelFiles()) {
+    const path = `${KERNEL_DIR}/${file.path}`;
+    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
+    pyodide.FS.writeFile(path, file.contents, { encoding: 'utf8' });
+  }
+  return pyodide;
+}
