@@ -42,6 +42,9 @@ from .local_route import run_routed
 
 _LEN = struct.Struct(">I")
 
+#: Compact JSON for response frames (responses are trees built here: no cycles to check).
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
 #: Exit status of a process that ignored its time limit.
 EXIT_TIMEOUT = 75
 
@@ -192,7 +195,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             request = json.loads(body)
             rid = request.get("id")
             kernel, response = _handle(kernel, request)
-            data = json.dumps(response, separators=(",", ":")).encode("utf-8")
+            data = _dumps(response).encode("utf-8")
         except Exception as e:
             _log("request failed:\n" + traceback.format_exc())
             data = json.dumps({"id": rid, "error": {
