@@ -108,6 +108,18 @@ def test_unencodable_values_name_type_and_place() -> None:
     assert "'object' in the return value of User.f" in str(e.value)
 
 
+def test_error_places_can_be_formatted_only_on_error() -> None:
+    with pytest.raises(EncodingError) as e:
+        Codec().encode_fields({"when": datetime.date(2020, 1, 1)}, "state field", "%s(%r)",
+                              ("User", "alice"))
+    assert "in state field 'when' of User('alice');" in str(e.value)
+    with pytest.raises(EncodingError) as e:
+        Codec().encode_value([object()], "the return value of %s.%s", ("User", "f"))
+    assert "'object' in the return value of User.f at [0]" in str(e.value)
+    assert Codec().encode_fields({"a": 1, "b": [2.5, "x"], "c": None}, "variable", "%s",
+                                 ("unused %",)) == {"a": 1, "b": [2.5, "x"], "c": None}
+
+
 def test_sets_encode_in_a_stable_order() -> None:
     assert encode({3, 1, 2}) == {"$set": [1, 2, 3]}
     mixed = encode({"b", 1, (2, "a")})

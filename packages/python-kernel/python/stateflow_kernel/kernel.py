@@ -485,7 +485,7 @@ class Kernel:
 
     def _on_invoke(self, hop: _Hop, ev: Dict[str, Any], state: Optional[Dict[str, Any]]):
         target = ev["target"]
-        ent = self._entity(target["entity"])
+        ent = self.entities.get(target["entity"]) or self._entity(target["entity"])
         key = target["key"]
         name = ev["method"]
         m = ent.methods.get(name)
@@ -501,8 +501,10 @@ class Kernel:
             raise StateflowError("EntityNotFound", "%s(%r) does not exist" % (ent.name, key))
         hop.entity, hop.key = ent.name, key
         codec = self.codec
-        bound = m.signature.bind(codec.decode(ev.get("args") or []),
-                                 codec.decode_fields(ev.get("kwargs") or {}))
+        args = ev.get("args")
+        kwargs = ev.get("kwargs")
+        bound = m.signature.bind(codec.decode(args) if args else [],
+                                 codec.decode_fields(kwargs) if kwargs else {})
         inst = self._instance(ent, state, hop)
         hop.writes = m.writes
         if m.split:
@@ -591,7 +593,7 @@ class Kernel:
         bound = ent.init.bind(args, kwargs)
         inst = _call_user(ent.cls, *bound.args, **bound.kwargs)
         key = str(_call_user(inst.__key__))
-        state = self.codec.encode_fields(inst.__dict__, "state field", "%s(%r)" % (ent.name, key))
+        state = self.codec.encode_fields(inst.__dict__, "state field", "%s(%r)", (ent.name, key))
         return key, state
 
     # -- the block state machine --------------------------------------------------
@@ -618,24 +620,24 @@ class Kernel:
                 elif op == "invoke":
                     _, ref, method, args, kwargs, resume, result_var, live = step
                     step_catch = (resume, live)
-                    address = self._address(ref, "call %s()" % method)
+                    address = self._address(ref, "call %s()", method)
                     self._push(hop, m, resume, result_var, live)
                     self._emit_call(hop, ent, m, {
                         "kind": "Invoke",
                         "target": address,
                         "method": method,
                         "args": self.codec.encode_value(
-                            list(args), "the arguments of %s(%r).%s()"
-                            % (address["entity"], address["key"], method)),
+                            list(args), "the arguments of %s(%r).%s()",
+                            (address["entity"], address["key"], method)),
                         "kwargs": self.codec.encode_fields(
-                            kwargs, "keyword argument", "%s(%r).%s()"
-                            % (address["entity"], address["key"], method)),
+                            kwargs, "keyword argument", "%s(%r).%s()",
+                            (address["entity"], address["key"], method)) if kwargs else {},
                     })
                     return self._commit(hop, ent, inst, state)
                 elif op == "read":
                     _, ref, attr, resume, result_var, live = step
                     step_catch = (resume, live)
-                    address = self._address(ref, "read .%s" % attr)
+                    address = self._address(ref, "read .%s", attr)
                     self._push(hop, m, resume, result_var, live)
                     self._emit_call(hop, ent, m, {"kind": "Read", "target": address, "attr": attr})
                     return self._commit(hop, ent, inst, state)
@@ -727,14 +729,14 @@ class Kernel:
                 return m, catch[0], env
         return None
 
-    def _address(self, ref: Any, what: str) -> Dict[str, str]:
+    def _address(self, ref: Any, what: str, what_arg: Any) -> Dict[str, str]:
         if type(ref) is EntityRef:
             return {"entity": ref.entity, "key": ref.key}
         name = self.codec.entity_classes.get(type(ref))
         if name is not None:
             return {"entity": name, "key": str(_call_user(ref.__key__))}
         raise UserError(TypeError(
-            "cannot %s on %r: it is not a reference to an entity" % (what, ref)))
+            "cannot %s on %r: it is not a reference to an entity" % (what % (what_arg,), ref)))
 
     def _push(self, hop: _Hop, m: _Method, resume: str, result_var: str,
               live: Dict[str, Any]) -> None:
@@ -753,8 +755,8 @@ class Kernel:
                     "resume": frame.resume,
                     "resultVar": frame.result_var,
                     "env": codec.encode_fields(
-                        frame.env, "variable", "%s.%s (carried across a remote call)"
-                        % (frame.entity, frame.method)),
+                        frame.env, "variable", "%s.%s (carried across a remote call)",
+                        (frame.entity, frame.method)),
                 }
             stack.append(frame)
         hop.stack = stack
@@ -763,13 +765,13 @@ class Kernel:
 
     def _returned(self, hop: _Hop, ent: _Entity, inst: Any, state: Dict[str, Any],
                   m: _Method, value: Any) -> Dict[str, Any]:
-        encoded = self.codec.encode_value(value, "the return value of %s.%s" % (ent.name, m.name))
+        encoded = self.codec.encode_value(value, "the return value of %s.%s", (ent.name, m.name))
         hop.finish({"ok": encoded})
         return self._commit(hop, ent, inst, state)
 
     def _commit(self, hop: _Hop, ent: _Entity, inst: Any, state: Dict[str, Any]) -> Dict[str, Any]:
         new_state = self.codec.encode_fields(
-            inst.__dict__, "state field", "%s(%r)" % (ent.name, hop.key))
+            inst.__dict__, "state field", "%s(%r)", (ent.name, hop.key))
         if hop.writes or not _same(new_state, state):
             return {"state": new_state, "out": hop.out}
         return {"out": hop.out}

@@ -163,11 +163,13 @@ class Codec:
             raise e.inside("[%r]" % (k,))
         return {"$dict": pairs}
 
-    def encode_fields(self, fields: Dict[str, Any], what: str, owner: str) -> Dict[str, Any]:
+    def encode_fields(self, fields: Dict[str, Any], what: str, owner: str,
+                      owner_args: Optional[tuple] = None) -> Dict[str, Any]:
         """Encodes a name→value mapping (state, env, kwargs).
 
         Errors say where: ``<what> '<name>[path]' of <owner>``, e.g.
-        ``state field 'items[2]' of User('alice')``.
+        ``state field 'items[2]' of User('alice')``. With ``owner_args`` the owner is
+        ``owner % owner_args``, formatted only when an error is raised.
         """
         out = {}
         enc = self.encode
@@ -181,14 +183,19 @@ class Codec:
                 else:
                     out[name] = enc(v)
         except EncodingError as e:
+            if owner_args is not None:
+                owner = owner % owner_args
             raise EncodingError(e.detail, "", "%s '%s%s' of %s" % (what, name, e.path, owner))
         return out
 
-    def encode_value(self, value: Any, where: str) -> Any:
-        """Encodes one value; errors say ``where`` (e.g. ``the return value of User.buy_item``)."""
+    def encode_value(self, value: Any, where: str, where_args: Optional[tuple] = None) -> Any:
+        """Encodes one value; errors say ``where`` (e.g. ``the return value of User.buy_item``);
+        with ``where_args`` it is ``where % where_args``, formatted only on error."""
         try:
             return self.encode(value)
         except EncodingError as e:
+            if where_args is not None:
+                where = where % where_args
             raise EncodingError(e.detail, "", where + (" at %s" % e.path if e.path else ""))
 
     # -- decode ---------------------------------------------------------------
