@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: sets up the workspace and the real engines
-# (Kafka, PyFlink; downloads cached under ${STATEFLOW_CACHE:-~/.cache/stateflow}), then
-# runs every check and test, engine tests included.
+# `pnpm test:all`, the whole test suite (run `bash tools/setup.sh` first on a fresh
+# machine): sets up the real engines (Kafka, PyFlink; downloads cached under
+# ${STATEFLOW_CACHE:-~/.cache/stateflow}), then runs every check and test, engine tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-bash tools/setup.sh
 printf '\n==> setting up the engines (Kafka, PyFlink)\n'
 bash tools/engines/kafka/fetch.sh
 bash tools/engines/flink/setup.sh
