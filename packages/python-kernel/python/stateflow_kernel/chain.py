@@ -55,6 +55,20 @@ class StateChain:
             self._last[(target["entity"], target["key"])] = result.get("state", state)
 
 
+def held_state(held: Dict[Tuple[str, str], Any], request: Dict[str, Any]) -> Any:
+    """The state a request of the resident-state paths runs on: the one it carries, or
+    (``chained``/``held``) the state ``held`` keeps for its target; a missing one is the
+    host's mistake (``LookupError``)."""
+    if "state" in request and not request.get("chained"):
+        return request["state"]
+    target = request["event"]["target"]
+    state = held.get((target["entity"], target["key"]), _MISSING)
+    if state is _MISSING:
+        raise LookupError("the kernel holds no state for %s %r; the host must send it"
+                          % (target["entity"], target["key"]))
+    return state
+
+
 def run_batch(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
               requests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Runs ``process(event, state)`` over ``requests`` in order, chaining states."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Callable, Dict, List, Tuple
 
-_MISSING = object()
+from .chain import held_state
 
 
 def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
@@ -56,13 +56,7 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
     for r in requests:
         event = r["event"]
         target = event.get("target")
-        if "state" in r and not r.get("chained"):
-            state = r["state"]
-        else:
-            state = held.get((target["entity"], target["key"]), _MISSING)
-            if state is _MISSING:
-                raise LookupError("the kernel holds no state for %s %r; the host must send it"
-                                  % (target["entity"], target["key"]))
+        state = held_state(held, r)
         result = process(event, state)
         if target is not None:
             held[target["entity"], target["key"]] = result.get("state", state)

@@ -35,7 +35,7 @@ import sys
 import traceback
 from typing import Any, BinaryIO, Dict, Optional
 
-from .chain import _MISSING, StateChain
+from .chain import StateChain, held_state
 from .errors import LoadError
 from .kernel import Kernel
 from .local_route import run_routed
@@ -143,18 +143,12 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             return kernel, {"id": rid, "results": results, "local": local}
         results = []
         append = results.append
-        # Inlined StateChain (this is the hot loop): a request without "state" is
-        # "chained" or "held", and runs on the state held for its target.
+        # A request without "state" is "chained" or "held": it runs on the state held
+        # for its target.
         for r in request["requests"]:
             event = r["event"]
             target = event.get("target")
-            if "state" in r and not r.get("chained"):
-                state = r["state"]
-            else:
-                state = held.get((target["entity"], target["key"]), _MISSING)
-                if state is _MISSING:
-                    raise LookupError("the kernel holds no state for %s %r; the host must send it"
-                                      % (target["entity"], target["key"]))
+            state = held_state(held, r)
             result = process(event, state)
             if target is not None:
                 held[target["entity"], target["key"]] = result.get("state", state)
