@@ -2,14 +2,13 @@ import type { Diagnostic, Loc } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { CfgDiagnostics } from '../diagnostics/cfg.js';
 import type { EntityModel, MethodModel, RemoteSite } from '../lower/index.js';
-import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { NESTED_SCOPES, containsInScope, fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import type { CallArgs, CfgBlock, CfgTerminator, CodeItem, MethodCfg } from './model.js';
 import { bindingNames, targetNames, usesOf } from './names.js';
 import { threadJumps } from './simplify.js';
 import { mangle, manglePrefixOf, renderNode, renderRange, type RenderOptions } from './render.js';
 
 const INDENT = '    ';
-const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
 const TRIVIAL = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'ellipsis']);
 /** Syntax inside expressions that is not a value of its own. */
 const NOT_VALUES = new Set(['pair', 'slice', 'list_splat', 'dictionary_splat', 'keyword_argument', 'parenthesized_list_splat']);
@@ -218,7 +217,7 @@ export class CfgBuilder {
         defs: bindingNames(this.file, s, this.prefix),
         kills: this.kills(s),
       });
-      if (containsReturn(s)) cur.mayReturn = true;
+      if (containsInScope(s, 'return_statement')) cur.mayReturn = true;
       return cur;
     }
     switch (s.type) {
@@ -239,7 +238,7 @@ export class CfgBuilder {
       case 'block':
         return this.lowerStatements(namedChildren(s), cur);
     }
-    if (s.type !== 'if_statement' && containsWalrus(s) && this.remote.has(s)) {
+    if (s.type !== 'if_statement' && containsInScope(s, 'named_expression') && this.remote.has(s)) {
       this.diagnostics.push(makeDiagnostic(CfgDiagnostics.WalrusInSplitStatement, {}, spanOf(this.file, s)));
       return cur;
     }
@@ -444,7 +443,7 @@ export class CfgBuilder {
       this.lowered.has(clause.body) || rest.some((r) => (r.cond && this.lowered.has(r.cond)) || this.lowered.has(r.body));
     this.touch(cur, cond);
     const st: StmtState = { cur, reps: new Map() };
-    if (this.remote.has(cond) && containsWalrus(cond)) {
+    if (this.remote.has(cond) && containsInScope(cond, 'named_expression')) {
       this.diagnostics.push(makeDiagnostic(CfgDiagnostics.WalrusInSplitStatement, {}, spanOf(this.file, cond)));
     } else if (this.remote.has(cond)) {
       this.hoistOperands([{ node: cond }], st);
@@ -461,7 +460,7 @@ export class CfgBuilder {
         kills: [],
       });
       this.touch(st.cur, parts[parts.length - 1]!);
-      if (parts.some(containsReturn)) st.cur.mayReturn = true;
+      if (parts.some((p) => containsInScope(p, 'return_statement'))) st.cur.mayReturn = true;
       return st.cur;
     }
 
@@ -502,7 +501,7 @@ export class CfgBuilder {
     this.touch(header, cond);
     const st: StmtState = { cur: header, reps: new Map() };
     if (this.remote.has(cond)) {
-      if (containsWalrus(cond)) {
+      if (containsInScope(cond, 'named_expression')) {
         this.diagnostics.push(makeDiagnostic(CfgDiagnostics.WalrusInSplitStatement, {}, spanOf(this.file, cond)));
         return null;
       }
@@ -798,7 +797,7 @@ export class CfgBuilder {
 
   /** Evaluates a local expression into a fresh temporary now. */
   private materialize(node: PyNode, st: StmtState): string {
-    if (containsWalrus(node)) {
+    if (containsInScope(node, 'named_expression')) {
       this.diagnostics.push(makeDiagnostic(CfgDiagnostics.WalrusInSplitStatement, {}, spanOf(this.file, node)));
       return 'None';
     }
@@ -1088,26 +1087,6 @@ function isTrivial(node: PyNode): boolean {
   }
   // Tokens inside strings and similar leaves.
   return !node.children.some((c) => c.named);
-}
-
-function containsReturn(node: PyNode): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found || NESTED_SCOPES.has(n.type)) return false;
-    if (n.type === 'return_statement') found = true;
-    return !found;
-  });
-  return found;
-}
-
-function containsWalrus(node: PyNode): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found || NESTED_SCOPES.has(n.type)) return false;
-    if (n.type === 'named_expression') found = true;
-    return !found;
-  });
-  return found;
 }
 
 function statementName(n: PyNode): string {

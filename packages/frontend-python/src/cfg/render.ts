@@ -1,4 +1,4 @@
-import type { PyNode, SourceFile } from '../parse/syntax-node.js';
+import { NESTED_SCOPES, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import { fieldOf, namedChildren } from '../parse/syntax-node.js';
 
 /** How to turn a piece of user source into block code. */
@@ -18,8 +18,6 @@ interface Edit {
   end: number;
   text: string;
 }
-
-const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
 
 /** Applies Python's private-name mangling to `name` (`__x` in class `C` → `_C__x`). */
 export function mangle(name: string, prefix: string | null): string {

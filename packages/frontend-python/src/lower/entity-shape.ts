@@ -1,7 +1,7 @@
 import type { Diagnostic, Field, Param, TypeRef } from '@stateflow/ir';
 import { makeDiagnostic, type DefinedDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
-import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { containsInScope, fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import type { FoundEntity } from './find-entities.js';
 import type { EntityModel, MethodModel, MethodRole } from './model.js';
 import type { TypeResolver } from './types.js';
@@ -164,15 +164,8 @@ function readParams(
 }
 
 function containsYield(def: PyNode): boolean {
-  let found = false;
   const body = fieldOf(def, 'body');
-  if (!body) return false;
-  walk(body, (n) => {
-    if (found || n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
-    if (n.type === 'yield') found = true;
-    return !found;
-  });
-  return found;
+  return !!body && containsInScope(body, 'yield');
 }
 
 /** Attribute targets `self.x` inside an assignment target (tuple targets included). */

@@ -81,3 +81,17 @@ export function walk(node: PyNode, visit: (n: PyNode) => boolean | void): void {
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
 }
+
+/** Node kinds that open a scope of their own: code inside them is not the enclosing method's. */
+export const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'lambda']);
+
+/** Whether `node` contains a node of `type` in its own scope (not inside a nested def, class or lambda). */
+export function containsInScope(node: PyNode, type: string): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found || NESTED_SCOPES.has(n.type)) return false;
+    if (n.type === type) found = true;
+    return !found;
+  });
+  return found;
+}
