@@ -74,6 +74,12 @@ export type FatalSink = (error: Error) => void;
 
 type Taken = TargetedEvent | ConstructEvent;
 
+/** The final result of one request (a `Response` event is one as it is). */
+interface Finished {
+  requestId: string;
+  result: Result;
+}
+
 /** Hooks of a {@link BatchLoop} besides its host, store and mailboxes. */
 export interface BatchLoopHooks {
   respond: ResultSink;
@@ -231,8 +237,8 @@ export class BatchLoop {
       if (metrics) {
         metrics.hostSeconds.observe((performance.now() - started) / 1000);
         metrics.batchSize.observe(batch.length);
-        for (const event of batch) metrics.events.inc({ kind: event.kind });
-        if (local && local.count > 0) metrics.events.inc({ kind: 'local' }, local.count);
+        for (const event of batch) metrics.eventsOf(event.kind).inc();
+        if (local && local.count > 0) metrics.eventsOf('local').inc(local.count);
       }
       if (!this.failed) this.apply(batch, results, failure, local);
     } finally {
@@ -286,10 +292,11 @@ export class BatchLoop {
     const consumed: EventId[] = [];
     const produced: Event[] = [];
     const outcomes: OutcomeRecord[] = [];
-    const responses: Array<[string, Result]> = [];
+    const responses: Finished[] = [];
     let now = 0;
-    const finish = (requestId: string, result: Result): void => {
-      responses.push([requestId, result]);
+    const finish = (response: Finished): void => {
+      responses.push(response);
+      const { requestId, result } = response;
       if (isRecordedRequest(requestId)) outcomes.push({ requestId, result, at: now || (now = Date.now()) });
     };
     for (let i = 0; i < batch.length; i++) {
@@ -297,7 +304,7 @@ export class BatchLoop {
       // Client-submitted events (seq 0) were never in the durable queue.
       if (event.seq > 0) consumed.push({ requestId: event.requestId, seq: event.seq });
       if (!results) {
-        finish(event.requestId, { error: systemError('Internal', `the Python host failed: ${failure}`) });
+        finish({ requestId: event.requestId, result: { error: systemError('Internal', `the Python host failed: ${failure}`) } });
         continue;
       }
       const result = results[i]!;
@@ -308,10 +315,10 @@ export class BatchLoop {
         else writes.push({ address: event.target, state: result.state });
       }
       for (const out of result.out ?? []) {
-        if (out.kind === 'Response') finish(out.requestId, out.result);
+        if (out.kind === 'Response') finish(out);
         else if (out.seq > this.maxHops) {
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
-          finish(out.requestId, { error: systemError('Internal', message) });
+          finish({ requestId: out.requestId, result: { error: systemError('Internal', message) } });
         } else produced.push(out);
       }
     }
@@ -327,11 +334,11 @@ export class BatchLoop {
         }
       }
       for (const out of local.out) {
-        if (out.kind === 'Response') finish(out.requestId, out.result);
+        if (out.kind === 'Response') finish(out);
         else if (out.seq > this.maxHops) {
           const where = isTargeted(out) ? `${out.target.entity}/${out.target.key}` : out.kind;
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (next: ${out.kind} on ${where}); is there unbounded recursion between entities?`;
-          finish(out.requestId, { error: systemError('Internal', message) });
+          finish({ requestId: out.requestId, result: { error: systemError('Internal', message) } });
         } else produced.push(out);
       }
     }
@@ -347,14 +354,14 @@ export class BatchLoop {
     for (const out of produced) this.mailboxes.enqueue(out as TargetedEvent | ConstructEvent);
     if (!committed) {
       this.hooks.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
-      for (const [id, result] of responses) this.hooks.respond(id, result);
+      this.respond(responses);
       return;
     }
     this.commitsInFlight++;
     committed.then(
       () => {
         this.hooks.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
-        for (const [id, result] of responses) this.hooks.respond(id, result);
+        this.respond(responses);
       },
       (err: unknown) => this.fatal(err, responses),
     ).finally(() => {
@@ -363,10 +370,14 @@ export class BatchLoop {
     });
   }
 
-  private fatal(err: unknown, responses: Array<[string, Result]>): void {
+  private respond(responses: readonly Finished[]): void {
+    for (const { requestId, result } of responses) this.hooks.respond(requestId, result);
+  }
+
+  private fatal(err: unknown, responses: readonly Finished[]): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    for (const [id] of responses) {
-      this.hooks.respond(id, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
+    for (const { requestId } of responses) {
+      this.hooks.respond(requestId, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
     }
     if (this.failed) return;
     this.failed = true;

@@ -1,7 +1,8 @@
 /**
  * A small Prometheus registry (text exposition format 0.0.4): counters and histograms
  * with labels, and gauges read at scrape time. No dependency, no per-observation
- * allocation beyond the first use of a label set.
+ * allocation beyond the first use of a label set; hot paths hold {@link CounterSeries}
+ * handles so they build no label text per increment.
  */
 
 type Labels = { [name: string]: string };
@@ -15,30 +16,72 @@ interface Metric {
   render(): string;
 }
 
+/** One series of a {@link Counter}: a handle hot paths resolve once and then just `inc`. */
+export class CounterSeries {
+  private shown = false;
+  /** The current value. */
+  value = 0;
+
+  constructor(
+    /** The series' label text, e.g. `{kind="Invoke"}` (empty without labels). */
+    readonly labelText: string,
+    private readonly show: (series: CounterSeries) => void,
+  ) {}
+
+  /** Adds `n` (default 1). */
+  inc(n = 1): void {
+    // A series appears in the output from its first increment, as if created then.
+    if (!this.shown) {
+      this.shown = true;
+      this.show(this);
+    }
+    this.value += n;
+  }
+}
+
 /** A monotonically increasing count per label set. */
 export class Counter implements Metric {
-  private readonly values = new Map<string, number>();
+  /** Every series handed out, by label text. */
+  private readonly byLabels = new Map<string, CounterSeries>();
+  /** The series incremented at least once, in the order of their first increment. */
+  private readonly shown: CounterSeries[] = [];
+  private readonly showSeries = (series: CounterSeries): void => {
+    this.shown.push(series);
+  };
 
   constructor(
     readonly name: string,
     private readonly help: string,
   ) {}
 
+  /**
+   * The series with these labels (the same object every time). Resolve it once and call
+   * its `inc`, so a hot path does not build a label string per increment.
+   */
+  labels(labels: Labels = {}): CounterSeries {
+    const key = labelText(labels);
+    let series = this.byLabels.get(key);
+    if (!series) {
+      series = new CounterSeries(key, this.showSeries);
+      this.byLabels.set(key, series);
+    }
+    return series;
+  }
+
   /** Adds `n` (default 1) to the series with these labels. */
   inc(labels: Labels = {}, n = 1): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + n);
+    this.labels(labels).inc(n);
   }
 
   /** The current value of one series. */
   get(labels: Labels = {}): number {
-    return this.values.get(labelText(labels)) ?? 0;
+    return this.byLabels.get(labelText(labels))?.value ?? 0;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const [labels, value] of this.values) lines.push(`${this.name}${labels} ${value}`);
+    if (this.shown.length === 0) lines.push(`${this.name} 0`);
+    for (const series of this.shown) lines.push(`${this.name}${series.labelText} ${series.value}`);
     return lines.join('\n');
   }
 }
@@ -74,11 +117,12 @@ export class Histogram implements Metric {
   ) {}
 
   /** Records one observation. */
-  observe(value: number, labels: Labels = {}): void {
-    const key = labelText(labels);
+  observe(value: number, labels?: Labels): void {
+    // Without labels (the batch loop's histograms) the key is known: no label text to build.
+    const key = labels ? labelText(labels) : '';
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
+      s = { labels: labels ?? {}, counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
       this.series.set(key, s);
     }
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
@@ -111,7 +155,21 @@ export class RuntimeMetrics {
   readonly commitSeconds = new Histogram('stateflow_store_commit_duration_seconds', 'Time until a batch commit is durable.', LATENCY_BUCKETS);
   readonly requests = new Counter('stateflow_requests_total', 'Finished requests by outcome (ok, error).');
   readonly idempotentHits = new Counter('stateflow_idempotent_replays_total', 'Requests answered from a recorded outcome.');
+  /** `requests` with outcome `ok` and `error`, resolved once (counted per request). */
+  readonly requestsOk = this.requests.labels({ outcome: 'ok' });
+  readonly requestsFailed = this.requests.labels({ outcome: 'error' });
+  private readonly eventsByKind = new Map<string, CounterSeries>();
   private readonly extra: Metric[] = [];
+
+  /** The `events` series of one event kind (cached, as it is counted per event). */
+  eventsOf(kind: string): CounterSeries {
+    let series = this.eventsByKind.get(kind);
+    if (!series) {
+      series = this.events.labels({ kind });
+      this.eventsByKind.set(kind, series);
+    }
+    return series;
+  }
 
   /** Adds a gauge read at scrape time. */
   gauge(name: string, help: string, read: () => number): void {

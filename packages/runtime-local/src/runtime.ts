@@ -287,7 +287,7 @@ export class LocalRuntime {
     const settle = this.pending.get(requestId);
     if (!settle) return; // a response for a request we no longer wait for
     this.pending.delete(requestId);
-    this.metrics.requests.inc({ outcome: 'ok' in result ? 'ok' : 'error' });
+    ('ok' in result ? this.metrics.requestsOk : this.metrics.requestsFailed).inc();
     settle(result);
   }
 

@@ -15,18 +15,23 @@ export function findEntity(program: Program, entity: string): { cls: EntityClass
  * Returns `undefined` when the call is allowed.
  */
 export function checkPublicMethod(cls: EntityClass, method: string): ErrorValue | undefined {
+  // Checked per call: the list of public methods is built only for the error message.
+  const isPrivate = method.startsWith('_');
+  if (!isPrivate && hasMethod(cls, method)) return undefined;
   const publicNames = cls.methods.filter((m) => !m.name.startsWith('_')).map((m) => m.name);
   const list = publicNames.join(', ') || 'none';
-  if (method.startsWith('_')) {
+  if (isPrivate) {
     return systemError(
       'UnknownMethod',
       `${cls.name}.${method} cannot be called from outside: names starting with '_' are private to the entity (public methods: ${list})`,
     );
   }
-  if (!cls.methods.some((m) => m.name === method)) {
-    return systemError('UnknownMethod', `${cls.name} has no method '${method}' (public methods: ${list})`);
-  }
-  return undefined;
+  return systemError('UnknownMethod', `${cls.name} has no method '${method}' (public methods: ${list})`);
+}
+
+function hasMethod(cls: EntityClass, method: string): boolean {
+  for (const m of cls.methods) if (m.name === method) return true;
+  return false;
 }
 
 /** Checks the shape of call arguments: a list and a string-keyed object. */
