@@ -1,6 +1,6 @@
 import type { ConstructEvent, Event, Result } from '@stateflow/ir';
 import type { HostRequest, HostResult, LocalResult, PythonHost } from '@stateflow/python-host';
-import { isTargeted, type Mailboxes, type TargetedEvent } from './mailboxes.js';
+import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { isRecordedRequest } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
@@ -190,23 +190,23 @@ export class BatchLoop {
             this.waitUntil[w] = 0;
           }
         }
-        const batch = this.mailboxes.takeReady(this.maxBatchSize, this.maxEventsPerInstance, w);
-        if (batch.length === 0) continue;
+        const taken = this.mailboxes.take(this.maxBatchSize, this.maxEventsPerInstance, w);
+        if (taken.events.length === 0) continue;
         workerBusy[w] = true;
         this.inFlight++;
-        void this.run(batch, w);
+        void this.run(taken, w);
       }
       return;
     }
     while (!this.stopped && this.inFlight < this.maxConcurrentBatches) {
-      const batch = this.mailboxes.takeReady(this.maxBatchSize, this.maxEventsPerInstance);
-      if (batch.length === 0) return;
+      const taken = this.mailboxes.take(this.maxBatchSize, this.maxEventsPerInstance);
+      if (taken.events.length === 0) return;
       this.inFlight++;
-      void this.run(batch);
+      void this.run(taken);
     }
   }
 
-  private async run(batch: Taken[], worker?: number): Promise<void> {
+  private async run({ events: batch, instances }: TakenEvents, worker?: number): Promise<void> {
     const metrics = this.hooks.metrics;
     try {
       const requests: HostRequest[] = new Array<HostRequest>(batch.length);
@@ -242,7 +242,7 @@ export class BatchLoop {
       }
       if (!this.failed) this.apply(batch, results, failure, local);
     } finally {
-      for (const event of batch) this.mailboxes.release(event);
+      this.mailboxes.releaseInstances(instances);
       if (worker !== undefined) {
         this.workerBusy![worker] = false;
         this.justFinished[worker] = true;

@@ -9,6 +9,12 @@ export function isTargeted(event: Event): event is TargetedEvent {
   return 'target' in event;
 }
 
+/** What {@link Mailboxes.take} hands out: the events, and the instances it marked busy (by {@link addressId}). */
+export interface TakenEvents {
+  events: Array<TargetedEvent | ConstructEvent>;
+  instances: string[];
+}
+
 /**
  * Per-instance FIFO mailboxes plus a queue of keyless `Construct` events, split into
  * partitions (one per Python worker when the host routes locally, else one).
@@ -54,27 +60,37 @@ export class Mailboxes {
    * `limit` events in all, marking those instances busy. Only from `partition`.
    */
   takeReady(limit: number, perInstance = 1, partition = 0): Array<TargetedEvent | ConstructEvent> {
-    const out: Array<TargetedEvent | ConstructEvent> = [];
+    return this.take(limit, perInstance, partition).events;
+  }
+
+  /**
+   * {@link Mailboxes.takeReady}, also returning the ids of the instances it marked busy,
+   * so that {@link Mailboxes.releaseInstances} frees them without rebuilding their ids.
+   */
+  take(limit: number, perInstance = 1, partition = 0): TakenEvents {
+    const events: Array<TargetedEvent | ConstructEvent> = [];
+    const instances: string[] = [];
     const queues = this.queues[partition]!;
     // Map iteration follows insertion order, so instances that got mail first go first.
     for (const [id, queue] of queues) {
-      const room = limit - out.length;
+      const room = limit - events.length;
       if (room <= 0) break;
       if (this.busy.has(id)) continue;
       const n = Math.min(perInstance, room);
       if (queue.length <= n) {
-        for (let i = 0; i < queue.length; i++) out.push(queue[i]!);
+        for (let i = 0; i < queue.length; i++) events.push(queue[i]!);
         queues.delete(id);
       } else if (n === 1) {
-        out.push(queue.shift()!);
+        events.push(queue.shift()!);
       } else {
-        for (const event of queue.splice(0, n)) out.push(event);
+        for (const event of queue.splice(0, n)) events.push(event);
       }
       this.busy.add(id);
+      instances.push(id);
     }
     const keyless = this.keyless[partition]!;
-    while (out.length < limit && keyless.length > 0) out.push(keyless.shift()!);
-    return out;
+    while (events.length < limit && keyless.length > 0) events.push(keyless.shift()!);
+    return { events, instances };
   }
 
   /**
@@ -107,6 +123,11 @@ export class Mailboxes {
   /** Marks the instance an event was taken for as idle again. */
   release(event: TargetedEvent | ConstructEvent): void {
     if (isTargeted(event)) this.busy.delete(addressId(event.target));
+  }
+
+  /** Marks the instances {@link Mailboxes.take} returned as idle again. */
+  releaseInstances(instances: readonly string[]): void {
+    for (const id of instances) this.busy.delete(id);
   }
 
   /** Whether an instance is processing an event right now. */

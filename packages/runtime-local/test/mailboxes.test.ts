@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvokeEvent } from '@stateflow/ir';
 import { Mailboxes } from '../src/mailboxes.js';
+import { addressId } from '../src/state-store.js';
 
 function invoke(key: string, n: number): InvokeEvent {
   return {
@@ -64,6 +65,18 @@ describe('Mailboxes', () => {
     boxes.enqueue(invoke('b', 9));
     expect(argsOf(boxes.takeReady(3, 10))).toEqual([0, 1, 2]);
     expect(boxes.pending).toBe(3);
+  });
+
+  it('take returns the instances it marked busy, and releaseInstances frees them', () => {
+    const boxes = new Mailboxes();
+    for (const [key, n] of [['a', 1], ['b', 2], ['a', 3], ['a', 4]] as const) boxes.enqueue(invoke(key, n));
+    const { events, instances } = boxes.take(100, 2);
+    expect(argsOf(events)).toEqual([1, 3, 2]);
+    expect(instances).toEqual([addressId({ entity: 'Counter', key: 'a' }), addressId({ entity: 'Counter', key: 'b' })]);
+    expect(boxes.take(100, 2).events).toEqual([]);
+    boxes.releaseInstances(instances);
+    expect(boxes.isBusy({ entity: 'Counter', key: 'a' })).toBe(false);
+    expect(argsOf(boxes.take(100, 2).events)).toEqual([4]);
   });
 
   it('keeps an instance busy until its event is released', () => {
