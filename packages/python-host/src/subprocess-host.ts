@@ -1,4 +1,4 @@
-import type { EntityState, ErrorValue, Event, Program } from '@stateflow/ir';
+import type { EntityState, ErrorValue, Event, Program, ReplyAddress } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
 import type { HostRequest, HostResult, LocalResult, LocalRoute, RoutedResult } from './host.js';
@@ -6,6 +6,7 @@ import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import { workerIndex } from './partition.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
 import type { KernelWorker, WorkerPool } from './worker-pool.js';
+import { readResults, ReplyToTable, wireRequest } from './wire-format.js';
 
 /** Options of {@link SubprocessHost.start}. */
 export interface SubprocessHostOptions {
@@ -110,7 +111,10 @@ class ProcessWorker implements KernelWorker {
     const held = this.held;
     const inFlight = this.inFlight;
     const ids: Array<string | undefined> = new Array(requests.length);
+    /** Per request: it ran on the state the process held (`held` or `chained`). */
+    const ranOnHeld: boolean[] = new Array(requests.length);
     const wire: unknown[] = new Array(requests.length);
+    const replyTos = new ReplyToTable();
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!;
       const id = addressOf(request.event);
@@ -120,17 +124,15 @@ class ProcessWorker implements KernelWorker {
         continue;
       }
       const busy = inFlight.get(id) ?? 0;
-      if (!request.chained && busy === 0 && held.has(id) && held.get(id) === request.state) {
-        wire[i] = { event: request.event, held: true };
-      } else {
-        wire[i] = request;
-      }
+      const onHeld = !!request.chained || (busy === 0 && held.has(id) && held.get(id) === request.state);
+      ranOnHeld[i] = onHeld;
+      wire[i] = wireRequest(request, onHeld, replyTos);
       inFlight.set(id, busy + 1);
     }
     let results: HostResult[] | undefined;
     let local: LocalResult | undefined;
     try {
-      ({ results, local } = await this.send('batch', wire, reset, route));
+      ({ results, local } = await this.send('batch', wire, reset, route, replyTos.list, requests));
       return local ? { results, local } : { results };
     } catch (err) {
       this.resetNext = true;
@@ -142,8 +144,7 @@ class ProcessWorker implements KernelWorker {
         if (id === undefined) continue;
         if (results && generation === this.generation) {
           // What the process now holds for this instance, request by request.
-          const request = requests[i]!;
-          const ran = request.chained || (wire[i] as { held?: boolean }).held ? (held.get(id) ?? null) : request.state;
+          const ran = ranOnHeld[i] ? (held.get(id) ?? null) : requests[i]!.state;
           held.set(id, results[i]!.state ?? ran);
         }
         const left = inFlight.get(id)! - 1;
@@ -188,21 +189,29 @@ class ProcessWorker implements KernelWorker {
     return this.proc.close();
   }
 
+  /**
+   * Sends one `batch` or `fail` frame. `replyTo` and `requests` are given with compact
+   * requests (see `wire-format.ts`): the frame's reply-address table, and the original
+   * requests the compact results are rebuilt from.
+   */
   private async send(
     kind: 'batch' | 'fail',
-    requests: unknown[],
+    wire: unknown[],
     reset = false,
     route?: LocalRoute,
+    replyTo?: ReplyAddress[],
+    requests?: HostRequest[],
   ): Promise<{ results: HostResult[]; local?: LocalResult }> {
-    const body: Record<string, unknown> = { kind, requests };
+    const body: Record<string, unknown> = { kind, requests: wire };
+    if (replyTo && replyTo.length > 0) body.replyTo = replyTo;
     if (reset) body.reset = true;
     if (route) body.route = { exclude: route.exclude.map((a) => [a.entity, a.key]), maxSeq: route.maxSeq, maxLocal: route.maxLocal };
     const frame = await this.proc.request(body);
     if (frame.error) {
       throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
     }
-    if (!Array.isArray(frame.results) || frame.results.length !== requests.length) throw unexpected(this.proc, frame);
-    const results = frame.results as HostResult[];
+    if (!Array.isArray(frame.results) || frame.results.length !== wire.length) throw unexpected(this.proc, frame);
+    const results = requests ? readResults(frame.results, requests) : (frame.results as HostResult[]);
     const raw = frame.local;
     if (!raw) return { results };
     const states = raw.states.map(([entity, key, state]) => ({ address: { entity, key }, state: state as EntityState }));

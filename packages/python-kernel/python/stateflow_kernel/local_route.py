@@ -23,16 +23,19 @@ emitted that leave the process, and how many ran.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .chain import held_state
+from .wire import compact_event, compact_result, compact_state
 
 
 def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
                held: Dict[Tuple[str, str], Any],
                requests: List[Dict[str, Any]],
-               route: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
-    """Runs the batch's ``requests`` (like ``serve``'s loop), then the local events."""
+               route: Dict[str, Any],
+               reply_tos: Sequence[Any] = ()) -> Tuple[List[Any], Dict[str, Any]]:
+    """Runs the batch's ``requests`` (like ``serve``'s loop, compact ones included:
+    ``reply_tos`` is the frame's ``replyTo`` list), then the local events."""
     exclude = {(e, k) for e, k in route.get("exclude") or ()}
     max_seq = route.get("maxSeq", 1 << 62)
     budget = route.get("maxLocal", 0)
@@ -54,18 +57,24 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
                 keep.append(e)
 
     for r in requests:
-        event = r["event"]
-        target = event.get("target")
-        state = held_state(held, r)
+        compact = type(r) is list
+        if compact:
+            event = compact_event(r, reply_tos)
+            state = compact_state(r, held)
+            target = event["target"]
+        else:
+            event = r["event"]
+            target = event.get("target")
+            state = held_state(held, r)
         result = process(event, state)
         if target is not None:
             held[target["entity"], target["key"]] = result.get("state", state)
         out = result.get("out")
-        if out:
+        if out and (len(out) > 1 or "target" in out[0]):
             keep: List[Dict[str, Any]] = []
             split(out, keep)
             result["out"] = keep
-        append(result)
+        append(compact_result(event, result) if compact else result)
 
     changed: Dict[Tuple[str, str], Any] = {}
     left: List[Dict[str, Any]] = []

@@ -5,7 +5,9 @@ both directions. Requests carry an ``id`` echoed by the response:
 
 - ``{"id", "kind": "load", "program": {...}}`` → ``{"id", "ok": true}``
 - ``{"id", "kind": "batch", "requests": [{"event", "state"}, ...]}`` → ``{"id", "results": [...]}``
-  (a request ``{"event", "chained": true}`` runs on the state the previous request for
+  (a request may also be a compact list, with ``"replyTo": [...]`` in the frame, and
+  gets a compact result then: see ``stateflow_kernel.wire``;
+  a request ``{"event", "chained": true}`` runs on the state the previous request for
   the same target left, ``{"event", "held": true}`` on the state this process holds for
   it from earlier batches; ``"reset": true`` forgets those first: see
   ``stateflow_kernel.chain``; with ``"route": {...}`` the process also runs the events
@@ -39,6 +41,7 @@ from .chain import StateChain, held_state
 from .errors import LoadError
 from .kernel import Kernel
 from .local_route import run_routed
+from .wire import compact_event, compact_result, compact_state
 
 _LEN = struct.Struct(">I")
 
@@ -137,15 +140,23 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             held.clear()
         process = kernel.process if _limits.seconds <= 0 else (
             lambda event, state: _limits.run(kernel, event, state))
+        reply_tos = request.get("replyTo") or []
         route = request.get("route")
         if route is not None:
-            results, local = run_routed(process, held, request["requests"], route)
+            results, local = run_routed(process, held, request["requests"], route, reply_tos)
             return kernel, {"id": rid, "results": results, "local": local}
         results = []
         append = results.append
         # A request without "state" is "chained" or "held": it runs on the state held
-        # for its target.
+        # for its target. A list is a compact request (stateflow_kernel.wire).
         for r in request["requests"]:
+            if type(r) is list:
+                event = compact_event(r, reply_tos)
+                state = compact_state(r, held)
+                result = process(event, state)
+                held[r[2], r[3]] = result.get("state", state)
+                append(compact_result(event, result))
+                continue
             event = r["event"]
             target = event.get("target")
             state = held_state(held, r)
