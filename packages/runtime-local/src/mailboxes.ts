@@ -72,10 +72,12 @@ export class Mailboxes {
     const instances: string[] = [];
     const queues = this.queues[partition]!;
     // Map iteration follows insertion order, so instances that got mail first go first.
-    for (const [id, queue] of queues) {
+    // (Keys, not entries: no [id, queue] pair allocated per instance visited.)
+    for (const id of queues.keys()) {
       const room = limit - events.length;
       if (room <= 0) break;
       if (this.busy.has(id)) continue;
+      const queue = queues.get(id)!;
       const n = Math.min(perInstance, room);
       if (queue.length <= n) {
         for (let i = 0; i < queue.length; i++) events.push(queue[i]!);

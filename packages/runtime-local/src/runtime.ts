@@ -3,6 +3,7 @@ import {
   SUPPORTED_IR_RANGE,
   type ConstructEvent,
   type EncodedValue,
+  type EntityClass,
   type EntityState,
   type InvokeEvent,
   type Program,
@@ -20,7 +21,7 @@ import { RuntimeMetrics } from './metrics.js';
 import { checkClientRequestId, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
 import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
 import { systemError } from './system-errors.js';
-import { checkArgumentShape, checkPublicMethod, findEntity } from './validate-call.js';
+import { checkArgumentShape, checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
 
 /** Options of {@link LocalRuntime.start}. */
 export interface LocalRuntimeOptions extends BatchLoopOptions {
@@ -107,6 +108,8 @@ export class LocalRuntime {
   private readonly mailboxes: Mailboxes;
   private readonly loop: BatchLoop;
   private readonly pending = new Map<string, Settle>();
+  /** Looked up per call (the program does not change while the runtime runs). */
+  private readonly entityClasses: Map<string, EntityClass>;
   private readonly replyTo: ReplyAddress = { channel: 'local', id: randomUUID() };
   private readonly logger: Logger;
   private readonly startedAt = Date.now();
@@ -122,6 +125,7 @@ export class LocalRuntime {
     private readonly options: LocalRuntimeOptions,
   ) {
     this.ownsStore = !options.store;
+    this.entityClasses = entityClassesByName(program);
     this.store =
       options.store ??
       (options.dataDir
@@ -179,8 +183,7 @@ export class LocalRuntime {
    * when the key is taken, `UnknownEntity`, `BadArguments`, or a user exception).
    */
   create(entity: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
-    const found = findEntity(this.program, entity);
-    if ('error' in found) return Promise.resolve(found);
+    if (!this.entityClasses.has(entity)) return Promise.resolve({ error: unknownEntity(this.program, entity) });
     const shape = checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
     if (shape) return Promise.resolve({ error: shape });
     const event: ConstructEvent = {
@@ -202,9 +205,9 @@ export class LocalRuntime {
    * the user's exception (no `code`) when the method raised.
    */
   invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
-    const found = findEntity(this.program, entity);
-    if ('error' in found) return Promise.resolve(found);
-    const denied = checkPublicMethod(found.cls, method) ?? checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
+    const cls = this.entityClasses.get(entity);
+    if (!cls) return Promise.resolve({ error: unknownEntity(this.program, entity) });
+    const denied = checkPublicMethod(cls, method) ?? checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
     if (denied) return Promise.resolve({ error: denied });
     const event: InvokeEvent = {
       kind: 'Invoke',

@@ -4,9 +4,20 @@ import { systemError } from './system-errors.js';
 /** Finds an entity class, or explains that it does not exist. */
 export function findEntity(program: Program, entity: string): { cls: EntityClass } | { error: ErrorValue } {
   const found = program.entities.find((e) => e.name === entity);
-  if (found) return { cls: found };
+  return found ? { cls: found } : { error: unknownEntity(program, entity) };
+}
+
+/** The error of a call to an entity class the program does not have. */
+export function unknownEntity(program: Program, entity: string): ErrorValue {
   const known = program.entities.map((e) => e.name).join(', ') || 'none';
-  return { error: systemError('UnknownEntity', `there is no entity class '${entity}' (entities: ${known})`) };
+  return systemError('UnknownEntity', `there is no entity class '${entity}' (entities: ${known})`);
+}
+
+/** The entity classes of a program by name (the first of a name wins, as in {@link findEntity}). */
+export function entityClassesByName(program: Program): Map<string, EntityClass> {
+  const byName = new Map<string, EntityClass>();
+  for (const cls of program.entities) if (!byName.has(cls.name)) byName.set(cls.name, cls);
+  return byName;
 }
 
 /**
