@@ -75,5 +75,11 @@ const before = process.cpuUsage();
 const peak = await closedLoop(call, operations(o.workload, o.dist, entities, 8), { concurrency: 1024, durationMs: Number(o.duration) * 1000 });
 const cpu = process.cpuUsage(before);
 const perCall = (cpu.user + cpu.system) / (peak.ops + peak.errors);
-console.log(`runtime probe${o.runtime ? ` (${o.runtime})` : ''}: ops/s ${Math.round(peak.opsPerSec)} node µs/call ${perCall.toFixed(2)} errors ${peak.errors}`);
+// Events per host batch over the whole run (from /metrics): the batching must not change.
+const metric = (name) => Number(runtime.metrics.render().match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+const perBatch = metric('stateflow_batch_size_sum') / metric('stateflow_batch_size_count');
+console.log(
+  `runtime probe${o.runtime ? ` (${o.runtime})` : ''}: ops/s ${Math.round(peak.opsPerSec)} node µs/call ${perCall.toFixed(2)} ` +
+    `events/batch ${perBatch.toFixed(1)} errors ${peak.errors}`,
+);
 await runtime.stop();
