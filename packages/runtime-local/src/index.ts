@@ -6,7 +6,8 @@ export { InMemoryStateStore, addressId, DEFAULT_RETENTION } from './state-store.
 export type { StateStore, StateWrite, CommitBatch, EventId, OutcomeRecord, OutcomeRetention } from './state-store.js';
 export { LmdbStateStore } from './lmdb-state-store.js';
 export type { LmdbStateStoreOptions } from './lmdb-state-store.js';
-export { RuntimeMetrics, Counter, CounterSeries, Histogram, Gauge } from './metrics.js';
+export { RuntimeMetrics, Counter, Histogram, Gauge } from './metrics.js';
+export type { CounterSeries } from './metrics.js';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
 export { RESERVED_NAMES } from './http/routes.js';
