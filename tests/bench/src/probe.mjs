@@ -24,11 +24,12 @@ const { values: o } = parseArgs({
     entities: { type: 'string', default: '10000' },
     'batch-wait-ms': { type: 'string' },
     'max-batch-size': { type: 'string' },
+    workers: { type: 'string' },
   },
 });
 const entities = Number(o.entities);
 const durationMs = Number(o.duration) * 1000;
-const workers = Math.max(1, Math.min(cpus().length, 4));
+const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().length, 4));
 const TICK = 100; // clock ticks per second (USER_HZ)
 
 /** utime+stime in µs of the direct children of this process (the kernel processes). */

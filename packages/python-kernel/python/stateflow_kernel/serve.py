@@ -30,6 +30,7 @@ running. Responses come in request order. The server exits on end of input. User
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import struct
@@ -177,6 +178,11 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             kernel = Kernel(request["program"])
         except LoadError as e:
             return kernel, {"id": rid, "error": {"type": "LoadError", "message": str(e)}}
+        # The program's objects live until the next load: move them out of the
+        # collector's way, so full collections only scan what batches create.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
         return kernel, {"id": rid, "ok": True}
     if kind == "ping":
         return kernel, {"id": rid, "ok": True, "python": "%d.%d.%d" % sys.version_info[:3]}
