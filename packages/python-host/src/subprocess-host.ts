@@ -6,7 +6,7 @@ import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import { workerIndex } from './partition.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
 import type { KernelWorker, WorkerPool } from './worker-pool.js';
-import { readResults, ReplyToTable, wireRequest } from './wire-format.js';
+import { readEvents, readResults, ReplyToTable, wireRequest } from './wire-format.js';
 
 /** Options of {@link SubprocessHost.start}. */
 export interface SubprocessHostOptions {
@@ -120,7 +120,7 @@ class ProcessWorker implements KernelWorker {
       const id = addressOf(request.event);
       ids[i] = id;
       if (id === undefined) {
-        wire[i] = request;
+        wire[i] = wireRequest(request, false, replyTos);
         continue;
       }
       const busy = inFlight.get(id) ?? 0;
@@ -190,20 +190,20 @@ class ProcessWorker implements KernelWorker {
   }
 
   /**
-   * Sends one `batch` or `fail` frame. `replyTo` and `requests` are given with compact
-   * requests (see `wire-format.ts`): the frame's reply-address table, and the original
-   * requests the compact results are rebuilt from.
+   * Sends one `batch` or `fail` frame. With compact requests (see `wire-format.ts`),
+   * `replyTo` is the frame's reply-address table and `requests` the requests the
+   * compact results are read against.
    */
   private async send(
     kind: 'batch' | 'fail',
     wire: unknown[],
     reset = false,
     route?: LocalRoute,
-    replyTo?: ReplyAddress[],
-    requests?: HostRequest[],
+    replyTo: ReplyAddress[] = [],
+    requests: HostRequest[] = [],
   ): Promise<{ results: HostResult[]; local?: LocalResult }> {
     const body: Record<string, unknown> = { kind, requests: wire };
-    if (replyTo && replyTo.length > 0) body.replyTo = replyTo;
+    if (replyTo.length > 0) body.replyTo = replyTo;
     if (reset) body.reset = true;
     if (route) body.route = { exclude: route.exclude.map((a) => [a.entity, a.key]), maxSeq: route.maxSeq, maxLocal: route.maxLocal };
     const frame = await this.proc.request(body);
@@ -211,11 +211,11 @@ class ProcessWorker implements KernelWorker {
       throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
     }
     if (!Array.isArray(frame.results) || frame.results.length !== wire.length) throw unexpected(this.proc, frame);
-    const results = requests ? readResults(frame.results, requests) : (frame.results as HostResult[]);
+    const results = readResults(frame.results, requests, replyTo);
     const raw = frame.local;
     if (!raw) return { results };
     const states = raw.states.map(([entity, key, state]) => ({ address: { entity, key }, state: state as EntityState }));
-    return { results, local: { states, out: raw.out as Event[], count: raw.count } };
+    return { results, local: { states, out: readEvents(raw.out, replyTo), count: raw.count } };
   }
 }
 

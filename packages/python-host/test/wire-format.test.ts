@@ -1,45 +1,60 @@
-import type { InvokeEvent, ReadEvent, ReplyAddress } from '@stateflow/ir';
+import type { Event, Frame, InvokeEvent, ReplyAddress } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
-import type { HostRequest } from '../src/host.js';
-import { readResults, ReplyToTable, wireRequest } from '../src/wire-format.js';
+import { readEvents, readResults, ReplyToTable, wireEvent, wireRequest } from '../src/wire-format.js';
 
 const replyTo: ReplyAddress = { channel: 'local', id: 'rt' };
+const frame: Frame = { entity: 'U', key: 'ann', method: 'buy', resume: 'b1', resultVar: 'v', env: { amount: 1 } };
+const base = { requestId: 'r', seq: 2, replyTo, stack: [frame] };
 
-function invoke(key: string, extra: Partial<InvokeEvent> = {}): InvokeEvent {
-  return { kind: 'Invoke', requestId: `r-${key}`, seq: 0, stack: [], replyTo, target: { entity: 'A', key }, method: 'm', args: [1], kwargs: {}, ...extra };
-}
+const events: Event[] = [
+  { kind: 'Invoke', ...base, target: { entity: 'I', key: 'coke' }, method: 'm', args: [1], kwargs: { x: 2 } },
+  { kind: 'Reply', ...base, target: { entity: 'U', key: 'ann' }, frame, result: { ok: 3 } },
+  { kind: 'Response', ...base, stack: [], result: { error: { type: 'E', message: 'm' } } },
+  { kind: 'Read', ...base, target: { entity: 'I', key: 'coke' }, attr: 'price' },
+  { kind: 'Insert', ...base, target: { entity: 'I', key: 'coke' }, state: { price: 1 } },
+  { kind: 'Construct', ...base, entity: 'I', args: ['coke', 1], kwargs: {} },
+];
 
 describe('wire format', () => {
-  it('sends a plain client Invoke as a compact list, with or without its state', () => {
+  it.each(events.map((e) => [e.kind, e] as const))('%s round-trips through JSON as a list', (_, event) => {
     const table = new ReplyToTable();
-    const state = { n: 1 };
-    expect(wireRequest({ event: invoke('a'), state }, false, table)).toEqual(['r-a', 0, 'A', 'a', 'm', [1], 0, state]);
-    expect(wireRequest({ event: invoke('b'), state: null }, false, table)).toEqual(['r-b', 0, 'A', 'b', 'm', [1], 0, null]);
-    expect(wireRequest({ event: invoke('c'), state: null, chained: true }, true, table)).toEqual(['r-c', 0, 'A', 'c', 'm', [1], 0]);
+    const wire = JSON.parse(JSON.stringify(wireEvent(event, table)));
+    expect(Array.isArray(wire)).toBe(true);
+    const [back] = readEvents([wire], table.list);
+    expect(back).toEqual(event);
+    expect(back!.replyTo).toBe(replyTo);
+  });
+
+  it('numbers reply addresses per frame, by identity', () => {
+    const table = new ReplyToTable();
     const other = { channel: 'http', id: 'x' };
-    expect(wireRequest({ event: invoke('d', { replyTo: other }), state }, true, table)).toEqual(['r-d', 0, 'A', 'd', 'm', [1], 1]);
+    const invoke = events[0] as InvokeEvent;
+    expect(wireRequest({ event: invoke, state: { n: 1 } }, false, table)).toEqual([wireEvent(invoke, table), { n: 1 }]);
+    expect((wireRequest({ event: { ...invoke, replyTo: other }, state: null }, true, table)[0] as unknown[]).slice(0, 4)).toEqual([0, 'r', 2, 1]);
     expect(table.list).toEqual([replyTo, other]);
   });
 
-  it('keeps the object form for calls with a stack or keyword arguments, and other events', () => {
+  it('sends a request to run on the held state without a state', () => {
     const table = new ReplyToTable();
-    const withKwargs = invoke('a', { kwargs: { x: 1 } });
-    expect(wireRequest({ event: withKwargs, state: null }, false, table)).toEqual({ event: withKwargs, state: null });
-    const nested = invoke('b', { stack: [{ entity: 'B', key: 'k', method: 'f', resume: 'b1', resultVar: 'v', env: {} }] as InvokeEvent['stack'] });
-    expect(wireRequest({ event: nested, state: null }, true, table)).toEqual({ event: nested, held: true });
-    const read: ReadEvent = { kind: 'Read', requestId: 'r', seq: 1, stack: [], replyTo, target: { entity: 'A', key: 'a' }, attr: 'n' };
-    const chained: HostRequest = { event: read, state: null, chained: true };
-    expect(wireRequest(chained, true, table)).toBe(chained);
-    expect(table.list).toEqual([]);
+    expect(wireRequest({ event: events[0]!, state: null, chained: true }, true, table)).toHaveLength(1);
+    expect(wireRequest({ event: events[0]!, state: null }, false, table)).toHaveLength(2);
   });
 
-  it('rebuilds the Response of a compact result from its request', () => {
-    const requests: HostRequest[] = [{ event: invoke('a', { seq: 4 }), state: null }, { event: invoke('b'), state: null }, { event: invoke('c'), state: null }];
+  it('reads compact and object-form results', () => {
+    const table = new ReplyToTable();
+    const response = wireEvent(events[2]!, table);
     const objectForm = { out: [] };
-    const results = readResults([[{ ok: 2 }], [{ error: { type: 'E', message: 'm' } }, { n: 3 }], objectForm], requests);
-    expect(results[0]).toEqual({ out: [{ kind: 'Response', requestId: 'r-a', seq: 5, stack: [], replyTo, result: { ok: 2 } }] });
-    expect(results[0]!.out[0]!.replyTo).toBe(replyTo);
-    expect(results[1]).toEqual({ state: { n: 3 }, out: [{ kind: 'Response', requestId: 'r-b', seq: 1, stack: [], replyTo, result: { error: { type: 'E', message: 'm' } } }] });
+    const request = { event: events[0]!, state: null };
+    const results = readResults([[[response]], [[], { n: 3 }], objectForm, [{ ok: 1 }, { n: 4 }]], [request, request, request, request], table.list);
+    expect(results[0]).toEqual({ out: [events[2]] });
+    expect(results[1]).toEqual({ state: { n: 3 }, out: [] });
     expect(results[2]).toBe(objectForm);
+    // Only the request's own Response: rebuilt from the request.
+    expect(results[3]).toEqual({ state: { n: 4 }, out: [{ kind: 'Response', requestId: 'r', seq: 3, stack: [], replyTo, result: { ok: 1 } }] });
+    expect(results[3]!.out[0]!.replyTo).toBe(replyTo);
+  });
+
+  it('fails clearly on an unknown kind code', () => {
+    expect(() => readEvents([[9, 'r', 0, 0, []]], [replyTo])).toThrow(/unknown compact event kind 9/);
   });
 });

@@ -18,7 +18,8 @@ Events emitted for local targets run in emission order (FIFO), after all the bat
 requests, so every instance still sees its events in arrival order. The response frame
 gets ``"local": {"states": [[entity, key, state], ...], "out": [...], "count": n}``: the
 final state of every instance whose state the local events changed, the events they
-emitted that leave the process, and how many ran.
+emitted that leave the process (compact events when the frame has a ``replyTo`` list:
+see ``stateflow_kernel.wire``), and how many ran.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from collections import deque
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .chain import held_state
-from .wire import compact_event, compact_result, compact_state
+from .wire import compact_result, compact_state, decode_event, encode_event, reply_index
 
 
 def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
@@ -56,12 +57,13 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
             else:
                 keep.append(e)
 
+    reply_ids = reply_index(reply_tos)
     for r in requests:
         compact = type(r) is list
         if compact:
-            event = compact_event(r, reply_tos)
-            state = compact_state(r, held)
-            target = event["target"]
+            event = decode_event(r[0], reply_tos)
+            state = compact_state(r, event, held)
+            target = event.get("target")
         else:
             event = r["event"]
             target = event.get("target")
@@ -74,7 +76,7 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
             keep: List[Dict[str, Any]] = []
             split(out, keep)
             result["out"] = keep
-        append(compact_result(event, result) if compact else result)
+        append(compact_result(event, result, reply_ids) if compact else result)
 
     changed: Dict[Tuple[str, str], Any] = {}
     left: List[Dict[str, Any]] = []
@@ -93,7 +95,7 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
             split(out, left)
     local = {
         "states": [[a[0], a[1], s] for a, s in changed.items()],
-        "out": left,
+        "out": [encode_event(e, reply_ids) for e in left] if reply_ids else left,
         "count": count,
     }
     return results, local

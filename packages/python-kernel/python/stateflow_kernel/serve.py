@@ -42,7 +42,7 @@ from .chain import StateChain, held_state
 from .errors import LoadError
 from .kernel import Kernel
 from .local_route import run_routed
-from .wire import compact_event, compact_result, compact_state
+from .wire import compact_result, compact_state, decode_event, reply_index
 
 _LEN = struct.Struct(">I")
 
@@ -146,17 +146,20 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         if route is not None:
             results, local = run_routed(process, held, request["requests"], route, reply_tos)
             return kernel, {"id": rid, "results": results, "local": local}
+        reply_ids = reply_index(reply_tos)
         results = []
         append = results.append
         # A request without "state" is "chained" or "held": it runs on the state held
         # for its target. A list is a compact request (stateflow_kernel.wire).
         for r in request["requests"]:
             if type(r) is list:
-                event = compact_event(r, reply_tos)
-                state = compact_state(r, held)
+                event = decode_event(r[0], reply_tos)
+                state = compact_state(r, event, held)
                 result = process(event, state)
-                held[r[2], r[3]] = result.get("state", state)
-                append(compact_result(event, result))
+                target = event.get("target")
+                if target is not None:
+                    held[target["entity"], target["key"]] = result.get("state", state)
+                append(compact_result(event, result, reply_ids))
                 continue
             event = r["event"]
             target = event.get("target")

@@ -1,26 +1,31 @@
 """Compact requests and results of the batch frames (``stateflow_kernel.serve``).
 
-Most events of a batch are client calls: an ``Invoke`` with no call stack and no
-keyword arguments, answered by exactly one ``Response``. Sent as JSON objects, their
-field names and constant parts cost more to encode and parse (in Node and here) than
-the call itself, so such a request may be sent as a list, and its result comes back as
-a list too. A batch may mix both forms; anything else keeps the object form.
+Events sent as JSON objects repeat every field name, and their decoded dicts cost more
+to build, in Node and here, than most user methods take to run. So a batch request
+may be a list, with its event as a list; its result then comes back as a list, with
+its events as lists. A batch may mix both forms (an object-form request gets an
+object-form result).
 
-Compact request (``replyTo`` is an index into the frame's ``"replyTo"`` list)::
+Compact event: a kind code, the fields every event has, then the kind's own fields::
 
-    [requestId, seq, entity, key, method, args, replyTo]         # runs on the held state
-    [requestId, seq, entity, key, method, args, replyTo, state]  # runs on ``state``
+    [0, requestId, seq, replyTo, stack, entity, key, method, args, kwargs]   # Invoke
+    [1, requestId, seq, replyTo, stack, frame, result]                       # Reply (target = the frame's instance)
+    [2, requestId, seq, replyTo, stack, result]                              # Response
+    [3, requestId, seq, replyTo, stack, entity, key, attr]                   # Read
+    [4, requestId, seq, replyTo, stack, entity, key, state]                  # Insert
+    [5, requestId, seq, replyTo, stack, entity, args, kwargs]                # Construct
 
-"Held" covers both ``"held": true`` and ``"chained": true`` of the object form: either
-way the state is the one this process keeps for the target (see ``stateflow_kernel.chain``).
+``replyTo`` is an index into the frame's ``"replyTo"`` list; ``stack`` is a list of
+frames, each ``[entity, key, method, resume, resultVar, env]``.
 
-Compact result, only for a compact request whose sole output is its ``Response``
-(``seq`` one more than the request's, the same ``replyTo``)::
-
-    [result]         # state unchanged
-    [result, state]  # the new state
-
-The host rebuilds the ``Response`` event from its own copy of the request.
+Compact request: ``[event]`` runs on the state this process holds for the target
+(``"held"`` or ``"chained"`` in the object form, see ``stateflow_kernel.chain``),
+``[event, state]`` on ``state``. Compact result: ``[events]`` (state unchanged) or
+``[events, state]``, where ``events`` is a list of events, or, when the only event is
+the request's own ``Response`` (``seq`` one more than the request's, same ``replyTo``),
+just that response's result object (``{"ok": ...}`` or ``{"error": ...}``): the host
+rebuilds the ``Response`` from the request. An event whose ``replyTo`` is not in the frame's list, or with
+fields the envelope does not have, stays an object inside the list.
 """
 from __future__ import annotations
 
@@ -28,32 +33,127 @@ from typing import Any, Dict, List, Tuple
 
 _MISSING = object()
 
+INVOKE, REPLY, RESPONSE, READ, INSERT, CONSTRUCT = range(6)
 
-def compact_event(r: List[Any], reply_tos: List[Any]) -> Dict[str, Any]:
-    """The ``Invoke`` event a compact request stands for."""
-    return {"kind": "Invoke", "requestId": r[0], "seq": r[1], "stack": [],
-            "replyTo": reply_tos[r[6]], "target": {"entity": r[2], "key": r[3]},
-            "method": r[4], "args": r[5], "kwargs": {}}
+#: Number of fields of each kind besides kind, requestId, seq, replyTo and stack.
+_FIELDS = {"Invoke": 4, "Reply": 3, "Response": 1, "Read": 2, "Insert": 2, "Construct": 3}
 
 
-def compact_state(r: List[Any], held: Dict[Tuple[str, str], Any]) -> Any:
+def _frame(w: List[Any]) -> Dict[str, Any]:
+    return {"entity": w[0], "key": w[1], "method": w[2], "resume": w[3], "resultVar": w[4], "env": w[5]}
+
+
+def _stack(ws: List[Any]) -> List[Dict[str, Any]]:
+    return [_frame(w) for w in ws]
+
+
+def decode_event(w: Any, reply_tos: List[Any]) -> Dict[str, Any]:
+    """The event a compact event stands for (an object-form event is returned as is)."""
+    if type(w) is not list:
+        return w
+    code = w[0]
+    stack = _stack(w[4]) if w[4] else []
+    if code == INVOKE:
+        return {"kind": "Invoke", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "target": {"entity": w[5], "key": w[6]}, "method": w[7],
+                "args": w[8], "kwargs": w[9]}
+    if code == REPLY:
+        frame = _frame(w[5])
+        return {"kind": "Reply", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "target": {"entity": frame["entity"], "key": frame["key"]},
+                "frame": frame, "result": w[6]}
+    if code == RESPONSE:
+        return {"kind": "Response", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "result": w[5]}
+    if code == READ:
+        return {"kind": "Read", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "target": {"entity": w[5], "key": w[6]}, "attr": w[7]}
+    if code == INSERT:
+        return {"kind": "Insert", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "target": {"entity": w[5], "key": w[6]}, "state": w[7]}
+    if code == CONSTRUCT:
+        return {"kind": "Construct", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+                "stack": stack, "entity": w[5], "args": w[6], "kwargs": w[7]}
+    raise ValueError("unknown compact event kind %r" % (code,))
+
+
+def _wire_frame(f: Dict[str, Any]) -> List[Any]:
+    return [f["entity"], f["key"], f["method"], f["resume"], f["resultVar"], f["env"]]
+
+
+def encode_event(e: Dict[str, Any], reply_ids: Dict[int, int]) -> Any:
+    """``e`` as a compact event, or as is when it cannot be (see the module docs).
+    ``reply_ids`` maps ``id()`` of the frame's reply addresses to their index."""
+    kind = e.get("kind")
+    if kind == "Response" and len(e) == 6 and not e["stack"]:
+        # The commonest event: every call ends with one.
+        rt = reply_ids.get(id(e["replyTo"]))
+        return e if rt is None else [RESPONSE, e["requestId"], e["seq"], rt, [], e["result"]]
+    extra = _FIELDS.get(kind)  # type: ignore[arg-type]
+    rt = reply_ids.get(id(e.get("replyTo")))
+    if extra is None or rt is None or len(e) != 5 + extra:
+        return e
+    stack = e["stack"]
+    head = [0, e["requestId"], e["seq"], rt, [_wire_frame(f) for f in stack] if stack else []]
+    if kind == "Invoke":
+        t = e["target"]
+        head[0] = INVOKE
+        head += (t["entity"], t["key"], e["method"], e["args"], e["kwargs"])
+    elif kind == "Reply":
+        frame, t = e["frame"], e["target"]
+        if t["entity"] != frame["entity"] or t["key"] != frame["key"]:
+            return e
+        head[0] = REPLY
+        head += (_wire_frame(frame), e["result"])
+    elif kind == "Response":
+        head[0] = RESPONSE
+        head.append(e["result"])
+    elif kind == "Read":
+        t = e["target"]
+        head[0] = READ
+        head += (t["entity"], t["key"], e["attr"])
+    elif kind == "Insert":
+        t = e["target"]
+        head[0] = INSERT
+        head += (t["entity"], t["key"], e["state"])
+    else:
+        head[0] = CONSTRUCT
+        head += (e["entity"], e["args"], e["kwargs"])
+    return head
+
+
+def reply_index(reply_tos: List[Any]) -> Dict[int, int]:
+    """``id()`` of each of the frame's reply addresses to its index (events carry the
+    very objects ``decode_event`` put in them)."""
+    return {id(r): i for i, r in enumerate(reply_tos)}
+
+
+def compact_state(r: List[Any], event: Dict[str, Any], held: Dict[Tuple[str, str], Any]) -> Any:
     """The state a compact request runs on: its own, or the one held for its target."""
-    if len(r) > 7:
-        return r[7]
-    state = held.get((r[2], r[3]), _MISSING)
+    if len(r) > 1:
+        return r[1]
+    target = event.get("target")
+    if target is None:
+        return None
+    state = held.get((target["entity"], target["key"]), _MISSING)
     if state is _MISSING:
-        raise LookupError("the kernel holds no state for %s %r; the host must send it" % (r[2], r[3]))
+        raise LookupError("the kernel holds no state for %s %r; the host must send it"
+                          % (target["entity"], target["key"]))
     return state
 
 
-def compact_result(event: Dict[str, Any], result: Dict[str, Any]) -> Any:
-    """``result`` as a list when it is only the ``Response`` the host can rebuild, else as is."""
+def compact_result(event: Dict[str, Any], result: Dict[str, Any], reply_ids: Dict[int, int]) -> List[Any]:
+    """The compact form of the result of a compact request (``event``)."""
     out = result["out"]
-    if len(out) != 1:
-        return result
-    response = out[0]
-    if (response["kind"] != "Response" or response["seq"] != event["seq"] + 1
-            or response["replyTo"] is not event["replyTo"] or response["stack"]):
-        return result
+    if len(out) == 1:
+        e = out[0]
+        if (e["kind"] == "Response" and e["seq"] == event["seq"] + 1 and e["replyTo"] is event["replyTo"]
+                and not e["stack"] and len(e) == 6):
+            # Only the request's own Response: the host rebuilds it from the request.
+            events: Any = e["result"]
+        else:
+            events = [encode_event(e, reply_ids)]
+    else:
+        events = [encode_event(e, reply_ids) for e in out]
     state = result.get("state", _MISSING)
-    return [response["result"]] if state is _MISSING else [response["result"], state]
+    return [events] if state is _MISSING else [events, state]
