@@ -80,35 +80,37 @@ export async function openLoop(call, ops, { rate, durationMs, maxOutstanding = 2
   const total = Math.max(1, Math.floor((rate * durationMs) / 1000));
   const interval = 1000 / rate;
   let issued = 0;
-  const pending = [];
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (issued < total && start + issued * interval <= now) {
-        const scheduled = start + issued * interval;
-        issued++;
-        if (outstanding >= maxOutstanding) {
-          dropped++;
-          continue;
-        }
-        outstanding++;
-        const p = Promise.resolve()
-          .then(() => call(ops.next()))
-          .catch(() => false)
-          .then((ok) => {
-            outstanding--;
-            latencies.add(performance.now() - scheduled);
-            if (ok) done++;
-            else errors++;
-          });
-        pending.push(p);
+  // Counted, not kept: holding every call's promise until the end would make the
+  // generator's own garbage outlive young-generation collections and slow them down.
+  let drained;
+  const allAnswered = new Promise((resolve) => (drained = resolve));
+  const answered = (ok, scheduled) => {
+    outstanding--;
+    latencies.add(performance.now() - scheduled);
+    if (ok) done++;
+    else errors++;
+    if (outstanding === 0 && issued >= total) drained();
+  };
+  const tick = () => {
+    const now = performance.now();
+    while (issued < total && start + issued * interval <= now) {
+      const scheduled = start + issued * interval;
+      issued++;
+      if (outstanding >= maxOutstanding) {
+        dropped++;
+        continue;
       }
-      if (issued >= total) resolve();
-      else setTimeout(tick, 1);
-    };
-    tick();
-  });
-  await Promise.all(pending);
+      outstanding++;
+      Promise.resolve()
+        .then(() => call(ops.next()))
+        .catch(() => false)
+        .then((ok) => answered(ok, scheduled));
+    }
+    if (issued < total) setTimeout(tick, 1);
+    else if (outstanding === 0) drained();
+  };
+  tick();
+  await allAnswered;
   const seconds = (performance.now() - start) / 1000;
   return { rate, ops: done, errors, dropped, seconds, ...latencies.summary() };
 }
