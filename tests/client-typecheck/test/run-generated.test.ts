@@ -40,7 +40,8 @@ describe('the generated shop client over HTTP (stateflow serve)', () => {
   let served: Served;
 
   beforeAll(async () => {
-    served = await startServe(['examples/shop/app.py', '--port', '0']);
+    // In memory: a durable default data dir would keep the instances of an earlier run.
+    served = await startServe(['examples/shop/app.py', '--port', '0', '--in-memory']);
   });
 
   afterAll(async () => {
