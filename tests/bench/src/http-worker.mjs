@@ -34,6 +34,6 @@ function call(op) {
 
 const ops = operations(workload, dist, entities, seed);
 const result =
-  mode === 'open' ? await openLoop(call, ops, { rate, durationMs }) : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
+  mode === 'open' ? await openLoop(call, ops, { rate, durationMs, warmupMs }) : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
 agent.destroy();
 parentPort.postMessage(result);

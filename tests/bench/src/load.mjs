@@ -65,19 +65,21 @@ export async function closedLoop(call, ops, { concurrency, durationMs, warmupMs 
 }
 
 /**
- * Open loop at a fixed `rate` (operations per second) for `durationMs`: operations are
- * started on schedule whatever the answers do, and latency is measured from the
- * scheduled start (no coordinated omission). At most `maxOutstanding` calls wait at once;
- * beyond that operations are counted as `dropped`.
+ * Open loop at a fixed `rate` (operations per second) for `durationMs`, after `warmupMs`
+ * at the same rate that is not measured: operations are started on schedule whatever
+ * the answers do, and latency is measured from the scheduled start (no coordinated
+ * omission). At most `maxOutstanding` calls wait at once; beyond that operations are
+ * counted as `dropped`.
  */
-export async function openLoop(call, ops, { rate, durationMs, maxOutstanding = 20_000 }) {
+export async function openLoop(call, ops, { rate, durationMs, warmupMs = 0, maxOutstanding = 20_000 }) {
   const latencies = new Latencies();
   let done = 0;
   let errors = 0;
   let dropped = 0;
   let outstanding = 0;
   const start = performance.now();
-  const total = Math.max(1, Math.floor((rate * durationMs) / 1000));
+  const measureFrom = start + warmupMs;
+  const total = Math.max(1, Math.floor((rate * (warmupMs + durationMs)) / 1000));
   const interval = 1000 / rate;
   let issued = 0;
   // Counted, not kept: holding every call's promise until the end would make the
@@ -86,9 +88,11 @@ export async function openLoop(call, ops, { rate, durationMs, maxOutstanding = 2
   const allAnswered = new Promise((resolve) => (drained = resolve));
   const answered = (ok, scheduled) => {
     outstanding--;
-    latencies.add(performance.now() - scheduled);
-    if (ok) done++;
-    else errors++;
+    if (scheduled >= measureFrom) {
+      latencies.add(performance.now() - scheduled);
+      if (ok) done++;
+      else errors++;
+    }
     if (outstanding === 0 && issued >= total) drained();
   };
   const tick = () => {
@@ -97,7 +101,7 @@ export async function openLoop(call, ops, { rate, durationMs, maxOutstanding = 2
       const scheduled = start + issued * interval;
       issued++;
       if (outstanding >= maxOutstanding) {
-        dropped++;
+        if (scheduled >= measureFrom) dropped++;
         continue;
       }
       outstanding++;
@@ -111,6 +115,6 @@ export async function openLoop(call, ops, { rate, durationMs, maxOutstanding = 2
   };
   tick();
   await allAnswered;
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - measureFrom) / 1000;
   return { rate, ops: done, errors, dropped, seconds, ...latencies.summary() };
 }

@@ -29,6 +29,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'no-half': { type: 'boolean', default: false },
     'local-routing': { type: 'string', default: 'on' },
+    'batch-wait-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -37,6 +38,7 @@ if (opts.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--workload A,B,T] [--dist uniform,zipf] [--duration <s>]
                   [--hosts pyodide,subprocess] [--stores memory,durable] [--transports inproc,http]
                   [--entities 10000] [--out results/latest.json] [--no-half] [--local-routing on|off]
+                  [--batch-wait-ms <ms>]
 `);
   process.exit(0);
 }
@@ -59,6 +61,7 @@ const config = {
   durationMs: Math.round(Number(opts.duration ?? (quick ? 0.3 : 3)) * 1000),
   half: !opts['no-half'],
   localRouting: list(opts['local-routing'], ['on', 'off'])[0] === 'on',
+  batchWaitMs: opts['batch-wait-ms'] !== undefined ? Number(opts['batch-wait-ms']) : undefined,
   inprocConcurrency: quick ? 128 : 1024,
   httpSockets: quick ? 16 : 64,
   referenceOps: quick ? 50_000 : 2_000_000,
@@ -134,6 +137,7 @@ async function main() {
         closeHostOnStop: true,
         maxConcurrentBatches: hostSpec.batches,
         localRouting: config.localRouting,
+        ...(config.batchWaitMs !== undefined ? { batchWaitMs: config.batchWaitMs } : {}),
         ...(dataDir ? { dataDir } : {}),
       });
       const server = config.transports.includes('http') ? await startHttpServer(runtime, { port: 0 }) : undefined;
@@ -162,11 +166,11 @@ async function main() {
                 durationMs: config.durationMs,
                 warmupMs,
               });
-              if (config.half) half = await openLoop(call, operations(workload, dist, config.entities, seed + 1), { rate: peak.opsPerSec / 2, durationMs: config.durationMs });
+              if (config.half) half = await openLoop(call, operations(workload, dist, config.entities, seed + 1), { rate: peak.opsPerSec / 2, durationMs: config.durationMs, warmupMs });
             } else {
               const common = { workload, dist, entities: config.entities, sockets: config.httpSockets, durationMs: config.durationMs };
               peak = await runHttpLoad(server.url, { ...common, seed, mode: 'closed', concurrency: config.httpSockets, warmupMs });
-              if (config.half) half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2 });
+              if (config.half) half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, warmupMs });
             }
             const ref = reference[`${workload}/${dist}`];
             const row = {
