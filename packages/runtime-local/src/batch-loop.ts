@@ -255,7 +255,11 @@ export class BatchLoop {
       }
       this.inFlight--;
       this.wakeIdle();
-      this.kick();
+      // A worker that just finished gets its next batch now, from the events already
+      // queued, before the answered callers run: it computes while they do (their
+      // new calls go in the batch after). Other passes stay coalesced by kick().
+      if (worker !== undefined) this.pump();
+      else this.kick();
     }
   }
 
