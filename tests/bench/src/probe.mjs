@@ -4,13 +4,14 @@
 // fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
 //                           [--batch-wait-ms n] [--max-batch-size n]
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime } from '@stateflow/runtime-local';
+import { childrenCpuMicros } from './child-cpu.mjs';
 import { closedLoop, openLoop } from './load.mjs';
 import { accountKey, operations } from './workloads.mjs';
 
@@ -30,22 +31,6 @@ const { values: o } = parseArgs({
 const entities = Number(o.entities);
 const durationMs = Number(o.duration) * 1000;
 const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().length, 4));
-const TICK = 100; // clock ticks per second (USER_HZ)
-
-/** utime+stime in µs of the direct children of this process (the kernel processes). */
-function childrenCpu() {
-  let total = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid) continue;
-      total += ((Number(fields[11]) + Number(fields[12])) / TICK) * 1e6;
-    } catch {}
-  }
-  return total;
-}
 
 const path = join(HERE, '..', 'programs', 'accounts.py');
 const { program } = await compile(readFileSync(path, 'utf8'), { path });
@@ -63,17 +48,17 @@ await Promise.all(created);
 const call = (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r);
 await closedLoop(call, operations(o.workload, o.dist, entities, 7), { concurrency: 1024, durationMs: 1000 });
 const node0 = process.cpuUsage();
-const kids0 = childrenCpu();
+const kids0 = childrenCpuMicros();
 const peak = await closedLoop(call, operations(o.workload, o.dist, entities, 8), { concurrency: 1024, durationMs });
 const node1 = process.cpuUsage(node0);
-const kids = childrenCpu() - kids0;
+const kids = childrenCpuMicros() - kids0;
 const calls = peak.ops + peak.errors;
 const rate = o.rate ? Number(o.rate) : Math.round(peak.opsPerSec / 2);
 const node2 = process.cpuUsage();
-const kids2 = childrenCpu();
+const kids2 = childrenCpuMicros();
 const half = await openLoop(call, operations(o.workload, o.dist, entities, 9), { rate, durationMs });
 const node3 = process.cpuUsage(node2);
-const kidsHalf = childrenCpu() - kids2;
+const kidsHalf = childrenCpuMicros() - kids2;
 const halfCalls = half.ops + half.errors;
 await runtime.stop();
 const r = (n, d = 0) => n.toFixed(d);
