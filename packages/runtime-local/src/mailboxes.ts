@@ -20,7 +20,7 @@ export interface TakenEvents {
  * partitions (one per Python worker when the host routes locally, else one).
  *
  * Invariants: an instance is in at most one batch at a time (it is "busy" from
- * {@link Mailboxes.takeReady} until {@link Mailboxes.release}); its events are handed
+ * {@link Mailboxes.take} until {@link Mailboxes.releaseInstances}); its events are handed
  * out in arrival order. Different instances are independent.
  */
 export class Mailboxes {
@@ -57,15 +57,9 @@ export class Mailboxes {
   /**
    * Takes up to `perInstance` head events of every idle instance with mail (an
    * instance's events next to each other, in arrival order), and keyless events, up to
-   * `limit` events in all, marking those instances busy. Only from `partition`.
-   */
-  takeReady(limit: number, perInstance = 1, partition = 0): Array<TargetedEvent | ConstructEvent> {
-    return this.take(limit, perInstance, partition).events;
-  }
-
-  /**
-   * {@link Mailboxes.takeReady}, also returning the ids of the instances it marked busy,
-   * so that {@link Mailboxes.releaseInstances} frees them without rebuilding their ids.
+   * `limit` events in all, marking those instances busy. Only from `partition`. Also
+   * returns the ids of the instances it marked busy, so that
+   * {@link Mailboxes.releaseInstances} frees them without rebuilding their ids.
    */
   take(limit: number, perInstance = 1, partition = 0): TakenEvents {
     const events: Array<TargetedEvent | ConstructEvent> = [];
@@ -96,7 +90,7 @@ export class Mailboxes {
   }
 
   /**
-   * How many events {@link Mailboxes.takeReady} would hand out from `partition` right
+   * How many events {@link Mailboxes.take} would hand out from `partition` right
    * now, counting at most `cap` (it stops early, so it is cheap on long queues).
    */
   readyCount(cap: number, perInstance = 1, partition = 0): number {
@@ -120,11 +114,6 @@ export class Mailboxes {
   /** Whether `partition` has queued events. */
   hasMail(partition = 0): boolean {
     return this.queues[partition]!.size > 0 || this.keyless[partition]!.length > 0;
-  }
-
-  /** Marks the instance an event was taken for as idle again. */
-  release(event: TargetedEvent | ConstructEvent): void {
-    if (isTargeted(event)) this.busy.delete(addressId(event.target));
   }
 
   /** Marks the instances {@link Mailboxes.take} returned as idle again. */
