@@ -7,9 +7,9 @@ from typing import Any, Dict, List
 import pytest
 
 from stateflow_kernel import serve
+from stateflow_kernel.chain import compact_state
 from stateflow_kernel.local_route import run_routed
-from stateflow_kernel.wire import (compact_result, compact_state, decode_event, encode_event,
-                                   reply_index)
+from stateflow_kernel.wire import compact_result, decode_event, encode_event, reply_index
 
 from conftest import Router
 

@@ -14,7 +14,9 @@ true`` forgets every held state first.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .wire import decode_event
 
 
 _MISSING = object()
@@ -35,12 +37,7 @@ class StateChain:
             target = request["event"]["target"]
             return self._last.get((target["entity"], target["key"]))
         if request.get("held"):
-            target = request["event"]["target"]
-            found = self._last.get((target["entity"], target["key"]), _MISSING)
-            if found is _MISSING:
-                raise LookupError("the kernel holds no state for %s %r; the host must send it"
-                                  % (target["entity"], target["key"]))
-            return found
+            return _held_for(self._last, request["event"]["target"])
         return request.get("state")
 
     def clear(self) -> None:
@@ -61,12 +58,46 @@ def held_state(held: Dict[Tuple[str, str], Any], request: Dict[str, Any]) -> Any
     host's mistake (``LookupError``)."""
     if "state" in request and not request.get("chained"):
         return request["state"]
-    target = request["event"]["target"]
+    return _held_for(held, request["event"]["target"])
+
+
+def compact_state(request: List[Any], event: Dict[str, Any], held: Dict[Tuple[str, str], Any]) -> Any:
+    """The state a compact request (``stateflow_kernel.wire``) runs on: its own, or the
+    one ``held`` keeps for its target."""
+    if len(request) > 1:
+        return request[1]
+    target = event.get("target")
+    return None if target is None else _held_for(held, target)
+
+
+def _held_for(held: Dict[Tuple[str, str], Any], target: Dict[str, Any]) -> Any:
+    """The state ``held`` keeps for ``target``; a missing one is the host's mistake."""
     state = held.get((target["entity"], target["key"]), _MISSING)
     if state is _MISSING:
         raise LookupError("the kernel holds no state for %s %r; the host must send it"
                           % (target["entity"], target["key"]))
     return state
+
+
+def run_request(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
+                held: Dict[Tuple[str, str], Any], request: Any,
+                reply_tos: Sequence[Any]) -> Tuple[Dict[str, Any], Dict[str, Any], bool]:
+    """Runs one request of a resident-state batch, in either form (a compact list, see
+    ``stateflow_kernel.wire``, with the frame's ``reply_tos``; or an object), and keeps
+    the state it leaves in ``held``. Returns its event, its result and whether it was
+    compact (then its result goes back compact too)."""
+    compact = type(request) is list
+    if compact:
+        event = decode_event(request[0], reply_tos)
+        state = compact_state(request, event, held)
+    else:
+        event = request["event"]
+        state = held_state(held, request)
+    result = process(event, state)
+    target = event.get("target")
+    if target is not None:
+        held[target["entity"], target["key"]] = result.get("state", state)
+    return event, result, compact
 
 
 def run_batch(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
-from .chain import held_state
-from .wire import compact_result, compact_state, decode_event, encode_event, reply_index
+from .chain import run_request
+from .wire import compact_result, encode_event, reply_index
 
 
 def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
@@ -59,18 +59,7 @@ def run_routed(process: Callable[[Dict[str, Any], Any], Dict[str, Any]],
 
     reply_ids = reply_index(reply_tos)
     for r in requests:
-        compact = type(r) is list
-        if compact:
-            event = decode_event(r[0], reply_tos)
-            state = compact_state(r, event, held)
-            target = event.get("target")
-        else:
-            event = r["event"]
-            target = event.get("target")
-            state = held_state(held, r)
-        result = process(event, state)
-        if target is not None:
-            held[target["entity"], target["key"]] = result.get("state", state)
+        event, result, compact = run_request(process, held, r, reply_tos)
         out = result.get("out")
         if out and (len(out) > 1 or "target" in out[0]):
             keep: List[Dict[str, Any]] = []

@@ -38,11 +38,11 @@ import sys
 import traceback
 from typing import Any, BinaryIO, Dict, Optional
 
-from .chain import StateChain, held_state
+from .chain import StateChain, run_request
 from .errors import LoadError
 from .kernel import Kernel
 from .local_route import run_routed
-from .wire import compact_result, compact_state, decode_event, reply_index
+from .wire import compact_result, reply_index
 
 _LEN = struct.Struct(">I")
 
@@ -152,22 +152,8 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         # A request without "state" is "chained" or "held": it runs on the state held
         # for its target. A list is a compact request (stateflow_kernel.wire).
         for r in request["requests"]:
-            if type(r) is list:
-                event = decode_event(r[0], reply_tos)
-                state = compact_state(r, event, held)
-                result = process(event, state)
-                target = event.get("target")
-                if target is not None:
-                    held[target["entity"], target["key"]] = result.get("state", state)
-                append(compact_result(event, result, reply_ids))
-                continue
-            event = r["event"]
-            target = event.get("target")
-            state = held_state(held, r)
-            result = process(event, state)
-            if target is not None:
-                held[target["entity"], target["key"]] = result.get("state", state)
-            append(result)
+            event, result, compact = run_request(process, held, r, reply_tos)
+            append(compact_result(event, result, reply_ids) if compact else result)
         return kernel, {"id": rid, "results": results}
     if kind == "fail":
         if kernel is None:

@@ -29,7 +29,7 @@ fields the envelope does not have, stays an object inside the list.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 _MISSING = object()
 
@@ -126,20 +126,6 @@ def reply_index(reply_tos: List[Any]) -> Dict[int, int]:
     """``id()`` of each of the frame's reply addresses to its index (events carry the
     very objects ``decode_event`` put in them)."""
     return {id(r): i for i, r in enumerate(reply_tos)}
-
-
-def compact_state(r: List[Any], event: Dict[str, Any], held: Dict[Tuple[str, str], Any]) -> Any:
-    """The state a compact request runs on: its own, or the one held for its target."""
-    if len(r) > 1:
-        return r[1]
-    target = event.get("target")
-    if target is None:
-        return None
-    state = held.get((target["entity"], target["key"]), _MISSING)
-    if state is _MISSING:
-        raise LookupError("the kernel holds no state for %s %r; the host must send it"
-                          % (target["entity"], target["key"]))
-    return state
 
 
 def compact_result(event: Dict[str, Any], result: Dict[str, Any], reply_ids: Dict[int, int]) -> List[Any]:
