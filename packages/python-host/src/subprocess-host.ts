@@ -54,7 +54,12 @@ const addressOf = (event: Event): string | undefined =>
  */
 class ProcessWorker implements KernelWorker {
   private readonly held = new Map<string, EntityState | null>();
-  private readonly inFlight = new Map<string, number>();
+  /**
+   * The instance ids of each batch in flight. Not a per-instance counter in a \`Map\`: a
+   * long-lived \`Map\` whose keys come and go makes V8 promote garbage on every young
+   * collection (see ChurnMap in @stateflow/runtime-local).
+   */
+  private readonly batchesInFlight: Array<Array<string | undefined>> = [];
   private generation = 0;
   private resetNext = false;
 
@@ -109,7 +114,10 @@ class ProcessWorker implements KernelWorker {
     }
     const generation = this.generation;
     const held = this.held;
-    const inFlight = this.inFlight;
+    // Instances of this batch so far and of other batches in flight: the process's copy
+    // may change before this request runs, so it goes with its state.
+    const busy = new Set<string>();
+    for (const other of this.batchesInFlight) for (const id of other) if (id !== undefined) busy.add(id);
     const ids: Array<string | undefined> = new Array(requests.length);
     /** Per request: it ran on the state the process held (`held` or `chained`). */
     const ranOnHeld: boolean[] = new Array(requests.length);
@@ -123,12 +131,12 @@ class ProcessWorker implements KernelWorker {
         wire[i] = wireRequest(request, false, replyTos);
         continue;
       }
-      const busy = inFlight.get(id) ?? 0;
-      const onHeld = !!request.chained || (busy === 0 && held.has(id) && held.get(id) === request.state);
+      const onHeld = !!request.chained || (!busy.has(id) && held.has(id) && held.get(id) === request.state);
       ranOnHeld[i] = onHeld;
       wire[i] = wireRequest(request, onHeld, replyTos);
-      inFlight.set(id, busy + 1);
+      busy.add(id);
     }
+    this.batchesInFlight.push(ids);
     let results: HostResult[] | undefined;
     let local: LocalResult | undefined;
     try {
@@ -139,6 +147,7 @@ class ProcessWorker implements KernelWorker {
       throw err;
     } finally {
       if (timer) clearTimeout(timer);
+      this.batchesInFlight.splice(this.batchesInFlight.indexOf(ids), 1);
       for (let i = 0; i < requests.length; i++) {
         const id = ids[i];
         if (id === undefined) continue;
@@ -147,9 +156,6 @@ class ProcessWorker implements KernelWorker {
           const ran = ranOnHeld[i] ? (held.get(id) ?? null) : requests[i]!.state;
           held.set(id, results[i]!.state ?? ran);
         }
-        const left = inFlight.get(id)! - 1;
-        if (left === 0) inFlight.delete(id);
-        else inFlight.set(id, left);
       }
       if (local && generation === this.generation) {
         for (const { address, state } of local.states) held.set(`${address.entity}\u0000${address.key}`, state);

@@ -140,6 +140,20 @@ describe.each(kinds)('%s host', (kind) => {
     expect(all.map(([x]) => (x!.out[0] as { target: { key: string } }).target.key)).toEqual(names);
   });
 
+  it('runs two batches in flight at once for one instance each on the state it was given', async () => {
+    r = new Router(host);
+    await setupShop(r, 5, 10);
+    const given = r.state('Item', 'coke')!; // the object the process holds a copy of
+    // Both batches carry the same state. The second is sent while the first is in
+    // flight, so it must not rely on the process's copy (which the first changes).
+    const [[first], [second]] = await Promise.all([
+      host.process([{ event: r.invoke('Item', 'coke', 'update_stock', 1), state: given }]),
+      host.process([{ event: r.invoke('Item', 'coke', 'update_stock', 2), state: given }]),
+    ]);
+    expect(first!.state).toMatchObject({ stock: 6 });
+    expect(second!.state).toMatchObject({ stock: 7 });
+  });
+
   it('replaces the program on load() and runs create, branch, invoke, invoke_self and read', async () => {
     const fresh = await createPythonHost({ kind, stderr: 'capture' });
     try {

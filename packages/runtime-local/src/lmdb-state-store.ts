@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { EntityAddress, EntityState, Event } from '@stateflow/ir';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { ChurnMap } from './churn-map.js';
 import {
   DEFAULT_RETENTION,
   addressId,
@@ -50,7 +51,7 @@ const FORMAT_VERSION = 1;
  */
 export class LmdbStateStore implements StateStore {
   readonly durable = true;
-  private readonly overlay = new Map<string, EntityState>();
+  private readonly overlay = new ChurnMap<string, EntityState>();
   private readonly retention: Required<OutcomeRetention>;
   private order = 0;
   private outcomeCount: number;

@@ -1,4 +1,5 @@
 import type { ConstructEvent, EntityAddress, Event } from '@stateflow/ir';
+import { ChurnMap } from './churn-map.js';
 import { addressId } from './state-store.js';
 
 /** An event that is delivered to one instance (every kind except `Construct` and `Response`). */
@@ -24,9 +25,9 @@ export interface TakenEvents {
  * out in arrival order. Different instances are independent.
  */
 export class Mailboxes {
-  private readonly queues: Array<Map<string, TargetedEvent[]>>;
+  private readonly queues: Array<ChurnMap<string, TargetedEvent[]>>;
   private readonly keyless: ConstructEvent[][];
-  private readonly busy = new Set<string>();
+  private readonly busy = new ChurnMap<string, true>();
 
   /**
    * @param partitionOf the partition of an event (its worker), in `[0, partitions)`
@@ -36,7 +37,7 @@ export class Mailboxes {
     private readonly partitionOf: ((event: TargetedEvent | ConstructEvent) => number) | undefined = undefined,
     readonly partitions = 1,
   ) {
-    this.queues = Array.from({ length: partitions }, () => new Map<string, TargetedEvent[]>());
+    this.queues = Array.from({ length: partitions }, () => new ChurnMap<string, TargetedEvent[]>());
     this.keyless = Array.from({ length: partitions }, () => []);
   }
 
@@ -81,7 +82,7 @@ export class Mailboxes {
       } else {
         for (const event of queue.splice(0, n)) events.push(event);
       }
-      this.busy.add(id);
+      this.busy.set(id, true);
       instances.push(id);
     }
     const keyless = this.keyless[partition]!;
