@@ -24,6 +24,14 @@ export interface LmdbStateStoreOptions {
    * @default true
    */
   sync?: boolean;
+  /**
+   * Most committed states kept decoded in memory (the most recently written or read).
+   * A read of one of them returns the very object the runtime wrote or read before, so
+   * it skips LMDB and msgpack, and a Python worker that holds a copy of it is not sent
+   * the state again. 0 turns the cache off.
+   * @default 100000
+   */
+  cacheSize?: number;
 }
 
 type StateKey = [string, string];
@@ -51,7 +59,11 @@ const FORMAT_VERSION = 1;
  */
 export class LmdbStateStore implements StateStore {
   readonly durable = true;
+  /** States written by commits that are not durable yet (LMDB reads do not see them). */
   private readonly overlay = new ChurnMap<string, EntityState>();
+  /** Committed states, oldest first (see `cacheSize`). */
+  private readonly cache = new ChurnMap<string, EntityState>();
+  private readonly cacheSize: number;
   private readonly retention: Required<OutcomeRetention>;
   private order = 0;
   private outcomeCount: number;
@@ -66,8 +78,10 @@ export class LmdbStateStore implements StateStore {
     private readonly outcomeLog: Database<true, [number, string]>,
     private readonly sync: boolean,
     retention: OutcomeRetention | undefined,
+    cacheSize: number,
   ) {
     this.retention = { ...DEFAULT_RETENTION, ...retention };
+    this.cacheSize = Math.max(0, cacheSize);
     this.outcomeCount = outcomes.getCount();
     for (const { value } of queue.getRange({})) if (value.o >= this.order) this.order = value.o + 1;
   }
@@ -94,11 +108,17 @@ export class LmdbStateStore implements StateStore {
       root.openDB({ name: 'outcomeLog' }),
       options.sync !== false,
       options.retention,
+      options.cacheSize ?? 100_000,
     );
   }
 
   get(address: EntityAddress): EntityState | undefined {
-    return this.overlay.get(addressId(address)) ?? this.state.get([address.entity, address.key]);
+    const id = addressId(address);
+    const found = this.overlay.get(id) ?? this.cache.get(id);
+    if (found !== undefined) return found;
+    const stored = this.state.get([address.entity, address.key]);
+    if (stored !== undefined) this.remember(id, stored);
+    return stored;
   }
 
   commit(batch: CommitBatch): Promise<void> {
@@ -143,7 +163,9 @@ export class LmdbStateStore implements StateStore {
       await this.commit({ writes, consumed: [], produced: [], outcomes: [] });
       return;
     }
-    for (const id of [...this.overlay.keys()]) if (id.startsWith(`${entity}\u0000`)) this.overlay.delete(id);
+    const prefix = `${entity}\u0000`;
+    for (const id of [...this.overlay.keys()]) if (id.startsWith(prefix)) this.overlay.delete(id);
+    for (const id of [...this.cache.keys()]) if (id.startsWith(prefix)) this.cache.delete(id);
     const committed = this.root.transaction(() => {
       for (const key of Array.from(this.range(entity), (entry) => entry.key)) this.state.remove(key);
       for (const { address, state } of writes) this.state.put([address.entity, address.key], state);
@@ -182,13 +204,31 @@ export class LmdbStateStore implements StateStore {
   }
 
   private async whenDurable(committed: Promise<unknown>, staged: Array<[string, EntityState]>): Promise<void> {
+    let durable = false;
     try {
       // Resolves once the transaction is synced (unless sync is off).
       await committed;
+      durable = true;
     } finally {
-      // Drop overlay entries that this commit made durable (unless a later write replaced them).
-      for (const [id, state] of staged) if (this.overlay.get(id) === state) this.overlay.delete(id);
+      // Move the states this commit made durable from the overlay to the cache (unless a
+      // later write replaced them); after a failed commit the cache keeps the older state.
+      for (const [id, state] of staged) {
+        if (this.overlay.get(id) !== state) continue;
+        this.overlay.delete(id);
+        if (durable) this.remember(id, state);
+      }
     }
+  }
+
+  /**
+   * Caches a committed state, dropping the longest-cached one past `cacheSize` (first in,
+   * first out: replacing a state in place keeps the map's keys stable, which is cheaper
+   * than moving it to the end on every write).
+   */
+  private remember(id: string, state: EntityState): void {
+    if (this.cacheSize === 0) return;
+    this.cache.set(id, state);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private pruneInTransaction(now: number): void {

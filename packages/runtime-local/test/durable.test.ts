@@ -49,6 +49,33 @@ describe('LmdbStateStore', () => {
     await again.close();
   });
 
+  it('reads back the very state objects it wrote or read, within its cache size, and forgets replaced classes', async () => {
+    const path = tempDir();
+    const a = { entity: 'Counter', key: 'a' };
+    const b = { entity: 'Counter', key: 'b' };
+    const c = { entity: 'Counter', key: 'c' };
+    const written = { total: 1 };
+    const store = LmdbStateStore.open({ path, cacheSize: 2 });
+    const pending = store.commit({ writes: [{ address: a, state: written }], consumed: [], produced: [], outcomes: [] });
+    expect(store.get(a)).toBe(written); // not durable yet: from the overlay
+    await pending;
+    expect(store.get(a)).toBe(written); // durable: from the cache, the same object
+    await store.commit({ writes: [{ address: b, state: { total: 2 } }, { address: c, state: { total: 3 } }], consumed: [], produced: [], outcomes: [] });
+    // Three states, room for two: the first one cached is read from LMDB again (equal, not the same).
+    expect(store.get(a)).not.toBe(written);
+    expect(store.get(a)).toEqual(written);
+    const readBack = store.get(a);
+    expect(store.get(a)).toBe(readBack); // a read is cached too
+    await store.putMany([{ address: b, state: { total: 20 } }], { replaceEntity: 'Counter' });
+    expect(store.get(a)).toBeUndefined(); // replaced away, not served from the cache
+    expect(store.get(b)).toEqual({ total: 20 });
+    await store.close();
+
+    const uncached = LmdbStateStore.open({ path, cacheSize: 0 });
+    expect(uncached.get(b)).not.toBe(uncached.get(b));
+    await uncached.close();
+  });
+
   it('iterates the instances of one entity class and bulk-inserts', async () => {
     const store = LmdbStateStore.open({ path: tempDir() });
     await store.putMany([

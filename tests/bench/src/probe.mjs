@@ -4,7 +4,8 @@
 // fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
 //                           [--batch-wait-ms n] [--max-batch-size n]
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ const { values: o } = parseArgs({
     'batch-wait-ms': { type: 'string' },
     'max-batch-size': { type: 'string' },
     workers: { type: 'string' },
+    store: { type: 'string', default: 'memory' },
   },
 });
 const entities = Number(o.entities);
@@ -35,8 +37,11 @@ const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().leng
 const path = join(HERE, '..', 'programs', 'accounts.py');
 const { program } = await compile(readFileSync(path, 'utf8'), { path });
 const host = await createPythonHost({ kind: 'subprocess', workers, stderr: 'capture' });
+if (o.store !== 'memory' && o.store !== 'durable') throw new Error(`--store is memory or durable, not '${o.store}'`);
+const dataDir = o.store === 'durable' ? mkdtempSync(join(tmpdir(), 'stateflow-probe-')) : undefined;
 const runtime = await LocalRuntime.start(program, {
   host,
+  ...(dataDir ? { dataDir } : {}),
   closeHostOnStop: true,
   maxConcurrentBatches: workers,
   ...(o['batch-wait-ms'] !== undefined ? { batchWaitMs: Number(o['batch-wait-ms']) } : {}),
@@ -60,7 +65,11 @@ const half = await openLoop(call, operations(o.workload, o.dist, entities, 9), {
 const node3 = process.cpuUsage(node2);
 const kidsHalf = childrenCpuMicros() - kids2;
 const halfCalls = half.ops + half.errors;
+// Commit time (to durable) at half of peak, from the runtime's histogram: mean, and the
+// bucket bound under which 99% of the commits finished.
+const commits = commitSummary(runtime.metrics.render());
 await runtime.stop();
+if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 const r = (n, d = 0) => n.toFixed(d);
 console.log(
   JSON.stringify({
@@ -73,6 +82,16 @@ console.log(
     halfKernelUs: r(kidsHalf / halfCalls, 1),
     p50: r(half.p50, 2),
     p99: r(half.p99, 2),
+    ...(dataDir ? commits : {}),
     load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   }),
 );
+
+function commitSummary(text) {
+  const name = 'stateflow_store_commit_duration_seconds';
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1], Number(m[2])]);
+  const count = Number(text.match(new RegExp(`^${name}_count (\\S+)$`, 'm'))?.[1]);
+  const sum = Number(text.match(new RegExp(`^${name}_sum (\\S+)$`, 'm'))?.[1]);
+  const p99 = buckets.find(([, n]) => n >= 0.99 * count)?.[0];
+  return { commits: count, commitMeanMs: ((sum / count) * 1000).toFixed(2), commitP99UnderS: p99 };
+}
