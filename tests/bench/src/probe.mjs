@@ -3,7 +3,8 @@
 // Prints peak ops/s, CPU µs per call (Node and the kernel processes), and p50/p99 at a
 // fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
-//                           [--batch-wait-ms n] [--max-batch-size n]
+//                           [--batch-wait-ms n] [--max-batch-size n] [--workers n]
+//                           [--store memory|durable]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cpus } from 'node:os';
