@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Targeted side-by-side probe: one workload on subprocess×N, in memory, in-process.
+// Targeted side-by-side probe: one workload on subprocess×N, in memory (or durable), in-process.
 // Prints peak ops/s, CPU µs per call (Node and the kernel processes), and p50/p99 at a
 // fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
