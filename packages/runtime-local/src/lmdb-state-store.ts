@@ -50,8 +50,10 @@ const FORMAT_VERSION = 1;
  * batch is one transaction: the new states, the removal of the consumed events from
  * the durable queue, the produced events and the outcomes commit together. Commits
  * are queued and written on a background thread; the ones queued in the same event
- * turn share one transaction and one fsync (group commit). Reads see uncommitted
- * writes through an overlay until their transaction is on disk.
+ * turn share one transaction and one fsync (group commit). A batch with nothing to
+ * write makes no transaction: it waits for the commits before it. Reads see uncommitted
+ * writes through an overlay until their transaction is on disk, and recent committed
+ * states through a cache.
  *
  * Tables: `state` (`[entity, key]` → state), `queue` (`[requestId, seq]` → event still
  * to process), `outcomes` (requestId → result), `outcomeLog` (`[at, requestId]`, for
@@ -64,6 +66,8 @@ export class LmdbStateStore implements StateStore {
   /** Committed states, oldest first (see `cacheSize`). */
   private readonly cache = new ChurnMap<string, EntityState>();
   private readonly cacheSize: number;
+  /** The latest commit that is not durable yet. */
+  private lastCommit: Promise<void> | undefined;
   private readonly retention: Required<OutcomeRetention>;
   private order = 0;
   private outcomeCount: number;
@@ -129,18 +133,32 @@ export class LmdbStateStore implements StateStore {
       this.overlay.set(id, state);
       staged.push([id, state]);
     }
-    const committed = this.root.transaction(() => {
-      for (const { address, state } of writes) this.state.put([address.entity, address.key], state);
-      for (const { requestId, seq } of consumed) this.queue.remove([requestId, seq]);
-      for (const event of produced) this.queue.put([event.requestId, event.seq], { o: this.order++, e: event });
-      for (const { requestId, result, at } of outcomes) {
-        this.outcomes.put(requestId, { result, at });
-        this.outcomeLog.put([at, requestId], true);
-        this.outcomeCount++;
-      }
-      if (outcomes.length > 0) this.pruneInTransaction(outcomes[outcomes.length - 1]!.at);
-    });
-    return this.whenDurable(committed, staged);
+    // lmdb-js commits every write queued in one event turn in one transaction, run by its
+    // own thread; a transaction() callback would also stop this thread while LMDB holds
+    // the write lock. So one batch is one transaction, and its last write's promise
+    // resolves when that transaction is on disk.
+    let last: Promise<unknown> | undefined;
+    for (const { address, state } of writes) last = this.state.put([address.entity, address.key], state);
+    for (const { requestId, seq } of consumed) last = this.queue.remove([requestId, seq]);
+    for (const event of produced) last = this.queue.put([event.requestId, event.seq], { o: this.order++, e: event });
+    for (const { requestId, result, at } of outcomes) {
+      this.outcomes.put(requestId, { result, at });
+      last = this.outcomeLog.put([at, requestId], true);
+      this.outcomeCount++;
+    }
+    if (outcomes.length > 0) last = this.prune(outcomes[outcomes.length - 1]!.at) ?? last;
+    if (last === undefined) {
+      // Nothing to write: the batch's answers wait only for the commits before it (they
+      // may show what those wrote).
+      return this.lastCommit ?? Promise.resolve();
+    }
+    const durable = this.whenDurable(last, staged);
+    this.lastCommit = durable;
+    void durable.then(
+      () => this.lastCommit === durable && (this.lastCommit = undefined),
+      () => {},
+    );
+    return durable;
   }
 
   keys(entity: string): string[] {
@@ -231,10 +249,18 @@ export class LmdbStateStore implements StateStore {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private pruneInTransaction(now: number): void {
-    // At most one sweep per second, and bounded work per sweep.
-    if (now - this.lastPrune < 1000 && this.outcomeCount <= this.retention.maxCount) return;
+  /**
+   * Drops expired outcome records, at most one sweep per second (unless past the count
+   * bound), in a transaction queued after this turn's writes, which sees them.
+   */
+  private prune(now: number): Promise<unknown> | undefined {
+    if (now - this.lastPrune < 1000 && this.outcomeCount <= this.retention.maxCount) return undefined;
     this.lastPrune = now;
+    return this.root.transaction(() => this.pruneInTransaction(now));
+  }
+
+  private pruneInTransaction(now: number): void {
+    // Bounded work per sweep.
     const oldest = now - this.retention.maxAgeMs;
     let budget = 10_000;
     for (const { key } of this.outcomeLog.getRange({})) {

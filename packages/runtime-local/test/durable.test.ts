@@ -76,6 +76,17 @@ describe('LmdbStateStore', () => {
     await uncached.close();
   });
 
+  it('lets a commit with nothing to write wait for the commits before it', async () => {
+    const store = LmdbStateStore.open({ path: tempDir() });
+    const order: string[] = [];
+    const first = store.commit({ writes: [{ address: { entity: 'Counter', key: 'a' }, state: { total: 1 } }], consumed: [], produced: [], outcomes: [] });
+    const empty = store.commit({ writes: [], consumed: [], produced: [], outcomes: [] });
+    await Promise.all([first.then(() => order.push('first')), Promise.resolve(empty).then(() => order.push('empty'))]);
+    expect(order).toEqual(['first', 'empty']);
+    await store.commit({ writes: [], consumed: [], produced: [], outcomes: [] }); // nothing pending: resolves
+    await store.close();
+  });
+
   it('iterates the instances of one entity class and bulk-inserts', async () => {
     const store = LmdbStateStore.open({ path: tempDir() });
     await store.putMany([

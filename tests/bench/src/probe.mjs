@@ -4,15 +4,15 @@
 // fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
 //                           [--batch-wait-ms n] [--max-batch-size n] [--workers n]
-//                           [--store memory|durable]
+//                           [--store memory|durable] [--runtime <built runtime-local index.js>]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
-import { LocalRuntime } from '@stateflow/runtime-local';
 import { childrenCpuMicros } from './child-cpu.mjs';
 import { closedLoop, openLoop } from './load.mjs';
 import { accountKey, operations } from './workloads.mjs';
@@ -29,9 +29,12 @@ const { values: o } = parseArgs({
     'max-batch-size': { type: 'string' },
     workers: { type: 'string' },
     store: { type: 'string', default: 'memory' },
+    runtime: { type: 'string' },
   },
 });
 const entities = Number(o.entities);
+// `--runtime` loads another build of @stateflow/runtime-local (a copy of its dist) for side-by-side runs.
+const { LocalRuntime } = await import(o.runtime ? pathToFileURL(resolve(o.runtime)).href : '@stateflow/runtime-local');
 const durationMs = Number(o.duration) * 1000;
 const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().length, 4));
 
