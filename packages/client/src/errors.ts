@@ -69,6 +69,15 @@ export class InternalError extends RemoteError {
   override readonly name: string = 'InternalError';
 }
 
+/**
+ * The idempotency key (request id) of this call was used before for a different call
+ * (another entity, key, method or arguments): `IdempotencyKeyReused`. Nothing ran; use a
+ * new key for a new call.
+ */
+export class IdempotencyKeyReusedError extends RemoteError {
+  override readonly name: string = 'IdempotencyKeyReusedError';
+}
+
 const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError } = {
   EntityNotFound: EntityNotFoundError,
   EntityExists: EntityExistsError,
@@ -78,6 +87,7 @@ const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError 
   BadArguments: BadArgumentsError,
   EncodingError: InternalError,
   Internal: InternalError,
+  IdempotencyKeyReused: IdempotencyKeyReusedError,
 };
 
 /** The system error codes, in the order of `SystemErrorCode`. */

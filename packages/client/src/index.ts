@@ -9,6 +9,7 @@ export {
   UnknownAttributeError,
   BadArgumentsError,
   InternalError,
+  IdempotencyKeyReusedError,
   TimeoutError,
   CancelledError,
   TransportError,

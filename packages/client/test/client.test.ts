@@ -5,6 +5,7 @@ import {
   EntityExistsError,
   EntityNotFoundError,
   EntityRef,
+  IdempotencyKeyReusedError,
   RemoteError,
   StateflowClient,
   TimeoutError,
@@ -91,12 +92,16 @@ describe('StateflowClient', () => {
       scripted([
         { error: { type: 'EntityNotFound', message: 'no', code: 'EntityNotFound' } },
         { error: { type: 'EntityExists', message: 'taken', code: 'EntityExists' } },
+        { error: { type: 'IdempotencyKeyReused', message: 'used for another call', code: 'IdempotencyKeyReused' } },
       ]),
     );
     await expect(client.invoke({ entity: 'Item', key: 'a' }, 'm')).rejects.toBeInstanceOf(EntityNotFoundError);
     const err = await client.create('Item', ['a', 1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EntityExistsError);
     expect(err).toMatchObject({ code: 'EntityExists', name: 'EntityExistsError' });
+    const reused = await client.invoke({ entity: 'Item', key: 'a' }, 'm', [], {}, { requestId: 'k' }).catch((e: unknown) => e);
+    expect(reused).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(reused).toMatchObject({ code: 'IdempotencyKeyReused', name: 'IdempotencyKeyReusedError' });
   });
 
   it('rejects with TimeoutError when the call takes longer than timeoutMs', async () => {

@@ -59,7 +59,9 @@ export type SystemErrorCode =
   | 'UnknownAttribute'
   | 'BadArguments'
   | 'EncodingError'
-  | 'Internal';
+  | 'Internal'
+  /** A client request id (idempotency key) was used again for a different call. */
+  | 'IdempotencyKeyReused';
 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };

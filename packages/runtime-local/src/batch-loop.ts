@@ -85,6 +85,8 @@ interface Finished {
 /** Hooks of a {@link BatchLoop} besides its host, store and mailboxes. */
 export interface BatchLoopHooks {
   respond: ResultSink;
+  /** The fingerprint to record with the outcome of a request with a client request id. */
+  fingerprintOf?: (requestId: string) => string | undefined;
   fatal: FatalSink;
   metrics?: RuntimeMetrics;
 }
@@ -307,7 +309,10 @@ export class BatchLoop {
     const finish = (response: Finished): void => {
       responses.push(response);
       const { requestId, result } = response;
-      if (isRecordedRequest(requestId)) outcomes.push({ requestId, result, at: now || (now = Date.now()) });
+      if (isRecordedRequest(requestId)) {
+        const fingerprint = this.hooks.fingerprintOf?.(requestId);
+        outcomes.push({ requestId, result, at: now || (now = Date.now()), ...(fingerprint !== undefined ? { fingerprint } : {}) });
+      }
     };
     for (let i = 0; i < batch.length; i++) {
       const event = batch[i]!;

@@ -141,8 +141,8 @@ export class LmdbStateStore implements StateStore {
     for (const { address, state } of writes) last = this.state.put([address.entity, address.key], state);
     for (const { requestId, seq } of consumed) last = this.queue.remove([requestId, seq]);
     for (const event of produced) last = this.queue.put([event.requestId, event.seq], { o: this.order++, e: event });
-    for (const { requestId, result, at } of outcomes) {
-      this.outcomes.put(requestId, { result, at });
+    for (const { requestId, result, at, fingerprint } of outcomes) {
+      this.outcomes.put(requestId, fingerprint !== undefined ? { result, at, fingerprint } : { result, at });
       last = this.outcomeLog.put([at, requestId], true);
       this.outcomeCount++;
     }

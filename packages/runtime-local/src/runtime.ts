@@ -14,6 +14,7 @@ import type { PythonHost } from '@stateflow/python-host';
 import { randomUUID } from 'node:crypto';
 import { InvalidProgramError } from './invalid-program-error.js';
 import { BatchLoop, type BatchLoopOptions } from './batch-loop.js';
+import { callFingerprint } from './call-fingerprint.js';
 import { ChurnMap } from './churn-map.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
 import { LmdbStateStore } from './lmdb-state-store.js';
@@ -118,6 +119,8 @@ export class LocalRuntime {
   private readonly mailboxes: Mailboxes;
   private readonly loop: BatchLoop;
   private readonly pending = new ChurnMap<string, Settle>();
+  /** Fingerprints of the calls with a client request id still running (see callFingerprint). */
+  private readonly fingerprints = new ChurnMap<string, string>();
   /** Looked up per call (the program does not change while the runtime runs). */
   private readonly entityClasses: Map<string, EntityClass>;
   private readonly replyTo: ReplyAddress = { channel: 'local', id: randomUUID() };
@@ -158,6 +161,7 @@ export class LocalRuntime {
       this.mailboxes,
       {
         respond: (requestId, result) => this.settle(requestId, result),
+        fingerprintOf: (requestId) => this.fingerprints.get(requestId),
         fatal: (error) => {
           this.failure = `the state store failed: ${error.message}`;
           this.logger.log('error', 'store commit failed; the runtime stopped processing', { error: error.message });
@@ -301,6 +305,7 @@ export class LocalRuntime {
     const settle = this.pending.get(requestId);
     if (!settle) return; // a response for a request we no longer wait for
     this.pending.delete(requestId);
+    this.fingerprints.delete(requestId);
     ('ok' in result ? this.metrics.requestsOk : this.metrics.requestsFailed).inc();
     settle(result);
   }
@@ -311,13 +316,19 @@ export class LocalRuntime {
     }
     const { requestId } = event;
     if (isRecordedRequest(requestId)) {
+      const fingerprint = callFingerprint(event);
       const recorded = this.store.getOutcome(requestId);
       if (recorded) {
+        // Records written before fingerprints existed have none: they are trusted.
+        if (recorded.fingerprint !== undefined && recorded.fingerprint !== fingerprint) return Promise.resolve(keyReused(requestId));
         this.metrics.idempotentHits.inc();
         return Promise.resolve(recorded.result);
       }
       const running = this.pending.get(requestId);
       if (running) {
+        // A request resumed after a restart has no fingerprint: it is joined.
+        const first = this.fingerprints.get(requestId);
+        if (first !== undefined && first !== fingerprint) return Promise.resolve(keyReused(requestId));
         // The same request is still running (or resumed after a restart): join it.
         this.metrics.idempotentHits.inc();
         return new Promise<Result>((resolve) =>
@@ -327,6 +338,7 @@ export class LocalRuntime {
           }),
         );
       }
+      this.fingerprints.set(requestId, fingerprint);
     }
     return new Promise<Result>((resolve) => {
       this.pending.set(requestId, resolve);
@@ -334,6 +346,16 @@ export class LocalRuntime {
       this.loop.kick();
     });
   }
+}
+
+function keyReused(requestId: string): Result {
+  const key = requestId.slice(clientRequestId('').length);
+  return {
+    error: systemError(
+      'IdempotencyKeyReused',
+      `the request id (idempotency key) '${key}' was already used for a different call; a retry must repeat the same call (entity, key, method and arguments), and a new call needs a new id`,
+    ),
+  };
 }
 
 function checkCallOptions(options: CallOptions | undefined) {

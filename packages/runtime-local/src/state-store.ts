@@ -18,6 +18,12 @@ export interface OutcomeRecord {
   result: Result;
   /** When the outcome was recorded (ms since the epoch). */
   at: number;
+  /**
+   * What the call asked for, as a digest (see `callFingerprint`): the same request id
+   * sent for a different call is refused. Absent on records of requests resumed after a
+   * restart, and on records written before fingerprints existed.
+   */
+  fingerprint?: string;
 }
 
 /**

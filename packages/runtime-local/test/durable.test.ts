@@ -163,6 +163,29 @@ describe.each([
     });
     await runtime.stop();
   });
+
+  it('refuses a request id used before for a different call, finished or still running', async () => {
+    const host = new JsHost({ Counter: counterEntity });
+    const runtime = await LocalRuntime.start(counterProgram, { host, ...options() });
+    await runtime.create('Counter', ['a']);
+    await runtime.create('Counter', ['b']);
+    expect(await runtime.invoke('Counter', 'a', 'add', [7], {}, { requestId: 'k1' })).toEqual({ ok: 7 });
+    const reused = { error: { code: 'IdempotencyKeyReused', type: 'IdempotencyKeyReused' } };
+    // Other arguments, another instance, another method kind: refused, nothing runs.
+    expect(await runtime.invoke('Counter', 'a', 'add', [8], {}, { requestId: 'k1' })).toMatchObject(reused);
+    expect(await runtime.invoke('Counter', 'b', 'add', [7], {}, { requestId: 'k1' })).toMatchObject(reused);
+    expect(await runtime.create('Counter', ['c'], {}, { requestId: 'k1' })).toMatchObject(reused);
+    // While the first call is still running.
+    const first = runtime.invoke('Counter', 'a', 'add', [1], {}, { requestId: 'k2' });
+    const other = runtime.invoke('Counter', 'a', 'add', [2], {}, { requestId: 'k2' });
+    const same = runtime.invoke('Counter', 'a', 'add', [1], {}, { requestId: 'k2' });
+    expect(await other).toMatchObject(reused);
+    expect(await Promise.all([first, same])).toEqual([{ ok: 8 }, { ok: 8 }]);
+    expect(runtime.getState('Counter', 'a')?.['log']).toEqual([7, 1]);
+    expect(runtime.getState('Counter', 'b')?.['log']).toEqual([]);
+    expect(runtime.keys('Counter').sort()).toEqual(['a', 'b']);
+    await runtime.stop();
+  });
 });
 
 describe('InMemoryStateStore', () => {

@@ -114,6 +114,7 @@ export const eventSchema: JsonSchema = {
             'BadArguments',
             'EncodingError',
             'Internal',
+            'IdempotencyKeyReused',
           ],
         },
       },

@@ -60,6 +60,12 @@ describe('HTTP API in production settings', () => {
     expect(runtime.getState('Counter', 'a')?.['log']).toEqual([5]);
     const bad = await call('POST', '/Counter/a/add', { body: '{"args":[5]}', headers: { 'idempotency-key': 'x'.repeat(201) } });
     expect(bad.status).toBe(400);
+    // The same key with another body is a client bug: refused, nothing runs.
+    const reused = await call('POST', '/Counter/a/add', { body: '{"args":[6]}', headers: { 'idempotency-key': 'add-5' } });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toMatchObject({ type: 'IdempotencyKeyReused' });
+    expect(reused.body.error.message).toContain("'add-5'");
+    expect(runtime.getState('Counter', 'a')?.['log']).toEqual([5]);
   });
 
   it('serves Prometheus metrics', async () => {
