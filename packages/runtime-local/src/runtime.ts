@@ -284,6 +284,7 @@ export class LocalRuntime {
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
     for (const settle of this.pending.values()) settle(stoppedError);
     this.pending.clear();
+    this.fingerprints.clear();
     if (this.ownsStore) await this.store.close();
     if (this.options.closeHostOnStop) await this.host.close();
   }
