@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     'no-half': { type: 'boolean', default: false },
     'local-routing': { type: 'string', default: 'on' },
     'batch-wait-ms': { type: 'string' },
+    'max-batch-size': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -38,7 +39,7 @@ if (opts.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--workload A,B,T] [--dist uniform,zipf] [--duration <s>]
                   [--hosts pyodide,subprocess] [--stores memory,durable] [--transports inproc,http]
                   [--entities 10000] [--out results/latest.json] [--no-half] [--local-routing on|off]
-                  [--batch-wait-ms <ms>]
+                  [--batch-wait-ms <ms>] [--max-batch-size <n>]
 `);
   process.exit(0);
 }
@@ -62,6 +63,7 @@ const config = {
   half: !opts['no-half'],
   localRouting: list(opts['local-routing'], ['on', 'off'])[0] === 'on',
   batchWaitMs: opts['batch-wait-ms'] !== undefined ? Number(opts['batch-wait-ms']) : undefined,
+  maxBatchSize: opts['max-batch-size'] !== undefined ? Number(opts['max-batch-size']) : undefined,
   inprocConcurrency: quick ? 128 : 1024,
   httpSockets: quick ? 16 : 64,
   referenceOps: quick ? 50_000 : 2_000_000,
@@ -138,6 +140,7 @@ async function main() {
         maxConcurrentBatches: hostSpec.batches,
         localRouting: config.localRouting,
         ...(config.batchWaitMs !== undefined ? { batchWaitMs: config.batchWaitMs } : {}),
+        ...(config.maxBatchSize !== undefined ? { maxBatchSize: config.maxBatchSize } : {}),
         ...(dataDir ? { dataDir } : {}),
       });
       const server = config.transports.includes('http') ? await startHttpServer(runtime, { port: 0 }) : undefined;
