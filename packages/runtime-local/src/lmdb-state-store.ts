@@ -141,9 +141,9 @@ export class LmdbStateStore implements StateStore {
     for (const { address, state } of writes) last = this.state.put([address.entity, address.key], state);
     for (const { requestId, seq } of consumed) last = this.queue.remove([requestId, seq]);
     for (const event of produced) last = this.queue.put([event.requestId, event.seq], { o: this.order++, e: event });
-    for (const { requestId, result, at, fingerprint } of outcomes) {
-      this.outcomes.put(requestId, fingerprint !== undefined ? { result, at, fingerprint } : { result, at });
-      last = this.outcomeLog.put([at, requestId], true);
+    for (const { requestId, ...outcome } of outcomes) {
+      this.outcomes.put(requestId, outcome);
+      last = this.outcomeLog.put([outcome.at, requestId], true);
       this.outcomeCount++;
     }
     if (outcomes.length > 0) last = this.prune(outcomes[outcomes.length - 1]!.at) ?? last;

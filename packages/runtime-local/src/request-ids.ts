@@ -10,6 +10,11 @@ export function clientRequestId(key: string): string {
   return CLIENT_PREFIX + key;
 }
 
+/** The client request id (idempotency key) back from a request id made by {@link clientRequestId}. */
+export function clientKeyOf(requestId: string): string {
+  return requestId.slice(CLIENT_PREFIX.length);
+}
+
 // A random prefix per process (72 bits) and a counter: unique across restarts (ids of
 // requests resumed from the durable queue never collide with new ones) and far cheaper
 // than a random UUID per call.

@@ -21,7 +21,7 @@ import { LmdbStateStore } from './lmdb-state-store.js';
 import { silentLogger, type Logger } from './logger.js';
 import { isTargeted, Mailboxes } from './mailboxes.js';
 import { RuntimeMetrics } from './metrics.js';
-import { checkClientRequestId, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
+import { checkClientRequestId, clientKeyOf, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
 import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
 import { systemError } from './system-errors.js';
 import { checkArgumentShape, checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
@@ -350,7 +350,7 @@ export class LocalRuntime {
 }
 
 function keyReused(requestId: string): Result {
-  const key = requestId.slice(clientRequestId('').length);
+  const key = clientKeyOf(requestId);
   return {
     error: systemError(
       'IdempotencyKeyReused',
