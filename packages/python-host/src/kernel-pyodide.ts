@@ -17,7 +17,7 @@ const KERNEL_DIR = '/stateflow/python';
  * `kernel`. Each host appends its own batch functions.
  */
 export const BRIDGE_PRELUDE = `
-import json, sys
+import gc, json, sys
 sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
 from stateflow_kernel import Kernel, LoadError
 
@@ -29,6 +29,12 @@ def load(text):
         kernel = Kernel(json.loads(text))
     except LoadError as e:
         return str(e)
+    # The standard library's, Pyodide's and the program's objects live until the next
+    # load: move them out of the collector's way, so collections only scan what batches
+    # create (a full collection of the ~21,000 objects at start takes about 7 ms here).
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
     return None
 `;
 

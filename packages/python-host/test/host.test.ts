@@ -195,6 +195,33 @@ describe.each(kinds)('%s host', (kind) => {
     }
   });
 
+  it("moves the program's and the standard library's objects out of the collector's way on load", async () => {
+    const fresh = await createPythonHost({ kind, stderr: 'capture' });
+    const source = [
+      'import gc',
+      'from stateflow import stateflow',
+      '@stateflow',
+      'class Probe:',
+      '    def __init__(self, k: str):',
+      '        self.k = k',
+      '    def __key__(self):',
+      '        return self.k',
+      '    def frozen(self):',
+      '        return gc.get_freeze_count()',
+    ].join('\n');
+    try {
+      await fresh.load(simpleProgram('probe', source, { Probe: ['frozen'] }));
+      const p = new Router(fresh);
+      await p.create('Probe', 'p');
+      // Thousands of objects exist after start-up; all of them are frozen.
+      const { result } = await p.call('Probe', 'p', 'frozen');
+      expect(result).toEqual({ ok: expect.any(Number) });
+      expect((result as { ok: number }).ok).toBeGreaterThan(5000);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('fails clearly after close()', async () => {
     const fresh = await createPythonHost({ kind, stderr: 'capture' });
     await fresh.load(shopProgram());

@@ -57,10 +57,12 @@ export interface LocalRuntimeOptions extends BatchLoopOptions {
   /** Metrics to update. @default a new RuntimeMetrics */
   metrics?: RuntimeMetrics;
   /**
-   * Turn off V8's allocation-site pretenuring for this process (a garbage-collector
-   * heuristic that, under this runtime's load pattern, makes young-generation pauses
-   * several times longer; see the performance guide). Set `false` to leave the
-   * process's V8 flags alone.
+   * Tune V8's garbage collector for this process: turn off allocation-site pretenuring
+   * (under this runtime's load pattern it makes young-generation pauses several times
+   * longer) and let the old generation grow to five times its live size before a full
+   * collection (replaced entity states otherwise bring one every second or so). A flag
+   * the process was started with is left as given. Set `false` to leave the process's
+   * V8 flags alone. See the performance guide.
    * @default true
    */
   tuneGarbageCollector?: boolean;

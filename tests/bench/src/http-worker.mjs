@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { closedLoop, openLoop } from './load.mjs';
 import { operations } from './workloads.mjs';
 
-const { url, workload, dist, entities, seed, mode, concurrency, sockets, durationMs, warmupMs, rate } = workerData;
+const { url, workload, dist, entities, seed, mode, concurrency, sockets, durationMs, warmupMs, rate, trace } = workerData;
 const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
 const base = new URL(url);
 
@@ -32,8 +32,23 @@ function call(op) {
   });
 }
 
+// `trace`: keep every measured call's scheduled start, on the monotonic clock the
+// main thread's tracer uses (a worker's performance.now() has its own origin).
+const calls = trace ? { scheduled: new Float64Array(1 << 20), latency: new Float64Array(1 << 20), count: 0 } : undefined;
+const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+const onAnswer = calls
+  ? (scheduled, latency) => {
+      if (calls.count === calls.scheduled.length) return;
+      calls.scheduled[calls.count] = scheduled + offsetMs;
+      calls.latency[calls.count++] = latency;
+    }
+  : undefined;
+
 const ops = operations(workload, dist, entities, seed);
 const result =
-  mode === 'open' ? await openLoop(call, ops, { rate, durationMs, warmupMs }) : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
+  mode === 'open'
+    ? await openLoop(call, ops, { rate, durationMs, warmupMs, onAnswer })
+    : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
 agent.destroy();
+if (calls) result.calls = calls;
 parentPort.postMessage(result);

@@ -69,9 +69,9 @@ export async function closedLoop(call, ops, { concurrency, durationMs, warmupMs 
  * at the same rate that is not measured: operations are started on schedule whatever
  * the answers do, and latency is measured from the scheduled start (no coordinated
  * omission). At most `maxOutstanding` calls wait at once; beyond that operations are
- * counted as `dropped`.
+ * counted as `dropped`. `onAnswer(scheduled, latencyMs)`, if given, sees every measured call.
  */
-export async function openLoop(call, ops, { rate, durationMs, warmupMs = 0, maxOutstanding = 20_000 }) {
+export async function openLoop(call, ops, { rate, durationMs, warmupMs = 0, maxOutstanding = 20_000, onAnswer }) {
   const latencies = new Latencies();
   let done = 0;
   let errors = 0;
@@ -89,7 +89,9 @@ export async function openLoop(call, ops, { rate, durationMs, warmupMs = 0, maxO
   const answered = (ok, scheduled) => {
     outstanding--;
     if (scheduled >= measureFrom) {
-      latencies.add(performance.now() - scheduled);
+      const latency = performance.now() - scheduled;
+      latencies.add(latency);
+      onAnswer?.(scheduled, latency);
       if (ok) done++;
       else errors++;
     }

@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime, startHttpServer } from '@stateflow/runtime-local';
+import { runHttpLoad } from './http-load.mjs';
 import { closedLoop, openLoop } from './load.mjs';
 import { formatTable, goals } from './report.mjs';
 import { WORKLOADS, accountKey, operations } from './workloads.mjs';
@@ -85,15 +85,6 @@ async function loadProgram() {
   const { program, diagnostics } = await compile(readFileSync(path, 'utf8'), { path });
   if (!program) throw new Error(`programs/accounts.py does not compile: ${diagnostics.map((d) => d.message).join('; ')}`);
   return program;
-}
-
-function runHttpLoad(url, data) {
-  return new Promise((resolveRun, reject) => {
-    const worker = new Worker(join(HERE, 'http-worker.mjs'), { workerData: { url, ...data } });
-    worker.once('message', resolveRun);
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP load worker exited with ${code}`)));
-  });
 }
 
 function pythonReference(workload, dist) {

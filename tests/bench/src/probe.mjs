@@ -1,20 +1,27 @@
 #!/usr/bin/env node
-// Targeted side-by-side probe: one workload on subprocess×N, in memory (or durable), in-process.
-// Prints peak ops/s, CPU µs per call (Node and the kernel processes), and p50/p99 at a
-// fixed open-loop rate (default: half of the measured peak).
+// Targeted side-by-side probe: one row of `pnpm bench` (by default subprocess×N, in
+// memory, in-process). Prints peak ops/s, CPU µs per call (Node, its threads, the kernel
+// processes), and p50/p99 at a fixed open-loop rate (default: half of the measured peak).
 // Usage: node src/probe.mjs [--workload A|B|T] [--dist uniform|zipf] [--duration s] [--rate n]
+//                           [--store memory|durable] [--transport inproc|http] [--host subprocess|pyodide]
 //                           [--batch-wait-ms n] [--max-batch-size n] [--workers n]
-//                           [--store memory|durable] [--runtime <built runtime-local index.js>]
+//                           [--runtime <built runtime-local index.js>] [--python-host <built python-host index.js>]
+//                           [--v8-flags="<flags>"] [--trace] [--trace-out <file.json>]
+// --trace: which pauses (Node and Python collections, event-loop gaps, store commits)
+// overlapped the calls slower than 10 ms at the fixed rate (src/stall-trace.mjs).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { compile } from '@stateflow/frontend-python';
-import { createPythonHost } from '@stateflow/python-host';
 import { childrenCpuMicros } from './child-cpu.mjs';
+import { threadCpuMicros, threadCpuPerCall } from './thread-cpu.mjs';
+import { runHttpLoad } from './http-load.mjs';
 import { closedLoop, openLoop } from './load.mjs';
+import { StallTrace } from './stall-trace.mjs';
 import { accountKey, operations } from './workloads.mjs';
 
 const HERE = dirname(new URL(import.meta.url).pathname);
@@ -30,60 +37,100 @@ const { values: o } = parseArgs({
     workers: { type: 'string' },
     store: { type: 'string', default: 'memory' },
     runtime: { type: 'string' },
+    'python-host': { type: 'string' },
+    transport: { type: 'string', default: 'inproc' },
+    host: { type: 'string', default: 'subprocess' },
+    trace: { type: 'boolean', default: false },
+    'trace-out': { type: 'string' },
+    'v8-flags': { type: 'string' },
   },
 });
+// `--v8-flags`: set after start-up (as the runtime sets its own), for side-by-side runs.
+if (o['v8-flags']) for (const flag of o['v8-flags'].split(/\s+/).filter(Boolean)) setFlagsFromString(flag);
 const entities = Number(o.entities);
 // `--runtime` loads another build of @stateflow/runtime-local (a copy of its dist) for side-by-side runs.
-const { LocalRuntime } = await import(o.runtime ? pathToFileURL(resolve(o.runtime)).href : '@stateflow/runtime-local');
+const { LocalRuntime, startHttpServer } = await import(o.runtime ? pathToFileURL(resolve(o.runtime)).href : '@stateflow/runtime-local');
+const { createPythonHost } = await import(o['python-host'] ? pathToFileURL(resolve(o['python-host'])).href : '@stateflow/python-host');
 const durationMs = Number(o.duration) * 1000;
 const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().length, 4));
 
 const path = join(HERE, '..', 'programs', 'accounts.py');
 const { program } = await compile(readFileSync(path, 'utf8'), { path });
-const host = await createPythonHost({ kind: 'subprocess', workers, stderr: 'capture' });
+// Before the host starts: its kernel processes load the tracer's Python GC hook.
+const trace = o.trace ? new StallTrace() : undefined;
+if (o.host !== 'subprocess' && o.host !== 'pyodide') throw new Error(`--host is subprocess or pyodide, not '${o.host}'`);
+// The Pyodide host runs one batch at a time in this thread (as in `pnpm bench`).
+const host = await createPythonHost(o.host === 'pyodide' ? { kind: 'pyodide', stderr: 'capture' } : { kind: 'subprocess', workers, stderr: 'capture' });
+const batches = o.host === 'pyodide' ? 1 : workers;
 if (o.store !== 'memory' && o.store !== 'durable') throw new Error(`--store is memory or durable, not '${o.store}'`);
 const dataDir = o.store === 'durable' ? mkdtempSync(join(tmpdir(), 'stateflow-probe-')) : undefined;
 const runtime = await LocalRuntime.start(program, {
   host,
   ...(dataDir ? { dataDir } : {}),
   closeHostOnStop: true,
-  maxConcurrentBatches: workers,
+  maxConcurrentBatches: batches,
   ...(o['batch-wait-ms'] !== undefined ? { batchWaitMs: Number(o['batch-wait-ms']) } : {}),
   ...(o['max-batch-size'] !== undefined ? { maxBatchSize: Number(o['max-batch-size']) } : {}),
 });
+if (trace) trace.watchStore(runtime.store);
 const created = [];
 for (let k = 0; k < entities; k++) created.push(runtime.create('Account', [accountKey(k), 1_000_000]));
 await Promise.all(created);
+if (o.transport !== 'inproc' && o.transport !== 'http') throw new Error(`--transport is inproc or http, not '${o.transport}'`);
+const server = o.transport === 'http' ? await startHttpServer(runtime, { port: 0 }) : undefined;
 const call = (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r);
-await closedLoop(call, operations(o.workload, o.dist, entities, 7), { concurrency: 1024, durationMs: 1000 });
+// The same loads as `pnpm bench`: 1024 in-process callers, or 64 keep-alive HTTP
+// connections driven from a worker thread.
+const closed = (seed, ms) =>
+  server
+    ? runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'closed', concurrency: 64, sockets: 64, durationMs: ms })
+    : closedLoop(call, operations(o.workload, o.dist, entities, seed), { concurrency: 1024, durationMs: ms });
+const open = async (seed, rate) => {
+  // A warm-up second at the same rate first, not measured (as `pnpm bench` does).
+  const warmupMs = 1000;
+  if (!server) return openLoop(call, operations(o.workload, o.dist, entities, seed), { rate, durationMs, warmupMs, onAnswer: trace?.onAnswer });
+  const result = await runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'open', rate, sockets: 64, durationMs, warmupMs, trace: !!trace });
+  if (trace) trace.addCalls(result.calls);
+  return result;
+};
+await closed(7, 1000);
 const node0 = process.cpuUsage();
 const kids0 = childrenCpuMicros();
-const peak = await closedLoop(call, operations(o.workload, o.dist, entities, 8), { concurrency: 1024, durationMs });
+const peak = await closed(8, durationMs);
 const node1 = process.cpuUsage(node0);
 const kids = childrenCpuMicros() - kids0;
 const calls = peak.ops + peak.errors;
 const rate = o.rate ? Number(o.rate) : Math.round(peak.opsPerSec / 2);
 const node2 = process.cpuUsage();
+const threads2 = threadCpuMicros();
 const kids2 = childrenCpuMicros();
-const half = await openLoop(call, operations(o.workload, o.dist, entities, 9), { rate, durationMs });
+trace?.start();
+const half = await open(9, rate);
+trace?.stop();
 const node3 = process.cpuUsage(node2);
+const threads3 = threadCpuMicros();
 const kidsHalf = childrenCpuMicros() - kids2;
-const halfCalls = half.ops + half.errors;
+// CPU was measured over the warm-up second too: divide by every call started.
+const halfCalls = Math.floor((rate * (1000 + durationMs)) / 1000);
 // Commit time (to durable) at half of peak, from the runtime's histogram: mean, and the
 // bucket bound under which 99% of the commits finished.
 const commits = commitSummary(runtime.metrics.render());
+await server?.close();
 await runtime.stop();
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+if (trace) console.error(trace.report());
+if (trace && o['trace-out']) trace.writeJson(o['trace-out']);
 const r = (n, d = 0) => n.toFixed(d);
 console.log(
   JSON.stringify({
-    workload: `${o.workload} ${o.dist}`,
+    workload: `${o.workload} ${o.dist} ${o.store} ${o.transport} ${o.host}`,
     peak: r(peak.opsPerSec),
     nodeUsPerCall: r((node1.user + node1.system) / calls, 1),
     kernelUsPerCall: r(kids / calls, 1),
     rate,
     halfNodeUs: r((node3.user + node3.system) / halfCalls, 1),
     halfKernelUs: r(kidsHalf / halfCalls, 1),
+    halfThreadsUs: threadCpuPerCall(threads2, threads3, halfCalls),
     p50: r(half.p50, 2),
     p99: r(half.p99, 2),
     ...(dataDir ? commits : {}),

@@ -1,0 +1,166 @@
+/**
+ * Stall tracing for probe.mjs --trace: which pauses explain the slow calls of an
+ * open-loop run. Records, on one clock (CLOCK_MONOTONIC, in ms):
+ * - every call's scheduled start and latency (openLoop's `onAnswer`),
+ * - Node's garbage collections (PerformanceObserver),
+ * - event-loop gaps (a 1 ms timer that fired late),
+ * - store commits (a wrapper around `store.commit`),
+ * - the kernel processes' Python collections (a sitecustomize module on PYTHONPATH),
+ * then groups the slow calls into windows and lists what overlapped each window.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+
+const PYTHON_HOOK = `
+import atexit, gc, os, time
+_log = open(os.path.join(os.environ["STATEFLOW_STALL_TRACE"], "pygc-%d.log" % os.getpid()), "w")
+_start = [0]
+def _on_gc(phase, info):
+    if phase == "start":
+        _start[0] = time.monotonic_ns()
+    else:
+        took = time.monotonic_ns() - _start[0]
+        if took > 300_000 or info["generation"] == 2:
+            _log.write("%d %d %d\\n" % (_start[0], took, info["generation"]))
+gc.callbacks.append(_on_gc)
+atexit.register(_log.flush)
+`;
+
+/** Monotonic clock in ms, the same as Python's time.monotonic_ns() / 1e6. */
+const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+const monotonicMs = (perfNow) => perfNow + offsetMs;
+
+export class StallTrace {
+  /** Call before the Python host starts: its kernel processes load the GC hook. */
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'stateflow-stall-'));
+    writeFileSync(join(this.dir, 'sitecustomize.py'), PYTHON_HOOK);
+    process.env.STATEFLOW_STALL_TRACE = this.dir;
+    process.env.PYTHONPATH = process.env.PYTHONPATH ? this.dir + delimiter + process.env.PYTHONPATH : this.dir;
+    this.calls = { scheduled: new Float64Array(1 << 20), latency: new Float64Array(1 << 20), count: 0 };
+    this.gcs = [];
+    this.gaps = [];
+    this.commits = [];
+  }
+
+  /** Wraps the store's commit to time each one. */
+  watchStore(store) {
+    const commit = store.commit.bind(store);
+    store.commit = (batch) => {
+      const started = performance.now();
+      const done = () => this.commits.push([monotonicMs(started), performance.now() - started]);
+      const result = commit(batch);
+      if (result && typeof result.then === 'function') return result.finally(done);
+      done();
+      return result;
+    };
+  }
+
+  /** Starts recording Node GCs and event-loop gaps. */
+  start() {
+    this.observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.gcs.push([monotonicMs(e.startTime), e.duration, e.detail?.kind ?? e.kind]);
+    });
+    this.observer.observe({ entryTypes: ['gc'] });
+    let last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      if (now - last > 4) this.gaps.push([monotonicMs(last), now - last]);
+      last = now;
+    }, 1);
+  }
+
+  stop() {
+    this.observer?.disconnect();
+    clearInterval(this.timer);
+  }
+
+  /** openLoop's onAnswer hook. */
+  onAnswer = (scheduled, latency) => {
+    const c = this.calls;
+    if (c.count === c.scheduled.length) return;
+    c.scheduled[c.count] = monotonicMs(scheduled);
+    c.latency[c.count++] = latency;
+  };
+
+  /** Calls traced elsewhere (an HTTP load worker): `{ scheduled, latency, count }`, monotonic ms. */
+  addCalls(calls) {
+    const c = this.calls;
+    const n = Math.min(calls.count, c.scheduled.length - c.count);
+    c.scheduled.set(calls.scheduled.subarray(0, n), c.count);
+    c.latency.set(calls.latency.subarray(0, n), c.count);
+    c.count += n;
+  }
+
+  /** Writes everything recorded as JSON (for a closer look at one window). */
+  writeJson(file) {
+    const { scheduled, latency, count } = this.calls;
+    const data = { scheduled: Array.from(scheduled.subarray(0, count)), latency: Array.from(latency.subarray(0, count)), gcs: this.gcs, gaps: this.gaps, commits: this.commits, python: this.pythonGcs() };
+    writeFileSync(file, JSON.stringify(data));
+  }
+
+  /** Python collections logged by the kernel processes (read after they exited). */
+  pythonGcs() {
+    const out = [];
+    for (const name of readdirSync(this.dir).filter((n) => n.startsWith('pygc-'))) {
+      const pid = name.slice(5, -4);
+      for (const line of readFileSync(join(this.dir, name), 'utf8').split('\n')) {
+        if (!line) continue;
+        const [start, took, gen] = line.split(' ').map(Number);
+        out.push([start / 1e6, took / 1e6, `py${pid} gen${gen}`]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Windows of calls slower than `slowMs` (calls scheduled within 2 ms of each other),
+   * the worst first, each with the events that overlapped it.
+   */
+  report({ slowMs = 10, top = 8 } = {}) {
+    const { scheduled, latency, count } = this.calls;
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => scheduled[a] - scheduled[b]);
+    const windows = [];
+    let current;
+    for (const i of order) {
+      if (latency[i] <= slowMs) continue;
+      if (current && scheduled[i] - current.last <= 2) {
+        current.last = scheduled[i];
+        current.end = Math.max(current.end, scheduled[i] + latency[i]);
+        current.slow++;
+        current.worst = Math.max(current.worst, latency[i]);
+      } else {
+        current = { first: scheduled[i], last: scheduled[i], end: scheduled[i] + latency[i], slow: 1, worst: latency[i] };
+        windows.push(current);
+      }
+    }
+    const py = this.pythonGcs();
+    const t0 = count ? scheduled[order[0]] : 0;
+    const overlapping = (events, w, label, minMs) =>
+      events
+        .filter(([start, took]) => took >= minMs && start < w.end && start + took > w.first - 1)
+        .map(([start, took, kind]) => `${label}${kind !== undefined ? ` ${kind}` : ''} @${(start - w.first).toFixed(1)} ${took.toFixed(1)}ms`);
+    const slowTotal = windows.reduce((n, w) => n + w.slow, 0);
+    const lines = [
+      `${count} calls, ${slowTotal} over ${slowMs} ms (${((100 * slowTotal) / Math.max(1, count)).toFixed(2)}%) in ${windows.length} windows;` +
+        ` node gc ${this.gcs.length} (max ${Math.max(0, ...this.gcs.map((g) => g[1])).toFixed(1)} ms),` +
+        ` loop gaps>4ms ${this.gaps.length}, python gc logged ${py.length} (max ${Math.max(0, ...py.map((g) => g[1])).toFixed(1)} ms),` +
+        ` commits ${this.commits.length}`,
+    ];
+    for (const w of [...windows].sort((a, b) => b.slow - a.slow).slice(0, top)) {
+      const what = [
+        ...overlapping(this.gcs, w, 'node-gc', 1),
+        ...overlapping(this.gaps, w, 'loop-gap', 4),
+        ...overlapping(this.commits, w, 'commit', 5),
+        ...overlapping(py, w, '', 1),
+      ];
+      lines.push(
+        `  @${((w.first - t0) / 1000).toFixed(3)}s ${w.slow} slow calls over ${(w.last - w.first).toFixed(1)} ms, worst ${w.worst.toFixed(1)} ms: ${what.join('; ') || 'nothing recorded'}`,
+      );
+    }
+    return lines.join('\n');
+  }
+}
+
