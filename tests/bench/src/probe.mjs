@@ -9,7 +9,7 @@
 //                           [--v8-flags="<flags>"] [--trace] [--trace-out <file.json>]
 // --trace: which pauses (Node and Python collections, event-loop gaps, store commits)
 // overlapped the calls slower than 10 ms at the fixed rate (src/stall-trace.mjs).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -117,6 +117,7 @@ const halfCalls = Math.floor((rate * (1000 + durationMs)) / 1000);
 const commits = commitSummary(runtime.metrics.render());
 await server?.close();
 await runtime.stop();
+const dataFileMb = dataDir ? (dataSize(dataDir) / 2 ** 20).toFixed(1) : undefined;
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 if (trace) console.error(trace.report());
 if (trace && o['trace-out']) trace.writeJson(o['trace-out']);
@@ -133,10 +134,15 @@ console.log(
     halfThreadsUs: threadCpuPerCall(threads2, threads3, halfCalls),
     p50: r(half.p50, 2),
     p99: r(half.p99, 2),
-    ...(dataDir ? commits : {}),
+    ...(dataDir ? { ...commits, dataFileMb } : {}),
     load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   }),
 );
+
+/** Bytes of the files in a data directory (LMDB's data file grows when freed pages cannot be reused). */
+function dataSize(dir) {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
 
 function commitSummary(text) {
   const name = 'stateflow_store_commit_duration_seconds';

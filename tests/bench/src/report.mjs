@@ -5,7 +5,7 @@ const fmtMs = (n) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 
 /** A Markdown table of the result rows (also readable in a terminal). */
 export function formatTable(rows) {
-  const header = ['workload', 'keys', 'store', 'transport', 'host', 'ops/s', 'p50 ms', 'p99 ms', 'p99 ms @ 50% peak', 'plain Python ops/s', 'overhead ×', 'errors'];
+  const header = ['workload', 'keys', 'store', 'transport', 'host', 'ops/s', 'p50 ms', 'p99 ms', 'p99 ms @ 50% peak', 'max ms @ 50%', 'plain Python ops/s', 'overhead ×', 'errors'];
   const lines = rows.map((r) => [
     r.workload,
     r.dist,
@@ -16,6 +16,7 @@ export function formatTable(rows) {
     fmtMs(r.p50),
     fmtMs(r.p99),
     r.halfRate ? fmtMs(r.halfRate.p99) : '-',
+    r.halfRate ? fmtMs(r.halfRate.max) : '-',
     fmtInt(r.plainPythonOpsPerSec),
     Number.isFinite(r.overhead) ? r.overhead.toFixed(0) : '-',
     String(r.errors),

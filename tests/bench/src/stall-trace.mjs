@@ -28,9 +28,22 @@ gc.callbacks.append(_on_gc)
 atexit.register(_log.flush)
 `;
 
+/** PerformanceEntry detail.kind of a full (mark-compact) collection. */
+const MAJOR_GC = 4;
+
 /** Monotonic clock in ms, the same as Python's time.monotonic_ns() / 1e6. */
 const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
 const monotonicMs = (perfNow) => perfNow + offsetMs;
+
+/** [ms on the CPU, ms runnable but waiting] of the main thread so far, or undefined off Linux. */
+function mainThreadSchedstat() {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  } catch {
+    return undefined;
+  }
+}
 
 export class StallTrace {
   /** Call before the Python host starts: its kernel processes load the GC hook. */
@@ -64,11 +77,19 @@ export class StallTrace {
       for (const e of list.getEntries()) this.gcs.push([monotonicMs(e.startTime), e.duration, e.detail?.kind ?? e.kind]);
     });
     this.observer.observe({ entryTypes: ['gc'] });
+    // A gap is split into time on the CPU and time waiting for one (the main thread's
+    // schedstat): busy with work, or runnable while other threads and processes ran.
     let last = performance.now();
+    let lastSched = mainThreadSchedstat();
     this.timer = setInterval(() => {
       const now = performance.now();
-      if (now - last > 4) this.gaps.push([monotonicMs(last), now - last]);
+      const sched = mainThreadSchedstat();
+      if (now - last > 4) {
+        const kind = sched ? `cpu ${(sched[0] - lastSched[0]).toFixed(1)} wait ${(sched[1] - lastSched[1]).toFixed(1)}` : undefined;
+        this.gaps.push([monotonicMs(last), now - last, kind]);
+      }
       last = now;
+      lastSched = sched;
     }, 1);
   }
 
@@ -145,7 +166,7 @@ export class StallTrace {
     const slowTotal = windows.reduce((n, w) => n + w.slow, 0);
     const lines = [
       `${count} calls, ${slowTotal} over ${slowMs} ms (${((100 * slowTotal) / Math.max(1, count)).toFixed(2)}%) in ${windows.length} windows;` +
-        ` node gc ${this.gcs.length} (max ${Math.max(0, ...this.gcs.map((g) => g[1])).toFixed(1)} ms),` +
+        ` node gc ${this.gcs.length} (max ${Math.max(0, ...this.gcs.map((g) => g[1])).toFixed(1)} ms, ${this.gcs.filter((g) => g[2] === MAJOR_GC).length} full),` +
         ` loop gaps>4ms ${this.gaps.length}, python gc logged ${py.length} (max ${Math.max(0, ...py.map((g) => g[1])).toFixed(1)} ms),` +
         ` commits ${this.commits.length}`,
     ];
