@@ -10,6 +10,7 @@ import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime, startHttpServer } from '@stateflow/runtime-local';
 import { runHttpLoad } from './http-load.mjs';
 import { closedLoop, openLoop } from './load.mjs';
+import { StallTrace } from './stall-trace.mjs';
 import { formatTable, goals } from './report.mjs';
 import { WORKLOADS, accountKey, operations } from './workloads.mjs';
 
@@ -29,6 +30,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'no-half': { type: 'boolean', default: false },
     'half-duration': { type: 'string' },
+    trace: { type: 'boolean', default: false },
     'local-routing': { type: 'string', default: 'on' },
     'batch-wait-ms': { type: 'string' },
     'max-batch-size': { type: 'string' },
@@ -39,15 +41,15 @@ const { values: opts } = parseArgs({
 if (opts.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--workload A,B,T] [--dist uniform,zipf] [--duration <s>]
                   [--hosts pyodide,subprocess] [--stores memory,durable] [--transports inproc,http]
-                  [--entities 10000] [--out results/latest.json] [--no-half] [--half-duration <s>]
+                  [--entities 10000] [--out results/latest.json] [--no-half] [--half-duration <s>] [--trace]
                   [--local-routing on|off]
                   [--batch-wait-ms <ms>] [--max-batch-size <n>]
 `);
   process.exit(0);
 }
 
-const list = (text, all) => {
-  if (!text) return all;
+const list = (text, all, defaults = all) => {
+  if (!text) return defaults;
   const items = text.split(',').map((s) => s.trim()).filter(Boolean);
   for (const item of items) if (!all.includes(item)) throw new Error(`unknown value '${item}' (one of ${all.join(', ')})`);
   return items;
@@ -57,7 +59,7 @@ const quick = opts.quick;
 const config = {
   workloads: list(opts.workload, ['A', 'B', 'T']),
   dists: list(opts.dist, ['uniform', 'zipf']),
-  hosts: list(opts.hosts, quick ? ['subprocess'] : ['pyodide', 'subprocess']),
+  hosts: list(opts.hosts, ['pyodide', 'subprocess'], quick ? ['subprocess'] : undefined),
   stores: list(opts.stores, ['memory', 'durable']),
   transports: list(opts.transports, ['inproc', 'http']),
   entities: Number(opts.entities ?? (quick ? 500 : 10_000)),
@@ -103,6 +105,8 @@ function pythonReference(workload, dist) {
 
 async function main() {
   const program = await loadProgram();
+  // `--trace`: before any host starts, so the kernel processes load its Python hook.
+  const trace = opts.trace ? new StallTrace() : undefined;
   const started = Date.now();
   const machine = {
     date: new Date().toISOString(),
@@ -140,6 +144,7 @@ async function main() {
         ...(dataDir ? { dataDir } : {}),
       });
       const server = config.transports.includes('http') ? await startHttpServer(runtime, { port: 0 }) : undefined;
+      trace?.watchStore(runtime.store);
       const t0 = performance.now();
       for (let i = 0; i < config.entities; i += 2000) {
         const chunk = [];
@@ -165,11 +170,28 @@ async function main() {
                 durationMs: config.durationMs,
                 warmupMs,
               });
-              if (config.half) half = await openLoop(call, operations(workload, dist, config.entities, seed + 1), { rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs });
+              if (config.half) {
+                trace?.reset();
+                trace?.start();
+                half = await openLoop(call, operations(workload, dist, config.entities, seed + 1), {
+                  rate: peak.opsPerSec / 2,
+                  durationMs: config.halfDurationMs,
+                  warmupMs,
+                  onAnswer: trace?.onAnswer,
+                });
+                trace?.stop();
+              }
             } else {
               const common = { workload, dist, entities: config.entities, sockets: config.httpSockets, durationMs: config.durationMs };
               peak = await runHttpLoad(server.url, { ...common, seed, mode: 'closed', concurrency: config.httpSockets, warmupMs });
-              if (config.half) half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs });
+              if (config.half) {
+                trace?.reset();
+                trace?.start();
+                half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs, trace: !!trace });
+                trace?.stop();
+                if (trace) trace.addCalls(half.calls);
+                delete half.calls;
+              }
             }
             const ref = reference[`${workload}/${dist}`];
             const row = {
@@ -193,6 +215,8 @@ async function main() {
                 (half ? `; at ${fmt(half.rate)}/s p99 ${half.p99.toFixed(2)} ms, max ${half.max.toFixed(2)} ms` : '') +
                 (row.errors ? `; ${row.errors} errors${peak.firstError ? ` (${peak.firstError})` : ''}` : ''),
             );
+            // What overlapped the slow calls at half of peak: every window of a row over the goal.
+            if (trace && half) progress(trace.report({ top: half.p99 >= 10 ? 5 : 0 }).replace(/^/gm, '    '));
           }
         }
       }

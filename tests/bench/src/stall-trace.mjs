@@ -14,8 +14,8 @@ import { delimiter, join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 const PYTHON_HOOK = `
-import atexit, gc, os, time
-_log = open(os.path.join(os.environ["STATEFLOW_STALL_TRACE"], "pygc-%d.log" % os.getpid()), "w")
+import gc, os, time
+_log = open(os.path.join(os.environ["STATEFLOW_STALL_TRACE"], "pygc-%d.log" % os.getpid()), "w", buffering=1)
 _start = [0]
 def _on_gc(phase, info):
     if phase == "start":
@@ -25,7 +25,6 @@ def _on_gc(phase, info):
         if took > 300_000 or info["generation"] == 2:
             _log.write("%d %d %d\\n" % (_start[0], took, info["generation"]))
 gc.callbacks.append(_on_gc)
-atexit.register(_log.flush)
 `;
 
 /** PerformanceEntry detail.kind of a full (mark-compact) collection. */
@@ -69,6 +68,14 @@ export class StallTrace {
       done();
       return result;
     };
+  }
+
+  /** Forgets what was recorded (between the runs of `pnpm bench --trace`). */
+  reset() {
+    this.calls.count = 0;
+    this.gcs = [];
+    this.gaps = [];
+    this.commits = [];
   }
 
   /** Starts recording Node GCs and event-loop gaps. */
@@ -122,7 +129,7 @@ export class StallTrace {
     writeFileSync(file, JSON.stringify(data));
   }
 
-  /** Python collections logged by the kernel processes (read after they exited). */
+  /** Python collections logged by the kernel processes so far (each line is flushed). */
   pythonGcs() {
     const out = [];
     for (const name of readdirSync(this.dir).filter((n) => n.startsWith('pygc-'))) {
@@ -157,8 +164,10 @@ export class StallTrace {
         windows.push(current);
       }
     }
-    const py = this.pythonGcs();
     const t0 = count ? scheduled[order[0]] : 0;
+    const tEnd = count ? Math.max(...windows.map((w) => w.end), scheduled[order[count - 1]]) : 0;
+    // Python collections are logged per process for its whole life: this run's only.
+    const py = this.pythonGcs().filter(([start]) => start >= t0 && start <= tEnd);
     const overlapping = (events, w, label, minMs) =>
       events
         .filter(([start, took]) => took >= minMs && start < w.end && start + took > w.first - 1)
