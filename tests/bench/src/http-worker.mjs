@@ -44,11 +44,27 @@ const onAnswer = calls
     }
   : undefined;
 
+// The load generator's own collections (its isolate is not the server's): a pause here
+// delays the calls it measures just as a server pause would.
+const clientGcs = [];
+let observer;
+if (trace) {
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) clientGcs.push([e.startTime + offsetMs, e.duration, e.detail?.kind]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
 const ops = operations(workload, dist, entities, seed);
 const result =
   mode === 'open'
     ? await openLoop(call, ops, { rate, durationMs, warmupMs, onAnswer })
     : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
 agent.destroy();
-if (calls) result.calls = calls;
+observer?.disconnect();
+if (calls) {
+  result.calls = calls;
+  result.clientGcs = clientGcs;
+}
 parentPort.postMessage(result);

@@ -189,8 +189,9 @@ async function main() {
                 trace?.start();
                 half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs, trace: !!trace });
                 trace?.stop();
-                if (trace) trace.addCalls(half.calls);
+                if (trace) trace.addCalls(half.calls, half.clientGcs);
                 delete half.calls;
+                delete half.clientGcs;
               }
             }
             const ref = reference[`${workload}/${dist}`];

@@ -90,7 +90,7 @@ const open = async (seed, rate) => {
   const warmupMs = 1000;
   if (!server) return openLoop(call, operations(o.workload, o.dist, entities, seed), { rate, durationMs, warmupMs, onAnswer: trace?.onAnswer });
   const result = await runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'open', rate, sockets: 64, durationMs, warmupMs, trace: !!trace });
-  if (trace) trace.addCalls(result.calls);
+  if (trace) trace.addCalls(result.calls, result.clientGcs);
   return result;
 };
 await closed(7, 1000);

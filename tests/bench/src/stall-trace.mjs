@@ -53,6 +53,7 @@ export class StallTrace {
     process.env.PYTHONPATH = process.env.PYTHONPATH ? this.dir + delimiter + process.env.PYTHONPATH : this.dir;
     this.calls = { scheduled: new Float64Array(1 << 20), latency: new Float64Array(1 << 20), count: 0 };
     this.gcs = [];
+    this.clientGcs = [];
     this.gaps = [];
     this.commits = [];
   }
@@ -74,6 +75,7 @@ export class StallTrace {
   reset() {
     this.calls.count = 0;
     this.gcs = [];
+    this.clientGcs = [];
     this.gaps = [];
     this.commits = [];
   }
@@ -113,8 +115,12 @@ export class StallTrace {
     c.latency[c.count++] = latency;
   };
 
-  /** Calls traced elsewhere (an HTTP load worker): `{ scheduled, latency, count }`, monotonic ms. */
-  addCalls(calls) {
+  /**
+   * Calls traced elsewhere (an HTTP load worker): `{ scheduled, latency, count }`, and
+   * that thread's collections (`[start, ms, kind]`), monotonic ms.
+   */
+  addCalls(calls, clientGcs = []) {
+    for (const gc of clientGcs) this.clientGcs.push(gc);
     const c = this.calls;
     const n = Math.min(calls.count, c.scheduled.length - c.count);
     c.scheduled.set(calls.scheduled.subarray(0, n), c.count);
@@ -125,7 +131,7 @@ export class StallTrace {
   /** Writes everything recorded as JSON (for a closer look at one window). */
   writeJson(file) {
     const { scheduled, latency, count } = this.calls;
-    const data = { scheduled: Array.from(scheduled.subarray(0, count)), latency: Array.from(latency.subarray(0, count)), gcs: this.gcs, gaps: this.gaps, commits: this.commits, python: this.pythonGcs() };
+    const data = { scheduled: Array.from(scheduled.subarray(0, count)), latency: Array.from(latency.subarray(0, count)), gcs: this.gcs, clientGcs: this.clientGcs, gaps: this.gaps, commits: this.commits, python: this.pythonGcs() };
     writeFileSync(file, JSON.stringify(data));
   }
 
@@ -176,12 +182,14 @@ export class StallTrace {
     const lines = [
       `${count} calls, ${slowTotal} over ${slowMs} ms (${((100 * slowTotal) / Math.max(1, count)).toFixed(2)}%) in ${windows.length} windows;` +
         ` node gc ${this.gcs.length} (max ${Math.max(0, ...this.gcs.map((g) => g[1])).toFixed(1)} ms, ${this.gcs.filter((g) => g[2] === MAJOR_GC).length} full),` +
+        (this.clientGcs.length ? ` load generator's gc ${this.clientGcs.length} (max ${Math.max(...this.clientGcs.map((g) => g[1])).toFixed(1)} ms),` : '') +
         ` loop gaps>4ms ${this.gaps.length}, python gc logged ${py.length} (max ${Math.max(0, ...py.map((g) => g[1])).toFixed(1)} ms),` +
         ` commits ${this.commits.length}`,
     ];
     for (const w of [...windows].sort((a, b) => b.slow - a.slow).slice(0, top)) {
       const what = [
         ...overlapping(this.gcs, w, 'node-gc', 1),
+        ...overlapping(this.clientGcs, w, 'client-gc', 1),
         ...overlapping(this.gaps, w, 'loop-gap', 4),
         ...overlapping(this.commits, w, 'commit', 5),
         ...overlapping(py, w, '', 1),
