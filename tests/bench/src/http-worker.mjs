@@ -2,6 +2,7 @@
 // event loop with the server under test. Keep-alive connections, at most `sockets` at once.
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { CallRecorder, monotonicMs } from './call-recorder.mjs';
 import { closedLoop, openLoop } from './load.mjs';
 import { operations } from './workloads.mjs';
 
@@ -32,17 +33,8 @@ function call(op) {
   });
 }
 
-// `trace`: keep every measured call's scheduled start, on the monotonic clock the
-// main thread's tracer uses (a worker's performance.now() has its own origin).
-const calls = trace ? { scheduled: new Float64Array(1 << 20), latency: new Float64Array(1 << 20), count: 0 } : undefined;
-const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
-const onAnswer = calls
-  ? (scheduled, latency) => {
-      if (calls.count === calls.scheduled.length) return;
-      calls.scheduled[calls.count] = scheduled + offsetMs;
-      calls.latency[calls.count++] = latency;
-    }
-  : undefined;
+// `trace`: keep every measured call, on the monotonic clock the main thread's tracer uses.
+const calls = trace ? new CallRecorder() : undefined;
 
 // The load generator's own collections (its isolate is not the server's): a pause here
 // delays the calls it measures just as a server pause would.
@@ -51,7 +43,7 @@ let observer;
 if (trace) {
   const { PerformanceObserver } = await import('node:perf_hooks');
   observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) clientGcs.push([e.startTime + offsetMs, e.duration, e.detail?.kind]);
+    for (const e of list.getEntries()) clientGcs.push([monotonicMs(e.startTime), e.duration, e.detail?.kind]);
   });
   observer.observe({ entryTypes: ['gc'] });
 }
@@ -59,12 +51,12 @@ if (trace) {
 const ops = operations(workload, dist, entities, seed);
 const result =
   mode === 'open'
-    ? await openLoop(call, ops, { rate, durationMs, warmupMs, onAnswer })
+    ? await openLoop(call, ops, { rate, durationMs, warmupMs, onAnswer: calls?.onAnswer })
     : await closedLoop(call, ops, { concurrency, durationMs, warmupMs });
 agent.destroy();
 observer?.disconnect();
 if (calls) {
-  result.calls = calls;
+  result.calls = calls.data();
   result.clientGcs = clientGcs;
 }
 parentPort.postMessage(result);

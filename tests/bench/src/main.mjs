@@ -94,6 +94,17 @@ async function loadProgram() {
   return program;
 }
 
+/** Runs `load` with the stall tracer (if any) recording for it alone. */
+async function traced(trace, load) {
+  trace?.reset();
+  trace?.start();
+  try {
+    return await load();
+  } finally {
+    trace?.stop();
+  }
+}
+
 function pythonReference(workload, dist) {
   const text = execFileSync(
     process.env.STATEFLOW_PYTHON ?? 'python3',
@@ -171,27 +182,15 @@ async function main() {
                 warmupMs,
               });
               if (config.half) {
-                trace?.reset();
-                trace?.start();
-                half = await openLoop(call, operations(workload, dist, config.entities, seed + 1), {
-                  rate: peak.opsPerSec / 2,
-                  durationMs: config.halfDurationMs,
-                  warmupMs,
-                  onAnswer: trace?.onAnswer,
-                });
-                trace?.stop();
+                const open = { rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs, onAnswer: trace?.onAnswer };
+                half = await traced(trace, () => openLoop(call, operations(workload, dist, config.entities, seed + 1), open));
               }
             } else {
-              const common = { workload, dist, entities: config.entities, sockets: config.httpSockets, durationMs: config.durationMs };
-              peak = await runHttpLoad(server.url, { ...common, seed, mode: 'closed', concurrency: config.httpSockets, warmupMs });
+              const common = { workload, dist, entities: config.entities, sockets: config.httpSockets };
+              peak = await runHttpLoad(server.url, { ...common, seed, mode: 'closed', concurrency: config.httpSockets, durationMs: config.durationMs, warmupMs });
               if (config.half) {
-                trace?.reset();
-                trace?.start();
-                half = await runHttpLoad(server.url, { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs, trace: !!trace });
-                trace?.stop();
-                if (trace) trace.addCalls(half.calls, half.clientGcs);
-                delete half.calls;
-                delete half.clientGcs;
+                const open = { ...common, seed: seed + 1, mode: 'open', rate: peak.opsPerSec / 2, durationMs: config.halfDurationMs, warmupMs };
+                half = await traced(trace, () => runHttpLoad(server.url, open, trace));
               }
             }
             const ref = reference[`${workload}/${dist}`];

@@ -45,6 +45,9 @@ const { values: o } = parseArgs({
     'v8-flags': { type: 'string' },
   },
 });
+if (o.host !== 'subprocess' && o.host !== 'pyodide') throw new Error(`--host is subprocess or pyodide, not '${o.host}'`);
+if (o.store !== 'memory' && o.store !== 'durable') throw new Error(`--store is memory or durable, not '${o.store}'`);
+if (o.transport !== 'inproc' && o.transport !== 'http') throw new Error(`--transport is inproc or http, not '${o.transport}'`);
 // `--v8-flags`: set after start-up (as the runtime sets its own), for side-by-side runs.
 if (o['v8-flags']) for (const flag of o['v8-flags'].split(/\s+/).filter(Boolean)) setFlagsFromString(flag);
 const entities = Number(o.entities);
@@ -58,11 +61,9 @@ const path = join(HERE, '..', 'programs', 'accounts.py');
 const { program } = await compile(readFileSync(path, 'utf8'), { path });
 // Before the host starts: its kernel processes load the tracer's Python GC hook.
 const trace = o.trace ? new StallTrace() : undefined;
-if (o.host !== 'subprocess' && o.host !== 'pyodide') throw new Error(`--host is subprocess or pyodide, not '${o.host}'`);
 // The Pyodide host runs one batch at a time in this thread (as in `pnpm bench`).
 const host = await createPythonHost(o.host === 'pyodide' ? { kind: 'pyodide', stderr: 'capture' } : { kind: 'subprocess', workers, stderr: 'capture' });
 const batches = o.host === 'pyodide' ? 1 : workers;
-if (o.store !== 'memory' && o.store !== 'durable') throw new Error(`--store is memory or durable, not '${o.store}'`);
 const dataDir = o.store === 'durable' ? mkdtempSync(join(tmpdir(), 'stateflow-probe-')) : undefined;
 const runtime = await LocalRuntime.start(program, {
   host,
@@ -76,7 +77,6 @@ if (trace) trace.watchStore(runtime.store);
 const created = [];
 for (let k = 0; k < entities; k++) created.push(runtime.create('Account', [accountKey(k), 1_000_000]));
 await Promise.all(created);
-if (o.transport !== 'inproc' && o.transport !== 'http') throw new Error(`--transport is inproc or http, not '${o.transport}'`);
 const server = o.transport === 'http' ? await startHttpServer(runtime, { port: 0 }) : undefined;
 const call = (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r);
 // The same loads as `pnpm bench`: 1024 in-process callers, or 64 keep-alive HTTP
@@ -89,9 +89,7 @@ const open = async (seed, rate) => {
   // A warm-up second at the same rate first, not measured (as `pnpm bench` does).
   const warmupMs = 1000;
   if (!server) return openLoop(call, operations(o.workload, o.dist, entities, seed), { rate, durationMs, warmupMs, onAnswer: trace?.onAnswer });
-  const result = await runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'open', rate, sockets: 64, durationMs, warmupMs, trace: !!trace });
-  if (trace) trace.addCalls(result.calls, result.clientGcs);
-  return result;
+  return runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'open', rate, sockets: 64, durationMs, warmupMs }, trace);
 };
 await closed(7, 1000);
 const node0 = process.cpuUsage();

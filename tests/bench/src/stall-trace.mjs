@@ -1,6 +1,6 @@
 /**
- * Stall tracing for probe.mjs --trace: which pauses explain the slow calls of an
- * open-loop run. Records, on one clock (CLOCK_MONOTONIC, in ms):
+ * Stall tracing for `probe.mjs --trace` and `pnpm bench --trace`: which pauses explain
+ * the slow calls of an open-loop run. Records, on one clock (CLOCK_MONOTONIC, in ms):
  * - every call's scheduled start and latency (openLoop's `onAnswer`),
  * - Node's garbage collections (PerformanceObserver),
  * - event-loop gaps (a 1 ms timer that fired late),
@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { CallRecorder, monotonicMs } from './call-recorder.mjs';
 
 const PYTHON_HOOK = `
 import gc, os, time
@@ -30,10 +31,6 @@ gc.callbacks.append(_on_gc)
 /** PerformanceEntry detail.kind of a full (mark-compact) collection. */
 const MAJOR_GC = 4;
 
-/** Monotonic clock in ms, the same as Python's time.monotonic_ns() / 1e6. */
-const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
-const monotonicMs = (perfNow) => perfNow + offsetMs;
-
 /** [ms on the CPU, ms runnable but waiting] of the main thread so far, or undefined off Linux. */
 function mainThreadSchedstat() {
   try {
@@ -51,7 +48,7 @@ export class StallTrace {
     writeFileSync(join(this.dir, 'sitecustomize.py'), PYTHON_HOOK);
     process.env.STATEFLOW_STALL_TRACE = this.dir;
     process.env.PYTHONPATH = process.env.PYTHONPATH ? this.dir + delimiter + process.env.PYTHONPATH : this.dir;
-    this.calls = { scheduled: new Float64Array(1 << 20), latency: new Float64Array(1 << 20), count: 0 };
+    this.calls = new CallRecorder();
     this.gcs = [];
     this.clientGcs = [];
     this.gaps = [];
@@ -73,7 +70,7 @@ export class StallTrace {
 
   /** Forgets what was recorded (between the runs of `pnpm bench --trace`). */
   reset() {
-    this.calls.count = 0;
+    this.calls.clear();
     this.gcs = [];
     this.clientGcs = [];
     this.gaps = [];
@@ -108,24 +105,17 @@ export class StallTrace {
   }
 
   /** openLoop's onAnswer hook. */
-  onAnswer = (scheduled, latency) => {
-    const c = this.calls;
-    if (c.count === c.scheduled.length) return;
-    c.scheduled[c.count] = monotonicMs(scheduled);
-    c.latency[c.count++] = latency;
-  };
+  get onAnswer() {
+    return this.calls.onAnswer;
+  }
 
   /**
-   * Calls traced elsewhere (an HTTP load worker): `{ scheduled, latency, count }`, and
-   * that thread's collections (`[start, ms, kind]`), monotonic ms.
+   * Calls traced in another thread (an HTTP load worker: its recorder's `data()`), and
+   * that thread's collections (`[start, ms, kind]`, monotonic ms).
    */
   addCalls(calls, clientGcs = []) {
     for (const gc of clientGcs) this.clientGcs.push(gc);
-    const c = this.calls;
-    const n = Math.min(calls.count, c.scheduled.length - c.count);
-    c.scheduled.set(calls.scheduled.subarray(0, n), c.count);
-    c.latency.set(calls.latency.subarray(0, n), c.count);
-    c.count += n;
+    this.calls.append(calls);
   }
 
   /** Writes everything recorded as JSON (for a closer look at one window). */
