@@ -41,6 +41,7 @@ export type {
   ResponseEvent,
   EntityState,
 } from './envelope.js';
+export { MAX_KEY_BYTES, checkKey } from './keys.js';
 export type { EncodedValue, EncodedEntityRef } from './values.js';
 export { entityRef, isEntityRef, toPlainJson } from './values.js';
 export type { Diagnostic, Severity } from './diagnostic.js';

@@ -50,3 +50,17 @@ def test_private_method_not_callable(bank: Router) -> None:
     bank.create("Account", "cy")
     err = bank.call("Account", "cy", "_record", acct("cy"))["result"]["error"]
     assert err["code"] == "UnknownMethod"
+
+
+def test_key_longer_than_any_backend_stores_is_refused(bank: Router) -> None:
+    long_key = "k" * 1001
+    err = bank.create("Account", long_key)["result"]["error"]
+    assert err["code"] == "BadArguments"
+    assert "is 1001 bytes long; instance keys are at most 1000 bytes" in err["message"]
+    assert bank.create("Account", "é" * 500)["result"] == {"ok": acct("é" * 500)}  # 1000 bytes
+    # From inside a method: the create fails, the caller's state is unchanged.
+    bank.create("Account", "dee")
+    bank.call("Account", "dee", "deposit", 10)
+    err = bank.call("Account", "dee", "open_savings", long_key, 5)["result"]["error"]
+    assert err["code"] == "BadArguments"
+    assert bank.state("Account", "dee")["balance"] == 10

@@ -1,5 +1,6 @@
 import {
   assertIr,
+  checkKey,
   SUPPORTED_IR_RANGE,
   type ConstructEvent,
   type EncodedValue,
@@ -224,7 +225,12 @@ export class LocalRuntime {
   invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     const cls = this.entityClasses.get(entity);
     if (!cls) return Promise.resolve({ error: unknownEntity(this.program, entity) });
-    const denied = checkPublicMethod(cls, method) ?? checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
+    const badKey = checkKey(String(key));
+    const denied =
+      (badKey !== undefined ? systemError('BadArguments', badKey) : undefined) ??
+      checkPublicMethod(cls, method) ??
+      checkArgumentShape(args, kwargs) ??
+      checkCallOptions(options);
     if (denied) return Promise.resolve({ error: denied });
     const event: InvokeEvent = {
       kind: 'Invoke',
@@ -242,6 +248,8 @@ export class LocalRuntime {
 
   /** The encoded state of one instance, or `undefined` when it does not exist. */
   getState(entity: string, key: string): EntityState | undefined {
+    // No instance has a key over the limit (and a store may refuse to look one up).
+    if (checkKey(String(key)) !== undefined) return undefined;
     return this.store.get({ entity, key: String(key) });
   }
 

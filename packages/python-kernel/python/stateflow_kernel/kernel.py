@@ -23,6 +23,22 @@ from .values import Codec, EncodingError
 
 _TRACEBACKS = os.environ.get("STATEFLOW_KERNEL_TRACEBACKS", "") not in ("", "0")
 
+# Longest instance key in UTF-8 bytes, on every backend: MAX_KEY_BYTES in @stateflow/ir.
+MAX_KEY_BYTES = 1000
+
+
+def _check_key(entity: str, key: str) -> str:
+    """Returns ``key``; ``BadArguments`` when it is longer than any backend can store."""
+    # A UTF-8 character is at most 4 bytes: short keys need no encoding to be checked.
+    if len(key) * 4 > MAX_KEY_BYTES:
+        size = len(key.encode("utf-8", "surrogatepass"))
+        if size > MAX_KEY_BYTES:
+            raise StateflowError(
+                "BadArguments",
+                "the key of %s(%r…) is %d bytes long; instance keys are at most %d bytes (UTF-8)"
+                % (entity, key[:40], size, MAX_KEY_BYTES))
+    return key
+
 
 def install_shim() -> None:
     """Makes ``import stateflow`` give this kernel's shim (decorator + ``EntityRef``)."""
@@ -599,7 +615,7 @@ class Kernel:
             kwargs = self.codec.decode_fields(kwargs)
         bound = ent.init.bind(args, kwargs)
         inst = _call_user(ent.cls, *bound.args, **bound.kwargs)
-        key = str(_call_user(inst.__key__))
+        key = _check_key(ent.name, str(_call_user(inst.__key__)))
         state = self.codec.encode_fields(inst.__dict__, "state field", "%s(%r)", (ent.name, key))
         return key, state
 
@@ -738,10 +754,10 @@ class Kernel:
 
     def _address(self, ref: Any, what: str, what_arg: Any) -> Dict[str, str]:
         if type(ref) is EntityRef:
-            return {"entity": ref.entity, "key": ref.key}
+            return {"entity": ref.entity, "key": _check_key(ref.entity, ref.key)}
         name = self.codec.entity_classes.get(type(ref))
         if name is not None:
-            return {"entity": name, "key": str(_call_user(ref.__key__))}
+            return {"entity": name, "key": _check_key(name, str(_call_user(ref.__key__)))}
         raise UserError(TypeError(
             "cannot %s on %r: it is not a reference to an entity" % (what % (what_arg,), ref)))
 

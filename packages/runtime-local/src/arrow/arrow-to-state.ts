@@ -1,5 +1,5 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
-import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
+import { checkKey, describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { StateTableError } from './errors.js';
 import { KEY_COLUMN, META_ENTITY, arrowTypeOf, planColumns, type ColumnPlan } from './schema.js';
 import type { StateRow } from './state-to-arrow.js';
@@ -90,6 +90,8 @@ export function arrowTableToState(entity: EntityClass, table: Table): StateRow[]
   for (let i = 0; i < n; i++) {
     const key = keyColumn.get(i) as string | null;
     if (key === null) throw new StateTableError('ValueType', `row ${i + 1}: '${KEY_COLUMN}' is null; every row needs a key`, { row: i + 1, column: KEY_COLUMN });
+    const tooLong = checkKey(key);
+    if (tooLong) throw new StateTableError('ValueType', `row ${i + 1}, column '${KEY_COLUMN}': ${tooLong}`, { row: i + 1, column: KEY_COLUMN });
     const before = seen.get(key);
     if (before !== undefined) {
       throw new StateTableError('ValueType', `rows ${before + 1} and ${i + 1} have the same key '${key}'; keys must be unique`, { row: i + 1, column: KEY_COLUMN, key });

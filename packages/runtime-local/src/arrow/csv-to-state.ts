@@ -1,4 +1,4 @@
-import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
+import { checkKey, describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { parseCsv } from './csv.js';
 import { StateTableError } from './errors.js';
 import { KEY_COLUMN, planColumns, type ColumnPlan } from './schema.js';
@@ -65,6 +65,8 @@ export function csvToState(entity: EntityClass, text: string, source = 'CSV'): S
     if (key === '' && !record.quoted[keyIndex]) {
       throw new StateTableError('ValueType', `${where}, column '${KEY_COLUMN}': empty; every row needs a key`, { row, column: KEY_COLUMN });
     }
+    const tooLong = checkKey(key);
+    if (tooLong) throw new StateTableError('ValueType', `${where}, column '${KEY_COLUMN}': ${tooLong}`, { row, column: KEY_COLUMN });
     const before = seen.get(key);
     if (before !== undefined) {
       throw new StateTableError('ValueType', `${where}, column '${KEY_COLUMN}': key '${key}' already used in row ${before}; keys must be unique`, { row, column: KEY_COLUMN, key });

@@ -88,5 +88,8 @@ describe('csvToState', () => {
     expect(errorOf(() => csvToState(Item, `${header}\nk,n,1\n`)).message).toBe('CSV row 1 (line 2): 3 cells, but the header has 9 columns');
     expect(errorOf(() => csvToState(Item, `${header}\nk,n,1,1,true,,,u,[]\nk,n,1,1,true,,,u,[]\n`)).message).toContain("key 'k' already used in row 1");
     expect(errorOf(() => csvToState(Item, '')).message).toContain('empty; the first line must be a header');
+    expect(errorOf(() => csvToState(Item, `${header}\n${'k'.repeat(1001)},n,1,1,true,,,u,[]\n`)).message).toContain(
+      "CSV row 1 (line 2), column '__key__': the key 'kkkk",
+    );
   });
 });

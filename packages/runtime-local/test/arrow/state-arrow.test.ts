@@ -184,13 +184,15 @@ describe('stateToArrowTable / arrowTableToState', () => {
     ]);
   });
 
-  it('refuses null and duplicate keys', () => {
+  it('refuses null, duplicate and over-long keys', () => {
     const Item = entityWith('Item', {});
     const schema = new Schema([new Field('__key__', new Utf8(), true)]);
     const dup = new Table({ __key__: vectorFromArray(['a', 'b', 'a']) });
     expect(() => arrowTableToState(Item, dup)).toThrow("rows 1 and 3 have the same key 'a'; keys must be unique");
     const withNull = new Table(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [vectorFromArray([null], new Utf8()).data[0]!] })));
     expect(() => arrowTableToState(Item, withNull)).toThrow("row 1: '__key__' is null; every row needs a key");
+    const long = new Table({ __key__: vectorFromArray(['a', 'k'.repeat(1001)]) });
+    expect(() => arrowTableToState(Item, long)).toThrow(/row 2, column '__key__': the key 'k+…' is 1001 bytes long; instance keys are at most 1000 bytes/);
   });
 
   it('says when a file is not Arrow', async () => {
