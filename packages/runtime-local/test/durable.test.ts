@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Event } from '@stateflow/ir';
+import { MAX_KEY_BYTES, type Event } from '@stateflow/ir';
 import { InMemoryStateStore, LmdbStateStore, LocalRuntime } from '../src/index.js';
 import { JsHost, counterEntity, counterProgram } from './support/js-host.js';
 
@@ -87,6 +87,50 @@ describe('LmdbStateStore', () => {
     await store.close();
   });
 
+  it('merges the commits made while a transaction is in flight into the next one, exactly', async () => {
+    const path = tempDir();
+    const store = LmdbStateStore.open({ path });
+    const a = { entity: 'Counter', key: 'a' };
+    const b = { entity: 'Counter', key: 'b' };
+    const before = store.transactionCount;
+    const order: number[] = [];
+    const commits = [
+      // In flight alone.
+      store.commit({ writes: [{ address: a, state: { total: 1 } }], consumed: [], produced: [pendingInvoke('key:r1', 1, 'b', 1)], outcomes: [] }),
+      // These three wait, then share one transaction.
+      store.commit({ writes: [{ address: a, state: { total: 2 } }], consumed: [{ requestId: 'key:r1', seq: 1 }], produced: [pendingInvoke('key:r1', 2, 'a', 1)], outcomes: [] }),
+      store.commit({ writes: [{ address: b, state: { total: 7 } }], consumed: [{ requestId: 'key:r1', seq: 2 }], produced: [pendingInvoke('key:r3', 1, 'a', 3)], outcomes: [] }),
+      store.commit({ writes: [{ address: a, state: { total: 3 } }], consumed: [], produced: [], outcomes: [{ requestId: 'key:r1', result: { ok: 1 }, at: Date.now() }] }),
+    ];
+    commits.forEach((commit, i) => void commit.then(() => order.push(i)));
+    expect(store.get(a)).toEqual({ total: 3 }); // reads see every commit at once
+    await Promise.all(commits);
+    expect(order).toEqual([0, 1, 2, 3]); // durable in call order
+    expect(store.transactionCount - before).toBe(2);
+    await store.close();
+
+    const again = LmdbStateStore.open({ path });
+    expect(again.get(a)).toEqual({ total: 3 }); // the last state of the group
+    expect(again.get(b)).toEqual({ total: 7 });
+    // key:r1/1 was removed by the second transaction; key:r1/2 was produced and consumed
+    // inside the group (never written); key:r3/1 is still to process.
+    expect(again.pendingEvents().map((e) => `${e.requestId}/${e.seq}`)).toEqual(['key:r3/1']);
+    expect(again.getOutcome('key:r1')?.result).toEqual({ ok: 1 });
+    await again.close();
+  });
+
+  it('fails the commits that built on a failed one', async () => {
+    const store = LmdbStateStore.open({ path: tempDir() });
+    const a = { entity: 'Counter', key: 'a' };
+    // LMDB refuses a key over its size limit.
+    const broken = store.commit({ writes: [{ address: { entity: 'Counter', key: 'k'.repeat(3000) }, state: { total: 1 } }], consumed: [], produced: [], outcomes: [] });
+    const after = store.commit({ writes: [{ address: a, state: { total: 2 } }], consumed: [], produced: [], outcomes: [] });
+    await expect(broken).rejects.toThrow(/key size/);
+    await expect(after).rejects.toThrow();
+    await expect(store.commit({ writes: [{ address: a, state: { total: 3 } }], consumed: [], produced: [], outcomes: [] })).rejects.toThrow();
+    await store.close();
+  });
+
   it('iterates the instances of one entity class and bulk-inserts', async () => {
     const store = LmdbStateStore.open({ path: tempDir() });
     await store.putMany([
@@ -115,6 +159,19 @@ describe('LmdbStateStore', () => {
 });
 
 describe('LocalRuntime with a durable store', () => {
+  it('refuses a key longer than MAX_KEY_BYTES with a clear error and keeps running', async () => {
+    const runtime = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir: tempDir() });
+    const long = 'k'.repeat(MAX_KEY_BYTES + 1);
+    const refused = await runtime.invoke('Counter', long, 'add', [1]);
+    expect(refused).toMatchObject({ error: { code: 'BadArguments' } });
+    expect('error' in refused && refused.error.message).toMatch(/instance keys are at most 1000 bytes/);
+    expect(runtime.getState('Counter', long)).toBeUndefined();
+    await runtime.create('Counter', ['a']);
+    expect(await runtime.invoke('Counter', 'a', 'add', [2])).toEqual({ ok: 2 });
+    expect(runtime.health().ready).toBe(true);
+    await runtime.stop();
+  });
+
   it('keeps state across a restart', async () => {
     const dataDir = tempDir();
     const first = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir });

@@ -102,9 +102,11 @@ const rate = o.rate ? Number(o.rate) : Math.round(peak.opsPerSec / 2);
 const node2 = process.cpuUsage();
 const threads2 = threadCpuMicros();
 const kids2 = childrenCpuMicros();
+const txn0 = lastTxnId();
 trace?.start();
 const half = await open(9, rate);
 trace?.stop();
+const halfTxns = lastTxnId() - txn0;
 const node3 = process.cpuUsage(node2);
 const threads3 = threadCpuMicros();
 const kidsHalf = childrenCpuMicros() - kids2;
@@ -132,10 +134,15 @@ console.log(
     halfThreadsUs: threadCpuPerCall(threads2, threads3, halfCalls),
     p50: r(half.p50, 2),
     p99: r(half.p99, 2),
-    ...(dataDir ? { ...commits, dataFileMb } : {}),
+    ...(dataDir ? { ...commits, halfTxnsPerSec: r(halfTxns / ((1000 + durationMs) / 1000)), dataFileMb } : {}),
     load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   }),
 );
+
+/** LMDB's last transaction id (the durable store's transactions so far), 0 in memory. */
+function lastTxnId() {
+  return runtime.store.transactionCount ?? 0;
+}
 
 /** Bytes of the files in a data directory (LMDB's data file grows when freed pages cannot be reused). */
 function dataSize(dir) {
