@@ -6,7 +6,7 @@
 //                           [--store memory|durable] [--transport inproc|http] [--host subprocess|pyodide]
 //                           [--batch-wait-ms n] [--max-batch-size n] [--workers n]
 //                           [--runtime <built runtime-local index.js>] [--python-host <built python-host index.js>]
-//                           [--v8-flags="<flags>"] [--trace] [--trace-out <file.json>]
+//                           [--v8-flags="<flags>"] [--trace] [--trace-out <file.json>] [--warmup-ms n]
 // --trace: which pauses (Node and Python collections, event-loop gaps, store commits)
 // overlapped the calls slower than 10 ms at the fixed rate (src/stall-trace.mjs).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -42,6 +42,7 @@ const { values: o } = parseArgs({
     host: { type: 'string', default: 'subprocess' },
     trace: { type: 'boolean', default: false },
     'trace-out': { type: 'string' },
+    'warmup-ms': { type: 'string', default: '1000' },
     'v8-flags': { type: 'string' },
   },
 });
@@ -55,6 +56,7 @@ const entities = Number(o.entities);
 const { LocalRuntime, startHttpServer } = await import(o.runtime ? pathToFileURL(resolve(o.runtime)).href : '@stateflow/runtime-local');
 const { createPythonHost } = await import(o['python-host'] ? pathToFileURL(resolve(o['python-host'])).href : '@stateflow/python-host');
 const durationMs = Number(o.duration) * 1000;
+const warmupMs = Number(o['warmup-ms']);
 const workers = o.workers ? Number(o.workers) : Math.max(1, Math.min(cpus().length, 4));
 
 const path = join(HERE, '..', 'programs', 'accounts.py');
@@ -86,8 +88,7 @@ const closed = (seed, ms) =>
     ? runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'closed', concurrency: 64, sockets: 64, durationMs: ms })
     : closedLoop(call, operations(o.workload, o.dist, entities, seed), { concurrency: 1024, durationMs: ms });
 const open = async (seed, rate) => {
-  // A warm-up second at the same rate first, not measured (as `pnpm bench` does).
-  const warmupMs = 1000;
+  // A warm-up at the same rate first, not measured (a second, as `pnpm bench` does).
   if (!server) return openLoop(call, operations(o.workload, o.dist, entities, seed), { rate, durationMs, warmupMs, onAnswer: trace?.onAnswer });
   return runHttpLoad(server.url, { workload: o.workload, dist: o.dist, entities, seed, mode: 'open', rate, sockets: 64, durationMs, warmupMs }, trace);
 };
@@ -111,7 +112,7 @@ const node3 = process.cpuUsage(node2);
 const threads3 = threadCpuMicros();
 const kidsHalf = childrenCpuMicros() - kids2;
 // CPU was measured over the warm-up second too: divide by every call started.
-const halfCalls = Math.floor((rate * (1000 + durationMs)) / 1000);
+const halfCalls = Math.floor((rate * (warmupMs + durationMs)) / 1000);
 // Commit time (to durable) at half of peak, from the runtime's histogram: mean, and the
 // bucket bound under which 99% of the commits finished.
 const commits = commitSummary(runtime.metrics.render());
@@ -134,7 +135,7 @@ console.log(
     halfThreadsUs: threadCpuPerCall(threads2, threads3, halfCalls),
     p50: r(half.p50, 2),
     p99: r(half.p99, 2),
-    ...(dataDir ? { ...commits, halfTxnsPerSec: r(halfTxns / ((1000 + durationMs) / 1000)), dataFileMb } : {}),
+    ...(dataDir ? { ...commits, halfTxnsPerSec: r(halfTxns / ((warmupMs + durationMs) / 1000)), dataFileMb } : {}),
     load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   }),
 );
