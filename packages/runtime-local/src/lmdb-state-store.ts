@@ -182,11 +182,15 @@ export class LmdbStateStore implements StateStore {
         if (this.pending) void this.writeGroup();
       },
       (err: unknown) => {
-        // A later group builds on this one's states: it must not commit either.
+        // A later group builds on this one's states: it must not commit either. Reads
+        // go back to what is on disk.
         this.failure = err instanceof Error ? err : new Error(String(err));
         this.writing = false;
-        group.reject(this.failure);
-        this.pending?.reject(this.failure);
+        for (const failed of [group, this.pending]) {
+          if (!failed) continue;
+          failed.reject(this.failure);
+          for (const [id, { state }] of failed.states) if (this.overlay.get(id) === state) this.overlay.delete(id);
+        }
         this.pending = undefined;
       },
     );

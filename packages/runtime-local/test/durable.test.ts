@@ -127,6 +127,7 @@ describe('LmdbStateStore', () => {
     const after = store.commit({ writes: [{ address: a, state: { total: 2 } }], consumed: [], produced: [], outcomes: [] });
     await expect(broken).rejects.toThrow(/key size/);
     await expect(after).rejects.toThrow();
+    expect(store.get(a)).toBeUndefined(); // reads show what is on disk, not the refused commits
     await expect(store.commit({ writes: [{ address: a, state: { total: 3 } }], consumed: [], produced: [], outcomes: [] })).rejects.toThrow();
     await store.close();
   });
