@@ -92,10 +92,12 @@ export class Gauge implements Metric {
     readonly name: string,
     private readonly help: string,
     private readonly read: () => number,
+    /** `counter` for a total kept elsewhere that only grows (read at scrape time too). */
+    private readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
 
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join('\n');
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, `${this.name} ${this.read()}`].join('\n');
   }
 }
 
@@ -174,6 +176,11 @@ export class RuntimeMetrics {
   /** Adds a gauge read at scrape time. */
   gauge(name: string, help: string, read: () => number): void {
     this.extra.push(new Gauge(name, help, read));
+  }
+
+  /** Adds a counter kept elsewhere (it only grows), read at scrape time. */
+  counterFrom(name: string, help: string, read: () => number): void {
+    this.extra.push(new Gauge(name, help, read, 'counter'));
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -151,7 +151,12 @@ export class LocalRuntime {
     this.metrics = options.metrics ?? new RuntimeMetrics();
     this.metrics.gauge('stateflow_queue_depth', 'Events waiting in mailboxes.', () => this.mailboxes.pending);
     this.metrics.gauge('stateflow_requests_in_flight', 'Requests waiting for their outcome.', () => this.pending.size);
-    this.metrics.gauge('stateflow_worker_restarts_total', 'Python workers restarted (crash, time limit, memory limit).', () => this.host.restarts ?? 0);
+    this.metrics.counterFrom('stateflow_worker_restarts_total', 'Python workers restarted (crash, time limit, memory limit).', () => this.host.restarts ?? 0);
+    const store = this.store;
+    if (store.transactionCount !== undefined) {
+      // Against stateflow_store_commit_duration_seconds_count: how well commits are grouped.
+      this.metrics.counterFrom('stateflow_store_transactions_total', 'Transactions written by the durable store (each holds one or more batch commits).', () => store.transactionCount ?? 0);
+    }
     const parallelism = host.parallelism ?? 1;
     // Local routing needs the runtime's mailboxes split like the host's workers.
     const routed = options.localRouting !== false && !!host.processOn && !!host.partitionOf;

@@ -80,6 +80,8 @@ export interface StateStore {
    * Python worker holds from earlier batches may be stale. Absent means never.
    */
   readonly generation?: number;
+  /** Transactions written so far, for stores that group commits into transactions. */
+  readonly transactionCount?: number;
   /** The recorded outcome of a request, if it finished and is still retained. */
   getOutcome(requestId: string): OutcomeRecord | undefined;
   /** Events that were produced but not yet processed, in production order (recovery after a restart). */

@@ -173,6 +173,22 @@ describe('LocalRuntime with a durable store', () => {
     await runtime.stop();
   });
 
+  it('counts the durable store\'s transactions in the metrics (and no such series in memory)', async () => {
+    const runtime = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir: tempDir() });
+    await runtime.create('Counter', ['a']);
+    await Promise.all([1, 2, 3].map((n) => runtime.invoke('Counter', 'a', 'add', [n])));
+    const text = runtime.metrics.render();
+    expect(text).toContain('# TYPE stateflow_store_transactions_total counter');
+    const transactions = Number(text.match(/^stateflow_store_transactions_total (\d+)$/m)?.[1]);
+    const commits = Number(text.match(/^stateflow_store_commit_duration_seconds_count (\d+)$/m)?.[1]);
+    expect(transactions).toBeGreaterThan(0);
+    expect(commits).toBeGreaterThan(0);
+    await runtime.stop();
+    const inMemory = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }) });
+    expect(inMemory.metrics.render()).not.toContain('stateflow_store_transactions_total');
+    await inMemory.stop();
+  });
+
   it('keeps state across a restart', async () => {
     const dataDir = tempDir();
     const first = await LocalRuntime.start(counterProgram, { host: new JsHost({ Counter: counterEntity }), dataDir });
