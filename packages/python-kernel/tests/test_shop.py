@@ -169,3 +169,13 @@ def test_compiled_shop_fixture_if_published() -> None:
     assert shop.call("User", "alice", "buy_item", 40, ITEM)["result"] == {"ok": False}
     err = shop.call("User", "alice", "buy_item", 20, ITEM)["result"]
     assert err == {"error": {"type": "NotEnoughStock", "message": "only 8 of coke left"}}
+
+
+def test_call_through_a_reference_with_a_key_too_long_is_refused(shop: Router) -> None:
+    setup_shop(shop)
+    before = shop.state("User", "alice")
+    long_ref = {"$entity": "Item", "$key": "k" * 1001}
+    response = shop.call("User", "alice", "buy_item", 1, long_ref)
+    assert response["result"]["error"]["code"] == "BadArguments"
+    assert "instance keys are at most 1000 bytes" in response["result"]["error"]["message"]
+    assert shop.state("User", "alice") == before
