@@ -16,3 +16,6 @@ export { MAX_REQUEST_ID_LENGTH } from './request-ids.js';
 export { startHttpServer } from './http/server.js';
 export type { HttpServer, HttpServerOptions, RequestLogEntry } from './http/server.js';
 export { httpStatusOf } from './http/status.js';
+export { createBrowserSafety, checkJsonContentType } from './http/browser-safety.js';
+export type { BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from './http/browser-safety.js';
+export { HttpError } from './http/http-error.js';

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
 import type { LocalRuntime } from '../runtime.js';
+import type { BrowserSafetyOptions } from './browser-safety.js';
 import { checkClientRequestId } from '../request-ids.js';
 import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
+import { checkJsonContentType, createBrowserSafety, type BrowserSafety } from './browser-safety.js';
 import { HttpError } from './http-error.js';
 import { matchRoute, RESERVED_NAMES, type Route } from './routes.js';
 import { httpStatusOf } from './status.js';
@@ -46,9 +48,24 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /**
    * When set, every route except `GET /health` requires `Authorization: Bearer <token>`
-   * (401 otherwise; compared in constant time).
+   * (401 otherwise; compared in constant time). An empty token is refused (it would
+   * otherwise look like auth while leaving the server open).
    */
   token?: string;
+  /**
+   * Names accepted in the `Host` header besides IP addresses, `localhost` and `host`
+   * (e.g. a reverse proxy's name; `.example.com` for a domain and its subdomains, `*` for
+   * any). Other names get 421: that is how DNS rebinding is refused. `GET /health` and
+   * `GET /metrics` skip this check. See {@link BrowserSafetyOptions}.
+   * @default []
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Web origins allowed to call the API from a browser (CORS), e.g. `http://localhost:5173`,
+   * or `*` for any. Requests with another `Origin` than the server's own get 403.
+   * @default []
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** A running HTTP server. */
@@ -75,8 +92,16 @@ interface Reply {
  * - `GET /{Entity}/{key}` reads the state: 200 `{"state": {...}}`.
  *
  * Errors are `{"error": {"type", "message"}}` with 400 (bad request, unknown method,
- * arguments that do not bind), 404 (unknown entity class, key or route), 405, 409
- * (key exists), 413, 422 (the method raised; retrying will not help) or 500.
+ * arguments that do not bind), 401 (token), 403 (cross-origin), 404 (unknown entity
+ * class, key or route), 405, 409 (key exists), 413, 415 (body not `application/json`),
+ * 421 (`Host` not a name of this server), 422 (the method raised; retrying will not
+ * help) or 500.
+ *
+ * Browser protections are on by default (see {@link BrowserSafetyOptions}): a POST body
+ * must be `application/json`, the `Host` must name this server, and a page of another
+ * origin may call it only when listed in `corsOrigins`.
+ *
+ * @throws Error for an empty `token` or a malformed `allowedHosts`/`corsOrigins` entry.
  */
 export async function startHttpServer(runtime: LocalRuntime, options: HttpServerOptions = {}): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
@@ -86,9 +111,21 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
       `entity class ${clash.map((n) => `'${n}'`).join(', ')} uses a name reserved for the runtime's own routes (${RESERVED_NAMES.join(', ')}); rename the class`,
     );
   }
+  if (options.token !== undefined && (options.token.trim() === '' || options.token.trim() !== options.token)) {
+    throw new Error(
+      options.token.trim() === ''
+        ? 'the token is empty: give a secret of at least one character, or no token at all to serve without auth'
+        : 'the token starts or ends with whitespace, which a client cannot send in an Authorization header; remove it',
+    );
+  }
   const settings: Settings = {
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
-    tokenDigest: options.token !== undefined && options.token !== '' ? digest(options.token) : undefined,
+    tokenDigest: options.token !== undefined ? digest(options.token) : undefined,
+    browser: createBrowserSafety({
+      bindHost: host,
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    }),
   };
   const { metrics } = runtime;
   const server = createServer((req, res) => {
@@ -134,6 +171,7 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
 interface Settings {
   maxBodyBytes: number;
   tokenDigest: Buffer | undefined;
+  browser: BrowserSafety;
 }
 
 function digest(text: string): Buffer {
@@ -149,22 +187,43 @@ function authorized(req: IncomingMessage, expected: Buffer): boolean {
 
 async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
   let routeKind = 'none';
+  let cors: Record<string, string> = {};
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = matchRoute(req.method ?? 'GET', url.pathname);
+    const method = req.method ?? 'GET';
+    let route: Route | undefined;
+    let routeError: unknown;
+    try {
+      route = matchRoute(method, url.pathname);
+    } catch (err) {
+      routeError = err;
+    }
+    // Browser checks come first, so a refused page learns nothing about routes or auth.
+    const verdict = settings.browser.check({
+      method,
+      headers: req.headers,
+      skipHostCheck: route?.kind === 'health' || route?.kind === 'metrics',
+    });
+    cors = verdict.headers;
+    if (verdict.preflight) {
+      await readBody(req, settings.maxBodyBytes);
+      return { reply: { status: 204, body: undefined, headers: cors }, route: 'preflight' };
+    }
+    if (!route) throw routeError;
     routeKind = route.kind;
     if (settings.tokenDigest && route.kind !== 'health' && !authorized(req, settings.tokenDigest)) {
       throw new HttpError(401, 'Unauthorized', 'this server requires a token: send the header Authorization: Bearer <token>', {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    return { reply: await dispatch(runtime, route, req, settings), route: routeKind };
+    const reply = await dispatch(runtime, route, req, settings);
+    return { reply: { ...reply, headers: { ...cors, ...reply.headers } }, route: routeKind };
   } catch (err) {
     if (err instanceof HttpError) {
-      return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: err.headers }, route: routeKind };
+      return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: { ...cors, ...err.headers } }, route: routeKind };
     }
     const message = err instanceof Error ? err.message : String(err);
-    return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`) }, route: routeKind };
+    return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`), headers: cors }, route: routeKind };
   }
 }
 
@@ -205,6 +264,7 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
     }
     return { status: 200, body: { state: toPlainJson(state) } };
   }
+  checkJsonContentType(req.headers);
   const call = idempotencyKey(req);
   const body = parseCallBody(await readBody(req, settings.maxBodyBytes), runtime.entityNames);
   if (route.kind === 'create') {
@@ -229,6 +289,11 @@ function errorBody(type: string, message: string): { error: { type: string; mess
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.status === 204) {
+    res.writeHead(204, reply.headers);
+    res.end();
+    return;
+  }
   const text = reply.contentType ? String(reply.body) : `${JSON.stringify(reply.body)}\n`;
   res.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json; charset=utf-8',
