@@ -165,7 +165,7 @@ describe('stateflow serve', () => {
     const server = startServe([SHOP, '--port', '0', '--python-host', 'subprocess', '--in-memory']);
     const url = await server.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const res = await fetch(`${url}/Item`, { method: 'POST', body: JSON.stringify({ args: ['coke', 2] }) });
+    const res = await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: ['coke', 2] }) });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ key: 'coke' });
     const { stdout } = server.output();
