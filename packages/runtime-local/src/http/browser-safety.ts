@@ -34,7 +34,7 @@ export interface BrowserRequest {
   method: string;
   headers: { [name: string]: string | string[] | undefined };
   /**
-   * Skip the `Host` check (monitoring routes such as `GET /health` and `GET /metrics`,
+   * Skip the `Host` check, including the need for a `Host` header (monitoring routes such as `GET /health` and `GET /metrics`,
    * which probes reach by whatever name the orchestrator uses; they hold no entity state).
    */
   skipHostCheck?: boolean;
@@ -82,7 +82,9 @@ export function createBrowserSafety(options: BrowserSafetyOptions): BrowserSafet
   return {
     check(request) {
       const host = single(request.headers['host']);
-      // HTTP/1.0 clients may omit Host; browsers never do.
+      if (host === undefined && !request.skipHostCheck) {
+        throw new HttpError(400, 'BadRequest', 'the request has no Host header; send one naming this server (HTTP/1.1 requires it)');
+      }
       if (host !== undefined && !request.skipHostCheck) {
         const hostname = hostnameOf(host);
         if (hostname === undefined || !hostAllowed(hostname)) {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
 import type { LocalRuntime } from '../runtime.js';
 import type { BrowserSafetyOptions } from './browser-safety.js';
@@ -128,7 +129,8 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
     }),
   };
   const { metrics } = runtime;
-  const server = createServer((req, res) => {
+  // Node's own answer to a request without Host is an empty 400; the browser checks answer it in JSON.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
       send(res, reply);
@@ -149,6 +151,7 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
       });
     });
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => {
@@ -189,7 +192,7 @@ async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Set
   let routeKind = 'none';
   let cors: Record<string, string> = {};
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     const method = req.method ?? 'GET';
     let route: Route | undefined;
     let routeError: unknown;
@@ -225,6 +228,18 @@ async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Set
     const message = err instanceof Error ? err.message : String(err);
     return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`), headers: cors }, route: routeKind };
   }
+}
+
+/** The request target as a URL; a target that is not a path (`*`, `http://…`) is a 400. */
+function requestUrl(target: string | undefined): URL {
+  const path = target ?? '/';
+  try {
+    // Prefixing, not resolving: `//x` is a path here, not a host (`new URL('//x', base)` would take x as a host).
+    if (path.startsWith('/')) return new URL(`http://localhost${path}`);
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'BadRequest', `request target '${path.slice(0, 100)}' is not a path; routes start with /`);
 }
 
 function idempotencyKey(req: IncomingMessage): { requestId?: string } {
@@ -286,6 +301,24 @@ function errorReply(result: Result): Reply {
 
 function errorBody(type: string, message: string): { error: { type: string; message: string } } {
   return { error: { type, message } };
+}
+
+/**
+ * Answers a request Node could not parse (malformed request line or header, headers too
+ * large) with the API's JSON error shape instead of Node's empty 400, then closes.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const type = status === 431 ? 'HeadersTooLarge' : 'BadRequest';
+  const message = status === 431 ? 'the request headers are too large' : `the request is not valid HTTP (${err.code ?? err.message})`;
+  const text = `${JSON.stringify(errorBody(type, message))}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
 }
 
 function send(res: ServerResponse, reply: Reply): void {

@@ -27,9 +27,10 @@ interface Sent {
 }
 
 /** Sends a raw request: unlike fetch, node:http lets the test set `Host` and `Origin`. */
-function send(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Sent> {
+function send(method: string, path: string, init: { body?: string; headers?: Record<string, string>; noHost?: boolean } = {}): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...init.headers } }, (res) => {
+    const headers = init.noHost ? { ...init.headers } : { host: `127.0.0.1:${port}`, ...init.headers };
+    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: !init.noHost }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text }));
@@ -91,6 +92,31 @@ describe('browser protections (on by default)', () => {
       expect((await send('GET', '/Counter/c', { headers: { host } })).status, host).toBe(200);
     }
     expect((await send('GET', '/Counter/c', { headers: { host: 'evilcorp.example' } })).status).toBe(421);
+  });
+
+  it('answers a request without Host, or whose target is not a path, with a JSON 400 (monitoring may omit Host)', async () => {
+    const noHost = await send('GET', '/Counter/c', { noHost: true });
+    expect(noHost.status).toBe(400);
+    expect(noHost.body.error.message).toContain('no Host header');
+    expect((await send('GET', '/health', { noHost: true })).status).toBe(200);
+    for (const path of ['//', '*']) {
+      const res = await send('OPTIONS', path);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.body.error.type).toBeDefined();
+    }
+    expect((await send('GET', '//Counter/c')).status).toBe(200);
+  });
+
+  it('answers malformed HTTP with a JSON 400 instead of an empty one', async () => {
+    const { connect } = await import('node:net');
+    const text = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /Counter/c HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      let out = '';
+      socket.setEncoding('utf8').on('data', (c: string) => (out += c));
+      socket.on('close', () => resolve(out));
+    });
+    expect(text).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(JSON.parse(text.split('\r\n\r\n')[1]!).error.type).toBe('BadRequest');
   });
 
   it('lets monitoring reach /health and /metrics by any Host name', async () => {
