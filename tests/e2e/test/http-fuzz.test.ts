@@ -96,8 +96,11 @@ describe.each(HOSTS)('HTTP fuzz on the %s host', (kind) => {
         for (const seed of SEEDS) {
           const budgetMs = (DURATION_S * 1000) / SEEDS.length;
           const target = campaign.requests + REQUESTS_PER_HOST / SEEDS.length;
+          let running: Promise<unknown> = Promise.resolve();
           const property = fc.asyncProperty(fc.array(anyRequest, { minLength: 1, maxLength: BATCH }), async (batch) => {
-            const outcomes = await sendAll(sender, batch);
+            const sending = sendAll(sender, batch);
+            running = sending;
+            const outcomes = await sending;
             const found = batch.flatMap((req, i) => campaign.record(req, outcomes[i]!));
             // CI stops at the first broken rule and lets fast-check shrink the batch; a soak reports them all at the end.
             if (!SOAK && found.length > 0) throw new Error(found.map((f) => describeFinding(f, sender)).join('\n'));
@@ -108,7 +111,12 @@ describe.each(HOSTS)('HTTP fuzz on the %s host', (kind) => {
             interruptAfterTimeLimit: budgetMs,
             markInterruptAsFailure: false,
           });
-          if (result.failed) failures.push(fc.defaultReportMessage(result) ?? `seed ${seed} failed`);
+          // A run cut off by the time limit goes on in the background: let it finish, so the ledger sees its answers.
+          await running;
+          if (result.failed) {
+            const error = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+            failures.push(`seed ${seed}, path ${result.counterexamplePath} (replay: STATEFLOW_FUZZ_SEED=${seed}), after shrinking ${result.numShrinks} times:\n${error}`);
+          }
         }
         const health = await sender.send({ label: 'final health', method: 'GET', path: '/health', headers: { host: 'bound', origin: 'none', auth: 'good', contentType: undefined, idempotencyKey: undefined }, body: undefined });
         if (!(health.kind === 'response' && health.status === 200 && health.json?.ready === true)) {
