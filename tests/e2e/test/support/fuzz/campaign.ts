@@ -34,8 +34,10 @@ export class Campaign {
   /** Writes whose outcome is unknown (5xx or no answer): they may or may not have happened. */
   readonly unknown = new Map<string, number>();
   private readonly ackedKeys = new Set<string>();
-  /** Box names acknowledged as created, and names answered "exists". */
+  /** Box names acknowledged as created by well-formed creates (read back at the end). */
   readonly boxes = new Set<string>();
+  /** Keys of every Box any request created (random bodies create some too). */
+  private readonly boxKeys = new Set<string>();
   private readonly existsAnswers: { name: string; request: FuzzRequest; outcome: Outcome }[] = [];
   lostWrites = 0;
   phantomWrites = 0;
@@ -67,6 +69,7 @@ export class Campaign {
     const refusal = this.mustRefuse(req, bodyBytes);
     if (ok && refusal) flag('accepted a request it must refuse', refusal);
     if (req.effect?.kind === 'add') this.recordAdd(req, outcome, refusal, flag);
+    if (status === 201 && req.method === 'POST' && /^\/Box\/?$/.test(normalizedPath(req.path)) && typeof json?.key === 'string') this.boxKeys.add(json.key);
     if (req.effect?.kind === 'create-box') {
       const name = req.effect.name;
       if (status === 201) {
@@ -175,7 +178,7 @@ export class Campaign {
       }
     }
     for (const { name, request, outcome } of this.existsAnswers) {
-      if (!this.boxes.has(name)) this.findings.push({ rule: 'EntityExists for a key never created (key collision)', request, outcome });
+      if (!this.boxKeys.has(name)) this.findings.push({ rule: 'EntityExists for a key never created (key collision)', request, outcome });
     }
   }
 }
