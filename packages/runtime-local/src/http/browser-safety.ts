@@ -184,13 +184,21 @@ function sameOrigin(origin: string, host: string): boolean {
 }
 
 function checkHostEntry(entry: string, flag: string): string {
-  const name = normalizeHostname(entry.trim());
-  if (name === '*') return name;
-  const bare = name.startsWith('.') ? name.slice(1) : name;
-  if (bare === '' || hostnameOf(bare) !== bare.replace(/^\[(.*)\]$/, '[$1]')) {
+  const trimmed = entry.trim().toLowerCase();
+  if (trimmed === '*') return trimmed;
+  const dot = trimmed.startsWith('.') ? '.' : '';
+  const bare = trimmed.slice(dot.length);
+  let url: URL | undefined;
+  try {
+    url = /[\s/?#@\\]/.test(bare) || bare === '' ? undefined : new URL(`http://${bare}`);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.port !== '' || bare.endsWith(':')) {
     throw new Error(`${flag} '${entry}' is not a host name: give a name such as api.example.com or .example.com (no scheme, port or path), or * for any`);
   }
-  return name;
+  // Browsers send international names in their ASCII (punycode) form: compare that.
+  return dot + normalizeHostname(url.hostname);
 }
 
 function checkOriginEntry(entry: string, flag: string): string {

@@ -164,6 +164,24 @@ describe('browser protection settings', () => {
     await expect(startHttpServer(runtime, { port: 0, token: ' x' })).rejects.toThrow(/whitespace/);
     await expect(startHttpServer(runtime, { port: 0, corsOrigins: ['http://a.example/app'] })).rejects.toThrow(/--cors-origin 'http:\/\/a.example\/app' is not an origin/);
     await expect(startHttpServer(runtime, { port: 0, allowedHosts: ['http://a.example'] })).rejects.toThrow(/--allowed-host 'http:\/\/a.example' is not a host name/);
+    await expect(startHttpServer(runtime, { port: 0, allowedHosts: ['a.example:8080'] })).rejects.toThrow(/no scheme, port or path/);
+  });
+
+  it('compares international names in their ASCII form, as browsers send them', async () => {
+    const idn = await startHttpServer(runtime, { port: 0, allowedHosts: ['Bücher.example'] });
+    try {
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: Number(new URL(idn.url).port), path: '/Counter/c', headers: { host: 'xn--bcher-kva.example' } }, (r) => {
+          r.resume();
+          resolve(r.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(res).toBe(200);
+    } finally {
+      await idn.close();
+    }
   });
 
   it('turns the Host check off with *, and allows any origin with *', async () => {
