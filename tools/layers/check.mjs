@@ -1,0 +1,105 @@
+// The layer check: every import in the workspace against the package's declared
+// dependencies and against the layer table in ARCHITECTURE.md.
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { listImports } from './imports.mjs';
+import { readLayerTable, allows } from './layer-table.mjs';
+import { readWorkspace } from './workspace.mjs';
+
+const SCOPE = '@stateflow/';
+const BUILTINS = new Set(builtinModules);
+
+/** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
+export function packageNameOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** The `@types` package that holds the types of `name` (`@scope/x` → `@types/scope__x`). */
+function typesPackageOf(name) {
+  return '@types/' + (name.startsWith('@') ? name.slice(1).replace('/', '__') : name);
+}
+
+function isBuiltin(specifier) {
+  return specifier.startsWith('node:') || BUILTINS.has(specifier) || BUILTINS.has(specifier.split('/')[0]);
+}
+
+/** Where the manifest declares `name`: 'runtime' (dependencies, peer, optional), 'dev', or undefined. */
+function declaredAs(manifest, name) {
+  if (manifest.dependencies?.[name] || manifest.peerDependencies?.[name] || manifest.optionalDependencies?.[name]) return 'runtime';
+  if (manifest.devDependencies?.[name]) return 'dev';
+  return undefined;
+}
+
+/**
+ * Runs the check on the workspace at `root`.
+ * @returns {{ problems: string[], packages: number, files: number, imports: number }}
+ */
+export function checkWorkspace(workspaceRoot) {
+  const root = resolve(workspaceRoot);
+  const table = readLayerTable(join(root, 'ARCHITECTURE.md'));
+  const packages = readWorkspace(root);
+  const names = new Set(packages.map((pkg) => pkg.name));
+  const problems = [];
+  let files = 0;
+  let imports = 0;
+  // A path belongs to the innermost package whose folder holds it (the root holds `tools/`).
+  const inside = (dir, path) => path === dir || path.startsWith(dir + sep);
+  const owns = (pkg, path) => inside(pkg.dir, path) && !packages.some((other) => other !== pkg && other.dir.length > pkg.dir.length && inside(other.dir, path));
+  const at = (file, line) => `${relative(root, file).split(sep).join('/')}${line ? `:${line}` : ''}`;
+
+  for (const [name, rule] of table) {
+    if (!names.has(name)) problems.push(`ARCHITECTURE.md:${rule.line}: the layer table lists ${name}, which is not a package of the workspace (remove the row)`);
+  }
+
+  for (const pkg of packages) {
+    const rule = table.get(pkg.name);
+    const manifestFile = join(pkg.dir, 'package.json');
+    if (!rule) {
+      problems.push(`${at(manifestFile)}: ${pkg.name} has no row in the layer table of ARCHITECTURE.md (add one with what it may depend on)`);
+      continue;
+    }
+
+    // The manifest: every workspace dependency must be an arrow the table allows.
+    for (const [field, shipped] of [['dependencies', true], ['peerDependencies', true], ['optionalDependencies', true], ['devDependencies', false]]) {
+      for (const dep of Object.keys(pkg.manifest[field] ?? {})) {
+        if (dep.startsWith(SCOPE) && !allows(rule, dep, shipped)) {
+          problems.push(`${at(manifestFile)}: ${field} lists ${dep}, which the layer table (ARCHITECTURE.md:${rule.line}) does not allow ${pkg.name}${shipped ? '' : ' even in tests'}`);
+        }
+      }
+    }
+
+    // The code: every import of every file.
+    for (const file of pkg.files) {
+      files++;
+      const shipped = pkg.isShipped(file);
+      for (const ref of listImports(file, readFileSync(file, 'utf8'))) {
+        imports++;
+        const where = at(file, ref.line);
+        const spec = ref.specifier;
+        if (spec.startsWith('.') || spec.startsWith('/')) {
+          if (!owns(pkg, resolve(dirname(file), spec))) {
+            problems.push(`${where}: '${spec}' reaches outside ${pkg.relDir || 'the root package'} (import the other package by its name, through its exports)`);
+          }
+          continue;
+        }
+        if (isBuiltin(spec)) continue;
+        const dep = packageNameOf(spec);
+        if (dep === pkg.name) continue; // a package may import itself through its exports
+
+        if (dep.startsWith(SCOPE) && !allows(rule, dep, shipped)) {
+          problems.push(`${where}: ${pkg.name} ${shipped ? '' : '(tests and tools) '}may not import ${dep}: no such arrow in the layer table (ARCHITECTURE.md:${rule.line})`);
+        }
+        const declared = declaredAs(pkg.manifest, dep) ?? (ref.typeOnly ? declaredAs(pkg.manifest, typesPackageOf(dep)) : undefined);
+        if (!declared) {
+          const field = shipped ? (ref.typeOnly ? 'dependencies (types only: devDependencies)' : 'dependencies or peerDependencies') : 'devDependencies';
+          problems.push(`${where}: imports ${dep}, which ${pkg.relDir || 'the root'}/package.json does not declare (add it to ${field})`);
+        } else if (declared === 'dev' && shipped && !ref.typeOnly) {
+          problems.push(`${where}: imports ${dep} at run time in published code, but it is only a devDependency (move it to dependencies, or peerDependencies for a package the host provides)`);
+        }
+      }
+    }
+  }
+  return { problems, packages: packages.length, files, imports };
+}

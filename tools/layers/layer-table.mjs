@@ -1,0 +1,70 @@
+// Reads the layer table from ARCHITECTURE.md ("## Layers"), the one place it is written:
+// the doc is the rule, so the two cannot drift apart.
+import { readFileSync } from 'node:fs';
+
+/**
+ * @typedef {object} LayerRule
+ * @property {string} layer
+ * @property {string} name                the package name
+ * @property {Set<string> | 'any'} runtime  what its published code may import (dependencies, peerDependencies)
+ * @property {Set<string> | 'any'} dev      what its tests, scripts and configs may import in addition
+ * @property {number} line                the table row's line in ARCHITECTURE.md
+ */
+
+const SCOPE = '@stateflow/';
+const HEADER = ['layer', 'package', 'may depend on', 'tests and tools may also use'];
+
+function cells(line) {
+  return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim());
+}
+
+/** `ir, python-kernel` → {@stateflow/ir, @stateflow/python-kernel}; `—` or empty → {}; `any` → 'any'. */
+function parseNames(cell, where) {
+  const text = cell.replace(/\(nothing of ours\)/, '').trim();
+  if (text === 'any') return 'any';
+  if (text === '' || text === '—' || text === '-') return new Set();
+  const names = new Set();
+  for (const part of text.split(',')) {
+    const short = part.trim().replace(/^`|`$/g, '');
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(short)) {
+      throw new Error(`${where}: '${part.trim()}' is not a package short name (write 'ir', 'python-kernel', … or 'any' or '—')`);
+    }
+    names.add(SCOPE + short);
+  }
+  return names;
+}
+
+/**
+ * Parses the first table after the `## Layers` heading of `file`.
+ * @returns {Map<string, LayerRule>} by package name
+ */
+export function readLayerTable(file) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const heading = lines.findIndex((line) => /^##\s+Layers\s*$/.test(line));
+  if (heading < 0) throw new Error(`${file}: no '## Layers' section with the layer table`);
+  let start = heading + 1;
+  while (start < lines.length && !lines[start].trim().startsWith('|')) {
+    if (/^##\s/.test(lines[start])) throw new Error(`${file}: the '## Layers' section has no table`);
+    start++;
+  }
+  const header = cells(lines[start] ?? '').map((cell) => cell.toLowerCase());
+  if (header.join('|') !== HEADER.join('|')) {
+    throw new Error(`${file}:${start + 1}: the layer table's columns must be | ${HEADER.join(' | ')} |`);
+  }
+  const rules = new Map();
+  for (let i = start + 2; i < lines.length && lines[i].trim().startsWith('|'); i++) {
+    const where = `${file}:${i + 1}`;
+    const [layer, pkg, runtime, dev] = cells(lines[i]);
+    const name = /`([^`]+)`/.exec(pkg ?? '')?.[1];
+    if (!name) throw new Error(`${where}: the package cell must hold the package name in backticks`);
+    if (rules.has(name)) throw new Error(`${where}: ${name} has two rows`);
+    rules.set(name, { layer, name, runtime: parseNames(runtime ?? '', where), dev: parseNames(dev ?? '', where), line: i + 1 });
+  }
+  return rules;
+}
+
+/** True when `rule` lets code of the given kind import the workspace package `dep`. */
+export function allows(rule, dep, shipped) {
+  const has = (set) => set === 'any' || set.has(dep);
+  return has(rule.runtime) || (!shipped && has(rule.dev));
+}
