@@ -63,7 +63,10 @@ function listSourceFiles(dir, excludedDirs) {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !excludedDirs.has(path) && !SKIPPED_PATHS.some((p) => path.endsWith(sep + p))) walk(path);
+        if (SKIPPED_DIRS.has(entry.name) || excludedDirs.has(path) || SKIPPED_PATHS.some((p) => path.endsWith(sep + p))) continue;
+        // A folder with its own pnpm-workspace.yaml is another workspace (the checker's test fixtures).
+        if (existsSync(join(path, 'pnpm-workspace.yaml'))) continue;
+        walk(path);
       } else if (SOURCE_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
         out.push(path);
       }
