@@ -4,8 +4,18 @@
 // The rules and their messages live in tools/layers/check.mjs; its tests in tools/test/.
 import { checkWorkspace } from './layers/check.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const { problems, packages, files, imports } = checkWorkspace(root);
+// `--root <dir>` checks another workspace (the tests use fixtures); default: this repository.
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag >= 0 ? process.argv[rootFlag + 1] : new URL('..', import.meta.url).pathname;
+let result;
+try {
+  result = checkWorkspace(root);
+} catch (error) {
+  // A malformed table or manifest: say where, without a stack trace.
+  console.error(`layer check failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const { problems, packages, files, imports } = result;
 if (problems.length) {
   console.error(`layer check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
   process.exit(1);

@@ -1,13 +1,15 @@
 // The layer check: every import in the workspace against the package's declared
 // dependencies and against the layer table in ARCHITECTURE.md.
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { listImports } from './imports.mjs';
-import { readLayerTable, allows } from './layer-table.mjs';
+import { readLayerTable, allows, compareLayerTables } from './layer-table.mjs';
 import { readWorkspace } from './workspace.mjs';
 
 const SCOPE = '@stateflow/';
+/** Pages that show the layer table to readers; each must agree with ARCHITECTURE.md. */
+const TABLE_COPIES = [{ file: 'apps/docs/contributing/architecture.md', heading: 'Packages and layers' }];
 const BUILTINS = new Set(builtinModules);
 
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
@@ -48,6 +50,14 @@ export function checkWorkspace(workspaceRoot) {
   const inside = (dir, path) => path === dir || path.startsWith(dir + sep);
   const owns = (pkg, path) => inside(pkg.dir, path) && !packages.some((other) => other !== pkg && other.dir.length > pkg.dir.length && inside(other.dir, path));
   const at = (file, line) => `${relative(root, file).split(sep).join('/')}${line ? `:${line}` : ''}`;
+
+  for (const copy of TABLE_COPIES) {
+    const file = join(root, copy.file);
+    if (!existsSync(file)) continue;
+    for (const difference of compareLayerTables(table, readLayerTable(file, copy.heading))) {
+      problems.push(`${copy.file}${difference.line ? `:${difference.line}` : ''}: the layer table ${difference.what.startsWith('@') ? 'row ' : ''}${difference.what} (make the two tables agree)`);
+    }
+  }
 
   for (const [name, rule] of table) {
     if (!names.has(name)) problems.push(`ARCHITECTURE.md:${rule.line}: the layer table lists ${name}, which is not a package of the workspace (remove the row)`);
