@@ -5,11 +5,12 @@
 import { checkWorkspace } from './layers/check.mjs';
 
 // `--root <dir>` checks another workspace (the tests use fixtures); default: this repository.
+// `--declarations` (after `pnpm build`) also checks the published .d.ts files.
 const rootFlag = process.argv.indexOf('--root');
 const root = rootFlag >= 0 ? process.argv[rootFlag + 1] : new URL('..', import.meta.url).pathname;
 let result;
 try {
-  result = checkWorkspace(root);
+  result = checkWorkspace(root, { declarations: process.argv.includes('--declarations') });
 } catch (error) {
   // A malformed table or manifest: say where, without a stack trace.
   console.error(`layer check failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { listImports } from './imports.mjs';
 import { readLayerTable, allows, compareLayerTables } from './layer-table.mjs';
-import { readWorkspace } from './workspace.mjs';
+import { listDeclarationFiles, readWorkspace } from './workspace.mjs';
 
 const SCOPE = '@stateflow/';
 /** Pages that show the layer table to readers; each must agree with ARCHITECTURE.md. */
@@ -35,10 +35,14 @@ function declaredAs(manifest, name) {
 }
 
 /**
- * Runs the check on the workspace at `root`.
+ * Runs the check on the workspace at `root`. With `declarations`, it also reads the built
+ * `.d.ts` of each published package (run it after the build): an `import type` leaves no
+ * trace in the JS but may in the published types, where a devDependency is not installed.
+ * @param {string} workspaceRoot
+ * @param {{ declarations?: boolean }} [options]
  * @returns {{ problems: string[], packages: number, files: number, imports: number }}
  */
-export function checkWorkspace(workspaceRoot) {
+export function checkWorkspace(workspaceRoot, options = {}) {
   const root = resolve(workspaceRoot);
   const table = readLayerTable(join(root, 'ARCHITECTURE.md'));
   const packages = readWorkspace(root);
@@ -107,6 +111,31 @@ export function checkWorkspace(workspaceRoot) {
           problems.push(`${where}: imports ${dep}, which ${pkg.relDir || 'the root'}/package.json does not declare (add it to ${field})`);
         } else if (declared === 'dev' && shipped && !ref.typeOnly) {
           problems.push(`${where}: imports ${dep} at run time in published code, but it is only a devDependency (move it to dependencies, or peerDependencies for a package the host provides)`);
+        }
+      }
+    }
+  }
+  if (options.declarations) {
+    for (const pkg of packages) {
+      if (!pkg.shippedOutDir || !table.has(pkg.name)) continue;
+      const declarationFiles = listDeclarationFiles(pkg.shippedOutDir);
+      if (declarationFiles.length === 0) {
+        problems.push(`${at(pkg.shippedOutDir)}: no .d.ts files to check; run \`pnpm build\` first`);
+        continue;
+      }
+      for (const file of declarationFiles) {
+        files++;
+        for (const ref of listImports(file, readFileSync(file, 'utf8'))) {
+          imports++;
+          const spec = ref.specifier;
+          if (spec.startsWith('.') || spec.startsWith('/') || isBuiltin(spec)) continue;
+          const dep = packageNameOf(spec);
+          if (dep === pkg.name) continue;
+          if (declaredAs(pkg.manifest, dep) === 'runtime' || declaredAs(pkg.manifest, typesPackageOf(dep)) === 'runtime') continue;
+          const declared = declaredAs(pkg.manifest, dep) ?? declaredAs(pkg.manifest, typesPackageOf(dep));
+          problems.push(
+            `${at(file, ref.line)}: the published types import ${dep}, which ${declared ? 'is only a devDependency' : 'package.json does not declare'}, so users' type checks fail (declare it in dependencies or peerDependencies, or keep its types out of the exported API)`,
+          );
         }
       }
     }

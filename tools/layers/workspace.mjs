@@ -17,6 +17,7 @@ const SKIPPED_PATHS = [join('.vitepress', 'cache')];
  * @property {string} relDir     relative to the workspace root ('' for the root)
  * @property {any} manifest      package.json
  * @property {(file: string) => boolean} isShipped  true for a source file whose code is published
+ * @property {string | undefined} shippedOutDir     the published folder tsc writes into (`dist`)
  * @property {string[]} files    absolute paths of its source files
  */
 
@@ -99,7 +100,7 @@ function coveredBy(rel, entry) {
  */
 function shippedTest(dir, manifest) {
   const entries = manifest.files;
-  if (!Array.isArray(entries)) return () => !manifest.private;
+  if (!Array.isArray(entries)) return { isShipped: () => !manifest.private, shippedOutDir: undefined };
   for (const entry of entries) {
     if (/[*?[{!]/.test(entry)) {
       throw new Error(`${join(dir, 'package.json')}: the layer check understands plain paths in "files", not '${entry}' (extend tools/layers/workspace.mjs)`);
@@ -108,11 +109,12 @@ function shippedTest(dir, manifest) {
   const config = readTsconfig(dir);
   const outRel = config?.outDir ? relative(dir, config.outDir).split(sep).join('/') : undefined;
   const outShipped = outRel !== undefined && entries.some((entry) => coveredBy(outRel, entry));
-  return (file) => {
+  const isShipped = (file) => {
     const rel = relative(dir, file).split(sep).join('/');
     if (entries.some((entry) => coveredBy(rel, entry))) return true;
     return outShipped && config.compiled.has(file);
   };
+  return { isShipped, shippedOutDir: outShipped ? config.outDir : undefined };
 }
 
 function readPackage(root, dir, excludedDirs) {
@@ -122,7 +124,7 @@ function readPackage(root, dir, excludedDirs) {
     dir,
     relDir: relative(root, dir).split(sep).join('/'),
     manifest,
-    isShipped: shippedTest(dir, manifest),
+    ...shippedTest(dir, manifest),
     files: listSourceFiles(dir, excludedDirs),
   };
 }
@@ -138,4 +140,18 @@ export function readWorkspace(workspaceRoot) {
   const packages = dirs.map((dir) => readPackage(root, dir, new Set()));
   if (existsSync(join(root, 'package.json'))) packages.push(readPackage(root, root, new Set(dirs)));
   return packages;
+}
+
+/** The `.d.ts` files under `dir` (a package's build output), for the declarations check. */
+export function listDeclarationFiles(dir) {
+  const out = [];
+  const walk = (current) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.d\.[mc]?ts$/.test(entry.name)) out.push(path);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort();
 }

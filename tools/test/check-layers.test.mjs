@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,26 @@ describe('checkWorkspace', () => {
 
   it('passes a workspace whose imports follow the table (a peer at run time, types and tests from devDependencies)', () => {
     expect(checkWorkspace(join(fixtures, 'clean-workspace'))).toEqual({ problems: [], packages: 3, files: 4, imports: 7 });
+  });
+});
+
+describe('checkWorkspace with declarations (after a build)', () => {
+  it('reports published types that import a devDependency, and a package not built yet', () => {
+    const root = mkdtempSync(join(tmpdir(), 'layers-built-'));
+    cpSync(join(fixtures, 'clean-workspace'), root, { recursive: true });
+    mkdirSync(join(root, 'packages/backend/dist'));
+    // A peer's types may appear in the published API; a devDependency's may not.
+    writeFileSync(join(root, 'packages/backend/dist/index.d.ts'), "import type { Program } from '@stateflow/ir';\nexport declare const backend: { build(p: Program): string };\n");
+    writeFileSync(join(root, 'packages/backend/dist/helper.d.ts'), "import type { Mock } from 'vitest';\nexport declare const helper: Mock;\n");
+    try {
+      expect(checkWorkspace(root, { declarations: true }).problems).toEqual([
+        "packages/backend/dist/helper.d.ts:1: the published types import vitest, which is only a devDependency, so users' type checks fail (declare it in dependencies or peerDependencies, or keep its types out of the exported API)",
+        'packages/ir/dist: no .d.ts files to check; run `pnpm build` first',
+      ]);
+      expect(checkWorkspace(root).problems).toEqual([]); // without the option, sources only
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
