@@ -13,10 +13,12 @@ import { join, relative } from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { readWorkspace } from './layers/workspace.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const mode = process.argv[2];
-if (mode !== '--check' && mode !== '--update') {
-  console.error('usage: node tools/api-report.mjs --check | --update');
+const args = process.argv.slice(2);
+const mode = args.find((arg) => arg === '--check' || arg === '--update');
+// `--root <dir>` reports on another workspace (the tests use a temporary one).
+const root = args.includes('--root') ? args[args.indexOf('--root') + 1] : new URL('..', import.meta.url).pathname;
+if (!mode || !root) {
+  console.error('usage: node tools/api-report.mjs --check | --update [--root <workspace>]');
   process.exit(2);
 }
 const update = mode === '--update';
@@ -42,6 +44,23 @@ const packages = readWorkspace(root).filter((pkg) => Array.isArray(pkg.manifest.
 
 /** API Extractor's own notes on the report file; this tool says changed/updated itself. */
 const REPORT_STATUS = new Set(['console-api-report-changed', 'console-api-report-created', 'console-api-report-copied', 'console-api-report-unchanged']);
+
+/** Runs API Extractor on one entry point; its warnings and errors come back as lines. */
+function runExtractor(config, packageDir) {
+  const messages = [];
+  const result = Extractor.invoke(config, {
+    localBuild: update,
+    messageCallback: (message) => {
+      message.handled = true; // printed below, once, with the report's path
+      // Report changes are this tool's own verdict; other notes are not problems.
+      if (REPORT_STATUS.has(message.messageId)) return;
+      if (message.logLevel === 'error' || message.logLevel === 'warning') {
+        messages.push(`${message.logLevel}: ${message.formatMessageWithLocation(packageDir + '/')}`);
+      }
+    },
+  });
+  return { result, messages };
+}
 
 const tempFolder = mkdtempSync(join(tmpdir(), 'stateflow-api-'));
 const problems = [];
@@ -95,20 +114,15 @@ for (const pkg of packages) {
         },
       },
     });
-    const messages = [];
-    const result = Extractor.invoke(config, {
-      localBuild: update,
-      messageCallback: (message) => {
-        // Report changes are this tool's own verdict (below); print everything else once.
-        if (REPORT_STATUS.has(message.messageId)) message.handled = true;
-        else if (message.logLevel === 'error' || message.logLevel === 'warning') {
-          messages.push(`${message.logLevel}: ${message.formatMessageWithLocation(pkg.dir + '/')}`);
-          message.handled = true;
-        } else {
-          message.handled = true;
-        }
-      },
-    });
+    let outcome;
+    try {
+      outcome = runExtractor(config, pkg.dir);
+    } catch (error) {
+      // API Extractor gives up on some declarations (e.g. a global namespace it cannot follow).
+      problems.push(`${where}: API Extractor failed: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const { result, messages } = outcome;
     reports++;
     for (const message of messages) problems.push(`${where}: ${message}`);
     if (result.apiReportChanged && !update) {
