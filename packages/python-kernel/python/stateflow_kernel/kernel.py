@@ -17,9 +17,20 @@ import traceback
 import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .errors import LoadError, StateflowError, UserError, exception_with_message
-from .refs import EntityExistsError, EntityNotFoundError, EntityRef, RemoteError, stateflow
+from .errors import LoadError, StateflowError, UserError, exception_with_message, mark_system
+from .refs import (BadArgumentsError, EntityExistsError, EntityNotFoundError, EntityRef,
+                   RemoteError, stateflow)
 from .values import Codec, EncodingError
+
+# The shim's classes for system errors, by error code.
+_SYSTEM_CLASSES: Dict[str, type] = {
+    "EntityExists": EntityExistsError,
+    "EntityNotFound": EntityNotFoundError,
+    "BadArguments": BadArgumentsError,
+}
+# The same by class name: an exception kept in a variable across a hop is encoded with
+# its class name, which the module need not have imported.
+_SHIM_CLASSES: Dict[str, type] = {cls.__name__: cls for cls in _SYSTEM_CLASSES.values()}
 
 _TRACEBACKS = os.environ.get("STATEFLOW_KERNEL_TRACEBACKS", "") not in ("", "0")
 
@@ -56,8 +67,9 @@ def install_shim() -> None:
         mod.RemoteError = RemoteError  # type: ignore[attr-defined]
         mod.EntityExistsError = EntityExistsError  # type: ignore[attr-defined]
         mod.EntityNotFoundError = EntityNotFoundError  # type: ignore[attr-defined]
+        mod.BadArgumentsError = BadArgumentsError  # type: ignore[attr-defined]
         mod.__all__ = ["stateflow", "EntityRef", "RemoteError", "EntityExistsError",  # type: ignore[attr-defined]
-                       "EntityNotFoundError"]
+                       "EntityNotFoundError", "BadArgumentsError"]
         sys.modules["stateflow"] = mod
 
 
@@ -319,21 +331,29 @@ class Kernel:
             "Reply": self._on_reply,
         }
 
-    def rebuild_error(self, type_name: str, message: str) -> BaseException:
-        """An exception instance for an error that crossed a hop (``{type, message}``).
+    def rebuild_error(self, type_name: str, message: str,
+                      code: Optional[str] = None) -> BaseException:
+        """An exception instance for an error that crossed a hop (``{type, message, code?}``).
 
-        ``EntityExists``/``EntityNotFound`` become ``stateflow.EntityExistsError`` /
-        ``EntityNotFoundError``; a name the module defines as an exception class, or a
-        builtin exception name, gives that class; anything else a ``stateflow.RemoteError``
-        subclass of that name. ``str(e)`` is the message in every case.
+        ``EntityExists``/``EntityNotFound``/``BadArguments`` become
+        ``stateflow.EntityExistsError``/``EntityNotFoundError``/``BadArgumentsError`` (a
+        ``TypeError``, as a call with bad arguments raises in plain Python); a name the
+        module defines as an exception class, a builtin exception name, or the name of one
+        of those shim classes gives that class; anything else a ``stateflow.RemoteError``
+        subclass of that name. ``str(e)`` is the message in every case. With a ``code``
+        (a system error), the exception remembers it, so raising it again fails with
+        that same system error.
         """
-        if type_name == "EntityExists":
-            return EntityExistsError(message)
-        if type_name == "EntityNotFound":
-            return EntityNotFoundError(message)
+        exc = self._rebuild(type_name, message)
+        return mark_system(exc, code) if code else exc
+
+    def _rebuild(self, type_name: str, message: str) -> BaseException:
+        system_class = _SYSTEM_CLASSES.get(type_name)
+        if system_class is not None:
+            return system_class(message)
         cls = self.module.__dict__.get(type_name)
         if not (isinstance(cls, type) and issubclass(cls, Exception)):
-            cls = getattr(builtins, type_name, None)
+            cls = getattr(builtins, type_name, None) or _SHIM_CLASSES.get(type_name)
         if isinstance(cls, type) and issubclass(cls, Exception):
             inst = exception_with_message(cls, message)
             if inst is not None:
@@ -544,7 +564,9 @@ class Kernel:
             if state is None:
                 return self._fail(hop, result["error"])
             err = result["error"]
-            exc = self.rebuild_error(str(err.get("type")), str(err.get("message")))
+            code = err.get("code")
+            exc = self.rebuild_error(str(err.get("type")), str(err.get("message")),
+                                     code if isinstance(code, str) else None)
             m = ent.methods.get(frame["method"])
             catch = m.catches.get(frame["resume"]) if m is not None else None
             if m is not None and catch is not None:
@@ -608,12 +630,11 @@ class Kernel:
         hop.finish({"ok": {"$entity": ent.name, "$key": target["key"]}})
         return {"state": ev["state"], "out": hop.out}
 
-    def _construct(self, ent: _Entity, args: Any, kwargs: Any,
-                   decoded: bool = False) -> Tuple[str, Dict[str, Any]]:
-        if not decoded:
-            args = self.codec.decode(args)
-            kwargs = self.codec.decode_fields(kwargs)
-        bound = ent.init.bind(args, kwargs)
+    def _construct(self, ent: _Entity, args: Any, kwargs: Any) -> Tuple[str, Dict[str, Any]]:
+        bound = ent.init.bind(self.codec.decode(args), self.codec.decode_fields(kwargs))
+        return self._construct_bound(ent, bound)
+
+    def _construct_bound(self, ent: _Entity, bound: "_Bound") -> Tuple[str, Dict[str, Any]]:
         inst = _call_user(ent.cls, *bound.args, **bound.kwargs)
         key = _check_key(ent.name, str(_call_user(inst.__key__)))
         state = self.codec.encode_fields(inst.__dict__, "state field", "%s(%r)", (ent.name, key))
@@ -668,7 +689,12 @@ class Kernel:
                     _, entity_name, args, kwargs, resume, result_var, live = step
                     step_catch = (resume, live)
                     target = self._entity(entity_name)
-                    key, new_state = self._construct(target, list(args), dict(kwargs), decoded=True)
+                    try:
+                        bound = target.init.bind(list(args), dict(kwargs))
+                    except StateflowError as e:
+                        # A TypeError at the call site, as in plain Python.
+                        raise UserError(mark_system(BadArgumentsError(e.message), e.code))
+                    key, new_state = self._construct_bound(target, bound)
                     self._push(hop, m, resume, result_var, live)
                     self._emit_call(hop, ent, m, {
                         "kind": "Insert",
