@@ -249,6 +249,8 @@ class BlockMachine:
         return None
 
     def _address(self, ref: Any, what: str, what_arg: Any) -> Dict[str, str]:
+        """The target of an interaction with ``ref`` (a reference or an entity instance);
+        a ``TypeError`` of user code for anything else (``what`` names the interaction)."""
         if type(ref) is EntityRef:
             return {"entity": ref.entity, "key": check_key(ref.entity, ref.key)}
         name = self.codec.entity_classes.get(type(ref))
