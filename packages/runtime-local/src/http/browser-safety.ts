@@ -31,7 +31,9 @@ export interface BrowserSafetyOptions {
 
 /** The request facts the checks read: method and lower-case headers (as Node gives them). */
 export interface BrowserRequest {
+  /** The HTTP method, e.g. `POST` (`OPTIONS` with `Access-Control-Request-Method` is a preflight). */
   method: string;
+  /** The request headers, names in lower case (as Node's `IncomingMessage.headers` has them). */
   headers: { [name: string]: string | string[] | undefined };
   /**
    * Skip the `Host` check, including the need for a `Host` header (monitoring routes such as `GET /health` and `GET /metrics`,
