@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { LEDGER_COUNTERS, type FuzzRequest } from './requests.js';
+import { CORS_ORIGIN, LEDGER_COUNTERS, type FuzzRequest } from './requests.js';
 import type { FuzzSender, Outcome } from './send.js';
 
 /** The largest body the fuzz server accepts (its `--max-body-bytes`, the default). */
@@ -65,6 +65,10 @@ export class Campaign {
     }
     if (status >= 400 && req.method !== 'HEAD' && !(json && typeof json.error?.type === 'string' && typeof json.error?.message === 'string')) {
       flag('error answer without {"error": {"type", "message"}}');
+    }
+    // A page of a listed origin must be able to read every answer the API gives it, errors included.
+    if (req.headers.origin === 'allowed' && GOOD_HOSTS.has(req.headers.host) && req.path.startsWith('/') && outcome.headers['access-control-allow-origin'] !== CORS_ORIGIN) {
+      flag('answer to a listed origin without Access-Control-Allow-Origin');
     }
     const refusal = this.mustRefuse(req, bodyBytes);
     if (ok && refusal) flag('accepted a request it must refuse', refusal);
