@@ -7,10 +7,27 @@
  */
 export const MAX_KEY_BYTES = 1000;
 
+/**
+ * Keys no URL can address: a path segment cannot be empty, and URL parsers remove the
+ * segments `.` and `..` (also when sent as `%2E`), so an instance with such a key could
+ * be created but never called or read. Every other key is addressable with
+ * percent-encoding (`/` as `%2F`, `%` as `%25`). The Python kernel refuses the same keys.
+ */
+const UNADDRESSABLE_KEYS: ReadonlySet<string> = new Set(['', '.', '..']);
+
+// A lone UTF-16 surrogate: not Unicode text, it cannot be stored or sent as UTF-8.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 const utf8 = new TextEncoder();
 
 /** Explains why `key` cannot be an instance key, or returns `undefined` when it can. */
 export function checkKey(key: string): string | undefined {
+  if (key.length <= 2 && UNADDRESSABLE_KEYS.has(key)) {
+    return `the key '${key}' cannot be used: instance keys must be addressable in a URL path, which rules out the empty key, '.' and '..'`;
+  }
+  if (LONE_SURROGATE.test(key)) {
+    return `the key '${key.slice(0, 40)}' is not valid Unicode (it holds a lone UTF-16 surrogate)`;
+  }
   // A UTF-8 character is at most 4 bytes: short keys need no encoding to be checked.
   if (key.length * 4 <= MAX_KEY_BYTES) return undefined;
   const bytes = utf8.encode(key).length;

@@ -8,6 +8,7 @@ See ARCHITECTURE.md ("The block calling convention", "The kernel").
 from __future__ import annotations
 
 import builtins
+import enum
 import inspect
 import json
 import linecache
@@ -19,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .errors import LoadError, StateflowError, UserError, exception_with_message
 from .refs import EntityExistsError, EntityNotFoundError, EntityRef, RemoteError, stateflow
+from .request_values import RequestDecoder, RequestValueError, key_problem
 from .values import Codec, EncodingError
 
 _TRACEBACKS = os.environ.get("STATEFLOW_KERNEL_TRACEBACKS", "") not in ("", "0")
@@ -28,7 +30,13 @@ MAX_KEY_BYTES = 1000
 
 
 def _check_key(entity: str, key: str) -> str:
-    """Returns ``key``; ``BadArguments`` when it is longer than any backend can store."""
+    """Returns ``key``; ``BadArguments`` when no URL can address it, or it is longer than
+    any backend can store (``checkKey`` in the IR)."""
+    if len(key) <= 2 or not key.isascii():
+        # Unaddressable ('', '.', '..') or not Unicode (a lone surrogate).
+        problem = key_problem(key)
+        if problem is not None and len(key) * 4 <= MAX_KEY_BYTES:
+            raise StateflowError("BadArguments", "%s instance: %s" % (entity, problem))
     # A UTF-8 character is at most 4 bytes: short keys need no encoding to be checked.
     if len(key) * 4 > MAX_KEY_BYTES:
         size = len(key.encode("utf-8", "surrogatepass"))
@@ -38,6 +46,13 @@ def _check_key(entity: str, key: str) -> str:
                 "the key of %s(%r…) is %d bytes long; instance keys are at most %d bytes (UTF-8)"
                 % (entity, key[:40], size, MAX_KEY_BYTES))
     return key
+
+
+def _enum_classes(module: types.ModuleType) -> Dict[str, type]:
+    """The ``Enum`` classes the program's module binds at its top level, by name (``$enum``)."""
+    return {name: obj for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj is not enum.Enum
+            and not name.startswith("_")}
 
 
 def install_shim() -> None:
@@ -309,7 +324,11 @@ class Kernel:
             ent = self._index_entity(ent_ir, path)
             self.entities[ent.name] = ent
         self.codec = Codec({e.cls: e.name for e in self.entities.values()},
-                           rebuild_error=self.rebuild_error)
+                           rebuild_error=self.rebuild_error,
+                           enum_classes=_enum_classes(self.module))
+        # Client arguments (events with seq 0) are decoded strictly: a malformed value is
+        # BadArguments, never a traceback (the gateways check the same rules first).
+        self.request_decoder = RequestDecoder(self.codec, frozenset(self.entities))
         self._remote_classes: Dict[str, type] = {}
         self._handlers = {
             "Invoke": self._on_invoke,
@@ -517,8 +536,12 @@ class Kernel:
             raise StateflowError("EntityNotFound", "%s(%r) does not exist" % (ent.name, key))
         hop.entity, hop.key = ent.name, key
         codec = self.codec
-        args = codec.decode(ev["args"]) if ev.get("args") else []
         kwargs = ev.get("kwargs")
+        if hop.seq == 0:
+            args, kwargs = self._client_arguments(ev)
+        else:
+            args = codec.decode(ev["args"]) if ev.get("args") else []
+            kwargs = codec.decode_fields(kwargs) if kwargs else None
         sig = m.signature
         if (not kwargs and not m.split and not sig.floats and sig.names is not None
                 and len(args) == len(sig.names)):
@@ -527,7 +550,7 @@ class Kernel:
             hop.writes = m.writes
             value = _call_user(m.func, inst, *args)
             return self._returned(hop, ent, inst, state, m, value)
-        bound = sig.bind(args, codec.decode_fields(kwargs) if kwargs else {})
+        bound = sig.bind(args, kwargs or {})
         inst = self._instance(ent, state, hop)
         hop.writes = m.writes
         if m.split:
@@ -588,9 +611,20 @@ class Kernel:
         hop.finish({"ok": state[attr]})
         return {"out": hop.out}
 
+    def _client_arguments(self, ev: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
+        """The arguments of a client's event, decoded strictly (``BadArguments`` if malformed)."""
+        try:
+            return self.request_decoder.arguments(ev.get("args") or [], ev.get("kwargs") or {})
+        except RequestValueError as e:
+            raise StateflowError("BadArguments", str(e)) from None
+
     def _on_construct(self, hop: _Hop, ev: Dict[str, Any], state: Optional[Dict[str, Any]]):
         ent = self._entity(ev["entity"])
-        key, new_state = self._construct(ent, ev.get("args") or [], ev.get("kwargs") or {})
+        if hop.seq == 0:
+            args, kwargs = self._client_arguments(ev)
+            key, new_state = self._construct(ent, args, kwargs, decoded=True)
+        else:
+            key, new_state = self._construct(ent, ev.get("args") or [], ev.get("kwargs") or {})
         hop.emit({
             "kind": "Insert",
             "target": {"entity": ent.name, "key": key},
