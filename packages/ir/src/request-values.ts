@@ -145,9 +145,10 @@ function encodeValue(value: unknown, path: string, depth: number, entities: Enti
       if (!Number.isFinite(value)) {
         refuse(path, 'numbers must be finite (a JSON number this large overflows a float); send {"$float": "inf"}, {"$float": "-inf"} or {"$float": "nan"} for a non-finite float');
       }
-      // Integer literals beyond 2^53 arrive as $int (parseJsonExact); an integral float
-      // this large would reach Python as an int once written back as JSON.
-      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { $float: String(value) };
+      // Integer literals beyond 2^53 arrive as $int (parseJsonExact). An integral float
+      // from 2^53 up to 1e21 would reach Python as an int, since JSON.stringify writes it
+      // without an exponent; larger ones are written with one and stay floats.
+      if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) < 1e21) return { $float: String(value) };
       return value;
     case 'object':
       break;
