@@ -160,3 +160,9 @@ def test_values_decoded_from_state_use_the_new_tags() -> None:
                   datetime.time(1, 2, 3), decimal.Decimal("-0"), uuid.UUID(int=5), datetime.timedelta(days=-3)]:
         decoded = codec.decode(json.loads(json.dumps(codec.encode(value))))
         assert type(decoded) is type(value) and str(decoded) == str(value)
+
+
+def test_an_int_beyond_pythons_text_limit_is_an_encoding_error_not_a_crash() -> None:
+    from stateflow_kernel.values import EncodingError
+    with pytest.raises(EncodingError, match="ints are at most 4300 digits"):
+        Codec().encode(10 ** 5000)

@@ -68,6 +68,14 @@ def _type_name(value: object) -> str:
     return "%s.%s" % (t.__module__, t.__qualname__)
 
 
+def _encode_big_int(value: int) -> Any:
+    try:
+        return {"$int": str(value)}
+    except ValueError:  # beyond Python's limit on int -> str conversion (4,300 digits by default)
+        raise EncodingError("cannot encode an int of about %d digits; ints are at most 4300 digits "
+                            "(Python's limit on converting them to text)" % int(value.bit_length() * 0.30103))
+
+
 def _float_tag(value: float) -> str:
     if math.isnan(value):
         return "nan"
@@ -101,7 +109,7 @@ class Codec:
         if t is str or value is None or t is bool:
             return value
         if t is int:
-            return value if -_MAX_SAFE < value < _MAX_SAFE else {"$int": str(value)}
+            return value if -_MAX_SAFE < value < _MAX_SAFE else _encode_big_int(value)
         if t is float:
             if math.isfinite(value) and not value.is_integer():
                 return value
