@@ -1,4 +1,4 @@
-import { checkKey } from './keys.js';
+import { checkKey, isWellFormed } from './keys.js';
 import type { EncodedValue } from './values.js';
 
 /**
@@ -59,9 +59,32 @@ class Refused {
   constructor(readonly message: string) {}
 }
 
-function refuse(path: string, problem: string): never {
-  throw new Refused(`${path}: ${problem}`);
+/** A path segment shown as is (`<key 2>` inside a `$dict`). */
+class Mark {
+  constructor(readonly text: string) {}
 }
+
+// The place being checked: a root (`args`, `kwargs`, or the caller's path) and the
+// segments below it (an index, an object key, a mark). Kept as a stack and turned into
+// text only for a problem: building a path string per value cost a fifth of the check.
+let root = '';
+const trail: (number | string | Mark)[] = [];
+
+function startAt(path: string): void {
+  root = path;
+  trail.length = 0;
+}
+
+function place(): string {
+  let out = root;
+  for (const seg of trail) out += typeof seg === 'number' ? `[${seg}]` : typeof seg === 'string' ? `.${seg}` : seg.text;
+  return out;
+}
+
+function refuse(problem: string): never {
+  throw new Refused(`${place()}: ${problem}`);
+}
+
 
 const INT_TEXT = /^-?\d+$/;
 const FLOAT_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -73,7 +96,6 @@ const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Python's isoformat() writes, and the common shorter forms).
 const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(?:\d{3}|\d{6}))?)?(Z|[+-](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{6})?)?)?$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const MAX_TIMEDELTA_DAYS = 999_999_999n;
 const MICROS_PER_DAY = 86_400_000_000n;
 
@@ -98,7 +120,8 @@ const MICROS_PER_DAY = 86_400_000_000n;
  */
 export function encodeRequestValue(value: unknown, path: string, options: RequestValueOptions = {}): RequestValueResult {
   try {
-    return { ok: encodeValue(value, path, 0, options.entities) };
+    startAt(path);
+    return { ok: encodeValue(value, 0, options.entities) };
   } catch (err) {
     if (err instanceof Refused) return { problem: err.message };
     throw err;
@@ -115,12 +138,16 @@ export function encodeCallArguments(args: unknown, kwargs: unknown, options: Req
     return { problem: 'keyword arguments (kwargs) must be an object of names and values' };
   }
   try {
-    const outArgs = encodeItems(args, 'args', 0, options.entities);
+    startAt('args');
+    const outArgs = encodeItems(args, 0, options.entities);
+    startAt('kwargs');
     let outKwargs = kwargs as { [name: string]: EncodedValue };
     for (const name of Object.keys(kwargs)) {
-      if (LONE_SURROGATE.test(name)) refuse('kwargs', `the name '${name}' is not valid Unicode (it holds a lone UTF-16 surrogate)`);
+      if (!isWellFormed(name)) refuse(`the name '${name}' is not valid Unicode (it holds a lone UTF-16 surrogate)`);
       const v = (kwargs as { [name: string]: unknown })[name];
-      const enc = encodeValue(v, `kwargs.${name}`, 0, options.entities);
+      trail.push(name);
+      const enc = encodeValue(v, 0, options.entities);
+      trail.pop();
       if (enc !== v) {
         if (outKwargs === kwargs) outKwargs = { ...outKwargs };
         outKwargs[name] = enc;
@@ -134,16 +161,16 @@ export function encodeCallArguments(args: unknown, kwargs: unknown, options: Req
 }
 
 /** Encodes `value` at `depth` (the number of containers around it, within the argument). */
-function encodeValue(value: unknown, path: string, depth: number, entities: EntityNames | undefined): EncodedValue {
+function encodeValue(value: unknown, depth: number, entities: EntityNames | undefined): EncodedValue {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) refuse(path, 'the string is not valid Unicode (it holds a lone UTF-16 surrogate)');
+      if (!isWellFormed(value)) refuse('the string is not valid Unicode (it holds a lone UTF-16 surrogate)');
       return value;
     case 'boolean':
       return value;
     case 'number':
       if (!Number.isFinite(value)) {
-        refuse(path, 'numbers must be finite (a JSON number this large overflows a float); send {"$float": "inf"}, {"$float": "-inf"} or {"$float": "nan"} for a non-finite float');
+        refuse('numbers must be finite (a JSON number this large overflows a float); send {"$float": "inf"}, {"$float": "-inf"} or {"$float": "nan"} for a non-finite float');
       }
       // Integer literals beyond 2^53 arrive as $int (parseJsonExact). An integral float
       // from 2^53 up to 1e21 would reach Python as an int, since JSON.stringify writes it
@@ -153,11 +180,11 @@ function encodeValue(value: unknown, path: string, depth: number, entities: Enti
     case 'object':
       break;
     default:
-      return refuse(path, `a ${typeof value} is not a JSON value`);
+      return refuse(`a ${typeof value} is not a JSON value`);
   }
   if (value === null) return null;
-  enter(depth, path);
-  if (Array.isArray(value)) return encodeItems(value, path, depth + 1, entities);
+  enter(depth);
+  if (Array.isArray(value)) return encodeItems(value, depth + 1, entities);
   const obj = value as { [key: string]: unknown };
   const keys = Object.keys(obj);
   let tagged = false;
@@ -167,12 +194,14 @@ function encodeValue(value: unknown, path: string, depth: number, entities: Enti
       break;
     }
   }
-  if (tagged) return encodeTagged(obj, keys, path, depth + 1, entities);
+  if (tagged) return encodeTagged(obj, keys, depth + 1, entities);
   let out = obj as { [key: string]: EncodedValue };
   for (const k of keys) {
-    if (LONE_SURROGATE.test(k)) refuse(path, `the key '${k}' is not valid Unicode (it holds a lone UTF-16 surrogate)`);
+    if (!isWellFormed(k)) refuse(`the key '${k}' is not valid Unicode (it holds a lone UTF-16 surrogate)`);
     const v = obj[k];
-    const enc = encodeValue(v, `${path}.${k}`, depth + 1, entities);
+    trail.push(k);
+    const enc = encodeValue(v, depth + 1, entities);
+    trail.pop();
     if (enc !== v) {
       if (out === obj) out = { ...out };
       out[k] = enc;
@@ -182,11 +211,13 @@ function encodeValue(value: unknown, path: string, depth: number, entities: Enti
 }
 
 /** Encodes the items of an array (copied only when an item changes). */
-function encodeItems(items: unknown[], path: string, depth: number, entities: EntityNames | undefined): EncodedValue[] {
+function encodeItems(items: unknown[], depth: number, entities: EntityNames | undefined): EncodedValue[] {
   let out = items as EncodedValue[];
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
-    const enc = encodeValue(v, `${path}[${i}]`, depth, entities);
+    trail.push(i);
+    const enc = encodeValue(v, depth, entities);
+    trail.pop();
     if (enc !== v) {
       if (out === items) out = items.slice() as EncodedValue[];
       out[i] = enc;
@@ -198,7 +229,6 @@ function encodeItems(items: unknown[], path: string, depth: number, entities: En
 function encodeTagged(
   obj: { [key: string]: unknown },
   keys: string[],
-  path: string,
   depth: number,
   entities: EntityNames | undefined,
 ): EncodedValue {
@@ -206,101 +236,110 @@ function encodeTagged(
     const entity = obj['$entity'];
     const key = obj['$key'];
     if (keys.length !== 2 || typeof entity !== 'string' || typeof key !== 'string') {
-      refuse(path, 'an entity reference is exactly {"$entity": "<Class>", "$key": "<key>"} with two strings');
+      refuse('an entity reference is exactly {"$entity": "<Class>", "$key": "<key>"} with two strings');
     }
-    if (entities && !entities.has(entity)) refuse(path, `there is no entity class '${entity}'`);
+    if (entities && !entities.has(entity)) refuse(`there is no entity class '${entity}'`);
     const bad = checkKey(key);
-    if (bad) refuse(path, bad);
+    if (bad) refuse(bad);
     return obj as EncodedValue;
   }
   if (keys.length !== 1) {
-    refuse(path, `keys starting with '$' are reserved for tagged values, and a tagged value has exactly one key (got ${keys.join(', ')}); to send such a dict use {"$dict": [[key, value], ...]}`);
+    refuse(`keys starting with '$' are reserved for tagged values, and a tagged value has exactly one key (got ${keys.join(', ')}); to send such a dict use {"$dict": [[key, value], ...]}`);
   }
   const tag = keys[0]!;
   const inner = obj[tag];
   switch (tag) {
     case '$int':
-      if (typeof inner !== 'string' || !INT_TEXT.test(inner)) refuse(path, '$int takes a string of decimal digits, e.g. {"$int": "-12345678901234567890"}');
-      checkDigits(inner, path, tag);
+      if (typeof inner !== 'string' || !INT_TEXT.test(inner)) refuse('$int takes a string of decimal digits, e.g. {"$int": "-12345678901234567890"}');
+      checkDigits(inner, tag);
       return obj as EncodedValue;
     case '$float':
       if (typeof inner !== 'string' || !(inner === 'nan' || inner === 'inf' || inner === '-inf' || FLOAT_TEXT.test(inner))) {
-        refuse(path, '$float takes a decimal number as a string (e.g. "2.0", "1e-7"), or "nan", "inf", "-inf"');
+        refuse('$float takes a decimal number as a string (e.g. "2.0", "1e-7"), or "nan", "inf", "-inf"');
       }
-      checkDigits(inner, path, tag);
-      if (FLOAT_TEXT.test(inner) && !Number.isFinite(Number(inner))) refuse(path, `$float "${inner.slice(0, 20)}" is out of range of a float; use "inf" or "-inf"`);
+      checkDigits(inner, tag);
+      if (FLOAT_TEXT.test(inner) && !Number.isFinite(Number(inner))) refuse(`$float "${inner.slice(0, 20)}" is out of range of a float; use "inf" or "-inf"`);
       return obj as EncodedValue;
     case '$bytes':
     case '$bytearray':
-      if (typeof inner !== 'string' || inner.length % 4 !== 0 || !BASE64_TEXT.test(inner)) refuse(path, `${tag} is not valid base64 (standard alphabet, padded with '=')`);
+      if (typeof inner !== 'string' || inner.length % 4 !== 0 || !BASE64_TEXT.test(inner)) refuse(`${tag} is not valid base64 (standard alphabet, padded with '=')`);
       return obj as EncodedValue;
     case '$tuple':
     case '$set':
     case '$frozenset': {
-      if (!Array.isArray(inner)) refuse(path, `${tag} takes an array`);
-      enter(depth, path);
-      const items = encodeItems(inner, path, depth + 1, entities);
+      if (!Array.isArray(inner)) refuse(`${tag} takes an array`);
+      enter(depth);
+      const items = encodeItems(inner, depth + 1, entities);
       if (tag !== '$tuple') {
-        for (let i = 0; i < items.length; i++) checkHashable(items[i]!, `${path}[${i}]`, `a ${tag} member`);
+        for (let i = 0; i < items.length; i++) {
+          trail.push(i);
+          checkHashable(items[i]!, `a ${tag} member`);
+          trail.pop();
+        }
       }
       return items === inner ? (obj as EncodedValue) : { [tag]: items };
     }
     case '$dict':
-      return encodeDict(obj, inner, path, depth + 1, entities);
+      return encodeDict(obj, inner, depth + 1, entities);
     case '$date':
-      if (typeof inner !== 'string' || !isDate(inner)) refuse(path, '$date takes an ISO 8601 date "YYYY-MM-DD"');
+      if (typeof inner !== 'string' || !isDate(inner)) refuse('$date takes an ISO 8601 date "YYYY-MM-DD"');
       return obj as EncodedValue;
     case '$time':
-      if (typeof inner !== 'string' || !isTime(inner)) refuse(path, '$time takes an ISO 8601 time "HH:MM[:SS[.ffffff]]" with an optional offset ("Z" or "+HH:MM")');
+      if (typeof inner !== 'string' || !isTime(inner)) refuse('$time takes an ISO 8601 time "HH:MM[:SS[.ffffff]]" with an optional offset ("Z" or "+HH:MM")');
       return obj as EncodedValue;
     case '$datetime': {
       const at = typeof inner === 'string' ? inner.indexOf('T') : -1;
       if (typeof inner !== 'string' || at < 0 || !isDate(inner.slice(0, at)) || !isTime(inner.slice(at + 1))) {
-        refuse(path, '$datetime takes an ISO 8601 date and time "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" with an optional offset ("Z" or "+HH:MM")');
+        refuse('$datetime takes an ISO 8601 date and time "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" with an optional offset ("Z" or "+HH:MM")');
       }
       return obj as EncodedValue;
     }
     case '$timedelta':
-      checkTimedelta(inner, path);
-      enter(depth, path);
+      checkTimedelta(inner);
+      enter(depth);
       return obj as EncodedValue;
     case '$decimal':
       if (typeof inner !== 'string' || !DECIMAL_TEXT.test(inner)) {
-        refuse(path, '$decimal takes a decimal number as a string (e.g. "1.10", "-2E+3"), or "NaN", "sNaN", "Infinity", "-Infinity"');
+        refuse('$decimal takes a decimal number as a string (e.g. "1.10", "-2E+3"), or "NaN", "sNaN", "Infinity", "-Infinity"');
       }
-      checkDigits(inner, path, tag);
+      checkDigits(inner, tag);
       return obj as EncodedValue;
     case '$uuid':
-      if (typeof inner !== 'string' || !UUID_TEXT.test(inner)) refuse(path, '$uuid takes a UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hexadecimal digits)');
+      if (typeof inner !== 'string' || !UUID_TEXT.test(inner)) refuse('$uuid takes a UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hexadecimal digits)');
       return obj as EncodedValue;
     case '$enum':
       if (!Array.isArray(inner) || inner.length !== 2 || typeof inner[0] !== 'string' || typeof inner[1] !== 'string' || !IDENTIFIER.test(inner[0]) || !IDENTIFIER.test(inner[1])) {
-        refuse(path, '$enum takes ["<EnumClass>", "<MEMBER>"], two Python names, e.g. {"$enum": ["Color", "RED"]}');
+        refuse('$enum takes ["<EnumClass>", "<MEMBER>"], two Python names, e.g. {"$enum": ["Color", "RED"]}');
       }
-      enter(depth, path);
+      enter(depth);
       return obj as EncodedValue;
     default:
-      return refuse(path, `'${tag}' is not a value tag (known: ${REQUEST_VALUE_TAGS.join(', ')}); keys starting with '$' are reserved, so send a dict with such keys as {"$dict": [[key, value], ...]}`);
+      return refuse(`'${tag}' is not a value tag (known: ${REQUEST_VALUE_TAGS.join(', ')}); keys starting with '$' are reserved, so send a dict with such keys as {"$dict": [[key, value], ...]}`);
   }
 }
 
 function encodeDict(
   obj: { [key: string]: unknown },
   inner: unknown,
-  path: string,
   depth: number,
   entities: EntityNames | undefined,
 ): EncodedValue {
-  if (!Array.isArray(inner)) refuse(path, '$dict takes an array of [key, value] pairs');
-  enter(depth, path);
+  if (!Array.isArray(inner)) refuse('$dict takes an array of [key, value] pairs');
+  enter(depth);
   let pairs = inner as EncodedValue[];
   for (let i = 0; i < inner.length; i++) {
     const pair = inner[i];
-    if (!Array.isArray(pair) || pair.length !== 2) refuse(`${path}[${i}]`, '$dict takes an array of [key, value] pairs');
-    enter(depth + 1, `${path}[${i}]`);
-    const key = encodeValue(pair[0], `${path}<key ${i}>`, depth + 2, entities);
-    checkHashable(key, `${path}<key ${i}>`, 'a $dict key');
-    const value = encodeValue(pair[1], `${path}<value ${i}>`, depth + 2, entities);
+    trail.push(i);
+    if (!Array.isArray(pair) || pair.length !== 2) refuse('$dict takes an array of [key, value] pairs');
+    enter(depth + 1);
+    trail.pop();
+    trail.push(new Mark(`<key ${i}>`));
+    const key = encodeValue(pair[0], depth + 2, entities);
+    checkHashable(key, 'a $dict key');
+    trail.pop();
+    trail.push(new Mark(`<value ${i}>`));
+    const value = encodeValue(pair[1], depth + 2, entities);
+    trail.pop();
     if (key !== pair[0] || value !== pair[1]) {
       if (pairs === inner) pairs = inner.slice() as EncodedValue[];
       pairs[i] = [key, value];
@@ -310,27 +349,27 @@ function encodeDict(
 }
 
 /** Refuses a container (array or object) at `depth` containers deep when that is too deep. */
-function enter(depth: number, path: string): void {
-  if (depth >= MAX_VALUE_DEPTH) refuse(path, `the value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+function enter(depth: number): void {
+  if (depth >= MAX_VALUE_DEPTH) refuse(`the value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
 }
 
-function checkDigits(text: string, path: string, tag: string): void {
+function checkDigits(text: string, tag: string): void {
   if (text.length <= MAX_NUMBER_DIGITS) return;
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
   }
-  if (digits > MAX_NUMBER_DIGITS) refuse(path, `${tag} has ${digits} digits; at most ${MAX_NUMBER_DIGITS} are accepted`);
+  if (digits > MAX_NUMBER_DIGITS) refuse(`${tag} has ${digits} digits; at most ${MAX_NUMBER_DIGITS} are accepted`);
 }
 
 /**
  * Refuses a value Python cannot hash (a set member or dict key): a list, a dict, a set,
  * a bytearray, a signaling NaN decimal, or a tuple holding one.
  */
-function checkHashable(value: EncodedValue, path: string, what: string): void {
+function checkHashable(value: EncodedValue, what: string): void {
   const kind = unhashableKind(value);
-  if (kind) refuse(path, `${what} must be hashable; got ${kind} (use {"$tuple": [...]} for a sequence, {"$frozenset": [...]} for a set)`);
+  if (kind) refuse(`${what} must be hashable; got ${kind} (use {"$tuple": [...]} for a sequence, {"$frozenset": [...]} for a set)`);
 }
 
 /** What makes `value` unhashable in Python (`a list`, `a tuple holding a dict`), or `undefined`. */
@@ -381,14 +420,14 @@ function isTime(text: string): boolean {
   return true;
 }
 
-function checkTimedelta(inner: unknown, path: string): void {
+function checkTimedelta(inner: unknown): void {
   const problem = '$timedelta takes [days, seconds, microseconds], three integers, e.g. {"$timedelta": [1, 3600, 0]}';
-  if (!Array.isArray(inner) || inner.length !== 3 || !inner.every((n) => Number.isSafeInteger(n))) refuse(path, problem);
+  if (!Array.isArray(inner) || inner.length !== 3 || !inner.every((n) => Number.isSafeInteger(n))) refuse(problem);
   const [days, seconds, micros] = (inner as number[]).map(BigInt) as [bigint, bigint, bigint];
   const total = days * MICROS_PER_DAY + seconds * 1_000_000n + micros;
   // Python normalises to whole days (floor) and keeps |days| <= 999,999,999.
   const floorDays = total >= 0n ? total / MICROS_PER_DAY : -((-total + MICROS_PER_DAY - 1n) / MICROS_PER_DAY);
   if (floorDays > MAX_TIMEDELTA_DAYS || floorDays < -MAX_TIMEDELTA_DAYS) {
-    refuse(path, `$timedelta is out of range; a timedelta is at most ${MAX_TIMEDELTA_DAYS} days either way`);
+    refuse(`$timedelta is out of range; a timedelta is at most ${MAX_TIMEDELTA_DAYS} days either way`);
   }
 }
