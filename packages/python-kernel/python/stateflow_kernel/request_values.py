@@ -57,8 +57,21 @@ class RequestValueError(ValueError):
     """A request value that is not well-formed; ``str(e)`` is ``<path>: <problem>``."""
 
 
-def _refuse(path: str, problem: str) -> RequestValueError:
-    return RequestValueError("%s: %s" % (path, problem))
+class _Refusal(Exception):
+    """A problem found while decoding; the path is collected while the stack unwinds
+    (``segments``, innermost first), so no path is built for values that are fine."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+        self.segments: List[str] = []
+
+    def error(self, root: str) -> RequestValueError:
+        return RequestValueError("%s%s: %s" % (root, "".join(reversed(self.segments)), self.problem))
+
+
+def _refuse(problem: str) -> _Refusal:
+    return _Refusal(problem)
 
 
 def _well_formed(text: str) -> bool:
@@ -91,11 +104,11 @@ def _digits(text: str) -> int:
     return sum(1 for c in text if "0" <= c <= "9")
 
 
-def _check_digits(text: str, path: str, tag: str) -> None:
+def _check_digits(text: str, tag: str) -> None:
     if len(text) > MAX_NUMBER_DIGITS:
         n = _digits(text)
         if n > MAX_NUMBER_DIGITS:
-            raise _refuse(path, "%s has %d digits; at most %d are accepted" % (tag, n, MAX_NUMBER_DIGITS))
+            raise _refuse("%s has %d digits; at most %d are accepted" % (tag, n, MAX_NUMBER_DIGITS))
 
 
 def _unhashable_kind(value: Any) -> Optional[str]:
@@ -118,16 +131,16 @@ def _unhashable_kind(value: Any) -> Optional[str]:
     return None
 
 
-def _check_hashable(value: Any, path: str, what: str) -> None:
+def _check_hashable(value: Any, what: str) -> None:
     kind = _unhashable_kind(value)
     if kind:
-        raise _refuse(path, '%s must be hashable; got %s (use {"$tuple": [...]} for a sequence, '
+        raise _refuse('%s must be hashable; got %s (use {"$tuple": [...]} for a sequence, '
                             '{"$frozenset": [...]} for a set)' % (what, kind))
 
 
-def _enter(depth: int, path: str) -> None:
+def _enter(depth: int) -> None:
     if depth >= MAX_VALUE_DEPTH:
-        raise _refuse(path, "the value is nested deeper than %d levels" % MAX_VALUE_DEPTH)
+        raise _refuse("the value is nested deeper than %d levels" % MAX_VALUE_DEPTH)
 
 
 class RequestDecoder:
@@ -143,168 +156,220 @@ class RequestDecoder:
             raise RequestValueError("positional arguments (args) must be an array")
         if type(kwargs) is not dict:
             raise RequestValueError("keyword arguments (kwargs) must be an object of names and values")
-        out_args = [self.value(v, "args[%d]" % i, 0) for i, v in enumerate(args)]
+        try:
+            out_args = self._items(args, 0)
+        except _Refusal as e:
+            raise e.error("args") from None
         out_kwargs = {}
-        for name, v in kwargs.items():
-            if not _well_formed(name):
-                raise _refuse("kwargs", "the name '%s' is not valid Unicode (it holds a lone UTF-16 "
-                                        "surrogate)" % name)
-            out_kwargs[name] = self.value(v, "kwargs." + name, 0)
+        try:
+            for name, v in kwargs.items():
+                if not _well_formed(name):
+                    raise _refuse("the name '%s' is not valid Unicode (it holds a lone UTF-16 "
+                                  "surrogate)" % name)
+                try:
+                    out_kwargs[name] = self._value(v, 0)
+                except _Refusal as e:
+                    e.segments.append("." + name)
+                    raise
+        except _Refusal as e:
+            raise e.error("kwargs") from None
         return out_args, out_kwargs
 
-    def value(self, value: Any, path: str, depth: int) -> Any:
+    def value(self, value: Any, path: str, depth: int = 0) -> Any:
+        """Decodes one value; a problem is a :class:`RequestValueError` ``<path>: <problem>``."""
+        try:
+            return self._value(value, depth)
+        except _Refusal as e:
+            raise e.error(path) from None
+
+    def _value(self, value: Any, depth: int) -> Any:
         t = type(value)
         if t is str:
             if not _well_formed(value):
-                raise _refuse(path, "the string is not valid Unicode (it holds a lone UTF-16 surrogate)")
+                raise _refuse("the string is not valid Unicode (it holds a lone UTF-16 surrogate)")
             return value
         if value is None or t is bool or t is int:
             return value
         if t is float:
             if not math.isfinite(value):
-                raise _refuse(path, 'numbers must be finite (a JSON number this large overflows a float); '
-                                    'send {"$float": "inf"}, {"$float": "-inf"} or {"$float": "nan"} '
-                                    'for a non-finite float')
+                raise _refuse('numbers must be finite (a JSON number this large overflows a float); '
+                              'send {"$float": "inf"}, {"$float": "-inf"} or {"$float": "nan"} '
+                              'for a non-finite float')
             return value
         if t is list:
-            _enter(depth, path)
-            return [self.value(v, "%s[%d]" % (path, i), depth + 1) for i, v in enumerate(value)]
+            _enter(depth)
+            return self._items(value, depth + 1)
         if t is not dict:
-            raise _refuse(path, "a %s is not a JSON value" % t.__name__)
-        _enter(depth, path)
-        if not any(k[:1] == "$" for k in value):
+            raise _refuse("a %s is not a JSON value" % t.__name__)
+        _enter(depth)
+        tagged = False
+        for k in value:
+            if k[:1] == "$":
+                tagged = True
+                break
+        if not tagged:
             out = {}
             for k, v in value.items():
                 if not _well_formed(k):
-                    raise _refuse(path, "the key '%s' is not valid Unicode (it holds a lone UTF-16 "
-                                        "surrogate)" % k)
-                out[k] = self.value(v, "%s.%s" % (path, k), depth + 1)
+                    raise _refuse("the key '%s' is not valid Unicode (it holds a lone UTF-16 "
+                                  "surrogate)" % k)
+                try:
+                    out[k] = self._value(v, depth + 1)
+                except _Refusal as e:
+                    e.segments.append("." + k)
+                    raise
             return out
-        return self._tagged(value, path, depth + 1)
+        return self._tagged(value, depth + 1)
 
-    def _items(self, items: list, path: str, depth: int) -> List[Any]:
-        return [self.value(v, "%s[%d]" % (path, i), depth) for i, v in enumerate(items)]
+    def _items(self, items: list, depth: int) -> List[Any]:
+        out: List[Any] = []
+        append = out.append
+        decode = self._value
+        i = 0
+        try:
+            for i, v in enumerate(items):
+                t = type(v)
+                # Fast path: ints, bools, None and ASCII strings are themselves.
+                if t is int or t is bool or v is None or (t is str and v.isascii()):
+                    append(v)
+                else:
+                    append(decode(v, depth))
+        except _Refusal as e:
+            e.segments.append("[%d]" % i)
+            raise
+        return out
 
-    def _tagged(self, obj: Dict[str, Any], path: str, depth: int) -> Any:
+    def _tagged(self, obj: Dict[str, Any], depth: int) -> Any:
         if "$entity" in obj or "$key" in obj:
             entity, key = obj.get("$entity"), obj.get("$key")
             if len(obj) != 2 or type(entity) is not str or type(key) is not str:
-                raise _refuse(path, 'an entity reference is exactly {"$entity": "<Class>", "$key": "<key>"} '
+                raise _refuse('an entity reference is exactly {"$entity": "<Class>", "$key": "<key>"} '
                                     'with two strings')
             if self.entities is not None and entity not in self.entities:
-                raise _refuse(path, "there is no entity class '%s'" % entity)
+                raise _refuse("there is no entity class '%s'" % entity)
             bad = key_problem(key)
             if bad:
-                raise _refuse(path, bad)
+                raise _refuse(bad)
             return EntityRef(entity, key)
         if len(obj) != 1:
-            raise _refuse(path, "keys starting with '$' are reserved for tagged values, and a tagged value "
+            raise _refuse("keys starting with '$' are reserved for tagged values, and a tagged value "
                                 "has exactly one key (got %s); to send such a dict use "
                                 '{"$dict": [[key, value], ...]}' % ", ".join(obj))
         (tag, inner), = obj.items()
         if tag == "$int":
             if type(inner) is not str or not _INT.fullmatch(inner):
-                raise _refuse(path, '$int takes a string of decimal digits, e.g. {"$int": "-12345678901234567890"}')
-            _check_digits(inner, path, tag)
+                raise _refuse('$int takes a string of decimal digits, e.g. {"$int": "-12345678901234567890"}')
+            _check_digits(inner, tag)
             return int(inner)
         if tag == "$float":
             if type(inner) is not str or not (inner in ("nan", "inf", "-inf") or _FLOAT.fullmatch(inner)):
-                raise _refuse(path, '$float takes a decimal number as a string (e.g. "2.0", "1e-7"), '
+                raise _refuse('$float takes a decimal number as a string (e.g. "2.0", "1e-7"), '
                                     'or "nan", "inf", "-inf"')
-            _check_digits(inner, path, tag)
+            _check_digits(inner, tag)
             number = float(inner)
             if math.isinf(number) and inner not in ("inf", "-inf"):
-                raise _refuse(path, '$float "%s" is out of range of a float; use "inf" or "-inf"' % inner[:20])
+                raise _refuse('$float "%s" is out of range of a float; use "inf" or "-inf"' % inner[:20])
             return number
         if tag == "$bytes" or tag == "$bytearray":
             if type(inner) is not str or len(inner) % 4 or not _BASE64.fullmatch(inner):
-                raise _refuse(path, _BASE64_PROBLEM % tag)
+                raise _refuse(_BASE64_PROBLEM % tag)
             try:
                 data = base64.b64decode(inner, validate=True)
             except binascii.Error:
-                raise _refuse(path, _BASE64_PROBLEM % tag) from None
+                raise _refuse(_BASE64_PROBLEM % tag) from None
             return data if tag == "$bytes" else bytearray(data)
         if tag in ("$tuple", "$set", "$frozenset"):
             if type(inner) is not list:
-                raise _refuse(path, "%s takes an array" % tag)
-            _enter(depth, path)
-            items = self._items(inner, path, depth + 1)
+                raise _refuse("%s takes an array" % tag)
+            _enter(depth)
+            items = self._items(inner, depth + 1)
             if tag == "$tuple":
                 return tuple(items)
             for i, item in enumerate(items):
-                _check_hashable(item, "%s[%d]" % (path, i), "a %s member" % tag)
+                try:
+                    _check_hashable(item, "a %s member" % tag)
+                except _Refusal as e:
+                    e.segments.append("[%d]" % i)
+                    raise
             return set(items) if tag == "$set" else frozenset(items)
         if tag == "$dict":
-            return self._dict(inner, path, depth)
+            return self._dict(inner, depth)
         if tag == "$date":
             if type(inner) is not str or not _DATE.fullmatch(inner):
-                raise _refuse(path, _DATE_PROBLEM)
+                raise _refuse(_DATE_PROBLEM)
             try:
                 return datetime.date.fromisoformat(inner)
             except ValueError:
-                raise _refuse(path, _DATE_PROBLEM) from None
+                raise _refuse(_DATE_PROBLEM) from None
         if tag == "$time":
             if type(inner) is not str or not _TIME.fullmatch(inner):
-                raise _refuse(path, _TIME_PROBLEM)
+                raise _refuse(_TIME_PROBLEM)
             try:
                 return _parse_time(inner)
             except ValueError:
-                raise _refuse(path, _TIME_PROBLEM) from None
+                raise _refuse(_TIME_PROBLEM) from None
         if tag == "$datetime":
             at = inner.find("T") if type(inner) is str else -1
             if at < 0 or not _DATE.fullmatch(inner[:at]) or not _TIME.fullmatch(inner[at + 1:]):
-                raise _refuse(path, _DATETIME_PROBLEM)
+                raise _refuse(_DATETIME_PROBLEM)
             try:
                 return _parse_datetime(inner)
             except ValueError:
-                raise _refuse(path, _DATETIME_PROBLEM) from None
+                raise _refuse(_DATETIME_PROBLEM) from None
         if tag == "$timedelta":
             if (type(inner) is not list or len(inner) != 3
                     or not all(type(n) is int and -_SAFE <= n <= _SAFE for n in inner)):
-                raise _refuse(path, '$timedelta takes [days, seconds, microseconds], three integers, '
+                raise _refuse('$timedelta takes [days, seconds, microseconds], three integers, '
                                     'e.g. {"$timedelta": [1, 3600, 0]}')
             try:
                 delta = datetime.timedelta(inner[0], inner[1], inner[2])
             except OverflowError:
-                raise _refuse(path, "$timedelta is out of range; a timedelta is at most 999999999 days "
+                raise _refuse("$timedelta is out of range; a timedelta is at most 999999999 days "
                                     "either way") from None
-            _enter(depth, path)
+            _enter(depth)
             return delta
         if tag == "$decimal":
             if type(inner) is not str or not _DECIMAL.fullmatch(inner):
-                raise _refuse(path, '$decimal takes a decimal number as a string (e.g. "1.10", "-2E+3"), '
+                raise _refuse('$decimal takes a decimal number as a string (e.g. "1.10", "-2E+3"), '
                                     'or "NaN", "sNaN", "Infinity", "-Infinity"')
-            _check_digits(inner, path, tag)
+            _check_digits(inner, tag)
             return decimal.Decimal(inner)
         if tag == "$uuid":
             if type(inner) is not str or not _UUID.fullmatch(inner):
-                raise _refuse(path, '$uuid takes a UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" '
+                raise _refuse('$uuid takes a UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" '
                                     '(hexadecimal digits)')
             return uuid.UUID(inner)
         if tag == "$enum":
             if (type(inner) is not list or len(inner) != 2 or type(inner[0]) is not str
                     or type(inner[1]) is not str or not _IDENTIFIER.fullmatch(inner[0])
                     or not _IDENTIFIER.fullmatch(inner[1])):
-                raise _refuse(path, '$enum takes ["<EnumClass>", "<MEMBER>"], two Python names, '
+                raise _refuse('$enum takes ["<EnumClass>", "<MEMBER>"], two Python names, '
                                     'e.g. {"$enum": ["Color", "RED"]}')
-            _enter(depth, path)
+            _enter(depth)
             try:
                 return self.codec.decode_enum(inner)
             except EncodingError as e:
-                raise _refuse(path, e.detail) from None
-        raise _refuse(path, "'%s' is not a value tag (known: %s); keys starting with '$' are reserved, "
+                raise _refuse(e.detail) from None
+        raise _refuse("'%s' is not a value tag (known: %s); keys starting with '$' are reserved, "
                             'so send a dict with such keys as {"$dict": [[key, value], ...]}' % (tag, _TAGS))
 
-    def _dict(self, inner: Any, path: str, depth: int) -> Dict[Any, Any]:
+    def _dict(self, inner: Any, depth: int) -> Dict[Any, Any]:
         if type(inner) is not list:
-            raise _refuse(path, "$dict takes an array of [key, value] pairs")
-        _enter(depth, path)
+            raise _refuse("$dict takes an array of [key, value] pairs")
+        _enter(depth)
         out = {}
         for i, pair in enumerate(inner):
-            if type(pair) is not list or len(pair) != 2:
-                raise _refuse("%s[%d]" % (path, i), "$dict takes an array of [key, value] pairs")
-            _enter(depth + 1, "%s[%d]" % (path, i))
-            key = self.value(pair[0], "%s<key %d>" % (path, i), depth + 2)
-            _check_hashable(key, "%s<key %d>" % (path, i), "a $dict key")
-            out[key] = self.value(pair[1], "%s<value %d>" % (path, i), depth + 2)
+            segment = "[%d]" % i
+            try:
+                if type(pair) is not list or len(pair) != 2:
+                    raise _refuse("$dict takes an array of [key, value] pairs")
+                _enter(depth + 1)
+                segment = "<key %d>" % i
+                key = self._value(pair[0], depth + 2)
+                _check_hashable(key, "a $dict key")
+                segment = "<value %d>" % i
+                out[key] = self._value(pair[1], depth + 2)
+            except _Refusal as e:
+                e.segments.append(segment)
+                raise
         return out
