@@ -197,6 +197,17 @@ describe.each([
     expect(host.batches.length).toBe(batches);
   });
 
+  it('lets good requests sent alongside bad ones run as usual', async () => {
+    const bad = `{"args": [${'['.repeat(5000)}${']'.repeat(5000)}]}`;
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 === 0 ? call('POST', '/Box/b1/describe', bad) : call('POST', '/Box/b1/describe', `{"args": [{"$decimal": "${i}.5"}]}`),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual([400, 200, 400, 200, 400, 200, 400, 200, 400, 200]);
+    expect(replies[3]!.body).toEqual({ result: "Decimal Decimal('3.5')" });
+  });
+
   it('answers a value the kernel refuses (an enum class it lacks) with 400 BadArguments', async () => {
     const res = await call('POST', '/Box/b1/echo', '{"args": [{"$enum": ["Colour", "RED"]}]}');
     expect(res).toEqual({
