@@ -166,3 +166,18 @@ def test_an_int_beyond_pythons_text_limit_is_an_encoding_error_not_a_crash() -> 
     from stateflow_kernel.values import EncodingError
     with pytest.raises(EncodingError, match="ints are at most 4300 digits"):
         Codec().encode(10 ** 5000)
+
+
+def test_a_value_nested_too_deeply_or_holding_itself_is_an_encoding_error() -> None:
+    from stateflow_kernel.values import EncodingError
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    looped: list = []
+    looped.append(looped)
+    for value in (deep, looped):
+        with pytest.raises(EncodingError, match="nested too deeply to encode") as e:
+            Codec().encode_fields({"tree": value}, "state field", "Box('b')")
+        assert "state field 'tree' of Box('b')" in str(e.value)
+        with pytest.raises(EncodingError, match="nested too deeply"):
+            Codec().encode_value(value, "the return value of Box.f")

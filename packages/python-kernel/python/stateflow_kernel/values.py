@@ -68,6 +68,10 @@ def _type_name(value: object) -> str:
     return "%s.%s" % (t.__module__, t.__qualname__)
 
 
+_TOO_DEEP = ("the value is nested too deeply to encode (beyond Python's recursion limit), "
+             "or contains itself")
+
+
 def _encode_big_int(value: int) -> Any:
     try:
         return {"$int": str(value)}
@@ -229,6 +233,10 @@ class Codec:
             if owner_args is not None:
                 owner = owner % owner_args
             raise EncodingError(e.detail, "", "%s '%s%s' of %s" % (what, name, e.path, owner))
+        except RecursionError:
+            if owner_args is not None:
+                owner = owner % owner_args
+            raise EncodingError(_TOO_DEEP, "", "%s '%s' of %s" % (what, name, owner)) from None
         return out
 
     def encode_value(self, value: Any, where: str, where_args: Optional[tuple] = None) -> Any:
@@ -240,6 +248,10 @@ class Codec:
             if where_args is not None:
                 where = where % where_args
             raise EncodingError(e.detail, "", where + (" at %s" % e.path if e.path else ""))
+        except RecursionError:
+            if where_args is not None:
+                where = where % where_args
+            raise EncodingError(_TOO_DEEP, "", where) from None
 
     # -- decode ---------------------------------------------------------------
 
