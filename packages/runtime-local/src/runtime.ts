@@ -96,9 +96,10 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
-/** Call arguments as a caller gives them: checked and encoded before the call is queued. */
-type Args = readonly unknown[];
-type Kwargs = { readonly [name: string]: unknown };
+/** Positional call arguments as a caller gives them: checked and encoded (`encodeCallArguments`) before the call is queued. */
+export type Args = readonly unknown[];
+/** Keyword call arguments as a caller gives them: checked and encoded before the call is queued. */
+export type Kwargs = { readonly [name: string]: unknown };
 type Settle = (result: Result) => void;
 
 const NOBODY: Settle = () => {};
