@@ -38,6 +38,7 @@ export const REQUEST_VALUE_TAGS: readonly string[] = [
 
 /** Where the checks find entity class names (a `Set`, a `Map` of classes, ...). */
 export interface EntityNames {
+  /** Whether the program has an entity class of this name. */
   has(name: string): boolean;
 }
 
