@@ -151,7 +151,7 @@ export function encodeCallArguments(args: unknown, kwargs: unknown, options: Req
       trail.pop();
       if (enc !== v) {
         if (outKwargs === kwargs) outKwargs = { ...outKwargs };
-        outKwargs[name] = enc;
+        setOwn(outKwargs, name, enc);
       }
     }
     return { ok: { args: outArgs, kwargs: outKwargs } };
@@ -205,7 +205,7 @@ function encodeValue(value: unknown, depth: number, entities: EntityNames | unde
     trail.pop();
     if (enc !== v) {
       if (out === obj) out = { ...out };
-      out[k] = enc;
+      setOwn(out, k, enc);
     }
   }
   return out;
@@ -347,6 +347,12 @@ function encodeDict(
     }
   }
   return pairs === inner ? (obj as EncodedValue) : { $dict: pairs };
+}
+
+/** Sets an own property, also `__proto__` (which plain assignment would take as the prototype). */
+function setOwn(obj: { [key: string]: EncodedValue }, key: string, value: EncodedValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** Refuses a container (array or object) at `depth` containers deep when that is too deep. */

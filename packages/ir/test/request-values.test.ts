@@ -99,6 +99,13 @@ describe('copy on write', () => {
     }
   });
 
+  it('keeps a key named __proto__ as a key when it copies', () => {
+    const result = encodeRequestValue(parseJsonExact('{"__proto__": 1e20, "x": 1}'), 'v');
+    if (!('ok' in result)) throw new Error(result.problem);
+    expect(Object.keys(result.ok as object)).toEqual(['__proto__', 'x']);
+    expect(JSON.stringify(result.ok)).toBe('{"__proto__":{"$float":"100000000000000000000"},"x":1}');
+  });
+
   it('copies only the path to a changed value', () => {
     const inner = [1];
     const args = [{ big: 1e20, keep: inner }];
