@@ -258,3 +258,35 @@ describe.each([
     expect(runtime.getState('Box', 'b1')?.['extras']).toMatchObject({ price: { $decimal: '1.10' }, color: { $enum: ['Color', 'GREEN'] }, twice: { $decimal: '2.5' } });
   });
 });
+
+describe('request values with local routing (the subprocess host, unwrapped)', () => {
+  let runtime: LocalRuntime;
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start(program, { host: await createPythonHost({ kind: 'subprocess' }), closeHostOnStop: true });
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it('does not record a refused call against its request id, so the corrected retry runs', async () => {
+    expect(await runtime.create('Box', ['r1'])).toEqual({ ok: { $entity: 'Box', $key: 'r1' } });
+    const options = { requestId: 'routed-append' };
+    expect(await runtime.invoke('Box', 'r1', 'append', [], {}, options)).toMatchObject({ error: { code: 'BadArguments' } });
+    expect(await runtime.invoke('Box', 'r1', 'append', [{ $bytearray: 'eg==' }], {}, options)).toEqual({ ok: 3 });
+    expect(await runtime.invoke('Box', 'r1', 'append', [{ $bytearray: 'eg==' }], {}, options)).toEqual({ ok: 3 });
+    expect(runtime.getState('Box', 'r1')?.['data']).toEqual({ $bytearray: 'YWJ6' });
+  });
+
+  it('refuses malformed arguments given in process, before they are queued', async () => {
+    expect(await runtime.invoke('Box', 'r1', 'echo', [{ $set: [[1]] }])).toEqual({
+      error: {
+        type: 'BadArguments',
+        code: 'BadArguments',
+        message: 'args[0][0]: a $set member must be hashable; got a list (use {"$tuple": [...]} for a sequence, {"$frozenset": [...]} for a set)',
+      },
+    });
+    expect(await runtime.invoke('Box', 'r1', 'echo', [Number.NaN])).toMatchObject({ error: { code: 'BadArguments' } });
+  });
+});
