@@ -67,6 +67,13 @@ export interface LocalRuntimeOptions extends BatchLoopOptions {
    * @default true
    */
   tuneGarbageCollector?: boolean;
+  /**
+   * After a failed commit (a full disk), how often the runtime checks whether the store
+   * takes writes again (ms). Meanwhile calls are answered `Unavailable` (HTTP 503) and
+   * `/health` reports not ready; reads are still served.
+   * @default 1000
+   */
+  storeProbeMs?: number;
 }
 
 /** Options of one call. */
@@ -132,7 +139,9 @@ export class LocalRuntime {
   private readonly ownsStore: boolean;
   private recovered = 0;
   private stopped = false;
-  private failure: string | undefined;
+  /** Why calls are refused: the store could not commit and does not take writes yet. */
+  private unavailable: string | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     /** The program this runtime runs. */
@@ -145,7 +154,7 @@ export class LocalRuntime {
     this.store =
       options.store ??
       (options.dataDir
-        ? LmdbStateStore.open({ path: options.dataDir, ...(options.retention ? { retention: options.retention } : {}) })
+        ? LmdbStateStore.open({ path: options.dataDir, command: 'stateflow', ...(options.retention ? { retention: options.retention } : {}) })
         : new InMemoryStateStore(options.retention ? { retention: options.retention } : {}));
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? new RuntimeMetrics();
@@ -170,10 +179,7 @@ export class LocalRuntime {
       {
         respond: (requestId, result) => this.settle(requestId, result),
         fingerprintOf: (requestId) => this.fingerprints.get(requestId),
-        fatal: (error) => {
-          this.failure = `the state store failed: ${error.message}`;
-          this.logger.log('error', 'store commit failed; the runtime stopped processing', { error: error.message });
-        },
+        fatal: (error) => this.storeFailed(error),
         metrics: this.metrics,
       },
       { ...options, maxConcurrentBatches: options.maxConcurrentBatches ?? Math.max(1, parallelism) },
@@ -265,7 +271,7 @@ export class LocalRuntime {
 
   /** Readiness and basic facts, for `GET /health`. */
   health(): RuntimeHealth {
-    const reason = this.failure ?? (this.stopped ? 'the runtime is stopped' : undefined);
+    const reason = this.unavailable ?? (this.stopped ? 'the runtime is stopped' : undefined);
     return {
       ready: reason === undefined,
       ...(reason !== undefined ? { reason } : {}),
@@ -294,6 +300,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.probeTimer);
     await this.loop.stop();
     this.mailboxes.drainAll();
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
@@ -317,6 +324,49 @@ export class LocalRuntime {
     this.loop.kick();
   }
 
+  /**
+   * A commit failed (e.g. the disk is full). The disk is the truth: once the batches in
+   * flight are done, everything the runtime holds beyond it (mailboxes, waiting callers)
+   * is dropped, the callers answered `Unavailable` (nothing of theirs was acknowledged),
+   * and the store is probed until it takes writes; then the durable queue is reloaded
+   * (as at a restart) and processing resumes.
+   */
+  private storeFailed(error: Error): void {
+    this.unavailable = `the state store cannot commit (${error.message}); retry later`;
+    this.logger.log('error', 'store commit failed; answering 503 until the store takes writes again', { error: error.message });
+    void this.loop.idle().then(() => {
+      if (this.stopped) return;
+      this.mailboxes.drainAll();
+      const refused = { error: systemError('Unavailable', `${this.unavailable!}; the request was not completed`) };
+      for (const settle of this.pending.values()) settle(refused);
+      this.pending.clear();
+      this.fingerprints.clear();
+      this.probeStore();
+    });
+  }
+
+  private probeStore(): void {
+    const recover = this.store.recover?.bind(this.store);
+    if (!recover) return; // a store that cannot tell: stays unavailable
+    this.probeTimer = setTimeout(() => {
+      recover().then(
+        () => {
+          if (this.stopped) return;
+          this.unavailable = undefined;
+          this.logger.log('info', 'the state store takes writes again; resuming');
+          this.recover();
+          this.loop.resume();
+        },
+        (err: unknown) => {
+          if (this.stopped) return;
+          this.unavailable = `the state store cannot commit (${(err as Error).message}); retry later`;
+          this.probeStore();
+        },
+      );
+    }, this.options.storeProbeMs ?? 1000);
+    this.probeTimer.unref();
+  }
+
   private settle(requestId: string, result: Result): void {
     const settle = this.pending.get(requestId);
     if (!settle) return; // a response for a request we no longer wait for
@@ -327,9 +377,8 @@ export class LocalRuntime {
   }
 
   private submit(event: ConstructEvent | InvokeEvent): Promise<Result> {
-    if (this.stopped || this.failure) {
-      return Promise.resolve({ error: systemError('Internal', this.failure ?? 'the runtime is stopped') });
-    }
+    if (this.unavailable !== undefined) return Promise.resolve({ error: systemError('Unavailable', this.unavailable) });
+    if (this.stopped) return Promise.resolve({ error: systemError('Internal', 'the runtime is stopped') });
     const { requestId } = event;
     if (isRecordedRequest(requestId)) {
       const fingerprint = callFingerprint(event);

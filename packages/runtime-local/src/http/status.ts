@@ -10,6 +10,7 @@ import type { ErrorValue } from '@stateflow/ir';
  * | `UnknownMethod`, `BadArguments`, `UnknownAttribute` | 400 |
  * | a user exception (no `code`): the method raised; retrying will not help | 422 |
  * | `IdempotencyKeyReused`: the request id was used before for a different call | 422 |
+ * | `Unavailable`: the store cannot commit now (a full disk); nothing was acknowledged, retry later | 503 |
  * | `EncodingError`, `Internal`, anything else | 500 |
  */
 export function httpStatusOf(error: ErrorValue): number {
@@ -26,6 +27,8 @@ export function httpStatusOf(error: ErrorValue): number {
     case 'BadArguments':
     case 'UnknownAttribute':
       return 400;
+    case 'Unavailable':
+      return 503;
     default:
       return 500;
   }
