@@ -6,6 +6,9 @@ export { InMemoryStateStore, addressId, DEFAULT_RETENTION } from './state-store.
 export type { StateStore, StateWrite, CommitBatch, EventId, OutcomeRecord, OutcomeRetention } from './state-store.js';
 export { LmdbStateStore } from './lmdb-state-store.js';
 export type { LmdbStateStoreOptions } from './lmdb-state-store.js';
+export { DataDirError } from './data-dir-error.js';
+export { DataDirLockedError } from './data-dir-lock.js';
+export type { LockHolder } from './data-dir-lock.js';
 export { RuntimeMetrics, Counter, Histogram, Gauge } from './metrics.js';
 export type { CounterSeries } from './metrics.js';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';

@@ -1,4 +1,5 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EntityAddress, EntityState, Event } from '@stateflow/ir';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ChurnMap } from './churn-map.js';
@@ -130,6 +131,7 @@ export class LmdbStateStore implements StateStore {
       mkdirSync(dir, { recursive: true });
       if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
       lock = DataDirLock.acquire(dir, { command: options.command ?? 'a StateFlow process' });
+      checkDataFile(join(dir, 'data.mdb'));
       // noSubdir: lmdb-js takes a path with an extension (`data.v1`, `/tmp/tmp.Xy12`) for
       // a file. Without overlapping sync, a commit promise resolves only after the
       // transaction is synced to disk, so an answered request is never lost with the machine.
@@ -429,6 +431,31 @@ export class LmdbStateStore implements StateStore {
 }
 
 function ignore(): void {}
+
+/** LMDB's magic number, in the meta page at the start of every data file (little-endian). */
+const LMDB_MAGIC = Buffer.from([0xde, 0xc0, 0xef, 0xbe]);
+
+/**
+ * Refuses a data file that is not LMDB's before LMDB opens it: lmdb-js crashes the
+ * process (SIGSEGV) on one. An empty or missing file is a new store.
+ */
+function checkDataFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const head = Buffer.alloc(64);
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (read === 0) return;
+    if (head.subarray(0, read).indexOf(LMDB_MAGIC) === -1) throw new Error('MDB_INVALID: data.mdb is not an LMDB data file');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * The error behind a failed lmdb-js commit: lmdb-js rejects each write with "Commit
