@@ -183,7 +183,9 @@ export class LmdbStateStore implements StateStore {
     if (this.writing) throw this.failure;
     const probe = Buffer.alloc(PROBE_BYTES);
     try {
-      await this.meta.put('probe', probe);
+      const put = this.meta.put('probe', probe);
+      this.handleBatchPromise();
+      await put;
       await this.meta.remove('probe');
     } catch (err) {
       throw await underlyingError(err);
@@ -242,6 +244,7 @@ export class LmdbStateStore implements StateStore {
     let durable: Promise<void>;
     try {
       durable = this.writeInOneTransaction(group);
+      this.handleBatchPromise();
     } catch (err) {
       // lmdb-js refuses some writes at once (a key over LMDB's size limit).
       durable = Promise.reject(err);
@@ -374,6 +377,15 @@ export class LmdbStateStore implements StateStore {
 
   private range(entity: string) {
     return this.state.getRange(entityRange(entity));
+  }
+
+  /**
+   * lmdb-js starts each transaction with a write of its own, on the next turn, whose
+   * promise nobody holds: when the transaction fails it would reject unhandled (and end
+   * the process). Its failure reaches the callers through their own writes.
+   */
+  private handleBatchPromise(): void {
+    setImmediate(() => void this.root.committed.then(undefined, ignore));
   }
 
   /** `staged`: the states the transaction writes, by instance id. */

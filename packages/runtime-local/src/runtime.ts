@@ -332,7 +332,7 @@ export class LocalRuntime {
    * (as at a restart) and processing resumes.
    */
   private storeFailed(error: Error): void {
-    this.unavailable = `the state store cannot commit (${error.message}); retry later`;
+    this.unavailable = unavailableReason(error);
     this.logger.log('error', 'store commit failed; answering 503 until the store takes writes again', { error: error.message });
     void this.loop.idle().then(() => {
       if (this.stopped) return;
@@ -359,7 +359,7 @@ export class LocalRuntime {
         },
         (err: unknown) => {
           if (this.stopped) return;
-          this.unavailable = `the state store cannot commit (${(err as Error).message}); retry later`;
+          this.unavailable = unavailableReason(err);
           this.probeStore();
         },
       );
@@ -411,6 +411,12 @@ export class LocalRuntime {
       this.loop.kick();
     });
   }
+}
+
+/** What `/health` and the answers say while the store cannot commit. */
+function unavailableReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `the state store cannot commit (${message}); is the data directory's disk full? Writes resume once it takes them again; retry later`;
 }
 
 function keyReused(requestId: string): Result {
