@@ -486,11 +486,16 @@ async function underlyingError(err: unknown): Promise<Error> {
   return withCode(err);
 }
 
-/** An Error, with lmdb-js's numeric errno (28) named as Node does (`ENOSPC`). */
+/**
+ * An Error, with lmdb-js's numeric errno (28) named as Node does (`ENOSPC`) and its
+ * detail (page positions, buffer sizes) left to the cause.
+ */
 function withCode(err: unknown): Error {
   const error = err instanceof Error ? err : new Error(String(err));
   const code = (error as { code?: unknown }).code;
-  if (code === 28 || /No space left on device/.test(error.message)) Object.assign(error, { code: 'ENOSPC' });
+  if (code === 28 || /No space left on device/.test(error.message)) {
+    return Object.assign(new Error('No space left on device', { cause: error }), { code: 'ENOSPC' });
+  }
   return error;
 }
 
