@@ -46,6 +46,8 @@ function boundaryKeys(): string[] {
   }
   keys.push('x'.repeat(40) + '\u0000'.repeat(23), 'x'.repeat(40) + '\u0004\u0000'.repeat(23)); // the reported collision
   keys.push('a\ud800', 'a\ufffd', 'a\udc00', '\ud800\udc00', '\ud800\ud800', '\udc00\ud800');
+  // Exactly MAX_KEY_BYTES (1,000 bytes) in 1-, 2-, 3- and 4-byte characters, and lone surrogates.
+  keys.push('é'.repeat(500), '\u20ac'.repeat(333) + 'x', '\u{1F600}'.repeat(250), '\ud800'.repeat(333) + 'x', '\u0000'.repeat(999) + '\u0004');
   return keys.filter((k) => checkKey(k) === undefined);
 }
 
