@@ -1,11 +1,12 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityAddress, EntityState, Event } from '@stateflow/ir';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ChurnMap } from './churn-map.js';
 import { dataDirErrorOf, DataDirError } from './data-dir-error.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { decodeOutcomeLogKey, decodeQueueKey, decodeStateKey, entityRange, outcomeKey, outcomeLogKey, queueKey, stateKey } from './store-keys.js';
+import { checkDataFile, FORMAT_VERSION, migrateFromVersion1, TABLES, type Key, type OutcomeValue, type QueuedEvent } from './lmdb-store-format.js';
+import { decodeOutcomeLogKey, decodeStateKey, entityRange, outcomeKey, outcomeLogKey, queueKey, stateKey } from './store-keys.js';
 import {
   DEFAULT_RETENTION,
   addressId,
@@ -40,19 +41,7 @@ export interface LmdbStateStoreOptions {
   command?: string;
 }
 
-/** Database keys: bytes made by `store-keys.ts`. */
-type Key = Buffer;
-interface QueuedEvent {
-  /** Production order, to restore mailbox order on recovery. */
-  o: number;
-  e: Event;
-}
-type OutcomeValue = Omit<OutcomeRecord, 'requestId'>;
 
-/** 2: keys in the injective encoding of `store-keys.ts` (1: lmdb-js's own key encoding). */
-const FORMAT_VERSION = 2;
-/** The tables of format version 2 (version 1's have the names without the suffix). */
-const TABLES = { state: 'state.v2', queue: 'queue.v2', outcomes: 'outcomes.v2', outcomeLog: 'outcomeLog.v2' } as const;
 /** Bytes written by {@link LmdbStateStore.recover} to check that the disk takes writes again. */
 const PROBE_BYTES = 64 * 1024;
 
@@ -165,11 +154,6 @@ export class LmdbStateStore implements StateStore {
   /** Adds where this process serves (e.g. its URL) to the directory's lock, for the message another process shows. */
   describeOwner(details: { url?: string; command?: string }): void {
     this.lock.describe(details);
-  }
-
-  /** Why commits are refused (a commit failed and the disk has not taken a write since), if they are. */
-  get unavailable(): string | undefined {
-    return this.failure?.message;
   }
 
   /**
@@ -444,31 +428,6 @@ export class LmdbStateStore implements StateStore {
 
 function ignore(): void {}
 
-/** LMDB's magic number, in the meta page at the start of every data file (little-endian). */
-const LMDB_MAGIC = Buffer.from([0xde, 0xc0, 0xef, 0xbe]);
-
-/**
- * Refuses a data file that is not LMDB's before LMDB opens it: lmdb-js crashes the
- * process (SIGSEGV) on one. An empty or missing file is a new store.
- */
-function checkDataFile(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    const head = Buffer.alloc(64);
-    const read = readSync(fd, head, 0, head.length, 0);
-    if (read === 0) return;
-    if (head.subarray(0, read).indexOf(LMDB_MAGIC) === -1) throw new Error('MDB_INVALID: data.mdb is not an LMDB data file');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * The error behind a failed lmdb-js commit: lmdb-js rejects each write with "Commit
  * failed" and the cause (e.g. ENOSPC) in a separate promise, `commitError`, which would
@@ -497,37 +456,6 @@ function withCode(err: unknown): Error {
     return Object.assign(new Error('No space left on device', { cause: error }), { code: 'ENOSPC' });
   }
   return error;
-}
-
-/**
- * Copies a format-version-1 store (lmdb-js's key encoding) into the version-2 tables in
- * one transaction, then drops the old tables. Records that version 1 had already merged
- * (two keys that shared one database key) stay merged: nothing can split them.
- */
-function migrateFromVersion1(
-  root: RootDatabase,
-  meta: Database<unknown, string>,
-  tables: {
-    state: Database<EntityState, Key>;
-    queue: Database<QueuedEvent, Key>;
-    outcomes: Database<OutcomeValue, Key>;
-    outcomeLog: Database<true, Key>;
-  },
-): void {
-  const old = {
-    state: root.openDB<EntityState, [string, string]>({ name: 'state' }),
-    queue: root.openDB<QueuedEvent, [string, number]>({ name: 'queue' }),
-    outcomes: root.openDB<OutcomeValue, string>({ name: 'outcomes' }),
-    outcomeLog: root.openDB<true, [number, string]>({ name: 'outcomeLog' }),
-  };
-  root.transactionSync(() => {
-    for (const { key, value } of old.state.getRange({})) tables.state.putSync(stateKey(key[0], key[1]), value);
-    for (const { key, value } of old.queue.getRange({})) tables.queue.putSync(queueKey(key[0], key[1]), value);
-    for (const { key, value } of old.outcomes.getRange({})) tables.outcomes.putSync(outcomeKey(key), value);
-    for (const { key } of old.outcomeLog.getRange({})) tables.outcomeLog.putSync(outcomeLogKey(key[0], key[1]), true);
-    for (const table of Object.values(old)) table.clearSync();
-    meta.putSync('formatVersion', FORMAT_VERSION);
-  });
 }
 
 /** The id of a queue entry within a {@link PendingGroup}. */
