@@ -77,7 +77,10 @@ export class DataDirLock {
       const holder = readHolder(path);
       if (holder === undefined && existsQuietly(path)) {
         // Being written by its new owner this instant, or unreadable garbage: look again.
-        if (attempt < 10) continue;
+        if (attempt < 10) {
+          sleepSync(10);
+          continue;
+        }
       }
       if (holder !== undefined && isAlive(holder)) throw new DataDirLockedError(dir, holder, path);
       takeOverStale(path, holder);

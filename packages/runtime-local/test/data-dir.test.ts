@@ -196,6 +196,27 @@ describe('data directory lock', () => {
     await LmdbStateStore.open({ path }).close();
   });
 
+  it('takes over a lock file that holds no owner (its writer died before writing it)', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'stateflow.lock'), '');
+    await LmdbStateStore.open({ path }).close();
+  });
+
+  it('lets exactly one of several processes racing for a stale lock win', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'stateflow.lock'), JSON.stringify({ pid: 2 ** 22 + 54321, hostname: hostname(), since: '2026-01-01T00:00:00.000Z' }));
+    // The winner holds the lock until it is killed, however late the others start.
+    const script = `import(${JSON.stringify(distIndex)}).then((m) => { try { m.LmdbStateStore.open({ path: ${JSON.stringify(path)} }); console.log('won'); setInterval(() => {}, 1000); } catch (e) { console.log(e.name); } });`;
+    const runs = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      return new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    });
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'DataDirLockedError')).toHaveLength(5);
+  });
+
   it('honours a lock written on another host, saying how to clear it', () => {
     const path = tempDir();
     const lockFile = join(path, 'stateflow.lock');
