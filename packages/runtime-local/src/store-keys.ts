@@ -82,9 +82,22 @@ export function entityPrefix(entity: string): Buffer {
   return prefix;
 }
 
+/** Entity prefixes built so far (a program has a handful of entity classes). */
+const prefixes = new Map<string, Buffer>();
+
 /** The database key of one instance's state. */
 export function stateKey(entity: string, key: string): Buffer {
-  return Buffer.concat([entityPrefix(entity), encodeString(key)]);
+  let prefix = prefixes.get(entity);
+  if (prefix === undefined) {
+    prefix = entityPrefix(entity);
+    if (prefixes.size < 1000) prefixes.set(entity, prefix);
+  }
+  // The common case, a well-formed key, in one allocation (this runs on every read and write).
+  if (!isWellFormed(key)) return Buffer.concat([prefix, encodeString(key)]);
+  const bytes = Buffer.allocUnsafe(prefix.length + Buffer.byteLength(key, 'utf8'));
+  prefix.copy(bytes, 0);
+  bytes.write(key, prefix.length, 'utf8');
+  return bytes;
 }
 
 /** The entity and instance key back from a {@link stateKey}. */
