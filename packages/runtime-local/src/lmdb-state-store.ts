@@ -175,7 +175,9 @@ export class LmdbStateStore implements StateStore {
       throw await underlyingError(err);
     }
     this.failure = undefined;
+    // Reads start again from what is on disk.
     this.overlay.clear();
+    this.cache.clear();
     this.generation++;
   }
 
@@ -268,7 +270,11 @@ export class LmdbStateStore implements StateStore {
       last?.catch(ignore);
       last = written;
     };
-    for (const { address, state } of group.states.values()) write(this.state.put(stateKey(address.entity, address.key), state));
+    // Keys first: lmdb-js refuses an over-long key at once, but still commits the writes
+    // queued before it, which would split the group.
+    const states: Array<[Key, EntityState]> = [];
+    for (const { address, state } of group.states.values()) states.push([checkedKey(stateKey(address.entity, address.key), address), state]);
+    for (const [key, state] of states) write(this.state.put(key, state));
     for (const [requestId, seq] of group.removed) write(this.queue.remove(queueKey(requestId, seq)));
     for (const [[requestId, seq], queued] of group.queued.values()) write(this.queue.put(queueKey(requestId, seq), queued));
     for (const { requestId, ...outcome } of group.outcomes) {
@@ -380,12 +386,14 @@ export class LmdbStateStore implements StateStore {
       await committed;
       durable = true;
     } finally {
-      // Move the states this commit made durable from the overlay to the cache (unless a
-      // later write replaced them); after a failed commit the cache keeps the older state.
+      // The cache holds the last durable state of an instance, the overlay a later one
+      // not durable yet: a state this commit made durable goes to the cache even when a
+      // later write replaced it in the overlay (should that write fail, reads fall back
+      // to this state, not an older one). After a failed commit the cache keeps the
+      // older state.
       for (const [id, { state }] of staged) {
-        if (this.overlay.get(id) !== state) continue;
-        this.overlay.delete(id);
         if (durable) this.remember(id, state);
+        if (this.overlay.get(id) === state) this.overlay.delete(id);
       }
     }
   }
@@ -427,6 +435,17 @@ export class LmdbStateStore implements StateStore {
 }
 
 function ignore(): void {}
+
+/** LMDB's limit on a database key (lmdb-js's default `maxKeySize`). */
+const MAX_DB_KEY_BYTES = 1978;
+
+/** `key`, unless it is over LMDB's limit (a key within MAX_KEY_BYTES is, only with an entity name of over 900 bytes). */
+function checkedKey(key: Key, address: EntityAddress): Key {
+  if (key.length > MAX_DB_KEY_BYTES) {
+    throw new RangeError(`the store key of ${address.entity.slice(0, 40)}/${address.key.slice(0, 40)}… is ${key.length} bytes; LMDB takes at most ${MAX_DB_KEY_BYTES}`);
+  }
+  return key;
+}
 
 /**
  * The error behind a failed lmdb-js commit: lmdb-js rejects each write with "Commit

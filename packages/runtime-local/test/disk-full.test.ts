@@ -81,10 +81,19 @@ describe('a full disk', () => {
       truncateSync(filler, statSync(filler).size - 256 * 1024);
       // Distinct instances with ~1 KB states need new pages: the disk cannot take them.
       const answers: Array<{ name: string; result: Result }> = [];
+      // Increments on a few hot instances go along, each with its own request id.
+      const counters = ['c0', 'c1', 'c2'];
+      for (const name of counters) await runtime.create('Counter', [name]);
+      const adds: Array<{ counter: string; id: string; result: Result }> = [];
       for (let round = 0; round < 200 && runtime.health().ready; round++) {
         const names = Array.from({ length: 10 }, (_, i) => longName(round * 10 + i));
-        const results = await Promise.all(names.map((name) => runtime.create('Counter', [name], {}, { requestId: `create-${name.slice(0, 4)}` })));
+        const adding = Array.from({ length: 9 }, (_, i) => ({ counter: counters[i % 3]!, id: `add-${round}-${i}` }));
+        const [results, added] = await Promise.all([
+          Promise.all(names.map((name) => runtime.create('Counter', [name], {}, { requestId: `create-${name.slice(0, 4)}` }))),
+          Promise.all(adding.map(({ counter, id }) => runtime.invoke('Counter', counter, 'add', [1], {}, { requestId: id }))),
+        ]);
         results.forEach((result, i) => answers.push({ name: names[i]!, result }));
+        added.forEach((result, i) => adds.push({ ...adding[i]!, result }));
       }
       const health = runtime.health();
       expect(health.ready).toBe(false);
@@ -109,6 +118,13 @@ describe('a full disk', () => {
         expect(retried).toEqual({ ok: { $entity: 'Counter', $key: name } });
       }
       expect(await runtime.invoke('Counter', 'a', 'add', [1])).toEqual({ ok: 2 });
+      // Every increment counts exactly once: the acknowledged ones, and the refused ones once retried.
+      for (const { counter, id, result } of adds) {
+        if ('error' in result) expect(await runtime.invoke('Counter', counter, 'add', [1], {}, { requestId: id })).toHaveProperty('ok');
+      }
+      const total = counters.reduce((sum, name) => sum + (runtime.getState('Counter', name)!['total'] as number), 0);
+      expect(total).toBe(adds.length);
+      if (process.env['SF_REPORT']) console.log(`increments: ${adds.length}, refused at first: ${adds.filter(({ result }) => 'error' in result).length}`);
       await runtime.stop();
 
       // After a restart: the same, from disk, with nothing left in the queue.
@@ -116,6 +132,7 @@ describe('a full disk', () => {
       cleanups.push(() => void again.stop());
       expect(again.health()).toMatchObject({ ready: true, recovered: 0 });
       expect(again.getState('Counter', 'a')).toMatchObject({ total: 2 });
+      expect(counters.reduce((sum, name) => sum + (again.getState('Counter', name)!['total'] as number), 0)).toBe(adds.length);
       for (const { name } of answers) expect(again.getState('Counter', name)).toMatchObject({ name });
       expect((again.store as LmdbStateStore).queuedCount).toBe(0);
       await again.stop();
@@ -187,6 +204,25 @@ class FullDiskStore implements StateStore {
 }
 
 describe('a store that cannot commit (fault injection)', () => {
+  it('reads the last durable state after a failed commit, also when that commit had replaced a state still in flight', async () => {
+    const store = LmdbStateStore.open({ path: tempDir() });
+    const a = { entity: 'E', key: 'a' };
+    await store.commit({ writes: [{ address: a, state: { v: 0 } }], consumed: [], produced: [], outcomes: [] }); // cached
+    const first = store.commit({ writes: [{ address: a, state: { v: 1 } }], consumed: [], produced: [], outcomes: [] });
+    // Merged into the next transaction while the first is in flight; lmdb-js refuses its
+    // over-long key, so that transaction fails as a full disk would make it.
+    const tooLong = { entity: 'E'.repeat(1500), key: 'k'.repeat(1000) };
+    const second = store.commit({ writes: [{ address: a, state: { v: 2 } }, { address: tooLong, state: {} }], consumed: [], produced: [], outcomes: [] });
+    await first;
+    await expect(second).rejects.toThrow();
+    expect(store.get(a)).toEqual({ v: 1 });
+    await store.recover();
+    expect(store.get(a)).toEqual({ v: 1 });
+    await store.commit({ writes: [{ address: a, state: { v: 3 } }], consumed: [], produced: [], outcomes: [] });
+    expect(store.get(a)).toEqual({ v: 3 });
+    await store.close();
+  });
+
   it('answers 503 Unavailable over HTTP, reports /health not ready, serves reads, and recovers with the durable queue intact', async () => {
     const store = new FullDiskStore(LmdbStateStore.open({ path: tempDir() }));
     const host = new JsHost({ Counter: counterEntity });
