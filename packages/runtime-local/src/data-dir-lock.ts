@@ -8,7 +8,9 @@ export const LOCK_FILE = 'stateflow.lock';
 
 /** Who holds a data directory's lock (the content of its lock file). */
 export interface LockHolder {
+  /** The holder's process id. */
   pid: number;
+  /** The host the holder runs on (`os.hostname()`). */
   hostname: string;
   /** What the holder runs, e.g. `stateflow serve`. */
   command?: string;
@@ -29,6 +31,7 @@ export class DataDirLockedError extends DataDirError {
     dir: string,
     /** The lock file's content, when it could be read. */
     readonly holder: LockHolder | undefined,
+    /** The lock file (`stateflow.lock` in the directory). */
     readonly lockFile: string,
   ) {
     super(dir, lockedMessage(dir, holder, lockFile));
