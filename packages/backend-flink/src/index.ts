@@ -7,11 +7,12 @@
  */
 import { defineBackend } from '@stateflow/ir';
 import { buildFlinkJob, FLINK_IR_VERSIONS, type FlinkArtifact } from './build.js';
+import { FLINK_SETTINGS } from './config.js';
 import { runFlinkJob } from './run.js';
 
 export { buildFlinkJob, jobTemplateDir, FlinkBuildError, FLINK_IR_VERSIONS } from './build.js';
 export type { FlinkArtifact } from './build.js';
-export { defaultFlinkConfig, resolveFlinkConfig, deploymentName, FlinkConfigError, FLINK_CONFIG_KEYS } from './config.js';
+export { defaultFlinkConfig, resolveFlinkConfig, deploymentName, FlinkConfigError, FLINK_CONFIG_KEYS, FLINK_SETTINGS } from './config.js';
 export type { FlinkJobConfig, FlinkTopics, FlinkConfigOverrides } from './config.js';
 export { findFlinkEnv, stateflowCacheDir, FlinkEnvError } from './flink-env.js';
 export type { FlinkEnv } from './flink-env.js';
@@ -23,6 +24,7 @@ export const backend = defineBackend({
   name: 'flink',
   irVersions: FLINK_IR_VERSIONS,
   capabilities: { exactlyOnce: true, durableState: true, deduplicatesRequests: true, transports: ['kafka'] },
+  settings: FLINK_SETTINGS,
   async build(program, options, ctx) {
     const artifact = await buildFlinkJob(program, options.outDir, options.config ?? {});
     ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (job.py, stateflow-job.json, program.ir.json, python/, README.md)`);

@@ -32,11 +32,34 @@ describe('stateflow build --target', () => {
   });
 
   it('reports bad settings and missing flags as usage errors', async () => {
-    expect((await cli(['build', 'examples/shop/app.py', '--target', 'flink', '--out', temp(), '--parallelism', 'x'])).stderr).toContain(
-      "parallelism must be a whole number >= 1 (got 'x')",
-    );
+    const bad = await cli(['build', 'examples/shop/app.py', '--target', 'flink', '--out', temp(), '--parallelism', 'x']);
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, "stateflow build: --parallelism: parallelism must be a whole number >= 1 (got 'x')"]);
+    const unknown = await cli(['build', 'examples/shop/app.py', '--target', 'flink', '--out', temp(), '--set', 'paralelism=2']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^stateflow build: unknown setting 'paralelism' for the flink backend \(settings: bootstrap, parallelism, /);
     const noTarget = await cli(['build', 'examples/shop/app.py', '--out', temp()]);
     expect([noTarget.status, noTarget.stderr.split('\n')[0]]).toEqual([2, 'stateflow build: missing --target (e.g. --target flink)']);
+    // A flag of the flink backend is not an option without --target flink.
+    expect((await cli(['build', 'examples/shop/app.py', '--out', temp(), '--bootstrap', 'x:1'])).stderr).toMatch(/Unknown option '--bootstrap'/);
+  });
+
+  it('passes typed settings to the backend: flags and --set alike', async () => {
+    const out = join(temp(), 'job');
+    const run = await cli(['build', 'examples/shop/app.py', '--target', 'flink', '--out', out, '--set', 'parallelism=3', '--set', 'replyTopics= a, b ,']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'stateflow-job.json'), 'utf8'))).toMatchObject({ parallelism: 3, replyTopics: ['a', 'b'] });
+  });
+
+  it('lists the settings the backend declares in --help, and none without a target', async () => {
+    const help = await cli(['build', '--target', 'flink', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Settings of the flink backend (@stateflow/backend-flink):');
+    expect(help.stdout).toMatch(/^ {2}--checkpoint-interval <ms> +checkpoint interval in ms, .*\(default 200\)$/m);
+    expect(help.stdout).toMatch(/^ {2}--set transactionTimeoutMs=<n> +Kafka transaction timeout in ms \(default 60000\)$/m);
+    const plain = await cli(['build', '--help']);
+    expect(plain.stdout).not.toContain('--bootstrap');
+    expect(plain.stdout).toContain('stateflow build --target flink --help');
+    expect((await cli(['run', '--target', 'flink', '--help'])).stdout).toMatch(/^ {2}--topic-prefix <p> /m);
   });
 });
 

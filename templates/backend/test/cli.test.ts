@@ -34,3 +34,12 @@ it('stateflow build --target template reports a bad setting as a usage error (ex
   expect(run.code).toBe(2);
   expect(run.stderr).toContain("stateflow build: unknown setting 'maxHop' for the template backend (settings: maxHops)");
 });
+
+it('stateflow build --target template --help lists the declared settings', async () => {
+  const run = await stateflow(['build', '--target', 'template', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('Settings of the template backend (@stateflow/backend-template):');
+  expect(run.stdout).toMatch(/^ {2}--set maxHops=<n> +longest call chain \(events per request\) before the request fails \(default 10000\)$/m);
+  const bad = await stateflow(['build', app, '--target', 'template', '--out', join(work, 'bad2'), '--set', 'maxHops=0']);
+  expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, "stateflow build: --set maxHops: maxHops must be a whole number >= 1 (got '0')"]);
+});
