@@ -196,8 +196,7 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     deployment = await backend.run(artifact, { log: (m) => io.stderr(`${m}\n`) });
   } catch (err) {
     const e = err as Error;
-    if (/EnvError$/.test(e.name)) throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
-    throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
+    throw new CliError(`stateflow run: ${e.message}`, ExitCode.Failed);
   }
   io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})\n`);
   const outcome = await Promise.race([stopped.then((s) => ({ signal: s })), deployment.done.then((code) => ({ code }))]);
@@ -205,8 +204,8 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     io.stderr(`${outcome.signal}: stopping\n`);
     const code = await deployment.stop();
     io.stderr(`stopped (exit ${code})\n`);
-    return code === 0 ? ExitCode.Ok : ExitCode.ProgramErrors;
+    return code === 0 ? ExitCode.Ok : ExitCode.Failed;
   }
   io.stderr(`the ${backend.name} job ended on its own (exit ${outcome.code}); see the logs in ${dir}/logs\n`);
-  return ExitCode.ProgramErrors;
+  return ExitCode.Failed;
 }
