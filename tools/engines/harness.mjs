@@ -109,13 +109,16 @@ export function pidRegistry(suite, env = process.env) {
       return names.filter((n) => /^\d+$/.test(n) && groupAlive(Number(n))).map(Number);
     },
     /**
-     * Ends every recorded process group and clears the registry. `log` hears about each
-     * group that was still running.
+     * Ends every recorded process group (but those in `except`, e.g. a broker stopped
+     * by its own script next) and clears their records. `log` hears about each group
+     * that was still running.
+     * @param {(message: string) => void} [log]
+     * @param {{ except?: number[] }} [options]
      */
-    async reap(log = () => {}) {
+    async reap(log = () => {}, { except = [] } = {}) {
       let names = [];
       try {
-        names = readdirSync(dir).filter((n) => /^\d+$/.test(n));
+        names = readdirSync(dir).filter((n) => /^\d+$/.test(n) && !except.includes(Number(n)));
       } catch {
         return 0;
       }
@@ -130,7 +133,7 @@ export function pidRegistry(suite, env = process.env) {
             } catch {
               /* removed meanwhile */
             }
-            log(`stopping process group ${pgid} (${what}) left running`);
+            log(`stopping process group ${pgid} (${what}), still running`);
             await stopGroup(pgid, { graceMs: 5_000 });
             ended++;
           }

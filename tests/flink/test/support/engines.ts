@@ -21,6 +21,8 @@ export async function setupEngines(log: (m: string) => void): Promise<void> {
 /** A broker started by {@link startKafka}. */
 export interface KafkaBroker {
   bootstrap: string;
+  /** The broker's pid (also its process group). */
+  pid: number;
   dir: string;
   stop(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export async function startKafka(): Promise<KafkaBroker> {
     // start.sh runs the broker in its own session: its pid is its process group.
     pid = Number(readFileSync(join(dir, 'kafka.pid'), 'utf8').trim());
     registry.register(pid, `kafka ${dir}`);
-    return { bootstrap: stdout.trim().split('\n').pop()!, dir, stop };
+    return { bootstrap: stdout.trim().split('\n').pop()!, pid, dir, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -23,7 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   log(`Kafka on ${broker.bootstrap} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   project.provide('bootstrap', broker.bootstrap);
   const stop = async () => {
-    await registry.reap(log); // jobs a test could not stop (an interrupted or crashed worker)
+    // First the jobs a test could not stop (an interrupted or crashed worker), then Kafka.
+    await registry.reap(log, { except: [broker.pid] });
     await broker.stop();
     log('Kafka stopped');
   };
