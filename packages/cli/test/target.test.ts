@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, hasStackTrace } from './run-cli.js';
+import { FLINK_SETTINGS } from '@stateflow/backend-flink';
+import { cli, hasStackTrace, ROOT } from './run-cli.js';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -60,6 +61,18 @@ describe('stateflow build --target', () => {
     expect(plain.stdout).not.toContain('--bootstrap');
     expect(plain.stdout).toContain('stateflow build --target flink --help');
     expect((await cli(['run', '--target', 'flink', '--help'])).stdout).toMatch(/^ {2}--topic-prefix <p> /m);
+  });
+});
+
+describe('the CLI reference (apps/docs/reference/cli.md)', () => {
+  it("lists every setting the flink backend declares, with its flag and default", () => {
+    const page = readFileSync(join(ROOT, 'apps/docs/reference/cli.md'), 'utf8');
+    for (const [name, s] of Object.entries(FLINK_SETTINGS) as [string, { flag?: string; default?: unknown }][]) {
+      const row = page.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${name}\``));
+      expect(row, `no row for ${name}`).toBeDefined();
+      if (s.flag) expect(row, name).toContain(`--${s.flag}`);
+      if (s.default !== undefined) expect(row, name).toContain(String(s.default));
+    }
   });
 });
 
