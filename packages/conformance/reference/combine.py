@@ -84,6 +84,7 @@ class Renamer(ast.NodeTransformer):
     def __init__(self, mapping):
         self.mapping = mapping
         self.class_depth = 0
+        self.in_annotation = False
 
     def rename(self, name):
         return self.mapping.get(name, name)
@@ -95,6 +96,8 @@ class Renamer(ast.NodeTransformer):
     def visit_Global(self, node):
         node.names = [self.rename(n) for n in node.names]
         return node
+
+    visit_Nonlocal = visit_Global  # a local name is renamed with all its uses
 
     def visit_alias(self, node):
         bound = node.asname or node.name.split(".")[0]
@@ -137,15 +140,20 @@ class Renamer(ast.NodeTransformer):
         return node
 
     def annotation(self, node):
-        """An annotation may be a string naming an entity (``"Node"``, ``"List[Node]"``)."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        """An annotation may hold strings naming an entity (``"Node"``, ``List["Node"]``)."""
+        saved, self.in_annotation = self.in_annotation, True
+        node = self.visit(node)
+        self.in_annotation = saved
+        return node
+
+    def visit_Constant(self, node):
+        if self.in_annotation and isinstance(node.value, str):
             try:
                 inner = ast.parse(node.value, mode="eval")
             except SyntaxError:
                 return node
             node.value = ast.unparse(self.visit(inner.body))
-            return node
-        return self.visit(node)
+        return node
 
 
 def main(dirs):
