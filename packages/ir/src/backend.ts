@@ -78,7 +78,10 @@ export interface BackendSetting {
   default?: string | number | boolean;
   /** Smallest value of an `integer` setting. @default 0 */
   min?: number;
-  /** A CLI flag of its own, kebab-case without `--` (e.g. `checkpoint-interval`); else only `--set`. */
+  /**
+   * A CLI flag of its own, kebab-case without `--` (e.g. `checkpoint-interval`); else only
+   * `--set`. Not one of the CLI's own options (`target`, `out`, `set`, `fresh`, `help`).
+   */
   flag?: string;
   /** How the value looks in help, e.g. `host:port`. @default the type */
   placeholder?: string;
