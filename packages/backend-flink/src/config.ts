@@ -63,7 +63,7 @@ export type FlinkConfigOverrides = { [name: string]: string | number | boolean |
  * The settings of the Flink backend (the override keys {@link resolveFlinkConfig}
  * accepts), as the `stateflow` CLI shows and checks them (`backend.settings`).
  */
-export const FLINK_SETTINGS = {
+export const FLINK_SETTINGS: BackendSettings = {
   bootstrap: { type: 'string', help: 'Kafka bootstrap servers', default: '127.0.0.1:19092', flag: 'bootstrap', placeholder: 'host:port' },
   parallelism: { type: 'integer', min: 1, help: 'job parallelism', default: 1, flag: 'parallelism' },
   checkpointIntervalMs: {
@@ -93,7 +93,7 @@ export const FLINK_SETTINGS = {
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
-} as const satisfies BackendSettings;
+};
 
 /** The override keys {@link resolveFlinkConfig} accepts, with what they set (see {@link FLINK_SETTINGS}). */
 export const FLINK_CONFIG_KEYS: { [key: string]: string } = Object.fromEntries(Object.entries(FLINK_SETTINGS).map(([key, s]) => [key, s.help]));

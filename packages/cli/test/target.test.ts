@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FLINK_SETTINGS } from '@stateflow/backend-flink';
+import { backend as flink } from '@stateflow/backend-flink';
 import { cli, hasStackTrace, ROOT } from './run-cli.js';
 
 const dirs: string[] = [];
@@ -67,7 +67,7 @@ describe('stateflow build --target', () => {
 describe('the CLI reference (apps/docs/reference/cli.md)', () => {
   it("lists every setting the flink backend declares, with its flag and default", () => {
     const page = readFileSync(join(ROOT, 'apps/docs/reference/cli.md'), 'utf8');
-    for (const [name, s] of Object.entries(FLINK_SETTINGS) as [string, { flag?: string; default?: unknown }][]) {
+    for (const [name, s] of Object.entries(flink.settings ?? {}) as [string, { flag?: string; default?: unknown }][]) {
       const row = page.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${name}\``));
       expect(row, `no row for ${name}`).toBeDefined();
       if (s.flag) expect(row, name).toContain(`--${s.flag}`);

@@ -11,6 +11,7 @@ import type { ConformanceClient, ConformanceReport, ConformanceTarget, RunConfor
  * names two scenarios share are renamed per scenario (`Account` → `Account_sfc3`).
  */
 export interface CombinedProgram {
+  /** The combined program, when the combined module compiles. */
   program?: Program;
   /** Diagnostics when the combined module does not compile (then every scenario deploys alone). */
   diagnostics?: Diagnostic[];

@@ -3,14 +3,14 @@
  * (generated from plain Python), shipped with precompiled IR, and a runner for any backend.
  */
 export { loadScenarios, loadScenario, scenariosDir } from './load-scenarios.js';
-export { runConformance, runScenario, runSteps } from './run-conformance.js';
-export { loadCombined, runConformanceCombined, renamingClient } from './combined.js';
+export { runConformance, runScenario } from './run-conformance.js';
+export { loadCombined, runConformanceCombined } from './combined.js';
 export type { CombinedProgram, RunCombinedOptions } from './combined.js';
 export { formatScoreboard } from './scoreboard.js';
-export { canonicalJson, diffOutcome, describeStep } from './compare.js';
 export type {
   Expect,
   Step,
+  StepBase,
   CreateStep,
   InvokeStep,
   GetStep,

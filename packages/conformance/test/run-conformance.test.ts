@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EncodedValue, EntityState, Program, Result } from '@stateflow/ir';
+import { canonicalJson } from '../src/compare.js';
 import {
-  canonicalJson,
   formatScoreboard,
   loadScenarios,
   runConformance,
   type ConformanceClient,
   type ConformanceTarget,
   type Scenario,
-  renamingClient,
 } from '../src/index.js';
+import { renamingClient } from '../src/combined.js';
 
 /** A tiny TypeScript backend for one program shape (counters), with a deliberate bug switch. */
 function counterTarget(bug: 'none' | 'wrong-result' | 'throws'): ConformanceTarget {

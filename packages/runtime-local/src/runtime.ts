@@ -95,8 +95,8 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
-type Args = EncodedValue[];
-type Kwargs = { [name: string]: EncodedValue };
+export type Args = EncodedValue[];
+export type Kwargs = { [name: string]: EncodedValue };
 type Settle = (result: Result) => void;
 
 const NOBODY: Settle = () => {};

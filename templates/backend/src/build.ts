@@ -18,9 +18,9 @@ export const DEFAULT_CONFIG: TemplateConfig = { maxHops: 10_000 };
  * would add `--max-hops 500`), checks the value's type and passes it as a number.
  * Declare every key `config` may hold; the CLI refuses the others.
  */
-export const TEMPLATE_SETTINGS = {
+export const TEMPLATE_SETTINGS: BackendSettings = {
   maxHops: { type: 'integer', min: 1, default: DEFAULT_CONFIG.maxHops, help: 'longest call chain (events per request) before the request fails' },
-} as const satisfies BackendSettings;
+};
 
 /** A setting given to `build` is unknown or has a bad value (the CLI shows it as a usage error). */
 export class TemplateConfigError extends Error {
