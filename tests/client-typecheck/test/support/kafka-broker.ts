@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheDir, pidRegistry } from '../../../../tools/engines/harness.mjs';
+import { cacheDir, pidRegistry } from '@stateflow/engine-harness';
 import { ROOT } from './paths.js';
 
 /** The broker this suite starts, so that one a killed run left is stopped by the next run. */

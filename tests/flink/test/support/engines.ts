@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The shared engine-test harness (tools/engines/harness.mjs, documented in tools/engines/README.md).
-import { pidRegistry, runScript } from '../../../../tools/engines/harness.mjs';
+// The shared engine-test harness (tools/engines: harness.mjs, documented in its README.md).
+import { pidRegistry, runScript } from '@stateflow/engine-harness';
 
 /** Kafka port of the Flink engine tests (controller: +1); away from the other suites' ports. */
 export const KAFKA_PORT = Number(process.env['STATEFLOW_FLINK_TEST_KAFKA_PORT'] ?? 19392);

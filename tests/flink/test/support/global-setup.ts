@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { onInterrupt } from '../../../../tools/engines/harness.mjs';
+import { onInterrupt } from '@stateflow/engine-harness';
 import { registry, setupEngines, startKafka } from './engines.js';
 
 declare module 'vitest' {
