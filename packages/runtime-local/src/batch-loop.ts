@@ -2,7 +2,7 @@ import type { ConstructEvent, Event, Result } from '@stateflow/ir';
 import type { HostRequest, HostResult, LocalResult, PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { isRecordedRequest } from './request-ids.js';
+import { isRecordedRequest, isRefusal } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
 import { systemError } from './system-errors.js';
 
@@ -306,10 +306,11 @@ export class BatchLoop {
     const outcomes: OutcomeRecord[] = [];
     const responses: Finished[] = [];
     let now = 0;
-    const finish = (response: Finished): void => {
+    // `refused`: the client's own event (seq 0) was refused before it ran (isRefusal).
+    const finish = (response: Finished, refused = false): void => {
       responses.push(response);
       const { requestId, result } = response;
-      if (isRecordedRequest(requestId)) {
+      if (isRecordedRequest(requestId) && !refused) {
         const fingerprint = this.hooks.fingerprintOf?.(requestId);
         outcomes.push({ requestId, result, at: now || (now = Date.now()), ...(fingerprint !== undefined ? { fingerprint } : {}) });
       }
@@ -330,7 +331,7 @@ export class BatchLoop {
         else writes.push({ address: event.target, state: result.state });
       }
       for (const out of result.out ?? []) {
-        if (out.kind === 'Response') finish(out);
+        if (out.kind === 'Response') finish(out, event.seq === 0 && isRefusal(out.result));
         else if (out.seq > this.maxHops) {
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
           finish({ requestId: out.requestId, result: { error: systemError('Internal', message) } });

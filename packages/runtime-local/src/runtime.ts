@@ -1,6 +1,7 @@
 import {
   assertIr,
   checkKey,
+  encodeCallArguments,
   SUPPORTED_IR_RANGE,
   type ConstructEvent,
   type EncodedValue,
@@ -25,7 +26,7 @@ import { RuntimeMetrics } from './metrics.js';
 import { checkClientRequestId, clientKeyOf, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
 import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
 import { systemError } from './system-errors.js';
-import { checkArgumentShape, checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
+import { checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
 
 /** Options of {@link LocalRuntime.start}. */
 export interface LocalRuntimeOptions extends BatchLoopOptions {
@@ -95,8 +96,10 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
-export type Args = EncodedValue[];
-export type Kwargs = { [name: string]: EncodedValue };
+/** Positional call arguments as a caller gives them: checked and encoded (`encodeCallArguments`) before the call is queued. */
+export type Args = readonly unknown[];
+/** Keyword call arguments as a caller gives them: checked and encoded before the call is queued. */
+export type Kwargs = { readonly [name: string]: unknown };
 type Settle = (result: Result) => void;
 
 const NOBODY: Settle = () => {};
@@ -204,11 +207,17 @@ export class LocalRuntime {
    * Creates an instance: runs `__init__` with the arguments, then stores the state at
    * its key. Resolves to a reference `{"$entity", "$key"}`, or an error (`EntityExists`
    * when the key is taken, `UnknownEntity`, `BadArguments`, or a user exception).
+   *
+   * The arguments are JSON values in the portable encoding (`@stateflow/ir` `values.ts`);
+   * a malformed one is refused with `BadArguments` naming its place (`args[0][3]: ...`)
+   * before anything runs (`encodeCallArguments`).
    */
   create(entity: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     if (!this.entityClasses.has(entity)) return Promise.resolve({ error: unknownEntity(this.program, entity) });
-    const shape = checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
-    if (shape) return Promise.resolve({ error: shape });
+    const bad = checkCallOptions(options);
+    if (bad) return Promise.resolve({ error: bad });
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entityClasses });
+    if ('problem' in encoded) return Promise.resolve({ error: systemError('BadArguments', encoded.problem) });
     const event: ConstructEvent = {
       kind: 'Construct',
       requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
@@ -216,8 +225,8 @@ export class LocalRuntime {
       stack: [],
       replyTo: this.replyTo,
       entity,
-      args,
-      kwargs,
+      args: encoded.ok.args,
+      kwargs: encoded.ok.kwargs,
     };
     return this.submit(event);
   }
@@ -225,7 +234,8 @@ export class LocalRuntime {
   /**
    * Calls a public method on one instance. Resolves to `{ok: value}` or
    * `{error}`: `EntityNotFound`, `UnknownEntity`, `UnknownMethod`, `BadArguments`, or
-   * the user's exception (no `code`) when the method raised.
+   * the user's exception (no `code`) when the method raised. Arguments are checked as
+   * in {@link LocalRuntime.create}.
    */
   invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     const cls = this.entityClasses.get(entity);
@@ -234,9 +244,10 @@ export class LocalRuntime {
     const denied =
       (badKey !== undefined ? systemError('BadArguments', badKey) : undefined) ??
       checkPublicMethod(cls, method) ??
-      checkArgumentShape(args, kwargs) ??
       checkCallOptions(options);
     if (denied) return Promise.resolve({ error: denied });
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entityClasses });
+    if ('problem' in encoded) return Promise.resolve({ error: systemError('BadArguments', encoded.problem) });
     const event: InvokeEvent = {
       kind: 'Invoke',
       requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
@@ -245,8 +256,8 @@ export class LocalRuntime {
       replyTo: this.replyTo,
       target: { entity, key: String(key) },
       method,
-      args,
-      kwargs,
+      args: encoded.ok.args,
+      kwargs: encoded.ok.kwargs,
     };
     return this.submit(event);
   }

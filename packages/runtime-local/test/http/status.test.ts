@@ -11,7 +11,7 @@ describe('httpStatusOf', () => {
       ['UnknownMethod', 400],
       ['BadArguments', 400],
       ['UnknownAttribute', 400],
-      ['EncodingError', 500],
+      ['EncodingError', 422],
       ['Internal', 500],
     ];
     for (const [code, status] of cases) {
