@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runBin, startServe } from './run-bin.js';
+import { runBin, spawnServe as startServe } from './run-bin.js';
+import { hasStackTrace } from './run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stateflow-data-dir-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
