@@ -1,3 +1,4 @@
+import { isKind, isKindIn } from '../parse/node-kind.js';
 import { NESTED_SCOPES, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import { fieldOf, namedChildren } from '../parse/syntax-node.js';
 
@@ -52,27 +53,27 @@ export function renderRange(
     const rep = opts.replacements.get(n);
     if (rep !== undefined && n.start >= start && n.end <= end) {
       // `f(x for x in xs)`: the generator is the whole argument list; keep the call's parentheses.
-      const text = n.type === 'generator_expression' && n.field === 'arguments' ? `(${rep})` : rep;
+      const text = isKind(n, 'generator_expression') && n.field === 'arguments' ? `(${rep})` : rep;
       edits.push({ start: n.start, end: n.end, text });
       continue;
     }
-    if (n.type === 'string' && n.startLine !== n.endLine) strings.push(n);
-    if (n.type === 'identifier' && opts.manglePrefix) {
+    if (isKind(n, 'string') && n.startLine !== n.endLine) strings.push(n);
+    if (isKind(n, 'identifier') && opts.manglePrefix) {
       const name = file.text.slice(n.start, n.end);
       const mangled = mangle(name, opts.manglePrefix);
       if (mangled !== name) edits.push({ start: n.start, end: n.end, text: mangled });
     }
-    if (opts.rewriteReturns && !nested && n.type === 'return_statement') {
+    if (opts.rewriteReturns && !nested && isKind(n, 'return_statement')) {
       const value = namedChildren(n)[0];
       if (value) {
-        const tuple = value.type === 'expression_list';
+        const tuple = isKind(value, 'expression_list');
         edits.push({ start: n.start, end: value.start, text: tuple ? "return ('return', (" : "return ('return', " });
         edits.push({ start: n.end, end: n.end, text: tuple ? '))' : ')' });
       } else {
         edits.push({ start: n.start, end: n.end, text: "return ('return', None)" });
       }
     }
-    const inner = nested || NESTED_SCOPES.has(n.type);
+    const inner = nested || isKindIn(n, NESTED_SCOPES);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, inner]);
   }
   edits.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { isKind } from '../parse/node-kind.js';
 import { fieldOf, fieldsOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
 /** A top-level `@stateflow` class found in the module. */
@@ -28,7 +29,7 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
   const seen = new Set<string>();
   const reported = new Set<string>();
   walk(file.root, (n) => {
-    if (n.type === 'identifier') {
+    if (isKind(n, 'identifier')) {
       const name = textOf(file, n);
       if (name.startsWith('__sf_') && !reported.has(name)) {
         reported.add(name);
@@ -36,10 +37,10 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
       }
       return;
     }
-    if (n.type !== 'decorated_definition') return;
+    if (!isKind(n, 'decorated_definition')) return;
     const def = fieldOf(n, 'definition');
-    if (!def || def.type !== 'class_definition') return;
-    const decorators = n.children.filter((c) => c.type === 'decorator');
+    if (!def || !isKind(def, 'class_definition')) return;
+    const decorators = n.children.filter((c) => isKind(c, 'decorator'));
     const verdict = decorators.map((d) => classify(file, d, imported)).find((v) => v !== 'other');
     if (!verdict) return;
     const nameNode = fieldOf(def, 'name')!;
@@ -70,19 +71,19 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
 function findImports(file: SourceFile): ImportedNames {
   const names: ImportedNames = { decorator: new Set(), module: new Set() };
   for (const stmt of file.root.children) {
-    if (stmt.type === 'import_from_statement') {
+    if (isKind(stmt, 'import_from_statement')) {
       const mod = fieldOf(stmt, 'module_name');
       if (!mod || textOf(file, mod) !== 'stateflow') continue;
       for (const item of fieldsOf(stmt, 'name')) {
-        if (item.type === 'dotted_name' && textOf(file, item) === 'stateflow') names.decorator.add('stateflow');
-        if (item.type === 'aliased_import' && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
+        if (isKind(item, 'dotted_name') && textOf(file, item) === 'stateflow') names.decorator.add('stateflow');
+        if (isKind(item, 'aliased_import') && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
           names.decorator.add(textOf(file, fieldOf(item, 'alias')!));
         }
       }
-    } else if (stmt.type === 'import_statement') {
+    } else if (isKind(stmt, 'import_statement')) {
       for (const item of fieldsOf(stmt, 'name')) {
-        if (item.type === 'dotted_name' && textOf(file, item) === 'stateflow') names.module.add('stateflow');
-        if (item.type === 'aliased_import' && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
+        if (isKind(item, 'dotted_name') && textOf(file, item) === 'stateflow') names.module.add('stateflow');
+        if (isKind(item, 'aliased_import') && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
           names.module.add(textOf(file, fieldOf(item, 'alias')!));
         }
       }
@@ -98,15 +99,15 @@ function classify(
 ): 'entity' | 'not-imported' | 'other' {
   const expr = namedChildren(decorator)[0];
   if (!expr) return 'other';
-  if (expr.type === 'identifier') {
+  if (isKind(expr, 'identifier')) {
     const name = textOf(file, expr);
     if (imported.decorator.has(name)) return 'entity';
     return name === 'stateflow' ? 'not-imported' : 'other';
   }
-  if (expr.type === 'attribute') {
+  if (isKind(expr, 'attribute')) {
     const obj = fieldOf(expr, 'object')!;
     const attr = textOf(file, fieldOf(expr, 'attribute')!);
-    if (attr !== 'stateflow' || obj.type !== 'identifier') return 'other';
+    if (attr !== 'stateflow' || !isKind(obj, 'identifier')) return 'other';
     const mod = textOf(file, obj);
     if (imported.module.has(mod)) return 'entity';
     return mod === 'stateflow' ? 'not-imported' : 'other';
