@@ -1,6 +1,17 @@
 import { isKind, isKindIn, kindSet } from '../parse/node-kind.js';
 import { fieldOf, namedChildren, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
-import { mangle } from './render.js';
+
+/** Applies Python's private-name mangling to `name` (`__x` in class `C` → `_C__x`). */
+export function mangle(name: string, prefix: string | null): string {
+  if (!prefix || !name.startsWith('__') || name.endsWith('__')) return name;
+  return prefix + name;
+}
+
+/** The mangling prefix of a class: `_` + its name without leading underscores, or null. */
+export function manglePrefixOf(className: string): string | null {
+  const stripped = className.replace(/^_+/, '');
+  return stripped ? `_${stripped}` : null;
+}
 
 const PATTERNS = kindSet('pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression', 'list_splat_pattern', 'tuple', 'list', 'expression_list');
 

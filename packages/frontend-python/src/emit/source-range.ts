@@ -1,6 +1,6 @@
+import { mangle } from '../cfg/names.js';
 import { isKind, isKindIn } from '../parse/node-kind.js';
-import { NESTED_SCOPES, type PyNode, type SourceFile } from '../parse/syntax-node.js';
-import { fieldOf, namedChildren } from '../parse/syntax-node.js';
+import { NESTED_SCOPES, namedChildren, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
 /** How to turn a piece of user source into block code. */
 export interface RenderOptions {
@@ -18,18 +18,6 @@ interface Edit {
   start: number;
   end: number;
   text: string;
-}
-
-/** Applies Python's private-name mangling to `name` (`__x` in class `C` → `_C__x`). */
-export function mangle(name: string, prefix: string | null): string {
-  if (!prefix || !name.startsWith('__') || name.endsWith('__')) return name;
-  return prefix + name;
-}
-
-/** The mangling prefix of a class: `_` + its name without leading underscores, or null. */
-export function manglePrefixOf(className: string): string | null {
-  const stripped = className.replace(/^_+/, '');
-  return stripped ? `_${stripped}` : null;
 }
 
 /**
@@ -117,9 +105,4 @@ export function renderRange(
 /** Renders a whole node (for expressions: no re-indentation needed inside brackets). */
 export function renderNode(file: SourceFile, node: PyNode, opts: RenderOptions): string {
   return renderRange(file, node, node.start, node.end, opts);
-}
-
-/** The value expression of a `keyword_argument`, or null. */
-export function keywordValue(arg: PyNode): PyNode | null {
-  return fieldOf(arg, 'value');
 }
