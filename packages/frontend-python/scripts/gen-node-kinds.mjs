@@ -13,7 +13,17 @@ export function renderNodeKinds() {
   const pkg = require('tree-sitter-python/package.json');
   const types = JSON.parse(readFileSync(require.resolve('tree-sitter-python/src/node-types.json'), 'utf8'));
   // Supertypes (`expression`, `_simple_statement`, ...) group kinds; no node has one as its type.
-  const concrete = types.filter((t) => !t.subtypes);
+  const supertypes = new Set(types.filter((t) => t.subtypes).map((t) => t.type));
+  // Kinds are listed at the top level, and some (aliases such as `as_pattern_target`)
+  // only where they appear as a child or a field.
+  const all = new Map();
+  const collect = (t) => {
+    if (!supertypes.has(t.type)) all.set(`${t.named}:${t.type}`, t);
+    for (const field of Object.values(t.fields ?? {})) field.types.forEach(collect);
+    t.children?.types.forEach(collect);
+  };
+  types.forEach(collect);
+  const concrete = [...all.values()];
   const named = [...new Set(concrete.filter((t) => t.named).map((t) => t.type))].sort();
   const tokens = [...new Set(concrete.filter((t) => !t.named).map((t) => t.type))].sort();
   const list = (names) => names.map((n) => `  ${JSON.stringify(n).replace(/^"(.*)"$/, (_, s) => `'${s.replace(/'/g, "\\'")}'`)},`).join('\n');

@@ -6,6 +6,7 @@ export const NAMED_NODE_KINDS = [
   'aliased_import',
   'argument_list',
   'as_pattern',
+  'as_pattern_target',
   'assert_statement',
   'assignment',
   'attribute',
