@@ -68,7 +68,7 @@ export function exit(
         value = nameExpr(temp);
         uses = [temp];
       }
-      unbind(b, cur, scope.name);
+      unbind(cur, scope.name);
       continue;
     }
     if (scope.kind === 'finally') {
@@ -98,7 +98,7 @@ export function exit(
 }
 
 /** `except E as e` unbinds `e` when its clause is left, as Python does (`e = None; del e`). */
-export function unbind(b: MethodBuilder, block: CfgBlock, name: string): void {
+export function unbind(block: CfgBlock, name: string): void {
   block.items.push({ code: { kind: 'Unbind', name }, uses: [], defs: [], kills: [], unbinds: [name] });
 }
 

@@ -130,7 +130,7 @@ function lowerExcepts(b: MethodBuilder, dispatch: CfgBlock, excepts: PyNode[]): 
     const bodyEnd = lowerStatements(b, namedChildren(block), bodyStart);
     if (name) {
       b.scopes.pop();
-      if (bodyEnd) unbind(b, bodyEnd, name);
+      if (bodyEnd) unbind(bodyEnd, name);
     }
     if (bodyEnd) exits.push(bodyEnd);
   }
