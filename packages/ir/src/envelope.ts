@@ -61,12 +61,18 @@ export type SystemErrorCode =
   | 'EncodingError'
   | 'Internal'
   /** A client request id (idempotency key) was used again for a different call. */
-  | 'IdempotencyKeyReused';
+  | 'IdempotencyKeyReused'
+  /**
+   * The runtime cannot take the call now (its store cannot commit, e.g. the disk is
+   * full); nothing of the call was acknowledged. Retrying later, with the same request
+   * id, is safe.
+   */
+  | 'Unavailable';
 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };
 
-interface EventBase {
+export interface EventBase {
   /** Id of the client request this event belongs to; constant along the whole call chain. */
   requestId: string;
   /** Hop sequence number within the request, increasing by one per emitted event. */

@@ -3,6 +3,7 @@ import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
 import { isKind, isKindIn, kindSet } from '../parse/node-kind.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { checkEntityLambdas } from './check-lambdas.js';
 import type { EntityModel, MethodModel } from './model.js';
 import { elementOf, entityOf, mentionsEntity, type TypeResolver } from './types.js';
 
@@ -197,6 +198,8 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
         break;
     }
   });
+
+  checkEntityLambdas(ctx, body, typeOf);
 
   function visitCall(call: PyNode): void {
     const fn = fieldOf(call, 'function')!;

@@ -10,21 +10,24 @@ export type { NamedNodeKind, NodeKind, TokenKind } from './generated/node-kinds.
 export { NAMED_NODE_KINDS, TOKEN_KINDS } from './generated/node-kinds.js';
 
 /** A set of node kinds, for {@link isKindIn}. */
-export type KindSet = ReadonlySet<NodeKind>;
+export type KindSet<K extends NodeKind = NodeKind> = ReadonlySet<K>;
 
 /** A set of node kinds, checked against the grammar. */
-export function kindSet(...kinds: NodeKind[]): KindSet {
+export function kindSet<K extends NodeKind>(...kinds: K[]): KindSet<K> {
   return new Set(kinds);
 }
 
-/** Whether `node` exists and is of kind `kind`. */
-export function isKind(node: PyNode | null | undefined, kind: NodeKind): boolean {
+/**
+ * Whether `node` exists and is of kind `kind`. When true, TypeScript knows `node` is
+ * not null (`if (!isKind(list, 'argument_list')) return;` then `list.parent`).
+ */
+export function isKind<K extends NodeKind>(node: PyNode | null | undefined, kind: K): node is PyNode & { type: K } {
   return !!node && node.type === kind;
 }
 
 /** Whether `node` exists and its kind is one of `kinds`. */
-export function isKindIn(node: PyNode | null | undefined, kinds: KindSet): boolean {
-  return !!node && kinds.has(node.type);
+export function isKindIn<K extends NodeKind>(node: PyNode | null | undefined, kinds: KindSet<K>): node is PyNode & { type: K } {
+  return !!node && (kinds as ReadonlySet<NodeKind>).has(node.type);
 }
 
 /** Whether `node` is a statement or a clause of one (`while_statement`, `else_clause`, ...). */

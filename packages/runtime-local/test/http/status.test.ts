@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpStatusOf } from '../../src/index.js';
+import { httpStatusOf } from '../../src/http/status.js';
 
 describe('httpStatusOf', () => {
   it('maps each system error code and user exceptions to a status', () => {
@@ -11,8 +11,10 @@ describe('httpStatusOf', () => {
       ['UnknownMethod', 400],
       ['BadArguments', 400],
       ['UnknownAttribute', 400],
-      ['EncodingError', 500],
+      ['EncodingError', 422],
       ['Internal', 500],
+      ['IdempotencyKeyReused', 422],
+      ['Unavailable', 503],
     ];
     for (const [code, status] of cases) {
       const error = { type: code ?? 'ValueError', message: 'm', ...(code ? { code: code as never } : {}) };
