@@ -37,6 +37,24 @@ class Function:
         return cls(Kernel(program), table, int(env.get("STATEFLOW_MAX_HOPS") or 10000))
 
     def handle(self, payload: Any) -> Dict[str, Any]:
+        if isinstance(payload, dict) and "requestContext" in payload and "body" in payload:
+            return self._handle_http(payload)
+        return self._handle_request(payload)
+
+    def _handle_http(self, event: Dict[str, Any]) -> Dict[str, Any]:
+        """An HTTP API (API Gateway payload 2.0) event: the request event is the body."""
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            import base64
+
+            try:
+                body = base64.b64decode(body).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                body = ""
+        answer = self._handle_request(body)
+        return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(answer)}
+
+    def _handle_request(self, payload: Any) -> Dict[str, Any]:
         try:
             request = parse_request(payload)
         except BadRequest as e:
