@@ -111,7 +111,13 @@ export class Dispatcher {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const payload = Buffer.concat(chunks).toString('utf8');
+    const payload = Buffer.concat(chunks).toString('utf8') || '{}';
+    try {
+      JSON.parse(payload);
+    } catch (err) {
+      // Lambda refuses a payload that is not JSON before any function runs.
+      return send(res, 400, { 'x-amzn-ErrorType': 'InvalidRequestContentException' }, { Type: 'User', message: `Could not parse request body into json: ${(err as Error).message}` });
+    }
     const emulator = await this.acquire();
     this.stats.invocations++;
     let answer: { status: number; text: string };

@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lambdaTransport } from '@stateflow/client/lambda';
+import type { Transport, TransportRequest } from '@stateflow/client/lambda';
+import type { Program, Result } from '@stateflow/ir';
+import { buildLambdaFunction, runLambdaLocally, type RunningLambda } from '../../src/index.js';
+
+/** Engine tests need the emulator and the store (tools/engines/lambda/setup.sh) and run only when asked. */
+export const ENGINE_TESTS = process.env['STATEFLOW_ENGINE_TESTS'] === '1';
+let said = false;
+export function sayWhySkipped(file: string): void {
+  if (ENGINE_TESTS || said) return;
+  said = true;
+  console.log(`lambda engine tests (${file}): skipped (set STATEFLOW_ENGINE_TESTS=1; needs tools/engines/lambda/setup.sh)`);
+}
+
+export function fixture(name: string): Program {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Program;
+}
+
+export interface Deployment {
+  running: RunningLambda;
+  transport: Transport;
+  send(request: TransportRequest, requestId: string): Promise<Result>;
+  stop(): Promise<void>;
+}
+
+/** Builds `program` into a temporary folder and runs it on `emulators` emulators (free ports). */
+export async function deploy(program: Program, emulators: number): Promise<Deployment> {
+  const out = mkdtempSync(join(tmpdir(), 'sf-lambda-test-'));
+  await buildLambdaFunction(program, out, { emulators });
+  const running = await runLambdaLocally(out, { port: 0, storePort: 0 });
+  const transport = lambdaTransport({
+    functionName: running.functionName,
+    endpoint: running.endpoint,
+    region: 'us-east-1',
+    clientConfig: { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 },
+  });
+  return {
+    running,
+    transport,
+    send: (request, requestId) => transport.send(request, { requestId, signal: new AbortController().signal, attempt: 0 }),
+    async stop() {
+      await transport.close?.();
+      await running.stop();
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ref = (entity: string, key: string) => ({ $entity: entity, $key: key });
