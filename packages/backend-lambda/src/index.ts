@@ -23,6 +23,7 @@ export { Dispatcher } from './dispatcher.js';
 export { Emulator } from './emulator.js';
 export type { EmulatorSpec } from './emulator.js';
 export type { GroupProcess } from './processes.js';
+export { startLocalStore, createStateTable } from './store.js';
 export type { LocalStore } from './store.js';
 
 /** The backend plugin (`stateflow build|run --target lambda`). */

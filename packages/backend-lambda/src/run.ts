@@ -5,7 +5,8 @@ import { readLambdaConfig } from './build.js';
 import type { LambdaConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
 import { findLambdaEnv, type LambdaEnv } from './lambda-env.js';
-import { LOCAL_AWS_ENV, startLocalStore, type LocalStore } from './store.js';
+import { freePort } from './processes.js';
+import { createStateTable, LOCAL_AWS_ENV, startLocalStore, type LocalStore } from './store.js';
 
 /** Options of {@link runLambdaLocally}; unset ones come from the artifact's settings. */
 export interface RunLambdaOptions {
@@ -17,6 +18,13 @@ export interface RunLambdaOptions {
   port?: number;
   /** Port of the store (0: any free port). */
   storePort?: number;
+  /**
+   * Use a store already running at this endpoint (its owner stops it) instead of starting
+   * one; the table is created there.
+   */
+  storeEndpoint?: string;
+  /** The table's name. @default `<name>-state` */
+  tableName?: string;
   /** Where the emulators' and the store's logs go. @default `<artifact>/logs` */
   logDir?: string;
 }
@@ -31,7 +39,8 @@ export interface RunningLambda extends RunningDeployment {
   readonly storeEndpoint: string;
   readonly tableName: string;
   readonly dispatcher: Dispatcher;
-  readonly store: LocalStore;
+  /** The store this run started (absent when given `storeEndpoint`). */
+  readonly store: LocalStore | undefined;
 }
 
 /**
@@ -43,17 +52,22 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
   const config: LambdaConfig = await readLambdaConfig(outDir);
   const logDir = options.logDir ?? join(outDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const tableName = `${config.name}-state`;
-  const { freePort } = await import('./processes.js');
-  const storePort = options.storePort === 0 ? await freePort() : (options.storePort ?? config.storePort);
-  const store = await startLocalStore(env, storePort, tableName, join(logDir, 'store.log'));
+  const tableName = options.tableName ?? `${config.name}-state`;
+  let store: LocalStore | undefined;
+  if (options.storeEndpoint === undefined) {
+    const storePort = options.storePort === 0 ? await freePort() : (options.storePort ?? config.storePort);
+    store = await startLocalStore(env, storePort, tableName, join(logDir, 'store.log'));
+  } else {
+    await createStateTable(options.storeEndpoint, tableName);
+  }
+  const storeEndpoint = store?.endpoint ?? options.storeEndpoint!;
   let dispatcher: Dispatcher;
   try {
     dispatcher = await Dispatcher.start(
       {
         env,
         functionDir: join(outDir, 'function'),
-        functionEnv: { ...LOCAL_AWS_ENV, STATEFLOW_TABLE: tableName, STATEFLOW_DYNAMODB_ENDPOINT: store.endpoint, STATEFLOW_MAX_HOPS: String(config.maxHops) },
+        functionEnv: { ...LOCAL_AWS_ENV, STATEFLOW_TABLE: tableName, STATEFLOW_DYNAMODB_ENDPOINT: storeEndpoint, STATEFLOW_MAX_HOPS: String(config.maxHops) },
         logDir,
       },
       options.emulators ?? config.emulators,
@@ -61,7 +75,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
       [config.name, 'function'],
     );
   } catch (err) {
-    await store.stop();
+    await store?.stop();
     throw err;
   }
   let resolveDone!: (status: number) => void;
@@ -70,7 +84,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
   return {
     endpoint: dispatcher.endpoint,
     functionName: config.name,
-    storeEndpoint: store.endpoint,
+    storeEndpoint,
     tableName,
     dispatcher,
     store,
@@ -78,7 +92,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
     stop() {
       stopping ??= (async () => {
         await dispatcher.stop();
-        await store.stop();
+        await store?.stop();
         resolveDone(0);
         return 0;
       })();

@@ -34,12 +34,7 @@ export async function startLocalStore(env: LambdaEnv, port: number, table: strin
         reject(new Error(`the DynamoDB-compatible store exited (status ${status}) during start-up; is port ${port} in use? (see ${logFile})`));
       });
     });
-    await dynamodb(endpoint, 'CreateTable', {
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    });
+    await createStateTable(endpoint, table);
   } catch (err) {
     await proc.stop();
     throw err;
@@ -51,6 +46,16 @@ export async function startLocalStore(env: LambdaEnv, port: number, table: strin
       await proc.stop();
     },
   };
+}
+
+/** Creates a function's table (key schema: `pk` string, on demand), as the SAM template does. */
+export async function createStateTable(endpoint: string, table: string): Promise<void> {
+  await dynamodb(endpoint, 'CreateTable', {
+    TableName: table,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 }
 
 /** One DynamoDB JSON API call against a local endpoint (no real signature: local stores do not check it). */
