@@ -14,6 +14,7 @@ finds the answer committed with the state and returns it instead of running agai
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections import deque
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -74,6 +75,7 @@ class ChainRunner:
                 continue  # the next round reads the other invocation's answer
             except Conflict:
                 self.conflicts += 1
+                print("stateflow: commit conflict on request %s, running it again" % request_id, file=sys.stderr)
                 # Jittered backoff, growing, so contending invocations spread out.
                 self.sleep(random.uniform(0, min(0.2, 0.002 * (2 ** min(attempt, 7)))))
             except TooLarge as e:

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportError } from '@stateflow/client';
-import { deploy, ENGINE_TESTS, fixture, ref, sayWhySkipped, type Deployment } from './support.js';
+import { deploy, emulatorLogLines, ENGINE_TESTS, fixture, ref, sayWhySkipped, type Deployment } from './support.js';
 
 sayWhySkipped('faults, concurrency, bad input');
 
@@ -63,6 +63,8 @@ describe.skipIf(!ENGINE_TESTS)('the Lambda backend on the emulator and the store
     expect(ledger).toHaveLength(128);
     expect(after.reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0));
     expect(after).toEqual(expected);
+    // The optimistic path was exercised: some commits conflicted and their calls ran again.
+    expect(emulatorLogLines(app.outDir, /commit conflict on request conc-/).length).toBeGreaterThan(0);
   });
 
   it('an emulator killed mid-invocation: retried with the same request id, every transfer applies exactly once (ledger)', async () => {

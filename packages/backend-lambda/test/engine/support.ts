@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lambdaTransport } from '@stateflow/client/lambda';
@@ -20,6 +20,8 @@ export function fixture(name: string): Program {
 }
 
 export interface Deployment {
+  /** The built deployment (its `logs/` hold the emulators' output). */
+  outDir: string;
   running: RunningLambda;
   transport: Transport;
   send(request: TransportRequest, requestId: string): Promise<Result>;
@@ -38,6 +40,7 @@ export async function deploy(program: Program, emulators: number): Promise<Deplo
     clientConfig: { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 },
   });
   return {
+    outDir: out,
     running,
     transport,
     send: (request, requestId) => transport.send(request, { requestId, signal: new AbortController().signal, attempt: 0 }),
@@ -47,6 +50,15 @@ export async function deploy(program: Program, emulators: number): Promise<Deplo
       rmSync(out, { recursive: true, force: true });
     },
   };
+}
+
+/** Lines of every emulator log of a deployment that match `pattern`. */
+export function emulatorLogLines(outDir: string, pattern: RegExp): string[] {
+  const dir = join(outDir, 'logs');
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('emulator-'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .filter((line) => pattern.test(line));
 }
 
 export const ref = (entity: string, key: string) => ({ $entity: entity, $key: key });
