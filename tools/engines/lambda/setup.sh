@@ -29,21 +29,30 @@ export PIP_CACHE_DIR="$STATEFLOW_CACHE/pip"
 REQS=("awslambdaric==$AWSLAMBDARIC_VERSION" "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION" boto3)
 t_all=$(now)
 
-# 1. The emulator, built from its Go module into the cache.
+# 1. The emulator, built from its Go module into the cache, in the background while
+#    the venv installs (each takes minutes cold, mostly waiting on downloads).
+GO_PID=""
 if [ -x "$RIE" ] && [ "$(cat "$BIN/.version" 2>/dev/null)" = "$RIE_VERSION" ]; then
   step "Lambda emulator $RIE_VERSION already at $RIE"
 else
   command -v go >/dev/null 2>&1 || die "go not found on PATH; install Go 1.22+ (apt-get install golang-go) to build the Lambda emulator"
   step "building the Lambda runtime interface emulator ($RIE_VERSION) with go install"
-  t0=$(now)
   mkdir -p "$BIN"
   # GOPATH in the cache: the module download and build caches stay with everything else.
-  GOPATH="$STATEFLOW_CACHE/go" GOBIN="$BIN" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-    go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION" \
-    || die "go install of the Lambda emulator failed (see above)"
-  echo "$RIE_VERSION" >"$BIN/.version"
-  info "built in $(elapsed "$t0")s ($(size_of "$RIE"))"
+  ( t0=$(now)
+    GOPATH="$STATEFLOW_CACHE/go" GOBIN="$BIN" GOFLAGS=-modcacherw CGO_ENABLED=0 \
+      go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION" \
+      >"$BIN/go-install.log" 2>&1 || exit 1
+    echo "$RIE_VERSION" >"$BIN/.version"
+    info "emulator built in $(elapsed "$t0")s ($(size_of "$RIE"))" ) &
+  GO_PID=$!
 fi
+wait_for_go() {
+  [ -n "$GO_PID" ] || return 0
+  wait "$GO_PID" || { tail -n 20 "$BIN/go-install.log" >&2; die "go install of the Lambda emulator failed (log above: $BIN/go-install.log)"; }
+  GO_PID=""
+}
+trap '[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null; true' EXIT
 
 # 2. The virtualenv.
 venv_ok() {
@@ -66,11 +75,12 @@ else
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${REQS[@]}" \
-    || die "installing ${REQS[*]} failed (see the pip output above)"
-  venv_ok || die "the new venv at $VENV cannot import awslambdaric, boto3 and moto; delete it and run again"
+    || { wait_for_go; die "installing ${REQS[*]} failed (see the pip output above)"; }
+  venv_ok || { wait_for_go; die "the new venv at $VENV cannot import awslambdaric, boto3 and moto; delete it and run again"; }
   info "installed in $(elapsed "$t0")s ($(size_of "$VENV"))"
 fi
 
+wait_for_go
 cat >"$STATEFLOW_CACHE/lambda.env" <<ENV
 LAMBDA_RIE=$RIE
 LAMBDA_RIE_VERSION=$RIE_VERSION
