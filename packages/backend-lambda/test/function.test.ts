@@ -12,6 +12,8 @@ describe("the function's Python logic (in-memory table, no AWS)", () => {
     const out = execFileSync(python, [script], {
       env: { ...process.env, PYTHONPATH: [functionDir, kernelPythonDir()].join(':') },
       encoding: 'utf8',
+      // The runner logs commit conflicts on stderr; keep them out of the test output.
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(out.trim().split('\n').pop()).toMatch(/^ok \d+$/);
   });

@@ -103,10 +103,16 @@ def other_answer():
     table.answers["t3"] = ({"kind": "Response", "requestId": "t3", "seq": 1, "stack": [], "replyTo": REPLY, "result": {"ok": "theirs"}}, "")
 
 table.before_commit = other_answer
-r = fn.handle(request("Invoke", "t3", target={"entity": "Account", "key": "a"}, method="get_balance"))
+r = fn.handle(request("Invoke", "t3", target={"entity": "Account", "key": "a"}, method="transfer", args=[ref("b"), 1]))
 check(r["result"] == {"ok": "theirs"}, r)
+check(table.items[("Account", "a")][0]["balance"] == 60, "the losing run's effects are not applied")
 
-# User errors and system errors are answers too (and remembered).
+# A call that reads one instance and changes nothing commits nothing.
+commits = table.commits
+r = fn.handle(request("Invoke", "ro1", target={"entity": "Account", "key": "a"}, method="get_balance"))
+check(r["result"] == {"ok": 60} and table.commits == commits and "ro1" not in table.answers, (r, table.commits))
+
+# User errors and system errors are answers too.
 r = fn.handle(request("Invoke", "e1", target={"entity": "Account", "key": "zz"}, method="get_balance"))
 check(r["result"]["error"]["code"] == "EntityNotFound", r)
 r = fn.handle(request("Construct", "e2", entity="Account", args=["a", 1]))

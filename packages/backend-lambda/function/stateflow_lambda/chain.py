@@ -10,6 +10,7 @@ another invocation got there first the chain runs again from the start on fresh 
 an update, no lock exists that a crashed invocation could leave behind (a crash before
 the commit leaves nothing; the commit is atomic), and a retry with the same request id
 finds the answer committed with the state and returns it instead of running again.
+A call that changed nothing and read at most one instance commits nothing.
 """
 from __future__ import annotations
 
@@ -68,6 +69,11 @@ class ChainRunner:
                 return answered
             view = ChainView(self.table)
             result = self._run_chain(request, view)
+            if not view.written and len(view.versions) <= 1:
+                # Read one instance (one consistent read) and changed nothing: no effect
+                # to apply once and nothing to validate, so no transaction. A retry runs
+                # it again, which is the same as running it later.
+                return result
             try:
                 self.table.commit(view.versions, view.written, request_id, asked, result)
                 return result
