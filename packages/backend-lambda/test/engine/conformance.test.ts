@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lambdaTransport } from '@stateflow/client/lambda';
 import { loadScenarios, runScenario, type ConformanceClient, type ConformanceTarget, type ScenarioReport } from '@stateflow/conformance';
-import type { EntityState, Program } from '@stateflow/ir';
+import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaFunction, findLambdaEnv, runLambdaLocally, startLocalStore, type LocalStore } from '../../src/index.js';
 import { freePort } from '../../src/processes.js';
@@ -33,15 +33,7 @@ function lambdaTarget(store: LocalStore, root: string): ConformanceTarget {
       return {
         create: (entity, args, kwargs) => transport.send({ kind: 'create', entity, args, kwargs }, context()),
         invoke: (entity, key, method, args, kwargs) => transport.send({ kind: 'invoke', entity, key, method, args, kwargs }, context()),
-        async getState(entity, key): Promise<EntityState | undefined> {
-          // GetState, this backend's read-only extension, through the same Invoke API.
-          const payload = { kind: 'GetState', requestId: `g${id++}`, replyTo: { channel: 'lambda', id: 'conformance' }, target: { entity, key } };
-          const res = await fetch(`${running.endpoint}/2015-03-31/functions/${running.functionName}/invocations`, { method: 'POST', body: JSON.stringify(payload) });
-          const event = (await res.json()) as { result: { ok?: EntityState; error?: { code?: string; message: string } } };
-          if (event.result.error?.code === 'EntityNotFound') return undefined;
-          if (event.result.error) throw new Error(event.result.error.message);
-          return event.result.ok;
-        },
+        getState: (entity, key) => transport.getState!(entity, key, { signal: new AbortController().signal }),
         async close() {
           await transport.close?.();
           await running.stop();
