@@ -52,7 +52,7 @@ try {
   const out = join(root, 'stateflow');
   await buildLambdaFunction(program, out, { emulators: EMULATORS });
   let t = performance.now();
-  const sf = await runLambdaLocally(out, { port: 0, storeEndpoint: store.endpoint, tableName: 'bench-stateflow' });
+  const sf = await runLambdaLocally(out, { invokePort: 0, storeEndpoint: store.endpoint, tableName: 'bench-stateflow' });
   const sfCold = (performance.now() - t) / EMULATORS;
   const reply = { channel: 'lambda', id: 'bench' };
   results.push(await measure('StateFlow (generated)', sf.endpoint, sf.functionName,

@@ -1,17 +1,4 @@
-import type { Program } from '@stateflow/ir';
-
-/**
- * One setting of this backend, in the shape of the IR's backend setting declarations
- * (help, type, default, min, flag), so the CLI can list and check it.
- */
-export interface LambdaSetting {
-  help: string;
-  type: 'string' | 'integer' | 'boolean';
-  default?: string | number | boolean;
-  min?: number;
-  flag?: string;
-  placeholder?: string;
-}
+import type { BackendSettings, Program } from '@stateflow/ir';
 
 /**
  * The function's settings, written to `stateflow-lambda.json` in the artifact. The
@@ -34,13 +21,13 @@ export interface LambdaConfig {
   /** Local runs: emulators in the pool (concurrent invocations). */
   emulators: number;
   /** Local runs: port of the Lambda Invoke API (the dispatcher) on 127.0.0.1. */
-  port: number;
+  invokePort: number;
   /** Local runs: port of the DynamoDB-compatible store on 127.0.0.1. */
   storePort: number;
 }
 
 /** The settings `build` reads (`--set name=value`, or the flag). */
-export const LAMBDA_SETTINGS: { readonly [name: string]: LambdaSetting } = {
+export const LAMBDA_SETTINGS: BackendSettings = {
   name: { help: 'default name of the function and prefix of the table name', type: 'string', placeholder: 'name' },
   memorySize: { help: 'memory of the function in MB', type: 'integer', min: 128, default: 512 },
   timeoutSeconds: { help: 'timeout of one invocation in seconds', type: 'integer', min: 1, default: 30 },
@@ -48,7 +35,7 @@ export const LAMBDA_SETTINGS: { readonly [name: string]: LambdaSetting } = {
   maxHops: { help: 'longest call chain before a request fails', type: 'integer', min: 1, default: 10000 },
   dedupTtlSeconds: { help: 'how long request ids are remembered', type: 'integer', min: 60, default: 86400 },
   emulators: { help: 'local runs: emulators in the pool (concurrent invocations)', type: 'integer', min: 1, default: 2, flag: 'emulators' },
-  port: { help: 'local runs: port of the Lambda Invoke API on 127.0.0.1', type: 'integer', min: 1, default: 9100 },
+  invokePort: { help: 'local runs: port of the Lambda Invoke API on 127.0.0.1', type: 'integer', min: 1, default: 9100 },
   storePort: { help: 'local runs: port of the DynamoDB-compatible store on 127.0.0.1', type: 'integer', min: 1, default: 18000 },
 };
 
@@ -76,7 +63,7 @@ export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOve
     maxHops: 10_000,
     dedupTtlSeconds: 86_400,
     emulators: 2,
-    port: 9100,
+    invokePort: 9100,
     storePort: 18000,
   };
   for (const [key, value] of Object.entries(overrides)) {
@@ -85,7 +72,7 @@ export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOve
     if (!setting) throw new LambdaConfigError(`unknown setting '${key}' (known: ${Object.keys(LAMBDA_SETTINGS).join(', ')})`);
     const text = String(value);
     if (setting.type === 'integer') {
-      const max = key === 'memorySize' ? 10_240 : key === 'timeoutSeconds' ? 900 : key.endsWith('ort') ? 65_535 : Number.MAX_SAFE_INTEGER;
+      const max = key === 'memorySize' ? 10_240 : key === 'timeoutSeconds' ? 900 : key.endsWith('Port') ? 65_535 : Number.MAX_SAFE_INTEGER;
       if (!/^\d+$/.test(text) || Number(text) < (setting.min ?? 0) || Number(text) > max) {
         throw new LambdaConfigError(`${key} must be a whole number from ${setting.min ?? 0} to ${max} (got '${text}')`);
       }

@@ -8,12 +8,13 @@
  */
 import { defineBackend } from '@stateflow/ir';
 import { buildLambdaFunction, LAMBDA_IR_VERSIONS } from './build.js';
+import { LAMBDA_SETTINGS } from './config.js';
 import { runLambdaLocally } from './run.js';
 
 export { buildLambdaFunction, readLambdaConfig, LambdaBuildError, LAMBDA_IR_VERSIONS } from './build.js';
 export type { LambdaArtifact } from './build.js';
 export { resolveLambdaConfig, LambdaConfigError, LAMBDA_SETTINGS } from './config.js';
-export type { LambdaConfig, LambdaConfigOverrides, LambdaSetting } from './config.js';
+export type { LambdaConfig, LambdaConfigOverrides } from './config.js';
 export { samTemplate } from './template.js';
 export { findLambdaEnv, LambdaEnvError } from './lambda-env.js';
 export type { LambdaEnv } from './lambda-env.js';
@@ -32,6 +33,7 @@ export const backend = defineBackend({
   irVersions: LAMBDA_IR_VERSIONS,
   // Each request's effects commit once, atomically with its dedupe record; state is in DynamoDB.
   capabilities: { exactlyOnce: true, durableState: true, deduplicatesRequests: true, transports: ['lambda'] },
+  settings: LAMBDA_SETTINGS,
   async build(program, options, ctx) {
     const artifact = await buildLambdaFunction(program, options.outDir, options.config ?? {});
     ctx.log(`wrote ${artifact.outDir}: function/ (handler.handler, the kernel, the program), template.json (AWS SAM), README.md`);

@@ -15,7 +15,7 @@ export interface RunLambdaOptions {
   /** Emulators in the pool. */
   emulators?: number;
   /** Port of the Invoke API (0: any free port). */
-  port?: number;
+  invokePort?: number;
   /** Port of the store (0: any free port). */
   storePort?: number;
   /**
@@ -71,7 +71,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
         logDir,
       },
       options.emulators ?? config.emulators,
-      options.port ?? config.port,
+      options.invokePort ?? config.invokePort,
       [config.name, 'function'],
     );
   } catch (err) {

@@ -2,26 +2,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lambdaTransport } from '@stateflow/client/lambda';
-import { loadScenarios, runScenario, type ConformanceClient, type ConformanceTarget, type ScenarioReport } from '@stateflow/conformance';
+import { formatScoreboard, loadCombined, loadScenarios, runConformanceCombined, type ConformanceClient, type ConformanceTarget } from '@stateflow/conformance';
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLambdaFunction, findLambdaEnv, runLambdaLocally, startLocalStore, type LocalStore } from '../../src/index.js';
-import { freePort } from '../../src/processes.js';
+import { buildLambdaFunction, runLambdaLocally } from '../../src/index.js';
 import { ENGINE_TESTS, sayWhySkipped } from './support.js';
 
 sayWhySkipped('conformance');
 
-/**
- * Every scenario through @stateflow/client's Lambda transport: one store for the run, and
- * per scenario the built function on its own table behind the dispatcher (one emulator).
- */
-function lambdaTarget(store: LocalStore, root: string): ConformanceTarget {
+const TITLE = 'Lambda (runtime interface emulators, moto DynamoDB) through the Lambda client';
+/** Emulators of the one deployment, and scenarios running at once against it. */
+const EMULATORS = Number(process.env['STATEFLOW_LAMBDA_CONFORMANCE_EMULATORS'] ?? 3);
+const LANES = Number(process.env['STATEFLOW_LAMBDA_CONFORMANCE_LANES'] ?? 4);
+
+/** Builds the program and runs it locally; every call, and getState, through @stateflow/client's Lambda transport. */
+function lambdaTarget(root: string): ConformanceTarget {
   let n = 0;
   return {
     async deploy(program: Program): Promise<ConformanceClient> {
       const out = join(root, `app-${n++}`);
-      await buildLambdaFunction(program, out, { emulators: 1 });
-      const running = await runLambdaLocally(out, { port: 0, storeEndpoint: store.endpoint, tableName: `conformance-${n}` });
+      await buildLambdaFunction(program, out, { emulators: EMULATORS });
+      const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0 });
       const transport = lambdaTransport({
         functionName: running.functionName,
         endpoint: running.endpoint,
@@ -44,28 +45,31 @@ function lambdaTarget(store: LocalStore, root: string): ConformanceTarget {
 }
 
 describe.skipIf(!ENGINE_TESTS)('conformance on the Lambda emulator', () => {
-  let store: LocalStore;
   let root: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'sf-lambda-conformance-'));
-    store = await startLocalStore(findLambdaEnv(), await freePort(), 'unused', join(root, 'store.log'));
   });
-  afterAll(async () => {
-    await store?.stop();
+  afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('passes every scenario through the Lambda transport', async () => {
-    const target = lambdaTarget(store, root);
-    const failed: ScenarioReport[] = [];
+  it('passes every scenario through the Lambda transport, all in one deployment (the combined program)', async () => {
     const scenarios = loadScenarios();
-    for (const scenario of scenarios) {
-      const t0 = Date.now();
-      const report = await runScenario(target, scenario, { stepTimeoutMs: 60_000 });
-      if (!report.passed) failed.push(report);
-      process.stderr.write(`[lambda conformance] ${report.passed ? 'pass' : 'FAIL'} ${scenario.id} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    }
-    const summary = failed.map((r) => `${r.id}: ${r.problem ?? r.failures.map((f) => f.diff).join('; ')}`).join('\n');
-    expect(summary, `${failed.length} of ${scenarios.length} scenarios failed`).toBe('');
+    expect(Object.keys(loadCombined().excluded), 'scenarios left out of the combined program').toEqual([]);
+    let deployments = 0;
+    const lambda = lambdaTarget(root);
+    const target: ConformanceTarget = { deploy: (program) => (deployments++, lambda.deploy(program)) };
+    const t0 = Date.now();
+    const report = await runConformanceCombined(target, {
+      scenarios,
+      concurrency: LANES,
+      stepTimeoutMs: 60_000,
+      onScenario: (r) => process.stderr.write(`[lambda conformance] ${r.passed ? 'pass' : 'FAIL'} ${r.id} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`),
+    });
+    const board = formatScoreboard(report, TITLE);
+    process.stderr.write(`\n${board}\n`);
+    expect(report.total).toBe(scenarios.length);
+    expect(report.passed, board).toBe(report.total);
+    expect(deployments, 'deployments started').toBe(1);
   }, 1_800_000);
 });

@@ -25,7 +25,7 @@ describe.skipIf(!ENGINE_TESTS)('backend.run (what `stateflow run --target lambda
     const logs: string[] = [];
     const ctx = { log: (m: string) => logs.push(m) };
     try {
-      const artifact = await backend.build(fixture('transfers.ir.json'), { outDir: out, config: { port, storePort, emulators: 2, name: 'bank' } }, ctx);
+      const artifact = await backend.build(fixture('transfers.ir.json'), { outDir: out, config: { invokePort: port, storePort, emulators: 2, name: 'bank' } }, ctx);
       const running = (await backend.run!(artifact, ctx)) as RunningLambda;
       expect(logs.at(-1)).toContain(`invoke function bank at http://127.0.0.1:${port}`);
       const pids = [running.store!.process.pid, ...running.dispatcher.emulators.map((e) => e.process.pid)];

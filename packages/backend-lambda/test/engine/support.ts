@@ -32,7 +32,7 @@ export interface Deployment {
 export async function deploy(program: Program, emulators: number): Promise<Deployment> {
   const out = mkdtempSync(join(tmpdir(), 'sf-lambda-test-'));
   await buildLambdaFunction(program, out, { emulators });
-  const running = await runLambdaLocally(out, { port: 0, storePort: 0 });
+  const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0 });
   const transport = lambdaTransport({
     functionName: running.functionName,
     endpoint: running.endpoint,
