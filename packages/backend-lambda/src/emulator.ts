@@ -10,6 +10,8 @@ export interface EmulatorSpec {
   /** Environment of the function (table, store endpoint, credentials, ...). */
   functionEnv: NodeJS.ProcessEnv;
   logDir: string;
+  /** Told about every process group started (its pid is the group id), e.g. to record it for clean-up. */
+  onProcess?: (pid: number, what: string) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class Emulator {
         logFile: join(spec.logDir, `emulator-${index}.log`),
       },
     );
+    spec.onProcess?.(proc.pid, `lambda emulator ${index} (${spec.functionDir})`);
     const emulator = new Emulator(index, port, proc);
     try {
       await waitForPort(port, 30_000, () => !emulator.dead, `emulator ${index}`);

@@ -25,6 +25,8 @@ export interface RunLambdaOptions {
   storeEndpoint?: string;
   /** The table's name. @default `<name>-state` */
   tableName?: string;
+  /** Told about every process group started (store, emulators, restarted emulators). */
+  onProcess?: (pid: number, what: string) => void;
   /** Where the emulators' and the store's logs go. @default `<artifact>/logs` */
   logDir?: string;
 }
@@ -56,7 +58,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
   let store: LocalStore | undefined;
   if (options.storeEndpoint === undefined) {
     const storePort = options.storePort === 0 ? await freePort() : (options.storePort ?? config.storePort);
-    store = await startLocalStore(env, storePort, tableName, join(logDir, 'store.log'));
+    store = await startLocalStore(env, storePort, tableName, join(logDir, 'store.log'), options.onProcess);
   } else {
     await createStateTable(options.storeEndpoint, tableName);
   }
@@ -69,6 +71,7 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
         functionDir: join(outDir, 'function'),
         functionEnv: { ...LOCAL_AWS_ENV, STATEFLOW_TABLE: tableName, STATEFLOW_DYNAMODB_ENDPOINT: storeEndpoint, STATEFLOW_MAX_HOPS: String(config.maxHops) },
         logDir,
+        ...(options.onProcess ? { onProcess: options.onProcess } : {}),
       },
       options.emulators ?? config.emulators,
       options.invokePort ?? config.invokePort,

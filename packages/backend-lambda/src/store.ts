@@ -14,11 +14,18 @@ export interface LocalStore {
 }
 
 /** Starts the store on 127.0.0.1:`port` and creates `table` (key schema: `pk` string). */
-export async function startLocalStore(env: LambdaEnv, port: number, table: string, logFile: string): Promise<LocalStore> {
+export async function startLocalStore(
+  env: LambdaEnv,
+  port: number,
+  table: string,
+  logFile: string,
+  onProcess?: (pid: number, what: string) => void,
+): Promise<LocalStore> {
   const proc = startGroup(env.python, [join(packageDir(), 'local', 'dynamodb_store.py'), '--host', '127.0.0.1', '--port', String(port)], {
     env: { ...process.env, ...LOCAL_AWS_ENV },
     logFile,
   });
+  onProcess?.(proc.pid, `DynamoDB-compatible store on 127.0.0.1:${port}`);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await new Promise<void>((resolve, reject) => {

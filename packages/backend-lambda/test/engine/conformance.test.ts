@@ -6,7 +6,7 @@ import { formatScoreboard, loadCombined, loadScenarios, runConformanceCombined, 
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaFunction, runLambdaLocally } from '../../src/index.js';
-import { ENGINE_TESTS, sayWhySkipped } from './support.js';
+import { ENGINE_TESTS, reapLeftovers, recordProcess, sayWhySkipped } from './support.js';
 
 sayWhySkipped('conformance');
 
@@ -22,7 +22,8 @@ function lambdaTarget(root: string): ConformanceTarget {
     async deploy(program: Program): Promise<ConformanceClient> {
       const out = join(root, `app-${n++}`);
       await buildLambdaFunction(program, out, { emulators: EMULATORS });
-      const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0 });
+      await reapLeftovers();
+      const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0, onProcess: recordProcess });
       const transport = lambdaTransport({
         functionName: running.functionName,
         endpoint: running.endpoint,

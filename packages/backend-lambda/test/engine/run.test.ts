@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend, type RunningLambda } from '../../src/index.js';
 import { freePort } from '../../src/processes.js';
-import { ENGINE_TESTS, fixture, sayWhySkipped } from './support.js';
+import { ENGINE_TESTS, fixture, reapLeftovers, recordProcess, sayWhySkipped } from './support.js';
 
 sayWhySkipped('stateflow run');
 
@@ -26,9 +26,11 @@ describe.skipIf(!ENGINE_TESTS)('backend.run (what `stateflow run --target lambda
     const ctx = { log: (m: string) => logs.push(m) };
     try {
       const artifact = await backend.build(fixture('transfers.ir.json'), { outDir: out, config: { invokePort: port, storePort, emulators: 2, name: 'bank' } }, ctx);
+      await reapLeftovers();
       const running = (await backend.run!(artifact, ctx)) as RunningLambda;
       expect(logs.at(-1)).toContain(`invoke function bank at http://127.0.0.1:${port}`);
       const pids = [running.store!.process.pid, ...running.dispatcher.emulators.map((e) => e.process.pid)];
+      for (const pid of pids) recordProcess(pid, 'lambda run test');
       const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/bank/invocations`, {
         method: 'POST',
         body: JSON.stringify({ kind: 'Construct', requestId: 'r1', replyTo: { channel: 'lambda', id: 't' }, entity: 'Account', args: ['x', 5], kwargs: {} }),

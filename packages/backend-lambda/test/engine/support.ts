@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { lambdaTransport } from '@stateflow/client/lambda';
 import type { Transport, TransportRequest } from '@stateflow/client/lambda';
 import type { Program, Result } from '@stateflow/ir';
+import { pidRegistry } from '@stateflow/engine-harness';
 import { buildLambdaFunction, runLambdaLocally, type RunningLambda } from '../../src/index.js';
 
 /** Engine tests need the emulator and the store (tools/engines/lambda/setup.sh) and run only when asked. */
@@ -13,6 +14,19 @@ export function sayWhySkipped(file: string): void {
   if (ENGINE_TESTS || said) return;
   said = true;
   console.log(`lambda engine tests (${file}): skipped (set STATEFLOW_ENGINE_TESTS=1; needs tools/engines/lambda/setup.sh)`);
+}
+
+/**
+ * The process groups the Lambda engine tests start (stores, emulators), recorded so that
+ * a run that was killed leaves nothing behind: the next run ends them first.
+ */
+export const processes = pidRegistry('lambda');
+export const recordProcess = (pid: number, what: string): void => processes.register(pid, what);
+let reaped: Promise<number> | undefined;
+/** Ends what an earlier, interrupted run left (once per test process). */
+export function reapLeftovers(): Promise<number> {
+  reaped ??= processes.reap((m) => console.log(`lambda engine tests: ${m}`));
+  return reaped;
 }
 
 export function fixture(name: string): Program {
@@ -32,7 +46,8 @@ export interface Deployment {
 export async function deploy(program: Program, emulators: number): Promise<Deployment> {
   const out = mkdtempSync(join(tmpdir(), 'sf-lambda-test-'));
   await buildLambdaFunction(program, out, { emulators });
-  const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0 });
+  await reapLeftovers();
+  const running = await runLambdaLocally(out, { invokePort: 0, storePort: 0, onProcess: recordProcess });
   const transport = lambdaTransport({
     functionName: running.functionName,
     endpoint: running.endpoint,
