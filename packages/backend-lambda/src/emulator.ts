@@ -11,7 +11,7 @@ export interface EmulatorSpec {
   functionEnv: NodeJS.ProcessEnv;
   logDir: string;
   /** Told about every process group started (its pid is the group id), e.g. to record it for clean-up. */
-  onProcess?: (pid: number, what: string) => void;
+  onProcess?: (pid: number, what: string, exited: Promise<number>) => void;
 }
 
 /**
@@ -50,7 +50,7 @@ export class Emulator {
         logFile: join(spec.logDir, `emulator-${index}.log`),
       },
     );
-    spec.onProcess?.(proc.pid, `lambda emulator ${index} (${spec.functionDir})`);
+    spec.onProcess?.(proc.pid, `lambda emulator ${index} (${spec.functionDir})`, proc.exited);
     const emulator = new Emulator(index, port, proc);
     try {
       await waitForPort(port, 30_000, () => !emulator.dead, `emulator ${index}`);

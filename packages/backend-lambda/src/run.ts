@@ -26,7 +26,7 @@ export interface RunLambdaOptions {
   /** The table's name. @default `<name>-state` */
   tableName?: string;
   /** Told about every process group started (store, emulators, restarted emulators). */
-  onProcess?: (pid: number, what: string) => void;
+  onProcess?: (pid: number, what: string, exited: Promise<number>) => void;
   /** Where the emulators' and the store's logs go. @default `<artifact>/logs` */
   logDir?: string;
 }

@@ -19,13 +19,13 @@ export async function startLocalStore(
   port: number,
   table: string,
   logFile: string,
-  onProcess?: (pid: number, what: string) => void,
+  onProcess?: (pid: number, what: string, exited: Promise<number>) => void,
 ): Promise<LocalStore> {
   const proc = startGroup(env.python, [join(packageDir(), 'local', 'dynamodb_store.py'), '--host', '127.0.0.1', '--port', String(port)], {
     env: { ...process.env, ...LOCAL_AWS_ENV },
     logFile,
   });
-  onProcess?.(proc.pid, `DynamoDB-compatible store on 127.0.0.1:${port}`);
+  onProcess?.(proc.pid, `DynamoDB-compatible store on 127.0.0.1:${port}`, proc.exited);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await new Promise<void>((resolve, reject) => {

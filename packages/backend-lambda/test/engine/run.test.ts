@@ -30,7 +30,8 @@ describe.skipIf(!ENGINE_TESTS)('backend.run (what `stateflow run --target lambda
       const running = (await backend.run!(artifact, ctx)) as RunningLambda;
       expect(logs.at(-1)).toContain(`invoke function bank at http://127.0.0.1:${port}`);
       const pids = [running.store!.process.pid, ...running.dispatcher.emulators.map((e) => e.process.pid)];
-      for (const pid of pids) recordProcess(pid, 'lambda run test');
+      recordProcess(running.store!.process.pid, 'lambda run test store', running.store!.process.exited);
+      for (const e of running.dispatcher.emulators) recordProcess(e.process.pid, 'lambda run test emulator', e.process.exited);
       const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/bank/invocations`, {
         method: 'POST',
         body: JSON.stringify({ kind: 'Construct', requestId: 'r1', replyTo: { channel: 'lambda', id: 't' }, entity: 'Account', args: ['x', 5], kwargs: {} }),

@@ -21,7 +21,11 @@ export function sayWhySkipped(file: string): void {
  * a run that was killed leaves nothing behind: the next run ends them first.
  */
 export const processes = pidRegistry('lambda');
-export const recordProcess = (pid: number, what: string): void => processes.register(pid, what);
+/** Records a process group while it runs (a finished one is forgotten: its pid may be reused). */
+export function recordProcess(pid: number, what: string, exited?: Promise<number>): void {
+  processes.register(pid, what);
+  void exited?.then(() => processes.unregister(pid));
+}
 let reaped: Promise<number> | undefined;
 /** Ends what an earlier, interrupted run left (once per test process). */
 export function reapLeftovers(): Promise<number> {
