@@ -26,9 +26,8 @@ ENDPOINT="http://127.0.0.1:$PORT"
 PIDFILE="$DIR/store.pid"
 LAUNCHER="$ENGINES_DIR/../../packages/backend-lambda/local/dynamodb_store.py"
 
-alive() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-if alive; then
-  step "store already running (pid $(cat "$PIDFILE"))"
+if pid="$(pidfile_alive "$PIDFILE")"; then
+  step "store already running (pid $pid)"
   echo "$ENDPOINT"; exit 0
 fi
 port_open "$PORT" && die "port $PORT on 127.0.0.1 is already in use by another process; pick another with --port"
@@ -38,24 +37,18 @@ source "$STATEFLOW_CACHE/lambda.env"
 
 t0=$(now)
 step "starting the DynamoDB-compatible store (moto $MOTO_VERSION) on $ENDPOINT"
-# setsid: the store outlives this script and ignores the caller's Ctrl-C.
-# shellcheck disable=SC2016  # $$ and $@ expand in the child shell
-setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" \
-  "$LAMBDA_PYTHON" "$LAUNCHER" --host 127.0.0.1 --port "$PORT" </dev/null >"$DIR/store.log" 2>&1 &
-for _ in $(seq 50); do [ -s "$PIDFILE" ] && break; sleep 0.1; done
-
-deadline=$(( $(date +%s) + TIMEOUT ))
+start_detached "$PIDFILE" "$DIR/store.log" "$LAMBDA_PYTHON" "$LAUNCHER" --host 127.0.0.1 --port "$PORT"
 # Ready when it answers a DynamoDB call (ListTables), not merely when the port opens.
-until curl -sf -o /dev/null -X POST "$ENDPOINT/" -H 'X-Amz-Target: DynamoDB_20120810.ListTables' \
+answers() {
+  curl -sf -o /dev/null -X POST "$ENDPOINT/" -H 'X-Amz-Target: DynamoDB_20120810.ListTables' \
     -H 'Content-Type: application/x-amz-json-1.0' \
     -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \
-    -d '{}'; do
-  if ! alive; then tail -n 20 "$DIR/store.log" >&2; die "the store exited during start-up"; fi
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    tail -n 20 "$DIR/store.log" >&2; "$ENGINES_DIR/lambda/stop-store.sh" --dir "$DIR" >/dev/null 2>&1 || true
-    die "the store did not answer on $ENDPOINT within ${TIMEOUT}s"
-  fi
-  sleep 0.2
-done
+    -d '{}'
+}
+if ! wait_ready "$PIDFILE" "$TIMEOUT" "the store" answers; then
+  tail -n 20 "$DIR/store.log" >&2
+  stop_pidfile "$PIDFILE" 5
+  die "the store did not start on $ENDPOINT (log: $DIR/store.log)"
+fi
 step "store ready in $(elapsed "$t0")s: $ENDPOINT (pid $(cat "$PIDFILE"), log $DIR/store.log)"
 echo "$ENDPOINT"

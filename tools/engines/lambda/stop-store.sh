@@ -18,15 +18,10 @@ while [ $# -gt 0 ]; do
 done
 DIR="${DIR:-$STATEFLOW_CACHE/run/dynamodb-$PORT}"
 PIDFILE="$DIR/store.pid"
-if [ -f "$PIDFILE" ] && pid="$(cat "$PIDFILE")" && kill -0 "$pid" 2>/dev/null; then
+if pid="$(pidfile_alive "$PIDFILE")"; then
   step "stopping the store (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$(( $(date +%s) + TIMEOUT ))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then kill -KILL "$pid" 2>/dev/null || true; break; fi
-    sleep 0.1
-  done
+  stop_pidfile "$PIDFILE" "$TIMEOUT"
 else
   step "the store is not running (no live pid in $PIDFILE)"
+  rm -f "$PIDFILE"
 fi
-rm -f "$PIDFILE"
