@@ -24,7 +24,8 @@ export function startGroup(command: string, args: string[], options: { cwd?: str
   const listeners: ((line: string) => void)[] = [];
   let buffer = '';
   const onData = (chunk: Buffer) => {
-    log.write(chunk);
+    // Output may still arrive after 'exit' (a child of the process holding the pipe).
+    if (!log.writableEnded) log.write(chunk);
     buffer += chunk.toString('utf8');
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -37,10 +38,8 @@ export function startGroup(command: string, args: string[], options: { cwd?: str
   child.stderr!.on('data', onData);
   const exited = new Promise<number>((resolve) => {
     child.on('error', () => resolve(127));
-    child.on('exit', (code, signal) => {
-      log.end();
-      resolve(code ?? (signal ? 128 : 1));
-    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', () => log.end());
   });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {

@@ -35,7 +35,7 @@ installs them).
 
 One invocation runs the request's whole call chain with the kernel, reading each
 instance once, then commits every changed state and the request's answer in one
-DynamoDB transaction conditioned on the versions read; on a conflict it runs again.
-A retry with the same request id returns the committed answer.
+DynamoDB transaction conditioned on the versions read and on no answer existing yet; on
+a conflict it runs again. A retry with the same request id returns the committed answer.
 `;
 }

@@ -9,8 +9,9 @@ another invocation got there first the chain runs again from the start on fresh 
 (optimistic concurrency control). So two invocations touching one instance never lose
 an update, no lock exists that a crashed invocation could leave behind (a crash before
 the commit leaves nothing; the commit is atomic), and a retry with the same request id
-finds the answer committed with the state and returns it instead of running again.
-A call that changed nothing and read at most one instance commits nothing.
+finds the answer committed with the state: its commit fails on the answer's condition,
+and it returns the stored answer instead of its own (its run had no effect). A call that
+changed nothing and read at most one instance commits nothing.
 """
 from __future__ import annotations
 
@@ -64,21 +65,23 @@ class ChainRunner:
         request_id = request["requestId"]
         asked = fingerprint(request)
         for attempt in range(self.max_attempts):
-            answered = self._answer(request, asked)
-            if answered is not None:
-                return answered
             view = ChainView(self.table)
             result = self._run_chain(request, view)
             if not view.written and len(view.versions) <= 1:
-                # Read one instance (one consistent read) and changed nothing: no effect
-                # to apply once and nothing to validate, so no transaction. A retry runs
-                # it again, which is the same as running it later.
-                return result
+                # Read one instance (one consistent read) and changed nothing: no effect to
+                # apply once and nothing to validate, so no transaction. But this may be
+                # the retry of a call that did change something: its answer wins.
+                return self._answer(request, asked) or result
             try:
                 self.table.commit(view.versions, view.written, request_id, asked, result)
                 return result
             except AlreadyAnswered:
-                continue  # the next round reads the other invocation's answer
+                # A retry of a committed call (or a concurrent copy that committed first):
+                # the stored answer, not this run's. Checked here rather than before
+                # running, so first attempts (nearly all calls) pay no extra read.
+                answered = self._answer(request, asked)
+                if answered is not None:
+                    return answered
             except Conflict:
                 self.conflicts += 1
                 print("stateflow: commit conflict on request %s, running it again" % request_id, file=sys.stderr)
