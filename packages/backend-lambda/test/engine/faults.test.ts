@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportError } from '@stateflow/client';
 import { deploy, emulatorLogLines, ENGINE_TESTS, fixture, ref, sayWhySkipped, type Deployment } from './support.js';
@@ -21,7 +22,8 @@ describe.skipIf(!ENGINE_TESTS)('the Lambda backend on the emulator and the store
   const balances = async () => {
     const out: number[] = [];
     for (let i = 0; i < ACCOUNTS; i++) {
-      const r = await app.send({ kind: 'invoke', entity: 'Account', key: `a${i}`, method: 'get_balance', args: [], kwargs: {} }, `read-${Date.now()}-${i}-${Math.random()}`);
+      // Retried: a runtime killed just after its last invocation fails the next one.
+      const r = await untilAnswered({ kind: 'invoke', entity: 'Account', key: `a${i}`, method: 'get_balance', args: [], kwargs: {} }, `read-${Date.now()}-${i}-${Math.random()}`, { n: 0 });
       out.push((r as { ok: number }).ok);
     }
     return out;
@@ -106,6 +108,37 @@ describe.skipIf(!ENGINE_TESTS)('the Lambda backend on the emulator and the store
       expected[t.to]! += t.amount;
     }
     expect(await balances()).toEqual(expected);
+  });
+
+  it("the function's runtime killed mid-invocation: a function error, the emulator starts it again, the retry applies once", async () => {
+    const before = await balances();
+    const retries = { n: 0 };
+    const transfer = { kind: 'invoke', entity: 'Account', key: 'a2', method: 'transfer', args: [ref('Account', 'a3'), 7], kwargs: {} } as const;
+    const first = app.send(transfer, 'runtime-kill').then(
+      (r) => ({ r }),
+      (e: unknown) => ({ e }),
+    );
+    // The awslambdaric process under the busy emulator (the emulator itself lives on).
+    let killed = false;
+    for (let i = 0; i < 200 && !killed; i++) {
+      const busy = app.running.dispatcher.emulators.find((e) => e.busy && !e.dead);
+      if (busy) {
+        const runtime = execFileSync('pgrep', ['-P', String(busy.process.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
+        if (runtime) {
+          process.kill(Number(runtime), 'SIGKILL');
+          killed = true;
+        }
+      }
+      if (!killed) await new Promise((r) => setTimeout(r, 1));
+    }
+    const outcome = await first;
+    const again = await untilAnswered(transfer, 'runtime-kill', retries);
+    expect(again).toEqual({ ok: true });
+    if ('r' in outcome) expect(outcome.r).toEqual({ ok: true });
+    else expect((outcome.e as TransportError).retryable).toBe(true);
+    const after = await balances();
+    expect(after[2]).toBe(before[2]! - 7);
+    expect(after[3]).toBe(before[3]! + 7);
   });
 
   it('a request id reused for a different call is refused', async () => {
