@@ -18,6 +18,7 @@ import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
 import { checkChoice, parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
+import { checkPortFree, reportStartup } from '../serve-startup.js';
 import { USAGE } from '../usage.js';
 
 /** The Python hosts `serve` can run the kernel on. */
@@ -85,6 +86,8 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
     json: logFormat === 'json',
   };
 
+  await checkPortFree(bind, port);
+  reportStartup(settings.logger, 'loading', { file });
   const { program, diagnostics } = await loadProgram(file!);
   if (!program) {
     io.stderr(renderDiagnosticsText(diagnostics));
@@ -161,6 +164,7 @@ async function startServing(
 ): Promise<{ runtime: LocalRuntime; server: HttpServer }> {
   const { logger } = settings;
   let host: PythonHost;
+  reportStartup(logger, 'host', { kind, workers: settings.workers });
   try {
     host = await createPythonHost({
       kind,
@@ -173,6 +177,7 @@ async function startServing(
     throw new CliError(`stateflow serve: cannot start the ${kind} Python host: ${(err as Error).message}`, 1);
   }
   let runtime: LocalRuntime;
+  reportStartup(logger, 'store', settings.dataDir ? { dir: settings.dataDir } : { state: 'in memory' });
   try {
     runtime = await LocalRuntime.start(program, {
       host,
@@ -203,6 +208,7 @@ async function startServing(
             })
         : (entry) => logger.log('info', formatLogLine(entry).trimEnd()),
     });
+    reportStartup(logger, 'listening', { url: server.url });
     return { runtime, server };
   } catch (err) {
     await runtime.stop();
