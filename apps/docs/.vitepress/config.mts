@@ -36,6 +36,7 @@ export default defineConfig({
           { text: 'Running on Flink', link: '/guide/flink' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
+          { text: 'Versioning', link: '/guide/versioning' },
         ],
       },
       {
