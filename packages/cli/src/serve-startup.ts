@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { LogFields, Logger } from '@stateflow/runtime-local';
 import { CliError } from './cli-error.js';
+import { ExitCode } from './io.js';
 
 /**
  * The steps `stateflow serve` reports while it starts, in order. Starting the Python
@@ -37,7 +38,7 @@ export async function checkPortFree(host: string, port: number): Promise<void> {
       probe.listen({ port, host, exclusive: true }, () => resolve());
     });
   } catch (err) {
-    throw new CliError(`stateflow serve: cannot listen on ${host}:${port}: ${describeListenError(err, host, port)}`, 1);
+    throw new CliError(`stateflow serve: cannot listen on ${host}:${port}: ${describeListenError(err, host, port)}`, ExitCode.Failed);
   }
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

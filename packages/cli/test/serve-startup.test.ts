@@ -3,7 +3,7 @@ import { createLogger } from '@stateflow/runtime-local';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../src/cli-error.js';
 import { checkPortFree, describeListenError, reportStartup } from '../src/serve-startup.js';
-import { hasStackTrace, runBin, startServe } from './run-bin.js';
+import { cli, hasStackTrace, startServe } from './run-cli.js';
 
 const SHOP = 'examples/shop/app.py';
 const blockers: Server[] = [];
@@ -75,7 +75,7 @@ describe('stateflow serve start-up', () => {
     const port = await takePort();
     const started = performance.now();
     // The default host is Pyodide, whose start takes 10-30 s: an answer well before proves it never started.
-    const run = runBin(['serve', SHOP, '--port', String(port), '--in-memory']);
+    const run = await cli(['serve', SHOP, '--port', String(port), '--in-memory']);
     const seconds = (performance.now() - started) / 1000;
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
@@ -88,8 +88,7 @@ describe('stateflow serve start-up', () => {
   it('logs each step of its start in order, then the URL', async () => {
     const server = startServe([SHOP, '--port', '0', '--python-host', 'subprocess', '--workers', '1', '--in-memory']);
     const url = await server.ready;
-    server.signal('SIGINT');
-    expect(await server.exited).toBe(0);
+    expect(await server.stop()).toBe(0);
     const steps = server
       .output()
       .stderr.split('\n')

@@ -10,6 +10,7 @@ export {
   BadArgumentsError,
   InternalError,
   IdempotencyKeyReusedError,
+  UnavailableError,
   TimeoutError,
   CancelledError,
   TransportError,

@@ -69,7 +69,11 @@ export interface BatchLoopOptions {
 /** Receives the final result of a request once it is safe to tell the client (committed). */
 export type ResultSink = (requestId: string, result: Result) => void;
 
-/** Called once when the store cannot commit; the runtime must stop (the disk is the truth). */
+/**
+ * Called once when the store cannot commit (e.g. a full disk): the loop stops taking
+ * batches until {@link BatchLoop.resume} (the disk is the truth: the runtime reloads the
+ * durable queue before resuming).
+ */
 export type FatalSink = (error: Error) => void;
 
 type Taken = TargetedEvent | ConstructEvent;
@@ -162,6 +166,13 @@ export class BatchLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
+  }
+
+  /** Takes batches again after a failed commit, once the runtime has reloaded what is on disk. */
+  resume(): void {
+    this.failed = false;
+    this.stopped = false;
+    this.kick();
   }
 
   /** Resolves when no batch and no commit is in flight. */
@@ -392,9 +403,9 @@ export class BatchLoop {
 
   private fatal(err: unknown, responses: readonly Finished[]): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    for (const { requestId } of responses) {
-      this.hooks.respond(requestId, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
-    }
+    // Nothing of these requests was committed (acknowledged): retrying later is safe.
+    const unavailable = systemError('Unavailable', `the state store could not commit (${error.message}); nothing of this request was saved, retry later`);
+    for (const { requestId } of responses) this.hooks.respond(requestId, { error: unavailable });
     if (this.failed) return;
     this.failed = true;
     this.stopped = true;

@@ -11,6 +11,7 @@ import type { ErrorValue } from '@stateflow/ir';
  * | a user exception (no `code`): the method raised; retrying will not help | 422 |
  * | `IdempotencyKeyReused`: the request id was used before for a different call | 422 |
  * | `EncodingError`: the program produced a value the encoding cannot carry (a `complex`, an object of its own class); retrying will not help | 422 |
+ * | `Unavailable`: the store cannot commit now (a full disk); nothing was acknowledged, retry later | 503 |
  * | `Internal`, anything else | 500 |
  *
  * A 5xx means a fault of StateFlow or of the machine, never a value of the user's.
@@ -30,6 +31,8 @@ export function httpStatusOf(error: ErrorValue): number {
     case 'BadArguments':
     case 'UnknownAttribute':
       return 400;
+    case 'Unavailable':
+      return 503;
     default:
       return 500;
   }

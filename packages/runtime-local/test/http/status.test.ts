@@ -13,6 +13,8 @@ describe('httpStatusOf', () => {
       ['UnknownAttribute', 400],
       ['EncodingError', 422],
       ['Internal', 500],
+      ['IdempotencyKeyReused', 422],
+      ['Unavailable', 503],
     ];
     for (const [code, status] of cases) {
       const error = { type: code ?? 'ValueError', message: 'm', ...(code ? { code: code as never } : {}) };
