@@ -57,7 +57,7 @@ function check(dir) {
     const map = JSON.parse(files.get(path)());
     for (const source of map.sources ?? []) {
       const target = posix.normalize(posix.join(posix.dirname(path), map.sourceRoot ?? '', source));
-      if (!files.has(target)) say(`${path} points at ${target}, which is not in the tarball`);
+      if (!files.has(target)) say(`${path} points at ${target}, which is not in the tarball (a file left in dist by an older build, which turbo may have cached too? rm -rf dist, then pnpm turbo run build --force)`);
     }
   }
   if (pkg.license !== 'Apache-2.0') say(`license is ${pkg.license}, not Apache-2.0`);
