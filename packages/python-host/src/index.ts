@@ -18,5 +18,7 @@ export type { SubprocessHostOptions } from './subprocess-host.js';
 export { resolvePython } from './find-python.js';
 export { workerIndex } from './partition.js';
 export { encodeFrame, FrameDecoder } from './frames.js';
-export { PythonHostError } from './errors.js';
+export { PythonHostError, isHostDown } from './errors.js';
+export { failedResult } from './fail-event.js';
+export { runOneByOne } from './one-by-one.js';
 export type { PythonHostErrorCode } from './errors.js';

@@ -82,13 +82,22 @@ export class KernelProcess {
     this.child.stdin.on('error', () => {});
   }
 
-  /** Sends one request frame (its `id` field is set here); resolves with its response frame. */
+  /**
+   * Sends one request frame (its `id` field is set here); resolves with its response
+   * frame. Rejects with `Unencodable` (the process stays usable) when the frame cannot be
+   * encoded.
+   */
   request(frame: Record<string, unknown>): Promise<ResponseFrame> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new PythonHostError('Closed', `${this.label} is closed`));
     const id = this.nextId++;
-    frame['id'] = id;
-    const bytes = encodeFrame(frame);
+    // The id goes first, so the kernel finds it even in a frame it cannot parse.
+    let bytes: Buffer;
+    try {
+      bytes = encodeFrame({ id, ...frame });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise<ResponseFrame>((resolve, reject) => {
       this.pending.push({ id, resolve, reject });
       this.child.stdin.write(bytes);
@@ -99,6 +108,11 @@ export class KernelProcess {
   stderrTail(): string {
     const tail = this.stderrTail_.trim();
     return tail ? `Last stderr output:\n${tail.split('\n').slice(-15).join('\n')}` : '';
+  }
+
+  /** Why the process cannot take requests any more (its exit, or a protocol fault), once it cannot. */
+  get deathReason(): PythonHostError | undefined {
+    return this.dead;
   }
 
   /** Whether the process has died (it cannot take requests any more). */
@@ -131,18 +145,22 @@ export class KernelProcess {
       frames = this.decoder.push(chunk);
     } catch (err) {
       this.die(new PythonHostError('Protocol', `${this.label} wrote a malformed frame: ${String(err)}`));
-      this.child.kill();
+      this.child.kill('SIGKILL');
       return;
     }
     for (const frame of frames as ResponseFrame[]) {
-      const waiting = this.pending.shift();
-      if (!waiting || waiting.id !== frame.id) {
-        this.die(
-          new PythonHostError('Protocol', `${this.label} answered request ${frame.id}, expected ${waiting?.id ?? 'none'}`),
-        );
-        this.child.kill();
+      const waiting = this.pending[0];
+      if (!waiting || frame === null || typeof frame !== 'object' || waiting.id !== frame.id) {
+        // An answer that matches no request (e.g. the kernel could not read a request's
+        // id): the process is out of step, so it is a worker fault. Every waiting request,
+        // this one included, is rejected (never left waiting), and the process is killed
+        // so the pool replaces it.
+        const what = frame !== null && typeof frame === 'object' ? JSON.stringify(frame).slice(0, 300) : String(frame);
+        this.die(new PythonHostError('Protocol', `${this.label} answered out of step (expected an answer to request ${waiting?.id ?? 'none'}, got ${what})`));
+        this.child.kill('SIGKILL');
         return;
       }
+      this.pending.shift();
       waiting.resolve(frame);
     }
   }

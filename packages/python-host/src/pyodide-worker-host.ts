@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult } from './host.js';
+import { stringifyForKernel } from './frames.js';
+import { readBatchAnswer } from './kernel-pyodide.js';
 import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import type { PyodideWorkerData, WorkerRequest, WorkerResponse } from './pyodide-worker.js';
 import type { KernelWorker, WorkerPool } from './worker-pool.js';
@@ -90,14 +92,10 @@ class ThreadWorker implements KernelWorker {
     const timeoutMs = this.options.timeoutMs ?? 0;
     const watchdog = timeoutMs > 0 ? this.watch(timeoutMs) : undefined;
     try {
-      return this.results(await this.request({ id: 0, kind: 'batch', requests: JSON.stringify(requests) }));
+      return this.results(await this.request({ id: 0, kind: 'batch', requests: stringifyForKernel(requests) }));
     } finally {
       if (watchdog) clearInterval(watchdog);
     }
-  }
-
-  async fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
-    return this.results(await this.request({ id: 0, kind: 'fail', items: JSON.stringify(items) }));
   }
 
   deathError(): ErrorValue {
@@ -122,7 +120,7 @@ class ThreadWorker implements KernelWorker {
         message: `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`,
       });
     }
-    return JSON.parse(response.results ?? '[]') as HostResult[];
+    return readBatchAnswer(response.results ?? '[]');
   }
 
   /** Interrupts the event that runs past the limit; terminates the thread if it does not stop. */

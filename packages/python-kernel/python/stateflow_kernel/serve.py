@@ -25,7 +25,9 @@ restarts it. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
 allocations past it raise ``MemoryError`` in the user code.
 
 A request that fails gets ``{"id", "error": {"type", "message"}}``; the server keeps
-running. Responses come in request order. The server exits on end of input. User
+running. The id is that of the request even when the frame cannot be parsed (hosts
+write ``"id"`` first, and it is read from there): a frame whose values are nested too
+deeply to read, or whose answer cannot be encoded, gets ``"type": "EncodingError"``. Responses come in request order. The server exits on end of input. User
 ``print`` output and logs go to stderr, so stdout carries frames only.
 """
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import struct
 import sys
 import traceback
@@ -179,6 +182,58 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         "type": "BadFrame", "message": "unknown frame kind %r" % (kind,)}}
 
 
+#: A request frame's id, read without parsing the frame: hosts write ``{"id": n, ...`` first.
+_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*(\d+)\s*[,}]')
+
+
+def _frame_id(body: bytes) -> Optional[int]:
+    match = _ID.match(body)
+    return int(match.group(1)) if match else None
+
+
+def _error_frame(rid: Any, type_name: str, message: str) -> bytes:
+    return json.dumps({"id": rid, "error": {"type": type_name, "message": message}}).encode("utf-8")
+
+
+def _too_deep(e: BaseException) -> str:
+    return "a value is nested too deeply for the Python kernel (%s: %s)" % (type(e).__name__, e)
+
+
+def _answer(kernel: Optional[Kernel], body: bytes):
+    """Handles one request frame; returns the kernel and the response frame's bytes.
+
+    Never answers a request it can tell apart with ``"id": null``: a frame that cannot
+    be parsed is answered with the id read from its start, and an answer that cannot be
+    encoded becomes an error with the request's id. The error type is ``EncodingError``
+    for values that cannot be read or written (the host then re-runs the batch's events
+    one by one, so only the event carrying such a value fails).
+    """
+    try:
+        request = json.loads(body)
+    except RecursionError as e:
+        _log("cannot read a request frame: %s" % (e,))
+        return kernel, _error_frame(_frame_id(body), "EncodingError", "cannot read the request: " + _too_deep(e))
+    except ValueError as e:
+        _log("cannot read a request frame: %s" % (e,))
+        return kernel, _error_frame(_frame_id(body), "BadFrame", "the request is not JSON: %s" % (e,))
+    if type(request) is not dict:
+        return kernel, _error_frame(_frame_id(body), "BadFrame", "the request is not a JSON object")
+    rid = request.get("id")
+    try:
+        kernel, response = _handle(kernel, request)
+    except RecursionError as e:
+        _log("request failed: %s" % (e,))
+        return kernel, _error_frame(rid, "EncodingError", "cannot run the request: " + _too_deep(e))
+    except Exception as e:
+        _log("request failed:\n" + traceback.format_exc())
+        return kernel, _error_frame(rid, type(e).__name__, str(e))
+    try:
+        return kernel, _dumps(response).encode("utf-8")
+    except (RecursionError, ValueError) as e:
+        _log("cannot encode an answer: %s" % (e,))
+        return kernel, _error_frame(rid, "EncodingError", "cannot encode the answer: " + _too_deep(e))
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Reads request frames from ``stdin`` and writes response frames to ``stdout``."""
     kernel: Optional[Kernel] = None
@@ -190,16 +245,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         body = _read_exact(stdin, length) if length else b""
         if body is None:
             raise EOFError("input ended inside a frame")
-        rid = None
-        try:
-            request = json.loads(body)
-            rid = request.get("id")
-            kernel, response = _handle(kernel, request)
-            data = _dumps(response).encode("utf-8")
-        except Exception as e:
-            _log("request failed:\n" + traceback.format_exc())
-            data = json.dumps({"id": rid, "error": {
-                "type": type(e).__name__, "message": str(e)}}).encode("utf-8")
+        kernel, data = _answer(kernel, body)
         stdout.write(_LEN.pack(len(data)))
         stdout.write(data)
         stdout.flush()
