@@ -95,6 +95,23 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
+/** How long {@link LocalRuntime.stop} waits for the batches in flight before it closes a host it owns. */
+const STOP_GRACE_MS = 10_000;
+
+/** Whether `promise` settles within `ms` (the timer does not keep the process alive). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 type Args = EncodedValue[];
 type Kwargs = { [name: string]: EncodedValue };
 type Settle = (result: Result) => void;
@@ -170,7 +187,15 @@ export class LocalRuntime {
       {
         respond: (requestId, result) => this.settle(requestId, result),
         fingerprintOf: (requestId) => this.fingerprints.get(requestId),
-        fatal: (error) => {
+        fatal: (error, source) => {
+          if (source === 'host') {
+            this.failure = error.message;
+            this.logger.log('error', 'the Python host cannot run events; the runtime stopped processing', { error: error.message });
+            // Nothing will run the queued events now: their callers are answered.
+            const answer = { error: systemError('Internal', `${error.message}; the runtime stopped processing`) };
+            for (const requestId of [...this.pending.keys()]) this.settle(requestId, answer);
+            return;
+          }
           this.failure = `the state store failed: ${error.message}`;
           this.logger.log('error', 'store commit failed; the runtime stopped processing', { error: error.message });
         },
@@ -265,7 +290,7 @@ export class LocalRuntime {
 
   /** Readiness and basic facts, for `GET /health`. */
   health(): RuntimeHealth {
-    const reason = this.failure ?? (this.stopped ? 'the runtime is stopped' : undefined);
+    const reason = this.failure ?? (this.stopped ? 'the runtime is stopped' : this.host.unavailable?.());
     return {
       ready: reason === undefined,
       ...(reason !== undefined ? { reason } : {}),
@@ -289,19 +314,29 @@ export class LocalRuntime {
    * Stops the runtime: waits for the batches and commits in flight, answers requests
    * still queued with an `Internal` error (with a durable store, the events they were
    * at stay queued and resume at the next start), closes the store it opened and the
-   * host when `closeHostOnStop` was set.
+   * host when `closeHostOnStop` was set. With `closeHostOnStop`, a batch still running
+   * 10 seconds later is cut short by closing the host (its events stay queued,
+   * its callers get an `Internal` error), so a stuck worker never keeps the process from
+   * stopping.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.loop.stop();
+    const idle = this.loop.stop();
+    let hostClosed = false;
+    if (this.options.closeHostOnStop && !(await settlesWithin(idle, STOP_GRACE_MS))) {
+      this.logger.log('warn', 'a batch is still running after the stop grace period; closing the Python host', { graceMs: STOP_GRACE_MS });
+      hostClosed = true;
+      await this.host.close();
+    }
+    await idle;
     this.mailboxes.drainAll();
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
     for (const settle of this.pending.values()) settle(stoppedError);
     this.pending.clear();
     this.fingerprints.clear();
     if (this.ownsStore) await this.store.close();
-    if (this.options.closeHostOnStop) await this.host.close();
+    if (this.options.closeHostOnStop && !hostClosed) await this.host.close();
   }
 
   private recover(): void {
