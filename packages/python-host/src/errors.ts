@@ -29,11 +29,21 @@ export class PythonHostError extends Error {
   readonly code: PythonHostErrorCode;
   /** For `Unencodable`: the error the event gets when it fails alone. */
   readonly error: ErrorValue | undefined;
+  /**
+   * For `ProcessExited`: the event of the batch (its index) the worker was running when
+   * it was stopped, and its error; it is failed without being run again.
+   */
+  readonly culprit: { index: number; error: ErrorValue } | undefined;
 
-  constructor(code: PythonHostErrorCode, message: string, options?: { cause?: unknown; error?: ErrorValue }) {
+  constructor(
+    code: PythonHostErrorCode,
+    message: string,
+    options?: { cause?: unknown; error?: ErrorValue; culprit?: { index: number; error: ErrorValue } },
+  ) {
     super(message, options);
     this.code = code;
     this.error = options?.error;
+    this.culprit = options?.culprit;
   }
 }
 

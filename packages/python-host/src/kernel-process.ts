@@ -104,6 +104,16 @@ export class KernelProcess {
     });
   }
 
+  /** Settles when the process has exited. */
+  get whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  /** The process id (undefined if it could not be started). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The last lines of the process's stderr, for error messages. */
   stderrTail(): string {
     const tail = this.stderrTail_.trim();

@@ -8,15 +8,16 @@ import type { HostRequest, HostResult } from './host.js';
  */
 export async function runOneByOne(
   requests: readonly HostRequest[],
-  runOne: (request: HostRequest) => Promise<HostResult>,
+  runOne: (request: HostRequest, index: number) => Promise<HostResult>,
 ): Promise<HostResult[]> {
   const out: HostResult[] = [];
   const last = new Map<string, HostRequest['state']>();
-  for (const request of requests) {
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i]!;
     const event = request.event;
     const id = 'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
     const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
-    const result = await runOne({ event, state });
+    const result = await runOne({ event, state }, i);
     if (id !== undefined) last.set(id, result.state ?? state);
     out.push(result);
   }

@@ -76,6 +76,14 @@ class ProcessWorker implements KernelWorker {
     return this.proc.isDead;
   }
 
+  get died(): Promise<void> {
+    return this.proc.whenExited;
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   async load(program: Program): Promise<void> {
     this.forget();
     const frame = await this.proc.request({ kind: 'load', program });
@@ -295,6 +303,14 @@ export class SubprocessHost extends PooledHost {
   /** Number of kernel processes. */
   get size(): number {
     return this.pool.size;
+  }
+
+  /** Process ids of the kernel processes running now, one per worker (for monitoring). */
+  get pids(): number[] {
+    return this.pool.current().flatMap((w) => {
+      const pid = (w as ProcessWorker).pid;
+      return pid === undefined ? [] : [pid];
+    });
   }
 
   partitionOf(event: Event): number {

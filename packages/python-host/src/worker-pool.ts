@@ -19,6 +19,8 @@ export interface KernelWorker {
   routed?(requests: HostRequest[], route: LocalRoute): Promise<RoutedResult>;
   /** Why the worker died, as the error of the event it was running. */
   deathError(): ErrorValue;
+  /** Settles when the worker dies (or is closed), so the pool replaces it at once, not at the next batch. */
+  readonly died?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,10 +52,24 @@ export class WorkerPool {
   ) {
     this.workers = initial;
     this.gates = initial.map(() => new SlotGate());
+    initial.forEach((worker, w) => this.replaceWhenDead(w, worker));
+  }
+
+  /** Starts replacing `worker` (slot `w`) as soon as it dies, so the slot is working again without waiting for a batch. */
+  private replaceWhenDead(w: number, worker: KernelWorker): void {
+    void worker.died?.then(() => {
+      // A failed restart is tried again by the next batch for this slot.
+      if (!this.closed && this.workers[w] === worker) this.ready(w).catch(() => undefined);
+    });
   }
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** The workers of every slot now (a dead one until it is replaced). */
+  current(): readonly KernelWorker[] {
+    return this.workers;
   }
 
   /**
@@ -127,7 +143,13 @@ export class WorkerPool {
    */
   private async recover(w: number, requests: HostRequest[], err: unknown): Promise<HostResult[]> {
     if (this.closed || isHostDown(err)) throw err;
-    return this.gates[w]!.exclusive(() => runOneByOne(requests, (request) => this.runAlone(w, request)));
+    // The event a worker was stopped on (time limit) fails without running again.
+    const culprit = err instanceof PythonHostError ? err.culprit : undefined;
+    return this.gates[w]!.exclusive(() =>
+      runOneByOne(requests, (request, i) =>
+        i === culprit?.index ? Promise.resolve(failedResult(request.event, culprit.error)) : this.runAlone(w, request),
+      ),
+    );
   }
 
   /** Runs one event alone on worker `w`; if it fails there, it is the event at fault and fails (without the kernel). */
@@ -164,6 +186,7 @@ export class WorkerPool {
           throw new PythonHostError('Closed', 'the Python host is closed');
         }
         this.workers[w] = fresh;
+        this.replaceWhenDead(w, fresh);
         this.restarts++;
         this.onRestart?.(current.label, reason);
         return fresh;

@@ -35,6 +35,8 @@ export class JsHost implements PythonHost {
   closed = false;
   /** When set, `process` throws this (a crashed interpreter). */
   failWith: Error | undefined;
+  /** When set, a batch holding a request it matches fails as a whole (a host that does not isolate events). */
+  poisoned: ((request: HostRequest) => boolean) | undefined;
   private gated = false;
   private held: Array<() => void> = [];
 
@@ -73,6 +75,7 @@ export class JsHost implements PythonHost {
     this.batches.push(structuredClone(batch));
     if (this.gated) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.failWith) throw this.failWith;
+    if (this.poisoned && batch.some(this.poisoned)) throw new Error('the batch held a poisoned event');
     // Chained requests run on the state the previous request of their target left.
     const last = new Map<string, EntityState | null>();
     return batch.map((request) => {

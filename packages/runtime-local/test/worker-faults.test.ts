@@ -1,0 +1,214 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EncodedValue, Program, Result } from '@stateflow/ir';
+import { createPythonHost, SubprocessHost, type HostRequest, type HostResult, type LocalRoute, type PythonHost, type PythonHostOptions, type RoutedResult } from '@stateflow/python-host';
+import { LocalRuntime, startHttpServer, type HttpServer } from '../src/index.js';
+
+// Hostile values and worker faults on the real Python hosts, through the HTTP API: the
+// values are sent straight to the runtime (as a method's own value would reach the host),
+// past the HTTP input checks, while other clients call over HTTP.
+
+const require = createRequire(import.meta.url);
+const shop = JSON.parse(readFileSync(require.resolve('@stateflow/ir/test-vectors/shop.ir.json'), 'utf8')) as Program;
+const coke = { $entity: 'Item', $key: 'coke' };
+
+function nested(depth: number): EncodedValue {
+  let value: EncodedValue = [];
+  for (let i = 1; i < depth; i++) value = [value];
+  return value;
+}
+
+const isDeep = (r: HostRequest) => r.event.kind === 'Invoke' && Array.isArray(r.event.args[0]);
+
+/** Passes everything to a real host and counts batches where a deep value met another request's later hop. */
+class WatchingHost implements PythonHost {
+  mixed = 0;
+  constructor(readonly inner: PythonHost) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  get parallelism() {
+    return this.inner.parallelism;
+  }
+  get restarts() {
+    return this.inner.restarts;
+  }
+  unavailable() {
+    return this.inner.unavailable?.();
+  }
+  load(program: Program) {
+    return this.inner.load(program);
+  }
+  protected watch(batch: HostRequest[]) {
+    if (batch.some(isDeep) && batch.some((r) => r.event.seq > 0)) this.mixed++;
+  }
+  process(batch: HostRequest[]): Promise<HostResult[]> {
+    this.watch(batch);
+    return this.inner.process(batch);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** The same, with local routing (subprocess). */
+class WatchingRoutedHost extends WatchingHost {
+  partitionOf(event: HostRequest['event']) {
+    return this.inner.partitionOf!(event);
+  }
+  processOn(worker: number, batch: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
+    this.watch(batch);
+    return this.inner.processOn!(worker, batch, route);
+  }
+}
+
+let runtime: LocalRuntime | undefined;
+let server: HttpServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  await runtime?.stop();
+  server = undefined;
+  runtime = undefined;
+});
+
+async function serve(host: PythonHost, dataDir?: string) {
+  runtime = await LocalRuntime.start(shop, { host, closeHostOnStop: true, ...(dataDir ? { dataDir } : {}) });
+  server = await startHttpServer(runtime, { port: 0 });
+  return { runtime, url: server.url };
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: { result?: unknown; error?: { type: string; message: string } } }> {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as { result?: unknown } };
+}
+
+const USERS = Array.from({ length: 8 }, (_, i) => `buyer${i}`);
+const BUYS_EACH = 3;
+
+async function setUpShop(rt: LocalRuntime) {
+  expect(await rt.create('Item', ['coke', 1])).toEqual({ ok: coke });
+  await rt.invoke('Item', 'coke', 'update_stock', [1000]);
+  for (const u of [...USERS, 'victim']) {
+    await rt.create('User', [u]);
+    await rt.invoke('User', u, 'update_balance', [99]);
+  }
+}
+
+/**
+ * Every buyer buys BUYS_EACH cokes over HTTP while values 1,000 and 6,000 deep keep
+ * reaching the host (on the item itself and on another user); returns the deep results.
+ */
+async function buyUnderFire(rt: LocalRuntime, url: string): Promise<Result[]> {
+  let buying = true;
+  const deep: Promise<Result>[] = [];
+  const fire = (async () => {
+    for (let i = 0; buying && i < 40; i++) {
+      const value = nested(i % 2 === 0 ? 1000 : 6000);
+      deep.push(rt.invoke('Item', 'coke', 'update_stock', [value]), rt.invoke('User', 'victim', 'update_balance', [value]));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const buys = await Promise.all(
+    USERS.flatMap((u) => Array.from({ length: BUYS_EACH }, () => post(`${url}/User/${u}/buy_item`, { args: [1, coke] }))),
+  );
+  buying = false;
+  await fire;
+  expect(buys.map((b) => b.status)).toEqual(buys.map(() => 200));
+  expect(buys.map((b) => b.body)).toEqual(buys.map(() => ({ result: true })));
+  return Promise.all(deep);
+}
+
+function expectShopConsistent(rt: LocalRuntime) {
+  // Every buy took one coke and charged its buyer once: never one without the other.
+  expect(rt.getState('Item', 'coke')?.['stock']).toBe(1000 - USERS.length * BUYS_EACH);
+  for (const u of USERS) {
+    expect(rt.getState('User', u)).toMatchObject({ balance: 100 - BUYS_EACH, items: Array.from({ length: BUYS_EACH }, () => coke) });
+  }
+  expect(rt.getState('User', 'victim')?.['balance']).toBe(100);
+}
+
+function expectDeepFailed(results: Result[]) {
+  expect(results.length).toBeGreaterThan(0);
+  for (const result of results) {
+    expect(result).toMatchObject({ error: {} });
+    expect('error' in result && result.error.code).toBe('EncodingError');
+  }
+}
+
+describe.each([
+  ['pyodide (2 worker threads)', { kind: 'pyodide', workers: 2, timeoutMs: 10_000 }],
+  ['subprocess (2 workers)', { kind: 'subprocess', workers: 2 }],
+] as const)('values nested too deeply on the %s host', (_, options) => {
+  it("fail alone: other clients' calls in the same batches succeed and no buy_item is half applied", async () => {
+    const inner = await createPythonHost({ ...(options as PythonHostOptions), stderr: 'capture' });
+    const host = inner.processOn ? new WatchingRoutedHost(inner) : new WatchingHost(inner);
+    const { runtime: rt, url } = await serve(host);
+    await setUpShop(rt);
+    expectDeepFailed(await buyUnderFire(rt, url));
+    expectShopConsistent(rt);
+    // The deep values did share batches with later hops of the buyers' call chains.
+    expect(host.mixed).toBeGreaterThan(0);
+    expect(rt.health().ready).toBe(true);
+    expect(host.restarts ?? 0).toBe(0);
+  });
+});
+
+describe('values nested too deeply with a durable store (subprocess)', () => {
+  it('never leave a call chain half applied, also after a restart, and nothing stays queued', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sf-worker-faults-'));
+    const first = await serve(await createPythonHost({ kind: 'subprocess', workers: 2, stderr: 'capture' }), dataDir);
+    await setUpShop(first.runtime);
+    expectDeepFailed(await buyUnderFire(first.runtime, first.url));
+    expectShopConsistent(first.runtime);
+    await server!.close();
+    await first.runtime.stop();
+    const again = await serve(await createPythonHost({ kind: 'subprocess', stderr: 'capture' }), dataDir);
+    expect(again.runtime.health()).toMatchObject({ ready: true, recovered: 0 });
+    expectShopConsistent(again.runtime);
+  });
+});
+
+describe('a kernel process killed with SIGKILL (subprocess)', () => {
+  it('is replaced under load: every HTTP call is answered, /health is ready again, later calls succeed', async () => {
+    const host = await SubprocessHost.start({ workers: 2, stderr: 'capture' });
+    const { runtime: rt, url } = await serve(host);
+    await setUpShop(rt);
+    const [victim] = host.pids;
+    const buys = USERS.flatMap((u) => Array.from({ length: BUYS_EACH }, () => post(`${url}/User/${u}/buy_item`, { args: [1, coke] })));
+    await new Promise((r) => setTimeout(r, 5));
+    process.kill(victim!, 'SIGKILL');
+    const answers = await Promise.all(buys);
+    expect(answers.map((a) => a.body)).toEqual(answers.map(() => ({ result: true })));
+    expectShopConsistent(rt);
+    const end = Date.now() + 20_000;
+    while (host.restarts !== 1 || !rt.health().ready) {
+      if (Date.now() > end) throw new Error('the killed process was not replaced');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(host.pids).not.toContain(victim);
+    expect(await post(`${url}/User/buyer0/buy_item`, { args: [1, coke] })).toEqual({ status: 200, body: { result: true } });
+  });
+
+  it('/health answers 503 while the only worker is down, then 200', async () => {
+    const host = await SubprocessHost.start({ workers: 1, stderr: 'capture' });
+    const { runtime: rt, url } = await serve(host);
+    await setUpShop(rt);
+    process.kill(host.pids[0]!, 'SIGKILL');
+    let down: { status: number; body: { ready: boolean; reason?: string } } | undefined;
+    const end = Date.now() + 20_000;
+    while (host.restarts !== 1) {
+      if (Date.now() > end) throw new Error('the killed process was not replaced');
+      const res = await fetch(`${url}/health`);
+      const health = { status: res.status, body: (await res.json()) as { ready: boolean; reason?: string } };
+      if (health.status !== 200) down ??= health;
+    }
+    expect(down).toMatchObject({ status: 503, body: { ready: false } });
+    expect(down?.body.reason).toMatch(/^no Python worker is running \(being restarted after: .*SIGKILL/);
+    const res = await fetch(`${url}/health`);
+    expect(res.status).toBe(200);
+    expect(await post(`${url}/User/buyer0/buy_item`, { args: [1, coke] })).toEqual({ status: 200, body: { result: true } });
+  });
+});
