@@ -40,6 +40,7 @@ export function startServe(args: string[]) {
     void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
   });
   return {
+    pid: child.pid!,
     ready,
     exited,
     output: () => ({ stdout, stderr }),

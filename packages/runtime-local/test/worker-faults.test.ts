@@ -153,7 +153,7 @@ describe.each([
     expect(host.mixed).toBeGreaterThan(0);
     expect(rt.health().ready).toBe(true);
     expect(host.restarts ?? 0).toBe(0);
-  });
+  }, 180_000); // Pyodide worker threads take 15–25 s to start on a loaded 2-core machine.
 });
 
 describe('values nested too deeply with a durable store (subprocess)', () => {
