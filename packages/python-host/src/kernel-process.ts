@@ -13,6 +13,8 @@ export interface ResponseFrame {
   /** Present on a batch sent with `route` (local routing). */
   local?: { states: Array<[string, string, unknown]>; out: unknown[]; count: number };
   error?: { type: string; message: string };
+  /** The last frame of a process that exits because a hop ignored its time limit: the index of that request. */
+  stopped?: number;
 }
 
 interface Pending {
@@ -171,6 +173,15 @@ export class KernelProcess {
         return;
       }
       this.pending.shift();
+      if (typeof frame.stopped === 'number' && frame.error) {
+        // The process is exiting: a hop of this batch ignored its time limit (serve.py).
+        const error = { type: frame.error.type, message: frame.error.message };
+        const message = `${this.label} stopped: ${error.message}`;
+        this.killedForTimeout = true;
+        waiting.reject(new PythonHostError('ProcessExited', message, { culprit: { index: frame.stopped, error } }));
+        this.die(new PythonHostError('ProcessExited', message));
+        return;
+      }
       waiting.resolve(frame);
     }
   }

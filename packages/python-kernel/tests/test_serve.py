@@ -210,7 +210,12 @@ def test_a_hop_that_ignores_the_time_limit_ends_the_process() -> None:
         assert server.call({"kind": "load", "program": spin_program()})["ok"] is True
         server.n += 1
         server.send_raw(json.dumps({"kind": "batch", "id": server.n, "requests": [
+            {"event": invoke("a", "bump"), "state": {"k": "a", "n": 0}},
             {"event": invoke("a", "stubborn"), "state": {"k": "a", "n": 0}}]}).encode("utf-8"))
         assert server.proc.wait(timeout=30) == 75
+        # Its last frame answers the batch and names the request that ignored the limit.
+        last = server.receive()
+        assert last["id"] == server.n and last["stopped"] == 1
+        assert last["error"]["type"] == "TimeoutError"
     finally:
         server.proc.kill()

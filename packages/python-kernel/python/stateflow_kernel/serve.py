@@ -21,7 +21,9 @@ Limits, from the environment: ``STATEFLOW_TIMEOUT_MS`` bounds each event (hop) o
 batch: when it runs longer, a ``TimeoutError`` is raised in the user code (the hop
 fails like any exception, its state changes are discarded); if the code swallows it
 and keeps running for another period, the process exits with status 75 and the host
-restarts it. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
+restarts it; its last frame, ``{"id", "stopped": i, "error"}``, answers the batch
+and names the request ``i`` that ignored the limit (when it is one of the batch's own
+requests), so the host fails only that one. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
 allocations past it raise ``MemoryError`` in the user code.
 
 A request that fails gets ``{"id", "error": {"type", "message"}}``; the server keeps
@@ -65,6 +67,13 @@ class _Limits:
     def __init__(self, timeout_ms: int):
         self.seconds = timeout_ms / 1000.0
         self.fired = 0
+        #: Where the last words of a process stopped for its time limit go (the frames' stream).
+        self.out: Optional[BinaryIO] = None
+        #: The batch running: its request id, its number of requests, and how many hops it started.
+        self.batch_id: Any = None
+        self.batch_size = 0
+        self.started = 0
+        self.event: Dict[str, Any] = {}
         if self.seconds > 0:
             import signal
             self._setitimer = signal.setitimer
@@ -75,13 +84,37 @@ class _Limits:
         self.fired += 1
         if self.fired > 1:
             _log("a hop ignored its time limit; exiting so the host restarts this process")
+            self._last_words()
             os._exit(EXIT_TIMEOUT)
         raise _Timeout()
+
+    def _last_words(self) -> None:
+        """Tells the host which request of the batch ignored its time limit (``"stopped"``:
+        its index), so it fails that one without running it again. Written between frames:
+        hops run while no frame is being written. Not for an event run by local routing."""
+        index = self.started - 1
+        if self.out is None or not 0 <= index < self.batch_size:
+            return
+        try:
+            data = json.dumps({"id": self.batch_id, "stopped": index,
+                               "error": timeout_error(self.event, self.seconds)}).encode("utf-8")
+            self.out.write(_LEN.pack(len(data)) + data)
+            self.out.flush()
+        except Exception:  # the host then re-runs the batch's events one by one to find it
+            pass
+
+    def begin(self, rid: Any, size: int) -> None:
+        """A batch of ``size`` requests starts (its first ``size`` hops are its requests, in order)."""
+        self.batch_id = rid
+        self.batch_size = size
+        self.started = 0
 
     def run(self, kernel: Kernel, event: Dict[str, Any], state: Any) -> Dict[str, Any]:
         if self.seconds <= 0:
             return kernel.process(event, state)
         self.fired = 0
+        self.started += 1
+        self.event = event
         self._setitimer(self._timer, self.seconds, self.seconds)
         try:
             return kernel.process(event, state)
@@ -146,6 +179,7 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             lambda event, state: _limits.run(kernel, event, state))
         reply_tos = request.get("replyTo") or []
         route = request.get("route")
+        _limits.begin(rid, len(request["requests"]))
         if route is not None:
             results, local = run_routed(process, held, request["requests"], route, reply_tos)
             return kernel, {"id": rid, "results": results, "local": local}
@@ -263,6 +297,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     out = os.fdopen(frames_fd, "wb", buffering=1 << 16)
+    _limits.out = out
     try:
         serve(sys.stdin.buffer, out)
     except (EOFError, KeyboardInterrupt, BrokenPipeError) as e:
