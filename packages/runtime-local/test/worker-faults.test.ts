@@ -30,11 +30,11 @@ class WatchingHost implements PythonHost {
   get kind() {
     return this.inner.kind;
   }
-  get parallelism() {
-    return this.inner.parallelism;
+  get parallelism(): number {
+    return this.inner.parallelism ?? 1;
   }
-  get restarts() {
-    return this.inner.restarts;
+  get restarts(): number {
+    return this.inner.restarts ?? 0;
   }
   unavailable() {
     return this.inner.unavailable?.();
