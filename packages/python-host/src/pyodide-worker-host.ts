@@ -124,7 +124,9 @@ class ThreadWorker implements KernelWorker {
         message: `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`,
       });
     }
-    return readBatchAnswer(response.results ?? '[]');
+    // Pyodide's exit (os._exit in a method) leaves the call without a value.
+    if (typeof response.results !== 'string') throw new PythonHostError('Protocol', `${this.label} gave no answer (did a method call os._exit()?)`);
+    return readBatchAnswer(response.results);
   }
 
   /** Interrupts the event that runs past the limit; terminates the thread if it does not stop. */

@@ -253,3 +253,41 @@ describe('a dead kernel process', () => {
     }
   });
 });
+
+describe('a method that exits its Pyodide worker thread', () => {
+  it('fails alone; the rest of its batch and the batch queued behind it run', async () => {
+    const source = [
+      'import os',
+      'from stateflow import stateflow',
+      '@stateflow',
+      'class Bomb:',
+      '    def __init__(self, k: str):',
+      '        self.k = k',
+      '    def __key__(self):',
+      '        return self.k',
+      '    def explode(self):',
+      '        os._exit(3)',
+      '    def name(self):',
+      '        return self.k',
+    ].join('\n');
+    const host = await createPythonHost({ kind: 'pyodide', workers: 1, stderr: 'capture' });
+    try {
+      await host.load(simpleProgram('bomb', source, { Bomb: ['explode', 'name'] }));
+      const r = new Router(host);
+      const [first, second] = await Promise.all([
+        host.process([
+          { event: r.invoke('Bomb', 'a', 'explode'), state: { k: 'a' } },
+          { event: r.invoke('Bomb', 'b', 'name'), state: { k: 'b' } },
+        ]),
+        host.process([{ event: r.invoke('Bomb', 'c', 'name'), state: { k: 'c' } }]),
+      ]);
+      expect(errorOf(first[0])).toMatchObject({ code: 'Internal' });
+      expect(errorOf(first[0]).message).toContain('gave no answer (did a method call os._exit()?)');
+      expect(resultOf(first[1])).toEqual({ ok: 'b' });
+      expect(resultOf(second[0])).toEqual({ ok: 'c' });
+      expect(resultOf((await host.process([{ event: r.invoke('Bomb', 'd', 'name'), state: { k: 'd' } }]))[0])).toEqual({ ok: 'd' });
+    } finally {
+      await host.close();
+    }
+  });
+});
