@@ -190,7 +190,8 @@ export class LocalRuntime {
         fatal: (error, source) => {
           if (source === 'host') {
             this.failure = error.message;
-            this.logger.log('error', 'the Python host cannot run events; the runtime stopped processing', { error: error.message });
+            // Closing a stuck host at stop ends here too: not an error then.
+            if (!this.stopped) this.logger.log('error', 'the Python host cannot run events; the runtime stopped processing', { error: error.message });
             // Nothing will run the queued events now: their callers are answered.
             const answer = { error: systemError('Internal', `${error.message}; the runtime stopped processing`) };
             for (const requestId of [...this.pending.keys()]) this.settle(requestId, answer);
