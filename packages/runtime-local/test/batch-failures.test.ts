@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PythonHostError } from '@stateflow/python-host';
 import { LocalRuntime } from '../src/index.js';
 import { JsHost, counterEntity, counterProgram } from './support/js-host.js';
@@ -70,3 +70,30 @@ describe('health', () => {
     expect(runtime.health()).toMatchObject({ ready: true });
   });
 });
+
+describe('stop', () => {
+  it('closes an owned host whose batch is still running after the grace period, and answers its caller', async () => {
+    const host = new JsHost({ Counter: counterEntity });
+    const runtime = await LocalRuntime.start(counterProgram, { host, closeHostOnStop: true });
+    await runtime.create('Counter', ['a']);
+    host.hold();
+    const stuck = runtime.invoke('Counter', 'a', 'add', [1]);
+    await until(() => host.waiting === 1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const stopping = runtime.stop();
+      await vi.advanceTimersByTimeAsync(9_000);
+      expect(host.closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await stopping;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(host.closed).toBe(true);
+    expect(await stuck).toMatchObject({ error: { code: 'Internal' } });
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
