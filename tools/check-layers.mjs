@@ -1,43 +1,24 @@
-// Fails when a package depends on a workspace package its layer may not use
-// (see ARCHITECTURE.md, "Layers"). Backends and runtimes never import the front end.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+// `pnpm lint`: fails when an import in the workspace is not an arrow of the layer table in
+// ARCHITECTURE.md, or names a package its package.json does not declare (published code
+// must find what it imports at run time in dependencies or peerDependencies).
+// The rules and their messages live in tools/layers/check.mjs; its tests in tools/test/.
+import { checkWorkspace } from './layers/check.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-
-/** Allowed workspace dependencies per package (dependencies and peerDependencies). */
-const allowed = {
-  '@stateflow/ir': [],
-  '@stateflow/frontend-python': ['@stateflow/ir'],
-  '@stateflow/python-kernel': [],
-  '@stateflow/python-host': ['@stateflow/ir', '@stateflow/python-kernel'],
-  '@stateflow/runtime-local': ['@stateflow/ir', '@stateflow/python-host', '@stateflow/python-kernel'],
-  '@stateflow/client': ['@stateflow/ir'],
-  '@stateflow/conformance': ['@stateflow/ir'],
-  '@stateflow/backend-flink': ['@stateflow/ir', '@stateflow/python-kernel'],
-  '@stateflow/cli': ['@stateflow/ir', '@stateflow/frontend-python', '@stateflow/runtime-local', '@stateflow/python-host', '@stateflow/client'],
-};
-
-const problems = [];
-let checked = 0;
-for (const dir of readdirSync(join(root, 'packages'))) {
-  const file = join(root, 'packages', dir, 'package.json');
-  if (!existsSync(file)) continue;
-  const pkg = JSON.parse(readFileSync(file, 'utf8'));
-  const deps = { ...pkg.dependencies, ...pkg.peerDependencies };
-  const ours = Object.keys(deps).filter((d) => d.startsWith('@stateflow/'));
-  const rule = allowed[pkg.name];
-  checked++;
-  if (!rule) {
-    problems.push(`${pkg.name}: not in the layer table of tools/check-layers.mjs (add it with its allowed dependencies, and to ARCHITECTURE.md)`);
-    continue;
-  }
-  for (const dep of ours) {
-    if (!rule.includes(dep)) problems.push(`${pkg.name} -> ${dep}: not allowed by the layer table (ARCHITECTURE.md)`);
-  }
-}
-if (problems.length) {
-  console.error(`layer check failed:\n  ${problems.join('\n  ')}`);
+// `--root <dir>` checks another workspace (the tests use fixtures); default: this repository.
+// `--declarations` (after `pnpm build`) also checks the published .d.ts files.
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag >= 0 ? process.argv[rootFlag + 1] : new URL('..', import.meta.url).pathname;
+let result;
+try {
+  result = checkWorkspace(root, { declarations: process.argv.includes('--declarations') });
+} catch (error) {
+  // A malformed table or manifest: say where, without a stack trace.
+  console.error(`layer check failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
-console.log(`layer check: ${checked} packages follow the layer table`);
+const { problems, packages, files, imports } = result;
+if (problems.length) {
+  console.error(`layer check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`layer check: ${imports} imports in ${files} files of ${packages} packages follow the layer table and their package.json`);

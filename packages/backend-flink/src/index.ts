@@ -9,11 +9,11 @@ import { defineBackend } from '@stateflow/ir';
 import { buildFlinkJob, FLINK_IR_VERSIONS, type FlinkArtifact } from './build.js';
 import { runFlinkJob } from './run.js';
 
-export { buildFlinkJob, jobTemplateDir, FlinkBuildError, FLINK_IR_VERSIONS } from './build.js';
+export { buildFlinkJob, FlinkBuildError } from './build.js';
 export type { FlinkArtifact } from './build.js';
-export { defaultFlinkConfig, resolveFlinkConfig, deploymentName, FlinkConfigError, FLINK_CONFIG_KEYS } from './config.js';
+export { defaultFlinkConfig, resolveFlinkConfig, FlinkConfigError, FLINK_CONFIG_KEYS } from './config.js';
 export type { FlinkJobConfig, FlinkTopics, FlinkConfigOverrides } from './config.js';
-export { findFlinkEnv, stateflowCacheDir, FlinkEnvError } from './flink-env.js';
+export { findFlinkEnv, FlinkEnvError } from './flink-env.js';
 export type { FlinkEnv } from './flink-env.js';
 export { runFlinkJob } from './run.js';
 export type { RunFlinkJobOptions, RunningFlinkJob } from './run.js';

@@ -1,4 +1,4 @@
-export { EntityRef, ENTITY_REF_BRAND, isEntityRefObject } from './entity-ref.js';
+export { EntityRef } from './entity-ref.js';
 export {
   StateflowClientError,
   RemoteError,
@@ -15,18 +15,16 @@ export {
   TransportError,
   ValueCodecError,
   remoteErrorOf,
-  SYSTEM_ERROR_CODES,
 } from './errors.js';
-export { StateflowClient, encodeArguments } from './client.js';
+export { StateflowClient } from './client.js';
 export { bindArguments } from './bind-arguments.js';
 export type { ClientOptions, CallOptions, InvokeOptions, MethodTypes, ParamSpec } from './client.js';
-export { DEFAULT_RETRY_OPTIONS, backoffDelay } from './retry.js';
+export { DEFAULT_RETRY_OPTIONS } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export type { Transport, TransportRequest, SendContext, EncodedArgs } from './transport.js';
-export { buildRequestEvent, parseResponseEvent, isResult } from './events.js';
+export { buildRequestEvent, parseResponseEvent } from './events.js';
 export { encodeValue } from './values/encode.js';
 export { decodeValue } from './values/decode.js';
-export { describeType } from './values/describe.js';
 export type { DecodeOptions, IntMode } from './values/decode.js';
 export { tuple, isTuple } from './values/tuple.js';
 export type { Tuple } from './values/tuple.js';

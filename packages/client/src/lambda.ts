@@ -1,3 +1,4 @@
 /** `@stateflow/client/lambda`: the AWS Lambda transport (loads the AWS SDK only when imported). */
 export { lambdaTransport, buildLambdaInvocation, readLambdaResponse } from './transports/lambda.js';
 export type { LambdaTransportOptions, LambdaInvocation } from './transports/lambda.js';
+export type { Transport, TransportRequest, SendContext, EncodedArgs } from './transport.js';

@@ -54,6 +54,10 @@ class EntityNotFoundError(RemoteError):
     """A call or read went to an entity that does not exist."""
 
 
+class BadArgumentsError(RemoteError, TypeError):
+    """The arguments of a call or creation do not bind: a TypeError, as in plain Python."""
+
+
 class EntityRef:
     """A reference the client passed to an entity that does not exist (yet)."""
 
@@ -80,7 +84,8 @@ class EntityRef:
 
 def system_error(code, message):
     """A StateFlow error: raised as the shim's class, reported with ``code`` as its type."""
-    cls = {"EntityExists": EntityExistsError, "EntityNotFound": EntityNotFoundError}.get(code)
+    cls = {"EntityExists": EntityExistsError, "EntityNotFound": EntityNotFoundError,
+           "BadArguments": BadArgumentsError}.get(code)
     if cls is None:
         cls = type(code, (RemoteError,), {})
     err = cls(message)
@@ -103,6 +108,7 @@ def install_shim():
     shim.RemoteError = RemoteError
     shim.EntityExistsError = EntityExistsError
     shim.EntityNotFoundError = EntityNotFoundError
+    shim.BadArgumentsError = BadArgumentsError
     sys.modules["stateflow"] = shim
 
 

@@ -5,10 +5,10 @@
 export { loadScenarios, loadScenario, scenariosDir } from './load-scenarios.js';
 export { runConformance, runScenario } from './run-conformance.js';
 export { formatScoreboard } from './scoreboard.js';
-export { canonicalJson, diffOutcome, describeStep } from './compare.js';
 export type {
   Expect,
   Step,
+  StepBase,
   CreateStep,
   InvokeStep,
   GetStep,

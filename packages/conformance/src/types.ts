@@ -7,7 +7,7 @@ export type Expect =
   | { state: EntityState }
   | { error: { type: string; message?: string } };
 
-interface StepBase {
+export interface StepBase {
   entity: string;
   /** The expected outcome, generated from plain Python (`expected.json`). */
   expect: Expect;

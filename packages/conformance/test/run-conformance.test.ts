@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EncodedValue, EntityState, Program, Result } from '@stateflow/ir';
+import { canonicalJson } from '../src/compare.js';
 import {
-  canonicalJson,
   formatScoreboard,
   loadScenarios,
   runConformance,

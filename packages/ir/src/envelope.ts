@@ -66,7 +66,7 @@ export type SystemErrorCode =
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };
 
-interface EventBase {
+export interface EventBase {
   /** Id of the client request this event belongs to; constant along the whole call chain. */
   requestId: string;
   /** Hop sequence number within the request, increasing by one per emitted event. */

@@ -16,6 +16,7 @@ export type {
   Block,
   Terminator,
   TerminatorKind,
+  ResumingTerminator,
   ReturnTerminator,
   JumpTerminator,
   BranchTerminator,
@@ -26,6 +27,7 @@ export type {
 } from './program.js';
 export type {
   EntityAddress,
+  EventBase,
   ReplyAddress,
   Frame,
   ErrorValue,

@@ -137,7 +137,7 @@ export interface BranchTerminator {
 }
 
 /** Fields shared by the terminators that wait for a value and resume. */
-interface ResumingTerminator {
+export interface ResumingTerminator {
   /** Block that continues when the result arrives. */
   resume: BlockId;
   /** Variable the result is bound to in `resume` (often a compiler temporary `__sf_t0`). */

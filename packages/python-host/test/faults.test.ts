@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncodedValue, EntityState, ErrorValue, Event, Frame } from '@stateflow/ir';
-import { createPythonHost, failedResult, resolvePython, SubprocessHost, type HostResult, type PythonHost, type PythonHostOptions } from '../src/index.js';
+import { createPythonHost, failedResult, type HostResult, type PythonHost, type PythonHostOptions } from '../src/index.js';
+import { resolvePython } from '../src/find-python.js';
 import { KernelProcess } from '../src/kernel-process.js';
+import { SubprocessHost } from '../src/subprocess-host.js';
 import { Router, shopProgram, simpleProgram } from './support/router.js';
 
 /** A list nested `depth` levels deep: `[[[...]]]`. */

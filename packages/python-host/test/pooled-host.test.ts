@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PyodideWorkerHost, SubprocessHost } from '../src/index.js';
+import { PyodideWorkerHost } from '../src/pyodide-worker-host.js';
+import { SubprocessHost } from '../src/subprocess-host.js';
 import { Router, shopProgram } from './support/router.js';
 
 // The lifecycle both pool hosts share (src/pooled-host.ts): its checks and messages, per host.

@@ -5,14 +5,14 @@
  * handles so they build no label text per increment.
  */
 
-type Labels = { [name: string]: string };
+export type Labels = { [name: string]: string };
 
 function labelText(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
-interface Metric {
+export interface Metric {
   render(): string;
 }
 

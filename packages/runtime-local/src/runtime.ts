@@ -112,8 +112,8 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-type Args = EncodedValue[];
-type Kwargs = { [name: string]: EncodedValue };
+export type Args = EncodedValue[];
+export type Kwargs = { [name: string]: EncodedValue };
 type Settle = (result: Result) => void;
 
 const NOBODY: Settle = () => {};

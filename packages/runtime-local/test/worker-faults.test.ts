@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EncodedValue, Program, Result } from '@stateflow/ir';
-import { createPythonHost, SubprocessHost, type HostRequest, type HostResult, type LocalRoute, type PythonHost, type PythonHostOptions, type RoutedResult } from '@stateflow/python-host';
+import { createPythonHost, type HostRequest, type HostResult, type LocalRoute, type PythonHost, type PythonHostOptions, type RoutedResult } from '@stateflow/python-host';
 import { LocalRuntime, startHttpServer, type HttpServer } from '../src/index.js';
 
 // Hostile values and worker faults on the real Python hosts, through the HTTP API: the
@@ -19,6 +19,32 @@ function nested(depth: number): EncodedValue {
   let value: EncodedValue = [];
   for (let i = 1; i < depth; i++) value = [value];
   return value;
+}
+
+/** Pids of this process's kernel processes (`python -m stateflow_kernel.serve`); each test file runs in its own process. */
+function kernelPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('stateflow_kernel.serve');
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** A subprocess host and the pids of its kernel processes. */
+async function subprocessHost(workers: number): Promise<{ host: PythonHost; pids: () => number[] }> {
+  const before = new Set(kernelPids());
+  const host = await createPythonHost({ kind: 'subprocess', workers, stderr: 'capture' });
+  const mine = new Set(kernelPids().filter((pid) => !before.has(pid)));
+  expect(mine.size).toBe(workers);
+  // Replacements are new children too; the host's own are those not there before it.
+  return { host, pids: () => kernelPids().filter((pid) => !before.has(pid)) };
 }
 
 const isDeep = (r: HostRequest) => r.event.kind === 'Invoke' && Array.isArray(r.event.args[0]);
@@ -173,10 +199,10 @@ describe('values nested too deeply with a durable store (subprocess)', () => {
 
 describe('a kernel process killed with SIGKILL (subprocess)', () => {
   it('is replaced under load: every HTTP call is answered, /health is ready again, later calls succeed', async () => {
-    const host = await SubprocessHost.start({ workers: 2, stderr: 'capture' });
+    const { host, pids } = await subprocessHost(2);
     const { runtime: rt, url } = await serve(host);
     await setUpShop(rt);
-    const [victim] = host.pids;
+    const [victim] = pids();
     const buys = USERS.flatMap((u) => Array.from({ length: BUYS_EACH }, () => post(`${url}/User/${u}/buy_item`, { args: [1, coke] })));
     await new Promise((r) => setTimeout(r, 5));
     process.kill(victim!, 'SIGKILL');
@@ -188,15 +214,16 @@ describe('a kernel process killed with SIGKILL (subprocess)', () => {
       if (Date.now() > end) throw new Error('the killed process was not replaced');
       await new Promise((r) => setTimeout(r, 5));
     }
-    expect(host.pids).not.toContain(victim);
+    expect(pids()).not.toContain(victim);
+    expect(pids()).toHaveLength(2);
     expect(await post(`${url}/User/buyer0/buy_item`, { args: [1, coke] })).toEqual({ status: 200, body: { result: true } });
   });
 
   it('/health answers 503 while the only worker is down, then 200', async () => {
-    const host = await SubprocessHost.start({ workers: 1, stderr: 'capture' });
+    const { host, pids } = await subprocessHost(1);
     const { runtime: rt, url } = await serve(host);
     await setUpShop(rt);
-    process.kill(host.pids[0]!, 'SIGKILL');
+    process.kill(pids()[0]!, 'SIGKILL');
     let down: { status: number; body: { ready: boolean; reason?: string } } | undefined;
     const end = Date.now() + 20_000;
     while (host.restarts !== 1) {

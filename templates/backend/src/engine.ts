@@ -51,8 +51,8 @@ export interface CallOptions {
   requestId?: string;
 }
 
-type Args = EncodedValue[];
-type Kwargs = { [name: string]: EncodedValue };
+export type Args = EncodedValue[];
+export type Kwargs = { [name: string]: EncodedValue };
 
 /** The single-threaded engine of the template backend. */
 export class TemplateEngine {

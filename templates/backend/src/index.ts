@@ -13,7 +13,7 @@ export { buildArtifact, readArtifact, resolveConfig, DEFAULT_CONFIG, TemplateCon
 export type { TemplateConfig } from './build.js';
 export { checkProgram, InvalidProgramError, TEMPLATE_IR_VERSIONS } from './check-program.js';
 export { TemplateEngine } from './engine.js';
-export type { EngineOptions, CallOptions } from './engine.js';
+export type { EngineOptions, CallOptions, Args, Kwargs } from './engine.js';
 export { KernelProcess, KernelError } from './kernel-process.js';
 export type { KernelRequest, KernelResult } from './kernel-process.js';
 

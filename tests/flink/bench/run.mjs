@@ -22,8 +22,8 @@ import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
-import { closedLoop } from '../../bench/src/load.mjs';
-import { accountKey, operations } from '../../bench/src/workloads.mjs';
+import { closedLoop } from '@stateflow/bench/load';
+import { accountKey, operations } from '@stateflow/bench/workloads';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -4,6 +4,7 @@
  */
 export { generateClient } from './generate-client.js';
 export type { GenerateClientOptions } from './generate-client.js';
+export type { IntMode } from '../values/decode.js';
 export { clientNameOf } from './names.js';
 export { tsTypeOf } from './type-mapping.js';
 export type { Side } from './type-mapping.js';

@@ -5,9 +5,8 @@
 export { stateToArrowTable } from './state-to-arrow.js';
 export type { StateRow } from './state-to-arrow.js';
 export { arrowTableToState } from './arrow-to-state.js';
-export { entityArrowSchema, planColumn, planColumns, KEY_COLUMN, META_ENCODING, META_ENTITY, META_TYPE, META_FORMAT, TABLE_FORMAT } from './schema.js';
-export type { ColumnKind, ColumnPlan } from './schema.js';
-export { writeArrowIpcFile, readArrowIpcFile, arrowTableFromBytes } from './ipc.js';
+export { entityArrowSchema } from './schema.js';
+export { writeArrowIpcFile, readArrowIpcFile } from './ipc.js';
 export { writeParquetFile, readParquetFile } from './parquet.js';
 export { parseCsv } from './csv.js';
 export type { CsvRecord } from './csv.js';
@@ -16,4 +15,3 @@ export { exportStateFile, importStateFile, stateFileFormat } from './state-file.
 export type { StateFileFormat } from './state-file.js';
 export { StateTableError } from './errors.js';
 export type { StateTableErrorCode } from './errors.js';
-export { describeType } from '@stateflow/ir';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpStatusOf } from '../../src/index.js';
+import { httpStatusOf } from '../../src/http/status.js';
 
 describe('httpStatusOf', () => {
   it('maps each system error code and user exceptions to a status', () => {
