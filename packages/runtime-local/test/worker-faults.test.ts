@@ -182,19 +182,22 @@ describe.each([
   }, 180_000); // Pyodide worker threads take 15–25 s to start on a loaded 2-core machine.
 });
 
-describe('values nested too deeply with a durable store (subprocess)', () => {
+describe.each([
+  ['pyodide (2 worker threads)', { kind: 'pyodide', workers: 2, timeoutMs: 10_000 }, { kind: 'pyodide' }],
+  ['subprocess (2 workers)', { kind: 'subprocess', workers: 2 }, { kind: 'subprocess' }],
+] as const)('values nested too deeply with a durable store on the %s host', (_, options, restartOptions) => {
   it('never leave a call chain half applied, also after a restart, and nothing stays queued', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sf-worker-faults-'));
-    const first = await serve(await createPythonHost({ kind: 'subprocess', workers: 2, stderr: 'capture' }), dataDir);
+    const first = await serve(await createPythonHost({ ...(options as PythonHostOptions), stderr: 'capture' }), dataDir);
     await setUpShop(first.runtime);
     expectDeepFailed(await buyUnderFire(first.runtime, first.url));
     expectShopConsistent(first.runtime);
     await server!.close();
     await first.runtime.stop();
-    const again = await serve(await createPythonHost({ kind: 'subprocess', stderr: 'capture' }), dataDir);
+    const again = await serve(await createPythonHost({ ...restartOptions, stderr: 'capture' }), dataDir);
     expect(again.runtime.health()).toMatchObject({ ready: true, recovered: 0 });
     expectShopConsistent(again.runtime);
-  });
+  }, 180_000);
 });
 
 describe('a kernel process killed with SIGKILL (subprocess)', () => {
