@@ -174,12 +174,17 @@ export class WorkerPool {
     if (!pending) {
       pending = (async () => {
         const reason = current.deathError().message;
-        const fresh = await this.spawn(w);
+        let fresh: KernelWorker | undefined;
         try {
+          fresh = await this.spawn(w);
           if (this.program) await fresh.load(this.program);
         } catch (err) {
-          await fresh.close().catch(() => undefined);
-          throw err;
+          await fresh?.close().catch(() => undefined);
+          // A worker that cannot be started again leaves its slot without one: the host is
+          // down (the caller keeps its events), not the batch at fault.
+          if (isHostDown(err)) throw err;
+          const message = err instanceof Error ? err.message : String(err);
+          throw new PythonHostError('PythonNotFound', `cannot start a replacement for ${current.label}: ${message}`, { cause: err });
         }
         if (this.closed) {
           await fresh.close();

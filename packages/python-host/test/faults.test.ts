@@ -217,6 +217,28 @@ describe('a dead kernel process', () => {
     expect(host.unavailable()).toBe('the subprocess Python host is closed');
   });
 
+  it('that cannot be started again makes the host down: process() rejects with PythonNotFound', async () => {
+    // An interpreter that starts while a marker file is absent.
+    const dir = mkdtempSync(join(tmpdir(), 'stateflow-flaky-python-'));
+    const python = join(dir, 'python');
+    writeFileSync(python, `#!/bin/sh\n[ -e "${join(dir, 'gone')}" ] && exit 1\nexec "${resolvePython()}" "$@"\n`);
+    chmodSync(python, 0o755);
+    const host = await SubprocessHost.start({ python, stderr: 'capture' });
+    try {
+      await host.load(shopProgram());
+      const r = new Router(host);
+      writeFileSync(join(dir, 'gone'), '');
+      process.kill(host.pids[0]!, 'SIGKILL');
+      await until(() => host.unavailable() !== undefined, 'the host says it is down');
+      const failed = await host.process([{ event: r.invoke('User', 'a', 'update_balance', 1), state: { username: 'a', balance: 1, items: [] } }]).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ code: 'PythonNotFound' });
+      expect((failed as Error).message).toContain('cannot start a replacement for python kernel #0');
+      expect(host.unavailable()).toMatch(/^no Python worker is running/);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('answering out of step (an id that matches no request) is a worker fault: nothing is left waiting', async () => {
     // A fake kernel that answers pings and loads, then every batch with `"id": null`.
     const dir = mkdtempSync(join(tmpdir(), 'stateflow-fake-kernel-'));
