@@ -78,6 +78,15 @@ export class IdempotencyKeyReusedError extends RemoteError {
   override readonly name: string = 'IdempotencyKeyReusedError';
 }
 
+/**
+ * The runtime cannot take the call now, e.g. its disk is full (`Unavailable`, HTTP 503).
+ * Nothing of the call was acknowledged; retrying later with the same requestId is safe,
+ * and the default retry policy does.
+ */
+export class UnavailableError extends RemoteError {
+  override readonly name: string = 'UnavailableError';
+}
+
 const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError } = {
   EntityNotFound: EntityNotFoundError,
   EntityExists: EntityExistsError,
@@ -88,6 +97,7 @@ const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError 
   EncodingError: InternalError,
   Internal: InternalError,
   IdempotencyKeyReused: IdempotencyKeyReusedError,
+  Unavailable: UnavailableError,
 };
 
 /** The system error codes, in the order of `SystemErrorCode`. */

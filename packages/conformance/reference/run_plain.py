@@ -138,10 +138,14 @@ def encode(value):
         return [encode(v) for v in value]
     if t is tuple:
         return {"$tuple": [encode(v) for v in value]}
-    if t is set or t is frozenset:
+    if t is set:
         return {"$set": [encode(v) for v in ordered(value)]}
+    if t is frozenset:
+        return {"$frozenset": [encode(v) for v in ordered(value)]}
     if t is bytes:
         return {"$bytes": base64.b64encode(value).decode("ascii")}
+    if t is bytearray:
+        return {"$bytearray": base64.b64encode(value).decode("ascii")}
     if t is dict:
         if all(type(k) is str and not k.startswith("$") for k in value):
             return {k: encode(v) for k, v in value.items()}
@@ -212,6 +216,10 @@ class World:
                     return tuple(self.decode(v) for v in inner)
                 if tag == "$set":
                     return set(self.decode(v) for v in inner)
+                if tag == "$frozenset":
+                    return frozenset(self.decode(v) for v in inner)
+                if tag == "$bytearray":
+                    return bytearray(base64.b64decode(inner))
                 if tag == "$int":
                     return int(inner)
                 if tag == "$float":

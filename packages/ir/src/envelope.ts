@@ -61,7 +61,13 @@ export type SystemErrorCode =
   | 'EncodingError'
   | 'Internal'
   /** A client request id (idempotency key) was used again for a different call. */
-  | 'IdempotencyKeyReused';
+  | 'IdempotencyKeyReused'
+  /**
+   * The runtime cannot take the call now (its store cannot commit, e.g. the disk is
+   * full); nothing of the call was acknowledged. Retrying later, with the same request
+   * id, is safe.
+   */
+  | 'Unavailable';
 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };

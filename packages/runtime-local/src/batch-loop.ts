@@ -2,7 +2,7 @@ import type { ConstructEvent, Event, Result } from '@stateflow/ir';
 import { failedResult, isHostDown, runOneByOne, type HostRequest, type HostResult, type LocalResult, type PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { isRecordedRequest } from './request-ids.js';
+import { isRecordedRequest, isRefusal } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
 import { systemError } from './system-errors.js';
 
@@ -70,8 +70,10 @@ export interface BatchLoopOptions {
 export type ResultSink = (requestId: string, result: Result) => void;
 
 /**
- * Called once when the store cannot commit (the runtime must stop: the disk is the
- * truth), or when the host cannot run events any more (closed, no worker can start).
+ * Called once when the store cannot commit (e.g. a full disk): the loop stops taking
+ * batches until {@link BatchLoop.resume} (the disk is the truth: the runtime reloads the
+ * durable queue before resuming). Also called once when the host cannot run events any
+ * more (closed, no worker can start): the loop stops taking batches.
  */
 export type FatalSink = (error: Error, source: 'store' | 'host') => void;
 
@@ -165,6 +167,13 @@ export class BatchLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
+  }
+
+  /** Takes batches again after a failed commit, once the runtime has reloaded what is on disk. */
+  resume(): void {
+    this.failed = false;
+    this.stopped = false;
+    this.kick();
   }
 
   /** Resolves when no batch and no commit is in flight. */
@@ -324,7 +333,8 @@ export class BatchLoop {
    */
   private hostDown(batch: readonly Taken[], error: Error): void {
     const message = `the ${this.host.kind} Python host cannot run events: ${error.message}`;
-    const answer = { error: systemError('Internal', `${message}; the runtime stopped processing`) };
+    // Nothing of these requests was committed: retrying once the server is back is safe.
+    const answer = { error: systemError('Unavailable', `${message}; the runtime stopped processing, retry later`) };
     for (const event of batch) this.hooks.respond(event.requestId, answer);
     if (this.failed) return;
     this.failed = true;
@@ -352,10 +362,11 @@ export class BatchLoop {
     const outcomes: OutcomeRecord[] = [];
     const responses: Finished[] = [];
     let now = 0;
-    const finish = (response: Finished): void => {
+    // `refused`: the client's own event (seq 0) was refused before it ran (isRefusal).
+    const finish = (response: Finished, refused = false): void => {
       responses.push(response);
       const { requestId, result } = response;
-      if (isRecordedRequest(requestId)) {
+      if (isRecordedRequest(requestId) && !refused) {
         const fingerprint = this.hooks.fingerprintOf?.(requestId);
         outcomes.push({ requestId, result, at: now || (now = Date.now()), ...(fingerprint !== undefined ? { fingerprint } : {}) });
       }
@@ -372,7 +383,7 @@ export class BatchLoop {
         else writes.push({ address: event.target, state: result.state });
       }
       for (const out of result.out ?? []) {
-        if (out.kind === 'Response') finish(out);
+        if (out.kind === 'Response') finish(out, event.seq === 0 && isRefusal(out.result));
         else if (out.seq > this.maxHops) {
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
           finish({ requestId: out.requestId, result: { error: systemError('Internal', message) } });
@@ -433,9 +444,9 @@ export class BatchLoop {
 
   private fatal(err: unknown, responses: readonly Finished[]): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    for (const { requestId } of responses) {
-      this.hooks.respond(requestId, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
-    }
+    // Nothing of these requests was committed (acknowledged): retrying later is safe.
+    const unavailable = systemError('Unavailable', `the state store could not commit (${error.message}); nothing of this request was saved, retry later`);
+    for (const { requestId } of responses) this.hooks.respond(requestId, { error: unavailable });
     if (this.failed) return;
     this.failed = true;
     this.stopped = true;

@@ -14,13 +14,14 @@ import builtins
 import json
 import sys
 import traceback
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .errors import StateflowError, UserError, exception_with_message, mark_system
 from .hop import Hop
 from .machine import MAX_KEY_BYTES, BlockMachine, call_user
-from .program import Entity, Method, install_shim, load_program
+from .program import Entity, Method, enum_classes, install_shim, load_program
 from .refs import BadArgumentsError, EntityExistsError, EntityNotFoundError, RemoteError
+from .request_values import RequestDecoder, RequestValueError
 from .values import Codec, EncodingError
 
 __all__ = ["Kernel", "install_shim", "MAX_KEY_BYTES"]
@@ -46,7 +47,11 @@ class Kernel:
     def __init__(self, program: Dict[str, Any]):
         self.module, self.entities = load_program(program)
         self.codec = Codec({e.cls: e.name for e in self.entities.values()},
-                           rebuild_error=self.rebuild_error)
+                           rebuild_error=self.rebuild_error,
+                           enum_classes=enum_classes(self.module))
+        # Client arguments (events with seq 0) are decoded strictly: a malformed value is
+        # BadArguments, never a traceback (the gateways check the same rules first).
+        self.request_decoder = RequestDecoder(self.codec, frozenset(self.entities))
         self._machine = BlockMachine(self.entities, self.codec)
         self._remote_classes: Dict[str, type] = {}
         self._handlers = {
@@ -167,8 +172,12 @@ class Kernel:
             raise StateflowError("EntityNotFound", "%s(%r) does not exist" % (ent.name, key))
         hop.entity, hop.key = ent.name, key
         codec = self.codec
-        args = codec.decode(ev["args"]) if ev.get("args") else []
         kwargs = ev.get("kwargs")
+        if hop.seq == 0:
+            args, kwargs = self._client_arguments(ev)
+        else:
+            args = codec.decode(ev["args"]) if ev.get("args") else []
+            kwargs = codec.decode_fields(kwargs) if kwargs else None
         sig = m.signature
         if (not kwargs and not m.split and not sig.floats and sig.names is not None
                 and len(args) == len(sig.names)):
@@ -177,7 +186,7 @@ class Kernel:
             hop.writes = m.writes
             value = call_user(m.func, inst, *args)
             return self._machine.returned(hop, ent, inst, state, m, value)
-        bound = sig.bind(args, codec.decode_fields(kwargs) if kwargs else {})
+        bound = sig.bind(args, kwargs or {})
         inst = self._machine.instance(ent, state)
         hop.writes = m.writes
         if m.split:
@@ -240,9 +249,21 @@ class Kernel:
         hop.finish({"ok": state[attr]})
         return {"out": hop.out}
 
+    def _client_arguments(self, ev: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
+        """The arguments of a client's event, decoded strictly (``BadArguments`` if malformed)."""
+        try:
+            return self.request_decoder.arguments(ev.get("args") or [], ev.get("kwargs") or {})
+        except RequestValueError as e:
+            raise StateflowError("BadArguments", str(e)) from None
+
     def _on_construct(self, hop: Hop, ev: Dict[str, Any], state: Optional[Dict[str, Any]]):
         ent = self._machine.entity(ev["entity"])
-        key, new_state = self._construct(ent, ev.get("args") or [], ev.get("kwargs") or {})
+        if hop.seq == 0:
+            args, kwargs = self._client_arguments(ev)
+        else:
+            args = self.codec.decode(ev.get("args") or [])
+            kwargs = self.codec.decode_fields(ev.get("kwargs") or {})
+        key, new_state = self._construct(ent, args, kwargs)
         hop.emit({
             "kind": "Insert",
             "target": {"entity": ent.name, "key": key},
@@ -260,7 +281,8 @@ class Kernel:
         hop.finish({"ok": {"$entity": ent.name, "$key": target["key"]}})
         return {"state": ev["state"], "out": hop.out}
 
-    def _construct(self, ent: Entity, args: Any, kwargs: Any) -> Tuple[str, Dict[str, Any]]:
-        bound = ent.init.bind(self.codec.decode(args), self.codec.decode_fields(kwargs))
+    def _construct(self, ent: Entity, args: List[Any], kwargs: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        """Runs ``__init__`` with decoded arguments; returns the key and the encoded state."""
+        bound = ent.init.bind(args, kwargs)
         return self._machine.construct(ent, bound)
 

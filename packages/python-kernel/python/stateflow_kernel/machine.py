@@ -18,6 +18,7 @@ from .errors import StateflowError, UserError, mark_system
 from .hop import Hop, PendingFrame
 from .program import Entity, Method
 from .refs import BadArgumentsError, EntityRef
+from .request_values import key_problem
 from .signature import Bound
 from .values import Codec
 
@@ -28,7 +29,13 @@ MAX_KEY_BYTES = 1000
 
 
 def check_key(entity: str, key: str) -> str:
-    """Returns ``key``; ``BadArguments`` when it is longer than any backend can store."""
+    """Returns ``key``; ``BadArguments`` when no URL can address it, or it is longer than
+    any backend can store (``checkKey`` in the IR)."""
+    if len(key) <= 2 or not key.isascii():
+        # Unaddressable ('', '.', '..') or not Unicode (a lone surrogate).
+        problem = key_problem(key)
+        if problem is not None and len(key) * 4 <= MAX_KEY_BYTES:
+            raise StateflowError("BadArguments", "%s instance: %s" % (entity, problem))
     # A UTF-8 character is at most 4 bytes: short keys need no encoding to be checked.
     if len(key) * 4 > MAX_KEY_BYTES:
         size = len(key.encode("utf-8", "surrogatepass"))

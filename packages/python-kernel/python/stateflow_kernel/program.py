@@ -2,6 +2,7 @@
 entity classes, methods, blocks and error handlers."""
 from __future__ import annotations
 
+import enum
 import linecache
 import sys
 import traceback
@@ -165,3 +166,10 @@ def _restore(name: str, previous: Optional[types.ModuleType]) -> None:
         sys.modules.pop(name, None)
     else:
         sys.modules[name] = previous
+
+
+def enum_classes(module: types.ModuleType) -> Dict[str, type]:
+    """The ``Enum`` classes the program's module binds at its top level, by name (``$enum``)."""
+    return {name: obj for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj is not enum.Enum
+            and not name.startswith("_")}

@@ -206,7 +206,7 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
     return { status: 200, body: { state: toPlainJson(state) } };
   }
   const call = idempotencyKey(req);
-  const body = parseCallBody(await readBody(req, settings.maxBodyBytes), runtime.entityNames);
+  const body = parseCallBody(await readBody(req, settings.maxBodyBytes));
   if (route.kind === 'create') {
     const result = await runtime.create(route.entity, body.args, body.kwargs, call);
     if ('error' in result) return errorReply(result);

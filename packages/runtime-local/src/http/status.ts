@@ -10,12 +10,17 @@ import type { ErrorValue } from '@stateflow/ir';
  * | `UnknownMethod`, `BadArguments`, `UnknownAttribute` | 400 |
  * | a user exception (no `code`): the method raised; retrying will not help | 422 |
  * | `IdempotencyKeyReused`: the request id was used before for a different call | 422 |
- * | `EncodingError`, `Internal`, anything else | 500 |
+ * | `EncodingError`: the program produced a value the encoding cannot carry (a `complex`, an object of its own class); retrying will not help | 422 |
+ * | `Unavailable`: the store cannot commit now (a full disk); nothing was acknowledged, retry later | 503 |
+ * | `Internal`, anything else | 500 |
+ *
+ * A 5xx means a fault of StateFlow or of the machine, never a value of the user's.
  */
 export function httpStatusOf(error: ErrorValue): number {
   switch (error.code) {
     case undefined:
     case 'IdempotencyKeyReused':
+    case 'EncodingError':
       return 422;
     case 'EntityNotFound':
     case 'UnknownEntity':
@@ -26,6 +31,8 @@ export function httpStatusOf(error: ErrorValue): number {
     case 'BadArguments':
     case 'UnknownAttribute':
       return 400;
+    case 'Unavailable':
+      return 503;
     default:
       return 500;
   }
