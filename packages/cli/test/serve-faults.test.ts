@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startServe } from './run-bin.js';
+import { spawnServe } from './run-bin.js';
 
 const SHOP_IR = 'packages/ir/test/fixtures/shop.ir.json';
 
@@ -28,7 +28,7 @@ function nested(depth: number): unknown {
 
 describe.runIf(process.platform === 'linux')('stateflow serve after a worker fault', () => {
   it('answers every call and stops on SIGTERM after its kernel process was killed and a deep value was sent', async () => {
-    const server = startServe([SHOP_IR, '--port', '0', '--python-host', 'subprocess', '--workers', '1', '--in-memory']);
+    const server = spawnServe([SHOP_IR, '--port', '0', '--python-host', 'subprocess', '--workers', '1', '--in-memory']);
     try {
       const url = await server.ready;
       const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
