@@ -15,3 +15,6 @@ export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
 export { startHttpServer } from './http/server.js';
 export type { HttpServer, HttpServerOptions, RequestLogEntry } from './http/server.js';
+export { createBrowserSafety, checkJsonContentType } from './http/browser-safety.js';
+export type { BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from './http/browser-safety.js';
+export { HttpError } from './http/http-error.js';
