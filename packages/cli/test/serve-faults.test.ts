@@ -31,7 +31,8 @@ describe.runIf(process.platform === 'linux')('stateflow serve after a worker fau
     const server = spawnServe([SHOP_IR, '--port', '0', '--python-host', 'subprocess', '--workers', '1', '--in-memory']);
     try {
       const url = await server.ready;
-      const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect((await post('/Item', { args: ['coke', 2] })).status).toBe(201);
       const [kernel] = kernelPids(server.pid);
       expect(kernel).toBeDefined();

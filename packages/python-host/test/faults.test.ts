@@ -171,7 +171,7 @@ describe.each([
     } finally {
       await host.close();
     }
-  });
+  }, 180_000); // two Pyodide starts: 8–22 s each on a loaded 2-core machine
 });
 
 describe('a dead kernel process', () => {

@@ -124,7 +124,7 @@ async function serve(host: PythonHost, dataDir?: string) {
 }
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: { result?: unknown; error?: { type: string; message: string } } }> {
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as { result?: unknown } };
 }
 
