@@ -78,6 +78,16 @@ export class IdempotencyKeyReusedError extends RemoteError {
   override readonly name: string = 'IdempotencyKeyReusedError';
 }
 
+/**
+ * The request id was sent again too late: the engine forgets request ids after a while
+ * (the Flink backend's `dedupTtlSeconds`) and this one is older, so it may have run
+ * already (`RequestExpired`). Nothing ran now; read the state to see whether the first
+ * attempt took effect, and send a new call (a new request id) if it did not.
+ */
+export class RequestExpiredError extends RemoteError {
+  override readonly name: string = 'RequestExpiredError';
+}
+
 const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError } = {
   EntityNotFound: EntityNotFoundError,
   EntityExists: EntityExistsError,
@@ -88,6 +98,7 @@ const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError 
   EncodingError: InternalError,
   Internal: InternalError,
   IdempotencyKeyReused: IdempotencyKeyReusedError,
+  RequestExpired: RequestExpiredError,
 };
 
 /** The system error codes, in the order of `SystemErrorCode`. */

@@ -61,7 +61,12 @@ export type SystemErrorCode =
   | 'EncodingError'
   | 'Internal'
   /** A client request id (idempotency key) was used again for a different call. */
-  | 'IdempotencyKeyReused';
+  | 'IdempotencyKeyReused'
+  /**
+   * A request id sent again after the engine may have forgotten it (older than the Flink
+   * backend's `dedupTtlSeconds`): not run, since it may have run already.
+   */
+  | 'RequestExpired';
 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };

@@ -10,12 +10,14 @@ import type { ErrorValue } from '@stateflow/ir';
  * | `UnknownMethod`, `BadArguments`, `UnknownAttribute` | 400 |
  * | a user exception (no `code`): the method raised; retrying will not help | 422 |
  * | `IdempotencyKeyReused`: the request id was used before for a different call | 422 |
+ * | `RequestExpired`: the request id is older than the engine remembers ids (nothing ran) | 422 |
  * | `EncodingError`, `Internal`, anything else | 500 |
  */
 export function httpStatusOf(error: ErrorValue): number {
   switch (error.code) {
     case undefined:
     case 'IdempotencyKeyReused':
+    case 'RequestExpired':
       return 422;
     case 'EntityNotFound':
     case 'UnknownEntity':
