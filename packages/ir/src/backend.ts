@@ -51,7 +51,10 @@ export interface BackendArtifact {
 
 /** A started deployment, as {@link Backend.run} returns it. */
 export interface RunningDeployment {
-  /** Resolves when the deployment has stopped, with its exit status (0: stopped cleanly). */
+  /**
+   * Resolves when the deployment has stopped, with its exit status (0: stopped cleanly;
+   * 128 + the signal's number when its process was killed by a signal, as shells report it).
+   */
   readonly done: Promise<number>;
   /** Stops it and waits until it has stopped; resolves with the exit status. */
   stop(): Promise<number>;

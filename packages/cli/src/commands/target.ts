@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
+import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
@@ -208,6 +208,12 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     io.stderr(`stopped (exit ${code})\n`);
     return code === 0 ? ExitCode.Ok : ExitCode.ProgramErrors;
   }
-  io.stderr(`the ${backend.name} job ended on its own (exit ${outcome.code}); see the logs in ${dir}/logs\n`);
+  io.stderr(`the ${backend.name} job ${howItEnded(outcome.code)}; see the logs in ${dir}/logs\n`);
   return ExitCode.ProgramErrors;
+}
+
+/** How a deployment that was not asked to stop ended: killed by a signal, or exited. */
+export function howItEnded(code: number): string {
+  const signal = code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return signal ? `was killed (${signal}, exit ${code})` : `ended without being asked to stop (exit ${code})`;
 }
