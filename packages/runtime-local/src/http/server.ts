@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
-import type { LocalRuntime } from '../runtime.js';
+import { EngineUnavailableError, RequestMetrics, type GatewayEngine, type GatewayMetrics } from '@stateflow/gateway';
 import { checkClientRequestId } from '../request-ids.js';
 import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
 import { HttpError } from './http-error.js';
@@ -68,7 +68,8 @@ interface Reply {
 }
 
 /**
- * Serves the HTTP API of a runtime:
+ * Serves the HTTP API of a runtime, or of any engine behind the gateway interface
+ * (`GatewayEngine` of `@stateflow/gateway`: the embedded runtime, Flink over Kafka):
  *
  * - `POST /{Entity}` with `{"args": [...], "kwargs": {...}}` creates an instance: 201 `{"key": "..."}`.
  * - `POST /{Entity}/{key}/{method}` calls a method: 200 `{"result": value}`.
@@ -76,11 +77,13 @@ interface Reply {
  *
  * Errors are `{"error": {"type", "message"}}` with 400 (bad request, unknown method,
  * arguments that do not bind), 404 (unknown entity class, key or route), 405, 409
- * (key exists), 413, 422 (the method raised; retrying will not help) or 500.
+ * (key exists), 413, 422 (the method raised; retrying will not help), 500, or 502/503/504
+ * when the engine behind a gateway cannot be reached or does not answer in time.
  */
-export async function startHttpServer(runtime: LocalRuntime, options: HttpServerOptions = {}): Promise<HttpServer> {
+export async function startHttpServer(runtime: GatewayEngine, options: HttpServerOptions = {}): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
-  const clash = runtime.entityNames.filter((name) => RESERVED_NAMES.includes(name));
+  const entityNames = runtime.program.entities.map((e) => e.name);
+  const clash = entityNames.filter((name) => RESERVED_NAMES.includes(name));
   if (clash.length > 0) {
     throw new Error(
       `entity class ${clash.map((n) => `'${n}'`).join(', ')} uses a name reserved for the runtime's own routes (${RESERVED_NAMES.join(', ')}); rename the class`,
@@ -89,15 +92,16 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
   const settings: Settings = {
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     tokenDigest: options.token !== undefined && options.token !== '' ? digest(options.token) : undefined,
+    entityNames,
+    metrics: runtime.metrics ?? new RequestMetrics(),
   };
-  const { metrics } = runtime;
+  const { metrics } = settings;
   const server = createServer((req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
       send(res, reply);
       const durationMs = performance.now() - started;
-      metrics.httpRequests.inc({ route, status: String(reply.status) });
-      metrics.httpDuration.observe(durationMs / 1000, { route });
+      metrics.observeRequest(route, reply.status, durationMs);
       if (!options.onRequest) return;
       const error = reply.contentType ? undefined : (reply.body as { error?: { type?: string } });
       const key = req.headers['idempotency-key'];
@@ -134,6 +138,8 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
 interface Settings {
   maxBodyBytes: number;
   tokenDigest: Buffer | undefined;
+  entityNames: string[];
+  metrics: GatewayMetrics;
 }
 
 function digest(text: string): Buffer {
@@ -147,7 +153,7 @@ function authorized(req: IncomingMessage, expected: Buffer): boolean {
   return timingSafeEqual(digest(match ? match[1]!.trim() : ''), expected) && match !== null;
 }
 
-async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
+async function handle(runtime: GatewayEngine, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
   let routeKind = 'none';
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -163,6 +169,9 @@ async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Set
     if (err instanceof HttpError) {
       return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: err.headers }, route: routeKind };
     }
+    if (err instanceof EngineUnavailableError) {
+      return { reply: { status: err.status, body: errorBody(err.type, err.message) }, route: routeKind };
+    }
     const message = err instanceof Error ? err.message : String(err);
     return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`) }, route: routeKind };
   }
@@ -177,10 +186,10 @@ function idempotencyKey(req: IncomingMessage): { requestId?: string } {
   return { requestId: text };
 }
 
-async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessage, settings: Settings): Promise<Reply> {
+async function dispatch(runtime: GatewayEngine, route: Route, req: IncomingMessage, settings: Settings): Promise<Reply> {
   if (route.kind === 'health') {
     await readBody(req, settings.maxBodyBytes);
-    const health = runtime.health();
+    const health = await runtime.health();
     if (settings.tokenDigest && !authorized(req, settings.tokenDigest)) {
       // Without the token, say only whether the server is ready.
       return { status: health.ready ? 200 : 503, body: { ready: health.ready } };
@@ -189,14 +198,14 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
   }
   if (route.kind === 'metrics') {
     await readBody(req, settings.maxBodyBytes);
-    return { status: 200, body: runtime.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+    return { status: 200, body: settings.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
   }
   if (route.kind === 'get') {
     // Drain the body (if any) so keep-alive connections stay usable.
     await readBody(req, settings.maxBodyBytes);
     const found = findEntity(runtime.program, route.entity);
     if ('error' in found) return errorReply(found);
-    const state = runtime.getState(route.entity, route.key);
+    const state = await runtime.getState(route.entity, route.key);
     if (state === undefined) {
       return {
         status: 404,
@@ -206,7 +215,7 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
     return { status: 200, body: { state: toPlainJson(state) } };
   }
   const call = idempotencyKey(req);
-  const body = parseCallBody(await readBody(req, settings.maxBodyBytes), runtime.entityNames);
+  const body = parseCallBody(await readBody(req, settings.maxBodyBytes), settings.entityNames);
   if (route.kind === 'create') {
     const result = await runtime.create(route.entity, body.args, body.kwargs, call);
     if ('error' in result) return errorReply(result);

@@ -1,0 +1,12 @@
+/**
+ * `@stateflow/gateway`: the HTTP API of `stateflow serve` in front of any engine, over a
+ * small engine interface ({@link GatewayEngine}): the embedded runtime, or a deployment
+ * reached through a client transport ({@link transportEngine}, e.g. Flink over Kafka).
+ *
+ * @packageDocumentation
+ */
+export { EngineUnavailableError } from './engine.js';
+export type { GatewayEngine, EngineCallOptions, EngineHealth, GatewayMetrics } from './engine.js';
+export { transportEngine } from './transport-engine.js';
+export type { TransportEngine, TransportEngineOptions, TransportEngineHealth, GatewayTransport } from './transport-engine.js';
+export { RequestMetrics } from './request-metrics.js';
