@@ -38,6 +38,7 @@ export const backend = defineBackend({
     const config = (artifact as FlinkArtifact).config;
     await job.running;
     ctx.log(`running: send requests to topic ${config.topics.ingress} on ${config.bootstrap}; replies on ${config.topics.egress}`);
-    return job;
+    const clientAccess = { transport: 'kafka' as const, brokers: config.bootstrap.split(','), requestTopic: config.topics.ingress, replyTopic: config.topics.egress };
+    return Object.assign(job, { clientAccess });
   },
 });

@@ -58,6 +58,25 @@ export interface RunningDeployment {
   readonly done: Promise<number>;
   /** Stops it and waits until it has stopped; resolves with the exit status. */
   stop(): Promise<number>;
+  /**
+   * How clients reach the deployment through a transport of `@stateflow/client`;
+   * `stateflow run` serves the HTTP API in front of it (`@stateflow/gateway`).
+   */
+  readonly clientAccess?: ClientAccess;
+}
+
+/** How clients reach a running deployment (data: the CLI builds the transport). */
+export type ClientAccess = KafkaClientAccess;
+
+/** Requests to a Kafka topic, replies on another (the client's `kafkaTransport`). */
+export interface KafkaClientAccess {
+  transport: 'kafka';
+  /** Bootstrap brokers, e.g. `['127.0.0.1:19092']`. */
+  brokers: string[];
+  /** Topic the engine reads requests from. */
+  requestTopic: string;
+  /** Topic the engine writes the replies of these clients to. */
+  replyTopic: string;
 }
 
 /** A backend plugin. */

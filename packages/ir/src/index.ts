@@ -69,4 +69,13 @@ export type { AssertIrOptions } from './assert-ir.js';
 export { renderGraph, tryRenderGraph, listGraphMethods, UnknownGraphMethodError } from './graph/render-graph.js';
 export type { RenderGraphOptions, RenderGraphResult } from './graph/render-graph.js';
 export { defineBackend } from './backend.js';
-export type { Backend, BackendCapabilities, BackendContext, BackendBuildOptions, BackendArtifact, RunningDeployment } from './backend.js';
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendContext,
+  BackendBuildOptions,
+  BackendArtifact,
+  RunningDeployment,
+  ClientAccess,
+  KafkaClientAccess,
+} from './backend.js';

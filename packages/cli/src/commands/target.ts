@@ -10,7 +10,8 @@ import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
-import { waitForSignal, type StopSignal } from './serve.js';
+import { startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
+import { parsePort, waitForSignal, type StopSignal } from './serve.js';
 
 const SETTINGS = `Settings (passed to the backend; Flink: see @stateflow/backend-flink):
   --bootstrap <host:port>      Kafka bootstrap servers (default 127.0.0.1:19092)
@@ -34,15 +35,19 @@ or the backend package is not installed.
 `;
 
 /** Usage of `stateflow run`. */
-export const RUN_USAGE = `Usage: stateflow run <app.py> --target <name> [--fresh] [settings]
+export const RUN_USAGE = `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
 
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
 Flink mini-cluster (PyFlink from tools/engines/flink/setup.sh), resuming from the last
-retained checkpoint. Ctrl-C stops it.
+retained checkpoint. It also serves the HTTP API of stateflow serve in front of it (a
+gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:
   --fresh                      forget the state of earlier runs (delete the retained checkpoints)
+  -p, --port <n>               HTTP port of the gateway (default 8080; 0 picks a free one; 'none': no gateway)
+  --host <addr>                interface the gateway binds (default 127.0.0.1)
+  --token <t>                  require Authorization: Bearer <t> (default: $STATEFLOW_TOKEN)
 ${SETTINGS}
 Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
 or the backend package is not installed.
@@ -58,6 +63,9 @@ const OPTIONS = {
   'topic-prefix': { type: 'string' },
   set: { type: 'string', multiple: true },
   fresh: { type: 'boolean' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  token: { type: 'string' },
 } as const;
 
 /**
@@ -153,6 +161,9 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.target) throw new CliError('stateflow build: missing --target (e.g. --target flink)', ExitCode.Usage, BUILD_USAGE);
   if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, BUILD_USAGE);
   if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, BUILD_USAGE);
+  for (const flag of ['port', 'host', 'token'] as const) {
+    if (values[flag] !== undefined) throw new CliError(`stateflow build: --${flag} is an option of stateflow run`, ExitCode.Usage, BUILD_USAGE);
+  }
   const config = settingsOf(values, 'build', BUILD_USAGE);
   const backend = await loadBackend(values.target, 'build');
   const program = await compileFor(file!, io);
@@ -181,6 +192,7 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
   if (!values.target) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, RUN_USAGE);
   if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, RUN_USAGE);
   const config = settingsOf(values, 'run', RUN_USAGE);
+  const http = gatewaySettings(values);
   const backend = await loadBackend(values.target, 'run');
   if (!backend.run) throw new CliError(`stateflow run: the ${backend.name} backend cannot run programs locally; use stateflow build`, ExitCode.Usage);
   const program = await compileFor(file!, io);
@@ -200,8 +212,18 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     if (/EnvError$/.test(e.name)) throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
     throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
   }
-  io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})\n`);
+  let gateway: RunGateway | undefined;
+  if (http && deployment.clientAccess) {
+    try {
+      gateway = await startRunGateway(program, deployment.clientAccess, http, io);
+    } catch (err) {
+      await deployment.stop();
+      throw err;
+    }
+  }
+  io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})${gateway ? ` at ${gateway.url}` : ''}\n`);
   const outcome = await Promise.race([stopped.then((s) => ({ signal: s })), deployment.done.then((code) => ({ code }))]);
+  await gateway?.close();
   if ('signal' in outcome) {
     io.stderr(`${outcome.signal}: stopping\n`);
     const code = await deployment.stop();
@@ -216,4 +238,12 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
 export function howItEnded(code: number): string {
   const signal = code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
   return signal ? `was killed (${signal}, exit ${code})` : `ended without being asked to stop (exit ${code})`;
+}
+
+/** The HTTP gateway's settings of `stateflow run`, or undefined for `--port none`. */
+function gatewaySettings(values: { port?: string; host?: string; token?: string }): RunGatewaySettings | undefined {
+  if (values.port === 'none') return undefined;
+  const token = values.token ?? (process.env['STATEFLOW_TOKEN'] || undefined);
+  if (token === '') throw new CliError('stateflow run: --token is empty; pass a secret, or leave it out', ExitCode.Usage, RUN_USAGE);
+  return { port: parsePort(values.port ?? '8080', 'run'), host: values.host ?? '127.0.0.1', token, timeoutMs: 30_000 };
 }
