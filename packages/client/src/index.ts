@@ -10,7 +10,11 @@ export {
   BadArgumentsError,
   InternalError,
   IdempotencyKeyReusedError,
+<<<<<<< HEAD
   RequestExpiredError,
+=======
+  UnavailableError,
+>>>>>>> main
   TimeoutError,
   CancelledError,
   TransportError,
@@ -29,6 +33,8 @@ export { encodeValue } from './values/encode.js';
 export { decodeValue } from './values/decode.js';
 export type { DecodeOptions, IntMode } from './values/decode.js';
 export { tuple, isTuple } from './values/tuple.js';
+export { bytearray, isBytearray, frozenset, isFrozenset, PythonValue } from './values/python-values.js';
+export type { PythonValueTag } from './values/python-values.js';
 export type { Tuple } from './values/tuple.js';
 export { inProcessTransport } from './transports/in-process.js';
 export type { EmbeddedRuntime, EmbeddedCallOptions } from './transports/in-process.js';

@@ -1,4 +1,4 @@
-import { TransportError } from './errors.js';
+import { TransportError, UnavailableError } from './errors.js';
 
 /** When and how often a failed attempt is sent again. */
 export interface RetryOptions {
@@ -20,7 +20,7 @@ export interface RetryOptions {
   /**
    * Whether an error is transient. Errors of user code (`RemoteError`) reach this only
    * if you return true for them, which you should not: they are never transient.
-   * @default retryable `TransportError`s (connection failures, 502/503/504, throttling)
+   * @default retryable `TransportError`s (connection failures, 502/503/504, throttling) and `UnavailableError`
    */
   isRetryable?: (error: unknown) => boolean;
 }
@@ -30,7 +30,7 @@ export const DEFAULT_RETRY_OPTIONS: Required<RetryOptions> = {
   attempts: 3,
   initialDelayMs: 100,
   maxDelayMs: 2000,
-  isRetryable: (error) => error instanceof TransportError && error.retryable,
+  isRetryable: (error) => (error instanceof TransportError && error.retryable) || error instanceof UnavailableError,
 };
 
 /**

@@ -6,6 +6,7 @@ import {
   EntityNotFoundError,
   EntityRef,
   IdempotencyKeyReusedError,
+  UnavailableError,
   RemoteError,
   StateflowClient,
   TimeoutError,
@@ -102,6 +103,17 @@ describe('StateflowClient', () => {
     const reused = await client.invoke({ entity: 'Item', key: 'a' }, 'm', [], {}, { requestId: 'k' }).catch((e: unknown) => e);
     expect(reused).toBeInstanceOf(IdempotencyKeyReusedError);
     expect(reused).toMatchObject({ code: 'IdempotencyKeyReused', name: 'IdempotencyKeyReusedError' });
+  });
+
+  it('retries an Unavailable answer (the runtime could not commit) with the same request id, and gives up with UnavailableError', async () => {
+    const unavailable = { error: { type: 'Unavailable', message: 'disk full', code: 'Unavailable' as const } };
+    const t = scripted([unavailable, { ok: 7 }]);
+    await expect(new StateflowClient(t, { retry: fastRetry }).invoke({ entity: 'I', key: 'a' }, 'm', [], {}, { requestId: 'r1' })).resolves.toBe(7);
+    expect(t.calls.map((c) => c.context.requestId)).toEqual(['r1', 'r1']);
+    const down = scripted([unavailable, unavailable, unavailable]);
+    const err = await new StateflowClient(down, { retry: fastRetry }).invoke({ entity: 'I', key: 'a' }, 'm').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect(err).toMatchObject({ code: 'Unavailable', name: 'UnavailableError' });
   });
 
   it('rejects with TimeoutError when the call takes longer than timeoutMs', async () => {

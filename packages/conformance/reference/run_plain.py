@@ -54,6 +54,10 @@ class EntityNotFoundError(RemoteError):
     """A call or read went to an entity that does not exist."""
 
 
+class BadArgumentsError(RemoteError, TypeError):
+    """The arguments of a call or creation do not bind: a TypeError, as in plain Python."""
+
+
 class EntityRef:
     """A reference the client passed to an entity that does not exist (yet)."""
 
@@ -80,7 +84,8 @@ class EntityRef:
 
 def system_error(code, message):
     """A StateFlow error: raised as the shim's class, reported with ``code`` as its type."""
-    cls = {"EntityExists": EntityExistsError, "EntityNotFound": EntityNotFoundError}.get(code)
+    cls = {"EntityExists": EntityExistsError, "EntityNotFound": EntityNotFoundError,
+           "BadArguments": BadArgumentsError}.get(code)
     if cls is None:
         cls = type(code, (RemoteError,), {})
     err = cls(message)
@@ -103,6 +108,7 @@ def install_shim():
     shim.RemoteError = RemoteError
     shim.EntityExistsError = EntityExistsError
     shim.EntityNotFoundError = EntityNotFoundError
+    shim.BadArgumentsError = BadArgumentsError
     sys.modules["stateflow"] = shim
 
 
@@ -132,10 +138,14 @@ def encode(value):
         return [encode(v) for v in value]
     if t is tuple:
         return {"$tuple": [encode(v) for v in value]}
-    if t is set or t is frozenset:
+    if t is set:
         return {"$set": [encode(v) for v in ordered(value)]}
+    if t is frozenset:
+        return {"$frozenset": [encode(v) for v in ordered(value)]}
     if t is bytes:
         return {"$bytes": base64.b64encode(value).decode("ascii")}
+    if t is bytearray:
+        return {"$bytearray": base64.b64encode(value).decode("ascii")}
     if t is dict:
         if all(type(k) is str and not k.startswith("$") for k in value):
             return {k: encode(v) for k, v in value.items()}
@@ -206,6 +216,10 @@ class World:
                     return tuple(self.decode(v) for v in inner)
                 if tag == "$set":
                     return set(self.decode(v) for v in inner)
+                if tag == "$frozenset":
+                    return frozenset(self.decode(v) for v in inner)
+                if tag == "$bytearray":
+                    return bytearray(base64.b64decode(inner))
                 if tag == "$int":
                     return int(inner)
                 if tag == "$float":

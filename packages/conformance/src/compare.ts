@@ -1,7 +1,7 @@
 import type { EncodedValue } from '@stateflow/ir';
 import type { Expect, Step } from './types.js';
 
-/** A canonical JSON text: object keys sorted, `$set` elements sorted. */
+/** A canonical JSON text: object keys sorted, `$set` and `$frozenset` elements sorted. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalise(value));
 }
@@ -11,10 +11,11 @@ function normalise(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const obj = value as { [key: string]: unknown };
   const keys = Object.keys(obj);
-  if (keys.length === 1 && keys[0] === '$set' && Array.isArray(obj['$set'])) {
-    const items = (obj['$set'] as unknown[]).map(normalise);
+  const tag = keys.length === 1 ? keys[0]! : '';
+  if ((tag === '$set' || tag === '$frozenset') && Array.isArray(obj[tag])) {
+    const items = (obj[tag] as unknown[]).map(normalise);
     items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
-    return { $set: items };
+    return { [tag]: items };
   }
   const out: { [key: string]: unknown } = {};
   for (const k of keys.sort()) out[k] = normalise(obj[k]);

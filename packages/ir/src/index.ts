@@ -46,6 +46,15 @@ export type {
 export { MAX_KEY_BYTES, checkKey } from './keys.js';
 export type { EncodedValue, EncodedEntityRef } from './values.js';
 export { entityRef, isEntityRef, toPlainJson } from './values.js';
+export {
+  MAX_VALUE_DEPTH,
+  MAX_NUMBER_DIGITS,
+  REQUEST_VALUE_TAGS,
+  encodeRequestValue,
+  encodeCallArguments,
+} from './request-values.js';
+export type { EntityNames, RequestValueOptions, RequestValueResult, CallArgumentsResult } from './request-values.js';
+export { parseJsonExact } from './exact-json.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
 export { formatDiagnostic } from './diagnostic.js';
 export { isIrVersionCompatible, parseIrVersion, SUPPORTED_IR_RANGE } from './version-range.js';

@@ -63,7 +63,25 @@ describe('value vectors', () => {
       }
     };
     vectors.forEach((v) => visit(v.encoded));
-    expect([...tags].sort()).toEqual(['$bytes', '$dict', '$entity', '$float', '$int', '$key', '$set', '$tuple']);
+    // $enum needs an Enum class of a program (kernel test_request_values.py); $exception only crosses hops.
+    expect([...tags].sort()).toEqual([
+      '$bytearray',
+      '$bytes',
+      '$date',
+      '$datetime',
+      '$decimal',
+      '$dict',
+      '$entity',
+      '$float',
+      '$frozenset',
+      '$int',
+      '$key',
+      '$set',
+      '$time',
+      '$timedelta',
+      '$tuple',
+      '$uuid',
+    ]);
     expect(new Set(vectors.map((v) => v.name)).size).toBe(vectors.length);
   });
 
@@ -73,5 +91,9 @@ describe('value vectors', () => {
     expect(toPlainJson(byName.get('float nan'))).toEqual({ $float: 'nan' });
     expect(toPlainJson(byName.get('set ints'))).toEqual([1, 2, 3]);
     expect(toPlainJson(byName.get('entity ref'))).toEqual({ $entity: 'Item', $key: 'coke' });
+    expect(toPlainJson(byName.get('frozenset in set'))).toEqual([[1, 2]]);
+    expect(toPlainJson(byName.get('date as dict key'))).toEqual({ $dict: [[{ $date: '2024-01-01' }, 'new year']] });
+    expect(toPlainJson(byName.get('bytearray'))).toEqual({ $bytearray: 'AP9oaQ==' });
+    expect(toPlainJson(byName.get('decimal'))).toEqual({ $decimal: '1.10' });
   });
 });

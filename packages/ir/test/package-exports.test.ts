@@ -17,6 +17,7 @@ describe('package exports', () => {
       './ir.schema.json',
       './event.schema.json',
       './test-vectors/values.json',
+      './test-vectors/request-values.json',
       './test-vectors/shop.ir.json',
       './test-vectors/bank.ir.json',
       './package.json',

@@ -2,7 +2,7 @@ import type { ConstructEvent, Event, Result } from '@stateflow/ir';
 import type { HostRequest, HostResult, LocalResult, PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { isRecordedRequest } from './request-ids.js';
+import { isRecordedRequest, isRefusal } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
 import { systemError } from './system-errors.js';
 
@@ -69,7 +69,11 @@ export interface BatchLoopOptions {
 /** Receives the final result of a request once it is safe to tell the client (committed). */
 export type ResultSink = (requestId: string, result: Result) => void;
 
-/** Called once when the store cannot commit; the runtime must stop (the disk is the truth). */
+/**
+ * Called once when the store cannot commit (e.g. a full disk): the loop stops taking
+ * batches until {@link BatchLoop.resume} (the disk is the truth: the runtime reloads the
+ * durable queue before resuming).
+ */
 export type FatalSink = (error: Error) => void;
 
 type Taken = TargetedEvent | ConstructEvent;
@@ -162,6 +166,13 @@ export class BatchLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
+  }
+
+  /** Takes batches again after a failed commit, once the runtime has reloaded what is on disk. */
+  resume(): void {
+    this.failed = false;
+    this.stopped = false;
+    this.kick();
   }
 
   /** Resolves when no batch and no commit is in flight. */
@@ -306,10 +317,11 @@ export class BatchLoop {
     const outcomes: OutcomeRecord[] = [];
     const responses: Finished[] = [];
     let now = 0;
-    const finish = (response: Finished): void => {
+    // `refused`: the client's own event (seq 0) was refused before it ran (isRefusal).
+    const finish = (response: Finished, refused = false): void => {
       responses.push(response);
       const { requestId, result } = response;
-      if (isRecordedRequest(requestId)) {
+      if (isRecordedRequest(requestId) && !refused) {
         const fingerprint = this.hooks.fingerprintOf?.(requestId);
         outcomes.push({ requestId, result, at: now || (now = Date.now()), ...(fingerprint !== undefined ? { fingerprint } : {}) });
       }
@@ -330,7 +342,7 @@ export class BatchLoop {
         else writes.push({ address: event.target, state: result.state });
       }
       for (const out of result.out ?? []) {
-        if (out.kind === 'Response') finish(out);
+        if (out.kind === 'Response') finish(out, event.seq === 0 && isRefusal(out.result));
         else if (out.seq > this.maxHops) {
           const message = `request ${out.requestId} exceeded ${this.maxHops} hops (last: ${event.kind} on ${describe(event)}); is there unbounded recursion between entities?`;
           finish({ requestId: out.requestId, result: { error: systemError('Internal', message) } });
@@ -391,9 +403,9 @@ export class BatchLoop {
 
   private fatal(err: unknown, responses: readonly Finished[]): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    for (const { requestId } of responses) {
-      this.hooks.respond(requestId, { error: systemError('Internal', `the state store failed to commit: ${error.message}`) });
-    }
+    // Nothing of these requests was committed (acknowledged): retrying later is safe.
+    const unavailable = systemError('Unavailable', `the state store could not commit (${error.message}); nothing of this request was saved, retry later`);
+    for (const { requestId } of responses) this.hooks.respond(requestId, { error: unavailable });
     if (this.failed) return;
     this.failed = true;
     this.stopped = true;

@@ -1,7 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EntityAddress, EntityState, Event } from '@stateflow/ir';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ChurnMap } from './churn-map.js';
+import { dataDirErrorOf, DataDirError } from './data-dir-error.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { checkDataFile, FORMAT_VERSION, migrateFromVersion1, TABLES, type Key, type OutcomeValue, type QueuedEvent } from './lmdb-store-format.js';
+import { decodeOutcomeLogKey, decodeStateKey, entityRange, outcomeKey, outcomeLogKey, queueKey, stateKey } from './store-keys.js';
 import {
   DEFAULT_RETENTION,
   addressId,
@@ -32,18 +37,13 @@ export interface LmdbStateStoreOptions {
    * @default 100000
    */
   cacheSize?: number;
+  /** What the process that opens the store runs, for the lock message another process shows. @default 'a StateFlow process' */
+  command?: string;
 }
 
-type StateKey = [string, string];
-type QueueKey = [string, number];
-interface QueuedEvent {
-  /** Production order, to restore mailbox order on recovery. */
-  o: number;
-  e: Event;
-}
-type OutcomeValue = Omit<OutcomeRecord, 'requestId'>;
 
-const FORMAT_VERSION = 1;
+/** Bytes written by {@link LmdbStateStore.recover} to check that the disk takes writes again. */
+const PROBE_BYTES = 64 * 1024;
 
 /**
  * A durable {@link StateStore} on LMDB (memory-mapped B+tree, one writer, ACID). One
@@ -58,9 +58,15 @@ const FORMAT_VERSION = 1;
  * uncommitted writes through an overlay until their transaction is on disk, and recent
  * committed states through a cache.
  *
- * Tables: `state` (`[entity, key]` → state), `queue` (`[requestId, seq]` → event still
- * to process), `outcomes` (requestId → result), `outcomeLog` (`[at, requestId]`, for
- * retention), `meta`.
+ * Tables (keys encoded by `store-keys.ts`, which never maps two values to one key):
+ * `state.v2` (entity, key → state), `queue.v2` (request id, seq → event still to
+ * process), `outcomes.v2` (request id → result), `outcomeLog.v2` (time, request id: for
+ * retention), `meta` (`formatVersion`). A store of format version 1 is migrated when
+ * opened. The directory is locked while open ({@link DataDirLock}).
+ *
+ * A commit that fails (a full disk) fails the commits merged after it; the store then
+ * refuses commits until {@link recover} finds that the disk takes writes again. What was
+ * committed before stays, so nothing acknowledged is lost.
  */
 export class LmdbStateStore implements StateStore {
   readonly durable = true;
@@ -85,11 +91,12 @@ export class LmdbStateStore implements StateStore {
 
   private constructor(
     private readonly root: RootDatabase,
-    private readonly state: Database<EntityState, StateKey>,
-    private readonly queue: Database<QueuedEvent, QueueKey>,
-    private readonly outcomes: Database<OutcomeValue, string>,
-    private readonly outcomeLog: Database<true, [number, string]>,
-    private readonly sync: boolean,
+    private readonly meta: Database<unknown, string>,
+    private readonly state: Database<EntityState, Key>,
+    private readonly queue: Database<QueuedEvent, Key>,
+    private readonly outcomes: Database<OutcomeValue, Key>,
+    private readonly outcomeLog: Database<true, Key>,
+    private readonly lock: DataDirLock,
     retention: OutcomeRetention | undefined,
     cacheSize: number,
   ) {
@@ -99,37 +106,86 @@ export class LmdbStateStore implements StateStore {
     for (const { value } of queue.getRange({})) if (value.o >= this.order) this.order = value.o + 1;
   }
 
-  /** Opens (or creates) the database in `options.path`. */
+  /**
+   * Opens (or creates) the store in the directory `options.path` (any name, dots
+   * included), locks the directory, and migrates a store of an older format.
+   * @throws {DataDirError} (or its subclass `DataDirLockedError`) with a one-line message
+   * naming the directory and what to do.
+   */
   static open(options: LmdbStateStoreOptions): LmdbStateStore {
-    mkdirSync(options.path, { recursive: true });
-    // Without overlapping sync, a commit promise resolves only after the transaction is
-    // synced to disk, so an answered request is never lost with the machine.
-    const root = open({ path: options.path, maxDbs: 8, noSync: options.sync === false, overlappingSync: false });
-    const meta = root.openDB<unknown, string>({ name: 'meta' });
-    const version = meta.get('formatVersion');
-    if (version === undefined) meta.putSync('formatVersion', FORMAT_VERSION);
-    else if (version !== FORMAT_VERSION) {
-      throw new Error(
-        `the data directory ${options.path} has format version ${String(version)}, this StateFlow reads ${FORMAT_VERSION}; use a new --data-dir`,
-      );
+    const dir = options.path;
+    let lock: DataDirLock | undefined;
+    let root: RootDatabase | undefined;
+    try {
+      mkdirSync(dir, { recursive: true });
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+      lock = DataDirLock.acquire(dir, { command: options.command ?? 'a StateFlow process' });
+      checkDataFile(join(dir, 'data.mdb'));
+      // noSubdir: lmdb-js takes a path with an extension (`data.v1`, `/tmp/tmp.Xy12`) for
+      // a file. Without overlapping sync, a commit promise resolves only after the
+      // transaction is synced to disk, so an answered request is never lost with the machine.
+      root = open({ path: dir, noSubdir: false, maxDbs: 12, noSync: options.sync === false, overlappingSync: false });
+      const meta = root.openDB<unknown, string>({ name: 'meta' });
+      const binary = { keyEncoding: 'binary' } as const;
+      const tables = {
+        state: root.openDB<EntityState, Key>({ name: TABLES.state, ...binary }),
+        queue: root.openDB<QueuedEvent, Key>({ name: TABLES.queue, ...binary }),
+        outcomes: root.openDB<OutcomeValue, Key>({ name: TABLES.outcomes, ...binary }),
+        outcomeLog: root.openDB<true, Key>({ name: TABLES.outcomeLog, ...binary }),
+      };
+      const version = meta.get('formatVersion');
+      if (version === undefined) meta.putSync('formatVersion', FORMAT_VERSION);
+      else if (version === 1) migrateFromVersion1(root, meta, tables);
+      else if (version !== FORMAT_VERSION) {
+        throw new DataDirError(
+          dir,
+          `the data directory ${dir} has store format version ${String(version)}, and this StateFlow reads versions 1 and ${FORMAT_VERSION}; run it with a newer StateFlow, or pass a new --data-dir`,
+        );
+      }
+      return new LmdbStateStore(root, meta, tables.state, tables.queue, tables.outcomes, tables.outcomeLog, lock, options.retention, options.cacheSize ?? 100_000);
+    } catch (err) {
+      // lmdb-js closes asynchronously; the lock goes once nothing here writes any more.
+      void root?.close();
+      lock?.release();
+      throw dataDirErrorOf(dir, err);
     }
-    return new LmdbStateStore(
-      root,
-      root.openDB({ name: 'state' }),
-      root.openDB({ name: 'queue' }),
-      root.openDB({ name: 'outcomes' }),
-      root.openDB({ name: 'outcomeLog' }),
-      options.sync !== false,
-      options.retention,
-      options.cacheSize ?? 100_000,
-    );
+  }
+
+  /** Adds where this process serves (e.g. its URL) to the directory's lock, for the message another process shows. */
+  describeOwner(details: { url?: string; command?: string }): void {
+    this.lock.describe(details);
+  }
+
+  /**
+   * After a failed commit: tries a small write (and removes it) and, when the disk takes
+   * it, accepts commits again. States written by the failed commits are forgotten (reads
+   * show what is on disk) and {@link generation} is bumped, so that Python workers drop
+   * the states they hold. Rejects while the disk still refuses writes.
+   */
+  async recover(): Promise<void> {
+    if (!this.failure) return;
+    if (this.writing) throw this.failure;
+    const probe = Buffer.alloc(PROBE_BYTES);
+    try {
+      const put = this.meta.put('probe', probe);
+      this.handleBatchPromise();
+      await put;
+      await this.meta.remove('probe');
+    } catch (err) {
+      throw await underlyingError(err);
+    }
+    this.failure = undefined;
+    // Reads start again from what is on disk.
+    this.overlay.clear();
+    this.cache.clear();
+    this.generation++;
   }
 
   get(address: EntityAddress): EntityState | undefined {
     const id = addressId(address);
     const found = this.overlay.get(id) ?? this.cache.get(id);
     if (found !== undefined) return found;
-    const stored = this.state.get([address.entity, address.key]);
+    const stored = this.state.get(stateKey(address.entity, address.key));
     if (stored !== undefined) this.remember(id, stored);
     return stored;
   }
@@ -174,10 +230,14 @@ export class LmdbStateStore implements StateStore {
     let durable: Promise<void>;
     try {
       durable = this.writeInOneTransaction(group);
+      this.handleBatchPromise();
     } catch (err) {
       // lmdb-js refuses some writes at once (a key over LMDB's size limit).
       durable = Promise.reject(err);
     }
+    durable = durable.catch(async (err: unknown) => {
+      throw await underlyingError(err);
+    });
     void durable.then(
       () => {
         this.writing = false;
@@ -185,10 +245,10 @@ export class LmdbStateStore implements StateStore {
         group.resolve();
         if (this.pending) void this.writeGroup();
       },
-      (err: unknown) => {
+      (error: Error) => {
         // A later group builds on this one's states: it must not commit either. Reads
         // go back to what is on disk.
-        this.failure = err instanceof Error ? err : new Error(String(err));
+        this.failure = error;
         this.writing = false;
         for (const failed of [group, this.pending]) {
           if (!failed) continue;
@@ -204,15 +264,28 @@ export class LmdbStateStore implements StateStore {
   /** Queues the group's writes in this event turn; resolves when they are on disk. */
   private writeInOneTransaction(group: PendingGroup): Promise<void> {
     let last: Promise<unknown> | undefined;
-    for (const { address, state } of group.states.values()) last = this.state.put([address.entity, address.key], state);
-    for (const key of group.removed) last = this.queue.remove(key);
-    for (const [key, queued] of group.queued.values()) last = this.queue.put(key, queued);
+    // Every write of a failed transaction rejects; only the last one is awaited, so the
+    // others must not reject unhandled (which would end the process).
+    const write = (written: Promise<unknown>): void => {
+      last?.catch(ignore);
+      last = written;
+    };
+    // Keys first: lmdb-js refuses an over-long key at once, but still commits the writes
+    // queued before it, which would split the group.
+    const states: Array<[Key, EntityState]> = [];
+    for (const { address, state } of group.states.values()) states.push([checkedKey(stateKey(address.entity, address.key), address), state]);
+    for (const [key, state] of states) write(this.state.put(key, state));
+    for (const [requestId, seq] of group.removed) write(this.queue.remove(queueKey(requestId, seq)));
+    for (const [[requestId, seq], queued] of group.queued.values()) write(this.queue.put(queueKey(requestId, seq), queued));
     for (const { requestId, ...outcome } of group.outcomes) {
-      this.outcomes.put(requestId, outcome);
-      last = this.outcomeLog.put([outcome.at, requestId], true);
+      write(this.outcomes.put(outcomeKey(requestId), outcome));
+      write(this.outcomeLog.put(outcomeLogKey(outcome.at, requestId), true));
       this.outcomeCount++;
     }
-    if (group.outcomes.length > 0) last = this.prune(group.outcomes[group.outcomes.length - 1]!.at) ?? last;
+    if (group.outcomes.length > 0) {
+      const pruned = this.prune(group.outcomes[group.outcomes.length - 1]!.at);
+      if (pruned) write(pruned);
+    }
     // Every write of the group may have cancelled out (an event produced and consumed
     // while waiting): then it is durable already (nothing before it is in flight).
     return last ? this.whenDurable(last, group.states) : Promise.resolve();
@@ -220,12 +293,15 @@ export class LmdbStateStore implements StateStore {
 
   keys(entity: string): string[] {
     const keys: string[] = [];
-    for (const { key } of this.range(entity)) keys.push(key[1]);
+    for (const { key } of this.range(entity)) keys.push(decodeStateKey(key).key);
     return keys;
   }
 
   *entries(entity: string): IterableIterator<[string, EntityState]> {
-    for (const { key, value } of this.range(entity)) yield [key[1], this.overlay.get(addressId({ entity, key: key[1] })) ?? value];
+    for (const { key: bytes, value } of this.range(entity)) {
+      const { key } = decodeStateKey(bytes);
+      yield [key, this.overlay.get(addressId({ entity, key })) ?? value];
+    }
   }
 
   /** Bumped by every {@link putMany}. */
@@ -247,7 +323,7 @@ export class LmdbStateStore implements StateStore {
     try {
       const committed = this.root.transaction(() => {
         for (const key of Array.from(this.range(entity), (entry) => entry.key)) this.state.remove(key);
-        for (const { address, state } of writes) this.state.put([address.entity, address.key], state);
+        for (const { address, state } of writes) this.state.put(stateKey(address.entity, address.key), state);
       });
       await this.whenDurable(committed, new Map());
     } finally {
@@ -257,7 +333,7 @@ export class LmdbStateStore implements StateStore {
   }
 
   getOutcome(requestId: string): OutcomeRecord | undefined {
-    const found = this.outcomes.get(requestId);
+    const found = this.outcomes.get(outcomeKey(requestId));
     if (!found || found.at < Date.now() - this.retention.maxAgeMs) return undefined;
     return { requestId, ...found };
   }
@@ -280,13 +356,26 @@ export class LmdbStateStore implements StateStore {
     // lmdb-js starts a transaction it has queued writes for on the next turn (even after
     // a write it refused): closing before that makes it throw from a timer.
     await new Promise((resolve) => setImmediate(resolve));
-    await this.root.flushed;
+    try {
+      await this.root.flushed;
+    } catch {
+      // A failed commit was reported to its callers already.
+    }
     await this.root.close();
+    this.lock.release();
   }
 
   private range(entity: string) {
-    // Array keys sort element-wise: every [entity, key] lies between [entity] and [entity + '\0'].
-    return this.state.getRange({ start: [entity] as unknown as StateKey, end: [`${entity}\u0000`] as unknown as StateKey });
+    return this.state.getRange(entityRange(entity));
+  }
+
+  /**
+   * lmdb-js starts each transaction with a write of its own, on the next turn, whose
+   * promise nobody holds: when the transaction fails it would reject unhandled (and end
+   * the process). Its failure reaches the callers through their own writes.
+   */
+  private handleBatchPromise(): void {
+    setImmediate(() => void this.root.committed.then(undefined, ignore));
   }
 
   /** `staged`: the states the transaction writes, by instance id. */
@@ -297,12 +386,14 @@ export class LmdbStateStore implements StateStore {
       await committed;
       durable = true;
     } finally {
-      // Move the states this commit made durable from the overlay to the cache (unless a
-      // later write replaced them); after a failed commit the cache keeps the older state.
+      // The cache holds the last durable state of an instance, the overlay a later one
+      // not durable yet: a state this commit made durable goes to the cache even when a
+      // later write replaced it in the overlay (should that write fail, reads fall back
+      // to this state, not an older one). After a failed commit the cache keeps the
+      // older state.
       for (const [id, { state }] of staged) {
-        if (this.overlay.get(id) !== state) continue;
-        this.overlay.delete(id);
         if (durable) this.remember(id, state);
+        if (this.overlay.get(id) === state) this.overlay.delete(id);
       }
     }
   }
@@ -334,12 +425,56 @@ export class LmdbStateStore implements StateStore {
     let budget = 10_000;
     for (const { key } of this.outcomeLog.getRange({})) {
       if (budget-- === 0) break;
-      if (this.outcomeCount <= this.retention.maxCount && key[0] >= oldest) break;
+      const { at, requestId } = decodeOutcomeLogKey(key);
+      if (this.outcomeCount <= this.retention.maxCount && at >= oldest) break;
       this.outcomeLog.remove(key);
-      this.outcomes.remove(key[1]);
+      this.outcomes.remove(outcomeKey(requestId));
       this.outcomeCount--;
     }
   }
+}
+
+function ignore(): void {}
+
+/** LMDB's limit on a database key (lmdb-js's default `maxKeySize`). */
+const MAX_DB_KEY_BYTES = 1978;
+
+/** `key`, unless it is over LMDB's limit (a key within MAX_KEY_BYTES is, only with an entity name of over 900 bytes). */
+function checkedKey(key: Key, address: EntityAddress): Key {
+  if (key.length > MAX_DB_KEY_BYTES) {
+    throw new RangeError(`the store key of ${address.entity.slice(0, 40)}/${address.key.slice(0, 40)}… is ${key.length} bytes; LMDB takes at most ${MAX_DB_KEY_BYTES}`);
+  }
+  return key;
+}
+
+/**
+ * The error behind a failed lmdb-js commit: lmdb-js rejects each write with "Commit
+ * failed" and the cause (e.g. ENOSPC) in a separate promise, `commitError`, which would
+ * otherwise reject unhandled.
+ */
+async function underlyingError(err: unknown): Promise<Error> {
+  const cause = (err as { commitError?: Promise<unknown> } | undefined)?.commitError;
+  if (cause && typeof cause.then === 'function') {
+    try {
+      await cause;
+    } catch (inner) {
+      return withCode(inner);
+    }
+  }
+  return withCode(err);
+}
+
+/**
+ * An Error, with lmdb-js's numeric errno (28) named as Node does (`ENOSPC`) and its
+ * detail (page positions, buffer sizes) left to the cause.
+ */
+function withCode(err: unknown): Error {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const code = (error as { code?: unknown }).code;
+  if (code === 28 || /No space left on device/.test(error.message)) {
+    return Object.assign(new Error('No space left on device', { cause: error }), { code: 'ENOSPC' });
+  }
+  return error;
 }
 
 /** The id of a queue entry within a {@link PendingGroup}. */
@@ -357,9 +492,9 @@ class PendingGroup {
   /** Last state per instance, in first-write order. */
   readonly states = new Map<string, StateWrite>();
   /** Queue entries to add, by `requestId\0seq`. */
-  readonly queued = new Map<string, [QueueKey, QueuedEvent]>();
-  /** Queue entries to remove (written by earlier transactions). */
-  readonly removed: QueueKey[] = [];
+  readonly queued = new Map<string, [[string, number], QueuedEvent]>();
+  /** Queue entries to remove (written by earlier transactions), as `[requestId, seq]`. */
+  readonly removed: Array<[string, number]> = [];
   readonly outcomes: OutcomeRecord[] = [];
   readonly durable: Promise<void>;
   resolve!: () => void;

@@ -1,3 +1,4 @@
+import type { Result } from '@stateflow/ir';
 import { randomBytes } from 'node:crypto';
 
 const CLIENT_PREFIX = 'key:';
@@ -29,6 +30,18 @@ export function generatedRequestId(): string {
 /** Whether the outcome of a request is recorded for retries (it came with a client request id). */
 export function isRecordedRequest(requestId: string): boolean {
   return requestId.startsWith(CLIENT_PREFIX);
+}
+
+/**
+ * Whether a result refuses the request itself (its arguments, method or entity class)
+ * rather than reporting what running it did. When the request's first hop answers so,
+ * nothing ran and nothing changed, so the outcome is not recorded against its
+ * idempotency key: a corrected retry with the same key runs.
+ */
+export function isRefusal(result: Result): boolean {
+  if (!('error' in result)) return false;
+  const { code } = result.error;
+  return code === 'BadArguments' || code === 'UnknownMethod' || code === 'UnknownEntity';
 }
 
 /** Checks a client request id: 1 to 200 visible ASCII characters. Returns a problem, or undefined. */

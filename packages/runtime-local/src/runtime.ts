@@ -1,6 +1,7 @@
 import {
   assertIr,
   checkKey,
+  encodeCallArguments,
   SUPPORTED_IR_RANGE,
   type ConstructEvent,
   type EncodedValue,
@@ -25,7 +26,7 @@ import { RuntimeMetrics } from './metrics.js';
 import { checkClientRequestId, clientKeyOf, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
 import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
 import { systemError } from './system-errors.js';
-import { checkArgumentShape, checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
+import { checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
 
 /** Options of {@link LocalRuntime.start}. */
 export interface LocalRuntimeOptions extends BatchLoopOptions {
@@ -67,6 +68,13 @@ export interface LocalRuntimeOptions extends BatchLoopOptions {
    * @default true
    */
   tuneGarbageCollector?: boolean;
+  /**
+   * After a failed commit (a full disk), how often the runtime checks whether the store
+   * takes writes again (ms). Meanwhile calls are answered `Unavailable` (HTTP 503) and
+   * `/health` reports not ready; reads are still served.
+   * @default 1000
+   */
+  storeProbeMs?: number;
 }
 
 /** Options of one call. */
@@ -95,8 +103,10 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
-export type Args = EncodedValue[];
-export type Kwargs = { [name: string]: EncodedValue };
+/** Positional call arguments as a caller gives them: checked and encoded (`encodeCallArguments`) before the call is queued. */
+export type Args = readonly unknown[];
+/** Keyword call arguments as a caller gives them: checked and encoded before the call is queued. */
+export type Kwargs = { readonly [name: string]: unknown };
 type Settle = (result: Result) => void;
 
 const NOBODY: Settle = () => {};
@@ -132,7 +142,9 @@ export class LocalRuntime {
   private readonly ownsStore: boolean;
   private recovered = 0;
   private stopped = false;
-  private failure: string | undefined;
+  /** Why calls are refused: the store could not commit and does not take writes yet. */
+  private unavailable: string | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     /** The program this runtime runs. */
@@ -145,7 +157,7 @@ export class LocalRuntime {
     this.store =
       options.store ??
       (options.dataDir
-        ? LmdbStateStore.open({ path: options.dataDir, ...(options.retention ? { retention: options.retention } : {}) })
+        ? LmdbStateStore.open({ path: options.dataDir, command: 'stateflow', ...(options.retention ? { retention: options.retention } : {}) })
         : new InMemoryStateStore(options.retention ? { retention: options.retention } : {}));
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? new RuntimeMetrics();
@@ -170,10 +182,7 @@ export class LocalRuntime {
       {
         respond: (requestId, result) => this.settle(requestId, result),
         fingerprintOf: (requestId) => this.fingerprints.get(requestId),
-        fatal: (error) => {
-          this.failure = `the state store failed: ${error.message}`;
-          this.logger.log('error', 'store commit failed; the runtime stopped processing', { error: error.message });
-        },
+        fatal: (error) => this.storeFailed(error),
         metrics: this.metrics,
       },
       { ...options, maxConcurrentBatches: options.maxConcurrentBatches ?? Math.max(1, parallelism) },
@@ -204,11 +213,17 @@ export class LocalRuntime {
    * Creates an instance: runs `__init__` with the arguments, then stores the state at
    * its key. Resolves to a reference `{"$entity", "$key"}`, or an error (`EntityExists`
    * when the key is taken, `UnknownEntity`, `BadArguments`, or a user exception).
+   *
+   * The arguments are JSON values in the portable encoding (`@stateflow/ir` `values.ts`);
+   * a malformed one is refused with `BadArguments` naming its place (`args[0][3]: ...`)
+   * before anything runs (`encodeCallArguments`).
    */
   create(entity: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     if (!this.entityClasses.has(entity)) return Promise.resolve({ error: unknownEntity(this.program, entity) });
-    const shape = checkArgumentShape(args, kwargs) ?? checkCallOptions(options);
-    if (shape) return Promise.resolve({ error: shape });
+    const bad = checkCallOptions(options);
+    if (bad) return Promise.resolve({ error: bad });
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entityClasses });
+    if ('problem' in encoded) return Promise.resolve({ error: systemError('BadArguments', encoded.problem) });
     const event: ConstructEvent = {
       kind: 'Construct',
       requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
@@ -216,8 +231,8 @@ export class LocalRuntime {
       stack: [],
       replyTo: this.replyTo,
       entity,
-      args,
-      kwargs,
+      args: encoded.ok.args,
+      kwargs: encoded.ok.kwargs,
     };
     return this.submit(event);
   }
@@ -225,7 +240,8 @@ export class LocalRuntime {
   /**
    * Calls a public method on one instance. Resolves to `{ok: value}` or
    * `{error}`: `EntityNotFound`, `UnknownEntity`, `UnknownMethod`, `BadArguments`, or
-   * the user's exception (no `code`) when the method raised.
+   * the user's exception (no `code`) when the method raised. Arguments are checked as
+   * in {@link LocalRuntime.create}.
    */
   invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options?: CallOptions): Promise<Result> {
     const cls = this.entityClasses.get(entity);
@@ -234,9 +250,10 @@ export class LocalRuntime {
     const denied =
       (badKey !== undefined ? systemError('BadArguments', badKey) : undefined) ??
       checkPublicMethod(cls, method) ??
-      checkArgumentShape(args, kwargs) ??
       checkCallOptions(options);
     if (denied) return Promise.resolve({ error: denied });
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entityClasses });
+    if ('problem' in encoded) return Promise.resolve({ error: systemError('BadArguments', encoded.problem) });
     const event: InvokeEvent = {
       kind: 'Invoke',
       requestId: options?.requestId !== undefined ? clientRequestId(options.requestId) : generatedRequestId(),
@@ -245,8 +262,8 @@ export class LocalRuntime {
       replyTo: this.replyTo,
       target: { entity, key: String(key) },
       method,
-      args,
-      kwargs,
+      args: encoded.ok.args,
+      kwargs: encoded.ok.kwargs,
     };
     return this.submit(event);
   }
@@ -265,7 +282,7 @@ export class LocalRuntime {
 
   /** Readiness and basic facts, for `GET /health`. */
   health(): RuntimeHealth {
-    const reason = this.failure ?? (this.stopped ? 'the runtime is stopped' : undefined);
+    const reason = this.unavailable ?? (this.stopped ? 'the runtime is stopped' : undefined);
     return {
       ready: reason === undefined,
       ...(reason !== undefined ? { reason } : {}),
@@ -294,6 +311,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.probeTimer);
     await this.loop.stop();
     this.mailboxes.drainAll();
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
@@ -317,6 +335,49 @@ export class LocalRuntime {
     this.loop.kick();
   }
 
+  /**
+   * A commit failed (e.g. the disk is full). The disk is the truth: once the batches in
+   * flight are done, everything the runtime holds beyond it (mailboxes, waiting callers)
+   * is dropped, the callers answered `Unavailable` (nothing of theirs was acknowledged),
+   * and the store is probed until it takes writes; then the durable queue is reloaded
+   * (as at a restart) and processing resumes.
+   */
+  private storeFailed(error: Error): void {
+    this.unavailable = unavailableReason(error);
+    this.logger.log('error', 'store commit failed; answering 503 until the store takes writes again', { error: error.message });
+    void this.loop.idle().then(() => {
+      if (this.stopped) return;
+      this.mailboxes.drainAll();
+      const refused = { error: systemError('Unavailable', `${this.unavailable!}; the request was not completed`) };
+      for (const settle of this.pending.values()) settle(refused);
+      this.pending.clear();
+      this.fingerprints.clear();
+      this.probeStore();
+    });
+  }
+
+  private probeStore(): void {
+    const recover = this.store.recover?.bind(this.store);
+    if (!recover) return; // a store that cannot tell: stays unavailable
+    this.probeTimer = setTimeout(() => {
+      recover().then(
+        () => {
+          if (this.stopped) return;
+          this.unavailable = undefined;
+          this.logger.log('info', 'the state store takes writes again; resuming');
+          this.recover();
+          this.loop.resume();
+        },
+        (err: unknown) => {
+          if (this.stopped) return;
+          this.unavailable = unavailableReason(err);
+          this.probeStore();
+        },
+      );
+    }, this.options.storeProbeMs ?? 1000);
+    this.probeTimer.unref();
+  }
+
   private settle(requestId: string, result: Result): void {
     const settle = this.pending.get(requestId);
     if (!settle) return; // a response for a request we no longer wait for
@@ -327,9 +388,8 @@ export class LocalRuntime {
   }
 
   private submit(event: ConstructEvent | InvokeEvent): Promise<Result> {
-    if (this.stopped || this.failure) {
-      return Promise.resolve({ error: systemError('Internal', this.failure ?? 'the runtime is stopped') });
-    }
+    if (this.unavailable !== undefined) return Promise.resolve({ error: systemError('Unavailable', this.unavailable) });
+    if (this.stopped) return Promise.resolve({ error: systemError('Internal', 'the runtime is stopped') });
     const { requestId } = event;
     if (isRecordedRequest(requestId)) {
       const fingerprint = callFingerprint(event);
@@ -362,6 +422,12 @@ export class LocalRuntime {
       this.loop.kick();
     });
   }
+}
+
+/** What `/health` and the answers say while the store cannot commit. */
+function unavailableReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `the state store cannot commit (${message}); is the data directory's disk full? Writes resume once it takes them again; retry later`;
 }
 
 function keyReused(requestId: string): Result {

@@ -86,11 +86,20 @@ export interface StateStore {
   getOutcome(requestId: string): OutcomeRecord | undefined;
   /** Events that were produced but not yet processed, in production order (recovery after a restart). */
   pendingEvents(): Event[];
+  /**
+   * A durable store whose commit failed (a full disk) refuses commits until this
+   * resolves: it checks that the disk takes writes again and forgets the states of the
+   * failed commits (reads show what is on disk). Absent: commits never fail that way.
+   */
+  recover?(): Promise<void>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
 }
 
-/** Stable string id of an instance address, used as a map key. */
+/**
+ * Stable string id of an instance address, used as a map key: injective because an
+ * entity name is a Python identifier (it holds no NUL), whatever the key holds.
+ */
 export function addressId(address: EntityAddress): string {
   return `${address.entity}\u0000${address.key}`;
 }

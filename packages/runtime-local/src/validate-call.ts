@@ -1,4 +1,4 @@
-import type { EncodedValue, EntityClass, ErrorValue, Program } from '@stateflow/ir';
+import type { EntityClass, ErrorValue, Program } from '@stateflow/ir';
 import { systemError } from './system-errors.js';
 
 /** Finds an entity class, or explains that it does not exist. */
@@ -44,15 +44,3 @@ function hasMethod(cls: EntityClass, method: string): boolean {
   for (const m of cls.methods) if (m.name === method) return true;
   return false;
 }
-
-/** Checks the shape of call arguments: a list and a string-keyed object. */
-export function checkArgumentShape(args: unknown, kwargs: unknown): ErrorValue | undefined {
-  if (!Array.isArray(args)) return systemError('BadArguments', 'positional arguments must be an array');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
-    return systemError('BadArguments', 'keyword arguments must be an object');
-  }
-  return undefined;
-}
-
-/** Type guard for call arguments after {@link checkArgumentShape}. */
-export type CallArgs = { args: EncodedValue[]; kwargs: { [name: string]: EncodedValue } };

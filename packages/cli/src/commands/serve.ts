@@ -4,6 +4,8 @@ import type { Program } from '@stateflow/ir';
 import { createPythonHost, type PythonHost } from '@stateflow/python-host';
 import {
   createLogger,
+  DataDirError,
+  LmdbStateStore,
   LocalRuntime,
   LOG_LEVELS,
   startHttpServer,
@@ -183,6 +185,8 @@ async function startServing(
     });
   } catch (err) {
     await host.close().catch(() => undefined);
+    // A data directory that is locked, not writable, damaged...: its own one-line message.
+    if (err instanceof DataDirError) throw new CliError(`stateflow serve: ${err.message}`, 1);
     throw new CliError(`stateflow serve: cannot start ${file} on the ${kind} Python host: ${(err as Error).message}`, 1);
   }
   try {
@@ -204,6 +208,7 @@ async function startServing(
             })
         : (entry) => logger.log('info', formatLogLine(entry).trimEnd()),
     });
+    describeOwner(runtime, server.url);
     return { runtime, server };
   } catch (err) {
     await runtime.stop();
@@ -215,6 +220,16 @@ async function startServing(
           ? `address ${bind} is not available on this machine; try --host 127.0.0.1`
           : (err as Error).message;
     throw new CliError(`stateflow serve: cannot listen on ${bind}:${port}: ${reason}`, 1);
+  }
+}
+
+/** Names this server in the data directory's lock, for the message of another process that finds it locked. */
+function describeOwner(runtime: LocalRuntime, url: string): void {
+  if (!(runtime.store instanceof LmdbStateStore)) return;
+  try {
+    runtime.store.describeOwner({ command: 'stateflow serve', url });
+  } catch {
+    // The lock holds without the URL; the message then names the pid only.
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EntityClass, Program } from '@stateflow/ir';
-import { LmdbStateStore, type StateStore } from '@stateflow/runtime-local';
+import { DataDirError, LmdbStateStore, type StateStore } from '@stateflow/runtime-local';
 import { StateTableError, exportStateFile, importStateFile, stateFileFormat } from '@stateflow/runtime-local/arrow';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
@@ -14,7 +14,7 @@ import { STATE_USAGE } from './state-usage.js';
 /** Opens the durable store in a data directory; injectable for tests. */
 export type OpenStore = (dataDir: string) => StateStore;
 
-const openLmdb: OpenStore = (dataDir) => LmdbStateStore.open({ path: dataDir });
+const openLmdb: OpenStore = (dataDir) => LmdbStateStore.open({ path: dataDir, command: 'stateflow state' });
 
 const FORMAT_NAMES = { arrow: 'Arrow IPC', parquet: 'Parquet', csv: 'CSV' } as const;
 
@@ -93,7 +93,7 @@ export async function stateCommand(argv: string[], io: CliIo, open: OpenStore = 
       }
     }
   } catch (err) {
-    if (err instanceof StateTableError) throw new CliError(`${command}: ${err.message}`, ExitCode.ProgramErrors);
+    if (err instanceof StateTableError || err instanceof DataDirError) throw new CliError(`${command}: ${err.message}`, ExitCode.ProgramErrors);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
       throw new CliError(`${command}: ${(err as Error).message}`, ExitCode.ProgramErrors);

@@ -1,8 +1,9 @@
-import type { EncodedValue, TypeRef } from '@stateflow/ir';
+import { REQUEST_VALUE_TAGS, type EncodedValue, type TypeRef } from '@stateflow/ir';
 import { EntityRef } from '../entity-ref.js';
 import { ValueCodecError } from '../errors.js';
 import { base64ToBytes } from './base64.js';
 import { describeType, describeValue } from './describe.js';
+import { bytearray, frozenset, isPythonValueTag, PythonValue } from './python-values.js';
 import { tuple } from './tuple.js';
 
 /** How Python `int` values are represented in TypeScript. */
@@ -23,8 +24,10 @@ export interface DecodeOptions {
 /**
  * Decodes a value in the portable encoding to TypeScript values: big integers →
  * `bigint`, tagged floats → `number` (`NaN`, `±Infinity` included), bytes →
- * `Uint8Array`, tuples → frozen arrays ({@link tuple}), sets → `Set`, `$dict` → `Map`,
- * references → {@link EntityRef}, lists → arrays, objects → plain objects.
+ * `Uint8Array` (a bytearray → one marked by {@link bytearray}), tuples → frozen arrays
+ * ({@link tuple}), sets → `Set` (a frozenset → one marked by {@link frozenset}), `$dict`
+ * → `Map`, references → {@link EntityRef}, dates, times, timedeltas, decimals, UUIDs and
+ * enum members → {@link PythonValue}, lists → arrays, objects → plain objects.
  *
  * With the declared Python type (`type`), the value is checked against it and shaped
  * as the generated TypeScript types say: a `Set[...]` or `Tuple[...]` that arrived as a
@@ -67,16 +70,22 @@ function decodeTag(tag: string, inner: EncodedValue, path: string): unknown {
     case '$float':
       return decodeFloatTag(inner, path);
     case '$bytes':
-      if (typeof inner !== 'string') fail(path, '"$bytes" must hold a base64 string');
+    case '$bytearray': {
+      if (typeof inner !== 'string') fail(path, `"${tag}" must hold a base64 string`);
+      let bytes: Uint8Array;
       try {
-        return base64ToBytes(inner);
+        bytes = base64ToBytes(inner);
       } catch {
-        return fail(path, '"$bytes" is not valid base64');
+        return fail(path, `"${tag}" is not valid base64`);
       }
+      return tag === '$bytes' ? bytes : bytearray(bytes);
+    }
     case '$tuple':
       return tuple(...arrayOf(inner, path, tag).map((item, i) => decodeGeneric(item, `${path}[${i}]`)));
     case '$set':
       return new Set(arrayOf(inner, path, tag).map((item, i) => decodeGeneric(item, `${path}[${i}]`)));
+    case '$frozenset':
+      return frozenset(arrayOf(inner, path, tag).map((item, i) => decodeGeneric(item, `${path}[${i}]`)));
     case '$dict':
       return new Map(pairsOf(inner, path).map(([k, v], i) => [decodeGeneric(k, `${path}<key ${i}>`), decodeGeneric(v, `${path}[${i}]`)]));
     case '$entity': {
@@ -85,7 +94,8 @@ function decodeTag(tag: string, inner: EncodedValue, path: string): unknown {
       return new EntityRef(ref.$entity, ref.$key);
     }
     default:
-      return fail(path, `unknown value tag '${tag}' (known: $int, $float, $bytes, $tuple, $set, $dict, $entity/$key)`);
+      if (isPythonValueTag(tag)) return new PythonValue(tag, inner);
+      return fail(path, `unknown value tag '${tag}' (known: ${REQUEST_VALUE_TAGS.join(', ')})`);
   }
 }
 
@@ -141,14 +151,16 @@ function decodeTyped(value: EncodedValue, type: TypeRef, path: string, int: IntM
     case 'NoneType':
       return value === null ? null : mismatch();
     case 'Bytes':
-      return tagged?.tag === '$bytes' ? decodeTag('$bytes', tagged.inner, path) : mismatch();
+      return tagged?.tag === '$bytes' || tagged?.tag === '$bytearray' ? decodeTag(tagged.tag, tagged.inner, path) : mismatch();
     case 'List':
       if (!Array.isArray(value)) return mismatch();
       return value.map((item, i) => sub(item, type.item, `${path}[${i}]`));
     case 'Set': {
       // The HTTP API sends sets as plain arrays; the declared type restores them.
-      const items = Array.isArray(value) ? value : tagged?.tag === '$set' ? arrayOf(tagged.inner, path, '$set') : mismatch();
-      return new Set(items.map((item, i) => sub(item, type.item, `${path}[${i}]`)));
+      const frozen = tagged?.tag === '$frozenset';
+      const items = Array.isArray(value) ? value : tagged?.tag === '$set' || frozen ? arrayOf(tagged.inner, path, tagged.tag) : mismatch();
+      const set = new Set(items.map((item, i) => sub(item, type.item, `${path}[${i}]`)));
+      return frozen ? frozenset(set) : set;
     }
     case 'Tuple': {
       const items = Array.isArray(value) ? value : tagged?.tag === '$tuple' ? arrayOf(tagged.inner, path, '$tuple') : mismatch();

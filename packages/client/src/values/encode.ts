@@ -3,6 +3,7 @@ import { isEntityRefObject } from '../entity-ref.js';
 import { ValueCodecError } from '../errors.js';
 import { bytesToBase64 } from './base64.js';
 import { describeType, describeValue } from './describe.js';
+import { isBytearray, isFrozenset, PythonValue } from './python-values.js';
 import { isTuple } from './tuple.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -23,9 +24,12 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * | `bigint` within 2^53 | JSON number |
  * | `NaN`, `±Infinity` | `{"$float": "nan" \| "inf" \| "-inf"}` |
  * | `Uint8Array` | `{"$bytes": "<base64>"}` |
+ * | {@link bytearray}`(...)` | `{"$bytearray": "<base64>"}` |
  * | {@link tuple}`(...)` | `{"$tuple": [...]}` |
  * | array | JSON array (Python list) |
  * | `Set` | `{"$set": [...]}` |
+ * | {@link frozenset}`(...)` | `{"$frozenset": [...]}` |
+ * | {@link PythonValue} (date, time, datetime, timedelta, Decimal, UUID, enum member) | `{"$date": ...}`, ... as it holds |
  * | `Map` with plain string keys, plain object | JSON object |
  * | other `Map`, object with a key starting with `$` | `{"$dict": [[k, v], ...]}` |
  * | `EntityRef`, generated stub | `{"$entity": "Item", "$key": "coke"}` |
@@ -64,13 +68,14 @@ function encodeTyped(value: unknown, type: TypeRef, path: string): EncodedValue 
     case 'NoneType':
       return value === null ? null : expected();
     case 'Bytes':
-      return value instanceof Uint8Array ? { $bytes: bytesToBase64(value) } : expected();
+      return value instanceof Uint8Array ? encodeGeneric(value, path) : expected();
     case 'List':
       if (!Array.isArray(value)) return expected();
       return value.map((item, i) => encodeValue(item, type.item, `${path}[${i}]`));
     case 'Set': {
       const items = value instanceof Set ? [...value] : Array.isArray(value) ? value : expected();
-      return { $set: items.map((item, i) => encodeValue(item, type.item, `${path}[${i}]`)) };
+      const encoded = items.map((item, i) => encodeValue(item, type.item, `${path}[${i}]`));
+      return isFrozenset(value) ? { $frozenset: encoded } : { $set: encoded };
     }
     case 'Tuple': {
       if (!Array.isArray(value)) return expected();
@@ -113,12 +118,16 @@ function encodeGeneric(value: unknown, path: string): EncodedValue {
       return fail(path, `a ${typeof value} cannot be sent to Python`);
   }
   if (isEntityRefObject(value)) return { $entity: value.entity, $key: value.key };
-  if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
+  if (value instanceof Uint8Array) return isBytearray(value) ? { $bytearray: bytesToBase64(value) } : { $bytes: bytesToBase64(value) };
+  if (value instanceof PythonValue) return value.toJSON();
   if (Array.isArray(value)) {
     const items = value.map((item, i) => encodeGeneric(item, `${path}[${i}]`));
     return isTuple(value) ? { $tuple: items } : items;
   }
-  if (value instanceof Set) return { $set: [...value].map((item, i) => encodeGeneric(item, `${path}[${i}]`)) };
+  if (value instanceof Set) {
+    const items = [...value].map((item, i) => encodeGeneric(item, `${path}[${i}]`));
+    return isFrozenset(value) ? { $frozenset: items } : { $set: items };
+  }
   const dict = encodeDict(value, path);
   if (dict !== undefined) return dict;
   return fail(path, `${describeValue(value)} (${(value as object).constructor?.name ?? 'unknown class'}) has no portable encoding; send plain data`);

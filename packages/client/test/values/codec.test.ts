@@ -2,7 +2,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EncodedValue } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
-import { decodeValue, encodeValue, EntityRef, isTuple, tuple, ValueCodecError } from '../../src/index.js';
+import {
+  bytearray,
+  decodeValue,
+  encodeValue,
+  EntityRef,
+  frozenset,
+  isBytearray,
+  isFrozenset,
+  isTuple,
+  PythonValue,
+  tuple,
+  ValueCodecError,
+} from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
 const vectors = JSON.parse(readFileSync(require.resolve('@stateflow/ir/package.json').replace('package.json', 'test/fixtures/values.json'), 'utf8')) as {
@@ -124,5 +136,52 @@ describe('decodeValue / encodeValue', () => {
 
   it('reports a result that does not match its annotation', () => {
     expect(() => decodeValue(null, { kind: 'Bool' }, 'result')).toThrow(/result: expected bool, got null; the Python annotation does not match/);
+  });
+});
+
+describe('standard Python types without a TypeScript counterpart', () => {
+  it('decodes bytearray and frozenset to marked Uint8Array and Set, and encodes them back', () => {
+    const value = decodeValue({ $tuple: [{ $bytearray: 'AP8=' }, { $frozenset: [1, 2] }] }) as unknown[];
+    expect(isBytearray(value[0])).toBe(true);
+    expect(value[0]).toEqual(new Uint8Array([0, 255]));
+    expect(isFrozenset(value[1])).toBe(true);
+    expect(value[1]).toEqual(new Set([1, 2]));
+    expect(encodeValue([bytearray([1]), new Uint8Array([1]), frozenset(['a']), new Set(['a'])])).toEqual([
+      { $bytearray: 'AQ==' },
+      { $bytes: 'AQ==' },
+      { $frozenset: ['a'] },
+      { $set: ['a'] },
+    ]);
+  });
+
+  it('keeps dates, times, timedeltas, decimals, UUIDs and enum members as PythonValue, unchanged both ways', () => {
+    const encoded = [
+      { $date: '2024-02-29' },
+      { $time: '13:05:00.250000+01:00' },
+      { $datetime: '2024-02-29T13:05:07.000001+00:00' },
+      { $timedelta: [1, 30, 0] },
+      { $decimal: '1.10' },
+      { $uuid: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+      { $enum: ['Color', 'RED'] },
+    ];
+    const decoded = decodeValue(encoded) as PythonValue[];
+    expect(decoded.every((v) => v instanceof PythonValue)).toBe(true);
+    expect(decoded.map(String)).toEqual([
+      '2024-02-29',
+      '13:05:00.250000+01:00',
+      '2024-02-29T13:05:07.000001+00:00',
+      '[1,30,0]',
+      '1.10',
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      'Color.RED',
+    ]);
+    expect(encodeValue(decoded)).toEqual(encoded);
+    expect(encodeValue(new PythonValue('$decimal', '0.1'), { kind: 'Any' })).toEqual({ $decimal: '0.1' });
+  });
+
+  it('accepts a bytearray for a bytes annotation and a frozenset for a Set annotation', () => {
+    expect(isBytearray(decodeValue({ $bytearray: 'AQ==' }, { kind: 'Bytes' }))).toBe(true);
+    expect(isFrozenset(decodeValue({ $frozenset: [1] }, { kind: 'Set', item: { kind: 'Int' } }))).toBe(true);
+    expect(encodeValue(frozenset([1]), { kind: 'Set', item: { kind: 'Int' } })).toEqual({ $frozenset: [1] });
   });
 });

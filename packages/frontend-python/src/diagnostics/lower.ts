@@ -48,9 +48,12 @@ export const LowerDiagnostics = defineDiagnostics({
   },
   StateflowNotImported: {
     code: 'SF2009',
-    message: (d: { entity: string }) =>
-      `class '${d.entity}' uses @stateflow but stateflow is not imported`,
-    help: 'add `from stateflow import stateflow` at the top of the module',
+    message: (d: { entity: string; form: string }) =>
+      `class '${d.entity}' uses ${d.form} but stateflow is not imported`,
+    help: (d: { entity: string; form: string }) =>
+      d.form.includes('stateflow.stateflow')
+        ? 'add `import stateflow` at the top of the module'
+        : 'add `from stateflow import stateflow` at the top of the module',
   },
   EntityBaseClass: {
     code: 'SF2010',
@@ -78,6 +81,19 @@ export const LowerDiagnostics = defineDiagnostics({
     message: (d: { entity: string; attr: string }) => `entity ${d.entity} has no field ${d.attr}`,
     help: (d: { entity: string; attr: string }) =>
       `read a field that ${d.entity} assigns as \`self.<name> = ...\` (call methods with parentheses)`,
+  },
+  StateflowCallWithoutClass: {
+    code: 'SF2016',
+    message: (d: { call: string }) =>
+      `\`${d.call}\` does not register a class: it must name a class defined earlier at the top level of the module`,
+    help: 'decorate the class with `@stateflow` (the line above `class Name:`), or register it after its definition with a top-level `stateflow(Name)` or `Name = stateflow(Name)`',
+  },
+  EntityCallInLambda: {
+    code: 'SF2017',
+    message: (d: { param: string; entity: string; access: string; example: string; iterable: string }) =>
+      `this lambda ${d.access} on its parameter '${d.param}', which stands for the ${d.entity} entities of \`${d.iterable}\`: a lambda runs inside the function it is passed to, where a remote interaction cannot be split`,
+    help: (d: { param: string; example: string; iterable: string }) =>
+      `write a loop in the method instead, e.g. \`for ${d.param} in ${d.iterable}:\` then \`value = ${d.example}\` and keep the best (or every) value in a local variable; a comprehension works too: \`values = [${d.example} for ${d.param} in ${d.iterable}]\``,
   },
   RemoteInStaticMethod: {
     code: 'SF2014',

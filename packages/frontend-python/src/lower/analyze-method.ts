@@ -2,6 +2,7 @@ import type { Diagnostic, TypeRef } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { checkEntityLambdas } from './check-lambdas.js';
 import type { EntityModel, MethodModel } from './model.js';
 import { elementOf, entityOf, mentionsEntity, type TypeResolver } from './types.js';
 
@@ -195,6 +196,8 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
         break;
     }
   });
+
+  checkEntityLambdas(ctx, body, typeOf);
 
   function visitCall(call: PyNode): void {
     const fn = fieldOf(call, 'function')!;

@@ -19,15 +19,35 @@ interface ImportedNames {
 }
 
 /**
- * Finds the `@stateflow` classes at the top level of the module. Also reports nested
- * entity classes, a decorator that was never imported and reserved `__sf_` names.
+ * Finds the entity classes at the top level of the module: decorated with `@stateflow`
+ * (or `@stateflow.stateflow`), or registered after their definition by a top-level call
+ * `stateflow(Name)` / `Name = stateflow(Name)` (the decorator called as a function, which
+ * is the same thing in Python). Also reports nested entity classes, a decorator that was
+ * never imported, a registration call that names no class, and reserved `__sf_` names.
  */
 export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): FoundEntity[] {
   const imported = findImports(file);
   const found: FoundEntity[] = [];
   const seen = new Set<string>();
   const reported = new Set<string>();
+  const registered: FoundEntity[] = [];
   walk(file.root, (n) => {
+    if (n.type === 'call') {
+      const verdict = classify(file, fieldOf(n, 'function'), imported);
+      if (verdict === 'other') return;
+      const entity = registeredClass(file, n);
+      if (!entity) {
+        const call = `${textOf(file, fieldOf(n, 'function')!)}(...)`;
+        diagnostics.push(makeDiagnostic(LowerDiagnostics.StateflowCallWithoutClass, { call }, spanOf(file, n)));
+        return;
+      }
+      if (verdict === 'not-imported') {
+        const form = `${textOf(file, fieldOf(n, 'function')!)}(...)`;
+        diagnostics.push(makeDiagnostic(LowerDiagnostics.StateflowNotImported, { entity: entity.name, form }, spanOf(file, n)));
+      }
+      registered.push(entity);
+      return;
+    }
     if (n.type === 'identifier') {
       const name = textOf(file, n);
       if (name.startsWith('__sf_') && !reported.has(name)) {
@@ -40,13 +60,16 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
     const def = fieldOf(n, 'definition');
     if (!def || def.type !== 'class_definition') return;
     const decorators = n.children.filter((c) => c.type === 'decorator');
-    const verdict = decorators.map((d) => classify(file, d, imported)).find((v) => v !== 'other');
-    if (!verdict) return;
+    const marked = decorators
+      .map((d) => ({ d, verdict: classify(file, namedChildren(d)[0] ?? null, imported) }))
+      .find((v) => v.verdict !== 'other');
+    if (!marked) return;
     const nameNode = fieldOf(def, 'name')!;
     const name = textOf(file, nameNode);
-    if (verdict === 'not-imported') {
+    if (marked.verdict === 'not-imported') {
+      const form = '@' + textOf(file, namedChildren(marked.d)[0]!);
       diagnostics.push(
-        makeDiagnostic(LowerDiagnostics.StateflowNotImported, { entity: name }, spanOf(file, nameNode)),
+        makeDiagnostic(LowerDiagnostics.StateflowNotImported, { entity: name, form }, spanOf(file, nameNode)),
       );
     }
     if (n.parent !== file.root) {
@@ -64,7 +87,37 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
     seen.add(name);
     found.push({ name, classNode: def, nameNode });
   });
-  return found;
+  // Registering a decorated class again changes nothing (the decorator is the identity).
+  for (const entity of registered) {
+    if (seen.has(entity.name)) continue;
+    seen.add(entity.name);
+    found.push(entity);
+  }
+  return found.sort((a, b) => a.classNode.start - b.classNode.start);
+}
+
+/**
+ * The class a registration call `stateflow(Name)` names, when it is a top-level statement
+ * (`stateflow(Name)` or `Target = stateflow(Name)`) and `Name` is a class defined at the
+ * top level before it; else null.
+ */
+function registeredClass(file: SourceFile, call: PyNode): FoundEntity | null {
+  let statement = call.parent;
+  if (statement?.type === 'assignment' && call.field === 'right') statement = statement.parent;
+  if (statement?.type !== 'expression_statement' || statement.parent !== file.root) return null;
+  const args = namedChildren(fieldOf(call, 'arguments')!);
+  if (args.length !== 1 || args[0]!.type !== 'identifier') return null;
+  const name = textOf(file, args[0]!);
+  let entity: FoundEntity | null = null;
+  for (const stmt of file.root.children) {
+    if (stmt.start >= call.start) break;
+    const def = stmt.type === 'decorated_definition' ? fieldOf(stmt, 'definition') : stmt;
+    if (def?.type !== 'class_definition') continue;
+    const nameNode = fieldOf(def, 'name')!;
+    // The last definition before the call is the one it registers.
+    if (textOf(file, nameNode) === name) entity = { name, classNode: def, nameNode };
+  }
+  return entity;
 }
 
 function findImports(file: SourceFile): ImportedNames {
@@ -91,12 +144,12 @@ function findImports(file: SourceFile): ImportedNames {
   return names;
 }
 
+/** Whether `expr` (a decorator's expression, or the function of a call) is the `stateflow` decorator. */
 function classify(
   file: SourceFile,
-  decorator: PyNode,
+  expr: PyNode | null,
   imported: ImportedNames,
 ): 'entity' | 'not-imported' | 'other' {
-  const expr = namedChildren(decorator)[0];
   if (!expr) return 'other';
   if (expr.type === 'identifier') {
     const name = textOf(file, expr);

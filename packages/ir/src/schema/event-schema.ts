@@ -115,7 +115,11 @@ export const eventSchema: JsonSchema = {
             'EncodingError',
             'Internal',
             'IdempotencyKeyReused',
+<<<<<<< HEAD
             'RequestExpired',
+=======
+            'Unavailable',
+>>>>>>> main
           ],
         },
       },

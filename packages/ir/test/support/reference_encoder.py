@@ -7,9 +7,12 @@ Checks that test/fixtures/values.json agrees with the table: evaluates each vect
 Usage: python3 reference_encoder.py path/to/values.json
 """
 import base64
+import datetime
+import decimal
 import json
 import math
 import sys
+import uuid
 
 
 class EntityRef:
@@ -29,10 +32,27 @@ def encode(v):
         return {"$float": repr(v)}
     if isinstance(v, bytes):
         return {"$bytes": base64.b64encode(v).decode("ascii")}
+    if isinstance(v, bytearray):
+        return {"$bytearray": base64.b64encode(v).decode("ascii")}
     if isinstance(v, tuple):
         return {"$tuple": [encode(x) for x in v]}
-    if isinstance(v, (set, frozenset)):
+    if isinstance(v, set):
         return {"$set": [encode(x) for x in sorted(v)]}
+    if isinstance(v, frozenset):
+        return {"$frozenset": [encode(x) for x in sorted(v)]}
+    # datetime before date: a datetime is a date.
+    if isinstance(v, datetime.datetime):
+        return {"$datetime": v.isoformat()}
+    if isinstance(v, datetime.date):
+        return {"$date": v.isoformat()}
+    if isinstance(v, datetime.time):
+        return {"$time": v.isoformat()}
+    if isinstance(v, datetime.timedelta):
+        return {"$timedelta": [v.days, v.seconds, v.microseconds]}
+    if isinstance(v, decimal.Decimal):
+        return {"$decimal": str(v)}
+    if isinstance(v, uuid.UUID):
+        return {"$uuid": str(v)}
     if isinstance(v, list):
         return [encode(x) for x in v]
     if isinstance(v, dict):
@@ -54,7 +74,7 @@ def main(path):
         vectors = json.load(f)
     bad = []
     for vec in vectors:
-        value = eval(vec["python"], {"EntityRef": EntityRef})
+        value = eval(vec["python"], {"EntityRef": EntityRef, "datetime": datetime, "decimal": decimal, "uuid": uuid})
         got = encode(value)
         if canonical(got) != canonical(vec["encoded"]):
             bad.append({"name": vec["name"], "got": got, "expected": vec["encoded"]})

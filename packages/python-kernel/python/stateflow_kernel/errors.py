@@ -22,6 +22,21 @@ class LoadError(Exception):
     """The program cannot be loaded (bad IR, or its module fails to execute)."""
 
 
+# The attribute that marks an exception rebuilt from a system error (see ``mark_system``).
+_SYSTEM_CODE = "_stateflow_code"
+
+
+def mark_system(exc: BaseException, code: str) -> BaseException:
+    """Returns ``exc``, remembering that it stands for the system error ``code``.
+
+    User code that catches such an exception and raises it again then fails with the
+    same system error (``BadArguments`` stays a 400 for the client), as in the plain
+    Python reference, where the error object keeps its code.
+    """
+    setattr(exc, _SYSTEM_CODE, code)
+    return exc
+
+
 class UserError(Exception):
     """Wraps an exception raised by user code during a hop."""
 
@@ -31,6 +46,9 @@ class UserError(Exception):
 
     def to_value(self) -> Dict[str, str]:
         e = self.error
+        code = getattr(e, _SYSTEM_CODE, None)
+        if type(code) is str:
+            return {"type": code, "message": str(e), "code": code}
         return {"type": type(e).__name__, "message": str(e)}
 
 

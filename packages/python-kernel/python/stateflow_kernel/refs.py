@@ -21,6 +21,11 @@ class EntityNotFoundError(RemoteError):
     """The entity a call or read was sent to does not exist."""
 
 
+class BadArgumentsError(RemoteError, TypeError):
+    """A call of another entity's method, or a creation, whose arguments do not bind to
+    the parameters. A ``TypeError``, so ``except TypeError`` catches it as in plain Python."""
+
+
 class EntityRef:
     """A reference to one entity instance: its class name and the string form of its key.
 

@@ -1,15 +1,24 @@
 """The portable value encoding (the same table as ``@stateflow/ir`` ``values.ts``).
 
 Every value that crosses a process or network boundary is JSON with tags:
-``$int`` (big ints), ``$float`` (integral or non-finite floats), ``$bytes`` (base64),
-``$tuple``, ``$set``, ``$dict`` (non-string or ``$``-prefixed keys) and entity
-references ``{"$entity": ..., "$key": ...}``. Never pickle.
+``$int`` (big ints), ``$float`` (integral or non-finite floats), ``$bytes`` and
+``$bytearray`` (base64), ``$tuple``, ``$set``, ``$frozenset``, ``$dict`` (non-string or
+``$``-prefixed keys), ``$date``, ``$time``, ``$datetime`` (ISO 8601), ``$timedelta``
+(``[days, seconds, microseconds]``), ``$decimal``, ``$uuid``, ``$enum`` (``[class,
+member]``, for ``Enum`` classes of the program's module) and entity references
+``{"$entity": ..., "$key": ...}``. Never pickle.
+
+Values a client sent are decoded strictly by :mod:`stateflow_kernel.request_values`.
 """
 from __future__ import annotations
 
 import base64
+import datetime
+import decimal
+import enum
 import json
 import math
+import uuid
 from typing import Any, Callable, Dict, Optional
 
 from .refs import EntityRef
@@ -21,7 +30,9 @@ _CONTAINERS = frozenset((dict, list))
 
 #: Describes the supported types in error messages.
 SUPPORTED = (
-    "None, bool, int, float, str, bytes, list, tuple, set, frozenset, dict, "
+    "None, bool, int, float, str, bytes, bytearray, list, tuple, set, frozenset, dict, "
+    "datetime.date, datetime.time, datetime.datetime, datetime.timedelta, decimal.Decimal, "
+    "uuid.UUID, members of Enum classes defined in the program's module, "
     "entity instances and entity references"
 )
 
@@ -57,6 +68,18 @@ def _type_name(value: object) -> str:
     return "%s.%s" % (t.__module__, t.__qualname__)
 
 
+_TOO_DEEP = ("the value is nested too deeply to encode (beyond Python's recursion limit), "
+             "or contains itself")
+
+
+def _encode_big_int(value: int) -> Any:
+    try:
+        return {"$int": str(value)}
+    except ValueError:  # beyond Python's limit on int -> str conversion (4,300 digits by default)
+        raise EncodingError("cannot encode an int of about %d digits; ints are at most 4300 digits "
+                            "(Python's limit on converting them to text)" % int(value.bit_length() * 0.30103))
+
+
 def _float_tag(value: float) -> str:
     if math.isnan(value):
         return "nan"
@@ -74,10 +97,14 @@ class Codec:
 
     def __init__(self, entity_classes: Optional[Dict[type, str]] = None,
                  entity_key: Optional[Callable[[object], str]] = None,
-                 rebuild_error: Optional[Callable[[str, str], BaseException]] = None):
+                 rebuild_error: Optional[Callable[[str, str], BaseException]] = None,
+                 enum_classes: Optional[Dict[str, type]] = None):
         self.entity_classes: Dict[type, str] = dict(entity_classes or {})
         self._entity_key = entity_key or (lambda obj: str(obj.__key__()))
         self._rebuild_error = rebuild_error
+        #: ``Enum`` classes by the name the program's module binds them to (``$enum``).
+        self.enum_classes: Dict[str, type] = dict(enum_classes or {})
+        self._enum_names: Dict[type, str] = {cls: name for name, cls in self.enum_classes.items()}
 
     # -- encode ---------------------------------------------------------------
 
@@ -86,7 +113,7 @@ class Codec:
         if t is str or value is None or t is bool:
             return value
         if t is int:
-            return value if -_MAX_SAFE < value < _MAX_SAFE else {"$int": str(value)}
+            return value if -_MAX_SAFE < value < _MAX_SAFE else _encode_big_int(value)
         if t is float:
             if math.isfinite(value) and not value.is_integer():
                 return value
@@ -99,10 +126,19 @@ class Codec:
             return {"$tuple": self._encode_items(value)}
         if t is EntityRef:
             return {"$entity": value.entity, "$key": value.key}
-        if t is set or t is frozenset:
+        if t is set:
             return {"$set": self._encode_items(_ordered(value))}
+        if t is frozenset:
+            return {"$frozenset": self._encode_items(_ordered(value))}
         if t is bytes:
             return {"$bytes": base64.b64encode(value).decode("ascii")}
+        if t is bytearray:
+            return {"$bytearray": base64.b64encode(value).decode("ascii")}
+        encode_std = _STANDARD_ENCODERS.get(t)
+        if encode_std is not None:
+            return encode_std(value)
+        if isinstance(value, enum.Enum):
+            return self._encode_enum(value)
         name = self.entity_classes.get(t)
         if name is None:
             for cls, cls_name in self.entity_classes.items():
@@ -126,6 +162,17 @@ class Codec:
             return {"$exception": [type(value).__name__, str(value)]}
         # Subclasses of the builtin types (e.g. IntEnum, namedtuple) are not portable.
         raise EncodingError("cannot encode a value of type '%s'" % _type_name(value))
+
+    def _encode_enum(self, member: enum.Enum) -> Any:
+        cls = type(member)
+        name = self._enum_names.get(cls)
+        if name is None:
+            raise EncodingError(
+                "cannot encode a member of the enum '%s': only Enum classes defined (or imported) "
+                "at the top level of the program's module can cross a hop" % _type_name(member))
+        if member.name is None or cls.__members__.get(member.name) is not member:
+            raise EncodingError("cannot encode %r: only named members of an enum are portable" % (member,))
+        return {"$enum": [name, member.name]}
 
     def _encode_items(self, items) -> list:
         out = []
@@ -186,6 +233,10 @@ class Codec:
             if owner_args is not None:
                 owner = owner % owner_args
             raise EncodingError(e.detail, "", "%s '%s%s' of %s" % (what, name, e.path, owner))
+        except RecursionError:
+            if owner_args is not None:
+                owner = owner % owner_args
+            raise EncodingError(_TOO_DEEP, "", "%s '%s' of %s" % (what, name, owner)) from None
         return out
 
     def encode_value(self, value: Any, where: str, where_args: Optional[tuple] = None) -> Any:
@@ -197,6 +248,10 @@ class Codec:
             if where_args is not None:
                 where = where % where_args
             raise EncodingError(e.detail, "", where + (" at %s" % e.path if e.path else ""))
+        except RecursionError:
+            if where_args is not None:
+                where = where % where_args
+            raise EncodingError(_TOO_DEEP, "", where) from None
 
     # -- decode ---------------------------------------------------------------
 
@@ -230,16 +285,66 @@ class Codec:
             return float(inner)
         if tag == "$bytes":
             return base64.b64decode(inner)
+        decode_std = _STANDARD_DECODERS.get(tag)
+        if decode_std is not None:
+            return decode_std(inner)
+        if tag == "$frozenset":
+            return frozenset(dec(v) for v in inner)
+        if tag == "$enum":
+            return self.decode_enum(inner)
         if tag == "$exception" and type(inner) is list and len(inner) == 2:
             if self._rebuild_error is not None:
                 return self._rebuild_error(str(inner[0]), str(inner[1]))
             return _remote_error(str(inner[0]), str(inner[1]))
         return {tag: dec(inner)}
 
+    def decode_enum(self, inner: Any) -> enum.Enum:
+        """The member ``[class name, member name]`` of an ``Enum`` class of the program."""
+        cls = self.enum_classes.get(inner[0]) if type(inner) is list and len(inner) == 2 else None
+        if cls is None:
+            raise EncodingError("no Enum class %r in the program's module (known: %s)" % (
+                inner[0] if type(inner) is list and inner else inner,
+                ", ".join(sorted(self.enum_classes)) or "none"))
+        member = cls.__members__.get(inner[1]) if type(inner[1]) is str else None
+        if member is None:
+            raise EncodingError("the enum %s has no member %r (members: %s)" % (
+                inner[0], inner[1], ", ".join(cls.__members__)))
+        return member
+
     def decode_fields(self, fields: Dict[str, Any]) -> Dict[str, Any]:
         dec = self.decode
         # Plain JSON scalars decode to themselves: only containers need a call.
         return {k: v if type(v) not in _CONTAINERS else dec(v) for k, v in fields.items()}
+
+
+def _parse_time(text: str) -> datetime.time:
+    # fromisoformat() takes "Z" only from Python 3.11 on.
+    return datetime.time.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+
+
+def _parse_datetime(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+
+
+#: Standard library types with a tag of their own (exact types: subclasses are not portable).
+_STANDARD_ENCODERS: Dict[type, Callable[[Any], Any]] = {
+    datetime.date: lambda v: {"$date": v.isoformat()},
+    datetime.time: lambda v: {"$time": v.isoformat()},
+    datetime.datetime: lambda v: {"$datetime": v.isoformat()},
+    datetime.timedelta: lambda v: {"$timedelta": [v.days, v.seconds, v.microseconds]},
+    decimal.Decimal: lambda v: {"$decimal": str(v)},
+    uuid.UUID: lambda v: {"$uuid": str(v)},
+}
+
+_STANDARD_DECODERS: Dict[str, Callable[[Any], Any]] = {
+    "$bytearray": lambda inner: bytearray(base64.b64decode(inner)),
+    "$date": datetime.date.fromisoformat,
+    "$time": _parse_time,
+    "$datetime": _parse_datetime,
+    "$timedelta": lambda inner: datetime.timedelta(inner[0], inner[1], inner[2]),
+    "$decimal": decimal.Decimal,
+    "$uuid": uuid.UUID,
+}
 
 
 _REMOTE_CLASSES: Dict[str, type] = {}

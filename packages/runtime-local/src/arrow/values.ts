@@ -66,9 +66,14 @@ function pythonFloatRepr(value: number): string {
   return `${value.toFixed(0)}.0`;
 }
 
-/** The bytes an encoded `bytes` value (`{"$bytes": "<base64>"}`) stands for, or `undefined`. */
+/**
+ * The bytes an encoded `bytes` value (`{"$bytes": "<base64>"}`) stands for, or `undefined`.
+ * A `bytearray` (`{"$bytearray": ...}`) in a field annotated `bytes` exports as binary
+ * too (it imports back as `bytes`).
+ */
 export function decodeBytes(value: EncodedValue): Uint8Array | undefined {
   if (isTagged(value, '$bytes') && typeof value['$bytes'] === 'string') return Buffer.from(value['$bytes'], 'base64');
+  if (isTagged(value, '$bytearray') && typeof value['$bytearray'] === 'string') return Buffer.from(value['$bytearray'], 'base64');
   return undefined;
 }
 
@@ -107,7 +112,16 @@ function pythonTypeName(value: EncodedValue): string {
     ['$bytes', 'bytes'],
     ['$tuple', 'a tuple'],
     ['$set', 'a set'],
+    ['$frozenset', 'a frozenset'],
+    ['$bytearray', 'a bytearray'],
     ['$dict', 'a dict'],
+    ['$date', 'a date'],
+    ['$time', 'a time'],
+    ['$datetime', 'a datetime'],
+    ['$timedelta', 'a timedelta'],
+    ['$decimal', 'a Decimal'],
+    ['$uuid', 'a UUID'],
+    ['$enum', 'an enum member'],
   ] as const) {
     if (isTagged(value, tag)) return name;
   }

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { EncodedValue } from '@stateflow/ir';
+import { parseJsonExact } from '@stateflow/ir';
 import { HttpError } from './http-error.js';
-import { checkInputValue } from './input-values.js';
 
 /** Default largest accepted request body (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,20 +26,26 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
-/** The arguments of a create or invoke call. */
+/**
+ * The arguments of a create or invoke call, as sent: the runtime checks and encodes
+ * them (`encodeCallArguments` of `@stateflow/ir`) before the call reaches a batch.
+ */
 export interface CallBody {
-  args: EncodedValue[];
-  kwargs: { [name: string]: EncodedValue };
+  args: unknown[];
+  kwargs: { [name: string]: unknown };
 }
 
 const USAGE = 'send a JSON object like {"args": [1, "x"], "kwargs": {"name": "value"}} (both fields optional)';
 
-/** Parses and checks a call body: `{"args"?: [...], "kwargs"?: {...}}`; an empty body means no arguments. */
-export function parseCallBody(text: string, entities: readonly string[]): CallBody {
+/**
+ * Parses a call body: `{"args"?: [...], "kwargs"?: {...}}`; an empty body means no
+ * arguments. Integer literals beyond 2^53 keep their exact value (as `{"$int": ...}`).
+ */
+export function parseCallBody(text: string): CallBody {
   if (text.trim() === '') return { args: [], kwargs: {} };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonExact(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new HttpError(400, 'BadRequest', `request body is not valid JSON (${reason}); ${USAGE}`);
@@ -61,7 +66,5 @@ export function parseCallBody(text: string, entities: readonly string[]): CallBo
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
     throw new HttpError(400, 'BadRequest', `"kwargs" must be an object of keyword arguments; ${USAGE}`);
   }
-  const problem = checkInputValue(args, 'args', entities) ?? checkInputValue(kwargs, 'kwargs', entities);
-  if (problem) throw new HttpError(400, 'BadRequest', problem);
-  return { args: args as EncodedValue[], kwargs: kwargs as { [name: string]: EncodedValue } };
+  return { args, kwargs: kwargs as { [name: string]: unknown } };
 }

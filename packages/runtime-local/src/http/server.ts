@@ -215,7 +215,7 @@ async function dispatch(runtime: GatewayEngine, route: Route, req: IncomingMessa
     return { status: 200, body: { state: toPlainJson(state) } };
   }
   const call = idempotencyKey(req);
-  const body = parseCallBody(await readBody(req, settings.maxBodyBytes), settings.entityNames);
+  const body = parseCallBody(await readBody(req, settings.maxBodyBytes));
   if (route.kind === 'create') {
     const result = await runtime.create(route.entity, body.args, body.kwargs, call);
     if ('error' in result) return errorReply(result);

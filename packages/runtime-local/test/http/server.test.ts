@@ -133,14 +133,14 @@ describe('startHttpServer', () => {
     expectError(await call('POST', '/Counter', '{'), 400, 'BadRequest');
   });
 
-  it('400 for malformed tagged values and references to unknown classes', async () => {
+  it('400 BadArguments for malformed tagged values and references to unknown classes', async () => {
     await call('POST', '/Counter', { args: ['tags'] });
     const bad = await call('POST', '/Counter/tags/echo', { args: [{ $wat: 1 }] });
-    expectError(bad, 400, 'BadRequest');
+    expectError(bad, 400, 'BadArguments');
     expect(bad.body.error.message).toContain('args[0]');
-    expectError(await call('POST', '/Counter/tags/echo', { args: [{ $entity: 'Counter' }] }), 400, 'BadRequest');
-    expectError(await call('POST', '/Counter/tags/echo', { args: [{ $entity: 'Nope', $key: 'a' }] }), 400, 'BadRequest');
-    expectError(await call('POST', '/Counter/tags/echo', { kwargs: { n: { $int: 'abc' } } }), 400, 'BadRequest');
+    expectError(await call('POST', '/Counter/tags/echo', { args: [{ $entity: 'Counter' }] }), 400, 'BadArguments');
+    expectError(await call('POST', '/Counter/tags/echo', { args: [{ $entity: 'Nope', $key: 'a' }] }), 400, 'BadArguments');
+    expectError(await call('POST', '/Counter/tags/echo', { kwargs: { n: { $int: 'abc' } } }), 400, 'BadArguments');
   });
 
   it('404 for unknown routes and 405 for wrong verbs', async () => {

@@ -11,8 +11,10 @@ describe('httpStatusOf', () => {
       ['UnknownMethod', 400],
       ['BadArguments', 400],
       ['UnknownAttribute', 400],
-      ['EncodingError', 500],
+      ['EncodingError', 422],
       ['Internal', 500],
+      ['IdempotencyKeyReused', 422],
+      ['Unavailable', 503],
     ];
     for (const [code, status] of cases) {
       const error = { type: code ?? 'ValueError', message: 'm', ...(code ? { code: code as never } : {}) };

@@ -47,7 +47,7 @@ export async function runStepOverHttp(url: string, step: Step): Promise<Outcome>
 /** What the conformance kit's reference runner expects of one step. */
 type Expectation = { key: string } | { result: unknown } | { state: unknown } | { error: { type: string; message: string } };
 
-/** HTTP status of each StateFlow error (the contract of `stateflow serve`); a user exception is 422, anything else 500. */
+/** HTTP status of each StateFlow error (the contract of `stateflow serve`); a user exception is 422, `Internal` 500. */
 const ERROR_STATUS: Record<string, number> = {
   EntityNotFound: 404,
   UnknownEntity: 404,
@@ -55,7 +55,7 @@ const ERROR_STATUS: Record<string, number> = {
   UnknownMethod: 400,
   BadArguments: 400,
   UnknownAttribute: 400,
-  EncodingError: 500,
+  EncodingError: 422,
   Internal: 500,
 };
 
@@ -65,7 +65,7 @@ function asHttpJson(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
   const [tag, inner] = entries.length === 1 ? entries[0]! : [];
-  if ((tag === '$tuple' || tag === '$set') && Array.isArray(inner)) return inner.map(asHttpJson);
+  if ((tag === '$tuple' || tag === '$set' || tag === '$frozenset') && Array.isArray(inner)) return inner.map(asHttpJson);
   if (tag === '$float' && Number.isFinite(Number(inner))) return Number(inner);
   if (tag === '$dict' && Array.isArray(inner)) return { $dict: inner.map(asHttpJson) };
   if (tag === '$int' || tag === '$bytes' || tag === '$float' || '$entity' in value) return value;

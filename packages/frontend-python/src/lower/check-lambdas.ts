@@ -1,0 +1,109 @@
+import type { TypeRef } from '@stateflow/ir';
+import { makeDiagnostic } from '../diagnostics/define.js';
+import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode } from '../parse/syntax-node.js';
+import type { AnalyzeContext } from './analyze-method.js';
+import { elementOf, entityOf } from './types.js';
+
+/**
+ * SF2017: a lambda passed to a call next to an entity-typed container, whose body uses
+ * its parameter as an entity: `min(items, key=lambda i: i.get_price())` with
+ * `items: List[Item]`. The parameter has no static type, so the compiler does not see a
+ * remote interaction there, and the builtin (or list method) runs the lambda where no
+ * split is possible: at run time the element is a reference and the access fails.
+ * Reported once per lambda, at its first such access.
+ *
+ * `typeOf` gives the static type of an expression of the method (see `analyzeMethod`).
+ */
+export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n: PyNode) => TypeRef): void {
+  walk(body, (n) => {
+    if (n.type !== 'lambda') return;
+    const call = callTakingArgument(n);
+    if (!call) return;
+    const container = entityContainer(call, n, typeOf);
+    if (!container) return;
+    const params = lambdaParams(ctx, n);
+    const access = params.size > 0 ? firstAccess(ctx, n, params, typeOf) : null;
+    if (!access) return;
+    const { node, param } = access;
+    const text = (x: PyNode): string => textOf(ctx.file, x);
+    const member = text(fieldOf(node, 'attribute')!);
+    const called = node.field === 'function' && node.parent?.type === 'call' ? node.parent : null;
+    ctx.diagnostics.push(
+      makeDiagnostic(
+        LowerDiagnostics.EntityCallInLambda,
+        {
+          param,
+          entity: container.entity,
+          access: called ? `calls ${container.entity}.${member}()` : `reads ${container.entity}.${member}`,
+          example: text(called ?? node),
+          iterable: text(container.node),
+        },
+        spanOf(ctx.file, called ?? node),
+      ),
+    );
+  });
+}
+
+/** The call `lambda` is an argument of (positional or keyword), or null. */
+function callTakingArgument(lambda: PyNode): PyNode | null {
+  let list = lambda.parent;
+  if (list?.type === 'keyword_argument') list = list.parent;
+  if (list?.type !== 'argument_list') return null;
+  return list.parent?.type === 'call' ? list.parent : null;
+}
+
+/**
+ * The first container of entities among the call's other positional arguments and, for a
+ * method call (`items.sort(key=...)`), its receiver.
+ */
+function entityContainer(
+  call: PyNode,
+  lambda: PyNode,
+  typeOf: (n: PyNode) => TypeRef,
+): { node: PyNode; entity: string } | null {
+  const candidates = namedChildren(fieldOf(call, 'arguments')!).filter(
+    (a) => a !== lambda && a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat',
+  );
+  const fn = fieldOf(call, 'function');
+  if (fn?.type === 'attribute') candidates.push(fieldOf(fn, 'object')!);
+  for (const node of candidates) {
+    const entity = entityOf(elementOf(typeOf(node)));
+    if (entity) return { node, entity };
+  }
+  return null;
+}
+
+/** The names of the lambda's parameters. */
+function lambdaParams(ctx: AnalyzeContext, lambda: PyNode): Set<string> {
+  const names = new Set<string>();
+  const params = fieldOf(lambda, 'parameters');
+  for (const p of params ? namedChildren(params) : []) {
+    const id = p.type === 'identifier' ? p : fieldOf(p, 'name');
+    if (id?.type === 'identifier') names.add(textOf(ctx.file, id));
+  }
+  return names;
+}
+
+/**
+ * The first attribute access `param.x` in the lambda's body on one of its parameters
+ * that the method does not already see as an entity (those are remote interactions the
+ * control-flow stage reports as SF3xxx).
+ */
+function firstAccess(
+  ctx: AnalyzeContext,
+  lambda: PyNode,
+  params: Set<string>,
+  typeOf: (n: PyNode) => TypeRef,
+): { node: PyNode; param: string } | null {
+  let found: { node: PyNode; param: string } | null = null;
+  walk(fieldOf(lambda, 'body')!, (n) => {
+    if (found) return false;
+    if (n.type !== 'attribute') return;
+    const obj = fieldOf(n, 'object')!;
+    if (obj.type !== 'identifier') return;
+    const param = textOf(ctx.file, obj);
+    if (params.has(param) && !entityOf(typeOf(obj))) found = { node: n, param };
+  });
+  return found;
+}
