@@ -79,7 +79,6 @@ export class IdempotencyKeyReusedError extends RemoteError {
 }
 
 /**
-<<<<<<< HEAD
  * The request id was sent again too late: the engine forgets request ids after a while
  * (the Flink backend's `dedupTtlSeconds`) and this one is older, so it may have run
  * already (`RequestExpired`). Nothing ran now; read the state to see whether the first
@@ -87,14 +86,15 @@ export class IdempotencyKeyReusedError extends RemoteError {
  */
 export class RequestExpiredError extends RemoteError {
   override readonly name: string = 'RequestExpiredError';
-=======
+}
+
+/**
  * The runtime cannot take the call now, e.g. its disk is full (`Unavailable`, HTTP 503).
  * Nothing of the call was acknowledged; retrying later with the same requestId is safe,
  * and the default retry policy does.
  */
 export class UnavailableError extends RemoteError {
   override readonly name: string = 'UnavailableError';
->>>>>>> main
 }
 
 const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError } = {
@@ -107,11 +107,8 @@ const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError 
   EncodingError: InternalError,
   Internal: InternalError,
   IdempotencyKeyReused: IdempotencyKeyReusedError,
-<<<<<<< HEAD
   RequestExpired: RequestExpiredError,
-=======
   Unavailable: UnavailableError,
->>>>>>> main
 };
 
 /** The system error codes, in the order of `SystemErrorCode`. */

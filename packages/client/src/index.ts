@@ -10,11 +10,8 @@ export {
   BadArgumentsError,
   InternalError,
   IdempotencyKeyReusedError,
-<<<<<<< HEAD
   RequestExpiredError,
-=======
   UnavailableError,
->>>>>>> main
   TimeoutError,
   CancelledError,
   TransportError,

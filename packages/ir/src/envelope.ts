@@ -63,18 +63,16 @@ export type SystemErrorCode =
   /** A client request id (idempotency key) was used again for a different call. */
   | 'IdempotencyKeyReused'
   /**
-<<<<<<< HEAD
    * A request id sent again after the engine may have forgotten it (older than the Flink
    * backend's `dedupTtlSeconds`): not run, since it may have run already.
    */
-  | 'RequestExpired';
-=======
+  | 'RequestExpired'
+  /**
    * The runtime cannot take the call now (its store cannot commit, e.g. the disk is
    * full); nothing of the call was acknowledged. Retrying later, with the same request
    * id, is safe.
    */
   | 'Unavailable';
->>>>>>> main
 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };

@@ -115,11 +115,8 @@ export const eventSchema: JsonSchema = {
             'EncodingError',
             'Internal',
             'IdempotencyKeyReused',
-<<<<<<< HEAD
             'RequestExpired',
-=======
             'Unavailable',
->>>>>>> main
           ],
         },
       },
