@@ -1,4 +1,4 @@
-import type { EncodedValue, EntityState, Program, Result } from '@stateflow/ir';
+import type { EntityState, Program, Result } from '@stateflow/ir';
 
 /** Options of one call through the gateway. */
 export interface EngineCallOptions {
@@ -38,15 +38,19 @@ export interface GatewayMetrics {
 export interface GatewayEngine {
   /** The program served; its entity classes name the routes. */
   readonly program: Program;
-  /** Creates an instance; `{ok: {"$entity", "$key"}}` on success. */
-  create(entity: string, args: EncodedValue[], kwargs: { [name: string]: EncodedValue }, options?: EngineCallOptions): Promise<Result>;
-  /** Calls a method of an instance. */
+  /**
+   * Creates an instance; `{ok: {"$entity", "$key"}}` on success. Arguments are the
+   * request's JSON values (the portable encoding, unchecked): the engine checks and
+   * encodes them (`encodeCallArguments` of `@stateflow/ir`), a bad one is `BadArguments`.
+   */
+  create(entity: string, args: readonly unknown[], kwargs: { readonly [name: string]: unknown }, options?: EngineCallOptions): Promise<Result>;
+  /** Calls a method of an instance (arguments as in {@link GatewayEngine.create}). */
   invoke(
     entity: string,
     key: string,
     method: string,
-    args: EncodedValue[],
-    kwargs: { [name: string]: EncodedValue },
+    args: readonly unknown[],
+    kwargs: { readonly [name: string]: unknown },
     options?: EngineCallOptions,
   ): Promise<Result>;
   /** The encoded state of an instance, `undefined` when there is none. */

@@ -1,4 +1,4 @@
-import type { EncodedValue, EntityState, Program, Result } from '@stateflow/ir';
+import { checkKey, encodeCallArguments, type EntityState, type Program, type Result } from '@stateflow/ir';
 import { TransportError, uuidv7, type Transport, type TransportRequest } from '@stateflow/client';
 import { EngineUnavailableError, type EngineCallOptions, type EngineHealth, type GatewayEngine } from './engine.js';
 import { RequestMetrics } from './request-metrics.js';
@@ -85,8 +85,20 @@ export function transportEngine(program: Program, transport: GatewayTransport, o
     };
   }
 
-  async function call(request: TransportRequest, what: string, callOptions: EngineCallOptions | undefined): Promise<Result> {
-    if (!entities.has(request.entity)) return unknownEntity(request.entity);
+  async function call(
+    target: { kind: 'create'; entity: string } | { kind: 'invoke'; entity: string; key: string; method: string },
+    args: unknown,
+    kwargs: unknown,
+    what: string,
+    callOptions: EngineCallOptions | undefined,
+  ): Promise<Result> {
+    if (!entities.has(target.entity)) return unknownEntity(target.entity);
+    const badKey = target.kind === 'invoke' ? checkKey(target.key) : undefined;
+    if (badKey !== undefined) return { error: { type: 'BadArguments', code: 'BadArguments', message: badKey } };
+    // The same checks as the embedded runtime, so a bad value is a 400 here, not a round trip.
+    const encoded = encodeCallArguments(args, kwargs, { entities });
+    if ('problem' in encoded) return { error: { type: 'BadArguments', code: 'BadArguments', message: encoded.problem } };
+    const request: TransportRequest = { ...target, ...encoded.ok };
     const requestId = callOptions?.requestId ?? newRequestId();
     return exchange(what, (signal) => transport.send(request, { requestId, signal, attempt: 0 }));
   }
@@ -105,11 +117,11 @@ export function transportEngine(program: Program, transport: GatewayTransport, o
         throw err;
       }
     },
-    create(entity: string, args: EncodedValue[], kwargs: { [name: string]: EncodedValue }, callOptions?: EngineCallOptions) {
-      return call({ kind: 'create', entity, args, kwargs }, `create ${entity}`, callOptions);
+    create(entity, args, kwargs, callOptions) {
+      return call({ kind: 'create', entity }, args, kwargs, `create ${entity}`, callOptions);
     },
     invoke(entity, key, method, args, kwargs, callOptions) {
-      return call({ kind: 'invoke', entity, key, method, args, kwargs }, `${entity}/${key}.${method}`, callOptions);
+      return call({ kind: 'invoke', entity, key, method }, args, kwargs, `${entity}/${key}.${method}`, callOptions);
     },
     async getState(entity: string, key: string): Promise<EntityState | undefined> {
       const read = transport.getState?.bind(transport);

@@ -72,3 +72,15 @@ describe('transportEngine: the gateway engine over a client transport', () => {
     await expect(engine.invoke('Item', 'coke', 'update_stock', [1], {})).rejects.toMatchObject({ status: 503, message: 'the gateway is stopping' });
   });
 });
+
+describe('transportEngine checks request values like the embedded runtime', () => {
+  it('refuses a malformed value with BadArguments naming its place, without sending', async () => {
+    const fake = fakeTransport(async () => ({ ok: true }));
+    const engine = transportEngine(shop, fake.transport);
+    expect(await engine.invoke('Item', 'coke', 'update_stock', [{ $bytes: 'abc' }], {})).toMatchObject({
+      error: { code: 'BadArguments', message: expect.stringContaining('args[0]') },
+    });
+    expect(await engine.invoke('Item', 'coke', 'update_stock', [{ $tuple: [1, 2] }], {})).toEqual({ ok: true });
+    expect(fake.sent.map((s) => s.request.args)).toEqual([[{ $tuple: [1, 2] }]]);
+  });
+});
