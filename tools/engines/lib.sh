@@ -27,6 +27,73 @@ size_of() { du -sh "$1" 2>/dev/null | cut -f1; }
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# --- Generic engine helpers (every engine's scripts use these; see README.md) ----------
+
+# Fills a cache folder once: cache_once DIR CMD... runs CMD with $SF_PARTIAL set to
+# DIR.partial (a fresh folder to fill), then renames it to DIR and marks it complete.
+# Returns at once when DIR is complete; an interrupted run leaves only DIR.partial.
+cache_once() {
+  local dir="$1"; shift
+  [ -f "$dir/.complete" ] && return 0
+  rm -rf "$dir.partial"; mkdir -p "$dir.partial"
+  SF_PARTIAL="$dir.partial" "$@" || { local rc=$?; info "filling $dir failed (partial files kept in $dir.partial)"; return "$rc"; }
+  rm -rf "$dir"; mv "$dir.partial" "$dir"; touch "$dir/.complete"
+}
+
+# Starts CMD in its own session (so the caller's Ctrl-C does not reach it, and its whole
+# process group can be stopped) with output to LOG, and writes its pid (also its process
+# group id) to PIDFILE: start_detached PIDFILE LOG CMD...
+start_detached() {
+  local pidfile="$1" log="$2"; shift 2
+  rm -f "$pidfile"
+  # The child writes its own pid before becoming CMD, so the pid file names CMD itself.
+  # shellcheck disable=SC2016  # $$ and $@ expand in the child shell
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pidfile" "$@" </dev/null >"$log" 2>&1 &
+  for _ in $(seq 50); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
+  die "the process of $pidfile did not start"
+}
+
+# The pid in PIDFILE when that process is alive.
+pidfile_alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid="$(cat "$1")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  printf '%s' "$pid"
+}
+
+# Waits until PROBE... succeeds: wait_ready PIDFILE TIMEOUT_SECONDS WHAT PROBE...
+# Fails (status 1, message on stderr) when the process exits or the time runs out.
+wait_ready() {
+  local pidfile="$1" timeout="$2" what="$3"; shift 3
+  local deadline=$(( $(date +%s) + timeout ))
+  until "$@"; do
+    pidfile_alive "$pidfile" >/dev/null || { printf 'error: %s exited during start-up\n' "$what" >&2; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { printf 'error: %s not ready within %ss\n' "$what" "$timeout" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+# Stops the process group of PIDFILE: SIGTERM, then SIGKILL after TIMEOUT seconds;
+# removes PIDFILE. Nothing running is not an error: stop_pidfile PIDFILE [TIMEOUT]
+stop_pidfile() {
+  local pidfile="$1" timeout="${2:-30}" pid
+  if pid="$(pidfile_alive "$pidfile")"; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$(( $(date +%s) + timeout ))
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        info "still running after ${timeout}s; sending SIGKILL"
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.5
+        break
+      fi
+      sleep 0.2
+    done
+  fi
+  rm -f "$pidfile"
+}
+
 require_java() {
   command -v java >/dev/null 2>&1 || die "java not found on PATH; install a JDK 17 (apt-get install openjdk-17-jdk-headless)"
 }
@@ -57,10 +124,4 @@ kafka_java() {
 }
 
 # The pid in DIR/kafka.pid when that process is alive.
-kafka_running_pid() {
-  local pidfile="$1/kafka.pid" pid
-  [ -f "$pidfile" ] || return 1
-  pid="$(cat "$pidfile")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  printf '%s' "$pid"
-}
+kafka_running_pid() { pidfile_alive "$1/kafka.pid"; }

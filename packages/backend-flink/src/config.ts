@@ -1,4 +1,4 @@
-import type { Program } from '@stateflow/ir';
+import type { BackendSettings, Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment. */
 export interface FlinkTopics {
@@ -62,25 +62,44 @@ export interface FlinkJobConfig {
 /** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
 export type FlinkConfigOverrides = { [name: string]: string | number | boolean | undefined };
 
-/** The override keys {@link resolveFlinkConfig} accepts, with what they set. */
-export const FLINK_CONFIG_KEYS: { [key: string]: string } = {
-  bootstrap: 'Kafka bootstrap servers',
-  parallelism: 'job parallelism',
-  checkpointIntervalMs: 'checkpoint interval in ms',
-  checkpointDir: 'checkpoint directory (path or URI)',
-  topicPrefix: 'prefix of the four topic names (<prefix>-ingress, -internal, -egress, -dead-letter)',
-  ingressTopic: 'ingress topic',
-  internalTopic: 'internal topic',
-  egressTopic: 'egress topic',
-  deadLetterTopic: 'dead-letter topic',
-  replyTopics: 'comma-separated extra reply topics (* for any)',
-  groupId: 'consumer group id prefix',
-  transactionalIdPrefix: 'transactional id prefix',
-  transactionTimeoutMs: 'Kafka transaction timeout in ms',
-  dedupTtlSeconds: 'how long request ids are remembered',
-  jobName: 'Flink job name',
-  connectorJar: 'path of the Kafka connector jar',
+/**
+ * The settings of the Flink backend (the override keys {@link resolveFlinkConfig}
+ * accepts), as the `stateflow` CLI shows and checks them (`backend.settings`).
+ */
+export const FLINK_SETTINGS: BackendSettings = {
+  bootstrap: { type: 'string', help: 'Kafka bootstrap servers', default: '127.0.0.1:19092', flag: 'bootstrap', placeholder: 'host:port' },
+  parallelism: { type: 'integer', min: 1, help: 'job parallelism', default: 1, flag: 'parallelism' },
+  checkpointIntervalMs: {
+    type: 'integer',
+    min: 10,
+    help: 'checkpoint interval in ms, about the latency of each hop through Kafka',
+    default: 200,
+    flag: 'checkpoint-interval',
+    placeholder: 'ms',
+  },
+  checkpointDir: { type: 'string', help: 'where checkpoints are retained (path or URI)', default: 'checkpoints', flag: 'checkpoint-dir', placeholder: 'dir' },
+  topicPrefix: {
+    type: 'string',
+    help: 'prefix of the topics <p>-ingress, <p>-internal, <p>-egress, <p>-dead-letter',
+    default: 'stateflow-<app>',
+    flag: 'topic-prefix',
+    placeholder: 'p',
+  },
+  ingressTopic: { type: 'string', help: 'ingress topic (client requests)', placeholder: 'topic' },
+  internalTopic: { type: 'string', help: 'internal topic (events between entities)', placeholder: 'topic' },
+  egressTopic: { type: 'string', help: 'egress topic (responses without a reply topic)', placeholder: 'topic' },
+  deadLetterTopic: { type: 'string', help: 'dead-letter topic', placeholder: 'topic' },
+  replyTopics: { type: 'list', help: 'extra topics replies may go to (* for any)', placeholder: 'topic,...' },
+  groupId: { type: 'string', help: 'consumer group id prefix', default: 'the topic prefix' },
+  transactionalIdPrefix: { type: 'string', help: 'transactional id prefix', default: 'the topic prefix' },
+  transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout in ms', default: 60_000 },
+  dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
+  jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
+  connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
 };
+
+/** The override keys {@link resolveFlinkConfig} accepts, with what they set (see {@link FLINK_SETTINGS}). */
+export const FLINK_CONFIG_KEYS: { [key: string]: string } = Object.fromEntries(Object.entries(FLINK_SETTINGS).map(([key, s]) => [key, s.help]));
 
 /** An override that is not valid; the message says which key and why. */
 export class FlinkConfigError extends Error {

@@ -7,6 +7,7 @@
  */
 import { defineBackend } from '@stateflow/ir';
 import { buildFlinkJob, FLINK_IR_VERSIONS, type FlinkArtifact } from './build.js';
+import { FLINK_SETTINGS } from './config.js';
 import { runFlinkJob } from './run.js';
 
 export { buildFlinkJob, FlinkBuildError } from './build.js';
@@ -23,6 +24,7 @@ export const backend = defineBackend({
   name: 'flink',
   irVersions: FLINK_IR_VERSIONS,
   capabilities: { exactlyOnce: true, durableState: true, deduplicatesRequests: true, transports: ['kafka'] },
+  settings: FLINK_SETTINGS,
   async build(program, options, ctx) {
     const artifact = await buildFlinkJob(program, options.outDir, options.config ?? {});
     ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (job.py, stateflow-job.json, program.ir.json, python/, README.md)`);

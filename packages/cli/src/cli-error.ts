@@ -1,3 +1,5 @@
+import { ExitCode } from './io.js';
+
 /**
  * A user mistake the CLI reports as one message (no stack trace) and an exit status.
  * `showUsage` appends the command's usage text.
@@ -7,7 +9,7 @@ export class CliError extends Error {
 
   constructor(
     message: string,
-    readonly exitCode: number = 2,
+    readonly exitCode: number = ExitCode.Usage,
     /** Usage text to print after the message, if any. */
     readonly usage?: string,
   ) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { assertIr, SUPPORTED_IR_RANGE, type Diagnostic, type Program } from '@stateflow/ir';
 import { CliError } from './cli-error.js';
+import { ExitCode } from './io.js';
 
 /** A program loaded from a file, or the diagnostics explaining why it could not be. */
 export interface LoadedProgram {
@@ -37,7 +38,7 @@ function loadIr(path: string, text: string): LoadedProgram {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`stateflow: ${path} is not valid JSON (${(err as Error).message}); pass a Python file or an IR file written by 'stateflow compile -o'`, 1);
+    throw new CliError(`stateflow: ${path} is not valid JSON (${(err as Error).message}); pass a Python file or an IR file written by 'stateflow compile -o'`, ExitCode.ProgramErrors);
   }
   return assertIr(value, SUPPORTED_IR_RANGE, { file: path });
 }

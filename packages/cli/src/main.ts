@@ -3,29 +3,35 @@ import { codegenCommand } from './commands/codegen.js';
 import { compileCommand } from './commands/compile.js';
 import { buildCommand, runCommand } from './commands/target.js';
 import { graphCommand } from './commands/graph.js';
-import { serveCommand } from './commands/serve.js';
+import { serveCommand, type StopSignal } from './commands/serve.js';
 import { stateCommand } from './commands/state.js';
 import { ExitCode, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 import { cliVersion } from './version.js';
 
-const COMMANDS: { [name: string]: (argv: string[], io: CliIo) => Promise<number> } = {
-  compile: compileCommand,
-  serve: serveCommand,
-  graph: graphCommand,
-  build: buildCommand,
-  run: runCommand,
-  codegen: codegenCommand,
-  state: stateCommand,
+/** What a run of the CLI may be given besides its arguments (tests run it in process with these). */
+export interface CliContext {
+  /** Resolves when a long-running command (serve, run) should stop. @default SIGINT or SIGTERM */
+  stop?: StopSignal;
+}
+
+const COMMANDS: { [name: string]: (argv: string[], io: CliIo, context: CliContext) => Promise<number> } = {
+  compile: (argv, io) => compileCommand(argv, io),
+  serve: (argv, io, context) => serveCommand(argv, io, context.stop),
+  graph: (argv, io) => graphCommand(argv, io),
+  build: (argv, io) => buildCommand(argv, io),
+  run: (argv, io, context) => runCommand(argv, io, context.stop),
+  codegen: (argv, io) => codegenCommand(argv, io),
+  state: (argv, io) => stateCommand(argv, io),
 };
 
 /**
  * Runs the `stateflow` command line and returns the exit status: 0 success, 1 the
  * program has errors, 2 wrong usage, 70 an internal error. Never throws.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, context: CliContext = {}): Promise<number> {
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, io, context);
   } catch (err) {
     if (err instanceof CliError) {
       io.stderr(`${err.message}\n`);
@@ -40,7 +46,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
+async function dispatch(argv: string[], io: CliIo, context: CliContext): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
@@ -56,5 +62,5 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     const what = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
     throw new CliError(`stateflow: ${what}`, ExitCode.Usage, USAGE.main);
   }
-  return command(rest, io);
+  return command(rest, io, context);
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './cli-error.js';
+import { ExitCode } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,7 +24,7 @@ export function parseCommandArgs<O extends Options>(
       strict: true,
     }) as typeof parsed;
   } catch (err) {
-    throw new CliError(`stateflow ${command}: ${cleanParseError((err as Error).message)}`, 2, usage);
+    throw new CliError(`stateflow ${command}: ${cleanParseError((err as Error).message)}`, ExitCode.Usage, usage);
   }
   const help = parsed.values['help'] === true;
   if (!help && parsed.positionals.length !== 1) {
@@ -31,7 +32,7 @@ export function parseCommandArgs<O extends Options>(
       parsed.positionals.length === 0
         ? 'missing the program file (e.g. app.py)'
         : `expected one program file, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`;
-    throw new CliError(`stateflow ${command}: ${problem}`, 2, usage);
+    throw new CliError(`stateflow ${command}: ${problem}`, ExitCode.Usage, usage);
   }
   return { values: parsed.values as never, file: parsed.positionals[0], help };
 }
@@ -44,6 +45,6 @@ function cleanParseError(message: string): string {
 /** Checks a flag value against its allowed choices. */
 export function checkChoice(command: string, flag: string, value: string, choices: readonly string[], usage: string): void {
   if (!choices.includes(value)) {
-    throw new CliError(`stateflow ${command}: --${flag} must be one of ${choices.join(', ')} (got '${value}')`, 2, usage);
+    throw new CliError(`stateflow ${command}: --${flag} must be one of ${choices.join(', ')} (got '${value}')`, ExitCode.Usage, usage);
   }
 }

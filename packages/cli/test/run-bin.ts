@@ -1,31 +1,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PKG, ROOT } from './run-cli.js';
 
-/** The package directory and the repository root. */
-export const PKG = resolve(import.meta.dirname, '..');
-export const ROOT = resolve(PKG, '../..');
+/** The built bin; the few tests that need a real process (exit status, signals) run it. */
 export const BIN = resolve(PKG, 'dist/bin.js');
 
-/** The outcome of one run of the built bin. */
-export interface BinRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node dist/bin.js <args>` from the repository root and waits for it. */
-export function runBin(args: string[], cwd = ROOT): BinRun {
+export function runBin(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** Fails the test if the output looks like a stack trace. */
-export function hasStackTrace(text: string): boolean {
-  return /^\s+at .+:\d+:\d+\)?$/m.test(text);
-}
-
-/** Starts `serve` and resolves with its URL once it is up. */
-export function startServe(args: string[]) {
+/** Starts `node dist/bin.js serve <args>` and resolves `ready` with its URL once it is up. */
+export function spawnServe(args: string[]) {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -39,10 +26,5 @@ export function startServe(args: string[]) {
     });
     void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
   });
-  return {
-    ready,
-    exited,
-    output: () => ({ stdout, stderr }),
-    signal: (sig: NodeJS.Signals) => child.kill(sig),
-  };
+  return { ready, exited, output: () => ({ stdout, stderr }), signal: (sig: NodeJS.Signals) => child.kill(sig) };
 }

@@ -1,51 +1,44 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, runBin } from './run-bin.js';
+import { cli, ROOT, startServe } from './run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stateflow-serve-'));
 
-/** Starts `serve` with extra environment variables; resolves once it prints its URL. */
-function serve(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const ready = new Promise<string>((done, fail) => {
-    child.stdout.on('data', () => {
-      const m = /on (http:\/\/\S+)/.exec(stdout);
-      if (m) done(m[1]!);
-    });
-    void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGINT');
-    return exited;
-  };
-  return { ready, stop, stderr: () => stderr };
+/** Starts `serve` in process with extra environment variables (set only while it starts). */
+async function serve(args: string[], env: Record<string, string> = {}) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const server = startServe(args);
+  try {
+    await server.ready;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return { ready: server.ready, stop: () => server.stop(), stderr: () => server.output().stderr };
 }
 
 describe('stateflow serve in production settings', () => {
   it('keeps state in .stateflow-data/<app> next to the app by default, across restarts', async () => {
     const app = join(tmp, 'shop.py');
     copyFileSync(join(ROOT, 'examples/shop/app.py'), app);
-    const first = serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
+    const first = await serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
     const url = await first.ready;
     expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["coke",2]}' })).status).toBe(201);
     expect(await first.stop()).toBe(0);
     expect(existsSync(join(tmp, '.stateflow-data', 'shop'))).toBe(true);
-    const second = serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
+    const second = await serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
     const url2 = await second.ready;
     expect(await (await fetch(`${url2}/Item/coke`)).json()).toEqual({ state: { item_name: 'coke', stock: 0, price: 2 } });
     expect(await second.stop()).toBe(0);
   });
 
   it('requires STATEFLOW_TOKEN as a bearer token and logs JSON lines', async () => {
-    const server = serve(['examples/shop/app.py', '--port', '0', '--python-host', 'subprocess', '--in-memory', '--log-format', 'json'], {
+    const server = await serve(['examples/shop/app.py', '--port', '0', '--python-host', 'subprocess', '--in-memory', '--log-format', 'json'], {
       STATEFLOW_TOKEN: 'tok',
     });
     const url = await server.ready;
@@ -83,7 +76,7 @@ describe('stateflow serve in production settings', () => {
         '',
       ].join('\n'),
     );
-    const server = serve([app, '--port', '0', '--python-host', 'subprocess', '--in-memory', '--timeout-ms', '300']);
+    const server = await serve([app, '--port', '0', '--python-host', 'subprocess', '--in-memory', '--timeout-ms', '300']);
     const url = await server.ready;
     await fetch(`${url}/Spin`, { method: 'POST', body: '{"args":["a"]}' });
     const spun = await fetch(`${url}/Spin/a/forever`, { method: 'POST' });
@@ -93,7 +86,7 @@ describe('stateflow serve in production settings', () => {
     expect(await server.stop()).toBe(0);
   });
 
-  it('exits 2 for bad production flags', () => {
+  it('exits 2 for bad production flags', async () => {
     for (const [args, message] of [
       [['--workers', '0'], /--workers must be a whole number of at least 1/],
       [['--log-format', 'xml'], /--log-format must be one of pretty, json/],
@@ -101,7 +94,7 @@ describe('stateflow serve in production settings', () => {
       [['--in-memory', '--data-dir', tmp], /exclude each other/],
       [['--max-body-bytes', '1k'], /--max-body-bytes must be/],
     ] as const) {
-      const run = runBin(['serve', 'examples/shop/app.py', ...args]);
+      const run = await cli(['serve', 'examples/shop/app.py', ...args]);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(message);
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityState, Program } from '@stateflow/ir';
 import { createPythonHost } from '@stateflow/python-host';
 import { LmdbStateStore, LocalRuntime } from '@stateflow/runtime-local';
-import { hasStackTrace, runBin, ROOT } from './run-bin.js';
+import { cli, hasStackTrace } from './run-cli.js';
 
 // apache-arrow as installed for runtime-local: the test reads the exported file with it directly.
 const arrowPath = createRequire(createRequire(import.meta.url).resolve('@stateflow/runtime-local')).resolve('apache-arrow');
@@ -14,7 +14,7 @@ const { tableFromIPC } = (await import(arrowPath)) as typeof import('apache-arro
 
 const tmp = mkdtempSync(join(tmpdir(), 'stateflow-state-'));
 const SHOP = 'examples/shop/app.py';
-const SHOP_IR = JSON.parse(runBin(['compile', SHOP]).stdout) as Program;
+const SHOP_IR = JSON.parse((await cli(['compile', SHOP])).stdout) as Program;
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -44,9 +44,9 @@ describe('stateflow state export / import', () => {
     await store.close();
   });
 
-  it('exports to an Arrow file with typed columns, readable by apache-arrow', () => {
+  it('exports to an Arrow file with typed columns, readable by apache-arrow', async () => {
     const out = join(tmp, 'items.arrow');
-    const run = runBin(['state', 'export', SHOP, '--entity', 'Item', '--data-dir', source, '--out', out]);
+    const run = await cli(['state', 'export', SHOP, '--entity', 'Item', '--data-dir', source, '--out', out]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(`exported 3 Item instances to ${out} (Arrow IPC)\n`);
     expect(run.status).toBe(0);
@@ -60,8 +60,8 @@ describe('stateflow state export / import', () => {
     for (const ext of ['arrow', 'parquet']) {
       const file = join(tmp, `round.${ext}`);
       const target = join(tmp, `target-${ext}`);
-      expect(runBin(['state', 'export', SHOP, '--entity', 'Item', '--data-dir', source, '--out', file]).status).toBe(0);
-      const run = runBin(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', file]);
+      expect((await cli(['state', 'export', SHOP, '--entity', 'Item', '--data-dir', source, '--out', file])).status).toBe(0);
+      const run = await cli(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', file]);
       expect(run.stderr).toBe('');
       expect(run.stdout).toBe(`imported 3 Item instances from ${file} into ${target} (0 existed before)\n`);
       expect(await entries(target, 'Item')).toEqual(await entries(source, 'Item'));
@@ -78,12 +78,12 @@ describe('stateflow state export / import', () => {
     const target = join(tmp, 'csv-target');
     const csv = join(tmp, 'items.csv');
     writeFileSync(csv, '__key__,item_name,stock,price\nwater,water,7,1\n"cola, light","cola, light",1,4\n');
-    expect(runBin(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv]).status).toBe(0);
+    expect((await cli(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv])).status).toBe(0);
     const arrow = join(tmp, 'items.arrow');
-    const merged = runBin(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', arrow]);
+    const merged = await cli(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', arrow]);
     expect(merged.stdout).toContain('imported 3 Item instances');
     expect((await entries(target, 'Item')).map(([k]) => k).sort()).toEqual(['coke', 'cola, light', 'fanta', 'pepsi', 'water']);
-    const replaced = runBin(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv, '--replace']);
+    const replaced = await cli(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv, '--replace']);
     expect(replaced.stdout).toBe(`imported 2 Item instances from ${csv} into ${target} (replaced 5 existing)\n`);
     expect(await entries(target, 'Item')).toEqual([
       ['cola, light', { item_name: 'cola, light', stock: 1, price: 4 }],
@@ -95,14 +95,14 @@ describe('stateflow state export / import', () => {
     const target = join(tmp, 'bad-target');
     const csv = join(tmp, 'bad.csv');
     writeFileSync(csv, '__key__,item_name,stock,price\nwater,water,7,1\ntea,tea,seven,2\n');
-    const run = runBin(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv]);
+    const run = await cli(['state', 'import', SHOP, '--entity', 'Item', '--data-dir', target, '--in', csv]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`stateflow state import: ${csv} row 2 (line 3), column 'stock': 'seven' is not an integer (the field is int)\n`);
     expect(hasStackTrace(run.stderr)).toBe(false);
     expect(run.stdout).toBe('');
   });
 
-  it('explains usage mistakes', () => {
+  it('explains usage mistakes', async () => {
     const cases: [string[], RegExp, number][] = [
       [['state', 'export', SHOP, '--entity', 'Nope', '--data-dir', source, '--out', join(tmp, 'x.arrow')], /no entity class 'Nope' in the program \(entities: Item, User\)/, 2],
       [['state', 'export', SHOP, '--entity', 'Item', '--data-dir', source], /missing --out/, 2],
@@ -112,12 +112,11 @@ describe('stateflow state export / import', () => {
       [['state', 'frobnicate'], /unknown subcommand 'frobnicate'/, 2],
     ];
     for (const [args, message, status] of cases) {
-      const run = runBin(args);
+      const run = await cli(args);
       expect(run.stderr).toMatch(message);
       expect(hasStackTrace(run.stderr)).toBe(false);
       expect(run.status).toBe(status);
     }
-    expect(runBin(['help', 'state']).stdout).toContain('stateflow state export <app.py>');
-    void ROOT;
+    expect((await cli(['help', 'state'])).stdout).toContain('stateflow state export <app.py>');
   });
 });

@@ -4,6 +4,8 @@
  */
 export { loadScenarios, loadScenario, scenariosDir } from './load-scenarios.js';
 export { runConformance, runScenario } from './run-conformance.js';
+export { loadCombined, runConformanceCombined } from './combined.js';
+export type { CombinedProgram, RunCombinedOptions } from './combined.js';
 export { formatScoreboard } from './scoreboard.js';
 export type {
   Expect,

@@ -37,7 +37,7 @@ async function runStep(client: ConformanceClient, step: Step): Promise<Expect> {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer after ${ms} ms to ${what}`)), ms);
@@ -84,42 +84,43 @@ export async function runScenario(
     return report;
   }
   try {
-    for (const [index, step] of scenario.steps.entries()) {
-      let actual: Expect | { thrown: string };
-      try {
-        actual = await withTimeout(runStep(client, step), timeoutMs, describeStep(step));
-      } catch (error) {
-        actual = { thrown: errorText(error) };
-      }
-      const diff = diffOutcome(step, actual);
-      if (diff !== undefined) {
-        const failure: StepFailure = { index, step, expected: step.expect, actual, diff };
-        report.failures.push(failure);
-        if ('thrown' in actual) break; // the backend itself failed: later steps say nothing more
-      }
-    }
+    return await runSteps(client, scenario, options);
   } finally {
     await client.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs the steps of a scenario on a client of a deployment that is already up (and
+ * leaves it up): what {@link runScenario} does after deploying.
+ */
+export async function runSteps(client: ConformanceClient, scenario: Scenario, options: RunConformanceOptions = {}): Promise<ScenarioReport> {
+  const report: ScenarioReport = { id: scenario.id, feature: scenario.feature, name: scenario.name, passed: false, failures: [] };
+  const timeoutMs = options.stepTimeoutMs ?? 20_000;
+  for (const [index, step] of scenario.steps.entries()) {
+    let actual: Expect | { thrown: string };
+    try {
+      actual = await withTimeout(runStep(client, step), timeoutMs, describeStep(step));
+    } catch (error) {
+      actual = { thrown: errorText(error) };
+    }
+    const diff = diffOutcome(step, actual);
+    if (diff !== undefined) {
+      const failure: StepFailure = { index, step, expected: step.expect, actual, diff };
+      report.failures.push(failure);
+      if ('thrown' in actual) break; // the backend itself failed: later steps say nothing more
+    }
   }
   report.passed = report.failures.length === 0;
   return report;
 }
 
-/**
- * Runs the conformance scenarios on a target, one after another, each on a freshly
- * deployed program, and reports per feature which passed and, for each failed step,
- * a readable difference.
- */
-export async function runConformance(
-  target: ConformanceTarget,
-  options: RunConformanceOptions = {},
-): Promise<ConformanceReport> {
-  let scenarios = options.scenarios ?? loadScenarios();
-  if (options.filter) scenarios = scenarios.filter(options.filter);
+/** Groups scenario reports by feature, in the order of `scenarios`, into a run's report. */
+export function collectReport(scenarios: Scenario[], reports: Map<string, ScenarioReport>): ConformanceReport {
   const byFeature = new Map<string, FeatureReport>();
   for (const scenario of scenarios) {
-    const result = await runScenario(target, scenario, options);
-    options.onScenario?.(result);
+    const result = reports.get(scenario.id);
+    if (!result) continue;
     let feature = byFeature.get(scenario.feature);
     if (!feature) {
       feature = { feature: scenario.feature, passed: 0, total: 0, scenarios: [] };
@@ -135,4 +136,24 @@ export async function runConformance(
     total: features.reduce((n, f) => n + f.total, 0),
     features,
   };
+}
+
+/**
+ * Runs the conformance scenarios on a target, one after another, each on a freshly
+ * deployed program, and reports per feature which passed and, for each failed step,
+ * a readable difference.
+ */
+export async function runConformance(
+  target: ConformanceTarget,
+  options: RunConformanceOptions = {},
+): Promise<ConformanceReport> {
+  let scenarios = options.scenarios ?? loadScenarios();
+  if (options.filter) scenarios = scenarios.filter(options.filter);
+  const reports = new Map<string, ScenarioReport>();
+  for (const scenario of scenarios) {
+    const result = await runScenario(target, scenario, options);
+    options.onScenario?.(result);
+    reports.set(scenario.id, result);
+  }
+  return collectReport(scenarios, reports);
 }

@@ -9,7 +9,7 @@ function failureLine(s: ScenarioReport): string {
 }
 
 /**
- * The scoreboard of a run as text (the content of a committed `conformance.*.snap`):
+ * The scoreboard of a run as text (a test's failure message when not every scenario passed):
  * `passed n/m`, a line per feature, and every failed scenario by name with its first
  * failing step. Deterministic for the same outcomes.
  */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '@stateflow/frontend-python';
-import { loadScenarios, scenariosDir } from '../src/index.js';
+import { loadCombined, loadScenarios, scenariosDir } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const regen = 'run `pnpm -F @stateflow/conformance gen` (after `pnpm build`) and review the diff';
@@ -47,5 +47,21 @@ describe('the shipped scenarios', () => {
       delete committed['generated'];
       expect(committed, `${s.id}: program.ir.json is stale; ${regen}`).toEqual(now);
     }
+  });
+
+  it('have combined.ir.json equal to what combine.py and the compiler give now', async () => {
+    const now = JSON.parse(
+      execFileSync(process.env['STATEFLOW_PYTHON'] ?? 'python3', [join(root, 'reference/combine.py'), ...scenarios.map((s) => join('scenarios', s.id))], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    ) as { source: string; renames: unknown; excluded: unknown };
+    const { program, diagnostics } = await compile(now.source, { path: 'combined.py' });
+    expect(diagnostics.filter((d) => d.severity === 'error'), 'the combined module must compile').toEqual([]);
+    const committed = loadCombined();
+    expect(committed.renames, `combined.ir.json is stale; ${regen}`).toEqual(now.renames);
+    expect(committed.excluded, `combined.ir.json is stale; ${regen}`).toEqual(now.excluded);
+    expect(committed.program, `combined.ir.json is stale; ${regen}`).toEqual(JSON.parse(JSON.stringify(program)));
   });
 });

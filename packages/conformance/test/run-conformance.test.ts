@@ -9,6 +9,7 @@ import {
   type ConformanceTarget,
   type Scenario,
 } from '../src/index.js';
+import { renamingClient } from '../src/combined.js';
 
 /** A tiny TypeScript backend for one program shape (counters), with a deliberate bug switch. */
 function counterTarget(bug: 'none' | 'wrong-result' | 'throws'): ConformanceTarget {
@@ -104,5 +105,38 @@ describe('canonicalJson', () => {
   it('ignores key order and set order, but not list order', () => {
     expect(canonicalJson({ b: 1, a: { $set: [3, 1, 2] } })).toBe(canonicalJson({ a: { $set: [1, 2, 3] }, b: 1 }));
     expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
+  });
+});
+
+describe('renamingClient', () => {
+  it('maps entity names into the combined program in calls and back in every answer', async () => {
+    const calls: unknown[] = [];
+    const shared: ConformanceClient = {
+      async create(entity, args) {
+        calls.push({ entity, args });
+        return { ok: { $entity: entity, $key: 'a' } };
+      },
+      async invoke(entity, key, method, args, kwargs) {
+        calls.push({ entity, key, method, args, kwargs });
+        return { error: { type: 'Oops_sfc3', message: 'Node_sfc3("a") has no Node_sfc30', code: 'UserError' } };
+      },
+      async getState() {
+        return { next: { $entity: 'Node_sfc3', $key: 'b' }, label: 'Node_sfc3' };
+      },
+      async close() {
+        throw new Error('the shared deployment must stay up');
+      },
+    };
+    const client = renamingClient(shared, { Node: 'Node_sfc3', Oops: 'Oops_sfc3' });
+    expect(await client.create('Node', [{ $entity: 'Node', $key: 'b' }, 'Node'], {})).toEqual({ ok: { $entity: 'Node', $key: 'a' } });
+    expect(await client.invoke('Node', 'a', 'link', [], { to: { $entity: 'Node', $key: 'c' } })).toEqual({
+      error: { type: 'Oops', message: 'Node("a") has no Node_sfc30', code: 'UserError' },
+    });
+    expect(await client.getState('Node', 'a')).toEqual({ next: { $entity: 'Node', $key: 'b' }, label: 'Node' });
+    await client.close();
+    expect(calls).toEqual([
+      { entity: 'Node_sfc3', args: [{ $entity: 'Node_sfc3', $key: 'b' }, 'Node'] },
+      { entity: 'Node_sfc3', key: 'a', method: 'link', args: [], kwargs: { to: { $entity: 'Node_sfc3', $key: 'c' } } },
+    ]);
   });
 });

@@ -79,6 +79,39 @@ export interface KafkaClientAccess {
   replyTopic: string;
 }
 
+/** How the CLI reads a setting's value from its text. */
+export type BackendSettingType = 'string' | 'integer' | 'boolean' | 'list';
+
+/**
+ * One setting a backend reads from {@link BackendBuildOptions.config}, declared so that
+ * tools can show and check it without knowing the backend: the CLI lists it in
+ * `stateflow build --target <name> --help`, accepts it as `--set <name>=<value>` (and as
+ * its own flag when `flag` is given), and passes the parsed value in `config`.
+ */
+export interface BackendSetting {
+  /** What it sets, in one line (the help text). */
+  help: string;
+  /**
+   * `string`: as given; `integer`: a whole number, at least `min`; `boolean`: `true` or
+   * `false` (a flag without a value means `true`); `list`: comma-separated strings.
+   */
+  type: BackendSettingType;
+  /** The default, as shown in help (the backend applies its own defaults). */
+  default?: string | number | boolean;
+  /** Smallest value of an `integer` setting. @default 0 */
+  min?: number;
+  /**
+   * A CLI flag of its own, kebab-case without `--` (e.g. `checkpoint-interval`); else only
+   * `--set`. Not one of the CLI's own options (`target`, `out`, `set`, `fresh`, `help`).
+   */
+  flag?: string;
+  /** How the value looks in help, e.g. `host:port`. @default the type */
+  placeholder?: string;
+}
+
+/** A backend's settings by name (the key in `config`, camelCase). */
+export type BackendSettings = { readonly [name: string]: BackendSetting };
+
 /** A backend plugin. */
 export interface Backend {
   /** The `--target` name, e.g. `flink`. */
@@ -86,6 +119,13 @@ export interface Backend {
   /** The `irVersion`s it reads, as a range for `isIrVersionCompatible` (e.g. `^0.1 || ^0.2`). */
   irVersions: string;
   capabilities: BackendCapabilities;
+  /**
+   * The settings `build` reads from `options.config`. The CLI shows and checks them and
+   * passes typed values (`integer` as a number, `boolean` as a boolean, `list` as its
+   * trimmed items joined by commas); it refuses names not declared here. Without it the
+   * CLI passes `--set` values through as strings.
+   */
+  settings?: BackendSettings;
   /** Writes the deployable artifact for `program` to `options.outDir`. */
   build(program: Program, options: BackendBuildOptions, ctx: BackendContext): Promise<BackendArtifact>;
   /** Starts a built artifact locally, when the backend can (`stateflow run`). */

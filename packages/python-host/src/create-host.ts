@@ -3,8 +3,11 @@ import { PyodideHost } from './pyodide-host.js';
 import { PyodideWorkerHost } from './pyodide-worker-host.js';
 import { SubprocessHost } from './subprocess-host.js';
 
+/** The kinds of Python host {@link createPythonHost} makes (what `stateflow serve --python-host` accepts). */
+export const PYTHON_HOST_KINDS = ['pyodide', 'subprocess'] as const;
+
 /** Which interpreter runs the kernel. */
-export type PythonHostKind = 'pyodide' | 'subprocess';
+export type PythonHostKind = (typeof PYTHON_HOST_KINDS)[number];
 
 /** Options of {@link createPythonHost}. */
 export interface PythonHostOptions {

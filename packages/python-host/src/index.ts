@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
-export { createPythonHost } from './create-host.js';
+export { createPythonHost, PYTHON_HOST_KINDS } from './create-host.js';
 export type { PythonHostOptions, PythonHostKind } from './create-host.js';
 export { PythonHostError } from './errors.js';
 export type { PythonHostErrorCode } from './errors.js';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { BackendArtifact, BackendBuildOptions, Program } from '@stateflow/ir';
+import type { BackendArtifact, BackendBuildOptions, BackendSettings, Program } from '@stateflow/ir';
 import { checkProgram } from './check-program.js';
 
 /** Settings of a template deployment (`deployment.json`). */
@@ -12,21 +12,33 @@ export interface TemplateConfig {
 /** The defaults of {@link TemplateConfig}. */
 export const DEFAULT_CONFIG: TemplateConfig = { maxHops: 10_000 };
 
+/**
+ * The settings, declared for tools (`backend.settings`): the `stateflow` CLI lists them
+ * in `stateflow build --target template --help`, accepts `--set maxHops=500` (a `flag`
+ * would add `--max-hops 500`), checks the value's type and passes it as a number.
+ * Declare every key `config` may hold; the CLI refuses the others.
+ */
+export const TEMPLATE_SETTINGS: BackendSettings = {
+  maxHops: { type: 'integer', min: 1, default: DEFAULT_CONFIG.maxHops, help: 'longest call chain (events per request) before the request fails' },
+};
+
 /** A setting given to `build` is unknown or has a bad value (the CLI shows it as a usage error). */
 export class TemplateConfigError extends Error {
   override name = 'TemplateConfigError';
 }
 
 /**
- * Reads the settings. Values come from CLI flags (`--set maxHops=500`) as strings, so
- * parse them, and reject what you do not know rather than ignoring a typo.
+ * Reads the settings. The CLI has checked them against {@link TEMPLATE_SETTINGS}, but
+ * `build` is also called from code (and `deployment.json` can be edited): check again,
+ * accept strings as well as numbers, and reject what you do not know rather than
+ * ignoring a typo.
  */
 export function resolveConfig(config: BackendBuildOptions['config'] = {}): TemplateConfig {
   const out = { ...DEFAULT_CONFIG };
   for (const [name, value] of Object.entries(config)) {
     if (value === undefined) continue;
-    if (name !== 'maxHops') {
-      throw new TemplateConfigError(`unknown setting '${name}' for the template backend (settings: maxHops)`);
+    if (!Object.hasOwn(TEMPLATE_SETTINGS, name)) {
+      throw new TemplateConfigError(`unknown setting '${name}' for the template backend (settings: ${Object.keys(TEMPLATE_SETTINGS).join(', ')})`);
     }
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) {

@@ -6,10 +6,10 @@
  * @packageDocumentation
  */
 import { defineBackend } from '@stateflow/ir';
-import { buildArtifact } from './build.js';
+import { buildArtifact, TEMPLATE_SETTINGS } from './build.js';
 import { TEMPLATE_IR_VERSIONS } from './check-program.js';
 
-export { buildArtifact, readArtifact, resolveConfig, DEFAULT_CONFIG, TemplateConfigError } from './build.js';
+export { buildArtifact, readArtifact, resolveConfig, DEFAULT_CONFIG, TEMPLATE_SETTINGS, TemplateConfigError } from './build.js';
 export type { TemplateConfig } from './build.js';
 export { checkProgram, InvalidProgramError, TEMPLATE_IR_VERSIONS } from './check-program.js';
 export { TemplateEngine } from './engine.js';
@@ -28,6 +28,8 @@ export const backend = defineBackend({
   // state and no exactly-once across crashes; client request ids are deduplicated while
   // the engine runs; clients reach it only in-process (no network transport).
   capabilities: { exactlyOnce: false, durableState: false, deduplicatesRequests: true, transports: ['in-process'] },
+  // The settings `build` reads from `options.config`; the CLI shows and checks them.
+  settings: TEMPLATE_SETTINGS,
   async build(program, options, ctx) {
     const artifact = await buildArtifact(program, options);
     ctx.log(`wrote ${artifact.outDir}: ${artifact.files.join(', ')}`);

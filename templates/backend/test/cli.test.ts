@@ -1,30 +1,24 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runCli } from '@stateflow/cli';
 import { afterAll, expect, it } from 'vitest';
 
 // The package name is the plugin contract: `stateflow build --target template` finds
 // `@stateflow/backend-template` in the current directory's node_modules (here: the
-// package itself) and calls its `backend.build`.
+// package itself, where vitest runs) and calls its `backend.build`. The CLI runs in
+// this process through `runCli`, exactly what its bin calls.
 
-const here = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(dirname(createRequire(import.meta.url).resolve('@stateflow/cli/package.json')), 'dist', 'bin.js');
 const app = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'stateflow-template-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function stateflow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: here });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
 }
 
 it('stateflow build --target template compiles app.py and writes the artifact', async () => {
@@ -39,4 +33,13 @@ it('stateflow build --target template reports a bad setting as a usage error (ex
   const run = await stateflow(['build', app, '--target', 'template', '--out', join(work, 'bad'), '--set', 'maxHop=5']);
   expect(run.code).toBe(2);
   expect(run.stderr).toContain("stateflow build: unknown setting 'maxHop' for the template backend (settings: maxHops)");
+});
+
+it('stateflow build --target template --help lists the declared settings', async () => {
+  const run = await stateflow(['build', '--target', 'template', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('Settings of the template backend (@stateflow/backend-template):');
+  expect(run.stdout).toMatch(/^ {2}--set maxHops=<n> +longest call chain \(events per request\) before the request fails \(default 10000\)$/m);
+  const bad = await stateflow(['build', app, '--target', 'template', '--out', join(work, 'bad2'), '--set', 'maxHops=0']);
+  expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, "stateflow build: --set maxHops: maxHops must be a whole number >= 1 (got '0')"]);
 });

@@ -13,7 +13,7 @@ import { SHOP_APP } from './support/paths.js';
 import { runShopFlow, type ShopModule } from './support/shop-flow.js';
 
 // A port of its own, so the test neither meets nor stops a broker someone else runs.
-const broker = startBroker(19592);
+const broker = await startBroker(19592);
 const skip = 'skip' in broker ? broker.skip : undefined;
 
 /**

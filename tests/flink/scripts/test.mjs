@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm -F @stateflow/flink-tests test`: builds what the engine tests import, then runs
-// them (real Kafka and PyFlink jobs; about 17 minutes with conformance on 2 cores).
+// them (real Kafka and PyFlink jobs; about 5 minutes on 2 cores, the conformance kit on one job).
 // Under `turbo run test` (`pnpm test`, `pnpm verify`, CI) they are skipped unless
 // STATEFLOW_ENGINE_TESTS=1, so the default suite stays fast; turbo must pass that
 // variable through (turbo.json `passThroughEnv` of `test`, or `globalPassThroughEnv`).

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { registry } from './support/engines.js';
 import { KafkaRequester } from './support/requester.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,9 +13,12 @@ describe('stateflow run app.py --target flink', () => {
     const prefix = `cli${Date.now().toString(36)}`;
     const child = spawn(
       process.execPath,
-      [BIN, 'run', 'examples/shop/app.py', '--target', 'flink', '--bootstrap', bootstrap, '--topic-prefix', prefix, '--set', 'replyTopics=flink-tests-replies', '--fresh'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      [BIN, 'run', 'examples/shop/app.py', '--target', 'flink', '--bootstrap', bootstrap, '--topic-prefix', prefix, '--set', 'replyTopics=flink-tests-replies', '--fresh', '--port', '0'],
+      // Its own process group, in the suite's registry: if this run is interrupted, the
+      // reaper's SIGTERM makes `stateflow run` stop its job as Ctrl-C would.
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
+    registry.register(child.pid!, 'stateflow run (cli-run.test.ts)');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -32,6 +36,7 @@ describe('stateflow run app.py --target flink', () => {
     } finally {
       child.kill('SIGINT');
       const code = await exited;
+      registry.unregister(child.pid!);
       await requester.close();
       expect(code, stderr).toBe(0);
     }

@@ -1,24 +1,20 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import {
   formatScoreboard,
+  loadCombined,
   loadScenarios,
-  runScenario,
+  runConformanceCombined,
   type ConformanceClient,
-  type ConformanceReport,
   type ConformanceTarget,
-  type ScenarioReport,
 } from '@stateflow/conformance';
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
 import { KafkaRequester, REPLY_TOPIC } from './support/requester.js';
 
-const SNAP = fileURLToPath(new URL('../conformance.flink.snap', import.meta.url));
 const TITLE = 'Flink (PyFlink 2.3 mini-cluster, Kafka 4.4, exactly-once) through the Kafka client';
-/** Jobs running at once (each is a mini-cluster JVM with a Python worker). */
-const LANES = Number(process.env['STATEFLOW_FLINK_CONFORMANCE_LANES'] ?? 2);
+/** Scenarios running at once against the one job. */
+const LANES = Number(process.env['STATEFLOW_FLINK_CONFORMANCE_LANES'] ?? 8);
 
 /** Deploys each program as its own PyFlink job with its own topics; calls go through @stateflow/client's Kafka transport. */
 function flinkTarget(bootstrap: string, requester: KafkaRequester): ConformanceTarget {
@@ -59,34 +55,23 @@ describe('conformance on Flink', () => {
     await requester?.close();
   });
 
-  it('matches the committed scoreboard (conformance.flink.snap; UPDATE=1 rewrites it)', async () => {
+  it('passes every scenario, all hosted by one job (the combined program)', async () => {
     const scenarios = loadScenarios();
-    const target = flinkTarget(inject('bootstrap'), requester);
-    const reports = new Map<string, ScenarioReport>();
-    let next = 0;
-    const lane = async () => {
-      while (next < scenarios.length) {
-        const scenario = scenarios[next++]!;
-        const t0 = Date.now();
-        const report = await runScenario(target, scenario, { stepTimeoutMs: 60_000 });
-        reports.set(scenario.id, report);
-        process.stderr.write(`[flink-tests] ${report.passed ? 'pass' : 'FAIL'} ${scenario.id} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, LANES) }, lane));
-
-    const features = [...new Set(scenarios.map((s) => s.feature))].map((feature) => {
-      const list = scenarios.filter((s) => s.feature === feature).map((s) => reports.get(s.id)!);
-      return { feature, passed: list.filter((r) => r.passed).length, total: list.length, scenarios: list };
+    expect(Object.keys(loadCombined().excluded), 'scenarios left out of the combined program').toEqual([]);
+    let jobs = 0;
+    const flink = flinkTarget(inject('bootstrap'), requester);
+    const target: ConformanceTarget = { deploy: (program) => (jobs++, flink.deploy(program)) };
+    const t0 = Date.now();
+    const report = await runConformanceCombined(target, {
+      scenarios,
+      concurrency: LANES,
+      stepTimeoutMs: 60_000,
+      onScenario: (r) => process.stderr.write(`[flink-tests] ${r.passed ? 'pass' : 'FAIL'} ${r.id} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`),
     });
-    const report: ConformanceReport = {
-      passed: features.reduce((a, f) => a + f.passed, 0),
-      total: scenarios.length,
-      features,
-    };
     const board = formatScoreboard(report, TITLE);
     process.stderr.write(`\n${board}\n`);
-    if (process.env['UPDATE'] === '1' || !existsSync(SNAP)) writeFileSync(SNAP, board);
-    else expect(board, 'the scoreboard changed; if that is intended, run UPDATE=1 pnpm -F @stateflow/flink-tests test').toBe(readFileSync(SNAP, 'utf8'));
+    expect(report.total).toBe(scenarios.length);
+    expect(report.passed, board).toBe(report.total);
+    expect(jobs, 'PyFlink jobs started').toBe(1);
   }, 3_600_000);
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { StateflowClient } from '@stateflow/client';
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registry } from './support/engines.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
@@ -30,8 +31,9 @@ describe('stateflow run --target flink serves the HTTP API of stateflow serve (g
     child = spawn(
       process.execPath,
       [BIN, 'run', 'examples/shop/app.py', '--target', 'flink', '--bootstrap', inject('bootstrap'), '--topic-prefix', prefix, '--fresh', '--port', '0', '--token', TOKEN],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
+    registry.register(child.pid!, 'stateflow run (gateway.test.ts)');
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const deadline = Date.now() + 180_000;
@@ -47,6 +49,7 @@ describe('stateflow run --target flink serves the HTTP API of stateflow serve (g
       child.kill('SIGINT');
       await exited;
     }
+    if (child?.pid) registry.unregister(child.pid);
   });
 
   it('answers like stateflow serve: routes, statuses, errors, token', async () => {

@@ -39,19 +39,19 @@ for v in "${CANDIDATES[@]}"; do
   fi
 done
 
+# Resolves one version into $SF_PARTIAL (see cache_once in lib.sh).
+resolve_into() {
+  sf_mvn -f "$ENGINES_DIR/kafka/pom.xml" -Dkafka.version="$1" \
+    dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$SF_PARTIAL/libs" >"$SF_PARTIAL/mvn.log" 2>&1
+}
+
 require_java
 for v in "${CANDIDATES[@]}"; do
   dir="$STATEFLOW_CACHE/kafka/$v"
   step "resolving Kafka $v with its runtime dependencies"
   t0=$(now)
-  rm -rf "$dir.partial"
-  mkdir -p "$dir.partial"
-  if sf_mvn -f "$ENGINES_DIR/kafka/pom.xml" -Dkafka.version="$v" \
-      dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$dir.partial/libs" >"$dir.partial/mvn.log" 2>&1; then
-    rm -rf "$dir"
-    mv "$dir.partial" "$dir"
-    touch "$dir/.complete"
+  if cache_once "$dir" resolve_into "$v"; then
     info "resolved in $(elapsed "$t0")s (Maven repository $SF_M2: $(size_of "$SF_M2"))"
     write_env "$v"
     exit 0

@@ -104,37 +104,27 @@ if [ ! -f "$DIR/data/meta.properties" ]; then
 fi
 
 step "starting kafka.Kafka on $BOOTSTRAP (controller 127.0.0.1:$CPORT)"
-# setsid: the broker outlives this script and ignores the caller's Ctrl-C; the child
-# writes its own pid before becoming java, so the pid file names the JVM itself.
-# shellcheck disable=SC2016  # $$ and $@ expand in the child shell
-setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/kafka.pid" \
+# In its own session: the broker outlives this script and ignores the caller's Ctrl-C.
+start_detached "$DIR/kafka.pid" "$DIR/logs/kafka.out" \
   java -Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$DIR/log4j2.properties" -Dkafka.logs.dir="$DIR/logs" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$DIR/server.properties" \
-  </dev/null >"$DIR/logs/kafka.out" 2>&1 &
-for _ in $(seq 50); do [ -s "$DIR/kafka.pid" ] && break; sleep 0.1; done
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$DIR/server.properties"
 
 fail() {
-  printf 'error: %s\n--- last lines of %s ---\n' "$1" "$DIR/logs/server.log" >&2
+  printf -- '--- last lines of %s ---\n' "$DIR/logs/server.log" >&2
   tail -n 30 "$DIR/logs/server.log" >&2 2>/dev/null || true
   printf -- '--- %s ---\n' "$DIR/logs/kafka.out" >&2
   tail -n 15 "$DIR/logs/kafka.out" >&2 || true
   "$ENGINES_DIR/kafka/stop.sh" --dir "$DIR" --timeout 10 >/dev/null 2>&1 || true
   exit 1
 }
+metadata_answers() {
+  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>"$DIR/logs/ready-check.log"
+}
 
-deadline=$(( $(date +%s) + TIMEOUT ))
-until port_open "$PORT"; do
-  kafka_running_pid "$DIR" >/dev/null || fail "Kafka exited during start-up"
-  [ "$(date +%s)" -lt "$deadline" ] || fail "Kafka did not open $BOOTSTRAP within ${TIMEOUT}s"
-  sleep 0.2
-done
+# Ready = the port is open, then a metadata request is answered.
+wait_ready "$DIR/kafka.pid" "$TIMEOUT" "Kafka on $BOOTSTRAP" port_open "$PORT" || fail
 info "port open after $(elapsed "$t0")s; asking for metadata"
-until kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list \
-    >/dev/null 2>"$DIR/logs/ready-check.log"; do
-  kafka_running_pid "$DIR" >/dev/null || fail "Kafka exited during start-up"
-  [ "$(date +%s)" -lt "$deadline" ] || fail "Kafka did not answer a metadata request within ${TIMEOUT}s"
-  sleep 0.5
-done
+wait_ready "$DIR/kafka.pid" "$TIMEOUT" "Kafka's metadata on $BOOTSTRAP" metadata_answers || fail
 step "Kafka $KAFKA_VERSION ready in $(elapsed "$t0")s: bootstrap $BOOTSTRAP (pid $(cat "$DIR/kafka.pid"), data $DIR)"
 echo "$BOOTSTRAP"

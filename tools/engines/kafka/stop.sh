@@ -23,22 +23,12 @@ DIR="${DIR:-$(kafka_default_dir "$PORT")}"
 if pid="$(kafka_running_pid "$DIR")"; then
   step "stopping Kafka (pid $pid)"
   t0=$(now)
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$(( $(date +%s) + TIMEOUT ))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      info "still running after ${TIMEOUT}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
+  stop_pidfile "$DIR/kafka.pid" "$TIMEOUT"
   info "stopped in $(elapsed "$t0")s"
 else
   step "Kafka is not running (no live pid in $DIR/kafka.pid)"
+  rm -f "$DIR/kafka.pid"
 fi
-rm -f "$DIR/kafka.pid"
 if [ "$CLEAN" = 1 ] && [ -d "$DIR" ]; then
   rm -rf "$DIR"
   info "deleted $DIR"

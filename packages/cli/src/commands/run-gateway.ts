@@ -33,7 +33,7 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
     await engine.start();
   } catch (err) {
     await engine.close().catch(() => undefined);
-    throw new CliError(`stateflow run: the HTTP gateway cannot reach Kafka at ${access.brokers.join(',')}: ${(err as Error).message}`, ExitCode.ProgramErrors);
+    throw new CliError(`stateflow run: the HTTP gateway cannot reach Kafka at ${access.brokers.join(',')}: ${(err as Error).message}`, ExitCode.Failed);
   }
   let server: HttpServer;
   try {
@@ -47,7 +47,7 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
     await engine.close().catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `port ${settings.port} is already in use; pick another with --port (0 picks a free one)` : (err as Error).message;
-    throw new CliError(`stateflow run: cannot listen on ${settings.host}:${settings.port}: ${reason}`, ExitCode.ProgramErrors);
+    throw new CliError(`stateflow run: cannot listen on ${settings.host}:${settings.port}: ${reason}`, ExitCode.Failed);
   }
   return {
     url: server.url,

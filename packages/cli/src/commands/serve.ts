@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Program } from '@stateflow/ir';
-import { createPythonHost, type PythonHost } from '@stateflow/python-host';
+import { createPythonHost, PYTHON_HOST_KINDS, type PythonHost, type PythonHostKind } from '@stateflow/python-host';
 import {
   createLogger,
   DataDirError,
@@ -21,9 +21,6 @@ import { loadProgram } from '../load-program.js';
 import { checkChoice, parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
 import { USAGE } from '../usage.js';
-
-/** The Python hosts `serve` can run the kernel on. */
-export const PYTHON_HOST_KINDS = ['pyodide', 'subprocess'] as const;
 
 /** Resolves when the process is asked to stop; injectable for tests. */
 export type StopSignal = () => Promise<string>;
@@ -74,7 +71,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   const logLevel = values['log-level'] ?? 'info';
   checkChoice('serve', 'log-level', logLevel, LOG_LEVELS, USAGE.serve);
   if (values['in-memory'] && values['data-dir'] !== undefined) {
-    throw new CliError('stateflow serve: --in-memory and --data-dir exclude each other; pick one', 2, USAGE.serve);
+    throw new CliError('stateflow serve: --in-memory and --data-dir exclude each other; pick one', ExitCode.Usage, USAGE.serve);
   }
   const settings: ServeSettings = {
     workers: parseCount('workers', values.workers, availableParallelism(), 1),
@@ -94,7 +91,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   }
   if (diagnostics.length > 0) io.stderr(renderDiagnosticsText(diagnostics));
 
-  const { runtime, server } = await startServing(program, file!, kind as (typeof PYTHON_HOST_KINDS)[number], port, bind, settings);
+  const { runtime, server } = await startServing(program, file!, kind as PythonHostKind, port, bind, settings);
   // Listen for signals before announcing the URL: a client may signal as soon as it reads it.
   const stopped = stop();
   const names = runtime.entityNames;
@@ -121,7 +118,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
 export function parsePort(text: string, command: 'serve' | 'run' = 'serve'): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
-    throw new CliError(`stateflow ${command}: --port must be a number from 0 to 65535 (got '${text}')`, 2, command === 'serve' ? USAGE.serve : undefined);
+    throw new CliError(`stateflow ${command}: --port must be a number from 0 to 65535 (got '${text}')`, ExitCode.Usage, command === 'serve' ? USAGE.serve : undefined);
   }
   return port;
 }
@@ -149,7 +146,7 @@ function parseCount(flag: string, text: string | undefined, fallback: number, mi
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min) {
-    throw new CliError(`stateflow serve: --${flag} must be a whole number of at least ${min} (got '${text}')`, 2, USAGE.serve);
+    throw new CliError(`stateflow serve: --${flag} must be a whole number of at least ${min} (got '${text}')`, ExitCode.Usage, USAGE.serve);
   }
   return n;
 }
@@ -157,7 +154,7 @@ function parseCount(flag: string, text: string | undefined, fallback: number, mi
 async function startServing(
   program: Program,
   file: string,
-  kind: (typeof PYTHON_HOST_KINDS)[number],
+  kind: PythonHostKind,
   port: number,
   bind: string,
   settings: ServeSettings,
@@ -173,7 +170,7 @@ async function startServing(
       onRestart: (label, reason) => logger.log('warn', 'python worker restarted', { worker: label, reason }),
     });
   } catch (err) {
-    throw new CliError(`stateflow serve: cannot start the ${kind} Python host: ${(err as Error).message}`, 1);
+    throw new CliError(`stateflow serve: cannot start the ${kind} Python host: ${(err as Error).message}`, ExitCode.Failed);
   }
   let runtime: LocalRuntime;
   try {
@@ -186,8 +183,8 @@ async function startServing(
   } catch (err) {
     await host.close().catch(() => undefined);
     // A data directory that is locked, not writable, damaged...: its own one-line message.
-    if (err instanceof DataDirError) throw new CliError(`stateflow serve: ${err.message}`, 1);
-    throw new CliError(`stateflow serve: cannot start ${file} on the ${kind} Python host: ${(err as Error).message}`, 1);
+    if (err instanceof DataDirError) throw new CliError(`stateflow serve: ${err.message}`, ExitCode.Failed);
+    throw new CliError(`stateflow serve: cannot start ${file} on the ${kind} Python host: ${(err as Error).message}`, ExitCode.Failed);
   }
   try {
     const server = await startHttpServer(runtime, {
@@ -219,7 +216,7 @@ async function startServing(
         : code === 'EADDRNOTAVAIL'
           ? `address ${bind} is not available on this machine; try --host 127.0.0.1`
           : (err as Error).message;
-    throw new CliError(`stateflow serve: cannot listen on ${bind}:${port}: ${reason}`, 1);
+    throw new CliError(`stateflow serve: cannot listen on ${bind}:${port}: ${reason}`, ExitCode.Failed);
   }
 }
 

@@ -4,38 +4,39 @@ import { createRequire } from 'node:module';
 import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
+import { readSettings, renderSettings, settingFlags, type SettingValues } from '../backend-settings.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
 import { startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
 import { parsePort, waitForSignal, type StopSignal } from './serve.js';
 
-const SETTINGS = `Settings (passed to the backend; Flink: see @stateflow/backend-flink):
-  --bootstrap <host:port>      Kafka bootstrap servers (default 127.0.0.1:19092)
-  --parallelism <n>            job parallelism
-  --checkpoint-interval <ms>   checkpoint interval (the latency of each hop through Kafka)
-  --checkpoint-dir <dir>       where checkpoints are retained
-  --topic-prefix <p>           topics <p>-ingress, <p>-internal, <p>-egress, <p>-dead-letter
-  --set <key=value>            any other backend setting (repeatable), e.g. --set replyTopics=replies
+const SETTINGS_NOTE = `Settings: each backend declares its own (names, types, defaults). With --target,
+--help lists them: stateflow build --target flink --help. Any setting is also
+--set <name=value> (repeatable).
 `;
 
-/** Usage of `stateflow build`. */
-export const BUILD_USAGE = `Usage: stateflow build <app.py> --target <name> --out <dir> [settings]
+/** Usage of `stateflow build`, with the settings of `backend` when it is known. */
+export function buildUsage(backend?: Backend): string {
+  return `Usage: stateflow build <app.py> --target <name> --out <dir> [settings]
 
 Compiles the program and writes a deployable artifact for an engine. --target flink
 writes a PyFlink job directory (job.py, stateflow-job.json, program.ir.json, python/,
 README.md). The backend is the package @stateflow/backend-<name>.
 
-${SETTINGS}
+${backend ? renderSettings(backend) : SETTINGS_NOTE}
 Exit status: 0 built, 1 the program has errors or cannot run on the target, 2 wrong usage
 or the backend package is not installed.
 `;
+}
 
-/** Usage of `stateflow run`. */
-export const RUN_USAGE = `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
+/** Usage of `stateflow run`, with the settings of `backend` when it is known. */
+export function runUsage(backend?: Backend): string {
+  return `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
 
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
@@ -44,29 +45,47 @@ retained checkpoint. It also serves the HTTP API of stateflow serve in front of 
 gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:
-  --fresh                      forget the state of earlier runs (delete the retained checkpoints)
-  -p, --port <n>               HTTP port of the gateway (default 8080; 0 picks a free one; 'none': no gateway)
-  --host <addr>                interface the gateway binds (default 127.0.0.1)
-  --token <t>                  require Authorization: Bearer <t> (default: $STATEFLOW_TOKEN)
-${SETTINGS}
+  --fresh            forget the state of earlier runs (delete the retained checkpoints)
+  -p, --port <n>     HTTP port of the gateway (default 8080; 0 picks a free one; 'none': no gateway)
+  --host <addr>      interface the gateway binds (default 127.0.0.1)
+  --token <t>        require Authorization: Bearer <t> (default: $STATEFLOW_TOKEN)
+
+${backend ? renderSettings(backend) : SETTINGS_NOTE}
 Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
 or the backend package is not installed.
 `;
+}
 
+/** Usage of `stateflow build` without a target. */
+export const BUILD_USAGE = buildUsage();
+/** Usage of `stateflow run` without a target. */
+export const RUN_USAGE = runUsage();
+
+/** The options every target command has; a backend's settings add their flags. */
 const OPTIONS = {
   target: { type: 'string', short: 't' },
   out: { type: 'string', short: 'o' },
-  bootstrap: { type: 'string' },
-  parallelism: { type: 'string' },
-  'checkpoint-interval': { type: 'string' },
-  'checkpoint-dir': { type: 'string' },
-  'topic-prefix': { type: 'string' },
   set: { type: 'string', multiple: true },
   fresh: { type: 'boolean' },
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   token: { type: 'string' },
 } as const;
+
+/**
+ * Parses the arguments of `build`/`run`: finds `--target` first, loads that backend,
+ * then parses strictly with its settings' flags. Without a target, parses the common
+ * options (so `--help` works) and leaves the backend undefined.
+ */
+async function parseTargetArgs(command: 'build' | 'run', argv: string[]) {
+  const usage = command === 'build' ? buildUsage : runUsage;
+  const { values: loose } = parseArgs({ args: argv, options: { target: OPTIONS.target }, strict: false, allowPositionals: true });
+  const target = typeof loose['target'] === 'string' ? loose['target'] : undefined;
+  const backend = target === undefined ? undefined : await loadBackend(target, command);
+  const options = { ...(backend ? settingFlags(backend) : {}), ...OPTIONS };
+  const { values, file, help } = parseCommandArgs(command, argv, options, usage(backend));
+  return { values: values as { [name: string]: unknown } & typeof values, file, help, backend, usage: usage(backend) };
+}
 
 /**
  * Loads the backend `@stateflow/backend-<target>`: from the CLI's own dependencies, else
@@ -102,24 +121,6 @@ export async function loadBackend(target: string, command: string): Promise<Back
   return mod.backend;
 }
 
-function settingsOf(values: { [k: string]: unknown }, command: string, usage: string): { [name: string]: string } {
-  const config: { [name: string]: string } = {};
-  const flags: [string, string][] = [
-    ['bootstrap', 'bootstrap'],
-    ['parallelism', 'parallelism'],
-    ['checkpoint-interval', 'checkpointIntervalMs'],
-    ['checkpoint-dir', 'checkpointDir'],
-    ['topic-prefix', 'topicPrefix'],
-  ];
-  for (const [flag, key] of flags) if (typeof values[flag] === 'string') config[key] = values[flag] as string;
-  for (const item of (values['set'] as string[] | undefined) ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new CliError(`stateflow ${command}: --set needs key=value (got '${item}')`, ExitCode.Usage, usage);
-    config[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return config;
-}
-
 async function compileFor(file: string, io: CliIo): Promise<Program | undefined> {
   const { program, diagnostics } = await loadProgram(file);
   if (!program) {
@@ -134,7 +135,7 @@ async function buildWith(
   backend: Backend,
   program: Program,
   outDir: string,
-  config: { [name: string]: string },
+  config: SettingValues,
   command: string,
   io: CliIo,
 ): Promise<BackendArtifact | undefined> {
@@ -153,22 +154,21 @@ async function buildWith(
 
 /** `stateflow build <app.py> --target <name> --out <dir> [settings]`. */
 export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, file, help } = parseCommandArgs('build', argv, OPTIONS, BUILD_USAGE);
+  const { values, file, help, backend, usage } = await parseTargetArgs('build', argv);
   if (help) {
-    io.stdout(BUILD_USAGE);
+    io.stdout(usage);
     return ExitCode.Ok;
   }
-  if (!values.target) throw new CliError('stateflow build: missing --target (e.g. --target flink)', ExitCode.Usage, BUILD_USAGE);
-  if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, BUILD_USAGE);
-  if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, BUILD_USAGE);
+  if (!backend) throw new CliError('stateflow build: missing --target (e.g. --target flink)', ExitCode.Usage, usage);
+  if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, usage);
+  if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, usage);
+  const config = readSettings(backend, values, 'build', usage);
   for (const flag of ['port', 'host', 'token'] as const) {
-    if (values[flag] !== undefined) throw new CliError(`stateflow build: --${flag} is an option of stateflow run`, ExitCode.Usage, BUILD_USAGE);
+    if (values[flag] !== undefined) throw new CliError(`stateflow build: --${flag} is an option of stateflow run`, ExitCode.Usage, usage);
   }
-  const config = settingsOf(values, 'build', BUILD_USAGE);
-  const backend = await loadBackend(values.target, 'build');
   const program = await compileFor(file!, io);
   if (!program) return ExitCode.ProgramErrors;
-  const artifact = await buildWith(backend, program, values.out, config, 'build', io);
+  const artifact = await buildWith(backend, program, values.out as string, config, 'build', io);
   if (!artifact) return ExitCode.ProgramErrors;
   io.stdout(`built ${file} for ${backend.name} in ${artifact.outDir} (${artifact.files.length} files)\n`);
   return ExitCode.Ok;
@@ -184,16 +184,15 @@ export function runDir(target: string, file: string, env: NodeJS.ProcessEnv = pr
 
 /** `stateflow run <app.py> --target <name> [--fresh] [settings]`. */
 export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = waitForSignal): Promise<number> {
-  const { values, file, help } = parseCommandArgs('run', argv, OPTIONS, RUN_USAGE);
+  const { values, file, help, backend, usage } = await parseTargetArgs('run', argv);
   if (help) {
-    io.stdout(RUN_USAGE);
+    io.stdout(usage);
     return ExitCode.Ok;
   }
-  if (!values.target) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, RUN_USAGE);
-  if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, RUN_USAGE);
-  const config = settingsOf(values, 'run', RUN_USAGE);
+  if (!backend) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, usage);
+  if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, usage);
+  const config = readSettings(backend, values, 'run', usage);
   const http = gatewaySettings(values);
-  const backend = await loadBackend(values.target, 'run');
   if (!backend.run) throw new CliError(`stateflow run: the ${backend.name} backend cannot run programs locally; use stateflow build`, ExitCode.Usage);
   const program = await compileFor(file!, io);
   if (!program) return ExitCode.ProgramErrors;
@@ -209,8 +208,7 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     deployment = await backend.run(artifact, { log: (m) => io.stderr(`${m}\n`) });
   } catch (err) {
     const e = err as Error;
-    if (/EnvError$/.test(e.name)) throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
-    throw new CliError(`stateflow run: ${e.message}`, ExitCode.ProgramErrors);
+    throw new CliError(`stateflow run: ${e.message}`, ExitCode.Failed);
   }
   let gateway: RunGateway | undefined;
   if (http && deployment.clientAccess) {
@@ -228,10 +226,10 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     io.stderr(`${outcome.signal}: stopping\n`);
     const code = await deployment.stop();
     io.stderr(`stopped (exit ${code})\n`);
-    return code === 0 ? ExitCode.Ok : ExitCode.ProgramErrors;
+    return code === 0 ? ExitCode.Ok : ExitCode.Failed;
   }
   io.stderr(`the ${backend.name} job ${howItEnded(outcome.code)}; see the logs in ${dir}/logs\n`);
-  return ExitCode.ProgramErrors;
+  return ExitCode.Failed;
 }
 
 /** How a deployment that was not asked to stop ended: killed by a signal, or exited. */

@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cacheDir, pidRegistry } from '@stateflow/engine-harness';
 import { ROOT } from './paths.js';
+
+/** The broker this suite starts, so that one a killed run left is stopped by the next run. */
+const registry = pidRegistry('client-typecheck');
 
 const START = resolve(ROOT, 'tools/engines/kafka/start.sh');
 const STOP = resolve(ROOT, 'tools/engines/kafka/stop.sh');
@@ -15,8 +19,9 @@ export type Broker = { bootstrap: string; stop(): void } | { skip: string };
  * or the broker cannot start (no Java, no cached jars and no Maven repository);
  * under CI=true a broker that cannot start fails the test instead.
  */
-export function startBroker(port: number): Broker {
+export async function startBroker(port: number): Promise<Broker> {
   if (!existsSync(START)) return { skip: 'tools/engines/kafka/start.sh does not exist' };
+  await registry.reap((m) => process.stderr.write(`[client-typecheck] ${m}\n`));
   try {
     const out = execFileSync('bash', [START, '--port', String(port), '--fresh', '--timeout', '120'], {
       cwd: ROOT,
@@ -25,10 +30,14 @@ export function startBroker(port: number): Broker {
       timeout: 300_000,
     });
     const bootstrap = out.trim().split('\n').pop() ?? `127.0.0.1:${port}`;
+    // start.sh runs the broker in its own session, its pid file in the port's default folder.
+    const pid = Number(readFileSync(join(cacheDir(), 'run', `kafka-${port}`, 'kafka.pid'), 'utf8').trim());
+    registry.register(pid, `kafka on port ${port}`);
     return {
       bootstrap,
       stop: () => {
         execFileSync('bash', [STOP, '--port', String(port), '--clean'], { cwd: ROOT, stdio: 'ignore' });
+        registry.unregister(pid);
       },
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFlinkJob, runFlinkJob, type FlinkArtifact, type RunningFlinkJob } from '@stateflow/backend-flink';
 import type { Program } from '@stateflow/ir';
+import { registry } from './engines.js';
 import { REPLY_TOPIC } from './requester.js';
 
 /** A program running as a PyFlink job with its own topics. */
@@ -41,7 +42,10 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     checkpointIntervalMs: options.checkpointIntervalMs ?? 200,
     parallelism: options.parallelism ?? 1,
   });
-  let job = runFlinkJob(dir);
+  // Each job runs in its own process group (the job's Python, the mini-cluster JVM, the
+  // Python workers); the registry lets the run stop it even if this worker dies.
+  const track = (j: RunningFlinkJob) => (registry.register(j.pid, `flink job ${prefix} ${dir}`), j);
+  let job = track(runFlinkJob(dir));
   const log = () => {
     try {
       return readFileSync(join(dir, 'logs', 'job.log'), 'utf8').split('\n').slice(-30).join('\n');
@@ -54,6 +58,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
       await j.running;
     } catch (err) {
       await j.stop();
+      registry.unregister(j.pid);
       throw new Error(`${(err as Error).message}\n${log()}`);
     }
     return j;
@@ -67,11 +72,13 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     prefix,
     ingress: artifact.config.topics.ingress,
     async restart() {
-      job = runFlinkJob(dir, { fromCheckpoint: 'latest', createTopics: false });
+      registry.unregister(job.pid);
+      job = track(runFlinkJob(dir, { fromCheckpoint: 'latest', createTopics: false }));
       return started(job);
     },
     async stop(keep = false) {
       await job.stop();
+      registry.unregister(job.pid);
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
     log,
