@@ -8,7 +8,7 @@
 import { defineBackend } from '@stateflow/ir';
 import { buildFlinkJob, FLINK_IR_VERSIONS, type FlinkArtifact } from './build.js';
 import { FLINK_SETTINGS } from './config.js';
-import { runFlinkJob } from './run.js';
+import { runFlinkJob, type RunningFlinkJob } from './run.js';
 
 export { buildFlinkJob, FlinkBuildError } from './build.js';
 export type { FlinkArtifact } from './build.js';
@@ -30,7 +30,7 @@ export const backend = defineBackend({
     ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (job.py, stateflow-job.json, program.ir.json, python/, README.md)`);
     return artifact;
   },
-  async run(artifact, ctx) {
+  async run(artifact, ctx): Promise<RunningFlinkJob> {
     const job = runFlinkJob(artifact.outDir, {
       fromCheckpoint: 'latest',
       onLine: (line) => {
