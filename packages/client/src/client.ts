@@ -158,11 +158,11 @@ export class StateflowClient {
           await sleep(backoffDelay(attempt + 1, retry), signal);
         }
       }
-    });
+    }, requestId);
   }
 
   /** Runs `work` with a signal that fires on the timeout or the caller's signal, and maps those to typed errors. */
-  async #withDeadline<T>(what: string, options: CallOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #withDeadline<T>(what: string, options: CallOptions, work: (signal: AbortSignal) => Promise<T>, requestId?: string): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     const controller = new AbortController();
     const abortedError = (): Error => {
@@ -172,7 +172,7 @@ export class StateflowClient {
     if (options.signal?.aborted) throw new CancelledError(what, options.signal.reason);
     const onAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs, what)), timeoutMs) : undefined;
+    const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs, what, requestId)), timeoutMs) : undefined;
     try {
       const running = work(controller.signal);
       // A transport that ignores the signal must not keep the caller waiting.

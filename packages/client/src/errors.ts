@@ -120,11 +120,23 @@ export function remoteErrorOf(error: ErrorValue): RemoteError {
   return Cls ? new Cls(error) : new RemoteError(error);
 }
 
-/** The call did not complete within `timeoutMs` (all attempts included). The remote side may still run it. */
+/**
+ * The call did not complete within `timeoutMs` (all attempts included). The remote side
+ * may still run it: call again with `{ requestId: error.requestId }` to get its outcome
+ * without running it twice.
+ */
 export class TimeoutError extends StateflowClientError {
   override readonly name: string = 'TimeoutError';
-  constructor(readonly timeoutMs: number, what: string) {
-    super('Timeout', `${what} did not complete within ${timeoutMs} ms; it may still run remotely (retry with the same requestId to be safe)`);
+  constructor(
+    readonly timeoutMs: number,
+    what: string,
+    /** The request id of the call (absent for a state read). */
+    readonly requestId?: string,
+  ) {
+    super(
+      'Timeout',
+      `${what} did not complete within ${timeoutMs} ms; it may still run remotely (retry with the same requestId${requestId ? ` '${requestId}'` : ''} to be safe)`,
+    );
   }
 }
 
