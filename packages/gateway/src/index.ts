@@ -10,3 +10,9 @@ export type { GatewayEngine, EngineCallOptions, EngineHealth, GatewayMetrics } f
 export { transportEngine } from './transport-engine.js';
 export type { TransportEngine, TransportEngineOptions, TransportEngineHealth, GatewayTransport } from './transport-engine.js';
 export { RequestMetrics } from './request-metrics.js';
+export { startHttpServer } from './http/server.js';
+export type { HttpServer, HttpServerOptions, RequestLogEntry } from './http/server.js';
+export { matchRoute, RESERVED_NAMES } from './http/routes.js';
+export type { Route } from './http/routes.js';
+export { httpStatusOf } from './http/status.js';
+export { checkClientRequestId, MAX_REQUEST_ID_LENGTH } from './idempotency-key.js';

@@ -13,5 +13,6 @@ export { RuntimeMetrics, Counter, Histogram, Gauge } from './metrics.js';
 export type { CounterSeries, Metric, Labels } from './metrics.js';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
-export { startHttpServer } from './http/server.js';
-export type { HttpServer, HttpServerOptions, RequestLogEntry } from './http/server.js';
+// The HTTP API lives in @stateflow/gateway; re-exported for existing callers.
+export { startHttpServer } from '@stateflow/gateway';
+export type { HttpServer, HttpServerOptions, RequestLogEntry } from '@stateflow/gateway';

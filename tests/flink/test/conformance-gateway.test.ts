@@ -1,8 +1,7 @@
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { formatScoreboard, loadScenarios, runConformanceCombined, type ConformanceClient, type Scenario, type Step } from '@stateflow/conformance';
-import { transportEngine } from '@stateflow/gateway';
+import { startHttpServer, transportEngine } from '@stateflow/gateway';
 import { toPlainJson, type EncodedValue, type EntityState, type Program, type Result } from '@stateflow/ir';
-import { startHttpServer } from '@stateflow/runtime-local';
 import { describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
 import { REPLY_TOPIC } from './support/requester.js';

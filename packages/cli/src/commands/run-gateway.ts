@@ -1,6 +1,5 @@
 import type { ClientAccess, Program } from '@stateflow/ir';
-import { transportEngine, type TransportEngine } from '@stateflow/gateway';
-import { startHttpServer, type HttpServer } from '@stateflow/runtime-local';
+import { startHttpServer, transportEngine, type HttpServer, type TransportEngine } from '@stateflow/gateway';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { formatLogLine } from './serve.js';

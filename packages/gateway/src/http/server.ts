@@ -2,13 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
-import { EngineUnavailableError, RequestMetrics, type GatewayEngine, type GatewayMetrics } from '@stateflow/gateway';
-import { checkClientRequestId } from '../request-ids.js';
+import { EngineUnavailableError, type GatewayEngine, type GatewayMetrics } from '../engine.js';
+import { checkClientRequestId } from '../idempotency-key.js';
+import { RequestMetrics } from '../request-metrics.js';
 import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
 import { HttpError } from './http-error.js';
 import { matchRoute, RESERVED_NAMES, type Route } from './routes.js';
 import { httpStatusOf } from './status.js';
-import { findEntity } from '../validate-call.js';
 
 /** One handled request, for access logs. */
 export interface RequestLogEntry {
@@ -203,8 +203,10 @@ async function dispatch(runtime: GatewayEngine, route: Route, req: IncomingMessa
   if (route.kind === 'get') {
     // Drain the body (if any) so keep-alive connections stay usable.
     await readBody(req, settings.maxBodyBytes);
-    const found = findEntity(runtime.program, route.entity);
-    if ('error' in found) return errorReply(found);
+    if (!settings.entityNames.includes(route.entity)) {
+      const known = settings.entityNames.join(', ') || 'none';
+      return { status: 404, body: errorBody('UnknownEntity', `there is no entity class '${route.entity}' (entities: ${known})`) };
+    }
     const state = await runtime.getState(route.entity, route.key);
     if (state === undefined) {
       return {
