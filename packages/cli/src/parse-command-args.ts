@@ -14,8 +14,12 @@ export function parseCommandArgs<O extends Options>(
   argv: string[],
   options: O,
   usage: string,
-): { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; file: string | undefined; help: boolean } {
-  let parsed: { values: { [name: string]: string | boolean | undefined }; positionals: string[] };
+): {
+  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { multiple: true } ? string[] : string };
+  file: string | undefined;
+  help: boolean;
+} {
+  let parsed: { values: { [name: string]: string | string[] | boolean | undefined }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: argv,

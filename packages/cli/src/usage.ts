@@ -38,6 +38,7 @@ Compiles the program and serves it on the embedded runtime over HTTP:
   POST /{Entity}/{key}/{method}     call a method        {"args": [...], "kwargs": {...}}
   GET  /{Entity}/{key}              read an instance's state
   GET  /health, GET /metrics        readiness, Prometheus metrics
+POST bodies must be sent with Content-Type: application/json.
 Send an Idempotency-Key header to make a call safe to retry.
 
 Options:
@@ -48,7 +49,10 @@ Options:
   --workers <n>         Python workers running in parallel (default: number of CPU cores)
   --data-dir <dir>      where state is kept (default .stateflow-data/<app> next to the app file)
   --in-memory           keep state in memory only (lost when the server stops)
-  --token <t>           require Authorization: Bearer <t> (default STATEFLOW_TOKEN, if set)
+  --token <t>           require Authorization: Bearer <t> (default STATEFLOW_TOKEN, if set; never empty)
+  --allowed-host <name> also accept this name in the Host header (repeatable; .example.com for
+                        subdomains, * for any); IP addresses and localhost are always accepted
+  --cors-origin <url>   let web pages from this origin call the API (repeatable; * for any)
   --max-body-bytes <n>  largest request body (default 1048576)
   --timeout-ms <n>      time limit of one method step in Python (default 10000; 0 for none)
   --max-memory-mb <n>   memory limit of each Python worker (default 2048; 0 for none)

@@ -166,7 +166,7 @@ describe('stateflow serve', () => {
     const server = startServe([SHOP, '--port', '0', '--python-host', 'subprocess', '--in-memory']);
     const url = await server.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const res = await fetch(`${url}/Item`, { method: 'POST', body: JSON.stringify({ args: ['coke', 2] }) });
+    const res = await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: ['coke', 2] }) });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ key: 'coke' });
     const { stdout } = server.output();
@@ -229,7 +229,7 @@ describe('the stateflow binary (smoke)', () => {
   it('serves until SIGINT, then stops cleanly (exit 0)', async () => {
     const server = spawnServe([SHOP, '--port', '0', '--python-host', 'subprocess', '--in-memory']);
     const url = await server.ready;
-    expect((await fetch(`${url}/Item`, { method: 'POST', body: JSON.stringify({ args: ['coke', 2] }) })).status).toBe(201);
+    expect((await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: ['coke', 2] }) })).status).toBe(201);
     server.signal('SIGINT');
     expect(await server.exited).toBe(0);
     expect(server.output().stderr).toContain('SIGINT: stopping');

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runBin, startServe } from './run-bin.js';
+import { runBin, spawnServe as startServe } from './run-bin.js';
+import { hasStackTrace } from './run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stateflow-data-dir-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -15,7 +16,7 @@ describe('stateflow serve --data-dir', () => {
     const dataDir = join(tmp, 'tmp.Xy12', 'data.v1');
     const first = startServe(serveArgs(dataDir));
     const url = await first.ready;
-    expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["coke",2]}' })).status).toBe(201);
+    expect((await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":["coke",2]}' })).status).toBe(201);
     first.signal('SIGINT');
     expect(await first.exited).toBe(0);
     const second = startServe(serveArgs(dataDir));
@@ -43,7 +44,7 @@ describe('stateflow serve --data-dir', () => {
       expect(hasStackTrace(exported.stderr)).toBe(false);
       expect(exported.stderr.trim()).toMatch(new RegExp(`^stateflow state export: the data directory ${dataDir} ${holder.source}$`));
       // The first server still answers.
-      expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}' })).status).toBe(201);
+      expect((await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":["a",1]}' })).status).toBe(201);
     } finally {
       first.signal('SIGINT');
       await first.exited;

@@ -28,7 +28,7 @@ describe('stateflow serve in production settings', () => {
     copyFileSync(join(ROOT, 'examples/shop/app.py'), app);
     const first = await serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
     const url = await first.ready;
-    expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["coke",2]}' })).status).toBe(201);
+    expect((await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":["coke",2]}' })).status).toBe(201);
     expect(await first.stop()).toBe(0);
     expect(existsSync(join(tmp, '.stateflow-data', 'shop'))).toBe(true);
     const second = await serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1']);
@@ -42,8 +42,8 @@ describe('stateflow serve in production settings', () => {
       STATEFLOW_TOKEN: 'tok',
     });
     const url = await server.ready;
-    expect((await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}' })).status).toBe(401);
-    const ok = await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}', headers: { authorization: 'Bearer tok' } });
+    expect((await fetch(`${url}/Item`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":["a",1]}' })).status).toBe(401);
+    const ok = await fetch(`${url}/Item`, { method: 'POST', body: '{"args":["a",1]}', headers: { authorization: 'Bearer tok', 'content-type': 'application/json' } });
     expect(ok.status).toBe(201);
     expect(await server.stop()).toBe(0);
     const lines = server.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -78,7 +78,7 @@ describe('stateflow serve in production settings', () => {
     );
     const server = await serve([app, '--port', '0', '--python-host', 'subprocess', '--in-memory', '--timeout-ms', '300']);
     const url = await server.ready;
-    await fetch(`${url}/Spin`, { method: 'POST', body: '{"args":["a"]}' });
+    await fetch(`${url}/Spin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":["a"]}' });
     const spun = await fetch(`${url}/Spin/a/forever`, { method: 'POST' });
     expect(spun.status).toBe(422);
     expect((await spun.json()).error.type).toBe('TimeoutError');

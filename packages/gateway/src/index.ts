@@ -16,3 +16,6 @@ export { matchRoute, RESERVED_NAMES } from './http/routes.js';
 export type { Route } from './http/routes.js';
 export { httpStatusOf } from './http/status.js';
 export { checkClientRequestId, MAX_REQUEST_ID_LENGTH } from './idempotency-key.js';
+export { createBrowserSafety, checkJsonContentType } from './http/browser-safety.js';
+export type { BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from './http/browser-safety.js';
+export { HttpError } from './http/http-error.js';

@@ -14,5 +14,5 @@ export type { CounterSeries, Metric, Labels } from './metrics.js';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
 // The HTTP API lives in @stateflow/gateway; re-exported for existing callers.
-export { startHttpServer } from '@stateflow/gateway';
-export type { HttpServer, HttpServerOptions, RequestLogEntry } from '@stateflow/gateway';
+export { startHttpServer, createBrowserSafety, checkJsonContentType, HttpError } from '@stateflow/gateway';
+export type { HttpServer, HttpServerOptions, RequestLogEntry, BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from '@stateflow/gateway';

@@ -110,7 +110,7 @@ describe.each([
     });
 
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(server.url + path, { method: 'POST', body: JSON.stringify(body) });
+      const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, body: await res.json() };
     };
 

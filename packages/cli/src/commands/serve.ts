@@ -1,8 +1,11 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Program } from '@stateflow/ir';
 import { createPythonHost, PYTHON_HOST_KINDS, type PythonHost, type PythonHostKind } from '@stateflow/python-host';
 import {
+  createBrowserSafety,
   createLogger,
   DataDirError,
   LmdbStateStore,
@@ -50,6 +53,8 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       token: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'cors-origin': { type: 'string', multiple: true },
       'max-body-bytes': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'max-memory-mb': { type: 'string' },
@@ -76,13 +81,21 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   const settings: ServeSettings = {
     workers: parseCount('workers', values.workers, availableParallelism(), 1),
     dataDir: values['in-memory'] ? undefined : resolve(values['data-dir'] ?? defaultDataDir(file!)),
-    token: values.token ?? (process.env['STATEFLOW_TOKEN'] || undefined),
+    token: readToken(values.token, process.env['STATEFLOW_TOKEN']),
+    allowedHosts: values['allowed-host'] ?? [],
+    corsOrigins: values['cors-origin'] ?? [],
     maxBodyBytes: parseCount('max-body-bytes', values['max-body-bytes'], 1024 * 1024, 1),
     timeoutMs: parseCount('timeout-ms', values['timeout-ms'], 10_000, 0),
     maxMemoryMb: parseCount('max-memory-mb', values['max-memory-mb'], 2048, 0),
     logger: createLogger({ format: logFormat as 'pretty' | 'json', level: logLevel as LogLevel, write: io.stderr }),
     json: logFormat === 'json',
   };
+
+  try {
+    createBrowserSafety({ bindHost: bind, allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins });
+  } catch (err) {
+    throw new CliError(`stateflow serve: ${(err as Error).message}`, 2, USAGE.serve);
+  }
 
   const { program, diagnostics } = await loadProgram(file!);
   if (!program) {
@@ -106,6 +119,13 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
     state: settings.dataDir ?? 'in memory',
     auth: settings.token ? 'token' : 'none',
   });
+  if (!settings.token && !(await bindsLoopbackOnly(bind))) {
+    settings.logger.log(
+      'warn',
+      `serving on ${bind} without a token: anyone who can reach this address can call every method and read every state; ` +
+        'require a token with --token <secret> (or STATEFLOW_TOKEN), or bind --host 127.0.0.1',
+    );
+  }
   const signal = await stopped;
   if (settings.json) settings.logger.log('info', 'stopping', { signal });
   else io.stderr(`${signal}: stopping\n`);
@@ -123,12 +143,46 @@ export function parsePort(text: string, command: 'serve' | 'run' = 'serve'): num
   return port;
 }
 
+/**
+ * The bearer token from `--token`, else `STATEFLOW_TOKEN`. An empty one is a mistake
+ * (an unset variable in a script), not a request to serve without auth: refused.
+ */
+function readToken(flag: string | undefined, env: string | undefined): string | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') {
+      throw new CliError('stateflow serve: --token is empty; give a secret (e.g. --token "$(openssl rand -hex 16)"), or leave --token out to serve without auth', 2, USAGE.serve);
+    }
+    return flag;
+  }
+  if (env !== undefined && env.trim() === '') {
+    throw new CliError('stateflow serve: STATEFLOW_TOKEN is set but empty; set it to a secret, or unset it (unset STATEFLOW_TOKEN) to serve without auth', 2, USAGE.serve);
+  }
+  return env;
+}
+
+/** Whether binding `host` only accepts connections from this machine (a name counts when all its addresses do). */
+export async function bindsLoopbackOnly(host: string): Promise<boolean> {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const loopback = (address: string) => address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address);
+  if (isIP(bare) !== 0) return loopback(bare);
+  try {
+    const addresses = await lookup(bare, { all: true });
+    return addresses.length > 0 && addresses.every((a) => loopback(a.address));
+  } catch {
+    return false;
+  }
+}
+
 /** The production settings of `serve`, from its flags. */
 interface ServeSettings {
   workers: number;
   /** Durable store directory, or undefined for in-memory state. */
   dataDir: string | undefined;
   token: string | undefined;
+  /** `--allowed-host` names (Host header allow-list). */
+  allowedHosts: string[];
+  /** `--cors-origin` origins allowed to call from a browser. */
+  corsOrigins: string[];
   maxBodyBytes: number;
   timeoutMs: number;
   maxMemoryMb: number;
@@ -192,6 +246,8 @@ async function startServing(
       host: bind,
       maxBodyBytes: settings.maxBodyBytes,
       ...(settings.token ? { token: settings.token } : {}),
+      allowedHosts: settings.allowedHosts,
+      corsOrigins: settings.corsOrigins,
       onRequest: settings.json
         ? (entry) =>
             logger.log(entry.status >= 500 ? 'error' : 'info', 'request', {

@@ -1,11 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
 import { EngineUnavailableError, type GatewayEngine, type GatewayMetrics } from '../engine.js';
 import { checkClientRequestId } from '../idempotency-key.js';
 import { RequestMetrics } from '../request-metrics.js';
+import type { BrowserSafetyOptions } from './browser-safety.js';
 import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
+import { checkJsonContentType, createBrowserSafety, type BrowserSafety } from './browser-safety.js';
 import { HttpError } from './http-error.js';
 import { matchRoute, RESERVED_NAMES, type Route } from './routes.js';
 import { httpStatusOf } from './status.js';
@@ -46,9 +49,24 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /**
    * When set, every route except `GET /health` requires `Authorization: Bearer <token>`
-   * (401 otherwise; compared in constant time).
+   * (401 otherwise; compared in constant time). An empty token is refused (it would
+   * otherwise look like auth while leaving the server open).
    */
   token?: string;
+  /**
+   * Names accepted in the `Host` header besides IP addresses, `localhost` and `host`
+   * (e.g. a reverse proxy's name; `.example.com` for a domain and its subdomains, `*` for
+   * any). Other names get 421: that is how DNS rebinding is refused. `GET /health` and
+   * `GET /metrics` skip this check. See {@link BrowserSafetyOptions}.
+   * @default []
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Web origins allowed to call the API from a browser (CORS), e.g. `http://localhost:5173`,
+   * or `*` for any. Requests with another `Origin` than the server's own get 403.
+   * @default []
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** A running HTTP server. */
@@ -76,9 +94,17 @@ interface Reply {
  * - `GET /{Entity}/{key}` reads the state: 200 `{"state": {...}}`.
  *
  * Errors are `{"error": {"type", "message"}}` with 400 (bad request, unknown method,
- * arguments that do not bind), 404 (unknown entity class, key or route), 405, 409
- * (key exists), 413, 422 (the method raised; retrying will not help), 500, or 502/503/504
- * when the engine behind a gateway cannot be reached or does not answer in time.
+ * arguments that do not bind), 401 (token), 403 (cross-origin), 404 (unknown entity
+ * class, key or route), 405, 409 (key exists), 413, 415 (body not `application/json`),
+ * 421 (`Host` not a name of this server), 422 (the method raised; retrying will not
+ * help), 500, or 502/503/504 when the engine behind a gateway cannot be reached or does
+ * not answer in time.
+ *
+ * Browser protections are on by default (see {@link BrowserSafetyOptions}): a POST body
+ * must be `application/json`, the `Host` must name this server, and a page of another
+ * origin may call it only when listed in `corsOrigins`.
+ *
+ * @throws Error for an empty `token` or a malformed `allowedHosts`/`corsOrigins` entry.
  */
 export async function startHttpServer(runtime: GatewayEngine, options: HttpServerOptions = {}): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
@@ -89,14 +115,27 @@ export async function startHttpServer(runtime: GatewayEngine, options: HttpServe
       `entity class ${clash.map((n) => `'${n}'`).join(', ')} uses a name reserved for the runtime's own routes (${RESERVED_NAMES.join(', ')}); rename the class`,
     );
   }
+  if (options.token !== undefined && (options.token.trim() === '' || options.token.trim() !== options.token)) {
+    throw new Error(
+      options.token.trim() === ''
+        ? 'the token is empty: give a secret of at least one character, or no token at all to serve without auth'
+        : 'the token starts or ends with whitespace, which a client cannot send in an Authorization header; remove it',
+    );
+  }
   const settings: Settings = {
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
-    tokenDigest: options.token !== undefined && options.token !== '' ? digest(options.token) : undefined,
+    tokenDigest: options.token !== undefined ? digest(options.token) : undefined,
+    browser: createBrowserSafety({
+      bindHost: host,
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    }),
     entityNames,
     metrics: runtime.metrics ?? new RequestMetrics(),
   };
   const { metrics } = settings;
-  const server = createServer((req, res) => {
+  // Node's own answer to a request without Host is an empty 400; the browser checks answer it in JSON.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
       send(res, reply);
@@ -116,6 +155,7 @@ export async function startHttpServer(runtime: GatewayEngine, options: HttpServe
       });
     });
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => {
@@ -138,6 +178,7 @@ export async function startHttpServer(runtime: GatewayEngine, options: HttpServe
 interface Settings {
   maxBodyBytes: number;
   tokenDigest: Buffer | undefined;
+  browser: BrowserSafety;
   entityNames: string[];
   metrics: GatewayMetrics;
 }
@@ -155,26 +196,59 @@ function authorized(req: IncomingMessage, expected: Buffer): boolean {
 
 async function handle(runtime: GatewayEngine, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
   let routeKind = 'none';
+  let cors: Record<string, string> = {};
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = matchRoute(req.method ?? 'GET', url.pathname);
+    const url = requestUrl(req.url);
+    const method = req.method ?? 'GET';
+    let route: Route | undefined;
+    let routeError: unknown;
+    try {
+      route = matchRoute(method, url.pathname);
+    } catch (err) {
+      routeError = err;
+    }
+    // Browser checks come first, so a refused page learns nothing about routes or auth.
+    const verdict = settings.browser.check({
+      method,
+      headers: req.headers,
+      skipHostCheck: route?.kind === 'health' || route?.kind === 'metrics',
+    });
+    cors = verdict.headers;
+    if (verdict.preflight) {
+      await readBody(req, settings.maxBodyBytes);
+      return { reply: { status: 204, body: undefined, headers: cors }, route: 'preflight' };
+    }
+    if (!route) throw routeError;
     routeKind = route.kind;
     if (settings.tokenDigest && route.kind !== 'health' && !authorized(req, settings.tokenDigest)) {
       throw new HttpError(401, 'Unauthorized', 'this server requires a token: send the header Authorization: Bearer <token>', {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    return { reply: await dispatch(runtime, route, req, settings), route: routeKind };
+    const reply = await dispatch(runtime, route, req, settings);
+    return { reply: { ...reply, headers: { ...cors, ...reply.headers } }, route: routeKind };
   } catch (err) {
     if (err instanceof HttpError) {
-      return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: err.headers }, route: routeKind };
+      return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: { ...cors, ...err.headers } }, route: routeKind };
     }
     if (err instanceof EngineUnavailableError) {
       return { reply: { status: err.status, body: errorBody(err.type, err.message) }, route: routeKind };
     }
     const message = err instanceof Error ? err.message : String(err);
-    return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`) }, route: routeKind };
+    return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`), headers: cors }, route: routeKind };
   }
+}
+
+/** The request target as a URL; a target that is not a path (`*`, `http://…`) is a 400. */
+function requestUrl(target: string | undefined): URL {
+  const path = target ?? '/';
+  try {
+    // Prefixing, not resolving: `//x` is a path here, not a host (`new URL('//x', base)` would take x as a host).
+    if (path.startsWith('/')) return new URL(`http://localhost${path}`);
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'BadRequest', `request target '${path.slice(0, 100)}' is not a path; routes start with /`);
 }
 
 function idempotencyKey(req: IncomingMessage): { requestId?: string } {
@@ -216,6 +290,7 @@ async function dispatch(runtime: GatewayEngine, route: Route, req: IncomingMessa
     }
     return { status: 200, body: { state: toPlainJson(state) } };
   }
+  checkJsonContentType(req.headers);
   const call = idempotencyKey(req);
   const body = parseCallBody(await readBody(req, settings.maxBodyBytes));
   if (route.kind === 'create') {
@@ -239,7 +314,30 @@ function errorBody(type: string, message: string): { error: { type: string; mess
   return { error: { type, message } };
 }
 
+/**
+ * Answers a request Node could not parse (malformed request line or header, headers too
+ * large) with the API's JSON error shape instead of Node's empty 400, then closes.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const type = status === 431 ? 'HeadersTooLarge' : 'BadRequest';
+  const message = status === 431 ? 'the request headers are too large' : `the request is not valid HTTP (${err.code ?? err.message})`;
+  const text = `${JSON.stringify(errorBody(type, message))}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.status === 204) {
+    res.writeHead(204, reply.headers);
+    res.end();
+    return;
+  }
   const text = reply.contentType ? String(reply.body) : `${JSON.stringify(reply.body)}\n`;
   res.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json; charset=utf-8',

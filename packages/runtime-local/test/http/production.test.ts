@@ -18,7 +18,7 @@ afterAll(async () => {
 async function call(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
   const res = await fetch(server.url + path, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...init.headers },
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
   const text = await res.text();

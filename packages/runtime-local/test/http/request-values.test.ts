@@ -111,7 +111,8 @@ describe.each([
   });
 
   async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-    const res = await fetch(server.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const typed = body !== undefined ? { 'content-type': 'application/json', ...headers } : headers;
+    const res = await fetch(server.url + path, { method, headers: typed, ...(body !== undefined ? { body } : {}) });
     return { status: res.status, body: (await res.json()) as any };
   }
 

@@ -20,7 +20,10 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
   const init: RequestInit = { method };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers = { 'content-type': 'application/json' };
+  }
   const res = await fetch(server.url + path, init);
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
