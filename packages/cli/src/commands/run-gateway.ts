@@ -9,6 +9,10 @@ export interface RunGatewaySettings {
   port: number;
   host: string;
   token: string | undefined;
+  /** `--allowed-host` names (Host header allow-list). */
+  allowedHosts: string[];
+  /** `--cors-origin` origins allowed to call from a browser. */
+  corsOrigins: string[];
   /** How long a call waits for the engine's answer before a 504. */
   timeoutMs: number;
 }
@@ -40,6 +44,8 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
       port: settings.port,
       host: settings.host,
       ...(settings.token ? { token: settings.token } : {}),
+      allowedHosts: settings.allowedHosts,
+      corsOrigins: settings.corsOrigins,
       onRequest: (entry) => io.stderr(formatLogLine(entry)),
     });
   } catch (err) {

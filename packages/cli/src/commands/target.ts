@@ -5,6 +5,7 @@ import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createBrowserSafety } from '@stateflow/gateway';
 import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
@@ -49,6 +50,8 @@ Options:
   -p, --port <n>     HTTP port of the gateway (default 8080; 0 picks a free one; 'none': no gateway)
   --host <addr>      interface the gateway binds (default 127.0.0.1)
   --token <t>        require Authorization: Bearer <t> (default: $STATEFLOW_TOKEN)
+  --allowed-host <h> another name clients may use in Host (repeatable), as for serve
+  --cors-origin <o>  an origin whose pages may call the gateway (repeatable), as for serve
 
 ${backend ? renderSettings(backend) : SETTINGS_NOTE}
 Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
@@ -70,6 +73,8 @@ const OPTIONS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   token: { type: 'string' },
+  'allowed-host': { type: 'string', multiple: true },
+  'cors-origin': { type: 'string', multiple: true },
 } as const;
 
 /**
@@ -163,7 +168,7 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, usage);
   if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, usage);
   const config = readSettings(backend, values, 'build', usage);
-  for (const flag of ['port', 'host', 'token'] as const) {
+  for (const flag of ['port', 'host', 'token', 'allowed-host', 'cors-origin'] as const) {
     if (values[flag] !== undefined) throw new CliError(`stateflow build: --${flag} is an option of stateflow run`, ExitCode.Usage, usage);
   }
   const program = await compileFor(file!, io);
@@ -238,10 +243,29 @@ export function howItEnded(code: number): string {
   return signal ? `was killed (${signal}, exit ${code})` : `ended without being asked to stop (exit ${code})`;
 }
 
-/** The HTTP gateway's settings of `stateflow run`, or undefined for `--port none`. */
-function gatewaySettings(values: { port?: string; host?: string; token?: string }): RunGatewaySettings | undefined {
+/** The HTTP gateway's settings of `stateflow run` (the rules of `stateflow serve`), or undefined for `--port none`. */
+function gatewaySettings(values: {
+  port?: string;
+  host?: string;
+  token?: string;
+  'allowed-host'?: string[];
+  'cors-origin'?: string[];
+}): RunGatewaySettings | undefined {
   if (values.port === 'none') return undefined;
-  const token = values.token ?? (process.env['STATEFLOW_TOKEN'] || undefined);
-  if (token === '') throw new CliError('stateflow run: --token is empty; pass a secret, or leave it out', ExitCode.Usage, RUN_USAGE);
-  return { port: parsePort(values.port ?? '8080', 'run'), host: values.host ?? '127.0.0.1', token, timeoutMs: 30_000 };
+  const env = process.env['STATEFLOW_TOKEN'];
+  if (values.token !== undefined && values.token.trim() === '') {
+    throw new CliError('stateflow run: --token is empty; give a secret, or leave --token out to serve without auth', ExitCode.Usage, RUN_USAGE);
+  }
+  if (values.token === undefined && env !== undefined && env.trim() === '') {
+    throw new CliError('stateflow run: STATEFLOW_TOKEN is set but empty; set it to a secret, or unset it to serve without auth', ExitCode.Usage, RUN_USAGE);
+  }
+  const host = values.host ?? '127.0.0.1';
+  const allowedHosts = values['allowed-host'] ?? [];
+  const corsOrigins = values['cors-origin'] ?? [];
+  try {
+    createBrowserSafety({ bindHost: host, allowedHosts, corsOrigins });
+  } catch (err) {
+    throw new CliError(`stateflow run: ${(err as Error).message}`, ExitCode.Usage, RUN_USAGE);
+  }
+  return { port: parsePort(values.port ?? '8080', 'run'), host, token: values.token ?? env, allowedHosts, corsOrigins, timeoutMs: 30_000 };
 }
