@@ -2,9 +2,10 @@ import type { Diagnostic } from '@stateflow/ir';
 import { makeDiagnostic, type DefinedDiagnostic } from '../diagnostics/define.js';
 import { CfgDiagnostics } from '../diagnostics/cfg.js';
 import type { MethodModel, RemoteSite } from '../lower/index.js';
-import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
+import { isKind, isKindIn, isStatementOrClause, kindSet, statementName } from '../parse/node-kind.js';
+import { COMPREHENSIONS, fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
-const STATEMENTS_OK = new Set([
+const STATEMENTS_OK = kindSet(
   'expression_statement',
   'return_statement',
   'if_statement',
@@ -12,8 +13,7 @@ const STATEMENTS_OK = new Set([
   'while_statement',
   'for_statement',
   'try_statement',
-]);
-const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+);
 
 /** How a site is described in messages. */
 export function describeSite(site: RemoteSite): string {
@@ -47,7 +47,7 @@ export function checkSplitMethod(file: SourceFile, method: MethodModel, diagnost
       report(CfgDiagnostics.AssignToRemoteAttribute, { entity: site.entity, attr: site.attr }, site.node);
       continue;
     }
-    if (site.kind !== 'ReadAttr' && namedChildren(site.args).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) {
+    if (site.kind !== 'ReadAttr' && namedChildren(site.args).some((a) => isKind(a, 'list_splat') || isKind(a, 'dictionary_splat'))) {
       report(CfgDiagnostics.RemoteCallWithUnpacking, {}, site.node);
       continue;
     }
@@ -66,13 +66,13 @@ export function checkSplitMethod(file: SourceFile, method: MethodModel, diagnost
     }
   }
   walk(body, (n) => {
-    if (n.type === 'function_definition' || n.type === 'class_definition') return false;
-    if (n.type === 'global_statement' || n.type === 'nonlocal_statement') {
-      report(CfgDiagnostics.GlobalInSplitMethod, { keyword: n.type === 'global_statement' ? 'global' : 'nonlocal' }, n);
-    } else if (n.type === 'call') {
+    if (isKind(n, 'function_definition') || isKind(n, 'class_definition')) return false;
+    if (isKind(n, 'global_statement') || isKind(n, 'nonlocal_statement')) {
+      report(CfgDiagnostics.GlobalInSplitMethod, { keyword: isKind(n, 'global_statement') ? 'global' : 'nonlocal' }, n);
+    } else if (isKind(n, 'call')) {
       const fn = fieldOf(n, 'function');
       const args = fieldOf(n, 'arguments');
-      if (fn && fn.type === 'identifier' && textOf(file, fn) === 'super' && args && namedChildren(args).length === 0) {
+      if (fn && isKind(fn, 'identifier') && textOf(file, fn) === 'super' && args && namedChildren(args).length === 0) {
         report(CfgDiagnostics.SuperInSplitMethod, {}, n);
       }
     }
@@ -88,7 +88,7 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
     case 'for_statement':
     case 'except_clause':
       // `except* E:` parses as an except clause with a `*` token.
-      return n.children.some((c) => c.type === '*') ? CfgDiagnostics.RemoteInExceptGroup : 'ok';
+      return n.children.some((c) => isKind(c, '*')) ? CfgDiagnostics.RemoteInExceptGroup : 'ok';
     case 'try_statement':
     case 'finally_clause':
     case 'for_in_clause':
@@ -96,8 +96,6 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
     case 'conditional_expression':
     case 'boolean_operator':
       return 'ok';
-    case 'except_group_clause':
-      return CfgDiagnostics.RemoteInExceptGroup;
     case 'with_statement':
     case 'with_clause':
     case 'with_item':
@@ -116,25 +114,21 @@ function placementProblem(n: PyNode, child: PyNode): Problem {
     case 'else_clause':
       return 'ok';
     default:
-      if (COMPREHENSIONS.has(n.type)) return 'ok';
-      if (n.type.endsWith('_statement') || n.type.endsWith('_clause')) {
-        return STATEMENTS_OK.has(n.type) ? 'ok' : 'unsupported';
+      if (isKindIn(n, COMPREHENSIONS)) return 'ok';
+      if (isStatementOrClause(n)) {
+        return isKindIn(n, STATEMENTS_OK) ? 'ok' : 'unsupported';
       }
       return 'ok';
   }
-}
-
-function statementName(n: PyNode): string {
-  return n.type.replace(/_(statement|clause)$/, '').replace(/_/g, ' ');
 }
 
 /** Whether an attribute node is assigned to or deleted (`item.price = 3`, `del item.price`). */
 function isTarget(node: PyNode): boolean {
   let cur = node;
   for (let p = node.parent; p; cur = p, p = p.parent) {
-    if (p.type === 'delete_statement') return true;
-    if ((p.type === 'assignment' || p.type === 'augmented_assignment') && cur.field === 'left') return true;
-    if (p.type === 'pattern_list' || p.type === 'tuple_pattern' || p.type === 'list_pattern' || p.type === 'expression_list' || p.type === 'tuple') continue;
+    if (isKind(p, 'delete_statement')) return true;
+    if ((isKind(p, 'assignment') || isKind(p, 'augmented_assignment')) && cur.field === 'left') return true;
+    if (isKind(p, 'pattern_list') || isKind(p, 'tuple_pattern') || isKind(p, 'list_pattern') || isKind(p, 'expression_list') || isKind(p, 'tuple')) continue;
     return false;
   }
   return false;

@@ -1,11 +1,12 @@
 import type { Diagnostic } from '@stateflow/ir';
 import type { EntityModel, MethodModel } from '../lower/index.js';
 import type { SourceFile } from '../parse/syntax-node.js';
-import { CfgBuilder } from './build.js';
+import { buildCfg } from './build.js';
 import { checkSplitMethod } from './checks.js';
 import type { MethodCfg } from './model.js';
 
 export type { MethodCfg, CfgBlock, CfgTerminator, CodeItem, CallArgs } from './model.js';
+export type { PyExpr, PyStmt, Replacements } from './code.js';
 
 /**
  * Builds the statement-level control flow graph of a split method, or returns null
@@ -18,5 +19,5 @@ export function buildMethodCfg(
   diagnostics: Diagnostic[],
 ): MethodCfg | null {
   if (!checkSplitMethod(file, method, diagnostics)) return null;
-  return new CfgBuilder(file, entity, method, diagnostics).build(entity);
+  return buildCfg(file, entity, method, diagnostics);
 }

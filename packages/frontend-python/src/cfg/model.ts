@@ -1,9 +1,10 @@
 import type { Loc } from '@stateflow/ir';
+import type { PyExpr, PyStmt } from './code.js';
 
-/** A piece of local Python code in a block, already rendered at block indentation. */
+/** A piece of local Python code in a block, with the variables it reads and binds. */
 export interface CodeItem {
-  /** Python lines, each indented for a block function body, joined by newlines. */
-  text: string;
+  /** The code, rendered by the emit stage. */
+  code: PyStmt;
   /** Local variables it may read. */
   uses: string[];
   /** Local variables it may bind. */
@@ -14,10 +15,10 @@ export interface CodeItem {
   unbinds?: string[];
 }
 
-/** A positional or keyword argument of a remote call, as Python source. */
+/** The positional and keyword arguments of a remote call. */
 export interface CallArgs {
-  args: string[];
-  kwargs: [string, string][];
+  args: PyExpr[];
+  kwargs: [string, PyExpr][];
 }
 
 interface Resuming {
@@ -27,13 +28,13 @@ interface Resuming {
   loc: Loc;
 }
 
-/** How a block ends, with operands as Python source text. Block targets are indices. */
+/** How a block ends, with operands as Python code. Block targets are indices. */
 export type CfgTerminator =
-  | { kind: 'Return'; value: string | null; uses: string[]; loc: Loc }
+  | { kind: 'Return'; value: PyExpr | null; uses: string[]; loc: Loc }
   | { kind: 'Jump'; target: number; uses: string[]; loc: Loc }
-  | { kind: 'Branch'; condition: string; ifTrue: number; ifFalse: number; uses: string[]; loc: Loc }
-  | (Resuming & { kind: 'Invoke'; entity: string; method: string; receiver: string } & CallArgs)
-  | (Resuming & { kind: 'ReadAttr'; entity: string; attr: string; receiver: string })
+  | { kind: 'Branch'; condition: PyExpr; ifTrue: number; ifFalse: number; uses: string[]; loc: Loc }
+  | (Resuming & { kind: 'Invoke'; entity: string; method: string; receiver: PyExpr } & CallArgs)
+  | (Resuming & { kind: 'ReadAttr'; entity: string; attr: string; receiver: PyExpr })
   | (Resuming & { kind: 'InvokeSelf'; method: string } & CallArgs)
   | (Resuming & { kind: 'Create'; entity: string } & CallArgs);
 
@@ -58,6 +59,8 @@ export interface MethodCfg {
   entity: string;
   method: string;
   selfName: string;
+  /** Private-name mangling prefix of the class (`_User`), or null: block functions live outside it. */
+  manglePrefix: string | null;
   /** Parameter names (without self), in order: the entry block's params. */
   params: string[];
   blocks: CfgBlock[];

@@ -1,12 +1,24 @@
+import { isKind, isKindIn, kindSet } from '../parse/node-kind.js';
 import { fieldOf, namedChildren, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
-import { mangle } from './render.js';
 
-const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression', 'list_splat_pattern', 'tuple', 'list', 'expression_list']);
+/** Applies Python's private-name mangling to `name` (`__x` in class `C` → `_C__x`). */
+export function mangle(name: string, prefix: string | null): string {
+  if (!prefix || !name.startsWith('__') || name.endsWith('__')) return name;
+  return prefix + name;
+}
+
+/** The mangling prefix of a class: `_` + its name without leading underscores, or null. */
+export function manglePrefixOf(className: string): string | null {
+  const stripped = className.replace(/^_+/, '');
+  return stripped ? `_${stripped}` : null;
+}
+
+const PATTERNS = kindSet('pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression', 'list_splat_pattern', 'tuple', 'list', 'expression_list');
 
 /** Identifier names bound directly by an assignment target (`a`, `a, (b, *c)`). */
 export function targetNames(file: SourceFile, target: PyNode, prefix: string | null, out: string[] = []): string[] {
-  if (target.type === 'identifier') out.push(mangle(textOf(file, target), prefix));
-  else if (PATTERNS.has(target.type)) for (const c of namedChildren(target)) targetNames(file, c, prefix, out);
+  if (isKind(target, 'identifier')) out.push(mangle(textOf(file, target), prefix));
+  else if (isKindIn(target, PATTERNS)) for (const c of namedChildren(target)) targetNames(file, c, prefix, out);
   return out;
 }
 
@@ -50,15 +62,15 @@ export function bindingNames(file: SourceFile, stmt: PyNode, prefix: string | nu
       case 'except_clause': {
         // `except E as e`: the name follows `as` (grammar versions differ on the field).
         const kids = n.children;
-        const as = kids.findIndex((c) => c.type === 'as');
+        const as = kids.findIndex((c) => isKind(c, 'as'));
         const name = as >= 0 ? kids[as + 1] : undefined;
-        if (name && name.type === 'identifier') out.push(mangle(textOf(file, name), prefix));
+        if (name && isKind(name, 'identifier')) out.push(mangle(textOf(file, name), prefix));
         return;
       }
       case 'import_statement':
       case 'import_from_statement': {
         for (const item of n.children.filter((c) => c.field === 'name')) {
-          if (item.type === 'aliased_import') out.push(textOf(file, fieldOf(item, 'alias')!));
+          if (isKind(item, 'aliased_import')) out.push(textOf(file, fieldOf(item, 'alias')!));
           else out.push(textOf(file, item).split('.')[0]!);
         }
         return false;
@@ -89,9 +101,9 @@ export function usesOf(
       out.add(rep);
       return false;
     }
-    if (n.type !== 'identifier') return;
-    if (n.field === 'attribute' && n.parent?.type === 'attribute') return;
-    if (n.field === 'name' && n.parent?.type === 'keyword_argument') return;
+    if (!isKind(n, 'identifier')) return;
+    if (n.field === 'attribute' && isKind(n.parent, 'attribute')) return;
+    if (n.field === 'name' && isKind(n.parent, 'keyword_argument')) return;
     if (isStore(n)) return;
     const name = mangle(textOf(file, n), prefix);
     if (locals.has(name)) out.add(name);
@@ -102,9 +114,9 @@ export function usesOf(
 /** Whether an identifier is only written here (`x = ...`, `for x in`, `(x := ...)`), not read. */
 function isStore(id: PyNode): boolean {
   let cur = id;
-  while (cur.parent && PATTERNS.has(cur.parent.type)) cur = cur.parent;
+  while (cur.parent && isKindIn(cur.parent, PATTERNS)) cur = cur.parent;
   const p = cur.parent;
   if (!p) return false;
-  if (cur.field === 'left' && (p.type === 'assignment' || p.type === 'for_statement' || p.type === 'for_in_clause')) return true;
-  return cur.field === 'name' && p.type === 'named_expression';
+  if (cur.field === 'left' && (isKind(p, 'assignment') || isKind(p, 'for_statement') || isKind(p, 'for_in_clause'))) return true;
+  return cur.field === 'name' && isKind(p, 'named_expression');
 }

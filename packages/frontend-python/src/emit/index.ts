@@ -2,6 +2,7 @@ import { IR_VERSION, type EntityClass, type Method, type Program } from '@statef
 import type { EntityModel, MethodModel, ModuleModel } from '../lower/index.js';
 import { spanOf, type SourceFile } from '../parse/syntax-node.js';
 import type { SplitMethod } from '../split/index.js';
+import { renderBlockFunctions } from './block-functions.js';
 
 /** The comment that opens the generated section of a compiled module. */
 export const GENERATED_BANNER =
@@ -46,7 +47,7 @@ function emitEntity(
 ): EntityClass {
   const method = (m: MethodModel): Method => {
     const split = splits.get(m);
-    if (split) functions.push(...split.functions);
+    if (split) functions.push(...renderBlockFunctions(file, split));
     return {
       kind: 'Method',
       name: m.name,

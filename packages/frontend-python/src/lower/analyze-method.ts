@@ -1,12 +1,14 @@
 import type { Diagnostic, TypeRef } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { isKind, isKindIn, kindSet } from '../parse/node-kind.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import { checkEntityLambdas } from './check-lambdas.js';
 import type { EntityModel, MethodModel } from './model.js';
 import { elementOf, entityOf, mentionsEntity, type TypeResolver } from './types.js';
 
 const ANY: TypeRef = { kind: 'Any' };
+const TARGET_LISTS = kindSet('pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'expression_list');
 
 /** Everything {@link analyzeMethod} needs to know about the module. */
 export interface AnalyzeContext {
@@ -28,7 +30,7 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
   if (!body) return;
   const selfName = method.selfName;
   const text = (n: PyNode): string => textOf(file, n);
-  const isSelf = (n: PyNode | null): boolean => !!n && n.type === 'identifier' && selfName !== null && text(n) === selfName;
+  const isSelf = (n: PyNode | null): boolean => !!n && isKind(n, 'identifier') && selfName !== null && text(n) === selfName;
 
   const env = new Map<string, TypeRef>();
   for (const p of method.params) if (mentionsEntity(p.type)) env.set(p.name, p.type);
@@ -58,10 +60,10 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
       }
       case 'call': {
         const fn = fieldOf(n, 'function')!;
-        if (fn.type === 'identifier' && ctx.entities.has(text(fn))) return { kind: 'EntityRef', entity: text(fn) };
+        if (isKind(fn, 'identifier') && ctx.entities.has(text(fn))) return { kind: 'EntityRef', entity: text(fn) };
         const argList = fieldOf(n, 'arguments');
-        const args = argList ? namedChildren(argList).filter((a) => a.type !== 'keyword_argument') : [];
-        if (fn.type === 'identifier') {
+        const args = argList ? namedChildren(argList).filter((a) => !isKind(a, 'keyword_argument')) : [];
+        if (isKind(fn, 'identifier')) {
           // Builtins that keep element types: enumerate, zip, list, sorted, reversed, ...
           const elem = (k: number): TypeRef => (args[k] ? elementOf(typeOf(args[k]!)) : ANY);
           switch (text(fn)) {
@@ -83,7 +85,7 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
               return ANY;
           }
         }
-        if (fn.type !== 'attribute') return ANY;
+        if (!isKind(fn, 'attribute')) return ANY;
         const obj = fieldOf(fn, 'object')!;
         const name = text(fieldOf(fn, 'attribute')!);
         if (isSelf(obj)) {
@@ -118,7 +120,7 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
         if (t.kind === 'Tuple') {
           if (t.variadic) return t.items[0] ?? ANY;
           const index = fieldOf(n, 'subscript');
-          if (index && index.type === 'integer') return t.items[Number(text(index))] ?? ANY;
+          if (index && isKind(index, 'integer')) return t.items[Number(text(index))] ?? ANY;
         }
         return ANY;
       }
@@ -128,10 +130,10 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
   };
   const bind = (target: PyNode | null, t: TypeRef): void => {
     if (!target || !mentionsEntity(t)) return;
-    if (target.type === 'identifier') env.set(text(target), t);
-    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'expression_list'].includes(target.type)) {
+    if (isKind(target, 'identifier')) env.set(text(target), t);
+    else if (isKindIn(target, TARGET_LISTS)) {
       const parts = namedChildren(target);
-      if (target.type === 'parenthesized_expression') return bind(parts[0] ?? null, t);
+      if (isKind(target, 'parenthesized_expression')) return bind(parts[0] ?? null, t);
       if (t.kind === 'Tuple') parts.forEach((p, k) => bind(p, t.variadic ? t.items[0] ?? ANY : t.items[k] ?? ANY));
       else if (t.kind === 'List') parts.forEach((p) => bind(p, t.item));
     }
@@ -139,19 +141,19 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
 
   // Pass 1, in source order: the static types of locals.
   walk(body, (n) => {
-    if (n.type === 'assignment') {
+    if (isKind(n, 'assignment')) {
       const typeNode = fieldOf(n, 'type');
       if (typeNode) {
         bind(fieldOf(n, 'left'), ctx.types.resolve(typeNode));
       } else {
         let rhs = fieldOf(n, 'right');
-        while (rhs && rhs.type === 'assignment') rhs = fieldOf(rhs, 'right');
+        while (rhs && isKind(rhs, 'assignment')) rhs = fieldOf(rhs, 'right');
         if (rhs) bind(fieldOf(n, 'left'), typeOf(rhs));
       }
-    } else if (n.type === 'for_statement' || n.type === 'for_in_clause') {
+    } else if (isKind(n, 'for_statement') || isKind(n, 'for_in_clause')) {
       const right = fieldOf(n, 'right');
       if (right) bind(fieldOf(n, 'left'), elementOf(typeOf(right)));
-    } else if (n.type === 'named_expression') {
+    } else if (isKind(n, 'named_expression')) {
       const value = fieldOf(n, 'value');
       if (value) bind(fieldOf(n, 'name'), typeOf(value));
     }
@@ -161,19 +163,19 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
   cache = new Map();
   const rootedAtSelf = (n: PyNode): boolean => {
     let cur: PyNode | null = n;
-    while (cur && (cur.type === 'attribute' || cur.type === 'subscript')) {
-      cur = fieldOf(cur, cur.type === 'attribute' ? 'object' : 'value');
+    while (cur && (isKind(cur, 'attribute') || isKind(cur, 'subscript'))) {
+      cur = fieldOf(cur, isKind(cur, 'attribute') ? 'object' : 'value');
     }
     return isSelf(cur);
   };
   const writesThrough = (target: PyNode): boolean => {
-    if (target.type === 'attribute' || target.type === 'subscript') return rootedAtSelf(target);
+    if (isKind(target, 'attribute') || isKind(target, 'subscript')) return rootedAtSelf(target);
     return namedChildren(target).some(writesThrough);
   };
 
   walk(body, (n) => {
     // Python does not evaluate the annotation of a local (`x: T = v`, `x: T`): no sites there.
-    if (n.field === 'type' && n.parent?.type === 'assignment') return false;
+    if (n.field === 'type' && isKind(n.parent, 'assignment')) return false;
     switch (n.type) {
       case 'assignment':
       case 'augmented_assignment': {
@@ -186,13 +188,13 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
         break;
       case 'identifier':
         // A bare `self` escaping (passed or returned) may be written by anyone: be conservative.
-        if (isSelf(n) && !(n.field === 'object' && n.parent?.type === 'attribute')) method.directWrites = true;
+        if (isSelf(n) && !(n.field === 'object' && isKind(n.parent, 'attribute'))) method.directWrites = true;
         break;
       case 'call':
         visitCall(n);
         break;
       case 'attribute':
-        if (!(n.field === 'function' && n.parent?.type === 'call')) visitRead(n);
+        if (!(n.field === 'function' && isKind(n.parent, 'call'))) visitRead(n);
         break;
     }
   });
@@ -202,12 +204,12 @@ export function analyzeMethod(ctx: AnalyzeContext, entity: EntityModel, method: 
   function visitCall(call: PyNode): void {
     const fn = fieldOf(call, 'function')!;
     const args = fieldOf(call, 'arguments')!;
-    if (fn.type === 'identifier') {
+    if (isKind(fn, 'identifier')) {
       const name = text(fn);
       if (ctx.entities.has(name)) method.sites.push({ kind: 'Create', node: call, args, entity: name });
       return;
     }
-    if (fn.type !== 'attribute') return;
+    if (!isKind(fn, 'attribute')) return;
     const obj = fieldOf(fn, 'object')!;
     const nameNode = fieldOf(fn, 'attribute')!;
     const name = text(nameNode);

@@ -1,6 +1,7 @@
 import type { TypeRef } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { isKind } from '../parse/node-kind.js';
 import { fieldOf, namedChildren, spanOf, textOf, walk, type PyNode } from '../parse/syntax-node.js';
 import type { AnalyzeContext } from './analyze-method.js';
 import { elementOf, entityOf } from './types.js';
@@ -17,7 +18,7 @@ import { elementOf, entityOf } from './types.js';
  */
 export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n: PyNode) => TypeRef): void {
   walk(body, (n) => {
-    if (n.type !== 'lambda') return;
+    if (!isKind(n, 'lambda')) return;
     const call = callTakingArgument(n);
     if (!call) return;
     const container = entityContainer(call, n, typeOf);
@@ -28,7 +29,7 @@ export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n
     const { node, param } = access;
     const text = (x: PyNode): string => textOf(ctx.file, x);
     const member = text(fieldOf(node, 'attribute')!);
-    const called = node.field === 'function' && node.parent?.type === 'call' ? node.parent : null;
+    const called = node.field === 'function' && isKind(node.parent, 'call') ? node.parent : null;
     ctx.diagnostics.push(
       makeDiagnostic(
         LowerDiagnostics.EntityCallInLambda,
@@ -48,9 +49,9 @@ export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n
 /** The call `lambda` is an argument of (positional or keyword), or null. */
 function callTakingArgument(lambda: PyNode): PyNode | null {
   let list = lambda.parent;
-  if (list?.type === 'keyword_argument') list = list.parent;
-  if (list?.type !== 'argument_list') return null;
-  return list.parent?.type === 'call' ? list.parent : null;
+  if (isKind(list, 'keyword_argument')) list = list.parent;
+  if (!isKind(list, 'argument_list')) return null;
+  return isKind(list.parent, 'call') ? list.parent : null;
 }
 
 /**
@@ -63,10 +64,10 @@ function entityContainer(
   typeOf: (n: PyNode) => TypeRef,
 ): { node: PyNode; entity: string } | null {
   const candidates = namedChildren(fieldOf(call, 'arguments')!).filter(
-    (a) => a !== lambda && a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat',
+    (a) => a !== lambda && !isKind(a, 'keyword_argument') && !isKind(a, 'list_splat') && !isKind(a, 'dictionary_splat'),
   );
   const fn = fieldOf(call, 'function');
-  if (fn?.type === 'attribute') candidates.push(fieldOf(fn, 'object')!);
+  if (isKind(fn, 'attribute')) candidates.push(fieldOf(fn, 'object')!);
   for (const node of candidates) {
     const entity = entityOf(elementOf(typeOf(node)));
     if (entity) return { node, entity };
@@ -79,8 +80,8 @@ function lambdaParams(ctx: AnalyzeContext, lambda: PyNode): Set<string> {
   const names = new Set<string>();
   const params = fieldOf(lambda, 'parameters');
   for (const p of params ? namedChildren(params) : []) {
-    const id = p.type === 'identifier' ? p : fieldOf(p, 'name');
-    if (id?.type === 'identifier') names.add(textOf(ctx.file, id));
+    const id = isKind(p, 'identifier') ? p : fieldOf(p, 'name');
+    if (isKind(id, 'identifier')) names.add(textOf(ctx.file, id));
   }
   return names;
 }
@@ -99,9 +100,9 @@ function firstAccess(
   let found: { node: PyNode; param: string } | null = null;
   walk(fieldOf(lambda, 'body')!, (n) => {
     if (found) return false;
-    if (n.type !== 'attribute') return;
+    if (!isKind(n, 'attribute')) return;
     const obj = fieldOf(n, 'object')!;
-    if (obj.type !== 'identifier') return;
+    if (!isKind(obj, 'identifier')) return;
     const param = textOf(ctx.file, obj);
     if (params.has(param) && !entityOf(typeOf(obj))) found = { node: n, param };
   });

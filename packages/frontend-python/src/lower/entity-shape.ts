@@ -1,6 +1,7 @@
 import type { Diagnostic, Field, Param, TypeRef } from '@stateflow/ir';
 import { makeDiagnostic, type DefinedDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { isKind } from '../parse/node-kind.js';
 import { containsInScope, fieldOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 import type { FoundEntity } from './find-entities.js';
 import type { EntityModel, MethodModel, MethodRole } from './model.js';
@@ -34,12 +35,12 @@ export function readEntityShape(
   for (const stmt of body ? body.children : []) {
     let def: PyNode | null = null;
     let role: MethodRole | null = null;
-    if (stmt.type === 'function_definition') def = stmt;
-    else if (stmt.type === 'decorated_definition') {
+    if (isKind(stmt, 'function_definition')) def = stmt;
+    else if (isKind(stmt, 'decorated_definition')) {
       const inner = fieldOf(stmt, 'definition');
-      if (!inner || inner.type !== 'function_definition') continue;
+      if (!inner || !isKind(inner, 'function_definition')) continue;
       let ok = true;
-      for (const d of stmt.children.filter((c) => c.type === 'decorator')) {
+      for (const d of stmt.children.filter((c) => isKind(c, 'decorator'))) {
         const text = textOf(file, d).slice(1).trim();
         if (text === 'staticmethod' || text === 'classmethod') role = 'static';
         else {
@@ -53,7 +54,7 @@ export function readEntityShape(
     if (!def) continue;
     const methodNameNode = fieldOf(def, 'name')!;
     const methodName = textOf(file, methodNameNode);
-    if (def.children.some((c) => c.type === 'async')) {
+    if (def.children.some((c) => isKind(c, 'async'))) {
       diag(LowerDiagnostics.AsyncMethod, { method: methodName }, methodNameNode);
       continue;
     }
@@ -115,32 +116,32 @@ function readParams(
   let keywordOnly = false;
   let first = !isStatic;
   for (const p of node ? namedChildren(node) : []) {
-    if (p.type === 'keyword_separator') {
+    if (isKind(p, 'keyword_separator')) {
       keywordOnly = true;
       continue;
     }
-    if (p.type === 'positional_separator') continue;
+    if (isKind(p, 'positional_separator')) continue;
     let nameNode: PyNode | null = null;
     let typeNode: PyNode | null = null;
     let valueNode: PyNode | null = null;
     let mode: Param['mode'] = keywordOnly ? 'keyword-only' : 'positional-or-keyword';
     let target = p;
-    if (p.type === 'typed_parameter') {
+    if (isKind(p, 'typed_parameter')) {
       typeNode = fieldOf(p, 'type');
       target = namedChildren(p)[0]!;
-    } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+    } else if (isKind(p, 'default_parameter') || isKind(p, 'typed_default_parameter')) {
       typeNode = fieldOf(p, 'type');
       valueNode = fieldOf(p, 'value');
       target = fieldOf(p, 'name')!;
     }
-    if (target.type === 'list_splat_pattern') {
+    if (isKind(target, 'list_splat_pattern')) {
       mode = 'var-positional';
       keywordOnly = true;
       nameNode = namedChildren(target)[0] ?? null;
-    } else if (target.type === 'dictionary_splat_pattern') {
+    } else if (isKind(target, 'dictionary_splat_pattern')) {
       mode = 'var-keyword';
       nameNode = namedChildren(target)[0] ?? null;
-    } else if (target.type === 'identifier') {
+    } else if (isKind(target, 'identifier')) {
       nameNode = target;
     }
     if (!nameNode) continue;
@@ -172,15 +173,15 @@ function containsYield(def: PyNode): boolean {
 export function selfAttributeTargets(file: SourceFile, target: PyNode, selfName: string): PyNode[] {
   const out: PyNode[] = [];
   const visit = (t: PyNode): void => {
-    if (t.type === 'attribute') {
+    if (isKind(t, 'attribute')) {
       const obj = fieldOf(t, 'object');
-      if (obj && obj.type === 'identifier' && textOf(file, obj) === selfName) out.push(t);
+      if (obj && isKind(obj, 'identifier') && textOf(file, obj) === selfName) out.push(t);
     } else if (
-      t.type === 'pattern_list' ||
-      t.type === 'tuple_pattern' ||
-      t.type === 'list_pattern' ||
-      t.type === 'parenthesized_expression' ||
-      t.type === 'list_splat_pattern'
+      isKind(t, 'pattern_list') ||
+      isKind(t, 'tuple_pattern') ||
+      isKind(t, 'list_pattern') ||
+      isKind(t, 'parenthesized_expression') ||
+      isKind(t, 'list_splat_pattern')
     ) {
       namedChildren(t).forEach(visit);
     }
@@ -204,11 +205,11 @@ function readFields(
     if (!body) continue;
     walk(body, (n) => {
       // `self` inside nested functions or classes may be another object.
-      if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
-      if (n.type !== 'assignment' && n.type !== 'augmented_assignment') return;
+      if (isKind(n, 'function_definition') || isKind(n, 'class_definition') || isKind(n, 'lambda')) return false;
+      if (!isKind(n, 'assignment') && !isKind(n, 'augmented_assignment')) return;
       const left = fieldOf(n, 'left');
       if (!left) return;
-      const typeNode = n.type === 'assignment' ? fieldOf(n, 'type') : null;
+      const typeNode = isKind(n, 'assignment') ? fieldOf(n, 'type') : null;
       for (const t of selfAttributeTargets(file, left, selfName)) {
         const name = textOf(file, fieldOf(t, 'attribute')!);
         let field = byName.get(name);
@@ -234,10 +235,10 @@ function keyType(file: SourceFile, key: MethodModel, fieldTypes: Map<string, Typ
   if (key.returns.kind !== 'Any') return key.returns;
   const body = fieldOf(key.node, 'body');
   const stmts = body ? namedChildren(body) : [];
-  const ret = stmts.length === 1 && stmts[0]!.type === 'return_statement' ? namedChildren(stmts[0]!)[0] : undefined;
-  if (ret && ret.type === 'attribute') {
+  const ret = stmts.length === 1 && isKind(stmts[0]!, 'return_statement') ? namedChildren(stmts[0]!)[0] : undefined;
+  if (ret && isKind(ret, 'attribute')) {
     const obj = fieldOf(ret, 'object')!;
-    if (obj.type === 'identifier' && textOf(file, obj) === key.selfName) {
+    if (isKind(obj, 'identifier') && textOf(file, obj) === key.selfName) {
       return fieldTypes.get(textOf(file, fieldOf(ret, 'attribute')!)) ?? ANY;
     }
   }

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '@stateflow/ir';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { LowerDiagnostics } from '../diagnostics/lower.js';
+import { isKind } from '../parse/node-kind.js';
 import { fieldOf, fieldsOf, namedChildren, spanOf, textOf, walk, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
 /** A top-level `@stateflow` class found in the module. */
@@ -32,7 +33,7 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
   const reported = new Set<string>();
   const registered: FoundEntity[] = [];
   walk(file.root, (n) => {
-    if (n.type === 'call') {
+    if (isKind(n, 'call')) {
       const verdict = classify(file, fieldOf(n, 'function'), imported);
       if (verdict === 'other') return;
       const entity = registeredClass(file, n);
@@ -48,7 +49,7 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
       registered.push(entity);
       return;
     }
-    if (n.type === 'identifier') {
+    if (isKind(n, 'identifier')) {
       const name = textOf(file, n);
       if (name.startsWith('__sf_') && !reported.has(name)) {
         reported.add(name);
@@ -56,10 +57,10 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
       }
       return;
     }
-    if (n.type !== 'decorated_definition') return;
+    if (!isKind(n, 'decorated_definition')) return;
     const def = fieldOf(n, 'definition');
-    if (!def || def.type !== 'class_definition') return;
-    const decorators = n.children.filter((c) => c.type === 'decorator');
+    if (!def || !isKind(def, 'class_definition')) return;
+    const decorators = n.children.filter((c) => isKind(c, 'decorator'));
     const marked = decorators
       .map((d) => ({ d, verdict: classify(file, namedChildren(d)[0] ?? null, imported) }))
       .find((v) => v.verdict !== 'other');
@@ -103,16 +104,16 @@ export function findEntities(file: SourceFile, diagnostics: Diagnostic[]): Found
  */
 function registeredClass(file: SourceFile, call: PyNode): FoundEntity | null {
   let statement = call.parent;
-  if (statement?.type === 'assignment' && call.field === 'right') statement = statement.parent;
-  if (statement?.type !== 'expression_statement' || statement.parent !== file.root) return null;
+  if (isKind(statement, 'assignment') && call.field === 'right') statement = statement.parent;
+  if (!isKind(statement, 'expression_statement') || statement.parent !== file.root) return null;
   const args = namedChildren(fieldOf(call, 'arguments')!);
-  if (args.length !== 1 || args[0]!.type !== 'identifier') return null;
+  if (args.length !== 1 || !isKind(args[0]!, 'identifier')) return null;
   const name = textOf(file, args[0]!);
   let entity: FoundEntity | null = null;
   for (const stmt of file.root.children) {
     if (stmt.start >= call.start) break;
-    const def = stmt.type === 'decorated_definition' ? fieldOf(stmt, 'definition') : stmt;
-    if (def?.type !== 'class_definition') continue;
+    const def = isKind(stmt, 'decorated_definition') ? fieldOf(stmt, 'definition') : stmt;
+    if (!isKind(def, 'class_definition')) continue;
     const nameNode = fieldOf(def, 'name')!;
     // The last definition before the call is the one it registers.
     if (textOf(file, nameNode) === name) entity = { name, classNode: def, nameNode };
@@ -123,19 +124,19 @@ function registeredClass(file: SourceFile, call: PyNode): FoundEntity | null {
 function findImports(file: SourceFile): ImportedNames {
   const names: ImportedNames = { decorator: new Set(), module: new Set() };
   for (const stmt of file.root.children) {
-    if (stmt.type === 'import_from_statement') {
+    if (isKind(stmt, 'import_from_statement')) {
       const mod = fieldOf(stmt, 'module_name');
       if (!mod || textOf(file, mod) !== 'stateflow') continue;
       for (const item of fieldsOf(stmt, 'name')) {
-        if (item.type === 'dotted_name' && textOf(file, item) === 'stateflow') names.decorator.add('stateflow');
-        if (item.type === 'aliased_import' && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
+        if (isKind(item, 'dotted_name') && textOf(file, item) === 'stateflow') names.decorator.add('stateflow');
+        if (isKind(item, 'aliased_import') && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
           names.decorator.add(textOf(file, fieldOf(item, 'alias')!));
         }
       }
-    } else if (stmt.type === 'import_statement') {
+    } else if (isKind(stmt, 'import_statement')) {
       for (const item of fieldsOf(stmt, 'name')) {
-        if (item.type === 'dotted_name' && textOf(file, item) === 'stateflow') names.module.add('stateflow');
-        if (item.type === 'aliased_import' && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
+        if (isKind(item, 'dotted_name') && textOf(file, item) === 'stateflow') names.module.add('stateflow');
+        if (isKind(item, 'aliased_import') && textOf(file, fieldOf(item, 'name')!) === 'stateflow') {
           names.module.add(textOf(file, fieldOf(item, 'alias')!));
         }
       }
@@ -151,15 +152,15 @@ function classify(
   imported: ImportedNames,
 ): 'entity' | 'not-imported' | 'other' {
   if (!expr) return 'other';
-  if (expr.type === 'identifier') {
+  if (isKind(expr, 'identifier')) {
     const name = textOf(file, expr);
     if (imported.decorator.has(name)) return 'entity';
     return name === 'stateflow' ? 'not-imported' : 'other';
   }
-  if (expr.type === 'attribute') {
+  if (isKind(expr, 'attribute')) {
     const obj = fieldOf(expr, 'object')!;
     const attr = textOf(file, fieldOf(expr, 'attribute')!);
-    if (attr !== 'stateflow' || obj.type !== 'identifier') return 'other';
+    if (attr !== 'stateflow' || !isKind(obj, 'identifier')) return 'other';
     const mod = textOf(file, obj);
     if (imported.module.has(mod)) return 'entity';
     return mod === 'stateflow' ? 'not-imported' : 'other';

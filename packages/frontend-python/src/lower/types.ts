@@ -1,4 +1,5 @@
 import type { TypeRef } from '@stateflow/ir';
+import { isKind } from '../parse/node-kind.js';
 import { fieldOf, fieldsOf, namedChildren, textOf, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
 const ANY: TypeRef = { kind: 'Any' };
@@ -35,7 +36,7 @@ export class TypeResolver {
       case 'subscript': {
         const head = fieldOf(node, 'value');
         const subs = fieldsOf(node, 'subscript');
-        const args = subs.length === 1 && subs[0]!.type === 'tuple' ? namedChildren(subs[0]!) : subs;
+        const args = subs.length === 1 && isKind(subs[0]!, 'tuple') ? namedChildren(subs[0]!) : subs;
         return this.generic(head ? this.headName(head) : '', args);
       }
       case 'binary_operator': {
@@ -49,13 +50,13 @@ export class TypeResolver {
   }
 
   private headName(head: PyNode): string {
-    if (head.type === 'attribute') return textOf(this.file, fieldOf(head, 'attribute')!);
+    if (isKind(head, 'attribute')) return textOf(this.file, fieldOf(head, 'attribute')!);
     return textOf(this.file, head);
   }
 
   private fromString(node: PyNode): TypeRef {
-    const content = node.children.filter((c) => c.type === 'string_content');
-    if (content.length !== 1 || node.children.some((c) => c.type === 'interpolation')) return ANY;
+    const content = node.children.filter((c) => isKind(c, 'string_content'));
+    if (content.length !== 1 || node.children.some((c) => isKind(c, 'interpolation'))) return ANY;
     const text = textOf(this.file, content[0]!).trim();
     // Forward references: only plain (dotted) names are understood inside quotes.
     if (!/^[A-Za-z_][\w.]*$/.test(text)) return ANY;
@@ -110,7 +111,7 @@ export class TypeResolver {
       case 'tuple': {
         const last = args[args.length - 1];
         const isEllipsis = (n: PyNode | undefined): boolean =>
-          !!n && (n.type === 'ellipsis' || (n.type === 'type' && namedChildren(n)[0]?.type === 'ellipsis'));
+          !!n && (isKind(n, 'ellipsis') || (isKind(n, 'type') && isKind(namedChildren(n)[0], 'ellipsis')));
         if (args.length === 2 && isEllipsis(last)) return { kind: 'Tuple', items: [arg(0)], variadic: true };
         return { kind: 'Tuple', items: args.map((_, i) => arg(i)) };
       }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '@stateflow/ir';
 import type { Tree } from 'web-tree-sitter';
 import { makeDiagnostic } from '../diagnostics/define.js';
 import { ParseDiagnostics } from '../diagnostics/parse.js';
+import { isKind, isKindIn, kindSet, type NodeKind } from './node-kind.js';
 import { getPythonParser } from './parser.js';
 import { spanOf, type PyNode, type SourceFile } from './syntax-node.js';
 
@@ -79,7 +80,8 @@ function copyTree(tree: Tree, text: string): PyNode {
       const endLine = lineOf(end);
       const fieldId = cursor.currentFieldId;
       return {
-        type: types[cursor.nodeTypeId] || 'ERROR',
+        // The grammar's own table: every name in it is a NodeKind (test/parse/node-kinds.test.ts).
+        type: (types[cursor.nodeTypeId] || 'ERROR') as NodeKind,
         named: cursor.nodeIsNamed,
         missing: start === end ? cursor.nodeIsMissing : false,
         field: fieldId ? (fields[fieldId] ?? null) : null,
@@ -134,14 +136,14 @@ function firstErrorBelow(nodes: PyNode[]): PyNode | null {
   const stack: PyNode[] = [...nodes].reverse();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type === 'ERROR' || n.missing) return n;
+    if (isKind(n, 'ERROR') || n.missing) return n;
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return null;
 }
 
 /** Targets Python accepts with an annotation: `x`, `(x)`, `a.b`, `a[i]`. */
-const ANNOTATABLE = new Set(['identifier', 'attribute', 'subscript', 'parenthesized_expression']);
+const ANNOTATABLE = kindSet('identifier', 'attribute', 'subscript', 'parenthesized_expression');
 
 /**
  * An annotated assignment that CPython rejects but the grammar accepts: one inside a
@@ -152,9 +154,9 @@ function misplacedAnnotation(root: PyNode): PyNode | null {
   const stack: PyNode[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type === 'assignment' && n.children.some((c) => c.field === 'type')) {
+    if (isKind(n, 'assignment') && n.children.some((c) => c.field === 'type')) {
       const left = n.children.find((c) => c.field === 'left');
-      if (n.parent?.type === 'assignment' || (left && !ANNOTATABLE.has(left.type))) return n;
+      if (isKind(n.parent, 'assignment') || (left && !isKindIn(left, ANNOTATABLE))) return n;
     }
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }

@@ -1,4 +1,5 @@
 import type { SourceSpan } from '@stateflow/ir';
+import { isKind, isKindIn, kindSet, type KindSet, type NodeKind } from './node-kind.js';
 
 /**
  * A plain, immutable copy of one tree-sitter node. The whole tree is copied once after
@@ -7,7 +8,7 @@ import type { SourceSpan } from '@stateflow/ir';
  */
 export interface PyNode {
   /** Tree-sitter node type, e.g. `call`, `identifier`, `(`. */
-  type: string;
+  type: NodeKind;
   named: boolean;
   missing: boolean;
   /** Field name under the parent (`left`, `body`, ...), if any. */
@@ -47,7 +48,7 @@ export function fieldsOf(node: PyNode, name: string): PyNode[] {
 
 /** Named children, skipping comments. */
 export function namedChildren(node: PyNode): PyNode[] {
-  return node.children.filter((c) => c.named && c.type !== 'comment');
+  return node.children.filter((c) => c.named && !isKind(c, 'comment'));
 }
 
 /** The 1-based source span of `node` in `file`. */
@@ -83,14 +84,17 @@ export function walk(node: PyNode, visit: (n: PyNode) => boolean | void): void {
 }
 
 /** Node kinds that open a scope of their own: code inside them is not the enclosing method's. */
-export const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'lambda']);
+export const NESTED_SCOPES: KindSet = kindSet('function_definition', 'class_definition', 'lambda');
 
-/** Whether `node` contains a node of `type` in its own scope (not inside a nested def, class or lambda). */
-export function containsInScope(node: PyNode, type: string): boolean {
+/** Expressions that open a scope of their own and may loop (`[f(x) for x in xs]`). */
+export const COMPREHENSIONS: KindSet = kindSet('list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression');
+
+/** Whether `node` contains a node of `kind` in its own scope (not inside a nested def, class or lambda). */
+export function containsInScope(node: PyNode, kind: NodeKind): boolean {
   let found = false;
   walk(node, (n) => {
-    if (found || NESTED_SCOPES.has(n.type)) return false;
-    if (n.type === type) found = true;
+    if (found || isKindIn(n, NESTED_SCOPES)) return false;
+    if (isKind(n, kind)) found = true;
     return !found;
   });
   return found;

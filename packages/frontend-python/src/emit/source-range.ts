@@ -1,5 +1,6 @@
-import { NESTED_SCOPES, type PyNode, type SourceFile } from '../parse/syntax-node.js';
-import { fieldOf, namedChildren } from '../parse/syntax-node.js';
+import { mangle } from '../cfg/names.js';
+import { isKind, isKindIn } from '../parse/node-kind.js';
+import { NESTED_SCOPES, namedChildren, type PyNode, type SourceFile } from '../parse/syntax-node.js';
 
 /** How to turn a piece of user source into block code. */
 export interface RenderOptions {
@@ -17,18 +18,6 @@ interface Edit {
   start: number;
   end: number;
   text: string;
-}
-
-/** Applies Python's private-name mangling to `name` (`__x` in class `C` → `_C__x`). */
-export function mangle(name: string, prefix: string | null): string {
-  if (!prefix || !name.startsWith('__') || name.endsWith('__')) return name;
-  return prefix + name;
-}
-
-/** The mangling prefix of a class: `_` + its name without leading underscores, or null. */
-export function manglePrefixOf(className: string): string | null {
-  const stripped = className.replace(/^_+/, '');
-  return stripped ? `_${stripped}` : null;
 }
 
 /**
@@ -52,27 +41,27 @@ export function renderRange(
     const rep = opts.replacements.get(n);
     if (rep !== undefined && n.start >= start && n.end <= end) {
       // `f(x for x in xs)`: the generator is the whole argument list; keep the call's parentheses.
-      const text = n.type === 'generator_expression' && n.field === 'arguments' ? `(${rep})` : rep;
+      const text = isKind(n, 'generator_expression') && n.field === 'arguments' ? `(${rep})` : rep;
       edits.push({ start: n.start, end: n.end, text });
       continue;
     }
-    if (n.type === 'string' && n.startLine !== n.endLine) strings.push(n);
-    if (n.type === 'identifier' && opts.manglePrefix) {
+    if (isKind(n, 'string') && n.startLine !== n.endLine) strings.push(n);
+    if (isKind(n, 'identifier') && opts.manglePrefix) {
       const name = file.text.slice(n.start, n.end);
       const mangled = mangle(name, opts.manglePrefix);
       if (mangled !== name) edits.push({ start: n.start, end: n.end, text: mangled });
     }
-    if (opts.rewriteReturns && !nested && n.type === 'return_statement') {
+    if (opts.rewriteReturns && !nested && isKind(n, 'return_statement')) {
       const value = namedChildren(n)[0];
       if (value) {
-        const tuple = value.type === 'expression_list';
+        const tuple = isKind(value, 'expression_list');
         edits.push({ start: n.start, end: value.start, text: tuple ? "return ('return', (" : "return ('return', " });
         edits.push({ start: n.end, end: n.end, text: tuple ? '))' : ')' });
       } else {
         edits.push({ start: n.start, end: n.end, text: "return ('return', None)" });
       }
     }
-    const inner = nested || NESTED_SCOPES.has(n.type);
+    const inner = nested || isKindIn(n, NESTED_SCOPES);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, inner]);
   }
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -116,9 +105,4 @@ export function renderRange(
 /** Renders a whole node (for expressions: no re-indentation needed inside brackets). */
 export function renderNode(file: SourceFile, node: PyNode, opts: RenderOptions): string {
   return renderRange(file, node, node.start, node.end, opts);
-}
-
-/** The value expression of a `keyword_argument`, or null. */
-export function keywordValue(arg: PyNode): PyNode | null {
-  return fieldOf(arg, 'value');
 }
