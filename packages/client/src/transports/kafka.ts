@@ -169,6 +169,8 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
         reject(err);
       };
     });
+    // A timeout may reject it while the produce below is still awaited: handled by our caller.
+    answer.catch(() => undefined);
     try {
       await producer!.send({
         topic: options.requestTopic,
