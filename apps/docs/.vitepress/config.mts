@@ -37,6 +37,7 @@ export default defineConfig({
           { text: 'Running on AWS Lambda', link: '/guide/lambda' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
+          { text: 'Versioning', link: '/guide/versioning' },
         ],
       },
       {
