@@ -168,9 +168,10 @@ def build_job(env, config: dict, program: dict) -> None:
     class KeyStateView:
         """KeyState over Flink keyed state (see stateflow_flink.operator)."""
 
-        def __init__(self, value_state, seen_state):
+        def __init__(self, value_state, seen_state, kept_state):
             self.value_state = value_state
             self.seen_state = seen_state
+            self.kept_state = kept_state
 
         def get_state(self):
             return self.value_state.value()
@@ -179,10 +180,11 @@ def build_job(env, config: dict, program: dict) -> None:
             self.value_state.update(text)
 
         def get_seen(self, request_id):
-            return self.seen_state.get(request_id)
+            found = self.seen_state.get(request_id)
+            return self.kept_state.get(request_id) if found is None and self.kept_state is not self.seen_state else found
 
-        def put_seen(self, request_id, response):
-            self.seen_state.put(request_id, response)
+        def put_seen(self, request_id, record, keep):
+            (self.kept_state if keep else self.seen_state).put(request_id, record)
 
     class EntityOperator(KeyedProcessFunction):
         """One keyed operator for every entity class: the kernel, state in keyed state."""
@@ -196,13 +198,16 @@ def build_job(env, config: dict, program: dict) -> None:
         def open(self, runtime_context: RuntimeContext) -> None:
             from stateflow_flink.operator import EntityLogic
 
-            self.logic = EntityLogic(json.loads(self.program_json), self.dedup)
+            self.logic = EntityLogic(json.loads(self.program_json), self.dedup, dedup_ttl)
             value = runtime_context.get_state(ValueStateDescriptor("instance", Types.STRING()))
             seen_descriptor = MapStateDescriptor("requests", Types.STRING(), Types.STRING())
             if dedup_ttl > 0:
                 seen_descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(dedup_ttl)).build())
+                # Request ids that do not say when they were made (not UUIDv7) are kept for good:
+                # forgotten, a late retry of one could not be told from a new request.
+                kept = runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING()))
             seen = runtime_context.get_map_state(seen_descriptor)
-            self.view = KeyStateView(value, seen)
+            self.view = KeyStateView(value, seen, kept if dedup_ttl > 0 else seen)
 
         def process_element(self, value, ctx: KeyedProcessFunction.Context):
             internal, responses, dead = self.logic.handle(value[1], value[2], self.view)

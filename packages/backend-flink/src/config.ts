@@ -38,9 +38,12 @@ export interface FlinkJobConfig {
     /** How many completed checkpoints are retained. */
     retained: number;
   };
-  /** Run each client request id once (a retry gets the stored answer or is dropped). */
+  /** Run each client request id once; every copy (a retry) gets the outcome, stored or when it arrives. */
   dedup: boolean;
-  /** How long request ids are remembered (0: forever). */
+  /**
+   * How long dated request ids (UUIDv7) are remembered (0: forever); an older retry is
+   * refused with `RequestExpired`. Other ids are remembered for good.
+   */
   dedupTtlSeconds: number;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
   fetchMaxWaitMs: number;

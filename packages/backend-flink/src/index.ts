@@ -8,7 +8,7 @@
 import { defineBackend } from '@stateflow/ir';
 import { buildFlinkJob, FLINK_IR_VERSIONS, type FlinkArtifact } from './build.js';
 import { FLINK_SETTINGS } from './config.js';
-import { runFlinkJob } from './run.js';
+import { runFlinkJob, type RunningFlinkJob } from './run.js';
 
 export { buildFlinkJob, FlinkBuildError } from './build.js';
 export type { FlinkArtifact } from './build.js';
@@ -30,7 +30,7 @@ export const backend = defineBackend({
     ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (job.py, stateflow-job.json, program.ir.json, python/, README.md)`);
     return artifact;
   },
-  async run(artifact, ctx) {
+  async run(artifact, ctx): Promise<RunningFlinkJob> {
     const job = runFlinkJob(artifact.outDir, {
       fromCheckpoint: 'latest',
       onLine: (line) => {
@@ -40,6 +40,7 @@ export const backend = defineBackend({
     const config = (artifact as FlinkArtifact).config;
     await job.running;
     ctx.log(`running: send requests to topic ${config.topics.ingress} on ${config.bootstrap}; replies on ${config.topics.egress}`);
-    return job;
+    const clientAccess = { transport: 'kafka' as const, brokers: config.bootstrap.split(','), requestTopic: config.topics.ingress, replyTopic: config.topics.egress };
+    return Object.assign(job, { clientAccess });
   },
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
 import { findFlinkEnv, type FlinkEnv } from './flink-env.js';
@@ -82,7 +83,8 @@ export function runFlinkJob(jobDir: string, options: RunFlinkJobOptions = {}): R
   });
   const done = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => {
-      const status = code ?? (signal ? 128 : 1);
+      // A signal gives 128 + its number, as shells report it (SIGKILL: 137).
+      const status = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
       runningReject(new Error(`the Flink job exited (${signal ?? `status ${code}`}) before running: ${lines.filter((l) => l.startsWith('JOB_ERROR')).join(' ') || `see ${join(logDir, 'job.log')}`}`));
       resolve(status);
     });

@@ -3,7 +3,8 @@ import json
 import os
 
 from stateflow_flink.operator import EntityLogic
-from stateflow_flink.routing import DEAD, INGRESS, REJECTED, Router
+from stateflow_flink.dedup import Record, expired, issued_at_ms
+from stateflow_flink.routing import DEAD, INGRESS, REJECTED, Router, route_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "shop.ir.json"), encoding="utf-8") as f:
@@ -73,18 +74,30 @@ class FakeState:
     def get_seen(self, rid):
         return self.seen.get(rid)
 
-    def put_seen(self, rid, response):
-        self.seen[rid] = response
+    def put_seen(self, rid, record, keep):
+        self.seen[rid] = record
+        self.kept = getattr(self, "kept", {})
+        self.kept[rid] = keep
 
 
 logic = EntityLogic(PROGRAM)
 keys = {}
 
 
-def run(origin, text):
-    ev = json.loads(text)
-    key = "$construct/" + ev["requestId"] if ev["kind"] == "Construct" else "%s/%s" % (ev["target"]["entity"], ev["target"]["key"])
-    return logic.handle(origin, text, keys.setdefault(key, FakeState()))
+def run(origin, text, logic=logic, keys=keys):
+    return logic.handle(origin, text, keys.setdefault(route_key(json.loads(text)), FakeState()))
+
+
+def flow(origin, text, logic=logic, keys=keys):
+    """Runs a record and every internal event it leads to; returns all responses, in order."""
+    responses = []
+    queue = [(origin, text)]
+    while queue:
+        o, t = queue.pop(0)
+        internal, out, _ = run(o, t, logic, keys)
+        responses += [json.loads(r) for r in out]
+        queue += [("N", i) for i in internal]
+    return responses
 
 
 internal, responses, dead = run(INGRESS, construct)
@@ -104,4 +117,98 @@ _, responses, _ = run(INGRESS, event(kind="GetState", target={"entity": "Item", 
 check(json.loads(responses[0])["result"]["error"]["code"] == "EntityNotFound", "GetState of a missing instance")
 check(logic.handle(REJECTED, "R", FakeState()) == ([], ["R"], []), "rejected forwarded as response")
 check(logic.handle(DEAD, "D", FakeState()) == ([], [], ["D"]), "dead letter forwarded")
+
+# -- retries of split methods and creates: a repeated id always gets the outcome ----------
+OTHER = {"channel": "kafka:replies", "id": "c2"}
+keys2 = {}
+logic2 = EntityLogic(PROGRAM)
+
+
+def req(rid, reply=REPLY, **kw):
+    e = {"requestId": rid, "seq": 0, "stack": [], "replyTo": reply}
+    e.update(kw)
+    return json.dumps(e)
+
+
+user = req("u1", kind="Construct", entity="User", args=["alice"], kwargs={})
+check([r["result"] for r in flow(INGRESS, user, logic2, keys2)] == [{"ok": {"$entity": "User", "$key": "alice"}}], "create user")
+item = req("i1", kind="Construct", entity="Item", args=["coke", 1], kwargs={})
+flow(INGRESS, item, logic2, keys2)
+flow(INGRESS, req("s1", kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[5], kwargs={}), logic2, keys2)
+flow(INGRESS, req("b0", kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[9], kwargs={}), logic2, keys2)
+buy = req("buy1", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+          args=[2, {"$entity": "Item", "$key": "coke"}], kwargs={})
+first = flow(INGRESS, buy, logic2, keys2)
+check([r["result"] for r in first] == [{"ok": True}], "split method answered once")
+check(Record.parse(keys2["User/alice"].seen["buy1"]).answered, "the later hop recorded the answer at the request's key")
+again = flow(INGRESS, buy, logic2, keys2)
+check([(r["result"], r["replyTo"]) for r in again] == [({"ok": True}, REPLY)], "retry of a split method after its answer gets it")
+other = flow(INGRESS, req("buy1", reply=OTHER, kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+                          args=[2, {"$entity": "Item", "$key": "coke"}], kwargs={}), logic2, keys2)
+check([r["replyTo"] for r in other] == [OTHER], "the stored answer goes to the retry's replyTo")
+check(json.loads(keys2["Item/coke"].state)["stock"] == 3, "ran once (stock 5 - 2)")
+
+# A retry while the answer is on its way: queued, answered when it arrives.
+buy2 = req("buy2", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+           args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={})
+internal, out, _ = run(INGRESS, buy2, logic2, keys2)
+check(out == [] and len(internal) == 1, "first hop of the split method: a Read, no answer yet")
+for reply in (REPLY, OTHER, OTHER):
+    _, out, _ = run(INGRESS, buy2.replace(json.dumps(REPLY), json.dumps(reply)), logic2, keys2)
+    check(out == [], "retry while pending is not answered yet, not run")
+check(Record.parse(keys2["User/alice"].seen["buy2"]).waiting == [OTHER], "one waiter (the same client gets the first answer anyway)")
+rest = []
+queue = [("N", i) for i in internal]
+while queue:
+    i2, o2, _ = run(*queue.pop(0), logic=logic2, keys=keys2)
+    rest += [json.loads(r) for r in o2]
+    queue += [("N", i) for i in i2]
+check(sorted((r["replyTo"]["id"], json.dumps(r["result"])) for r in rest) == [("c1", '{"ok": true}'), ("c2", '{"ok": true}')],
+      "the pending answer reaches the first copy and the waiting retry")
+check(json.loads(keys2["Item/coke"].state)["stock"] == 2, "ran once (stock 3 - 1)")
+
+# Creates: answered at the new instance's key, settled back at $construct/<requestId>.
+internal, out, _ = run(INGRESS, item.replace('"i1"', '"i2"').replace('"coke"', '"pepsi"'), logic2, keys2)
+_, out, _ = run(INGRESS, item.replace('"i1"', '"i2"').replace('"coke"', '"pepsi"').replace(json.dumps(REPLY), json.dumps(OTHER)), logic2, keys2)
+check(out == [], "retry of a create while pending waits")
+settle_internal, out, _ = run("N", internal[0], logic2, keys2)
+check([json.loads(r)["replyTo"] for r in out] == [REPLY] and json.loads(settle_internal[0])["kind"] == "Settle", "insert answers and settles")
+_, out, _ = run("N", settle_internal[0], logic2, keys2)
+check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(OTHER, {"ok": {"$entity": "Item", "$key": "pepsi"}})],
+      "the settle answers the waiting retry")
+again = flow(INGRESS, item.replace('"i1"', '"i2"').replace('"coke"', '"pepsi"'), logic2, keys2)
+check([r["result"] for r in again] == [{"ok": {"$entity": "Item", "$key": "pepsi"}}], "retry of a create after its answer gets it")
+exists = flow(INGRESS, item.replace('"i1"', '"i3"'), logic2, keys2)
+check(exists[0]["result"]["error"]["code"] == "EntityExists", "a new create of an existing key")
+check(flow(INGRESS, item.replace('"i1"', '"i3"'), logic2, keys2)[0]["result"]["error"]["code"] == "EntityExists", "its retry: the same error")
+
+# Old records (an earlier version's "" and bare Response text) are still understood.
+check(not Record.parse("").answered and Record.parse(json.dumps({"kind": "Response", "result": {"ok": 1}})).answered, "old records")
+
+# -- the dedup TTL: a dated request id (UUIDv7) older than the TTL never runs -------------
+NOW = 1_800_000_000_000
+
+
+def uuid7(ms):
+    h = "%012x" % ms
+    return "%s-%s-7abc-8def-0123456789ab" % (h[:8], h[8:])
+
+
+check(issued_at_ms(uuid7(NOW)) == NOW and issued_at_ms("r1") is None and issued_at_ms("0189f0a0-0000-4000-8000-000000000000") is None,
+      "only UUIDv7 ids are dated")
+check(not expired(uuid7(NOW - 3000_000), 3600, NOW) and expired(uuid7(NOW - 3500_000), 3600, NOW), "expired past TTL minus margin")
+check(not expired(uuid7(NOW - 10**9), 0, NOW), "no TTL: never expired")
+timed = EntityLogic(PROGRAM, ttl_seconds=3600, clock=lambda: NOW / 1000)
+keys3 = {}
+flow(INGRESS, user, timed, keys3)
+old = req(uuid7(NOW - 2 * 3600_000), kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[5], kwargs={})
+answer = flow(INGRESS, old, timed, keys3)
+check(answer[0]["result"]["error"]["code"] == "RequestExpired" and json.loads(keys3["User/alice"].state)["balance"] == 1,
+      "a retry older than the TTL is refused, not run")
+fresh = req(uuid7(NOW - 1000), kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[5], kwargs={})
+flow(INGRESS, fresh, timed, keys3)
+check(keys3["User/alice"].kept[uuid7(NOW - 1000)] is False, "a dated id is forgotten after the TTL")
+undated = req("my-own-id", kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[5], kwargs={})
+flow(INGRESS, undated, timed, keys3)
+check(keys3["User/alice"].kept["my-own-id"] is True, "an undated id is kept for good")
 print("ok %d" % passed)

@@ -1,6 +1,7 @@
 import type { EncodedValue, Param, TypeRef } from '@stateflow/ir';
 import { EntityRef, isEntityRefObject } from './entity-ref.js';
 import { CancelledError, remoteErrorOf, TimeoutError, TransportError, ValueCodecError } from './errors.js';
+import { uuidv7 } from './request-id.js';
 import { backoffDelay, DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry.js';
 import type { EncodedArgs, Transport, TransportRequest } from './transport.js';
 import { decodeValue, type IntMode } from './values/decode.js';
@@ -25,7 +26,7 @@ export interface ClientOptions {
   int?: IntMode;
   /**
    * Makes a new request id (the idempotency key of a call).
-   * @default crypto.randomUUID
+   * @default a UUIDv7 ({@link uuidv7}: random, and it says when it was made)
    */
   newRequestId?: () => string;
 }
@@ -42,7 +43,7 @@ export interface CallOptions {
    * The request id, sent as the idempotency key (`Idempotency-Key` over HTTP, the
    * event's `requestId` elsewhere). Every attempt of the call reuses it. Pass your own
    * to make a call idempotent across client restarts.
-   * @default a new UUID per call
+   * @default a new UUIDv7 per call
    */
   requestId?: string;
   /** Overrides {@link ClientOptions.int} for this call. */
@@ -127,7 +128,8 @@ export class StateflowClient {
 
   /**
    * The decoded state of an instance, or `undefined` when it does not exist. Only where
-   * the transport can read state (in-process and HTTP); others throw `TransportError`.
+   * the transport can read state (in-process, HTTP, and Kafka with the Flink backend's
+   * `GetState` extension); others throw `TransportError`.
    */
   async getState(entity: string, key: string, options: Pick<CallOptions, 'timeoutMs' | 'signal'> = {}): Promise<{ [field: string]: unknown } | undefined> {
     const getState = this.transport.getState?.bind(this.transport);
@@ -142,7 +144,7 @@ export class StateflowClient {
   }
 
   async #call(request: TransportRequest, what: string, options: CallOptions): Promise<EncodedValue> {
-    const requestId = options.requestId ?? (this.#options.newRequestId ?? (() => crypto.randomUUID()))();
+    const requestId = options.requestId ?? (this.#options.newRequestId ?? uuidv7)();
     const retryOption = options.retry ?? this.#options.retry ?? {};
     const retry = retryOption === false ? { ...DEFAULT_RETRY_OPTIONS, attempts: 1 } : { ...DEFAULT_RETRY_OPTIONS, ...retryOption };
     return this.#withDeadline(what, options, async (signal) => {
@@ -156,11 +158,11 @@ export class StateflowClient {
           await sleep(backoffDelay(attempt + 1, retry), signal);
         }
       }
-    });
+    }, requestId);
   }
 
   /** Runs `work` with a signal that fires on the timeout or the caller's signal, and maps those to typed errors. */
-  async #withDeadline<T>(what: string, options: CallOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #withDeadline<T>(what: string, options: CallOptions, work: (signal: AbortSignal) => Promise<T>, requestId?: string): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     const controller = new AbortController();
     const abortedError = (): Error => {
@@ -170,7 +172,7 @@ export class StateflowClient {
     if (options.signal?.aborted) throw new CancelledError(what, options.signal.reason);
     const onAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs, what)), timeoutMs) : undefined;
+    const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs, what, requestId)), timeoutMs) : undefined;
     try {
       const running = work(controller.signal);
       // A transport that ignores the signal must not keep the caller waiting.

@@ -79,6 +79,16 @@ export class IdempotencyKeyReusedError extends RemoteError {
 }
 
 /**
+ * The request id was sent again too late: the engine forgets request ids after a while
+ * (the Flink backend's `dedupTtlSeconds`) and this one is older, so it may have run
+ * already (`RequestExpired`). Nothing ran now; read the state to see whether the first
+ * attempt took effect, and send a new call (a new request id) if it did not.
+ */
+export class RequestExpiredError extends RemoteError {
+  override readonly name: string = 'RequestExpiredError';
+}
+
+/**
  * The runtime cannot take the call now, e.g. its disk is full (`Unavailable`, HTTP 503).
  * Nothing of the call was acknowledged; retrying later with the same requestId is safe,
  * and the default retry policy does.
@@ -97,6 +107,7 @@ const BY_CODE: { [C in SystemErrorCode]: new (error: ErrorValue) => RemoteError 
   EncodingError: InternalError,
   Internal: InternalError,
   IdempotencyKeyReused: IdempotencyKeyReusedError,
+  RequestExpired: RequestExpiredError,
   Unavailable: UnavailableError,
 };
 
@@ -109,11 +120,23 @@ export function remoteErrorOf(error: ErrorValue): RemoteError {
   return Cls ? new Cls(error) : new RemoteError(error);
 }
 
-/** The call did not complete within `timeoutMs` (all attempts included). The remote side may still run it. */
+/**
+ * The call did not complete within `timeoutMs` (all attempts included). The remote side
+ * may still run it: call again with `{ requestId: error.requestId }` to get its outcome
+ * without running it twice.
+ */
 export class TimeoutError extends StateflowClientError {
   override readonly name: string = 'TimeoutError';
-  constructor(readonly timeoutMs: number, what: string) {
-    super('Timeout', `${what} did not complete within ${timeoutMs} ms; it may still run remotely (retry with the same requestId to be safe)`);
+  constructor(
+    readonly timeoutMs: number,
+    what: string,
+    /** The request id of the call (absent for a state read). */
+    readonly requestId?: string,
+  ) {
+    super(
+      'Timeout',
+      `${what} did not complete within ${timeoutMs} ms; it may still run remotely (retry with the same requestId${requestId ? ` '${requestId}'` : ''} to be safe)`,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ export {
   BadArgumentsError,
   InternalError,
   IdempotencyKeyReusedError,
+  RequestExpiredError,
   UnavailableError,
   TimeoutError,
   CancelledError,
@@ -21,6 +22,7 @@ export { StateflowClient } from './client.js';
 export { bindArguments } from './bind-arguments.js';
 export type { ClientOptions, CallOptions, InvokeOptions, MethodTypes, ParamSpec } from './client.js';
 export { DEFAULT_RETRY_OPTIONS } from './retry.js';
+export { uuidv7 } from './request-id.js';
 export type { RetryOptions } from './retry.js';
 export type { Transport, TransportRequest, SendContext, EncodedArgs } from './transport.js';
 export { buildRequestEvent, parseResponseEvent } from './events.js';

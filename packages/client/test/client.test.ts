@@ -123,6 +123,15 @@ describe('StateflowClient', () => {
     expect((err as Error).message).toMatch(/Item\/a\.m did not complete within 20 ms/);
   });
 
+  it('names the request id in a TimeoutError, for the retry that gets the outcome (a UUIDv7 unless given)', async () => {
+    const client = new StateflowClient(scripted(['hang', 'hang']));
+    const made = (await client.invoke({ entity: 'Item', key: 'a' }, 'm', [], {}, { timeoutMs: 20 }).catch((e: unknown) => e)) as TimeoutError;
+    expect(made.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(made.message).toContain(`retry with the same requestId '${made.requestId}'`);
+    const given = (await client.invoke({ entity: 'Item', key: 'a' }, 'm', [], {}, { timeoutMs: 20, requestId: 'mine' }).catch((e: unknown) => e)) as TimeoutError;
+    expect(given.requestId).toBe('mine');
+  });
+
   it('rejects with CancelledError when the signal fires, and gives the transport the aborted signal', async () => {
     const t = scripted(['hang']);
     const client = new StateflowClient(t);

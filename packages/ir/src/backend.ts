@@ -51,10 +51,32 @@ export interface BackendArtifact {
 
 /** A started deployment, as {@link Backend.run} returns it. */
 export interface RunningDeployment {
-  /** Resolves when the deployment has stopped, with its exit status (0: stopped cleanly). */
+  /**
+   * Resolves when the deployment has stopped, with its exit status (0: stopped cleanly;
+   * 128 + the signal's number when its process was killed by a signal, as shells report it).
+   */
   readonly done: Promise<number>;
   /** Stops it and waits until it has stopped; resolves with the exit status. */
   stop(): Promise<number>;
+  /**
+   * How clients reach the deployment through a transport of `@stateflow/client`;
+   * `stateflow run` serves the HTTP API in front of it (`@stateflow/gateway`).
+   */
+  readonly clientAccess?: ClientAccess;
+}
+
+/** How clients reach a running deployment (data: the CLI builds the transport). */
+export type ClientAccess = KafkaClientAccess;
+
+/** Requests to a Kafka topic, replies on another (the client's `kafkaTransport`). */
+export interface KafkaClientAccess {
+  transport: 'kafka';
+  /** Bootstrap brokers, e.g. `['127.0.0.1:19092']`. */
+  brokers: string[];
+  /** Topic the engine reads requests from. */
+  requestTopic: string;
+  /** Topic the engine writes the replies of these clients to. */
+  replyTopic: string;
 }
 
 /** How the CLI reads a setting's value from its text. */

@@ -63,6 +63,11 @@ export type SystemErrorCode =
   /** A client request id (idempotency key) was used again for a different call. */
   | 'IdempotencyKeyReused'
   /**
+   * A request id sent again after the engine may have forgotten it (older than the Flink
+   * backend's `dedupTtlSeconds`): not run, since it may have run already.
+   */
+  | 'RequestExpired'
+  /**
    * The runtime cannot take the call now (its store cannot commit, e.g. the disk is
    * full); nothing of the call was acknowledged. Retrying later, with the same request
    * id, is safe.

@@ -88,4 +88,6 @@ export type {
   BackendSettings,
   BackendSettingType,
   RunningDeployment,
+  ClientAccess,
+  KafkaClientAccess,
 } from './backend.js';

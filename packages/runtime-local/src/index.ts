@@ -13,8 +13,6 @@ export { RuntimeMetrics, Counter, Histogram, Gauge } from './metrics.js';
 export type { CounterSeries, Metric, Labels } from './metrics.js';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
-export { startHttpServer } from './http/server.js';
-export type { HttpServer, HttpServerOptions, RequestLogEntry } from './http/server.js';
-export { createBrowserSafety, checkJsonContentType } from './http/browser-safety.js';
-export type { BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from './http/browser-safety.js';
-export { HttpError } from './http/http-error.js';
+// The HTTP API lives in @stateflow/gateway; re-exported for existing callers.
+export { startHttpServer, createBrowserSafety, checkJsonContentType, HttpError } from '@stateflow/gateway';
+export type { HttpServer, HttpServerOptions, RequestLogEntry, BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from '@stateflow/gateway';

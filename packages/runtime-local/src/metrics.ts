@@ -1,3 +1,4 @@
+import type { GatewayMetrics } from '@stateflow/gateway';
 /**
  * A small Prometheus registry (text exposition format 0.0.4): counters and histograms
  * with labels, and gauges read at scrape time. No dependency, no per-observation
@@ -148,7 +149,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /** The metrics of one runtime and its HTTP server (served at `GET /metrics`). */
-export class RuntimeMetrics {
+export class RuntimeMetrics implements GatewayMetrics {
   readonly httpRequests = new Counter('stateflow_http_requests_total', 'HTTP requests by route and status.');
   readonly httpDuration = new Histogram('stateflow_http_request_duration_seconds', 'HTTP request latency by route.', LATENCY_BUCKETS);
   readonly events = new Counter('stateflow_events_processed_total', 'Events processed by the Python host, by kind.');
@@ -171,6 +172,12 @@ export class RuntimeMetrics {
       this.eventsByKind.set(kind, series);
     }
     return series;
+  }
+
+  /** Counts one handled HTTP request (the gateway's {@link GatewayMetrics} hook). */
+  observeRequest(route: string, status: number, durationMs: number): void {
+    this.httpRequests.inc({ route, status: String(status) });
+    this.httpDuration.observe(durationMs / 1000, { route });
   }
 
   /** Adds a gauge read at scrape time. */

@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 const CLIENT_PREFIX = 'key:';
 
-/** Longest accepted client request id (idempotency key). */
-export const MAX_REQUEST_ID_LENGTH = 200;
+export { checkClientRequestId, MAX_REQUEST_ID_LENGTH } from '@stateflow/gateway';
 
 /** The request id of a call that carries a client request id (an idempotency key). */
 export function clientRequestId(key: string): string {
@@ -42,12 +41,4 @@ export function isRefusal(result: Result): boolean {
   if (!('error' in result)) return false;
   const { code } = result.error;
   return code === 'BadArguments' || code === 'UnknownMethod' || code === 'UnknownEntity';
-}
-
-/** Checks a client request id: 1 to 200 visible ASCII characters. Returns a problem, or undefined. */
-export function checkClientRequestId(key: string): string | undefined {
-  if (key.length === 0 || key.length > MAX_REQUEST_ID_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    return `an idempotency key (request id) is 1 to ${MAX_REQUEST_ID_LENGTH} visible ASCII characters without spaces, e.g. a UUID`;
-  }
-  return undefined;
 }

@@ -13,7 +13,7 @@ describe('stateflow run app.py --target flink', () => {
     const prefix = `cli${Date.now().toString(36)}`;
     const child = spawn(
       process.execPath,
-      [BIN, 'run', 'examples/shop/app.py', '--target', 'flink', '--bootstrap', bootstrap, '--topic-prefix', prefix, '--set', 'replyTopics=flink-tests-replies', '--fresh'],
+      [BIN, 'run', 'examples/shop/app.py', '--target', 'flink', '--bootstrap', bootstrap, '--topic-prefix', prefix, '--set', 'replyTopics=flink-tests-replies', '--fresh', '--port', '0'],
       // Its own process group, in the suite's registry: if this run is interrupted, the
       // reaper's SIGTERM makes `stateflow run` stop its job as Ctrl-C would.
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },

@@ -1,17 +1,19 @@
 """What the keyed operator does with one record, independent of PyFlink.
 
 ``job.py`` wraps :class:`EntityLogic` in a ``KeyedProcessFunction`` whose keyed state
-(``ValueState`` for the instance's encoded state, ``MapState`` for the request ids seen
-at this key) implements :class:`KeyState`.
+(``ValueState`` for the instance's encoded state, two ``MapState`` for the request ids seen
+at this key: one with the dedup TTL, one kept for good) implements :class:`KeyState`.
 """
 from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
-from .routing import DEAD, INGRESS, REJECTED, error_response, split_output
+from .dedup import Record, expired, expired_response, kept_for_good, readdress
+from .routing import DEAD, INGRESS, REJECTED, SETTLE, error_response, split_output
 
 
 class KeyState(Protocol):
@@ -20,7 +22,9 @@ class KeyState(Protocol):
     def get_state(self) -> Optional[str]: ...
     def set_state(self, text: str) -> None: ...
     def get_seen(self, request_id: str) -> Optional[str]: ...
-    def put_seen(self, request_id: str, response: str) -> None: ...
+    def put_seen(self, request_id: str, record: str, keep: bool) -> None:
+        """Stores a request id's record; ``keep``: not subject to the dedup TTL."""
+        ...
 
 
 #: What one record produces: (internal events, responses, dead letters), as JSON texts.
@@ -31,16 +35,22 @@ class EntityLogic:
     """Runs the kernel for one record under its key, with deduplication of client requests.
 
     A client request (origin ``INGRESS``) is remembered by ``requestId`` at the key it
-    runs under. A second copy (a client retry) is not run again: if the first one
-    answered in the same hop, its ``Response`` is sent again; otherwise the answer is
-    still on its way through the dataflow and the copy is dropped.
+    runs under (see :mod:`stateflow_flink.dedup`). A second copy (a client retry) never
+    runs again and always gets the outcome: the stored answer at once, or, when the
+    answer is still on its way through the dataflow (a split method, a create), the
+    answer when it arrives. The hop that produces a request's answer records it at the
+    request's key: a method's answer is produced at its own key, a create's at the new
+    instance's key, which sends a ``Settle`` event to the create's key.
     """
 
-    def __init__(self, program: Dict[str, Any], dedup: bool = True):
+    def __init__(self, program: Dict[str, Any], dedup: bool = True, ttl_seconds: int = 0,
+                 clock: Callable[[], float] = time.time):
         from stateflow_kernel import Kernel  # imported in the Python worker
 
         self.kernel = Kernel(program)
         self.dedup = dedup
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
 
     def handle(self, origin: str, text: str, state: KeyState) -> Output:
         if origin == REJECTED:
@@ -48,20 +58,67 @@ class EntityLogic:
         if origin == DEAD:
             return [], [], [text]
         event = json.loads(text)
-        request_id = event.get("requestId")
-        remember = origin == INGRESS and self.dedup and event.get("kind") != "GetState"
-        if remember:
-            prior = state.get_seen(request_id)
-            if prior is not None:
-                return [], ([prior] if prior else []), []
-        if event.get("kind") == "GetState":
-            out = self._get_state(event, state)
-        else:
-            out = self._process(event, state)
-        if remember:
-            # Remember the answer when this hop produced it, else that the request was seen.
-            state.put_seen(request_id, out[1][0] if out[1] else "")
+        kind = event.get("kind")
+        if kind == "GetState":
+            return self._get_state(event, state)
+        if kind == SETTLE:
+            return [], self._settle(event["requestId"], event["response"], state), []
+        if origin == INGRESS and self.dedup:
+            return self._admit(event, state)
+        out = self._process(event, state)
+        if self.dedup and out[1]:
+            return self._answered(event, out, state)
         return out
+
+    def _admit(self, event: Dict[str, Any], state: KeyState) -> Output:
+        request_id = event.get("requestId")
+        prior = state.get_seen(request_id)
+        if prior is not None:
+            record = Record.parse(prior)
+            if record.answered:
+                return [], [readdress(record.response, event.get("replyTo"))], []
+            if record.wait(event.get("replyTo")):
+                state.put_seen(request_id, record.dumps(), record.keep)
+            return [], [], []
+        now_ms = int(self.clock() * 1000)
+        if expired(request_id, self.ttl_seconds, now_ms):
+            return [], [error_response_of(event, expired_response(event, self.ttl_seconds))], []
+        out = self._process(event, state)
+        keep = kept_for_good(request_id, self.ttl_seconds, now_ms)
+        mine = [r for r in out[1] if json.loads(r).get("requestId") == request_id]
+        record = Record(response=mine[0], keep=keep) if mine else Record(reply_to=event.get("replyTo"), keep=keep)
+        state.put_seen(request_id, record.dumps(), record.keep)
+        return out
+
+    def _answered(self, event: Dict[str, Any], out: Output, state: KeyState) -> Output:
+        """A later hop answered requests: record each answer where its request is remembered."""
+        internal, responses, dead = out
+        internal = list(internal)
+        extra: List[str] = []
+        for response in responses:
+            request_id = json.loads(response).get("requestId")
+            if event.get("kind") == "Insert":
+                # A create answered at the new instance's key: tell the create's key.
+                internal.append(json.dumps({
+                    "kind": SETTLE, "requestId": request_id, "seq": event.get("seq", 0) + 1, "stack": [],
+                    "replyTo": event.get("replyTo"), "response": response,
+                }))
+            else:
+                extra += self._settle(request_id, response, state)
+        return internal, list(responses) + extra, dead
+
+    def _settle(self, request_id: str, response: str, state: KeyState) -> List[str]:
+        """Records the answer of a pending request; returns the answers for the retries waiting
+        (the first copy's answer is sent by the hop that produced it)."""
+        prior = state.get_seen(request_id)
+        if prior is None:
+            return []  # not a client request remembered here (dedup off, or forgotten)
+        record = Record.parse(prior)
+        if record.answered:
+            return []
+        waiting = record.waiting
+        state.put_seen(request_id, Record(response=response, keep=record.keep).dumps(), record.keep)
+        return [readdress(response, reply_to) for reply_to in waiting]
 
     def _process(self, event: Dict[str, Any], state: KeyState) -> Output:
         try:
@@ -93,3 +150,7 @@ class EntityLogic:
             "result": {"ok": json.loads(text)},
         }
         return [], [json.dumps(response)], []
+
+
+def error_response_of(event: Dict[str, Any], error: Dict[str, Any]) -> str:
+    return error_response(event, error["type"], error["message"], error.get("code"))

@@ -19,8 +19,11 @@ DEAD = "D"         # an ingress record with no readable replyTo: the text is a d
 #: Request kinds a client may send to the ingress topic. ``GetState`` is an extension of
 #: this backend (reads the encoded state of one instance; for tests and admin tools).
 CLIENT_KINDS = ("Invoke", "Construct", "GetState")
+#: A backend event on the internal topic: the answer of a create, sent from the new
+#: instance's key to the key the create was remembered at (``$construct/<requestId>``).
+SETTLE = "Settle"
 #: Kinds that travel on the internal topic between entities.
-INTERNAL_KINDS = ("Invoke", "Read", "Insert", "Reply")
+INTERNAL_KINDS = ("Invoke", "Read", "Insert", "Reply", SETTLE)
 
 CONSTRUCT_KEY_PREFIX = "$construct/"
 REJECTED_KEY = "$rejected"
@@ -28,7 +31,7 @@ REJECTED_KEY = "$rejected"
 
 def route_key(event: Dict[str, Any]) -> str:
     """The key an event is processed under: ``Entity/key``, or ``$construct/<requestId>``."""
-    if event.get("kind") == "Construct":
+    if event.get("kind") in ("Construct", SETTLE):
         return CONSTRUCT_KEY_PREFIX + str(event.get("requestId"))
     target = event["target"]
     return "%s/%s" % (target["entity"], target["key"])

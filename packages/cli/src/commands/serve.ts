@@ -137,10 +137,11 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   return ExitCode.Ok;
 }
 
-function parsePort(text: string): number {
+/** Checks a `--port` value (0 to 65535). */
+export function parsePort(text: string, command: 'serve' | 'run' = 'serve'): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
-    throw new CliError(`stateflow serve: --port must be a number from 0 to 65535 (got '${text}')`, ExitCode.Usage, USAGE.serve);
+    throw new CliError(`stateflow ${command}: --port must be a number from 0 to 65535 (got '${text}')`, ExitCode.Usage, command === 'serve' ? USAGE.serve : undefined);
   }
   return port;
 }

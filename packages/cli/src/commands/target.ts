@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
+import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createBrowserSafety } from '@stateflow/gateway';
 import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
@@ -12,7 +13,8 @@ import { loadProgram } from '../load-program.js';
 import { readSettings, renderSettings, settingFlags, type SettingValues } from '../backend-settings.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
-import { waitForSignal, type StopSignal } from './serve.js';
+import { startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
+import { parsePort, waitForSignal, type StopSignal } from './serve.js';
 
 const SETTINGS_NOTE = `Settings: each backend declares its own (names, types, defaults). With --target,
 --help lists them: stateflow build --target flink --help. Any setting is also
@@ -35,15 +37,21 @@ or the backend package is not installed.
 
 /** Usage of `stateflow run`, with the settings of `backend` when it is known. */
 export function runUsage(backend?: Backend): string {
-  return `Usage: stateflow run <app.py> --target <name> [--fresh] [settings]
+  return `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
 
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
 Flink mini-cluster (PyFlink from tools/engines/flink/setup.sh), resuming from the last
-retained checkpoint. Ctrl-C stops it.
+retained checkpoint. It also serves the HTTP API of stateflow serve in front of it (a
+gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:
   --fresh            forget the state of earlier runs (delete the retained checkpoints)
+  -p, --port <n>     HTTP port of the gateway (default 8080; 0 picks a free one; 'none': no gateway)
+  --host <addr>      interface the gateway binds (default 127.0.0.1)
+  --token <t>        require Authorization: Bearer <t> (default: $STATEFLOW_TOKEN)
+  --allowed-host <h> another name clients may use in Host (repeatable), as for serve
+  --cors-origin <o>  an origin whose pages may call the gateway (repeatable), as for serve
 
 ${backend ? renderSettings(backend) : SETTINGS_NOTE}
 Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
@@ -62,6 +70,11 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   set: { type: 'string', multiple: true },
   fresh: { type: 'boolean' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  'allowed-host': { type: 'string', multiple: true },
+  'cors-origin': { type: 'string', multiple: true },
 } as const;
 
 /**
@@ -155,6 +168,9 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.out) throw new CliError('stateflow build: missing --out <dir> (where the artifact is written)', ExitCode.Usage, usage);
   if (values.fresh) throw new CliError('stateflow build: --fresh is an option of stateflow run', ExitCode.Usage, usage);
   const config = readSettings(backend, values, 'build', usage);
+  for (const flag of ['port', 'host', 'token', 'allowed-host', 'cors-origin'] as const) {
+    if (values[flag] !== undefined) throw new CliError(`stateflow build: --${flag} is an option of stateflow run`, ExitCode.Usage, usage);
+  }
   const program = await compileFor(file!, io);
   if (!program) return ExitCode.ProgramErrors;
   const artifact = await buildWith(backend, program, values.out as string, config, 'build', io);
@@ -181,6 +197,7 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
   if (!backend) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, usage);
   if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, usage);
   const config = readSettings(backend, values, 'run', usage);
+  const http = gatewaySettings(values);
   if (!backend.run) throw new CliError(`stateflow run: the ${backend.name} backend cannot run programs locally; use stateflow build`, ExitCode.Usage);
   const program = await compileFor(file!, io);
   if (!program) return ExitCode.ProgramErrors;
@@ -198,14 +215,57 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
     const e = err as Error;
     throw new CliError(`stateflow run: ${e.message}`, ExitCode.Failed);
   }
-  io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})\n`);
+  let gateway: RunGateway | undefined;
+  if (http && deployment.clientAccess) {
+    try {
+      gateway = await startRunGateway(program, deployment.clientAccess, http, io);
+    } catch (err) {
+      await deployment.stop();
+      throw err;
+    }
+  }
+  io.stdout(`StateFlow running ${file} on ${backend.name} (entities: ${program.entities.map((e) => e.name).join(', ')})${gateway ? ` at ${gateway.url}` : ''}\n`);
   const outcome = await Promise.race([stopped.then((s) => ({ signal: s })), deployment.done.then((code) => ({ code }))]);
+  await gateway?.close();
   if ('signal' in outcome) {
     io.stderr(`${outcome.signal}: stopping\n`);
     const code = await deployment.stop();
     io.stderr(`stopped (exit ${code})\n`);
     return code === 0 ? ExitCode.Ok : ExitCode.Failed;
   }
-  io.stderr(`the ${backend.name} job ended on its own (exit ${outcome.code}); see the logs in ${dir}/logs\n`);
+  io.stderr(`the ${backend.name} job ${howItEnded(outcome.code)}; see the logs in ${dir}/logs\n`);
   return ExitCode.Failed;
+}
+
+/** How a deployment that was not asked to stop ended: killed by a signal, or exited. */
+export function howItEnded(code: number): string {
+  const signal = code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return signal ? `was killed (${signal}, exit ${code})` : `ended without being asked to stop (exit ${code})`;
+}
+
+/** The HTTP gateway's settings of `stateflow run` (the rules of `stateflow serve`), or undefined for `--port none`. */
+function gatewaySettings(values: {
+  port?: string;
+  host?: string;
+  token?: string;
+  'allowed-host'?: string[];
+  'cors-origin'?: string[];
+}): RunGatewaySettings | undefined {
+  if (values.port === 'none') return undefined;
+  const env = process.env['STATEFLOW_TOKEN'];
+  if (values.token !== undefined && values.token.trim() === '') {
+    throw new CliError('stateflow run: --token is empty; give a secret, or leave --token out to serve without auth', ExitCode.Usage, RUN_USAGE);
+  }
+  if (values.token === undefined && env !== undefined && env.trim() === '') {
+    throw new CliError('stateflow run: STATEFLOW_TOKEN is set but empty; set it to a secret, or unset it to serve without auth', ExitCode.Usage, RUN_USAGE);
+  }
+  const host = values.host ?? '127.0.0.1';
+  const allowedHosts = values['allowed-host'] ?? [];
+  const corsOrigins = values['cors-origin'] ?? [];
+  try {
+    createBrowserSafety({ bindHost: host, allowedHosts, corsOrigins });
+  } catch (err) {
+    throw new CliError(`stateflow run: ${(err as Error).message}`, ExitCode.Usage, RUN_USAGE);
+  }
+  return { port: parsePort(values.port ?? '8080', 'run'), host, token: values.token ?? env, allowedHosts, corsOrigins, timeoutMs: 30_000 };
 }

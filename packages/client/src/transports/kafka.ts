@@ -1,6 +1,7 @@
-import type { Result } from '@stateflow/ir';
+import type { EntityState, Result } from '@stateflow/ir';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
-import { TransportError } from '../errors.js';
+import { remoteErrorOf, TransportError } from '../errors.js';
+import { uuidv7 } from '../request-id.js';
 import { buildRequestEvent, parseResponseEvent } from '../events.js';
 import type { SendContext, Transport, TransportRequest } from '../transport.js';
 
@@ -68,7 +69,8 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
   const clientId = options.clientId ?? `stateflow-client-${crypto.randomUUID()}`;
   const replyTo = { channel: `kafka:${options.replyTopic}`, id: clientId };
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
-  const pending = new Map<string, Pending>();
+  // Several calls may wait for one request id (the same call sent twice at once).
+  const pending = new Map<string, Set<Pending>>();
   let kafka: Kafka | undefined = options.kafka;
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
@@ -93,7 +95,7 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
     const waiting = pending.get(event.requestId);
     if (!waiting || (event.replyTo && event.replyTo.id !== clientId)) return;
     pending.delete(event.requestId);
-    waiting.resolve(event.result);
+    for (const one of waiting) one.resolve(event.result);
   }
 
   async function doConnect(): Promise<void> {
@@ -128,9 +130,10 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
         if (message.value) onReply(message.value.toString('utf8'));
       },
     });
-    // Read from the end as it was before joining, so no reply produced after that is missed.
-    for (const { partition, offset } of offsets) consumer.seek({ topic: options.replyTopic, partition, offset });
+    // Once in the group (kafkajs refuses a seek before), read from the end as it was before
+    // joining, so no reply produced meanwhile is missed.
     await joined;
+    for (const { partition, offset } of offsets) consumer.seek({ topic: options.replyTopic, partition, offset });
   }
 
   async function connect(): Promise<void> {
@@ -144,37 +147,69 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
     return connecting;
   }
 
+  /** Produces one request event and waits for the Response with its request id. */
+  async function exchange(recordKey: string | null, event: object, requestId: string, signal: AbortSignal): Promise<Result> {
+    await connect();
+    let me!: Pending;
+    const answer = new Promise<Result>((resolve, reject) => {
+      me = { resolve, reject };
+      const forget = () => {
+        const waiting = pending.get(requestId);
+        waiting?.delete(me);
+        if (waiting?.size === 0) pending.delete(requestId);
+      };
+      if (signal.aborted) return reject(signal.reason as Error);
+      pending.set(requestId, (pending.get(requestId) ?? new Set()).add(me));
+      signal.addEventListener('abort', () => {
+        forget();
+        reject(signal.reason as Error);
+      }, { once: true });
+      me.reject = (err) => {
+        forget();
+        reject(err);
+      };
+    });
+    // A timeout may reject it while the produce below is still awaited: handled by our caller.
+    answer.catch(() => undefined);
+    try {
+      await producer!.send({
+        topic: options.requestTopic,
+        acks: -1,
+        messages: [{ key: recordKey, value: JSON.stringify(event) }],
+      });
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable !== false;
+      me.reject(new TransportError(`kafka: producing to '${options.requestTopic}' failed: ${(err as Error).message}`, retriable, { cause: err }));
+    }
+    return answer;
+  }
+
   return {
     name: 'kafka',
     replyTo,
     connect,
     async send(request: TransportRequest, context: SendContext): Promise<Result> {
-      await connect();
       const event = buildRequestEvent(request, context.requestId, replyTo);
-      const answer = new Promise<Result>((resolve, reject) => {
-        pending.set(context.requestId, { resolve, reject });
-        context.signal.addEventListener('abort', () => {
-          pending.delete(context.requestId);
-          reject(context.signal.reason as Error);
-        }, { once: true });
-      });
-      try {
-        await producer!.send({
-          topic: options.requestTopic,
-          acks: -1,
-          messages: [{ key: requestRecordKey(request), value: JSON.stringify(event) }],
-        });
-      } catch (err) {
-        pending.delete(context.requestId);
-        const retriable = (err as { retriable?: boolean }).retriable !== false;
-        throw new TransportError(`kafka: producing to '${options.requestTopic}' failed: ${(err as Error).message}`, retriable, { cause: err });
-      }
-      return answer;
+      return exchange(requestRecordKey(request), event, context.requestId, context.signal);
+    },
+    /**
+     * Reads an instance's state with a `GetState` event, an extension of the Flink
+     * backend (engines without it answer with an error, thrown as a `RemoteError`).
+     */
+    async getState(entity: string, key: string, context: { signal: AbortSignal }): Promise<EntityState | undefined> {
+      const requestId = uuidv7();
+      const event = { kind: 'GetState', requestId, seq: 0, stack: [], replyTo, target: { entity, key } };
+      const result = await exchange(`${entity}/${key}`, event, requestId, context.signal);
+      if ('ok' in result) return result.ok as EntityState;
+      if (result.error.code === 'EntityNotFound') return undefined;
+      throw remoteErrorOf(result.error);
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const waiting of pending.values()) waiting.reject(new TransportError('kafka: the transport was closed before the response arrived', false));
+      for (const waiting of pending.values()) {
+        for (const one of waiting) one.reject(new TransportError('kafka: the transport was closed before the response arrived', false));
+      }
       pending.clear();
       await connecting?.catch(() => undefined);
       await consumer?.disconnect();

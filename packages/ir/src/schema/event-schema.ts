@@ -115,6 +115,7 @@ export const eventSchema: JsonSchema = {
             'EncodingError',
             'Internal',
             'IdempotencyKeyReused',
+            'RequestExpired',
             'Unavailable',
           ],
         },

@@ -10,6 +10,7 @@ import type { ErrorValue } from '@stateflow/ir';
  * | `UnknownMethod`, `BadArguments`, `UnknownAttribute` | 400 |
  * | a user exception (no `code`): the method raised; retrying will not help | 422 |
  * | `IdempotencyKeyReused`: the request id was used before for a different call | 422 |
+ * | `RequestExpired`: the request id is older than the engine remembers ids (nothing ran) | 422 |
  * | `EncodingError`: the program produced a value the encoding cannot carry (a `complex`, an object of its own class); retrying will not help | 422 |
  * | `Unavailable`: the store cannot commit now (a full disk); nothing was acknowledged, retry later | 503 |
  * | `Internal`, anything else | 500 |
@@ -20,6 +21,7 @@ export function httpStatusOf(error: ErrorValue): number {
   switch (error.code) {
     case undefined:
     case 'IdempotencyKeyReused':
+    case 'RequestExpired':
     case 'EncodingError':
       return 422;
     case 'EntityNotFound':

@@ -3,15 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isEntityRef, toPlainJson, type EncodedValue, type Result } from '@stateflow/ir';
-import type { LocalRuntime } from '../runtime.js';
+import { EngineUnavailableError, type GatewayEngine, type GatewayMetrics } from '../engine.js';
+import { checkClientRequestId } from '../idempotency-key.js';
+import { RequestMetrics } from '../request-metrics.js';
 import type { BrowserSafetyOptions } from './browser-safety.js';
-import { checkClientRequestId } from '../request-ids.js';
 import { MAX_BODY_BYTES, parseCallBody, readBody } from './body.js';
 import { checkJsonContentType, createBrowserSafety, type BrowserSafety } from './browser-safety.js';
 import { HttpError } from './http-error.js';
 import { matchRoute, RESERVED_NAMES, type Route } from './routes.js';
 import { httpStatusOf } from './status.js';
-import { findEntity } from '../validate-call.js';
 
 /** One handled request, for access logs. */
 export interface RequestLogEntry {
@@ -86,7 +86,8 @@ interface Reply {
 }
 
 /**
- * Serves the HTTP API of a runtime:
+ * Serves the HTTP API of a runtime, or of any engine behind the gateway interface
+ * (`GatewayEngine` of `@stateflow/gateway`: the embedded runtime, Flink over Kafka):
  *
  * - `POST /{Entity}` with `{"args": [...], "kwargs": {...}}` creates an instance: 201 `{"key": "..."}`.
  * - `POST /{Entity}/{key}/{method}` calls a method: 200 `{"result": value}`.
@@ -96,7 +97,8 @@ interface Reply {
  * arguments that do not bind), 401 (token), 403 (cross-origin), 404 (unknown entity
  * class, key or route), 405, 409 (key exists), 413, 415 (body not `application/json`),
  * 421 (`Host` not a name of this server), 422 (the method raised; retrying will not
- * help) or 500.
+ * help), 500, or 502/503/504 when the engine behind a gateway cannot be reached or does
+ * not answer in time.
  *
  * Browser protections are on by default (see {@link BrowserSafetyOptions}): a POST body
  * must be `application/json`, the `Host` must name this server, and a page of another
@@ -104,9 +106,10 @@ interface Reply {
  *
  * @throws Error for an empty `token` or a malformed `allowedHosts`/`corsOrigins` entry.
  */
-export async function startHttpServer(runtime: LocalRuntime, options: HttpServerOptions = {}): Promise<HttpServer> {
+export async function startHttpServer(runtime: GatewayEngine, options: HttpServerOptions = {}): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
-  const clash = runtime.entityNames.filter((name) => RESERVED_NAMES.includes(name));
+  const entityNames = runtime.program.entities.map((e) => e.name);
+  const clash = entityNames.filter((name) => RESERVED_NAMES.includes(name));
   if (clash.length > 0) {
     throw new Error(
       `entity class ${clash.map((n) => `'${n}'`).join(', ')} uses a name reserved for the runtime's own routes (${RESERVED_NAMES.join(', ')}); rename the class`,
@@ -127,16 +130,17 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     }),
+    entityNames,
+    metrics: runtime.metrics ?? new RequestMetrics(),
   };
-  const { metrics } = runtime;
+  const { metrics } = settings;
   // Node's own answer to a request without Host is an empty 400; the browser checks answer it in JSON.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
       send(res, reply);
       const durationMs = performance.now() - started;
-      metrics.httpRequests.inc({ route, status: String(reply.status) });
-      metrics.httpDuration.observe(durationMs / 1000, { route });
+      metrics.observeRequest(route, reply.status, durationMs);
       if (!options.onRequest) return;
       const error = reply.contentType ? undefined : (reply.body as { error?: { type?: string } });
       const key = req.headers['idempotency-key'];
@@ -175,6 +179,8 @@ interface Settings {
   maxBodyBytes: number;
   tokenDigest: Buffer | undefined;
   browser: BrowserSafety;
+  entityNames: string[];
+  metrics: GatewayMetrics;
 }
 
 function digest(text: string): Buffer {
@@ -188,7 +194,7 @@ function authorized(req: IncomingMessage, expected: Buffer): boolean {
   return timingSafeEqual(digest(match ? match[1]!.trim() : ''), expected) && match !== null;
 }
 
-async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
+async function handle(runtime: GatewayEngine, req: IncomingMessage, settings: Settings): Promise<{ reply: Reply; route: string }> {
   let routeKind = 'none';
   let cors: Record<string, string> = {};
   try {
@@ -225,6 +231,9 @@ async function handle(runtime: LocalRuntime, req: IncomingMessage, settings: Set
     if (err instanceof HttpError) {
       return { reply: { status: err.status, body: errorBody(err.type, err.message), headers: { ...cors, ...err.headers } }, route: routeKind };
     }
+    if (err instanceof EngineUnavailableError) {
+      return { reply: { status: err.status, body: errorBody(err.type, err.message) }, route: routeKind };
+    }
     const message = err instanceof Error ? err.message : String(err);
     return { reply: { status: 500, body: errorBody('Internal', `internal error: ${message}`), headers: cors }, route: routeKind };
   }
@@ -251,10 +260,10 @@ function idempotencyKey(req: IncomingMessage): { requestId?: string } {
   return { requestId: text };
 }
 
-async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessage, settings: Settings): Promise<Reply> {
+async function dispatch(runtime: GatewayEngine, route: Route, req: IncomingMessage, settings: Settings): Promise<Reply> {
   if (route.kind === 'health') {
     await readBody(req, settings.maxBodyBytes);
-    const health = runtime.health();
+    const health = await runtime.health();
     if (settings.tokenDigest && !authorized(req, settings.tokenDigest)) {
       // Without the token, say only whether the server is ready.
       return { status: health.ready ? 200 : 503, body: { ready: health.ready } };
@@ -263,14 +272,16 @@ async function dispatch(runtime: LocalRuntime, route: Route, req: IncomingMessag
   }
   if (route.kind === 'metrics') {
     await readBody(req, settings.maxBodyBytes);
-    return { status: 200, body: runtime.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+    return { status: 200, body: settings.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' };
   }
   if (route.kind === 'get') {
     // Drain the body (if any) so keep-alive connections stay usable.
     await readBody(req, settings.maxBodyBytes);
-    const found = findEntity(runtime.program, route.entity);
-    if ('error' in found) return errorReply(found);
-    const state = runtime.getState(route.entity, route.key);
+    if (!settings.entityNames.includes(route.entity)) {
+      const known = settings.entityNames.join(', ') || 'none';
+      return { status: 404, body: errorBody('UnknownEntity', `there is no entity class '${route.entity}' (entities: ${known})`) };
+    }
+    const state = await runtime.getState(route.entity, route.key);
     if (state === undefined) {
       return {
         status: 404,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpStatusOf } from '../../src/http/status.js';
+import { httpStatusOf } from '../src/http/status.js';
 
 describe('httpStatusOf', () => {
   it('maps each system error code and user exceptions to a status', () => {
@@ -15,6 +15,7 @@ describe('httpStatusOf', () => {
       ['Internal', 500],
       ['IdempotencyKeyReused', 422],
       ['Unavailable', 503],
+      ['RequestExpired', 422],
     ];
     for (const [code, status] of cases) {
       const error = { type: code ?? 'ValueError', message: 'm', ...(code ? { code: code as never } : {}) };

@@ -1,0 +1,118 @@
+"""What the job remembers of a client request id, and how old a request id is (no PyFlink).
+
+A request id admitted at a key gets a record in keyed state:
+
+- ``{"response": <Response JSON text>}`` once its answer is known, or
+- ``{"replyTo": <the first copy's replyTo>, "waiting": [<replyTo>, ...]}`` while the answer is
+  still on its way through the dataflow (a split method, a create); ``waiting`` lists the
+  other addresses that sent the same id meanwhile (retries from another client), each
+  answered when the answer arrives.
+
+``"keep": true`` marks a record kept for good: its request id does not say when it was
+made, so forgetting it after ``dedupTtlSeconds`` could let a late retry run again.
+Records written by earlier versions (``""`` for pending, the bare Response text) are read too.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
+
+#: A dated request id more than this far ahead of the job's clock is treated as undated.
+MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
+
+
+def issued_at_ms(request_id: Any) -> Optional[int]:
+    """When a request id was made (ms since the epoch) if it is a UUIDv7 (RFC 9562), else None."""
+    if not isinstance(request_id, str) or not _UUID.match(request_id):
+        return None
+    return int(request_id[:8] + request_id[9:13], 16)
+
+
+def ttl_margin_ms(ttl_seconds: int) -> int:
+    """Clock skew tolerated between a client and the job: a tenth of the TTL, at most 5 minutes."""
+    return min(ttl_seconds * 100, MAX_CLOCK_AHEAD_MS)
+
+
+def expired(request_id: Any, ttl_seconds: int, now_ms: int) -> bool:
+    """Whether a request id is too old to be told apart from a forgotten one.
+
+    With ``ttl_seconds`` > 0, a dated id (UUIDv7) older than the TTL minus the skew margin
+    may have been answered and forgotten already: it must not run.
+    """
+    if ttl_seconds <= 0:
+        return False
+    issued = issued_at_ms(request_id)
+    if issued is None or issued > now_ms + MAX_CLOCK_AHEAD_MS:
+        return False
+    return now_ms - issued > ttl_seconds * 1000 - ttl_margin_ms(ttl_seconds)
+
+
+def kept_for_good(request_id: Any, ttl_seconds: int, now_ms: int) -> bool:
+    """Whether a new record must outlive the TTL: an id of unknown age (not a UUIDv7, or
+    dated far in the future) could be retried at any time."""
+    if ttl_seconds <= 0:
+        return False
+    issued = issued_at_ms(request_id)
+    return issued is None or issued > now_ms + MAX_CLOCK_AHEAD_MS
+
+
+class Record:
+    """One request id's record (see the module docstring)."""
+
+    def __init__(self, response: Optional[str] = None, reply_to: Any = None,
+                 waiting: Optional[List[Any]] = None, keep: bool = False):
+        self.response = response
+        self.reply_to = reply_to
+        self.waiting: List[Any] = waiting or []
+        self.keep = keep
+
+    @staticmethod
+    def parse(text: str) -> "Record":
+        if text == "":
+            return Record()
+        value = json.loads(text)
+        if value.get("kind") == "Response":  # an earlier version's answered record
+            return Record(response=text)
+        return Record(value.get("response"), value.get("replyTo"), value.get("waiting"), bool(value.get("keep")))
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
+
+    def wait(self, reply_to: Any) -> bool:
+        """Adds an address to answer when the answer arrives; False when it gets it anyway."""
+        if reply_to == self.reply_to or reply_to in self.waiting:
+            return False
+        self.waiting.append(reply_to)
+        return True
+
+    def dumps(self) -> str:
+        value: Dict[str, Any] = {"response": self.response} if self.answered else {"replyTo": self.reply_to, "waiting": self.waiting}
+        if self.keep:
+            value["keep"] = True
+        return json.dumps(value)
+
+
+def readdress(response: str, reply_to: Any) -> str:
+    """The Response text sent to ``reply_to`` instead of its own ``replyTo``."""
+    event = json.loads(response)
+    if event.get("replyTo") == reply_to:
+        return response
+    event["replyTo"] = reply_to
+    return json.dumps(event)
+
+
+def expired_response(event: Dict[str, Any], ttl_seconds: int) -> Dict[str, Any]:
+    """The error answering a request id older than the dedup TTL."""
+    return {
+        "type": "RequestExpired",
+        "message": (
+            "request id '%s' was made more than dedupTtlSeconds (%d s) ago: this job may have run it "
+            "and forgotten its outcome, so it does not run it again; read the state to see whether it "
+            "took effect, and send a new request (a new id) if it did not"
+        ) % (event.get("requestId"), ttl_seconds),
+        "code": "RequestExpired",
+    }
