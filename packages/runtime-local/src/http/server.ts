@@ -133,7 +133,7 @@ export async function startHttpServer(runtime: LocalRuntime, options: HttpServer
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
-      send(res, reply);
+      send(res, reply, req.method === 'HEAD');
       const durationMs = performance.now() - started;
       metrics.httpRequests.inc({ route, status: String(reply.status) });
       metrics.httpDuration.observe(durationMs / 1000, { route });
@@ -321,7 +321,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** Writes `reply`; an answer to `HEAD` has the headers of the `GET` answer (`Content-Length` too) and no body. */
+function send(res: ServerResponse, reply: Reply, head: boolean): void {
   if (reply.status === 204) {
     res.writeHead(204, reply.headers);
     res.end();
@@ -333,5 +334,5 @@ function send(res: ServerResponse, reply: Reply): void {
     'content-length': Buffer.byteLength(text),
     ...reply.headers,
   });
-  res.end(text);
+  res.end(head ? undefined : text);
 }
