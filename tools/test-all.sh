@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `pnpm test:all`, the whole test suite (run `bash tools/setup.sh` first on a fresh
-# machine): sets up the real engines (Kafka, PyFlink; downloads cached under
+# machine): sets up the real engines (Kafka, PyFlink, the Lambda emulator with moto; downloads cached under
 # ${STATEFLOW_CACHE:-~/.cache/stateflow}), then runs every check and test, engine tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-printf '\n==> setting up the engines (Kafka, PyFlink)\n'
+printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
 bash tools/engines/kafka/fetch.sh
 bash tools/engines/flink/setup.sh
+bash tools/engines/lambda/setup.sh
 
 export STATEFLOW_ENGINE_TESTS=1
 export STATEFLOW_PYTHON="$PWD/.venv/bin/python"

@@ -9,6 +9,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'stateflow-data-dir-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const SHOP = 'examples/shop/app.py';
+/** Standard error without the start-up progress lines of serve (serve-startup.ts), which come before any error. */
+const withoutProgress = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((line) => !/^(loading program|starting Python host|opening store|listening) /.test(line))
+    .join('\n');
 const serveArgs = (dataDir: string) => [SHOP, '--port', '0', '--host', '127.0.0.1', '--python-host', 'subprocess', '--workers', '1', '--data-dir', dataDir];
 
 describe('stateflow serve --data-dir', () => {
@@ -37,7 +43,7 @@ describe('stateflow serve --data-dir', () => {
       const { stderr } = second.output();
       expect(hasStackTrace(stderr)).toBe(false);
       const holder = new RegExp(`is in use by stateflow serve \\(pid \\d+, serving ${url.replace(/\./g, '\\.')}, since [^)]+\\); stop it first, or use another --data-dir`);
-      expect(stderr.trim()).toMatch(new RegExp(`^stateflow serve: the data directory ${dataDir} ${holder.source}$`));
+      expect(withoutProgress(stderr).trim()).toMatch(new RegExp(`^stateflow serve: the data directory ${dataDir} ${holder.source}$`));
 
       const exported = runBin(['state', 'export', SHOP, '--entity', 'Item', '--data-dir', dataDir, '--out', join(tmp, 'items.arrow')]);
       expect(exported.status).toBe(1);
@@ -74,6 +80,6 @@ describe('stateflow serve --data-dir', () => {
     run.ready.catch(() => undefined);
     expect(await run.exited).toBe(1);
     const { stderr } = run.output();
-    expect(stderr).toBe(`stateflow serve: the data directory ${file} (or a folder above it) is a file, not a directory; pass a directory to --data-dir\n`);
+    expect(withoutProgress(stderr)).toBe(`stateflow serve: the data directory ${file} (or a folder above it) is a file, not a directory; pass a directory to --data-dir\n`);
   });
 });

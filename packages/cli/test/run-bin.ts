@@ -26,5 +26,5 @@ export function spawnServe(args: string[]) {
     });
     void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
   });
-  return { ready, exited, output: () => ({ stdout, stderr }), signal: (sig: NodeJS.Signals) => child.kill(sig) };
+  return { pid: child.pid!, ready, exited, output: () => ({ stdout, stderr }), signal: (sig: NodeJS.Signals) => child.kill(sig) };
 }

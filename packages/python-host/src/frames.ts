@@ -1,11 +1,16 @@
+import { PythonHostError } from './errors.js';
+
 /**
  * The subprocess frame protocol: each frame is a 4-byte big-endian length followed by
  * that many bytes of UTF-8 JSON, in both directions.
  */
 
-/** Encodes one JSON value as a frame. */
+/**
+ * Encodes one JSON value as a frame. Throws a {@link PythonHostError} `Unencodable` when
+ * the value cannot be written as JSON (nested too deeply for `JSON.stringify`, a `BigInt`).
+ */
 export function encodeFrame(value: unknown): Buffer {
-  const text = JSON.stringify(value);
+  const text = stringifyForKernel(value);
   const length = Buffer.byteLength(text, 'utf8');
   const frame = Buffer.allocUnsafe(4 + length);
   frame.writeUInt32BE(length, 0);
@@ -51,5 +56,24 @@ export class FrameDecoder {
     this.chunks = rest.length > 0 ? [rest] : [];
     this.buffered = rest.length;
     return out;
+  }
+}
+
+/**
+ * `JSON.stringify(value)`, throwing a {@link PythonHostError} `Unencodable` (with the
+ * `EncodingError` an event gets when it fails alone) instead of a bare `RangeError`.
+ */
+export function stringifyForKernel(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    const deep = err instanceof RangeError;
+    const message = deep
+      ? 'a value of this event is nested too deeply to be sent to the Python worker (JSON.stringify ran out of stack); flatten it'
+      : `a value of this event cannot be sent to the Python worker: ${String(err)}`;
+    throw new PythonHostError('Unencodable', `cannot encode a batch for the Python worker: ${String(err)}`, {
+      cause: err,
+      error: { type: 'EncodingError', code: 'EncodingError', message },
+    });
   }
 }

@@ -70,6 +70,12 @@ export interface PythonHost {
   readonly parallelism?: number;
   /** Workers restarted so far (after a crash, a time limit or a memory limit). */
   readonly restarts?: number;
+  /**
+   * Why the host cannot run events right now (closed, or every worker dead or being
+   * replaced), or `undefined` when it can. A runtime reports itself not ready meanwhile.
+   * Absent means always able.
+   */
+  unavailable?(): string | undefined;
   /** Loads (or replaces) the program: executes its module and indexes its entities. */
   load(program: Program): Promise<void>;
   process(batch: HostRequest[]): Promise<HostResult[]>;

@@ -7,5 +7,7 @@
 export type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
 export { createPythonHost, PYTHON_HOST_KINDS } from './create-host.js';
 export type { PythonHostOptions, PythonHostKind } from './create-host.js';
-export { PythonHostError } from './errors.js';
+export { PythonHostError, isHostDown } from './errors.js';
+export { failedResult } from './fail-event.js';
+export { runOneByOne } from './one-by-one.js';
 export type { PythonHostErrorCode } from './errors.js';

@@ -13,6 +13,8 @@ export interface ResponseFrame {
   /** Present on a batch sent with `route` (local routing). */
   local?: { states: Array<[string, string, unknown]>; out: unknown[]; count: number };
   error?: { type: string; message: string };
+  /** The last frame of a process that exits because a hop ignored its time limit: the index of that request. */
+  stopped?: number;
 }
 
 interface Pending {
@@ -82,23 +84,47 @@ export class KernelProcess {
     this.child.stdin.on('error', () => {});
   }
 
-  /** Sends one request frame (its `id` field is set here); resolves with its response frame. */
+  /**
+   * Sends one request frame (its `id` field is set here); resolves with its response
+   * frame. Rejects with `Unencodable` (the process stays usable) when the frame cannot be
+   * encoded.
+   */
   request(frame: Record<string, unknown>): Promise<ResponseFrame> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new PythonHostError('Closed', `${this.label} is closed`));
     const id = this.nextId++;
-    frame['id'] = id;
-    const bytes = encodeFrame(frame);
+    // The id goes first, so the kernel finds it even in a frame it cannot parse.
+    let bytes: Buffer;
+    try {
+      bytes = encodeFrame({ id, ...frame });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise<ResponseFrame>((resolve, reject) => {
       this.pending.push({ id, resolve, reject });
       this.child.stdin.write(bytes);
     });
   }
 
+  /** Settles when the process has exited. */
+  get whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  /** The process id (undefined if it could not be started). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The last lines of the process's stderr, for error messages. */
   stderrTail(): string {
     const tail = this.stderrTail_.trim();
     return tail ? `Last stderr output:\n${tail.split('\n').slice(-15).join('\n')}` : '';
+  }
+
+  /** Why the process cannot take requests any more (its exit, or a protocol fault), once it cannot. */
+  get deathReason(): PythonHostError | undefined {
+    return this.dead;
   }
 
   /** Whether the process has died (it cannot take requests any more). */
@@ -131,16 +157,29 @@ export class KernelProcess {
       frames = this.decoder.push(chunk);
     } catch (err) {
       this.die(new PythonHostError('Protocol', `${this.label} wrote a malformed frame: ${String(err)}`));
-      this.child.kill();
+      this.child.kill('SIGKILL');
       return;
     }
     for (const frame of frames as ResponseFrame[]) {
-      const waiting = this.pending.shift();
-      if (!waiting || waiting.id !== frame.id) {
-        this.die(
-          new PythonHostError('Protocol', `${this.label} answered request ${frame.id}, expected ${waiting?.id ?? 'none'}`),
-        );
-        this.child.kill();
+      const waiting = this.pending[0];
+      if (!waiting || frame === null || typeof frame !== 'object' || waiting.id !== frame.id) {
+        // An answer that matches no request (e.g. the kernel could not read a request's
+        // id): the process is out of step, so it is a worker fault. Every waiting request,
+        // this one included, is rejected (never left waiting), and the process is killed
+        // so the pool replaces it.
+        const what = frame !== null && typeof frame === 'object' ? JSON.stringify(frame).slice(0, 300) : String(frame);
+        this.die(new PythonHostError('Protocol', `${this.label} answered out of step (expected an answer to request ${waiting?.id ?? 'none'}, got ${what})`));
+        this.child.kill('SIGKILL');
+        return;
+      }
+      this.pending.shift();
+      if (typeof frame.stopped === 'number' && frame.error) {
+        // The process is exiting: a hop of this batch ignored its time limit (serve.py).
+        const error = { type: frame.error.type, message: frame.error.message };
+        const message = `${this.label} stopped: ${error.message}`;
+        this.killedForTimeout = true;
+        waiting.reject(new PythonHostError('ProcessExited', message, { culprit: { index: frame.stopped, error } }));
+        this.die(new PythonHostError('ProcessExited', message));
         return;
       }
       waiting.resolve(frame);

@@ -6,7 +6,10 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { kernelFiles } from '@stateflow/python-kernel';
+import type { ErrorValue } from '@stateflow/ir';
 import type { PyodideAPI } from 'pyodide';
+import { PythonHostError } from './errors.js';
+import type { HostResult } from './host.js';
 
 /** Where the kernel's files live inside Pyodide's virtual file system. */
 const KERNEL_DIR = '/stateflow/python';
@@ -14,7 +17,9 @@ const KERNEL_DIR = '/stateflow/python';
 /**
  * The start of a bridge module run in the kernel's Pyodide: imports the kernel and
  * defines `load(text) -> str | None` (the load error, or `None`) that sets the global
- * `kernel`. Each host appends its own batch functions.
+ * `kernel`, and `encoding_error(what, e) -> str`, the answer of a batch that cannot be
+ * read or whose answer cannot be encoded (see {@link readBatchAnswer}). Each host
+ * appends its own batch functions.
  */
 export const BRIDGE_PRELUDE = `
 import gc, json, sys
@@ -36,7 +41,22 @@ def load(text):
     gc.collect()
     gc.freeze()
     return None
+
+def encoding_error(what, e):
+    message = "%s: a value is nested too deeply for the Python kernel (%s: %s)" % (what, type(e).__name__, e)
+    return json.dumps({"error": {"type": "EncodingError", "code": "EncodingError", "message": message}})
 `;
+
+/**
+ * The results of a Pyodide bridge's batch answer (a JSON list), or throws
+ * {@link PythonHostError} `Unencodable` for an `encoding_error` answer (the batch could
+ * not be read or its answer encoded), so the batch is re-run one event at a time.
+ */
+export function readBatchAnswer(text: string): HostResult[] {
+  const answer = JSON.parse(text) as HostResult[] | { error: ErrorValue };
+  if (Array.isArray(answer)) return answer;
+  throw new PythonHostError('Unencodable', `the Pyodide kernel failed a batch: ${answer.error.message}`, { error: answer.error });
+}
 
 /**
  * Loads Pyodide from the installed `pyodide` package and writes the kernel's files

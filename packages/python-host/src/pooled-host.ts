@@ -57,6 +57,10 @@ export abstract class PooledHost implements PythonHost {
     return this.pool.restarts;
   }
 
+  unavailable(): string | undefined {
+    return this.closed ? `${this.description} is closed` : this.pool.unavailable();
+  }
+
   async load(program: Program): Promise<void> {
     this.assertOpen();
     await this.pool.load(program);

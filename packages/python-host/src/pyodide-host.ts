@@ -2,7 +2,11 @@ import type { Program } from '@stateflow/ir';
 import type { PyodideAPI } from 'pyodide';
 import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult, PythonHost } from './host.js';
-import { BRIDGE_PRELUDE, startKernelPyodide } from './kernel-pyodide.js';
+import { failedResult } from './fail-event.js';
+import { stringifyForKernel } from './frames.js';
+import { BRIDGE_PRELUDE, readBatchAnswer, startKernelPyodide } from './kernel-pyodide.js';
+import { runOneByOne } from './one-by-one.js';
+import { errorValueOf } from './worker-pool.js';
 
 /** Options of {@link PyodideHost.start}. */
 export interface PyodideHostOptions {
@@ -12,7 +16,10 @@ export interface PyodideHostOptions {
 
 const BRIDGE = `${BRIDGE_PRELUDE}
 def batch(text):
-    return kernel.process_batch_json(text)
+    try:
+        return kernel.process_batch_json(text)
+    except RecursionError as e:
+        return encoding_error("cannot run the batch", e)
 `;
 
 type PyCallable = ((text: string) => string | undefined) & { destroy(): void };
@@ -59,7 +66,24 @@ export class PyodideHost implements PythonHost {
     this.assertOpen();
     if (!this.loaded) throw new PythonHostError('NotLoaded', 'no program is loaded: call load(program) before process()');
     if (batch.length === 0) return [];
-    return JSON.parse(this.batchFn(JSON.stringify(batch)) as string) as HostResult[];
+    try {
+      return this.run(batch);
+    } catch (err) {
+      // The batch failed as a whole (a value it could not encode or read): one event at
+      // a time, so only the event at fault fails.
+      if (batch.length === 1) return [failedResult(batch[0]!.event, errorValueOf(err))];
+      return runOneByOne(batch, async (request) => {
+        try {
+          return this.run([request])[0]!;
+        } catch (alone) {
+          return failedResult(request.event, errorValueOf(alone));
+        }
+      });
+    }
+  }
+
+  private run(batch: HostRequest[]): HostResult[] {
+    return readBatchAnswer(this.batchFn(stringifyForKernel(batch)) as string);
   }
 
   async close(): Promise<void> {

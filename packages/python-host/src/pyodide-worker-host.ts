@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { ErrorValue, Event, Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult } from './host.js';
+import { stringifyForKernel } from './frames.js';
+import { readBatchAnswer } from './kernel-pyodide.js';
 import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import type { PyodideWorkerData, WorkerRequest, WorkerResponse } from './pyodide-worker.js';
 import type { KernelWorker, WorkerPool } from './worker-pool.js';
@@ -42,6 +44,9 @@ class ThreadWorker implements KernelWorker {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private death: ErrorValue | undefined;
+  private markDied!: () => void;
+  /** Settles when the thread dies or is closed. */
+  readonly died = new Promise<void>((resolve) => (this.markDied = resolve));
   private readonly started: Promise<void>;
 
   private constructor(
@@ -90,14 +95,10 @@ class ThreadWorker implements KernelWorker {
     const timeoutMs = this.options.timeoutMs ?? 0;
     const watchdog = timeoutMs > 0 ? this.watch(timeoutMs) : undefined;
     try {
-      return this.results(await this.request({ id: 0, kind: 'batch', requests: JSON.stringify(requests) }));
+      return this.results(await this.request({ id: 0, kind: 'batch', requests: stringifyForKernel(requests) }));
     } finally {
       if (watchdog) clearInterval(watchdog);
     }
-  }
-
-  async fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
-    return this.results(await this.request({ id: 0, kind: 'fail', items: JSON.stringify(items) }));
   }
 
   deathError(): ErrorValue {
@@ -106,6 +107,7 @@ class ThreadWorker implements KernelWorker {
 
   async close(): Promise<void> {
     this.death ??= { type: 'Internal', code: 'Internal', message: `${this.label} is closed` };
+    this.markDied();
     for (const w of this.waiting.values()) w.reject(new PythonHostError('Closed', `${this.label} is closed`));
     this.waiting.clear();
     await this.worker.terminate();
@@ -122,7 +124,9 @@ class ThreadWorker implements KernelWorker {
         message: `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`,
       });
     }
-    return JSON.parse(response.results ?? '[]') as HostResult[];
+    // Pyodide's exit (os._exit in a method) leaves the call without a value.
+    if (typeof response.results !== 'string') throw new PythonHostError('Protocol', `${this.label} gave no answer (did a method call os._exit()?)`);
+    return readBatchAnswer(response.results);
   }
 
   /** Interrupts the event that runs past the limit; terminates the thread if it does not stop. */
@@ -144,26 +148,38 @@ class ThreadWorker implements KernelWorker {
         interruptedAt = now;
         Atomics.store(this.interrupt, 0, 2); // SIGINT: KeyboardInterrupt at the next bytecode
       } else if (now - interruptedAt > timeoutMs + 1000) {
-        this.terminate({
-          type: 'TimeoutError',
-          message: `the event ran past the ${timeoutMs} ms time limit and did not stop when interrupted; its Pyodide worker was restarted`,
-        });
+        this.terminate(
+          {
+            type: 'TimeoutError',
+            message: `the event ran past the ${timeoutMs} ms time limit and did not stop when interrupted; its Pyodide worker was restarted`,
+          },
+          index - 1,
+        );
       }
     }, Math.max(5, Math.min(100, timeoutMs / 4)));
     timer.unref();
     return timer;
   }
 
-  private terminate(error: ErrorValue): void {
-    this.die(error);
+  /**
+   * Stops the thread. With `running` (the index of the event the thread is stuck on), the
+   * batch it was running (the oldest one waiting: the thread answers in order) learns
+   * which event that is, so only that one fails; the others are run again.
+   */
+  private terminate(error: ErrorValue, running?: number): void {
+    this.die(error, running);
     void this.worker.terminate();
   }
 
-  private die(error: ErrorValue): void {
+  private die(error: ErrorValue, running?: number): void {
     if (this.death) return;
     this.death = error;
+    this.markDied();
     const err = new PythonHostError('ProcessExited', error.message);
-    for (const w of this.waiting.values()) w.reject(err);
+    const oldest = Math.min(...this.waiting.keys());
+    for (const [id, w] of this.waiting) {
+      w.reject(id === oldest && running !== undefined ? new PythonHostError('ProcessExited', error.message, { culprit: { index: running, error } }) : err);
+    }
     this.waiting.clear();
   }
 

@@ -1,6 +1,6 @@
 /**
  * Entry point of a Pyodide worker thread (see {@link PyodideWorkerHost}): loads Pyodide
- * and the kernel, then answers `load`, `batch` and `fail` messages. The main thread
+ * and the kernel, then answers `load` and `batch` messages. The main thread
  * stops a runaway hop through the shared interrupt buffer (a `KeyboardInterrupt` in
  * Python), guided by the index of the running event that this thread publishes.
  */
@@ -20,8 +20,7 @@ export interface PyodideWorkerData {
 /** A request from the main thread. */
 export type WorkerRequest =
   | { id: number; kind: 'load'; program: string }
-  | { id: number; kind: 'batch'; requests: string }
-  | { id: number; kind: 'fail'; items: string };
+  | { id: number; kind: 'batch'; requests: string };
 
 /** A response to the main thread. */
 export interface WorkerResponse {
@@ -40,7 +39,10 @@ from stateflow_kernel.serve import timeout_error
 from stateflow_kernel.chain import StateChain
 
 def batch(text, progress, limit_s):
-    requests = json.loads(text)
+    try:
+        requests = json.loads(text)
+    except RecursionError as e:
+        return encoding_error("cannot read the batch", e)
     out = []
     i = 0
     n = len(requests)
@@ -61,10 +63,10 @@ def batch(text, progress, limit_s):
         out.append(result)
         i += 1
     progress[0] = 0
-    return json.dumps(out, separators=(",", ":"))
-
-def fail(text):
-    return json.dumps([kernel.fail(x["event"], x["error"]) for x in json.loads(text)], separators=(",", ":"))
+    try:
+        return json.dumps(out, separators=(",", ":"))
+    except (RecursionError, ValueError) as e:
+        return encoding_error("cannot encode the answer", e)
 `;
 
 type PyFn = (...args: unknown[]) => string | undefined;
@@ -77,7 +79,6 @@ async function main(): Promise<void> {
   pyodide.runPython(BRIDGE, { globals: ns as never, filename: '<stateflow-worker>' });
   const load = ns.get('load');
   const batch = ns.get('batch');
-  const fail = ns.get('fail');
   const progress = new Int32Array(data.progress);
   const limit = data.timeoutMs / 1000;
   const heap = () => (pyodide as unknown as { _module?: { HEAPU8?: Uint8Array } })._module?.HEAPU8?.byteLength ?? 0;
@@ -87,10 +88,8 @@ async function main(): Promise<void> {
       if (msg.kind === 'load') {
         const error = load(msg.program);
         response = typeof error === 'string' ? { id: msg.id, error } : { id: msg.id };
-      } else if (msg.kind === 'batch') {
-        response = { id: msg.id, results: batch(msg.requests, progress, limit) as string };
       } else {
-        response = { id: msg.id, results: fail(msg.items) as string };
+        response = { id: msg.id, results: batch(msg.requests, progress, limit) as string };
       }
     } catch (err) {
       response = { id: msg.id, error: `the Pyodide worker failed: ${String(err)}` };

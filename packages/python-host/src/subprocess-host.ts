@@ -76,6 +76,14 @@ class ProcessWorker implements KernelWorker {
     return this.proc.isDead;
   }
 
+  get died(): Promise<void> {
+    return this.proc.whenExited;
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   async load(program: Program): Promise<void> {
     this.forget();
     const frame = await this.proc.request({ kind: 'load', program });
@@ -140,7 +148,7 @@ class ProcessWorker implements KernelWorker {
     let results: HostResult[] | undefined;
     let local: LocalResult | undefined;
     try {
-      ({ results, local } = await this.send('batch', wire, reset, route, replyTos.list, requests));
+      ({ results, local } = await this.send(wire, reset, route, replyTos.list, requests));
       return local ? { results, local } : { results };
     } catch (err) {
       this.resetNext = true;
@@ -170,10 +178,6 @@ class ProcessWorker implements KernelWorker {
     this.resetNext = true;
   }
 
-  async fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]> {
-    return (await this.send('fail', items)).results;
-  }
-
   deathError(): ErrorValue {
     const exit = this.proc.exit;
     if (this.proc.killedForTimeout || exit?.code === EXIT_TIMEOUT) {
@@ -182,8 +186,12 @@ class ProcessWorker implements KernelWorker {
         message: `the event ran past the ${this.timeoutMs} ms time limit and did not stop when interrupted; its Python worker was restarted`,
       };
     }
+    const fault = this.proc.deathReason;
+    if (fault?.code === 'Protocol') {
+      return { type: 'Internal', code: 'Internal', message: `the Python worker was restarted while running this event: ${fault.message}` };
+    }
     const how = exit ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : 'failed';
-    const memory = exit?.signal === 'SIGKILL' ? ' (out of memory?)' : '';
+    const memory = exit?.signal === 'SIGKILL' ? ' (killed from outside, or out of memory?)' : '';
     return {
       type: 'Internal',
       code: 'Internal',
@@ -196,25 +204,29 @@ class ProcessWorker implements KernelWorker {
   }
 
   /**
-   * Sends one `batch` or `fail` frame. With compact requests (see `wire-format.ts`),
-   * `replyTo` is the frame's reply-address table and `requests` the requests the
-   * compact results are read against.
+   * Sends one `batch` frame. With compact requests (see `wire-format.ts`), `replyTo` is
+   * the frame's reply-address table and `requests` the requests the compact results are
+   * read against.
    */
   private async send(
-    kind: 'batch' | 'fail',
     wire: unknown[],
-    reset = false,
-    route?: LocalRoute,
-    replyTo: ReplyAddress[] = [],
-    requests: HostRequest[] = [],
+    reset: boolean,
+    route: LocalRoute | undefined,
+    replyTo: ReplyAddress[],
+    requests: HostRequest[],
   ): Promise<{ results: HostResult[]; local?: LocalResult }> {
-    const body: Record<string, unknown> = { kind, requests: wire };
+    const body: Record<string, unknown> = { kind: 'batch', requests: wire };
     if (replyTo.length > 0) body.replyTo = replyTo;
     if (reset) body.reset = true;
     if (route) body.route = { exclude: route.exclude.map((a) => [a.entity, a.key]), maxSeq: route.maxSeq, maxLocal: route.maxLocal };
     const frame = await this.proc.request(body);
     if (frame.error) {
-      throw new PythonHostError('Protocol', `${this.proc.label} failed a batch: ${frame.error.type}: ${frame.error.message}`);
+      // The kernel could not read this batch or encode its answer (serve.py answers that
+      // with the request's id): the pool re-runs its events one by one.
+      const { type, message } = frame.error;
+      const text = `${this.proc.label} failed a batch: ${type}: ${message}`;
+      if (type !== 'EncodingError') throw new PythonHostError('Protocol', text);
+      throw new PythonHostError('Unencodable', text, { error: { type: 'EncodingError', code: 'EncodingError', message } });
     }
     if (!Array.isArray(frame.results) || frame.results.length !== wire.length) throw unexpected(this.proc, frame);
     const results = readResults(frame.results, requests, replyTo);
@@ -291,6 +303,14 @@ export class SubprocessHost extends PooledHost {
   /** Number of kernel processes. */
   get size(): number {
     return this.pool.size;
+  }
+
+  /** Process ids of the kernel processes running now, one per worker (for monitoring). */
+  get pids(): number[] {
+    return this.pool.current().flatMap((w) => {
+      const pid = (w as ProcessWorker).pid;
+      return pid === undefined ? [] : [pid];
+    });
   }
 
   partitionOf(event: Event): number {

@@ -1,38 +1,46 @@
-import type { ErrorValue, Event, Program } from '@stateflow/ir';
-import { PythonHostError } from './errors.js';
+import type { ErrorValue, Program } from '@stateflow/ir';
+import { isHostDown, PythonHostError } from './errors.js';
+import { failedResult } from './fail-event.js';
+import { runOneByOne } from './one-by-one.js';
 import type { HostRequest, HostResult, LocalRoute, RoutedResult } from './host.js';
 import { workerIndex } from './partition.js';
+import { SlotGate } from './slot-gate.js';
 
 /** One restartable kernel worker (a CPython process or a Pyodide worker thread). */
 export interface KernelWorker {
   readonly label: string;
-  /** Whether the worker died (crash, killed, hard time limit); a dead worker is replaced. */
+  /** Whether the worker died (crash, killed, hard time limit, protocol fault); a dead worker is replaced. */
   readonly isDead: boolean;
   /** Loads the program. */
   load(program: Program): Promise<void>;
-  /** Processes a batch; rejects when the worker dies or overruns its hard deadline (then it is dead). */
+  /** Processes a batch; rejects when the worker dies or overruns its hard deadline (then it is dead), or cannot run the batch. */
   batch(requests: HostRequest[]): Promise<HostResult[]>;
   /** A batch with local routing (see `PythonHost.processOn`); workers without it run plain batches. */
   routed?(requests: HostRequest[], route: LocalRoute): Promise<RoutedResult>;
-  /** Fails each event with its error without running user code (`Kernel.fail`). */
-  fail(items: Array<{ event: Event; error: ErrorValue }>): Promise<HostResult[]>;
   /** Why the worker died, as the error of the event it was running. */
   deathError(): ErrorValue;
+  /** Settles when the worker dies (or is closed), so the pool replaces it at once, not at the next batch. */
+  readonly died?: Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Partitions batches over restartable workers by entity and key ({@link workerIndex}),
- * and supervises them: a worker that dies (crash, memory, time limit) is replaced and
- * its batch is re-run one event at a time on fresh workers, so only the event that
- * kills a worker fails (with `TimeoutError` or `Internal`), and the others of the batch
- * are unaffected. Re-running is safe: a hop is a pure function of event and state (a
- * `chained` request is re-run on the state its predecessor's result left).
+ * and supervises them. A batch that fails as a whole (its worker died: crash, memory,
+ * time limit, protocol fault; or the batch could not be encoded or read) is re-run one
+ * event at a time, alone on its worker (a dead worker is replaced first), so only the
+ * event at fault fails: with the worker's death error (`TimeoutError`, `Internal`) or
+ * the encoding error, sent to its waiting frame as if the hop had raised
+ * ({@link failedResult}); the other events run normally. Re-running is safe: a hop is a
+ * pure function of event and state (a `chained` request is re-run on the state its
+ * predecessor's result left), and nothing of a failed batch was kept.
  */
 export class WorkerPool {
   private readonly workers: KernelWorker[];
+  private readonly gates: SlotGate[];
   private readonly restarting = new Map<number, Promise<KernelWorker>>();
   private program: Program | undefined;
+  private closed = false;
   /** Workers replaced so far. */
   restarts = 0;
   /** Called when a worker is replaced. */
@@ -43,10 +51,36 @@ export class WorkerPool {
     private readonly spawn: (index: number) => Promise<KernelWorker>,
   ) {
     this.workers = initial;
+    this.gates = initial.map(() => new SlotGate());
+    initial.forEach((worker, w) => this.replaceWhenDead(w, worker));
+  }
+
+  /** Starts replacing `worker` (slot `w`) as soon as it dies, so the slot is working again without waiting for a batch. */
+  private replaceWhenDead(w: number, worker: KernelWorker): void {
+    void worker.died?.then(() => {
+      // A failed restart is tried again by the next batch for this slot.
+      if (!this.closed && this.workers[w] === worker) this.ready(w).catch(() => undefined);
+    });
   }
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** The workers of every slot now (a dead one until it is replaced). */
+  current(): readonly KernelWorker[] {
+    return this.workers;
+  }
+
+  /**
+   * Why the pool cannot run events now (closed, or no worker alive: all dead or being
+   * replaced), or `undefined` when at least one worker can.
+   */
+  unavailable(): string | undefined {
+    if (this.closed) return 'the Python host is closed';
+    if (this.workers.some((w) => !w.isDead)) return undefined;
+    const reasons = [...new Set(this.workers.map((w) => w.deathError().message))];
+    return `no Python worker is running (being restarted after: ${reasons.join('; ')})`;
   }
 
   async load(program: Program): Promise<void> {
@@ -75,73 +109,89 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a batch on worker `w` with local routing. If the worker dies, the batch is
-   * re-run like any other (one event at a time, without local routing), so the result
-   * then has no `local` part.
+   * Runs a batch on worker `w` with local routing. If it fails, the batch is re-run like
+   * any other (one event at a time, without local routing), so the result then has no
+   * `local` part.
    */
   async processOn(w: number, batch: HostRequest[], route: LocalRoute): Promise<RoutedResult> {
-    const worker = await this.ready(w);
-    if (!worker.routed) return { results: await this.run(w, batch) };
     try {
-      return await worker.routed(batch, route);
+      return await this.gates[w]!.shared(async () => {
+        const worker = await this.ready(w);
+        return worker.routed ? worker.routed(batch, route) : { results: await worker.batch(batch) };
+      });
     } catch (err) {
-      return { results: await this.recover(w, worker, batch, err) };
+      return { results: await this.recover(w, batch, err) };
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.close()));
   }
 
-  private async run(w: number, requests: HostRequest[], isolated = false): Promise<HostResult[]> {
-    const worker = await this.ready(w);
+  private async run(w: number, requests: HostRequest[]): Promise<HostResult[]> {
     try {
-      return await worker.batch(requests);
+      return await this.gates[w]!.shared(async () => (await this.ready(w)).batch(requests));
     } catch (err) {
-      return this.recover(w, worker, requests, err, isolated);
+      return this.recover(w, requests, err);
     }
   }
 
-  /** After `worker` failed `requests`: rethrows unless it died, else finds the event that killed it. */
-  private async recover(
-    w: number,
-    worker: KernelWorker,
-    requests: HostRequest[],
-    err: unknown,
-    isolated = false,
-  ): Promise<HostResult[]> {
-    if (!worker.isDead || (err instanceof PythonHostError && err.code === 'Closed')) throw err;
-    const error = worker.deathError();
-    if (isolated) {
-      // This event killed a fresh worker on its own: it is the culprit.
-      const fresh = await this.ready(w);
-      return fresh.fail(requests.map((r) => ({ event: r.event, error })));
+  /**
+   * After `requests` failed as a batch with `err`: rethrows when the host is down (closed,
+   * a worker that cannot start), else re-runs them one at a time, alone on the worker.
+   */
+  private async recover(w: number, requests: HostRequest[], err: unknown): Promise<HostResult[]> {
+    if (this.closed || isHostDown(err)) throw err;
+    // The event a worker was stopped on (time limit) fails without running again.
+    const culprit = err instanceof PythonHostError ? err.culprit : undefined;
+    return this.gates[w]!.exclusive(() =>
+      runOneByOne(requests, (request, i) =>
+        i === culprit?.index ? Promise.resolve(failedResult(request.event, culprit.error)) : this.runAlone(w, request),
+      ),
+    );
+  }
+
+  /** Runs one event alone on worker `w`; if it fails there, it is the event at fault and fails (without the kernel). */
+  private async runAlone(w: number, request: HostRequest): Promise<HostResult> {
+    const worker = await this.ready(w);
+    try {
+      const [result] = await worker.batch([request]);
+      if (!result) throw new PythonHostError('Protocol', `${worker.label} returned no result for one event`);
+      return result;
+    } catch (err) {
+      if (this.closed || isHostDown(err)) throw err;
+      return failedResult(request.event, worker.isDead ? worker.deathError() : errorValueOf(err));
     }
-    // One event at a time; a chained request gets the state its predecessor left.
-    const out: HostResult[] = [];
-    const last = new Map<string, HostRequest['state']>();
-    for (const request of requests) {
-      const event = request.event;
-      const id = 'target' in event ? `${event.target.entity}\u0000${event.target.key}` : undefined;
-      const state = request.chained && id !== undefined ? (last.get(id) ?? null) : request.state;
-      const [result] = await this.run(w, [{ event, state }], true);
-      if (id !== undefined) last.set(id, result!.state ?? state);
-      out.push(result!);
-    }
-    return out;
   }
 
   /** The worker of slot `w`, replaced (and loaded) first if it died. */
   private ready(w: number): Promise<KernelWorker> {
     const current = this.workers[w]!;
     if (!current.isDead) return Promise.resolve(current);
+    if (this.closed) return Promise.reject(new PythonHostError('Closed', 'the Python host is closed'));
     let pending = this.restarting.get(w);
     if (!pending) {
       pending = (async () => {
         const reason = current.deathError().message;
-        const fresh = await this.spawn(w);
-        if (this.program) await fresh.load(this.program);
+        let fresh: KernelWorker | undefined;
+        try {
+          fresh = await this.spawn(w);
+          if (this.program) await fresh.load(this.program);
+        } catch (err) {
+          await fresh?.close().catch(() => undefined);
+          // A worker that cannot be started again leaves its slot without one: the host is
+          // down (the caller keeps its events), not the batch at fault.
+          if (isHostDown(err)) throw err;
+          const message = err instanceof Error ? err.message : String(err);
+          throw new PythonHostError('PythonNotFound', `cannot start a replacement for ${current.label}: ${message}`, { cause: err });
+        }
+        if (this.closed) {
+          await fresh.close();
+          throw new PythonHostError('Closed', 'the Python host is closed');
+        }
         this.workers[w] = fresh;
+        this.replaceWhenDead(w, fresh);
         this.restarts++;
         this.onRestart?.(current.label, reason);
         return fresh;
@@ -150,4 +200,11 @@ export class WorkerPool {
     }
     return pending;
   }
+}
+
+/** The error an event gets when it fails alone with `err` on a live worker. */
+export function errorValueOf(err: unknown): ErrorValue {
+  if (err instanceof PythonHostError && err.error) return err.error;
+  const message = err instanceof Error ? err.message : String(err);
+  return { type: 'Internal', code: 'Internal', message: `the Python host could not run this event: ${message}` };
 }

@@ -78,7 +78,51 @@ def test_load_batch_and_errors_as_frames() -> None:
     finally:
         stderr = server.close()
     assert server.proc.returncode == 0
-    assert "request failed" in stderr
+    assert "cannot read a request frame" in stderr
+
+
+def deep_list(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_a_frame_too_deep_to_read_is_answered_with_its_own_id() -> None:
+    server = Server()
+    try:
+        assert server.call({"kind": "load", "program": programs.shop_program()})["ok"] is True
+        event = construct("Item", "DEEP", 3)
+        server.n += 1
+        # Hosts write the id first; json.dumps keeps insertion order.
+        body = json.dumps({"id": server.n, "kind": "batch", "requests": [{"event": event, "state": None}]})
+        server.send_raw(body.replace('"DEEP"', "[" * 1000 + "]" * 1000).encode("utf-8"))
+        answer = server.receive()
+        assert answer["id"] == server.n
+        assert answer["error"]["type"] == "EncodingError"
+        assert "nested too deeply" in answer["error"]["message"]
+        # A frame that is not JSON at all, but starts with its id, is answered to that id.
+        server.n += 1
+        server.send_raw(b'{"id": %d, "kind": "batch", "requests": [' % server.n)
+        broken = server.receive()
+        assert broken["id"] == server.n and broken["error"]["type"] == "BadFrame"
+        # The process keeps serving.
+        again = server.call({"kind": "batch", "requests": [
+            {"event": construct("Item", "pepsi", 2), "state": None}]})
+        assert again["results"][0]["out"][0]["target"] == {"entity": "Item", "key": "pepsi"}
+    finally:
+        server.close()
+    assert server.proc.returncode == 0
+
+
+def test_an_answer_too_deep_to_encode_is_an_error_with_the_request_id(monkeypatch: Any) -> None:
+    from stateflow_kernel import serve
+
+    monkeypatch.setattr(serve, "_handle", lambda kernel, request: (kernel, {"id": request["id"], "ok": deep_list(100_000)}))
+    _, data = serve._answer(None, b'{"id": 7, "kind": "ping"}')
+    answer = json.loads(data)
+    assert answer == {"id": 7, "error": {"type": "EncodingError", "message": answer["error"]["message"]}}
+    assert "cannot encode the answer" in answer["error"]["message"]
 
 
 def test_user_prints_go_to_stderr() -> None:
@@ -166,7 +210,12 @@ def test_a_hop_that_ignores_the_time_limit_ends_the_process() -> None:
         assert server.call({"kind": "load", "program": spin_program()})["ok"] is True
         server.n += 1
         server.send_raw(json.dumps({"kind": "batch", "id": server.n, "requests": [
+            {"event": invoke("a", "bump"), "state": {"k": "a", "n": 0}},
             {"event": invoke("a", "stubborn"), "state": {"k": "a", "n": 0}}]}).encode("utf-8"))
         assert server.proc.wait(timeout=30) == 75
+        # Its last frame answers the batch and names the request that ignored the limit.
+        last = server.receive()
+        assert last["id"] == server.n and last["stopped"] == 1
+        assert last["error"]["type"] == "TimeoutError"
     finally:
         server.proc.kill()

@@ -179,3 +179,24 @@ def test_call_through_a_reference_with_a_key_too_long_is_refused(shop: Router) -
     assert response["result"]["error"]["code"] == "BadArguments"
     assert "instance keys are at most 1000 bytes" in response["result"]["error"]["message"]
     assert shop.state("User", "alice") == before
+
+
+def test_a_value_nested_too_deeply_fails_the_hop_with_encoding_error_and_no_traceback(
+        shop: Router, capsys: pytest.CaptureFixture[str]) -> None:
+    setup_shop(shop)
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    before = shop.state("User", "alice")
+    event = shop.request("Invoke", target={"entity": "User", "key": "alice"},
+                         method="update_balance", args=[deep], kwargs={})
+    # A later hop of a chain (a client's own call, seq 0, is refused by the request-value
+    # check first): the value comes from a method, and the kernel's decoding recurses.
+    event["seq"] = 1
+    result = shop.kernel.process(event, before)
+    assert "state" not in result
+    [response] = result["out"]
+    error = response["result"]["error"]
+    assert error["code"] == "EncodingError"
+    assert error["message"].startswith("a value is nested too deeply for the Python kernel")
+    assert "Traceback" not in capsys.readouterr().err

@@ -1,5 +1,5 @@
 import type { ConstructEvent, Event, Result } from '@stateflow/ir';
-import type { HostRequest, HostResult, LocalResult, PythonHost } from '@stateflow/python-host';
+import { failedResult, isHostDown, runOneByOne, type HostRequest, type HostResult, type LocalResult, type PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { isRecordedRequest, isRefusal } from './request-ids.js';
@@ -72,9 +72,10 @@ export type ResultSink = (requestId: string, result: Result) => void;
 /**
  * Called once when the store cannot commit (e.g. a full disk): the loop stops taking
  * batches until {@link BatchLoop.resume} (the disk is the truth: the runtime reloads the
- * durable queue before resuming).
+ * durable queue before resuming). Also called once when the host cannot run events any
+ * more (closed, no worker can start): the loop stops taking batches.
  */
-export type FatalSink = (error: Error) => void;
+export type FatalSink = (error: Error, source: 'store' | 'host') => void;
 
 type Taken = TargetedEvent | ConstructEvent;
 
@@ -240,18 +241,23 @@ export class BatchLoop {
       const started = metrics ? performance.now() : 0;
       let results: HostResult[] | undefined;
       let local: LocalResult | undefined;
-      let failure: string | undefined;
+      let failure: Error | undefined;
       try {
-        if (worker === undefined) results = await this.host.process(requests);
-        else ({ results, local } = await this.processOn(worker, requests));
-        if (!Array.isArray(results) || results.length !== batch.length) {
-          throw new Error(
-            `the ${this.host.kind} host returned ${Array.isArray(results) ? results.length : 'no'} results for ${batch.length} events`,
-          );
-        }
+        ({ results, local } = await this.runOnHost(requests, worker));
       } catch (err) {
-        failure = err instanceof Error ? err.message : String(err);
-        results = undefined;
+        if (isHostDown(err)) {
+          failure = err as Error;
+        } else {
+          // The batch failed as a whole: one event at a time, so only the event at fault
+          // fails (its error goes to its waiting frame, as if its hop had raised) and the
+          // other events (other clients' calls, other call chains) run as usual.
+          local = undefined;
+          try {
+            results = await runOneByOne(requests, (request) => this.runAlone(request, worker));
+          } catch (alone) {
+            failure = alone instanceof Error ? alone : new Error(String(alone));
+          }
+        }
       }
       if (metrics) {
         metrics.hostSeconds.observe((performance.now() - started) / 1000);
@@ -259,7 +265,8 @@ export class BatchLoop {
         for (const event of batch) metrics.eventsOf(event.kind).inc();
         if (local && local.count > 0) metrics.eventsOf('local').inc(local.count);
       }
-      if (!this.failed) this.apply(batch, results, failure, local);
+      if (failure) this.hostDown(batch, failure);
+      else if (!this.failed) this.apply(batch, results!, local);
     } finally {
       this.mailboxes.releaseInstances(instances);
       if (worker !== undefined) {
@@ -292,6 +299,49 @@ export class BatchLoop {
     });
   }
 
+  /** Runs a batch on the host (routed on `worker` when given); throws when it fails as a whole. */
+  private async runOnHost(requests: HostRequest[], worker: number | undefined): Promise<{ results: HostResult[]; local?: LocalResult }> {
+    const { results, local } = worker === undefined ? { results: await this.host.process(requests), local: undefined } : await this.processOn(worker, requests);
+    if (!Array.isArray(results) || results.length !== requests.length) {
+      throw new Error(`the ${this.host.kind} host returned ${Array.isArray(results) ? results.length : 'no'} results for ${requests.length} events`);
+    }
+    return local ? { results, local } : { results };
+  }
+
+  /**
+   * Runs one event of a failed batch on its own (without local routing). If it fails
+   * again, it is the event at fault: it fails with an `Internal` error sent to its
+   * waiting frame. Throws only when the host is down.
+   */
+  private async runAlone(request: HostRequest, worker: number | undefined): Promise<HostResult> {
+    try {
+      const routed = worker === undefined ? undefined : { exclude: [], maxSeq: this.maxHops, maxLocal: 0 };
+      const results = routed ? (await this.host.processOn!(worker!, [request], routed)).results : await this.host.process([request]);
+      if (!Array.isArray(results) || results.length !== 1) throw new Error(`the ${this.host.kind} host returned no result for an event`);
+      return results[0]!;
+    } catch (err) {
+      if (isHostDown(err)) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      return failedResult(request.event, systemError('Internal', `the Python host failed to run this event: ${message}`));
+    }
+  }
+
+  /**
+   * The host cannot run anything (closed, no worker can start): nothing of the batch is
+   * committed, so its events stay in the durable queue (they resume at the next start),
+   * its waiting clients get an `Internal` error, and the runtime stops processing.
+   */
+  private hostDown(batch: readonly Taken[], error: Error): void {
+    const message = `the ${this.host.kind} Python host cannot run events: ${error.message}`;
+    // Nothing of these requests was committed: retrying once the server is back is safe.
+    const answer = { error: systemError('Unavailable', `${message}; the runtime stopped processing, retry later`) };
+    for (const event of batch) this.hooks.respond(event.requestId, answer);
+    if (this.failed) return;
+    this.failed = true;
+    this.stopped = true;
+    this.hooks.fatal(new Error(message, { cause: error }), 'host');
+  }
+
   /** A routed batch on `worker`: the instances with mail still queued for it must not be overtaken. */
   private processOn(worker: number, requests: HostRequest[]) {
     const generation = this.store.generation ?? 0;
@@ -305,12 +355,7 @@ export class BatchLoop {
     });
   }
 
-  private apply(
-    batch: Taken[],
-    results: HostResult[] | undefined,
-    failure: string | undefined,
-    local?: LocalResult,
-  ): void {
+  private apply(batch: Taken[], results: HostResult[], local?: LocalResult): void {
     const writes: StateWrite[] = [];
     const consumed: EventId[] = [];
     const produced: Event[] = [];
@@ -330,10 +375,6 @@ export class BatchLoop {
       const event = batch[i]!;
       // Client-submitted events (seq 0) were never in the durable queue.
       if (event.seq > 0) consumed.push({ requestId: event.requestId, seq: event.seq });
-      if (!results) {
-        finish({ requestId: event.requestId, result: { error: systemError('Internal', `the Python host failed: ${failure}`) } });
-        continue;
-      }
       const result = results[i]!;
       if (result.state && isTargeted(event)) {
         // An instance's events are next to each other: only its last state is written.
@@ -409,7 +450,7 @@ export class BatchLoop {
     if (this.failed) return;
     this.failed = true;
     this.stopped = true;
-    this.hooks.fatal(error);
+    this.hooks.fatal(error, 'store');
   }
 
   private wakeIdle(): void {

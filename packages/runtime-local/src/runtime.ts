@@ -103,6 +103,23 @@ export interface RuntimeHealth {
   uptimeSeconds: number;
 }
 
+/** How long {@link LocalRuntime.stop} waits for the batches in flight before it closes a host it owns. */
+const STOP_GRACE_MS = 10_000;
+
+/** Whether `promise` settles within `ms` (the timer does not keep the process alive). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Positional call arguments as a caller gives them: checked and encoded (`encodeCallArguments`) before the call is queued. */
 export type Args = readonly unknown[];
 /** Keyword call arguments as a caller gives them: checked and encoded before the call is queued. */
@@ -182,7 +199,7 @@ export class LocalRuntime {
       {
         respond: (requestId, result) => this.settle(requestId, result),
         fingerprintOf: (requestId) => this.fingerprints.get(requestId),
-        fatal: (error) => this.storeFailed(error),
+        fatal: (error, source) => (source === 'host' ? this.hostFailed(error) : this.storeFailed(error)),
         metrics: this.metrics,
       },
       { ...options, maxConcurrentBatches: options.maxConcurrentBatches ?? Math.max(1, parallelism) },
@@ -282,7 +299,7 @@ export class LocalRuntime {
 
   /** Readiness and basic facts, for `GET /health`. */
   health(): RuntimeHealth {
-    const reason = this.unavailable ?? (this.stopped ? 'the runtime is stopped' : undefined);
+    const reason = this.unavailable ?? (this.stopped ? 'the runtime is stopped' : this.host.unavailable?.());
     return {
       ready: reason === undefined,
       ...(reason !== undefined ? { reason } : {}),
@@ -306,20 +323,30 @@ export class LocalRuntime {
    * Stops the runtime: waits for the batches and commits in flight, answers requests
    * still queued with an `Internal` error (with a durable store, the events they were
    * at stay queued and resume at the next start), closes the store it opened and the
-   * host when `closeHostOnStop` was set.
+   * host when `closeHostOnStop` was set. With `closeHostOnStop`, a batch still running
+   * 10 seconds later is cut short by closing the host (its events stay queued,
+   * its callers get an `Internal` error), so a stuck worker never keeps the process from
+   * stopping.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.probeTimer);
-    await this.loop.stop();
+    const idle = this.loop.stop();
+    let hostClosed = false;
+    if (this.options.closeHostOnStop && !(await settlesWithin(idle, STOP_GRACE_MS))) {
+      this.logger.log('warn', 'a batch is still running after the stop grace period; closing the Python host', { graceMs: STOP_GRACE_MS });
+      hostClosed = true;
+      await this.host.close();
+    }
+    await idle;
     this.mailboxes.drainAll();
     const stoppedError = { error: systemError('Internal', 'the runtime was stopped before the request completed') };
     for (const settle of this.pending.values()) settle(stoppedError);
     this.pending.clear();
     this.fingerprints.clear();
     if (this.ownsStore) await this.store.close();
-    if (this.options.closeHostOnStop) await this.host.close();
+    if (this.options.closeHostOnStop && !hostClosed) await this.host.close();
   }
 
   private recover(): void {
@@ -353,6 +380,27 @@ export class LocalRuntime {
       this.pending.clear();
       this.fingerprints.clear();
       this.probeStore();
+    });
+  }
+
+  /**
+   * The host cannot run events any more (closed, no worker can start). Nothing of the
+   * failed batch was committed (with a durable store its events stay queued for the next
+   * start); the waiting callers are answered `Unavailable` and new calls refused, and the
+   * runtime reports not ready until it is restarted.
+   */
+  private hostFailed(error: Error): void {
+    // Closing a stuck host at stop ends here too: stop answers the callers then.
+    if (this.stopped) return;
+    this.unavailable = `${error.message}; restart the server`;
+    this.logger.log('error', 'the Python host cannot run events; answering 503 until the server is restarted', { error: error.message });
+    void this.loop.idle().then(() => {
+      if (this.stopped) return;
+      this.mailboxes.drainAll();
+      const refused = { error: systemError('Unavailable', `${this.unavailable!}; the request was not completed`) };
+      for (const settle of this.pending.values()) settle(refused);
+      this.pending.clear();
+      this.fingerprints.clear();
     });
   }
 

@@ -23,6 +23,7 @@ import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
 import { checkChoice, parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
+import { checkPortFree, reportStartup } from '../serve-startup.js';
 import { USAGE } from '../usage.js';
 
 /** Resolves when the process is asked to stop; injectable for tests. */
@@ -97,6 +98,8 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
     throw new CliError(`stateflow serve: ${(err as Error).message}`, 2, USAGE.serve);
   }
 
+  await checkPortFree(bind, port);
+  reportStartup(settings.logger, 'loading', { file });
   const { program, diagnostics } = await loadProgram(file!);
   if (!program) {
     io.stderr(renderDiagnosticsText(diagnostics));
@@ -214,6 +217,7 @@ async function startServing(
 ): Promise<{ runtime: LocalRuntime; server: HttpServer }> {
   const { logger } = settings;
   let host: PythonHost;
+  reportStartup(logger, 'host', { kind, workers: settings.workers });
   try {
     host = await createPythonHost({
       kind,
@@ -226,6 +230,7 @@ async function startServing(
     throw new CliError(`stateflow serve: cannot start the ${kind} Python host: ${(err as Error).message}`, ExitCode.Failed);
   }
   let runtime: LocalRuntime;
+  reportStartup(logger, 'store', settings.dataDir ? { dir: settings.dataDir } : { state: 'in memory' });
   try {
     runtime = await LocalRuntime.start(program, {
       host,
@@ -261,6 +266,7 @@ async function startServing(
         : (entry) => logger.log('info', formatLogLine(entry).trimEnd()),
     });
     describeOwner(runtime, server.url);
+    reportStartup(logger, 'listening', { url: server.url });
     return { runtime, server };
   } catch (err) {
     await runtime.stop();

@@ -1,6 +1,6 @@
-import type { ConstructEvent, InvokeEvent, Result } from '@stateflow/ir';
+import type { ConstructEvent, EntityState, InvokeEvent, Result } from '@stateflow/ir';
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { TransportError } from '../errors.js';
+import { remoteErrorOf, TransportError } from '../errors.js';
 import { buildRequestEvent, parseResponseEvent } from '../events.js';
 import type { SendContext, Transport, TransportRequest } from '../transport.js';
 
@@ -66,7 +66,8 @@ const RETRYABLE = new Set(['TooManyRequestsException', 'ServiceException', 'EC2T
 /**
  * A transport that invokes an AWS Lambda function synchronously (`InvokeCommand`,
  * `RequestResponse`) per call, with the request event as payload and the `Response`
- * event as result. Throttling and service errors are retryable.
+ * event as result. Throttling and service errors are retryable. `getState` sends a
+ * `GetState` event (answered by `@stateflow/backend-lambda` functions).
  */
 export function lambdaTransport(options: LambdaTransportOptions): Transport {
   const clientId = options.clientId ?? `stateflow-client-${crypto.randomUUID()}`;
@@ -77,19 +78,33 @@ export function lambdaTransport(options: LambdaTransportOptions): Transport {
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...options.clientConfig,
     });
+  const invoke = async (input: LambdaInvocation, signal: AbortSignal): Promise<Result> => {
+    let output;
+    try {
+      output = await lambda.send(new InvokeCommand(input), { abortSignal: signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const name = (err as Error).name;
+      throw new TransportError(`lambda ${input.FunctionName}: ${name}: ${(err as Error).message}`, RETRYABLE.has(name) || name === 'NetworkingError', { cause: err });
+    }
+    return readLambdaResponse(output, input.FunctionName);
+  };
   return {
     name: 'lambda',
-    async send(request: TransportRequest, context: SendContext): Promise<Result> {
+    send(request: TransportRequest, context: SendContext): Promise<Result> {
       const { input } = buildLambdaInvocation(request, context.requestId, options.functionName, clientId);
-      let output;
-      try {
-        output = await lambda.send(new InvokeCommand(input), { abortSignal: context.signal });
-      } catch (err) {
-        if (context.signal.aborted) throw err;
-        const name = (err as Error).name;
-        throw new TransportError(`lambda ${input.FunctionName}: ${name}: ${(err as Error).message}`, RETRYABLE.has(name) || name === 'NetworkingError', { cause: err });
-      }
-      return readLambdaResponse(output, input.FunctionName);
+      return invoke(input, context.signal);
+    },
+    /** Reads an instance's state with a `GetState` event (an extension the StateFlow Lambda backend answers). */
+    async getState(entity: string, key: string, context: { signal: AbortSignal }): Promise<EntityState | undefined> {
+      const lookup: TransportRequest = { kind: 'invoke', entity, key, method: '__getstate__', args: [], kwargs: {} };
+      const name = typeof options.functionName === 'function' ? options.functionName(lookup) : options.functionName;
+      const event = { kind: 'GetState', requestId: `getstate-${crypto.randomUUID()}`, seq: 0, stack: [], replyTo: { channel: 'lambda', id: clientId }, target: { entity, key } };
+      const input: LambdaInvocation = { FunctionName: name, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(event)) };
+      const result = await invoke(input, context.signal);
+      if ('ok' in result) return result.ok as EntityState;
+      if (result.error.code === 'EntityNotFound') return undefined;
+      throw remoteErrorOf(result.error);
     },
     async close(): Promise<void> {
       if (!options.client) lambda.destroy();

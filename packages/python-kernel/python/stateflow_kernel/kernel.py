@@ -118,6 +118,11 @@ class Kernel:
             return self._fail(hop, e.to_value())
         except EncodingError as e:
             return self._fail(hop, StateflowError("EncodingError", str(e)).to_value())
+        except RecursionError as e:
+            # The kernel's own recursion over a value (user code's is a UserError): no
+            # traceback, which would cost about a second per event on Pyodide.
+            message = "a value is nested too deeply for the Python kernel (RecursionError: %s)" % (e,)
+            return self._fail(hop, StateflowError("EncodingError", message).to_value())
         except Exception as e:  # a bug in the kernel or malformed input
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)

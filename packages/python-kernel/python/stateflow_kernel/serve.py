@@ -21,11 +21,15 @@ Limits, from the environment: ``STATEFLOW_TIMEOUT_MS`` bounds each event (hop) o
 batch: when it runs longer, a ``TimeoutError`` is raised in the user code (the hop
 fails like any exception, its state changes are discarded); if the code swallows it
 and keeps running for another period, the process exits with status 75 and the host
-restarts it. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
+restarts it; its last frame, ``{"id", "stopped": i, "error"}``, answers the batch
+and names the request ``i`` that ignored the limit (when it is one of the batch's own
+requests), so the host fails only that one. ``STATEFLOW_MAX_MEMORY_MB`` caps the address space (``RLIMIT_AS``):
 allocations past it raise ``MemoryError`` in the user code.
 
 A request that fails gets ``{"id", "error": {"type", "message"}}``; the server keeps
-running. Responses come in request order. The server exits on end of input. User
+running. The id is that of the request even when the frame cannot be parsed (hosts
+write ``"id"`` first, and it is read from there): a frame whose values are nested too
+deeply to read, or whose answer cannot be encoded, gets ``"type": "EncodingError"``. Responses come in request order. The server exits on end of input. User
 ``print`` output and logs go to stderr, so stdout carries frames only.
 """
 from __future__ import annotations
@@ -33,6 +37,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import struct
 import sys
 import traceback
@@ -62,6 +67,13 @@ class _Limits:
     def __init__(self, timeout_ms: int):
         self.seconds = timeout_ms / 1000.0
         self.fired = 0
+        #: Where the last words of a process stopped for its time limit go (the frames' stream).
+        self.out: Optional[BinaryIO] = None
+        #: The batch running: its request id, its number of requests, and how many hops it started.
+        self.batch_id: Any = None
+        self.batch_size = 0
+        self.started = 0
+        self.event: Dict[str, Any] = {}
         if self.seconds > 0:
             import signal
             self._setitimer = signal.setitimer
@@ -72,13 +84,37 @@ class _Limits:
         self.fired += 1
         if self.fired > 1:
             _log("a hop ignored its time limit; exiting so the host restarts this process")
+            self._last_words()
             os._exit(EXIT_TIMEOUT)
         raise _Timeout()
+
+    def _last_words(self) -> None:
+        """Tells the host which request of the batch ignored its time limit (``"stopped"``:
+        its index), so it fails that one without running it again. Written between frames:
+        hops run while no frame is being written. Not for an event run by local routing."""
+        index = self.started - 1
+        if self.out is None or not 0 <= index < self.batch_size:
+            return
+        try:
+            data = json.dumps({"id": self.batch_id, "stopped": index,
+                               "error": timeout_error(self.event, self.seconds)}).encode("utf-8")
+            self.out.write(_LEN.pack(len(data)) + data)
+            self.out.flush()
+        except Exception:  # the host then re-runs the batch's events one by one to find it
+            pass
+
+    def begin(self, rid: Any, size: int) -> None:
+        """A batch of ``size`` requests starts (its first ``size`` hops are its requests, in order)."""
+        self.batch_id = rid
+        self.batch_size = size
+        self.started = 0
 
     def run(self, kernel: Kernel, event: Dict[str, Any], state: Any) -> Dict[str, Any]:
         if self.seconds <= 0:
             return kernel.process(event, state)
         self.fired = 0
+        self.started += 1
+        self.event = event
         self._setitimer(self._timer, self.seconds, self.seconds)
         try:
             return kernel.process(event, state)
@@ -143,6 +179,7 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
             lambda event, state: _limits.run(kernel, event, state))
         reply_tos = request.get("replyTo") or []
         route = request.get("route")
+        _limits.begin(rid, len(request["requests"]))
         if route is not None:
             results, local = run_routed(process, held, request["requests"], route, reply_tos)
             return kernel, {"id": rid, "results": results, "local": local}
@@ -179,6 +216,58 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
         "type": "BadFrame", "message": "unknown frame kind %r" % (kind,)}}
 
 
+#: A request frame's id, read without parsing the frame: hosts write ``{"id": n, ...`` first.
+_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*(\d+)\s*[,}]')
+
+
+def _frame_id(body: bytes) -> Optional[int]:
+    match = _ID.match(body)
+    return int(match.group(1)) if match else None
+
+
+def _error_frame(rid: Any, type_name: str, message: str) -> bytes:
+    return json.dumps({"id": rid, "error": {"type": type_name, "message": message}}).encode("utf-8")
+
+
+def _too_deep(e: BaseException) -> str:
+    return "a value is nested too deeply for the Python kernel (%s: %s)" % (type(e).__name__, e)
+
+
+def _answer(kernel: Optional[Kernel], body: bytes):
+    """Handles one request frame; returns the kernel and the response frame's bytes.
+
+    Never answers a request it can tell apart with ``"id": null``: a frame that cannot
+    be parsed is answered with the id read from its start, and an answer that cannot be
+    encoded becomes an error with the request's id. The error type is ``EncodingError``
+    for values that cannot be read or written (the host then re-runs the batch's events
+    one by one, so only the event carrying such a value fails).
+    """
+    try:
+        request = json.loads(body)
+    except RecursionError as e:
+        _log("cannot read a request frame: %s" % (e,))
+        return kernel, _error_frame(_frame_id(body), "EncodingError", "cannot read the request: " + _too_deep(e))
+    except ValueError as e:
+        _log("cannot read a request frame: %s" % (e,))
+        return kernel, _error_frame(_frame_id(body), "BadFrame", "the request is not JSON: %s" % (e,))
+    if type(request) is not dict:
+        return kernel, _error_frame(_frame_id(body), "BadFrame", "the request is not a JSON object")
+    rid = request.get("id")
+    try:
+        kernel, response = _handle(kernel, request)
+    except RecursionError as e:
+        _log("request failed: %s" % (e,))
+        return kernel, _error_frame(rid, "EncodingError", "cannot run the request: " + _too_deep(e))
+    except Exception as e:
+        _log("request failed:\n" + traceback.format_exc())
+        return kernel, _error_frame(rid, type(e).__name__, str(e))
+    try:
+        return kernel, _dumps(response).encode("utf-8")
+    except (RecursionError, ValueError) as e:
+        _log("cannot encode an answer: %s" % (e,))
+        return kernel, _error_frame(rid, "EncodingError", "cannot encode the answer: " + _too_deep(e))
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Reads request frames from ``stdin`` and writes response frames to ``stdout``."""
     kernel: Optional[Kernel] = None
@@ -190,16 +279,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         body = _read_exact(stdin, length) if length else b""
         if body is None:
             raise EOFError("input ended inside a frame")
-        rid = None
-        try:
-            request = json.loads(body)
-            rid = request.get("id")
-            kernel, response = _handle(kernel, request)
-            data = _dumps(response).encode("utf-8")
-        except Exception as e:
-            _log("request failed:\n" + traceback.format_exc())
-            data = json.dumps({"id": rid, "error": {
-                "type": type(e).__name__, "message": str(e)}}).encode("utf-8")
+        kernel, data = _answer(kernel, body)
         stdout.write(_LEN.pack(len(data)))
         stdout.write(data)
         stdout.flush()
@@ -217,6 +297,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     out = os.fdopen(frames_fd, "wb", buffering=1 << 16)
+    _limits.out = out
     try:
         serve(sys.stdin.buffer, out)
     except (EOFError, KeyboardInterrupt, BrokenPipeError) as e:

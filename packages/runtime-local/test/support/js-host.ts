@@ -1,5 +1,5 @@
 import type { EncodedValue, EntityState, ErrorValue, Event, Program, Result } from '@stateflow/ir';
-import type { HostRequest, HostResult, PythonHost } from '@stateflow/python-host';
+import { PythonHostError, type HostRequest, type HostResult, type PythonHost } from '@stateflow/python-host';
 
 /** Thrown by a {@link JsEntity} method to stand for a Python exception raised by user code. */
 export class UserException extends Error {
@@ -35,6 +35,8 @@ export class JsHost implements PythonHost {
   closed = false;
   /** When set, `process` throws this (a crashed interpreter). */
   failWith: Error | undefined;
+  /** When set, a batch holding a request it matches fails as a whole (a host that does not isolate events). */
+  poisoned: ((request: HostRequest) => boolean) | undefined;
   private gated = false;
   private held: Array<() => void> = [];
 
@@ -46,6 +48,7 @@ export class JsHost implements PythonHost {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.open();
   }
 
   /** From now on, batches wait in `process` until {@link JsHost.open} or {@link JsHost.step}. */
@@ -72,7 +75,10 @@ export class JsHost implements PythonHost {
   async process(batch: HostRequest[]): Promise<HostResult[]> {
     this.batches.push(structuredClone(batch));
     if (this.gated) await new Promise<void>((resolve) => this.held.push(resolve));
+    // A batch held until the host was closed fails as a real host's would.
+    if (this.closed) throw new PythonHostError('Closed', 'the js-test host is closed');
     if (this.failWith) throw this.failWith;
+    if (this.poisoned && batch.some(this.poisoned)) throw new Error('the batch held a poisoned event');
     // Chained requests run on the state the previous request of their target left.
     const last = new Map<string, EntityState | null>();
     return batch.map((request) => {

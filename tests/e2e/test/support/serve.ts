@@ -15,11 +15,11 @@ export interface Served {
 
 /**
  * Spawns `node packages/cli/dist/bin.js serve <args>` and resolves once it prints its URL.
- * State is in memory unless the arguments name a `--data-dir`.
+ * State is in memory unless the arguments name a `--data-dir`; relative paths are from `cwd`.
  */
-export function startServe(args: string[]): Promise<Served> {
+export function startServe(args: string[], cwd = ROOT): Promise<Served> {
   const all = args.includes('--data-dir') || args.includes('--in-memory') ? args : [...args, '--in-memory'];
-  const child = spawn(process.execPath, [BIN, 'serve', ...all], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...all], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
