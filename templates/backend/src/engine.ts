@@ -1,13 +1,13 @@
-import type {
-  EncodedValue,
-  EntityAddress,
-  EntityState,
-  Event,
-  InvokeEvent,
-  ConstructEvent,
-  Program,
-  ReplyAddress,
-  Result,
+import {
+  encodeCallArguments,
+  type EntityAddress,
+  type EntityState,
+  type Event,
+  type InvokeEvent,
+  type ConstructEvent,
+  type Program,
+  type ReplyAddress,
+  type Result,
 } from '@stateflow/ir';
 import { DEFAULT_CONFIG, readArtifact, type TemplateConfig } from './build.js';
 import { checkProgram } from './check-program.js';
@@ -32,6 +32,11 @@ import { KernelProcess } from './kernel-process.js';
  * 4. **Hand each hop to the kernel.** The kernel does all the Python: binding arguments,
  *    running blocks, pushing and popping frames, raising errors. The engine never looks
  *    at user values, only at the routing fields (`kind`, `target`, `requestId`, `seq`).
+ *
+ * One more duty sits at the gateway: **check what clients send.** `encodeCallArguments`
+ * (`@stateflow/ir`) turns call arguments into the portable encoding and refuses a
+ * malformed value (`{"$int": "x"}`, an unknown tag, a reference to an unknown entity)
+ * with `BadArguments` naming its place, before it can reach a batch and fail there.
  */
 
 /** Options of {@link TemplateEngine.start}. */
@@ -51,8 +56,10 @@ export interface CallOptions {
   requestId?: string;
 }
 
-export type Args = EncodedValue[];
-export type Kwargs = { [name: string]: EncodedValue };
+/** Positional call arguments as a client sends them (JSON values in the portable encoding); checked before they are queued. */
+export type Args = readonly unknown[];
+/** Keyword call arguments as a client sends them; checked before they are queued. */
+export type Kwargs = { readonly [name: string]: unknown };
 
 /** The single-threaded engine of the template backend. */
 export class TemplateEngine {
@@ -70,11 +77,16 @@ export class TemplateEngine {
   private stopped = false;
   private counter = 0;
 
+  /** The program's entity class names, for the argument checks. */
+  private readonly entities: Set<string>;
+
   private constructor(
     readonly program: Program,
     private readonly kernel: KernelProcess,
     private readonly config: TemplateConfig,
-  ) {}
+  ) {
+    this.entities = new Set(program.entities.map((e) => e.name));
+  }
 
   /** Checks the program, starts a kernel process and loads the program into it. */
   static async start(program: Program, options: EngineOptions = {}): Promise<TemplateEngine> {
@@ -101,14 +113,18 @@ export class TemplateEngine {
    * `BadArguments`, or the user's exception).
    */
   create(entity: string, args: Args = [], kwargs: Kwargs = {}, options: CallOptions = {}): Promise<Result> {
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entities });
+    if ('problem' in encoded) return Promise.resolve(badArguments(encoded.problem));
     // A request starts as an event like any other, with an empty stack and seq 0.
-    const event: ConstructEvent = { kind: 'Construct', ...this.newRequest(options), entity, args, kwargs };
+    const event: ConstructEvent = { kind: 'Construct', ...this.newRequest(options), entity, ...encoded.ok };
     return this.submit(event, options);
   }
 
-  /** Calls a method of one instance. Resolves to `{ok: value}` or `{error}`. */
+  /** Calls a method of one instance. Resolves to `{ok: value}` or `{error}` (as {@link create}). */
   invoke(entity: string, key: string, method: string, args: Args = [], kwargs: Kwargs = {}, options: CallOptions = {}): Promise<Result> {
-    const event: InvokeEvent = { kind: 'Invoke', ...this.newRequest(options), target: { entity, key }, method, args, kwargs };
+    const encoded = encodeCallArguments(args, kwargs, { entities: this.entities });
+    if ('problem' in encoded) return Promise.resolve(badArguments(encoded.problem));
+    const event: InvokeEvent = { kind: 'Invoke', ...this.newRequest(options), target: { entity, key }, method, ...encoded.ok };
     return this.submit(event, options);
   }
 
@@ -207,4 +223,9 @@ function slot(address: EntityAddress): string {
 /** A StateFlow system error (`code` set), as opposed to a user exception (no `code`). */
 function internal(message: string): Result {
   return { error: { type: 'Internal', message, code: 'Internal' } };
+}
+
+/** A malformed argument value, refused before it reaches a batch (an HTTP gateway answers 400). */
+function badArguments(problem: string): Result {
+  return { error: { type: 'BadArguments', message: problem, code: 'BadArguments' } };
 }

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Program } from '@stateflow/ir';
 import { KernelError, TemplateEngine } from '../src/index.js';
+import { KernelProcess } from '../src/kernel-process.js';
 
 const shop = createRequire(import.meta.url)('@stateflow/ir/test-vectors/shop.ir.json') as Program;
 const coke = { $entity: 'Item', $key: 'coke' };
@@ -15,6 +16,7 @@ function shopWith(edit: (source: string) => string): Program {
 
 let engine: TemplateEngine | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await engine?.stop();
   engine = undefined;
 });
@@ -48,6 +50,28 @@ describe('TemplateEngine on the shop example', () => {
     expect(await engine.invoke('Item', 'coke', 'fly', [])).toMatchObject({ error: { code: 'UnknownMethod' } });
     expect(await engine.invoke('Shop', 'x', 'open', [])).toMatchObject({ error: { code: 'UnknownEntity' } });
     expect(await engine.invoke('Item', 'coke', 'update_stock', [])).toMatchObject({ error: { code: 'BadArguments' } });
+  });
+
+  it('refuses malformed argument values with BadArguments before they reach a batch', async () => {
+    engine = await TemplateEngine.start(shop);
+    await engine.create('Item', ['coke', 1]);
+    // The kernel refuses these too (defence in depth); the gateway must not let them reach it.
+    const batches = vi.spyOn(KernelProcess.prototype, 'process');
+    const refused = async (result: Promise<unknown>, place: string) =>
+      expect(await result).toMatchObject({ error: { type: 'BadArguments', code: 'BadArguments', message: expect.stringContaining(place) } });
+    await refused(engine.invoke('Item', 'coke', 'update_stock', [{ $int: 'x' }]), 'args[0]');
+    await refused(engine.invoke('Item', 'coke', 'update_stock', [], { amount: { $nope: 1 } }), 'kwargs.amount');
+    await refused(engine.invoke('Item', 'coke', 'update_stock', [{ $entity: 'Shop', $key: 'x' }]), 'args[0]');
+    await refused(engine.create('Item', ['pepsi', { $bytes: '***' }]), 'args[1]');
+    await refused(engine.invoke('Item', 'coke', 'update_stock', 'not a list' as never), 'args');
+    await refused(engine.create('Item', ['\ud800', 1]), 'args[0]');
+    expect(batches).not.toHaveBeenCalled();
+    batches.mockRestore();
+    expect(engine.getState('Item', 'coke')).toEqual({ item_name: 'coke', stock: 0, price: 1 });
+    expect(engine.getState('Item', 'pepsi')).toBeUndefined();
+    // Well-formed tagged values go through, decoded by the kernel.
+    expect(await engine.invoke('Item', 'coke', 'update_stock', [{ $int: '2' }])).toEqual({ ok: true });
+    expect(engine.getState('Item', 'coke')).toMatchObject({ stock: 2 });
   });
 
   it('runs concurrent requests on one instance one event at a time (no lost update)', async () => {

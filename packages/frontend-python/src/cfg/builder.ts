@@ -42,6 +42,12 @@ export class MethodBuilder {
   /** The handler block of blocks made now (see {@link CfgBlock.handler}). */
   handler: number | null = null;
   readonly scopes: Scope[] = [];
+  /**
+   * Bare `raise` statements in the `except` clauses of split `try`s and the variable
+   * holding the caught exception: in a block function no exception is being handled,
+   * so they are rendered as `raise <variable>` (see `emit/source-range.ts`).
+   */
+  readonly reraises = new Map<PyNode, string>();
   private counter = 0;
 
   constructor(
@@ -115,6 +121,12 @@ export class MethodBuilder {
     const expr: PyExpr = { kind: 'Source', node, replacements: reps.size === 0 ? NO_REPLACEMENTS : new Map(reps) };
     if (asValue) expr.asValue = true;
     return expr;
+  }
+
+  /** `reps` plus the bare `raise` statements to render as re-raising a caught exception. */
+  withReraises(reps: Replacements): Replacements {
+    if (this.reraises.size === 0) return reps;
+    return new Map([...reps, ...this.reraises]);
   }
 
   /** The locals that `nodes` read, hoisted parts counting as their temporaries. */

@@ -53,8 +53,9 @@ export type PyStmt =
   /** `target += value`; `op` as written (`+=`, `//=`). */
   | { kind: 'AugAssign'; target: PyExpr; op: string; value: PyExpr }
   /**
-   * `if type(v) not in (int, ...): v = target`: a mutable value read before a hop cannot
-   * keep its identity across it, so it is read again (immutable ones are what Python uses).
+   * `if type(v) in (list, dict, set, bytearray): v = target`: a mutable value read before a
+   * hop cannot keep its identity across it, so it is read again (immutable ones are what
+   * Python uses).
    */
   | { kind: 'RereadIfMutable'; name: string; target: PyExpr }
   /** `raise value` */

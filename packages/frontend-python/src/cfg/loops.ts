@@ -55,7 +55,8 @@ export function lowerFor(b: MethodBuilder, s: PyNode, cur: CfgBlock): CfgBlock |
   b.touch(cur, right);
   const st: StmtState = { cur, reps: new Map() };
   if (b.remote.has(right)) hoistOperands(b, [{ node: right }], st);
-  const iterable = b.source(right, st.reps);
+  // `for x in a, b:` iterates a bare tuple: parenthesized, it is the one argument of `list(...)`.
+  const iterable = b.source(right, st.reps, true);
   const iterUses = b.uses([right], st.reps);
   const targetDefs = b.defs(left).concat(targetNames(b.file, left, b.prefix));
   const target: LoopTarget = { code: b.source(left), defs: [...new Set(targetDefs)], uses: b.uses([left]) };

@@ -33,9 +33,10 @@ function lowerStatement(b: MethodBuilder, s: PyNode, cur: CfgBlock): CfgBlock | 
       };
       return null;
     }
+    const reps = b.withReraises(new Map());
     cur.items.push({
-      code: { kind: 'SourceStatement', node: s, replacements: new Map(), reindent: true },
-      uses: b.uses([s]),
+      code: { kind: 'SourceStatement', node: s, replacements: reps, reindent: true },
+      uses: b.uses([s], reps),
       defs: b.defs(s),
       kills: b.kills(s),
     });
@@ -114,9 +115,10 @@ function lowerStatement(b: MethodBuilder, s: PyNode, cur: CfgBlock): CfgBlock | 
 
 /** A simple statement whose remote parts are hoisted: the rest runs as written. */
 function pushSimple(b: MethodBuilder, st: StmtState, s: PyNode): void {
+  const reps = b.withReraises(new Map(st.reps));
   st.cur.items.push({
-    code: { kind: 'SourceStatement', node: s, replacements: new Map(st.reps), reindent: false },
-    uses: b.uses([s], st.reps),
+    code: { kind: 'SourceStatement', node: s, replacements: reps, reindent: false },
+    uses: b.uses([s], reps),
     defs: b.defs(s),
     kills: b.kills(s),
   });
@@ -215,9 +217,10 @@ function lowerIfChain(b: MethodBuilder, s: PyNode, clauses: IfClause[], k: numbe
   if (!branchesLowered) {
     // The rest of the chain is local: it stays one `if` statement.
     const parts = [cond, clause.body, ...rest.flatMap((r) => (r.cond ? [r.cond, r.body] : [r.body]))];
+    const reps = b.withReraises(new Map(st.reps));
     st.cur.items.push({
-      code: { kind: 'SourceIf', node: s, from: cond, replacements: new Map(st.reps) },
-      uses: b.uses(parts, st.reps),
+      code: { kind: 'SourceIf', node: s, from: cond, replacements: reps },
+      uses: b.uses(parts, reps),
       defs: parts.flatMap((p) => b.defs(p)),
       kills: [],
     });

@@ -1,6 +1,6 @@
 import { CfgDiagnostics } from '../diagnostics/cfg.js';
-import { isKind } from '../parse/node-kind.js';
-import { fieldOf, namedChildren, spanOf, textOf, type PyNode } from '../parse/syntax-node.js';
+import { isKind, isKindIn } from '../parse/node-kind.js';
+import { NESTED_SCOPES, fieldOf, namedChildren, spanOf, textOf, walk, type PyNode } from '../parse/syntax-node.js';
 import type { Exit, MethodBuilder, Scope } from './builder.js';
 import { nameExpr, type PyExpr } from './code.js';
 import { exit, unbind } from './exits.js';
@@ -127,6 +127,7 @@ function lowerExcepts(b: MethodBuilder, dispatch: CfgBlock, excepts: PyNode[]): 
       b.add(bodyStart, { kind: 'Assign', target: nameExpr(name), value: nameExpr(exc) }, [exc], [name]);
       b.scopes.push({ kind: 'handler', name });
     }
+    for (const r of bareRaisesOf(clause)) b.reraises.set(r, exc);
     const bodyEnd = lowerStatements(b, namedChildren(block), bodyStart);
     if (name) {
       b.scopes.pop();
@@ -140,6 +141,19 @@ function lowerExcepts(b: MethodBuilder, dispatch: CfgBlock, excepts: PyNode[]): 
     d.terminator = { kind: 'Return', value: null, uses: [], loc: 'synthetic' };
   }
   return exits;
+}
+
+/**
+ * The bare `raise` statements that re-raise the exception `clause` handles: not those in
+ * a nested `except` (they re-raise its exception) or in a nested function.
+ */
+function bareRaisesOf(clause: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  walk(clause, (n) => {
+    if (n !== clause && (isKind(n, 'except_clause') || isKindIn(n, NESTED_SCOPES))) return false;
+    if (isKind(n, 'raise_statement') && namedChildren(n).length === 0) out.push(n);
+  });
+  return out;
 }
 
 /** After the `finally` body: go on as the `try` was left (normally, raising, returning, ...). */

@@ -3,8 +3,15 @@ import { isKind } from '../parse/node-kind.js';
 import type { SourceFile } from '../parse/syntax-node.js';
 import { renderNode, renderRange, type RenderOptions } from './source-range.js';
 
-/** Values an augmented assignment cannot change in place: Python adds to the value read first. */
-const IMMUTABLE_TYPES = '(int, float, complex, bool, str, bytes, tuple, frozenset, type(None))';
+/**
+ * The mutable types of the value encoding (`ir` values, kernel `values.py`): an augmented
+ * assignment may change such a value in place, and a value read before a hop is a copy
+ * after it, so it is read again. Every other encodable value (numbers, `str`, `bytes`,
+ * `tuple`, `frozenset`, `date`/`datetime`/`time`/`timedelta`, `Decimal`, `UUID`, enum
+ * members, entity references) is immutable: Python adds to the value read first.
+ * Listing the mutable ones (all builtins) keeps the check free of imports.
+ */
+const MUTABLE_TYPES = '(list, dict, set, bytearray)';
 
 /** Turns the cfg stage's code (see `cfg/code.ts`) into Python text for one method. */
 export class PythonCode {
@@ -59,7 +66,7 @@ export class PythonCode {
       case 'AugAssign':
         return `${this.expr(s.target)} ${s.op} ${this.expr(s.value)}`;
       case 'RereadIfMutable':
-        return `if type(${s.name}) not in ${IMMUTABLE_TYPES}: ${s.name} = ${this.expr(s.target)}`;
+        return `if type(${s.name}) in ${MUTABLE_TYPES}: ${s.name} = ${this.expr(s.target)}`;
       case 'Raise':
         return `raise ${this.expr(s.value)}`;
       case 'Unbind':

@@ -41,7 +41,9 @@ export function renderRange(
     const rep = opts.replacements.get(n);
     if (rep !== undefined && n.start >= start && n.end <= end) {
       // `f(x for x in xs)`: the generator is the whole argument list; keep the call's parentheses.
-      const text = isKind(n, 'generator_expression') && n.field === 'arguments' ? `(${rep})` : rep;
+      // A bare `raise` maps to the variable holding the exception it re-raises.
+      const text =
+        isKind(n, 'generator_expression') && n.field === 'arguments' ? `(${rep})` : isKind(n, 'raise_statement') ? `raise ${rep}` : rep;
       edits.push({ start: n.start, end: n.end, text });
       continue;
     }

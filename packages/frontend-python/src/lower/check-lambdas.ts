@@ -12,16 +12,23 @@ import { elementOf, entityOf } from './types.js';
  * `items: List[Item]`. The parameter has no static type, so the compiler does not see a
  * remote interaction there, and the builtin (or list method) runs the lambda where no
  * split is possible: at run time the element is a reference and the access fails.
+ * A lambda bound to a local once (`key = lambda i: ...`) and otherwise only passed to or
+ * called by calls counts at each call it is passed to (`min(items, key=key)`); a name
+ * used any other way could hold something else there, so it is not followed.
  * Reported once per lambda, at its first such access.
  *
  * `typeOf` gives the static type of an expression of the method (see `analyzeMethod`).
  */
 export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n: PyNode) => TypeRef): void {
+  const aliases = lambdaAliases(ctx, body);
   walk(body, (n) => {
     if (!isKind(n, 'lambda')) return;
-    const call = callTakingArgument(n);
-    if (!call) return;
-    const container = entityContainer(call, n, typeOf);
+    let container: { node: PyNode; entity: string } | null = null;
+    for (const site of [n, ...(aliases.get(n) ?? [])]) {
+      const call = callTakingArgument(site);
+      container = call ? entityContainer(call, site, typeOf) : null;
+      if (container) break;
+    }
     if (!container) return;
     const params = lambdaParams(ctx, n);
     const access = params.size > 0 ? firstAccess(ctx, n, params, typeOf) : null;
@@ -46,9 +53,46 @@ export function checkEntityLambdas(ctx: AnalyzeContext, body: PyNode, typeOf: (n
   });
 }
 
-/** The call `lambda` is an argument of (positional or keyword), or null. */
-function callTakingArgument(lambda: PyNode): PyNode | null {
-  let list = lambda.parent;
+/**
+ * Lambdas assigned to a plain local exactly once (`key = lambda i: ...`), each with the
+ * places its name is passed as a call argument. A name that appears anywhere else than
+ * that assignment, a call argument or a called function (a parameter, another binding,
+ * `global`, a nested scope's use) is left out: it might not hold the lambda.
+ */
+function lambdaAliases(ctx: AnalyzeContext, body: PyNode): Map<PyNode, PyNode[]> {
+  const assigned = new Map<string, PyNode[]>();
+  const uses = new Map<string, { args: PyNode[]; other: boolean }>();
+  walk(body, (n) => {
+    if (isKind(n, 'assignment')) {
+      const left = fieldOf(n, 'left');
+      const right = fieldOf(n, 'right');
+      if (isKind(left, 'identifier') && isKind(right, 'lambda')) {
+        const name = textOf(ctx.file, left);
+        assigned.set(name, [...(assigned.get(name) ?? []), right]);
+      }
+    }
+    if (!isKind(n, 'identifier')) return;
+    const p = n.parent;
+    // Not names of variables: `obj.attr`, `f(name=...)`.
+    if ((n.field === 'attribute' && isKind(p, 'attribute')) || (n.field === 'name' && isKind(p, 'keyword_argument'))) return;
+    const name = textOf(ctx.file, n);
+    const u = uses.get(name) ?? { args: [], other: false };
+    uses.set(name, u);
+    if (n.field === 'left' && isKind(p, 'assignment') && isKind(fieldOf(p, 'right'), 'lambda')) return;
+    if (isKind(p, 'argument_list') || (n.field === 'value' && isKind(p, 'keyword_argument'))) u.args.push(n);
+    else if (!(n.field === 'function' && isKind(p, 'call'))) u.other = true;
+  });
+  const out = new Map<PyNode, PyNode[]>();
+  for (const [name, lambdas] of assigned) {
+    const u = uses.get(name);
+    if (lambdas.length === 1 && u && !u.other && u.args.length > 0) out.set(lambdas[0]!, u.args);
+  }
+  return out;
+}
+
+/** The call `arg` (a lambda or a name bound to one) is an argument of (positional or keyword), or null. */
+function callTakingArgument(arg: PyNode): PyNode | null {
+  let list = arg.parent;
   if (isKind(list, 'keyword_argument')) list = list.parent;
   if (!isKind(list, 'argument_list')) return null;
   return isKind(list.parent, 'call') ? list.parent : null;

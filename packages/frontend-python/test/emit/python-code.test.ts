@@ -70,7 +70,7 @@ describe('PythonCode', () => {
     );
     expect(code.stmt({ kind: 'Unbind', name: 'e' }, '    ')).toBe('    e = None; del e');
     expect(code.stmt({ kind: 'RereadIfMutable', name: '__sf_t1', target: name('x') }, '')).toBe(
-      'if type(__sf_t1) not in (int, float, complex, bool, str, bytes, tuple, frozenset, type(None)): __sf_t1 = x',
+      'if type(__sf_t1) in (list, dict, set, bytearray): __sf_t1 = x',
     );
     expect(code.stmt({ kind: 'AugAssign', target: name('__sf_i1'), op: '+=', value: { kind: 'Int', value: 1 } }, '')).toBe('__sf_i1 += 1');
     expect(code.stmt({ kind: 'AddTo', collection: '__sf_t3', of: 'set', value: name('v') }, '')).toBe('__sf_t3.add(v)');

@@ -13,11 +13,19 @@ const ROUTES_HELP = 'routes: POST /{Entity}, POST /{Entity}/{key}/{method}, GET 
 /** First path segments that never name an entity class: the runtime's own routes. */
 export const RESERVED_NAMES: readonly string[] = ['health', 'metrics'];
 
+/** What the `Allow` header of a 405 lists for a route answered to `verb`. */
+function allowHeader(verb: 'GET' | 'POST'): string {
+  return verb === 'GET' ? 'GET, HEAD' : 'POST';
+}
+
 /**
- * Matches a request to a route. Path segments are URL-decoded. Throws {@link HttpError}
- * 404 for unknown paths and 405 (with `Allow`) for a known path with the wrong verb.
+ * Matches a request to a route. Path segments are URL-decoded. `HEAD` matches the `GET`
+ * routes (the server answers it as `GET` without a body, as HTTP requires). Throws
+ * {@link HttpError} 404 for unknown paths and 405 (with `Allow`) for a known path with
+ * the wrong verb.
  */
 export function matchRoute(method: string, pathname: string): Route {
+  const verb = method === 'HEAD' ? 'GET' : method;
   const trimmed = pathname.replace(/^\/+/, '').replace(/\/$/, '');
   const raw = trimmed === '' ? [] : trimmed.split('/');
   let segments: string[];
@@ -30,15 +38,15 @@ export function matchRoute(method: string, pathname: string): Route {
     throw new HttpError(404, 'NotFound', `no route for ${method} ${pathname}; ${ROUTES_HELP}`);
   }
   if (segments.length === 1 && RESERVED_NAMES.includes(segments[0]!)) {
-    if (method !== 'GET') {
-      throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use GET`, { Allow: 'GET' });
+    if (verb !== 'GET') {
+      throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use GET`, { Allow: allowHeader('GET') });
     }
     return { kind: segments[0] as 'health' | 'metrics' };
   }
   const allowed = segments.length === 2 ? 'GET' : 'POST';
-  if (method !== allowed) {
+  if (verb !== allowed) {
     throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use ${allowed} (${ROUTES_HELP})`, {
-      Allow: allowed,
+      Allow: allowHeader(allowed),
     });
   }
   const [entity, key, name] = segments as [string, string?, string?];

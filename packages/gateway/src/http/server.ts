@@ -138,7 +138,7 @@ export async function startHttpServer(runtime: GatewayEngine, options: HttpServe
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = performance.now();
     void handle(runtime, req, settings).then(({ reply, route }) => {
-      send(res, reply);
+      send(res, reply, req.method === 'HEAD');
       const durationMs = performance.now() - started;
       metrics.observeRequest(route, reply.status, durationMs);
       if (!options.onRequest) return;
@@ -332,7 +332,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** Writes `reply`; an answer to `HEAD` has the headers of the `GET` answer (`Content-Length` too) and no body. */
+function send(res: ServerResponse, reply: Reply, head: boolean): void {
   if (reply.status === 204) {
     res.writeHead(204, reply.headers);
     res.end();
@@ -344,5 +345,5 @@ function send(res: ServerResponse, reply: Reply): void {
     'content-length': Buffer.byteLength(text),
     ...reply.headers,
   });
-  res.end(text);
+  res.end(head ? undefined : text);
 }

@@ -157,6 +157,30 @@ describe('startHttpServer', () => {
     expectError(await call('GET', '/Counter/g/add'), 405, 'MethodNotAllowed');
   });
 
+  it('answers HEAD on GET routes as GET without a body', async () => {
+    await call('POST', '/Counter', { args: ['head'] });
+    const head = async (path: string) => {
+      const res = await fetch(server.url + path, { method: 'HEAD' });
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    };
+    const get = await fetch(server.url + '/Counter/head');
+    const getText = await get.text();
+    const res = await head('/Counter/head');
+    expect(res).toMatchObject({ status: 200, text: '' });
+    expect(res.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(getText)));
+    expect(await head('/Counter/missing')).toMatchObject({ status: 404, text: '' });
+    expect(await head('/health')).toMatchObject({ status: 200, text: '' });
+    expect(await head('/metrics')).toMatchObject({ status: 200, text: '' });
+    // POST routes stay POST only; GET routes list HEAD in Allow.
+    const post = await head('/Counter/head/add');
+    expect(post).toMatchObject({ status: 405, text: '' });
+    expect(post.headers.get('allow')).toBe('POST');
+    expect((await call('DELETE', '/Counter/head')).headers.get('allow')).toBe('GET, HEAD');
+    expect((await call('POST', '/health')).headers.get('allow')).toBe('GET, HEAD');
+    expect(log.filter((e) => e.method === 'HEAD').map((e) => e.status)).toEqual([200, 404, 200, 200, 405]);
+  });
+
   it('500 with the error shape when the host fails', async () => {
     await call('POST', '/Counter', { args: ['crash'] });
     host.failWith = new Error('interpreter died');
