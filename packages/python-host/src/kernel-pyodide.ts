@@ -14,38 +14,31 @@ import type { HostResult } from './host.js';
 /** Where the kernel's files live inside Pyodide's virtual file system. */
 const KERNEL_DIR = '/stateflow/python';
 
+/** The kernel's module of entry points for Pyodide hosts (`stateflow_kernel/pyodide_bridge.py`). */
+const BRIDGE_MODULE = 'stateflow_kernel.pyodide_bridge';
+
+/** A Python function called from JavaScript (a PyProxy: destroy it when done). */
+export type PyCallable = ((...args: unknown[]) => string | undefined) & { destroy(): void };
+
 /**
- * The start of a bridge module run in the kernel's Pyodide: imports the kernel and
- * defines `load(text) -> str | None` (the load error, or `None`) that sets the global
- * `kernel`, and `encoding_error(what, e) -> str`, the answer of a batch that cannot be
- * read or whose answer cannot be encoded (see {@link readBatchAnswer}). Each host
- * appends its own batch functions.
+ * Imports the kernel's bridge module (`stateflow_kernel/pyodide_bridge.py`, shipped with
+ * `@stateflow/python-kernel` and written into Pyodide by {@link startKernelPyodide}) and
+ * returns the named functions of it: `load(text)`, `batch(text)`,
+ * `worker_batch(text, progress, limit_s)` (see that module). The module's errors
+ * (`encoding_error` answers) are read by {@link readBatchAnswer}.
  */
-export const BRIDGE_PRELUDE = `
-import gc, json, sys
-sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})
-from stateflow_kernel import Kernel, LoadError
-
-kernel = None
-
-def load(text):
-    global kernel
-    try:
-        kernel = Kernel(json.loads(text))
-    except LoadError as e:
-        return str(e)
-    # The standard library's, Pyodide's and the program's objects live until the next
-    # load: move them out of the collector's way, so collections only scan what batches
-    # create (a full collection of the ~21,000 objects at start takes about 7 ms here).
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    return None
-
-def encoding_error(what, e):
-    message = "%s: a value is nested too deeply for the Python kernel (%s: %s)" % (what, type(e).__name__, e)
-    return json.dumps({"error": {"type": "EncodingError", "code": "EncodingError", "message": message}})
-`;
+export function bridgeFunctions<Name extends string>(pyodide: PyodideAPI, names: readonly Name[]): Record<Name, PyCallable> {
+  pyodide.runPython(`import sys\nif ${JSON.stringify(KERNEL_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})`);
+  const bridge = pyodide.pyimport(BRIDGE_MODULE) as { [name: string]: PyCallable & { copy(): PyCallable } } & { destroy(): void };
+  try {
+    const out = {} as Record<Name, PyCallable>;
+    // Attributes are borrowed from the module's proxy: copies outlive it.
+    for (const name of names) out[name] = bridge[name]!.copy();
+    return out;
+  } finally {
+    bridge.destroy();
+  }
+}
 
 /**
  * The results of a Pyodide bridge's batch answer (a JSON list), or throws
@@ -60,7 +53,7 @@ export function readBatchAnswer(text: string): HostResult[] {
 
 /**
  * Loads Pyodide from the installed `pyodide` package and writes the kernel's files
- * into it (not imported yet: run a bridge built on {@link BRIDGE_PRELUDE} for that).
+ * into it (not imported yet: {@link bridgeFunctions} does that).
  *
  * @param stderr - where Python's stdout/stderr go: this process's stderr, or nowhere
  * @param onStartError - turns a failure of Pyodide itself to start (given the directory

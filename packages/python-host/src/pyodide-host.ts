@@ -4,7 +4,7 @@ import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult, PythonHost } from './host.js';
 import { failedResult } from './fail-event.js';
 import { stringifyForKernel } from './frames.js';
-import { BRIDGE_PRELUDE, readBatchAnswer, startKernelPyodide } from './kernel-pyodide.js';
+import { bridgeFunctions, readBatchAnswer, startKernelPyodide, type PyCallable } from './kernel-pyodide.js';
 import { runOneByOne } from './one-by-one.js';
 import { errorValueOf } from './worker-pool.js';
 
@@ -13,16 +13,6 @@ export interface PyodideHostOptions {
   /** Where Python's stdout/stderr (user `print`) go: this process's stderr, or nowhere. @default 'forward' */
   stderr?: 'forward' | 'capture';
 }
-
-const BRIDGE = `${BRIDGE_PRELUDE}
-def batch(text):
-    try:
-        return kernel.process_batch_json(text)
-    except RecursionError as e:
-        return encoding_error("cannot run the batch", e)
-`;
-
-type PyCallable = ((text: string) => string | undefined) & { destroy(): void };
 
 /**
  * Runs the kernel in-process on Pyodide (CPython 3.14 compiled to WebAssembly, standard
@@ -48,11 +38,8 @@ export class PyodideHost implements PythonHost {
       options.stderr,
       (err, indexURL) => new PythonHostError('PythonNotFound', `cannot start Pyodide from ${indexURL}: ${String(err)}`, { cause: err }),
     );
-    const namespace = pyodide.toPy({}) as unknown as { get(name: string): PyCallable; destroy(): void };
-    pyodide.runPython(BRIDGE, { globals: namespace as never, filename: '<stateflow-host>' });
-    const host = new PyodideHost(pyodide, namespace.get('load'), namespace.get('batch'));
-    namespace.destroy();
-    return host;
+    const { load, batch } = bridgeFunctions(pyodide, ['load', 'batch']);
+    return new PyodideHost(pyodide, load, batch);
   }
 
   async load(program: Program): Promise<void> {

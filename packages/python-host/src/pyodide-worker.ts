@@ -5,7 +5,7 @@
  * Python), guided by the index of the running event that this thread publishes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BRIDGE_PRELUDE, startKernelPyodide } from './kernel-pyodide.js';
+import { bridgeFunctions, startKernelPyodide } from './kernel-pyodide.js';
 
 /** Data the main thread gives a Pyodide worker thread. */
 export interface PyodideWorkerData {
@@ -33,52 +33,11 @@ export interface WorkerResponse {
   memory?: number;
 }
 
-const BRIDGE = `${BRIDGE_PRELUDE}
-import time
-from stateflow_kernel.serve import timeout_error
-from stateflow_kernel.chain import StateChain
-
-def batch(text, progress, limit_s):
-    try:
-        requests = json.loads(text)
-    except RecursionError as e:
-        return encoding_error("cannot read the batch", e)
-    out = []
-    i = 0
-    n = len(requests)
-    process = kernel.process
-    chain = StateChain()
-    while i < n:
-        r = requests[i]
-        progress[0] = i + 1
-        t0 = time.monotonic()
-        state = chain.state(r)
-        try:
-            result = process(r["event"], state)
-        except KeyboardInterrupt:
-            if limit_s > 0 and time.monotonic() - t0 < limit_s / 2:
-                continue  # a late stop meant for the previous event: run this one again
-            result = kernel.fail(r["event"], timeout_error(r["event"], limit_s))
-        chain.done(r, state, result)
-        out.append(result)
-        i += 1
-    progress[0] = 0
-    try:
-        return json.dumps(out, separators=(",", ":"))
-    except (RecursionError, ValueError) as e:
-        return encoding_error("cannot encode the answer", e)
-`;
-
-type PyFn = (...args: unknown[]) => string | undefined;
-
 async function main(): Promise<void> {
   const data = workerData as PyodideWorkerData;
   const pyodide = await startKernelPyodide(data.stderr);
   pyodide.setInterruptBuffer(new Int32Array(data.interrupt));
-  const ns = pyodide.toPy({}) as unknown as { get(name: string): PyFn };
-  pyodide.runPython(BRIDGE, { globals: ns as never, filename: '<stateflow-worker>' });
-  const load = ns.get('load');
-  const batch = ns.get('batch');
+  const { load, worker_batch: batch } = bridgeFunctions(pyodide, ['load', 'worker_batch']);
   const progress = new Int32Array(data.progress);
   const limit = data.timeoutMs / 1000;
   const heap = () => (pyodide as unknown as { _module?: { HEAPU8?: Uint8Array } })._module?.HEAPU8?.byteLength ?? 0;
