@@ -56,10 +56,6 @@ for bad, error_type in [
     check(origin == REJECTED and response["kind"] == "Response" and response["replyTo"] == REPLY
           and response["result"]["error"]["type"] == error_type, "error response %s for %s" % (error_type, bad))
 
-check(router.response_topic(json.dumps({"replyTo": REPLY})) == "replies", "reply topic from replyTo")
-check(router.response_topic(json.dumps({"replyTo": {"channel": "http", "id": "x"}})) == "out", "default egress")
-
-
 class FakeState:
     def __init__(self):
         self.state = None
@@ -78,6 +74,26 @@ class FakeState:
         self.seen[rid] = record
         self.kept = getattr(self, "kept", {})
         self.kept[rid] = keep
+
+
+# The call-argument vectors every backend shares (@stateflow/ir request-values.json
+# "calls"): the same message whether routing refuses the call or the kernel does.
+with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "request-values.json"), encoding="utf-8") as f:
+    CALLS = json.load(f)["calls"]
+for vector in CALLS["invalid"]:
+    text = event(kind="Construct", entity="Item", requestId="calls-" + vector["name"], **vector["call"])
+    key, origin, answer = router.admit(text)
+    if origin == INGRESS:  # well-formed lists: the values are the kernel's to refuse
+        [answer] = EntityLogic(PROGRAM).handle(origin, text, FakeState())[1]
+    error = json.loads(answer)["result"]["error"]
+    check(error["code"] == "BadArguments" and error["message"] == vector["message"],
+          "call vector %r: %r" % (vector["name"], error))
+for vector in CALLS["valid"]:
+    text = event(kind="Construct", entity="Item", **vector["call"])
+    check(router.admit(text)[1] == INGRESS, "call vector %r admitted" % vector["name"])
+
+check(router.response_topic(json.dumps({"replyTo": REPLY})) == "replies", "reply topic from replyTo")
+check(router.response_topic(json.dumps({"replyTo": {"channel": "http", "id": "x"}})) == "out", "default egress")
 
 
 logic = EntityLogic(PROGRAM)

@@ -131,13 +131,14 @@ export function encodeRequestValue(value: unknown, path: string, options: Reques
 
 /**
  * Checks the arguments of a call (`args` an array, `kwargs` an object of names) with
- * {@link encodeRequestValue}; paths are `args[i]...` and `kwargs.<name>...`.
+ * {@link encodeRequestValue}; paths are `args[i]...` and `kwargs.<name>...`. An absent
+ * (`undefined`) `args` or `kwargs` is empty; `null` is refused like any other non-array.
+ * The kernel (`request_values.py` `call_shape_problem`) and the Flink job's routing apply
+ * the same rule with the same messages (vectors: `calls` in `test/fixtures/request-values.json`).
  */
-export function encodeCallArguments(args: unknown, kwargs: unknown, options: RequestValueOptions = {}): CallArgumentsResult {
-  if (!Array.isArray(args)) return { problem: 'positional arguments (args) must be an array' };
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
-    return { problem: 'keyword arguments (kwargs) must be an object of names and values' };
-  }
+export function encodeCallArguments(args: unknown = [], kwargs: unknown = {}, options: RequestValueOptions = {}): CallArgumentsResult {
+  if (!Array.isArray(args)) return { problem: CALL_ARGS_PROBLEM };
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return { problem: CALL_KWARGS_PROBLEM };
   try {
     startAt('args');
     const outArgs = encodeItems(args, 0, options.entities);
@@ -160,6 +161,9 @@ export function encodeCallArguments(args: unknown, kwargs: unknown, options: Req
     throw err;
   }
 }
+
+const CALL_ARGS_PROBLEM = 'positional arguments (args) must be an array';
+const CALL_KWARGS_PROBLEM = 'keyword arguments (kwargs) must be an object of names and values';
 
 /** Encodes `value` at `depth` (the number of containers around it, within the argument). */
 function encodeValue(value: unknown, depth: number, entities: EntityNames | undefined): EncodedValue {

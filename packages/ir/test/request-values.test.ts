@@ -6,6 +6,10 @@ interface Vectors {
   entities: string[];
   invalid: { name: string; json: string; message: string }[];
   valid: { name: string; json: string }[];
+  calls: {
+    invalid: { name: string; call: { args?: unknown; kwargs?: unknown }; message: string }[];
+    valid: { name: string; call: { args?: unknown; kwargs?: unknown } }[];
+  };
 }
 
 const vectors = loadFixture<Vectors>('request-values.json');
@@ -44,6 +48,16 @@ describe('encodeRequestValue (shared vectors, also run by the kernel)', () => {
   it('refuses what is not JSON (in-process callers)', () => {
     expect(encodeRequestValue([undefined], 'v')).toEqual({ problem: 'v[0]: a undefined is not a JSON value' });
     expect(encodeRequestValue(NaN, 'v')).toMatchObject({ problem: expect.stringMatching(/^v: numbers must be finite/) });
+  });
+});
+
+describe('encodeCallArguments (shared call vectors, also run by the kernel and the Flink routing)', () => {
+  it.each(vectors.calls.invalid.map((v) => [v.name, v] as const))('refuses %s', (_name, { call, message }) => {
+    expect(encodeCallArguments(call.args, call.kwargs, { entities })).toEqual({ problem: message });
+  });
+
+  it.each(vectors.calls.valid.map((v) => [v.name, v] as const))('accepts %s', (_name, { call }) => {
+    expect(encodeCallArguments(call.args, call.kwargs, { entities })).toHaveProperty('ok');
   });
 });
 

@@ -7,7 +7,7 @@ import decimal
 import json
 import os
 import uuid
-from typing import Any
+from typing import Any, Dict
 
 import programs
 import pytest
@@ -41,6 +41,29 @@ def test_refuses_what_the_gateway_refuses_with_the_same_message(vector: Any) -> 
 @pytest.mark.parametrize("vector", VECTORS["valid"], ids=[v["name"] for v in VECTORS["valid"]])
 def test_accepts_what_the_gateway_accepts(vector: Any) -> None:
     decoder().value(json.loads(vector["json"]), "args[0]", 0)
+
+
+CALLS = VECTORS["calls"]
+
+
+def client_construct(call: Dict[str, Any]) -> Dict[str, Any]:
+    event = {"kind": "Construct", "requestId": "r1", "seq": 0, "stack": [],
+             "replyTo": {"channel": "t", "id": "1"}, "entity": "Item"}
+    event.update(call)
+    return event
+
+
+@pytest.mark.parametrize("vector", CALLS["invalid"], ids=[v["name"] for v in CALLS["invalid"]])
+def test_refuses_the_call_arguments_every_backend_refuses(vector: Any) -> None:
+    result = Kernel(programs.shop_program()).process(client_construct(vector["call"]), None)
+    error = result["out"][0]["result"]["error"]
+    assert error["code"] == "BadArguments"
+    assert error["message"] == vector["message"]
+
+
+@pytest.mark.parametrize("vector", CALLS["valid"], ids=[v["name"] for v in CALLS["valid"]])
+def test_accepts_the_call_arguments_every_backend_accepts(vector: Any) -> None:
+    Kernel(programs.shop_program())._client_arguments(client_construct(vector["call"]))
 
 
 def test_decodes_every_tag_to_its_python_type() -> None:

@@ -1,6 +1,7 @@
 """Routing and validation of StateFlow events in the Flink job (no PyFlink import).
 
-Kept apart from ``job.py`` so it runs (and is tested) with a plain Python. Every
+Kept apart from ``job.py`` so it runs (and is tested) with a plain Python (and the
+kernel's package, shipped beside it, for the call-argument rule). Every
 function here is pure: text in, text or tuples out. Nothing here raises on bad input:
 a malformed ingress record becomes an error ``Response`` (when its ``replyTo`` can be
 read) or a dead-letter record, never an exception that would fail the job.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from stateflow_kernel.request_values import call_shape_problem
 
 # Origins of a record entering the keyed operator.
 INGRESS = "I"      # a client request from the ingress topic (deduplicated by requestId)
@@ -122,10 +125,11 @@ class Router:
         if entity not in self.entities:
             return ("no entity class '%s' in this program (entities: %s)" % (entity, ", ".join(sorted(self.entities))), "UnknownEntity")
         if kind in ("Invoke", "Construct"):
-            if not isinstance(event.get("args", []), list) or not isinstance(event.get("kwargs", {}), dict):
-                return ("args must be a list and kwargs an object", "BadArguments")
-            event.setdefault("args", [])
-            event.setdefault("kwargs", {})
+            # The kernel's rule and message (the values themselves are checked by the
+            # kernel when the call runs: same messages, shared vectors).
+            shape = call_shape_problem(event.get("args", []), event.get("kwargs", {}))
+            if shape is not None:
+                return (shape, "BadArguments")
         if kind == "Invoke" and not isinstance(event.get("method"), str):
             return ("Invoke needs a method name", None)
         return (None, None)

@@ -252,7 +252,8 @@ class Kernel:
     def _client_arguments(self, ev: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
         """The arguments of a client's event, decoded strictly (``BadArguments`` if malformed)."""
         try:
-            return self.request_decoder.arguments(ev.get("args") or [], ev.get("kwargs") or {})
+            # An absent args/kwargs is empty; any other non-list/non-dict (null too) is refused.
+            return self.request_decoder.arguments(ev.get("args", []), ev.get("kwargs", {}))
         except RequestValueError as e:
             raise StateflowError("BadArguments", str(e)) from None
 

@@ -143,6 +143,17 @@ def _enter(depth: int) -> None:
         raise _refuse("the value is nested deeper than %d levels" % MAX_VALUE_DEPTH)
 
 
+def call_shape_problem(args: Any, kwargs: Any) -> Optional[str]:
+    """Why ``args`` and ``kwargs`` cannot be a call's arguments, or None: ``args`` must be
+    a list and ``kwargs`` a dict (``encodeCallArguments`` in the IR; the Flink job's routing
+    uses this too). Callers pass ``[]``/``{}`` for an absent one; ``None`` is refused."""
+    if type(args) is not list:
+        return "positional arguments (args) must be an array"
+    if type(kwargs) is not dict:
+        return "keyword arguments (kwargs) must be an object of names and values"
+    return None
+
+
 class RequestDecoder:
     """Decodes request values strictly; ``entities`` are the program's entity class names."""
 
@@ -152,10 +163,9 @@ class RequestDecoder:
 
     def arguments(self, args: Any, kwargs: Any) -> Tuple[List[Any], Dict[str, Any]]:
         """Decodes call arguments; paths are ``args[i]`` and ``kwargs.<name>``."""
-        if type(args) is not list:
-            raise RequestValueError("positional arguments (args) must be an array")
-        if type(kwargs) is not dict:
-            raise RequestValueError("keyword arguments (kwargs) must be an object of names and values")
+        shape = call_shape_problem(args, kwargs)
+        if shape is not None:
+            raise RequestValueError(shape)
         try:
             out_args = self._items(args, 0)
         except _Refusal as e:
