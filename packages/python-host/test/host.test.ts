@@ -220,7 +220,7 @@ describe.each(kinds)('%s host', (kind) => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 180_000); // starts a second Pyodide, which takes over a minute while the other suites share the 2 cores
 
   it('fails clearly after close()', async () => {
     const fresh = await createPythonHost({ kind, stderr: 'capture' });
