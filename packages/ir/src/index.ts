@@ -52,6 +52,7 @@ export {
   REQUEST_VALUE_TAGS,
   encodeRequestValue,
   encodeCallArguments,
+  callShapeProblem,
 } from './request-values.js';
 export type { EntityNames, RequestValueOptions, RequestValueResult, CallArgumentsResult } from './request-values.js';
 export { parseJsonExact } from './exact-json.js';

@@ -137,21 +137,22 @@ export function encodeRequestValue(value: unknown, path: string, options: Reques
  * the same rule with the same messages (vectors: `calls` in `test/fixtures/request-values.json`).
  */
 export function encodeCallArguments(args: unknown = [], kwargs: unknown = {}, options: RequestValueOptions = {}): CallArgumentsResult {
-  if (!Array.isArray(args)) return { problem: CALL_ARGS_PROBLEM };
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return { problem: CALL_KWARGS_PROBLEM };
+  const shape = callShapeProblem(args, kwargs);
+  if (shape !== undefined) return { problem: shape };
+  const names = kwargs as { [name: string]: unknown };
   try {
     startAt('args');
-    const outArgs = encodeItems(args, 0, options.entities);
+    const outArgs = encodeItems(args as unknown[], 0, options.entities);
     startAt('kwargs');
-    let outKwargs = kwargs as { [name: string]: EncodedValue };
-    for (const name of Object.keys(kwargs)) {
+    let outKwargs = names as { [name: string]: EncodedValue };
+    for (const name of Object.keys(names)) {
       if (!isWellFormed(name)) refuse(`the name '${name}' is not valid Unicode (it holds a lone UTF-16 surrogate)`);
-      const v = (kwargs as { [name: string]: unknown })[name];
+      const v = names[name];
       trail.push(name);
       const enc = encodeValue(v, 0, options.entities);
       trail.pop();
       if (enc !== v) {
-        if (outKwargs === kwargs) outKwargs = { ...outKwargs };
+        if (outKwargs === names) outKwargs = { ...outKwargs };
         setOwn(outKwargs, name, enc);
       }
     }
@@ -164,6 +165,18 @@ export function encodeCallArguments(args: unknown = [], kwargs: unknown = {}, op
 
 const CALL_ARGS_PROBLEM = 'positional arguments (args) must be an array';
 const CALL_KWARGS_PROBLEM = 'keyword arguments (kwargs) must be an object of names and values';
+
+/**
+ * The shape half of {@link encodeCallArguments}: why `args` is not an array or `kwargs`
+ * not an object of names (`args` first), or `undefined`. An absent (`undefined`) one is
+ * empty. For a check that runs before the values are looked at, such as an HTTP body
+ * parser, so that it refuses a call with the same message as every other backend.
+ */
+export function callShapeProblem(args: unknown = [], kwargs: unknown = {}): string | undefined {
+  if (!Array.isArray(args)) return CALL_ARGS_PROBLEM;
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return CALL_KWARGS_PROBLEM;
+  return undefined;
+}
 
 /** Encodes `value` at `depth` (the number of containers around it, within the argument). */
 function encodeValue(value: unknown, depth: number, entities: EntityNames | undefined): EncodedValue {

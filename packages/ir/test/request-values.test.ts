@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NUMBER_DIGITS, MAX_VALUE_DEPTH, encodeCallArguments, encodeRequestValue, parseJsonExact } from '../src/index.js';
+import { MAX_NUMBER_DIGITS, MAX_VALUE_DEPTH, callShapeProblem, encodeCallArguments, encodeRequestValue, parseJsonExact } from '../src/index.js';
 import { loadFixture } from './support/fixtures.js';
 
 interface Vectors {
@@ -58,6 +58,16 @@ describe('encodeCallArguments (shared call vectors, also run by the kernel and t
 
   it.each(vectors.calls.valid.map((v) => [v.name, v] as const))('accepts %s', (_name, { call }) => {
     expect(encodeCallArguments(call.args, call.kwargs, { entities })).toHaveProperty('ok');
+  });
+
+  it.each(vectors.calls.invalid.map((v) => [v.name, v] as const))('callShapeProblem: %s', (_name, { call, message }) => {
+    // The shape check finds exactly the problems that are not about a value (those have a place).
+    const aboutAValue = /^(args\[|kwargs\.)/.test(message);
+    expect(callShapeProblem(call.args, call.kwargs)).toBe(aboutAValue ? undefined : message);
+  });
+
+  it.each(vectors.calls.valid.map((v) => [v.name, v] as const))('callShapeProblem accepts %s', (_name, { call }) => {
+    expect(callShapeProblem(call.args, call.kwargs)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { parseJsonExact } from '@stateflow/ir';
+import { callShapeProblem, parseJsonExact } from '@stateflow/ir';
 import { HttpError } from './http-error.js';
 
 /** Default largest accepted request body (1 MiB). */
@@ -40,6 +40,11 @@ const USAGE = 'send a JSON object like {"args": [1, "x"], "kwargs": {"name": "va
 /**
  * Parses a call body: `{"args"?: [...], "kwargs"?: {...}}`; an empty body means no
  * arguments. Integer literals beyond 2^53 keep their exact value (as `{"$int": ...}`).
+ *
+ * What is not a call at all (not JSON, not an object, an unknown field) is `BadRequest`.
+ * A call whose `args`/`kwargs` have the wrong shape is `BadArguments`, with the message
+ * every backend gives (`callShapeProblem` of `@stateflow/ir`, the rule of
+ * `encodeCallArguments`); the values themselves are checked by the runtime.
  */
 export function parseCallBody(text: string): CallBody {
   if (text.trim() === '') return { args: [], kwargs: {} };
@@ -58,13 +63,8 @@ export function parseCallBody(text: string): CallBody {
   if (unknown.length > 0) {
     throw new HttpError(400, 'BadRequest', `unknown field ${unknown.map((k) => `'${k}'`).join(', ')} in request body; ${USAGE}`);
   }
-  const args = 'args' in body ? body['args'] : [];
-  const kwargs = 'kwargs' in body ? body['kwargs'] : {};
-  if (!Array.isArray(args)) {
-    throw new HttpError(400, 'BadRequest', `"args" must be an array of positional arguments; ${USAGE}`);
-  }
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
-    throw new HttpError(400, 'BadRequest', `"kwargs" must be an object of keyword arguments; ${USAGE}`);
-  }
-  return { args, kwargs: kwargs as { [name: string]: unknown } };
+  const { args = [], kwargs = {} } = body;
+  const problem = callShapeProblem(args, kwargs);
+  if (problem !== undefined) throw new HttpError(400, 'BadArguments', problem);
+  return { args: args as unknown[], kwargs: kwargs as { [name: string]: unknown } };
 }

@@ -122,18 +122,31 @@ describe('startHttpServer', () => {
     expect(res).toMatchObject({ status: 422, body: { error: { type: 'ValueError', message: 'counter x refuses' } } });
   });
 
-  it('400 for malformed bodies', async () => {
+  it('400 BadRequest for a body that is not a call', async () => {
     await call('POST', '/Counter', { args: ['body'] });
     expectError(await call('POST', '/Counter/body/add', '{"args": [1'), 400, 'BadRequest');
     expectError(await call('POST', '/Counter/body/add', '[1]'), 400, 'BadRequest');
     expectError(await call('POST', '/Counter/body/add', '"x"'), 400, 'BadRequest');
-    expectError(await call('POST', '/Counter/body/add', { args: 1 }), 400, 'BadRequest');
-    expectError(await call('POST', '/Counter/body/add', { kwargs: [] }), 400, 'BadRequest');
-    expectError(await call('POST', '/Counter/body/add', { kwargs: null }), 400, 'BadRequest');
     const typo = await call('POST', '/Counter/body/add', { arg: [1] });
     expectError(typo, 400, 'BadRequest');
     expect(typo.body.error.message).toContain("'arg'");
     expectError(await call('POST', '/Counter', '{'), 400, 'BadRequest');
+  });
+
+  it('400 BadArguments, with the message of every backend, for args/kwargs of the wrong shape', async () => {
+    await call('POST', '/Counter', { args: ['shape'] });
+    const argsProblem = 'positional arguments (args) must be an array';
+    const kwargsProblem = 'keyword arguments (kwargs) must be an object of names and values';
+    for (const [body, message] of [
+      [{ args: 1 }, argsProblem],
+      [{ args: null }, argsProblem],
+      [{ args: {}, kwargs: [] }, argsProblem],
+      [{ kwargs: [] }, kwargsProblem],
+      [{ kwargs: null }, kwargsProblem],
+    ] as const) {
+      expect(await call('POST', '/Counter/shape/add', body), JSON.stringify(body)).toMatchObject({ status: 400, body: { error: { type: 'BadArguments', message } } });
+    }
+    expect(await call('POST', '/Counter', { args: 'x' })).toMatchObject({ status: 400, body: { error: { type: 'BadArguments', message: argsProblem } } });
   });
 
   it('400 BadArguments for malformed tagged values and references to unknown classes', async () => {
