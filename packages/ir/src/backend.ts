@@ -91,6 +91,11 @@ export interface LambdaClientAccess {
   functionName: string;
   /** AWS region of the function. @default `AWS_REGION`, else `us-east-1` */
   region?: string;
+  /**
+   * The endpoint checks no signatures (a local emulator): clients sign with placeholder
+   * credentials instead of looking for AWS ones. @default false
+   */
+  unsigned?: boolean;
 }
 
 /** How the CLI reads a setting's value from its text. */

@@ -31,6 +31,7 @@ const variants: { [transport: string]: JsonSchema } = {
       endpoint: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'Base URL of the Invoke API, e.g. `http://127.0.0.1:9001` (absent: AWS itself).' },
       functionName: { ...name, description: 'The function to invoke.' },
       region: { ...name, description: 'AWS region of the function.' },
+      unsigned: { type: 'boolean', description: 'The endpoint checks no signatures (a local emulator): clients sign with placeholder credentials.' },
     },
     ['functionName'],
   ),

@@ -10,7 +10,7 @@ describe('validateClientAccess', () => {
   it('accepts the kafka and lambda kinds', () => {
     const ok: ClientAccess[] = [
       { transport: 'kafka', brokers: ['127.0.0.1:19092'], requestTopic: 'in', replyTopic: 'out' },
-      { transport: 'lambda', endpoint: 'http://127.0.0.1:9001', functionName: 'bank', region: 'us-east-1' },
+      { transport: 'lambda', endpoint: 'http://127.0.0.1:9001', functionName: 'bank', region: 'us-east-1', unsigned: true },
       { transport: 'lambda', functionName: 'bank' },
     ];
     expect(ok.map((access) => validateClientAccess(access))).toEqual(ok.map((access) => ({ ok: true, access })));
