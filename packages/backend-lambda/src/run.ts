@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningDeployment } from '@stateflow/ir';
+import type { LambdaClientAccess, RunningDeployment } from '@stateflow/ir';
 import { readLambdaConfig } from './build.js';
 import type { LambdaConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
@@ -43,6 +43,7 @@ export interface RunningLambda extends RunningDeployment {
   readonly dispatcher: Dispatcher;
   /** The store this run started (absent when given `storeEndpoint`). */
   readonly store: LocalStore | undefined;
+  readonly clientAccess: LambdaClientAccess;
 }
 
 /**
@@ -84,7 +85,10 @@ export async function runLambdaLocally(outDir: string, options: RunLambdaOptions
   let resolveDone!: (status: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   let stopping: Promise<number> | undefined;
+  // How `stateflow run` puts the HTTP API in front of it: the client's `lambdaTransport`.
+  const clientAccess: LambdaClientAccess = { transport: 'lambda', endpoint: dispatcher.endpoint, functionName: config.name, region: LOCAL_AWS_ENV.AWS_REGION, unsigned: true };
   return {
+    clientAccess,
     endpoint: dispatcher.endpoint,
     functionName: config.name,
     storeEndpoint,

@@ -66,7 +66,7 @@ export interface RunningDeployment {
 }
 
 /** How clients reach a running deployment (data: the CLI builds the transport). */
-export type ClientAccess = KafkaClientAccess;
+export type ClientAccess = KafkaClientAccess | LambdaClientAccess;
 
 /** Requests to a Kafka topic, replies on another (the client's `kafkaTransport`). */
 export interface KafkaClientAccess {
@@ -77,6 +77,25 @@ export interface KafkaClientAccess {
   requestTopic: string;
   /** Topic the engine writes the replies of these clients to. */
   replyTopic: string;
+}
+
+/**
+ * One synchronous invocation of a function per request through the Lambda Invoke API
+ * (the client's `lambdaTransport`, which also reads state with a `GetState` event).
+ */
+export interface LambdaClientAccess {
+  transport: 'lambda';
+  /** Base URL of the Invoke API, e.g. `http://127.0.0.1:9001`; absent: AWS itself. */
+  endpoint?: string;
+  /** The function to invoke. */
+  functionName: string;
+  /** AWS region of the function. @default `AWS_REGION`, else `us-east-1` */
+  region?: string;
+  /**
+   * The endpoint checks no signatures (a local emulator): clients sign with placeholder
+   * credentials instead of looking for AWS ones. @default false
+   */
+  unsigned?: boolean;
 }
 
 /** How the CLI reads a setting's value from its text. */

@@ -69,10 +69,11 @@ export type {
   DiagnosticExtras,
 } from './define-diagnostics.js';
 export { IrDiagnostics } from './diagnostics.js';
-export { irSchema, eventSchema } from './schema/index.js';
+export { irSchema, eventSchema, clientAccessSchema } from './schema/index.js';
 export type { JsonSchema } from './schema/index.js';
 export { validateProgram } from './validate/validate-program.js';
 export { validateEvent } from './validate/validate-event.js';
+export { validateClientAccess } from './validate/validate-client-access.js';
 export type { IrValidationError } from './validate/validation-error.js';
 export { assertIr } from './assert-ir.js';
 export type { AssertIrOptions } from './assert-ir.js';
@@ -91,4 +92,5 @@ export type {
   RunningDeployment,
   ClientAccess,
   KafkaClientAccess,
+  LambdaClientAccess,
 } from './backend.js';

@@ -29,6 +29,8 @@ describe.skipIf(!ENGINE_TESTS)('backend.run (what `stateflow run --target lambda
       await reapLeftovers();
       const running = (await backend.run!(artifact, ctx)) as RunningLambda;
       expect(logs.at(-1)).toContain(`invoke function bank at http://127.0.0.1:${port}`);
+      // What `stateflow run` builds its HTTP gateway from (the client's Lambda transport).
+      expect(running.clientAccess).toEqual({ transport: 'lambda', endpoint: `http://127.0.0.1:${port}`, functionName: 'bank', region: 'us-east-1', unsigned: true });
       const pids = [running.store!.process.pid, ...running.dispatcher.emulators.map((e) => e.process.pid)];
       recordProcess(running.store!.process.pid, 'lambda run test store', running.store!.process.exited);
       for (const e of running.dispatcher.emulators) recordProcess(e.process.pid, 'lambda run test emulator', e.process.exited);

@@ -1,5 +1,5 @@
-import type { ClientAccess, Program } from '@stateflow/ir';
-import { startHttpServer, transportEngine, type HttpServer, type TransportEngine } from '@stateflow/gateway';
+import { validateClientAccess, type ClientAccess, type Program } from '@stateflow/ir';
+import { startHttpServer, transportEngine, type GatewayTransport, type HttpServer, type TransportEngine } from '@stateflow/gateway';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { formatLogLine } from './serve.js';
@@ -25,18 +25,23 @@ export interface RunGateway {
 
 /**
  * Serves the HTTP API of `stateflow serve` in front of a deployment reached through a
- * client transport (`clientAccess` of the backend's `run`): each HTTP call becomes one
- * request through the transport, the `Idempotency-Key` its request id.
+ * client transport (`clientAccess` of the backend's `run`: Kafka for Flink, the Lambda
+ * Invoke API for Lambda): each HTTP call becomes one request through the transport, the
+ * `Idempotency-Key` its request id. An access this CLI does not know is refused up front.
  */
 export async function startRunGateway(program: Program, access: ClientAccess, settings: RunGatewaySettings, io: CliIo): Promise<RunGateway> {
-  const { kafkaTransport } = await import('@stateflow/client/kafka');
-  const transport = kafkaTransport({ brokers: access.brokers, requestTopic: access.requestTopic, replyTopic: access.replyTopic });
-  const engine: TransportEngine = transportEngine(program, transport, { name: `kafka (${access.requestTopic})`, timeoutMs: settings.timeoutMs });
+  const checked = validateClientAccess(access);
+  if (!checked.ok) {
+    const why = checked.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ');
+    throw new CliError(`stateflow run: the backend says clients reach it in a way this CLI does not know (${why}); update @stateflow/cli, or run with --port none`, ExitCode.Failed);
+  }
+  const { transport, name, where } = await openTransport(checked.access);
+  const engine: TransportEngine = transportEngine(program, transport, { name, timeoutMs: settings.timeoutMs });
   try {
     await engine.start();
   } catch (err) {
     await engine.close().catch(() => undefined);
-    throw new CliError(`stateflow run: the HTTP gateway cannot reach Kafka at ${access.brokers.join(',')}: ${(err as Error).message}`, ExitCode.Failed);
+    throw new CliError(`stateflow run: the HTTP gateway cannot reach ${where}: ${(err as Error).message}`, ExitCode.Failed);
   }
   let server: HttpServer;
   try {
@@ -61,4 +66,27 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
       await engine.close();
     },
   };
+}
+
+/** The client transport a {@link ClientAccess} names (each loads its SDK only when used). */
+async function openTransport(access: ClientAccess): Promise<{ transport: GatewayTransport; name: string; where: string }> {
+  switch (access.transport) {
+    case 'kafka': {
+      const { kafkaTransport } = await import('@stateflow/client/kafka');
+      const transport = kafkaTransport({ brokers: access.brokers, requestTopic: access.requestTopic, replyTopic: access.replyTopic });
+      return { transport, name: `kafka (${access.requestTopic})`, where: `Kafka at ${access.brokers.join(',')}` };
+    }
+    case 'lambda': {
+      const { lambdaTransport } = await import('@stateflow/client/lambda');
+      // A local emulator checks no signatures; the SDK still wants credentials to sign with.
+      const credentials = access.unsigned ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+      const transport = lambdaTransport({
+        functionName: access.functionName,
+        ...(access.endpoint !== undefined ? { endpoint: access.endpoint } : {}),
+        ...(access.region !== undefined ? { region: access.region } : {}),
+        clientConfig: credentials,
+      });
+      return { transport, name: `lambda (${access.functionName})`, where: `the Lambda function ${access.functionName}${access.endpoint ? ` at ${access.endpoint}` : ''}` };
+    }
+  }
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ClientAccess, Program } from '@stateflow/ir';
+import { startRunGateway } from '../../src/commands/run-gateway.js';
+import type { CliIo } from '../../src/io.js';
 import { howItEnded } from '../../src/commands/target.js';
 
 describe('how stateflow run reports a deployment that ended without being stopped', () => {
@@ -31,5 +34,28 @@ describe('stateflow run: the HTTP gateway flags follow the rules of stateflow se
     const run = await cli(['build', 'examples/shop/app.py', '--target', 'flink', '--out', '/tmp/unused', '--port', '1']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--port is an option of stateflow run');
+  });
+});
+
+describe('stateflow run: the client access a backend reports', () => {
+  const program = { irVersion: '0.2', entities: [] } as unknown as Program;
+  const settings = { port: 0, host: '127.0.0.1', token: undefined, allowedHosts: [], corsOrigins: [], timeoutMs: 1000 };
+  const io: CliIo = { stdout: () => undefined, stderr: () => undefined };
+
+  it('refuses one it does not know, naming the field, before serving anything', async () => {
+    const bogus = { transport: 'carrier-pigeon' } as unknown as ClientAccess;
+    await expect(startRunGateway(program, bogus, settings, io)).rejects.toThrow(/does not know \(\/transport: .*\); update @stateflow\/cli, or run with --port none/);
+    const noName = { transport: 'lambda', endpoint: 'http://127.0.0.1:1' } as unknown as ClientAccess;
+    await expect(startRunGateway(program, noName, settings, io)).rejects.toThrow(/functionName/);
+  });
+
+  it('serves the HTTP API over the Lambda transport for a lambda access', async () => {
+    const gateway = await startRunGateway(program, { transport: 'lambda', endpoint: 'http://127.0.0.1:1', functionName: 'app', unsigned: true }, settings, io);
+    try {
+      const health = await fetch(`${gateway.url}/health`);
+      expect([health.status, ((await health.json()) as { engine: string }).engine]).toEqual([200, 'lambda (app)']);
+    } finally {
+      await gateway.close();
+    }
   });
 });
