@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertIr, type BackendArtifact, type Diagnostic, type Program } from '@stateflow/ir';
-import { kernelFiles } from '@stateflow/python-kernel';
+import { kernelFiles, pythonFiles } from '@stateflow/python-kernel';
 import { resolveFlinkConfig, type FlinkConfigOverrides, type FlinkJobConfig } from './config.js';
 import { artifactReadme } from './readme.js';
 
@@ -30,16 +30,6 @@ export function jobTemplateDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'job');
 }
 
-async function listPy(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== '__pycache__') out.push(...(await listPy(full)));
-    else if (entry.isFile() && entry.name.endsWith('.py')) out.push(full);
-  }
-  return out;
-}
-
 /**
  * Writes the deployable PyFlink job of `program` to `outDir`:
  *
@@ -65,9 +55,7 @@ export async function buildFlinkJob(program: Program, outDir: string, overrides:
   const files = new Map<string, string>();
   const template = jobTemplateDir();
   files.set('job.py', await readFile(join(template, 'job.py'), 'utf8'));
-  for (const full of await listPy(join(template, 'stateflow_flink'))) {
-    files.set(`python/${relative(template, full).split(sep).join('/')}`, await readFile(full, 'utf8'));
-  }
+  for (const file of await pythonFiles(join(template, 'stateflow_flink'))) files.set(`python/stateflow_flink/${file.path}`, file.contents);
   for (const file of await kernelFiles()) files.set(`python/${file.path}`, file.contents);
   files.set('program.ir.json', `${JSON.stringify(checked.program, null, 2)}\n`);
   files.set('stateflow-job.json', `${JSON.stringify(config, null, 2)}\n`);

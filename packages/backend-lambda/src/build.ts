@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertIr, type BackendArtifact, type Diagnostic, type Program } from '@stateflow/ir';
-import { kernelFiles } from '@stateflow/python-kernel';
+import { kernelFiles, pythonFiles } from '@stateflow/python-kernel';
 import { resolveLambdaConfig, type LambdaConfig, type LambdaConfigOverrides } from './config.js';
 import { artifactReadme } from './readme.js';
 import { samTemplate } from './template.js';
@@ -31,16 +31,6 @@ export function packageDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..');
 }
 
-async function listPy(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== '__pycache__') out.push(...(await listPy(full)));
-    else if (entry.isFile() && entry.name.endsWith('.py')) out.push(full);
-  }
-  return out;
-}
-
 /**
  * Writes the deployment of `program` to `outDir`:
  *
@@ -62,10 +52,7 @@ export async function buildLambdaFunction(program: Program, outDir: string, over
   const config = resolveLambdaConfig(checked.program, overrides);
   const root = resolve(outDir);
   const files = new Map<string, string>();
-  const template = join(packageDir(), 'function');
-  for (const full of await listPy(template)) {
-    files.set(`function/${relative(template, full).split(sep).join('/')}`, await readFile(full, 'utf8'));
-  }
+  for (const file of await pythonFiles(join(packageDir(), 'function'))) files.set(`function/${file.path}`, file.contents);
   for (const file of await kernelFiles()) files.set(`function/${file.path}`, file.contents);
   const ir = `${JSON.stringify(checked.program, null, 2)}\n`;
   files.set('function/program.ir.json', ir);

@@ -22,8 +22,16 @@ export function kernelPythonDir(): string {
  * Every `.py` file of the kernel, with its path relative to {@link kernelPythonDir},
  * sorted by path. For hosts that copy the kernel into their own file system (Pyodide).
  */
-export async function kernelFiles(): Promise<KernelFile[]> {
-  const root = kernelPythonDir();
+export function kernelFiles(): Promise<KernelFile[]> {
+  return pythonFiles(kernelPythonDir());
+}
+
+/**
+ * Every `.py` file below `root` (`__pycache__` folders left out), with its path relative
+ * to `root`, sorted by path. Backends use it to copy their own Python packages into an
+ * artifact beside the kernel.
+ */
+export async function pythonFiles(root: string): Promise<KernelFile[]> {
   const out: KernelFile[] = [];
   async function walk(dir: string): Promise<void> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -4,5 +4,5 @@
  *
  * @packageDocumentation
  */
-export { kernelPythonDir, kernelFiles } from './files.js';
+export { kernelPythonDir, kernelFiles, pythonFiles } from './files.js';
 export type { KernelFile } from './files.js';
