@@ -1,4 +1,4 @@
-import { checkKey, encodeCallArguments, type EntityState, type Program, type Result } from '@stateflow/ir';
+import { checkKey, encodeCallArguments, systemError, type EntityState, type Program, type Result } from '@stateflow/ir';
 import { TransportError, uuidv7, type Transport, type TransportRequest } from '@stateflow/client';
 import { EngineUnavailableError, type EngineCallOptions, type EngineHealth, type GatewayEngine } from './engine.js';
 import { RequestMetrics } from './request-metrics.js';
@@ -76,13 +76,7 @@ export function transportEngine(program: Program, transport: GatewayTransport, o
   }
 
   function unknownEntity(entity: string): Result {
-    return {
-      error: {
-        type: 'UnknownEntity',
-        code: 'UnknownEntity',
-        message: `no entity class '${entity}' in this program (entities: ${[...entities].join(', ') || 'none'})`,
-      },
-    };
+    return { error: systemError('UnknownEntity', `no entity class '${entity}' in this program (entities: ${[...entities].join(', ') || 'none'})`) };
   }
 
   async function call(
@@ -94,10 +88,10 @@ export function transportEngine(program: Program, transport: GatewayTransport, o
   ): Promise<Result> {
     if (!entities.has(target.entity)) return unknownEntity(target.entity);
     const badKey = target.kind === 'invoke' ? checkKey(target.key) : undefined;
-    if (badKey !== undefined) return { error: { type: 'BadArguments', code: 'BadArguments', message: badKey } };
+    if (badKey !== undefined) return { error: systemError('BadArguments', badKey) };
     // The same checks as the embedded runtime, so a bad value is a 400 here, not a round trip.
     const encoded = encodeCallArguments(args, kwargs, { entities });
-    if ('problem' in encoded) return { error: { type: 'BadArguments', code: 'BadArguments', message: encoded.problem } };
+    if ('problem' in encoded) return { error: systemError('BadArguments', encoded.problem) };
     const request: TransportRequest = { ...target, ...encoded.ok };
     const requestId = callOptions?.requestId ?? newRequestId();
     return exchange(what, (signal) => transport.send(request, { requestId, signal, attempt: 0 }));

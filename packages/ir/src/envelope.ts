@@ -74,6 +74,11 @@ export type SystemErrorCode =
    */
   | 'Unavailable';
 
+/** Builds the {@link ErrorValue} of an error raised by StateFlow itself (not by user code). */
+export function systemError(code: SystemErrorCode, message: string): ErrorValue {
+  return { type: code, message, code };
+}
+
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };
 

@@ -43,6 +43,7 @@ export type {
   ResponseEvent,
   EntityState,
 } from './envelope.js';
+export { systemError } from './envelope.js';
 export { MAX_KEY_BYTES, checkKey } from './keys.js';
 export type { EncodedValue, EncodedEntityRef } from './values.js';
 export { entityRef, isEntityRef, toPlainJson } from './values.js';

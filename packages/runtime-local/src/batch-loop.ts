@@ -1,10 +1,9 @@
-import type { ConstructEvent, Event, Result } from '@stateflow/ir';
+import { systemError, type ConstructEvent, type Event, type Result } from '@stateflow/ir';
 import { failedResult, isHostDown, runOneByOne, type HostRequest, type HostResult, type LocalResult, type PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { isRecordedRequest, isRefusal } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
-import { systemError } from './system-errors.js';
 
 /** Tuning of the {@link BatchLoop}. */
 export interface BatchLoopOptions {

@@ -3,6 +3,7 @@ import {
   checkKey,
   encodeCallArguments,
   SUPPORTED_IR_RANGE,
+  systemError,
   type ConstructEvent,
   type EncodedValue,
   type EntityClass,
@@ -25,7 +26,6 @@ import { isTargeted, Mailboxes } from './mailboxes.js';
 import { RuntimeMetrics } from './metrics.js';
 import { checkClientRequestId, clientKeyOf, clientRequestId, generatedRequestId, isRecordedRequest } from './request-ids.js';
 import { InMemoryStateStore, type OutcomeRetention, type StateStore } from './state-store.js';
-import { systemError } from './system-errors.js';
 import { checkPublicMethod, entityClassesByName, unknownEntity } from './validate-call.js';
 
 /** Options of {@link LocalRuntime.start}. */

@@ -1,5 +1,4 @@
-import type { EntityClass, ErrorValue, Program } from '@stateflow/ir';
-import { systemError } from './system-errors.js';
+import { systemError, type EntityClass, type ErrorValue, type Program } from '@stateflow/ir';
 
 /** Finds an entity class, or explains that it does not exist. */
 export function findEntity(program: Program, entity: string): { cls: EntityClass } | { error: ErrorValue } {

@@ -1,5 +1,6 @@
 import {
   encodeCallArguments,
+  systemError,
   type EntityAddress,
   type EntityState,
   type Event,
@@ -222,10 +223,10 @@ function slot(address: EntityAddress): string {
 
 /** A StateFlow system error (`code` set), as opposed to a user exception (no `code`). */
 function internal(message: string): Result {
-  return { error: { type: 'Internal', message, code: 'Internal' } };
+  return { error: systemError('Internal', message) };
 }
 
 /** A malformed argument value, refused before it reaches a batch (an HTTP gateway answers 400). */
 function badArguments(problem: string): Result {
-  return { error: { type: 'BadArguments', message: problem, code: 'BadArguments' } };
+  return { error: systemError('BadArguments', problem) };
 }
