@@ -98,7 +98,7 @@ export const FLINK_SETTINGS: BackendSettings = {
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
 };
 
-/** The override keys {@link resolveFlinkConfig} accepts, with what they set (see {@link FLINK_SETTINGS}). */
+/** The override keys {@link resolveFlinkConfig} accepts, with what they set (see `FLINK_SETTINGS`). */
 export const FLINK_CONFIG_KEYS: { [key: string]: string } = Object.fromEntries(Object.entries(FLINK_SETTINGS).map(([key, s]) => [key, s.help]));
 
 /** An override that is not valid; the message says which key and why. */

@@ -1,3 +1,12 @@
+/**
+ * `@stateflow/client`: typed clients for StateFlow entities. One API in process (the
+ * embedded runtime), over HTTP (`stateflow serve`), Kafka and AWS Lambda (the subpaths
+ * `@stateflow/client/kafka` and `@stateflow/client/lambda`), with timeouts, retries that
+ * reuse the idempotency key, typed errors and the portable value encoding. Typed stubs
+ * come from `@stateflow/client/codegen` (`stateflow codegen client app.py`).
+ *
+ * @module @stateflow/client
+ */
 export { EntityRef } from './entity-ref.js';
 export {
   StateflowClientError,

@@ -7,7 +7,9 @@ export type Expect =
   | { state: EntityState }
   | { error: { type: string; message?: string } };
 
+/** The fields every scenario step has. */
 export interface StepBase {
+  /** The entity class the step addresses. */
   entity: string;
   /** The expected outcome, generated from plain Python (`expected.json`). */
   expect: Expect;

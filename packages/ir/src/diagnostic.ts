@@ -1,5 +1,6 @@
 import type { SourceSpan } from './source-span.js';
 
+/** How bad a {@link Diagnostic} is: an error stops compilation, a warning or a note does not. */
 export type Severity = 'error' | 'warning' | 'note';
 
 /**

@@ -82,6 +82,7 @@ export function systemError(code: SystemErrorCode, message: string): ErrorValue 
 /** The outcome of a call. */
 export type Result = { ok: EncodedValue } | { error: ErrorValue };
 
+/** The fields every {@link Event} has, whatever its kind. */
 export interface EventBase {
   /** Id of the client request this event belongs to; constant along the whole call chain. */
   requestId: string;
@@ -141,7 +142,9 @@ export interface ResponseEvent extends EventBase {
   result: Result;
 }
 
+/** A message between the parts of a running program, told apart by `kind`. */
 export type Event = InvokeEvent | ReadEvent | ConstructEvent | InsertEvent | ReplyEvent | ResponseEvent;
+/** The `kind` of an {@link Event}: `'Invoke'`, `'Read'`, `'Construct'` and so on. */
 export type EventKind = Event['kind'];
 
 /** The state of one entity instance: field name to encoded value. */

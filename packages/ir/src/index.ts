@@ -1,3 +1,11 @@
+/**
+ * `@stateflow/ir`: the StateFlow intermediate representation, the contract between the
+ * compiler, the Python kernel and every runtime and backend: the IR types, the event
+ * envelope and portable value encoding, their JSON Schemas and validators, and the
+ * IR version rule.
+ *
+ * @packageDocumentation
+ */
 export { IR_VERSION } from './version.js';
 export type { SourceSpan, Loc } from './source-span.js';
 export type { TypeRef, TypeKind } from './type-ref.js';

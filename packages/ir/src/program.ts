@@ -187,6 +187,7 @@ export interface CreateTerminator extends ResumingTerminator {
   entity: string;
 }
 
+/** How a {@link Block} ends: return, jump, branch, or a remote step that resumes in another block. */
 export type Terminator =
   | ReturnTerminator
   | JumpTerminator
@@ -196,4 +197,5 @@ export type Terminator =
   | InvokeSelfTerminator
   | CreateTerminator;
 
+/** The `kind` of a {@link Terminator}. */
 export type TerminatorKind = Terminator['kind'];

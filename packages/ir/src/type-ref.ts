@@ -25,6 +25,7 @@ export type TypeRef =
   /** A reference to an instance of an entity class: `item: Item` or `"Item"`. */
   | { kind: 'EntityRef'; entity: string };
 
+/** The `kind` of a {@link TypeRef}. */
 export type TypeKind = TypeRef['kind'];
 
 /** A Python-like spelling of a type, for messages: `List[Item]`, `Optional[int]`. */

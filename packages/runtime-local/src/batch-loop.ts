@@ -5,7 +5,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import { isRecordedRequest, isRefusal } from './request-ids.js';
 import { addressId, type EventId, type OutcomeRecord, type StateStore, type StateWrite } from './state-store.js';
 
-/** Tuning of the {@link BatchLoop}. */
+/** Tuning of the batch loop, the runtime's processing loop (internal `BatchLoop`). */
 export interface BatchLoopOptions {
   /**
    * Most events in one `host.process` call.

@@ -1,3 +1,11 @@
+/**
+ * `@stateflow/runtime-local`: the embedded StateFlow runtime. Runs a compiled program in
+ * this Node process ({@link LocalRuntime}), with the Python executed by a Python host and
+ * state durable in LMDB or kept in memory. `stateflow serve` is built on it; entity state
+ * as Arrow, Parquet and CSV is the subpath `@stateflow/runtime-local/arrow`.
+ *
+ * @module @stateflow/runtime-local
+ */
 export { LocalRuntime } from './runtime.js';
 export { InvalidProgramError } from './invalid-program-error.js';
 export type { LocalRuntimeOptions, CallOptions, RuntimeHealth, Args, Kwargs } from './runtime.js';

@@ -62,7 +62,7 @@ const PROBE_BYTES = 64 * 1024;
  * `state.v2` (entity, key → state), `queue.v2` (request id, seq → event still to
  * process), `outcomes.v2` (request id → result), `outcomeLog.v2` (time, request id: for
  * retention), `meta` (`formatVersion`). A store of format version 1 is migrated when
- * opened. The directory is locked while open ({@link DataDirLock}).
+ * opened. The directory is locked while open (`stateflow.lock`: a second process opening it gets {@link DataDirLockedError}).
  *
  * A commit that fails (a full disk) fails the commits merged after it; the store then
  * refuses commits until {@link recover} finds that the disk takes writes again. What was

@@ -13,7 +13,9 @@ function labelText(labels: Labels): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
+/** A metric of {@link RuntimeMetrics}: a {@link Counter}, {@link Gauge} or {@link Histogram}. */
 export interface Metric {
+  /** Its lines in the Prometheus text exposition format. */
   render(): string;
 }
 

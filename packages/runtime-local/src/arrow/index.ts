@@ -1,6 +1,8 @@
 /**
  * Entity state as typed tables: Arrow IPC and Parquet export/import, CSV import.
  * Imported as `@stateflow/runtime-local/arrow`, so the runtime itself never loads Arrow.
+ *
+ * @module @stateflow/runtime-local/arrow
  */
 export { stateToArrowTable } from './state-to-arrow.js';
 export type { StateRow } from './state-to-arrow.js';
