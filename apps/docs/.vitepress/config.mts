@@ -30,7 +30,7 @@ export default defineConfig({
     search: { provider: 'local' },
     nav: [
       { text: 'Guide', link: '/guide/getting-started' },
-      { text: 'Reference', link: '/reference/cli' },
+      { text: 'Reference', link: '/reference/' },
       { text: 'Contributing', link: '/contributing/architecture' },
     ],
     sidebar: {
@@ -43,6 +43,7 @@ export default defineConfig({
           text: 'Guide',
           items: [
             { text: 'Getting started', link: '/guide/getting-started' },
+            { text: 'Install with npm', link: '/guide/install-with-npm' },
             { text: 'Programming model', link: '/guide/programming-model' },
             { text: 'How it works', link: '/guide/how-it-works' },
             { text: 'Running in production', link: '/guide/running-in-production' },
@@ -57,6 +58,7 @@ export default defineConfig({
         },
         {
           text: 'Reference',
+          link: '/reference/',
           items: [
             { text: 'CLI', link: '/reference/cli' },
             { text: 'HTTP API', link: '/reference/http-api' },

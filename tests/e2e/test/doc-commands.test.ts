@@ -8,11 +8,14 @@ import { BIN, ROOT } from './support/paths.js';
 import { startServe, type Served } from './support/serve.js';
 
 /**
- * Every `sh` block of the README and of Getting started runs here, in a fresh folder,
- * against a fresh `stateflow serve` on a free port, and the outputs the page shows are
- * checked. The marker format is described in `support/doc-blocks.ts`.
+ * Every `sh` block of the README, Getting started and Install with npm runs here, in a
+ * fresh folder, against a fresh `stateflow serve` on a free port, and the outputs the
+ * page shows are checked. `stateflow`, `pnpm stateflow`, `pnpm exec stateflow`,
+ * `npx stateflow` and `npx -p @stateflow/cli stateflow` all run the repository's built
+ * CLI (what a user's install puts in `node_modules/.bin`). The marker format is
+ * described in `support/doc-blocks.ts`.
  */
-const PAGES = ['README.md', 'apps/docs/guide/getting-started.md'];
+const PAGES = ['README.md', 'apps/docs/guide/getting-started.md', 'apps/docs/guide/install-with-npm.md'];
 
 /** The port the pages use; each run replaces it with the server's real one. */
 const DOC_PORT = 8080;
@@ -78,7 +81,7 @@ async function runPage(page: string, blocks: DocBlock[]): Promise<void> {
 
 /** The arguments of a `stateflow serve` command, or undefined for any other command. */
 function serveCommandArgs(command: DocCommand): string[] | undefined {
-  const match = /^(?:pnpm )?stateflow serve\s+(.*?)\s*(?:#.*)?$/.exec(command.text);
+  const match = /^(?:pnpm (?:exec )?|npx (?:-p @stateflow\/cli )?)?stateflow serve\s+(.*?)\s*(?:#.*)?$/.exec(command.text);
   return match ? match[1]!.split(/\s+/) : undefined;
 }
 
@@ -96,13 +99,14 @@ function docServeArgs(args: string[], dataDir: string): string[] {
 
 /**
  * Runs the commands of one block in one bash (so `H=...` carries to the next command),
- * with `pnpm stateflow` and `stateflow` being the built CLI, and checks each exit status
+ * with `stateflow` (and its `pnpm`/`npx` spellings) being the built CLI, and checks each exit status
  * and each expected output. Returns the last command's output.
  */
 function runCommands(commands: DocCommand[], cwd: string, page: string): string {
   const script = [
     'stateflow() { node "$STATEFLOW_BIN" "$@"; }',
-    'pnpm() { if [ "$1" = stateflow ]; then shift; stateflow "$@"; else echo "the docs test runs no pnpm $1" >&2; return 127; fi; }',
+    'pnpm() { [ "$1" = exec ] && shift; if [ "$1" = stateflow ]; then shift; stateflow "$@"; else echo "the docs test runs no pnpm $1" >&2; return 127; fi; }',
+    'npx() { [ "$1" = -p ] && [ "$2" = @stateflow/cli ] && shift 2; if [ "$1" = stateflow ]; then shift; stateflow "$@"; else echo "the docs test runs no npx $1" >&2; return 127; fi; }',
     ...commands.flatMap((c, i) => [`printf '\\n<<doc %d>>\\n' ${i}`, c.text, `printf '\\n<<status %d>>\\n' $?`]),
   ].join('\n');
   const run = spawnSync('bash', ['-c', script], {
