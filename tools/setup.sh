@@ -38,6 +38,14 @@ if ! .venv/bin/python -c 'import pytest' >/dev/null 2>&1; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-dev.txt
 fi
 
+# The docs' browser check (apps/docs/test/browser-check.mjs) drives Debian's Chromium.
+# On CI (root, Debian) install it when missing; elsewhere the check skips without it.
+if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  step "installing Chromium (Debian's chromium package) for the docs' browser check"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 step "building all packages"
 pnpm turbo run build --output-logs=errors-only
 step "setup done"

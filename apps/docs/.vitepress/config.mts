@@ -18,6 +18,8 @@ export default defineConfig({
   title: 'StateFlow',
   description: 'Compile stateful Python entities to a dataflow IR and run them.',
   lang: 'en-US',
+  // A local icon, so browsers do not ask for a missing /favicon.ico.
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   cleanUrls: false,
   lastUpdated: false,
   // Fail the build on a dead link between pages (test/check-docs.mjs checks the sources too).
