@@ -26,6 +26,8 @@ export interface RunCloudburstOptions {
   runDir?: string;
   /** Seconds to wait for each process. @default 60 */
   startTimeoutSeconds?: number;
+  /** More DAGs the gateway serves (each a one-function DAG of the same name; benchmarks). */
+  extraDags?: string[];
 }
 
 /** A deployment running locally: Anna, Cloudburst's scheduler and one executor, the gateway. */
@@ -90,7 +92,8 @@ export async function runCloudburstLocally(outDir: string, options: RunCloudburs
     await start('scheduler', env.python, ['-u', cloudburstServer('scheduler'), 'conf/cloudburst-local.yml'], pythonEnv, () => portOpen(READY_PORT.scheduler));
     await startExecutor();
     await register();
-    const gatewayArgs = ['-m', 'stateflow_cloudburst.gateway', '--port', String(gatewayPort), '--dag', config.name];
+    const gatewayArgs = ['-m', 'stateflow_cloudburst.gateway', '--port', String(gatewayPort)];
+    for (const dag of [config.name, ...(options.extraDags ?? [])]) gatewayArgs.push('--dag', dag);
     gatewayArgs.push('--connections', String(options.connections ?? config.connections), '--first-tid', String(GATEWAY_FIRST_TID), '--timeout', String(config.callTimeoutSeconds));
     await start('gateway', env.python, gatewayArgs, pythonEnv, () => portOpen(gatewayPort));
   } catch (err) {

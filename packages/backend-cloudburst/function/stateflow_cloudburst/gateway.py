@@ -76,7 +76,7 @@ class Connections:
             return text
 
 
-def make_handler(connections: Connections, dag: str):
+def make_handler(connections: Connections, dags):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -102,8 +102,8 @@ def make_handler(connections: Connections, dag: str):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", "replace")
             match = INVOKE_PATH.match(self.path.split("?")[0])
-            if not match or match.group(1) != dag:
-                message = {"Type": "User", "message": "Function not found: %s (this gateway serves %s)" % (self.path, dag)}
+            if not match or match.group(1) not in dags:
+                message = {"Type": "User", "message": "Function not found: %s (this gateway serves %s)" % (self.path, ", ".join(dags))}
                 self._send(404, json.dumps(message).encode(), [("x-amzn-ErrorType", "ResourceNotFoundException")])
                 return
             request_id = ""
@@ -114,7 +114,7 @@ def make_handler(connections: Connections, dag: str):
             except ValueError:
                 pass  # the function answers it with a BadRequest Response
             try:
-                answer = connections.call(dag, body, request_id)
+                answer = connections.call(match.group(1), body, request_id)
             except Exception as e:  # the call did not complete: a function error, retried by clients
                 error = {"errorMessage": "%s: %s" % (type(e).__name__, e), "errorType": "CloudburstCallFailed"}
                 self._send(200, json.dumps(error).encode(), [("X-Amz-Function-Error", "Unhandled")])
@@ -128,7 +128,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="StateFlow's gateway to Cloudburst")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--dag", required=True, help="the program's DAG (its deployment name)")
+    parser.add_argument("--dag", required=True, action="append",
+                        help="a DAG it serves (the program's deployment name); may be repeated")
     parser.add_argument("--scheduler", default="127.0.0.1")
     parser.add_argument("--ip", default="127.0.0.1", help="this machine's address, for answers")
     parser.add_argument("--connections", type=int, default=4)
@@ -136,9 +137,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
     connections = Connections(args.scheduler, args.ip, args.connections, args.first_tid, args.timeout)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(connections, args.dag))
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(connections, set(args.dag)))
     server.daemon_threads = True
-    print("stateflow gateway: serving %s on http://%s:%d" % (args.dag, args.host, args.port), flush=True)
+    print("stateflow gateway: serving %s on http://%s:%d" % (", ".join(args.dag), args.host, args.port), flush=True)
     server.serve_forever()
     return 0
 

@@ -32,9 +32,12 @@ def register(conn, config: dict) -> None:
     conn.register((StateflowFunction, (function_config,)), name)
     ok, error = conn.register_dag(name, [name], [])
     if not ok:
-        # DAG_ALREADY_EXISTS (the scheduler kept it): the function itself was replaced.
-        print("stateflow: the DAG %s was not registered again (error %s); the function was" % (name, error),
-              file=sys.stderr)
+        # The scheduler still has the DAG (a restarted executor, a new version of the
+        # program): delete it and register it again, which pins the function anew.
+        conn.delete_dag(name)
+        ok, error = conn.register_dag(name, [name], [])
+    if not ok:
+        raise RuntimeError("Cloudburst refused the DAG %s (error %s)" % (name, error))
 
 
 def main() -> int:
