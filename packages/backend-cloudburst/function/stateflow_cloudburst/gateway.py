@@ -71,9 +71,17 @@ class Connections:
                 continue
             text = serializer.load(conn.response_sock.recv())
             # An answer to an earlier call on this connection that timed out: not ours.
-            if request_id and ('"requestId":%s' % json.dumps(request_id)) not in text:
+            if request_id and _request_id_of(text) != request_id:
                 continue
             return text
+
+
+def _request_id_of(text: str):
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return None
+    return answer.get("requestId") if isinstance(answer, dict) else None
 
 
 def make_handler(connections: Connections, dags):
