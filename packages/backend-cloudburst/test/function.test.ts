@@ -31,7 +31,7 @@ describe("the function's Python logic (in-memory store, no Cloudburst)", () => {
   });
 
   const py37 = cloudburstPython();
-  it.skipIf(!py37)("passes them on Cloudburst's Python 3.7 too (skipped: Cloudburst not built; tools/engines/cloudburst/build.sh)", () => {
+  it.skipIf(!py37)("passes them on Cloudburst's Python 3.7 too (when tools/engines/cloudburst/build.sh has run)", () => {
     expect(runWith(py37!).trim().split('\n').pop()).toMatch(/^ok \d+$/);
   });
 });

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ENGINE_TESTS, sayWhySkipped } from './support.js';
-
-sayWhySkipped();
+import { ENGINE_TESTS } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));

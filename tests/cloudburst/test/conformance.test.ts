@@ -1,9 +1,7 @@
 import { formatScoreboard, loadCombined, loadScenarios, runConformanceCombined, type ConformanceClient, type ConformanceTarget } from '@stateflow/conformance';
 import type { Program } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
-import { context, deploy, ENGINE_TESTS, sayWhySkipped } from './support.js';
-
-sayWhySkipped();
+import { context, deploy, ENGINE_TESTS } from './support.js';
 
 /** Scenarios running at once against the one deployment (one executor runs them one call at a time). */
 const LANES = Number(process.env['STATEFLOW_CLOUDBURST_CONFORMANCE_LANES'] ?? 4);

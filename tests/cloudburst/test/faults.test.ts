@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { TransportError } from '@stateflow/client';
 import type { Program, Result } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, ENGINE_TESTS, sayWhySkipped, type Deployment } from './support.js';
-
-sayWhySkipped();
+import { deploy, ENGINE_TESTS, type Deployment } from './support.js';
 
 const program = JSON.parse(readFileSync(new URL('./transfers.ir.json', import.meta.url), 'utf8')) as Program;
 const ctx = (requestId: string) => ({ requestId, signal: new AbortController().signal, attempt: 0 });

@@ -7,7 +7,7 @@ import type { Transport } from '@stateflow/client/lambda';
 import type { Program } from '@stateflow/ir';
 
 /** Why the engine tests cannot run here, or undefined when they can. */
-function whyNot(): string | undefined {
+export function whyNot(): string | undefined {
   if (process.env['STATEFLOW_ENGINE_TESTS'] !== '1') return 'set STATEFLOW_ENGINE_TESTS=1 (after tools/engines/cloudburst/build.sh --src DIR)';
   try {
     findCloudburstEnv();
@@ -19,12 +19,6 @@ function whyNot(): string | undefined {
 const reason = whyNot();
 /** The tests run: asked for, and Anna and Cloudburst are built in the cache. */
 export const ENGINE_TESTS = reason === undefined;
-let said = false;
-export function sayWhySkipped(): void {
-  if (reason === undefined || said) return;
-  said = true;
-  console.log(`cloudburst engine tests: skipped (${reason})`);
-}
 
 /** A built and running deployment with a client transport (the Lambda Invoke API of its gateway). */
 export interface Deployment {
