@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCloudburstDeployment, findCloudburstEnv, runCloudburstLocally, type CloudburstConfigOverrides, type RunningCloudburst } from '@stateflow/backend-cloudburst';
@@ -45,6 +45,7 @@ export async function deploy(program: Program, overrides: CloudburstConfigOverri
     async stop() {
       await transport.close?.();
       await running.stop();
+      rmSync(outDir, { recursive: true, force: true });
     },
   };
 }
