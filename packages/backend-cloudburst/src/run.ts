@@ -104,6 +104,15 @@ export async function runCloudburstLocally(outDir: string, options: RunCloudburs
   let resolveDone!: (status: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   let stopping: Promise<number> | undefined;
+  // The deployment has ended when the gateway, the scheduler or Anna exits on its own (the
+  // executor may die and be started again: see restartExecutor).
+  for (const role of ['gateway', 'scheduler', 'anna-kvs', 'anna-route', 'anna-monitor']) {
+    void processes.get(role)!.exited.then((status) => {
+      if (stopping) return;
+      stopping = stopAll().then(() => status);
+      void stopping.then(resolveDone);
+    });
+  }
   // The gateway speaks the Lambda Invoke API, so the client's `lambdaTransport` reaches it.
   const clientAccess: LambdaClientAccess = { transport: 'lambda', endpoint, functionName: config.name, region: 'us-east-1', unsigned: true };
   return {
