@@ -88,20 +88,34 @@ try {
     for (const [label, name, tag] of variants) {
       for (let i = 0; i < ACCOUNTS; i++) await invoke(cb.endpoint, name, { kind: 'Construct', requestId: `${tag}-c${i}`, replyTo: reply, entity: 'Account', args: [`${tag}${i}`, 1_000_000], kwargs: {} });
     }
-    // Interleaved rounds so that load from other processes hits both alike.
-    const rounds = { sf: [], ref: [] };
-    for (let round = 0; round < 2; round++) {
-      for (const [label, name, tag] of variants) {
-        rounds[tag].push(await measure(`${label} round ${round + 1}`, (i) => {
-          const [a, b] = pair(i);
-          return invoke(cb.endpoint, name, { kind: 'Invoke', requestId: `${tag}-${round}-t${i}`, replyTo: reply, target: { entity: 'Account', key: `${tag}${a}` }, method: 'transfer', args: [{ $entity: 'Account', $key: `${tag}${b}` }, 1], kwargs: {} });
-        }));
+    // Paired samples, so that load from other processes hits both alike: latency
+    // alternates one generated and one reference call (order flipped each time);
+    // throughput alternates windows of CALLS/ROUNDS calls with CONCURRENCY callers.
+    const transfer = (name, tag, i) => {
+      const [a, b] = pair(i);
+      return invoke(cb.endpoint, name, { kind: 'Invoke', requestId: `${tag}-t${i}`, replyTo: reply, target: { entity: 'Account', key: `${tag}${a}` }, method: 'transfer', args: [{ $entity: 'Account', $key: `${tag}${b}` }, 1], kwargs: {} });
+    };
+    const lat = { sf: [], ref: [] };
+    for (let i = 0; i < CALLS; i++) {
+      const order = i % 2 === 0 ? variants : [...variants].reverse();
+      for (const [, name, tag] of order) { const t = performance.now(); await transfer(name, tag, i); lat[tag].push(performance.now() - t); }
+    }
+    const ROUNDS = 4, per = Math.ceil(CALLS / ROUNDS);
+    const busy = { sf: 0, ref: 0 }, count = { sf: 0, ref: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [, name, tag] of round % 2 === 0 ? variants : [...variants].reverse()) {
+        let next = 0;
+        const base = CALLS + round * per;
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < per) await transfer(name, tag, base + next++); }));
+        busy[tag] += performance.now() - t0;
+        count[tag] += per;
       }
     }
-    const best = (rs, k, min) => rs.map((r) => r[k]).reduce((x, y) => (min ? Math.min(x, y) : Math.max(x, y)));
-    const summary = (rs) => ({ p50: best(rs, 'p50', true), p99: best(rs, 'p99', true), throughput: best(rs, 'throughput', false) });
-    results.generated = summary(rounds.sf);
-    results.reference = summary(rounds.ref);
+    const summary = (tag) => ({ p50: +pct(lat[tag], 50).toFixed(2), p99: +pct(lat[tag], 99).toFixed(2), throughput: +((count[tag] / busy[tag]) * 1000).toFixed(1) });
+    results.generated = summary('sf');
+    results.reference = summary('ref');
+    for (const [label, , tag] of variants) console.error(`  ${label}: p50 ${results[tag === 'sf' ? 'generated' : 'reference'].p50} ms, p99 ${results[tag === 'sf' ? 'generated' : 'reference'].p99} ms, ${results[tag === 'sf' ? 'generated' : 'reference'].throughput} calls/s`);
     results.ratios = {
       p50: +(results.generated.p50 / results.reference.p50).toFixed(2),
       throughput: +(results.generated.throughput / results.reference.throughput).toFixed(2),
@@ -119,7 +133,7 @@ try {
   };
   const run = await startCli(['run', app, '--target', 'cloudburst', '--port', '0'], /StateFlow running .* at (http:\/\/\S+)/);
   try { results.httpCloudburst = await httpWorkload('HTTP -> stateflow run --target cloudburst', run.url); } finally { await run.stop(); }
-  const serve = await startCli(['serve', app, '--port', '0'], /StateFlow serving .* on (http:\/\/\S+)/);
+  const serve = await startCli(['serve', app, '--in-memory', '--port', '0'], /StateFlow serving .* on (http:\/\/\S+)/);
   try { results.httpEmbedded = await httpWorkload('HTTP -> stateflow serve (embedded runtime, in memory)', serve.url); } finally { await serve.stop(); }
   results.httpRatios = {
     p50: +(results.httpCloudburst.p50 / results.httpEmbedded.p50).toFixed(2),
@@ -128,6 +142,6 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
-const report = { date: new Date().toISOString(), calls: CALLS, concurrency: CONCURRENCY, accounts: ACCOUNTS, cpus: cpus().length, note: 'machine shared with other jobs; best of two interleaved rounds for generated vs reference', ...results };
+const report = { date: new Date().toISOString(), calls: CALLS, concurrency: CONCURRENCY, accounts: ACCOUNTS, cpus: cpus().length, note: 'machine shared with other jobs; generated vs reference sampled in alternation (latency call by call, throughput in 4 alternating windows each)', ...results };
 writeFileSync(join(here, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(report, null, 2));
