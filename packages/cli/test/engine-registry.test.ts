@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheDir } from '@stateflow/engine-harness';
 import { EngineManifestError, EngineScriptError, listEngines, setupEngines, setupOrder, UnknownEngineError } from '@stateflow/engine-harness/engines';
+import { findFlinkEnv } from '@stateflow/backend-flink';
+import { findLambdaEnv } from '@stateflow/backend-lambda';
+import { runDir } from '../src/commands/target.js';
 import { cli, hasStackTrace } from './run-cli.js';
 
 const dirs: string[] = [];
@@ -91,6 +94,20 @@ describe('the engine registry', () => {
     expect(cacheDir({ STATEFLOW_CACHE: '/c', XDG_CACHE_HOME: '/x' })).toBe('/c');
     expect(cacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/stateflow');
     expect(cacheDir({ XDG_CACHE_HOME: 'relative' })).toMatch(/\.cache\/stateflow$/);
+  });
+
+  it('is the cache the backends read and stateflow run builds in', () => {
+    const xdg = temp();
+    const cache = join(xdg, 'stateflow');
+    mkdirSync(cache);
+    writeFileSync(join(cache, 'tool'), '');
+    writeFileSync(join(cache, 'flink.env'), `FLINK_PYTHON=${join(cache, 'tool')}\nFLINK_KAFKA_JAR=${join(cache, 'tool')}\n`);
+    writeFileSync(join(cache, 'lambda.env'), `LAMBDA_RIE=${join(cache, 'tool')}\nLAMBDA_PYTHON=${join(cache, 'tool')}\n`);
+    const env = { XDG_CACHE_HOME: xdg };
+    expect(cacheDir(env)).toBe(cache);
+    expect(findFlinkEnv(env).file).toBe(join(cache, 'flink.env'));
+    expect(findLambdaEnv(env).file).toBe(join(cache, 'lambda.env'));
+    expect(runDir('flink', 'app.py', env).startsWith(join(cache, 'apps') + '/')).toBe(true);
   });
 });
 
