@@ -44,7 +44,9 @@ function readEngine(dir, folder) {
   const file = join(dir, folder, 'engine.json');
   if (!existsSync(file)) {
     if (!existsSync(join(dir, folder, 'setup.sh'))) return undefined;
-    return { name: folder, description: `${folder} (tools/engines/${folder}/setup.sh)`, requires: [], setup: [`${folder}/setup.sh`], tools: [], dir: join(dir, folder) };
+    const bare = { name: folder, description: `${folder} (${folder}/setup.sh)`, requires: [], setup: [`${folder}/setup.sh`], tools: [], dir: join(dir, folder) };
+    for (const what of ['start', 'stop']) if (existsSync(join(dir, folder, `${what}.sh`))) bare[what] = `${folder}/${what}.sh`;
+    return bare;
   }
   let manifest;
   try {

@@ -43,10 +43,12 @@ describe('the engine registry', () => {
       'stream/engine.json': JSON.stringify({ name: 'stream', description: 'a stream engine', requires: ['broker'], setup: ['stream/setup.sh'] }),
       'stream/setup.sh': script('stream'),
       'newcomer/setup.sh': script('newcomer'),
+      'newcomer/start.sh': 'echo started\n',
       'notes/README.md': 'not an engine',
     });
     expect(listEngines(dir).map((e) => e.name)).toEqual(['broker', 'newcomer', 'stream']);
     expect(setupOrder(['stream', 'newcomer', 'broker'], dir).map((e) => e.name)).toEqual(['broker', 'stream', 'newcomer']);
+    expect(listEngines(dir).find((e) => e.name === 'newcomer')).toMatchObject({ setup: ['newcomer/setup.sh'], start: 'newcomer/start.sh' });
     expect(() => setupOrder(['nope'], dir)).toThrow(UnknownEngineError);
   });
 
