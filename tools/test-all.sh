@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
 printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
-# The same code as a user's `stateflow engine setup` (the CLI is built first).
+# The same code as a user's `stateflow engine setup` (the CLI is built first); a new engine
+# adds its name to this line (tools/engines/<engine>/engine.json, see tools/engines/README.md).
 pnpm turbo run build --filter=@stateflow/cli --output-logs=errors-only
 node packages/cli/dist/bin.js engine setup kafka flink lambda
 
