@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
+printf '\n==> setting up the engines (Kafka, PyFlink, Statefun, Lambda)\n'
 bash tools/engines/kafka/fetch.sh
 bash tools/engines/flink/setup.sh
+bash tools/engines/statefun/setup.sh
 bash tools/engines/lambda/setup.sh
 
 export STATEFLOW_ENGINE_TESTS=1

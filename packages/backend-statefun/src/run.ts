@@ -233,7 +233,8 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
       await running.catch(() => undefined);
       const code = jvm ? await stopGroup(jvm, 20_000) : 0;
       await stopGroup(service, 10_000);
-      return code;
+      // Ended by the SIGTERM asked for here: a clean stop.
+      return code === 128 + osConstants.signals.SIGTERM ? 0 : code;
     })();
     return stopping;
   };
