@@ -20,7 +20,12 @@ case "${1:-}" in -h|--help) sed -n '2,13p' "$0"; exit 0 ;; "") ;; *) die "setup.
 
 STATEFUN_VERSION=3.3.0
 if [ -z "${PYTHON:-}" ]; then
-  for candidate in python3.10 python3.9 python3; do
+  # pyenv's shims answer only for the selected versions: look in its folder too.
+  pyenv_pythons=()
+  if command -v pyenv >/dev/null 2>&1; then
+    for v in "$(pyenv root)"/versions/3.10.*/bin/python3 "$(pyenv root)"/versions/3.9.*/bin/python3; do [ -x "$v" ] && pyenv_pythons+=("$v"); done
+  fi
+  for candidate in python3.10 python3.9 "${pyenv_pythons[@]}" python3; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys' >/dev/null 2>&1; then PYTHON="$candidate"; break; fi
   done
 fi
