@@ -141,6 +141,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     let exited = false;
     void proc.done.then(() => (exited = true));
     while (Date.now() < end) {
+      notStopped();
       if (exited) throw new Error(`the function service exited during start-up; see ${join(logDir, 'service.log')}`);
       try {
         const res = await fetch(`${serviceUrl}/health`);
@@ -154,8 +155,14 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
   };
 
   let jvm: Proc | undefined;
+  // stop() during start-up ends the start at its next step (never an orphaned process).
+  let stopRequested = false;
+  const notStopped = () => {
+    if (stopRequested) throw new Error('stopped during start-up');
+  };
   const running = (async () => {
     await serviceReady(service);
+    notStopped();
     say(`SERVICE_READY ${serviceUrl}/statefun`);
     const restPort = await freePort();
     const props: { [k: string]: string } = {
@@ -209,6 +216,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     void j.done.then(() => (exited = true));
     const end = Date.now() + (options.startTimeoutMs ?? 180_000);
     while (Date.now() < end) {
+      notStopped();
       if (exited) throw new Error(`the Statefun JVM exited during start-up; see ${join(logDir, 'jvm.log')} and flink.log`);
       try {
         const res = await fetch(`http://127.0.0.1:${restPort}/jobs/overview`);
@@ -230,6 +238,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
   let stopping: Promise<number> | undefined;
   const stop = (): Promise<number> => {
     stopping ??= (async () => {
+      stopRequested = true;
       await running.catch(() => undefined);
       const code = jvm ? await stopGroup(jvm, 20_000) : 0;
       await stopGroup(service, 10_000);
