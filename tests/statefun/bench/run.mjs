@@ -189,7 +189,7 @@ try {
   const rs = ratios(rows);
   process.stdout.write(`${table(rows)}\n\ngenerated / reference:\n`);
   for (const r of rs) process.stdout.write(`  ${r.workload} c=${r.concurrency}: p50 ${r.p50Ratio.toFixed(2)}x (goal <= 1.25), throughput ${r.throughputRatio.toFixed(2)}x (goal >= 0.8)\n`);
-  writeFileSync(join(HERE, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', durationMs: DURATION_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, egress: SEMANTIC, rows, ratios: rs }, null, 2)}\n`);
+  writeFileSync(join(HERE, `latest-${SEMANTIC}.json`), `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', durationMs: DURATION_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, egress: SEMANTIC, rows, ratios: rs }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
