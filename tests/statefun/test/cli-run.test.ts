@@ -49,7 +49,7 @@ describe('stateflow run app.py --target statefun', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ result: true });
       const state = await fetch(`${url}/Item/tea`);
-      expect(await state.json()).toMatchObject({ state: { item_name: 'tea', stock: 7 } });
+      expect(await state.json()).toEqual({ state: { item_name: 'tea', stock: 5, price: 2 } });
       const missing = await fetch(`${url}/Item/nope/update_stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: [5] }) });
       expect(missing.status).toBe(404);
     } finally {
