@@ -46,7 +46,13 @@ function statefunTarget(bootstrap: string, requester: KafkaRequester): Conforman
   };
 }
 
-describe('conformance on Statefun', () => {
+// CI runs the suite once, through the HTTP gateway (conformance-gateway.test.ts), which
+// also goes through the Kafka client transport; this direct run is the full form's
+// (`pnpm -F @stateflow/statefun-tests test:full`), to keep CI within its time budget.
+const FULL = process.env['STATEFLOW_STATEFUN_FULL'] === '1';
+if (!FULL) process.stderr.write('[statefun-tests] conformance through the bare Kafka transport: skipped (set STATEFLOW_STATEFUN_FULL=1, or run test:full)\n');
+
+describe.skipIf(!FULL)('conformance on Statefun', () => {
   let requester: KafkaRequester;
   beforeAll(async () => {
     requester = await KafkaRequester.connect(inject('bootstrap'));
