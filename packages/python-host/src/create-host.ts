@@ -52,7 +52,7 @@ export interface PythonHostOptions {
 
 /**
  * Starts a Python host: resolves and starts the interpreter(s) and imports the kernel.
- * Call {@link PythonHost.load} next. Rejects with a {@link PythonHostError} (e.g.
+ * Call {@link PythonHost.load} next. Rejects with a {@link @stateflow/python-host!PythonHostError | PythonHostError} (e.g.
  * `PythonNotFound`) when the interpreter cannot be started.
  */
 export async function createPythonHost(options: PythonHostOptions): Promise<PythonHost> {
