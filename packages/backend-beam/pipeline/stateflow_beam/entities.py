@@ -1,0 +1,79 @@
+"""What an entity step does with one event at its key (no Beam import).
+
+The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
+``DoFn`` whose state cells (``ReadModifyWriteState``) hold the instance's encoded state
+and the ids of the last hops run at this key, so a redelivered event between entities
+(the same ``requestId``, ``seq`` and kind) is not applied twice.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from typing import Any, Dict, List, Tuple
+
+from .requests import Cell
+from .routing import error_response, split_output
+
+#: How many hop ids each key remembers (a redelivery arrives soon after the original).
+HOP_MEMORY = 64
+
+#: What one event produces, as JSON texts: (events for the internal topic, Responses to
+#: record and send, replies to send unrecorded: state reads).
+Output = Tuple[List[str], List[str], List[str]]
+
+
+def hop_id(event: Dict[str, Any]) -> str:
+    return "%s|%s|%s" % (event.get("requestId"), event.get("seq"), event.get("kind"))
+
+
+class EntityLogic:
+    """Runs the kernel for one event under its key."""
+
+    def __init__(self, program: Dict[str, Any]):
+        from stateflow_kernel import Kernel  # imported in the SDK worker
+
+        self.kernel = Kernel(program)
+
+    def handle(self, text: str, instance: Cell, hops: Cell) -> Output:
+        event = json.loads(text)
+        if event.get("kind") == "GetState":
+            return self._get_state(event, instance)
+        this_hop = hop_id(event)
+        recent_text = hops.read()
+        recent: List[str] = json.loads(recent_text) if recent_text else []
+        if this_hop in recent:
+            return [], [], []
+        out = self._process(event, instance)
+        recent.append(this_hop)
+        hops.write(json.dumps(recent[-HOP_MEMORY:]))
+        return out
+
+    def _process(self, event: Dict[str, Any], instance: Cell) -> Output:
+        try:
+            before = instance.read()
+            result = self.kernel.process(event, json.loads(before) if before else None)
+            if "state" in result:
+                instance.write(json.dumps(result["state"]))
+            return split_output(result["out"]) + ([],)
+        except Exception as e:  # never fail the pipeline on one event
+            traceback.print_exc(file=sys.stderr)
+            message = "%s: %s" % (type(e).__name__, e)
+            fallback = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"})
+            return split_output(fallback.get("out", [])) + ([],)
+
+    def _get_state(self, event: Dict[str, Any], instance: Cell) -> Output:
+        text = instance.read()
+        target = event["target"]
+        if text is None:
+            message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
+            return [], [], [error_response(event, "EntityNotFound", message, "EntityNotFound")]
+        response = {
+            "kind": "Response",
+            "requestId": event["requestId"],
+            "seq": 1,
+            "stack": [],
+            "replyTo": event["replyTo"],
+            "result": {"ok": json.loads(text)},
+        }
+        return [], [], [json.dumps(response)]
