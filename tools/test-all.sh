@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
+printf '\n==> setting up the engines (Kafka, PyFlink, Lambda, Beam)\n'
 bash tools/engines/kafka/fetch.sh
 bash tools/engines/flink/setup.sh
 bash tools/engines/lambda/setup.sh
+bash tools/engines/beam/setup.sh
 
 export STATEFLOW_ENGINE_TESTS=1
 export STATEFLOW_PYTHON="$PWD/.venv/bin/python"

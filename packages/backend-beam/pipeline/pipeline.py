@@ -87,14 +87,16 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
     topics = config["topics"]
     ttl = int(config.get("dedupTtlSeconds") or 0)
     entities = [e["name"] for e in program["entities"]]
-    program_json = json.dumps(program)
+    # Steps carry names only: the program (the module's source) is read by each worker from
+    # the package (stateflow_beam/program.ir.json), not pickled into every step.
+    checked = [{"name": e["name"], "methods": [{"name": m["name"]} for m in e.get("methods", [])]} for e in program["entities"]]
 
     records = (
         p
         | "partitions" >> beam.Create(offsets)
         | "read-kafka" >> beam.ParDo(ReadPartitions(config["bootstrap"], int(config.get("pollMs", 20)), int(config.get("maxPollRecords", 500))))
     )
-    classified = records | "classify" >> beam.ParDo(steps.Classify(program, config)).with_outputs(
+    classified = records | "classify" >> beam.ParDo(steps.Classify(checked, config)).with_outputs(
         steps.REQUESTS, steps.READS, steps.INTERNAL, steps.WRITES
     )
     admitted = classified[steps.REQUESTS] | "admit" >> beam.ParDo(steps.Admit(ttl)).with_input_types(keyed).with_outputs(
@@ -106,7 +108,7 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
     branches = events | "by-entity" >> beam.Partition(steps.entity_index(entities), len(entities) + 1)
     internal_out, responses, writes = [], [], [classified[steps.WRITES], admitted[steps.WRITES]]
     for i, name in enumerate(entities + ["$create"]):
-        out = branches[i] | ("entity-" + name.strip("$")) >> beam.ParDo(steps.EntityStep(program_json)).with_input_types(keyed).with_outputs(
+        out = branches[i] | ("entity-" + name.strip("$")) >> beam.ParDo(steps.EntityStep(name)).with_input_types(keyed).with_outputs(
             steps.RESPONSES, steps.WRITES, main="internal"
         )
         internal_out.append(out.internal)
@@ -143,6 +145,32 @@ def create_topics(config: dict, partitions: int) -> None:
         admin.close()
 
 
+def start_worker_pool() -> int:
+    """Starts Beam's SDK worker pool (each worker a Python process of its own); returns its port."""
+    import socket
+    import subprocess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ)
+    # The pool starts workers with `python` from PATH: this interpreter's; they import the
+    # pipeline's packages by name.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = PYTHON_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    pool = subprocess.Popen(
+        [sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main", "--service_port=%d" % port],
+        env=env, stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    log("SDK_WORKER_POOL pid=%d port=%d" % (pool.pid, port))
+    return port
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="StateFlow Beam pipeline (settings override stateflow-pipeline.json); other flags go to Beam")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
@@ -157,6 +185,8 @@ def parse_args(argv=None):
     p.add_argument("--create-topics", action="store_true", help="create the topics first when missing")
     p.add_argument("--partitions", type=int, default=1, help="partitions of topics created by --create-topics")
     p.add_argument("--stop-file", help="cancel the pipeline once this file exists")
+    p.add_argument("--worker-pool", action="store_true",
+                   help="on Prism, run the SDK workers in processes of their own (a worker pool) instead of this process")
     p.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
     return p.parse_known_args(argv)
 
@@ -167,7 +197,7 @@ def main(argv=None) -> int:
     if args.print_config:
         print(json.dumps(config, indent=2))
         return 0
-    with open(os.path.join(HERE, "program.ir.json"), encoding="utf-8") as f:
+    with open(os.path.join(PYTHON_DIR, "stateflow_beam", "program.ir.json"), encoding="utf-8") as f:
         program = json.load(f)
     topics = config["topics"]
     try:
@@ -191,7 +221,12 @@ def main(argv=None) -> int:
         if not prism:
             log("PIPELINE_ERROR no runner: pass --prism /path/to/prism (tools/engines/beam/setup.sh builds it) or --runner ...")
             return 2
-        options += ["--runner=PrismRunner", "--prism_location=" + prism, "--environment_type=LOOPBACK"]
+        options += ["--runner=PrismRunner", "--prism_location=" + prism]
+        if args.worker_pool:
+            pool = start_worker_pool()
+            options += ["--environment_type=EXTERNAL", "--environment_config=127.0.0.1:%d" % pool]
+        else:
+            options += ["--environment_type=LOOPBACK"]
     options += ["--streaming", "--job_name=" + config["jobName"]]
     if not any(a.startswith("--save_main_session") for a in options):
         options.append("--pickle_library=cloudpickle")

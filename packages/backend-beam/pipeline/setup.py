@@ -7,5 +7,6 @@ setuptools.setup(
     version="0.0.0",
     package_dir={"": "python"},
     packages=setuptools.find_packages("python"),
+    package_data={"stateflow_beam": ["program.ir.json"]},
     install_requires=["kafka-python>=3.0"],
 )

@@ -37,7 +37,7 @@ export function pipelineTemplateDir(): string {
  *   runs it on Prism; `--runner DataflowRunner|FlinkRunner ...` on a production runner),
  * - `stateflow-pipeline.json`: topics, Kafka, dedup (the defaults with `overrides` applied,
  *   see `BEAM_SETTINGS`),
- * - `program.ir.json`: the program,
+ * - `python/stateflow_beam/program.ir.json`: the program (workers read it from the package),
  * - `python/`: the StateFlow kernel (`stateflow`, `stateflow_kernel`) and the pipeline's
  *   own `stateflow_beam` package,
  * - `setup.py`: ships `python/` to remote workers (`--setup_file ./setup.py`),
@@ -59,7 +59,7 @@ export async function buildBeamPipeline(program: Program, outDir: string, overri
   files.set('setup.py', await readFile(join(template, 'setup.py'), 'utf8'));
   for (const file of await pythonFiles(join(template, 'stateflow_beam'))) files.set(`python/stateflow_beam/${file.path}`, file.contents);
   for (const file of await kernelFiles()) files.set(`python/${file.path}`, file.contents);
-  files.set('program.ir.json', `${JSON.stringify(checked.program, null, 2)}\n`);
+  files.set('python/stateflow_beam/program.ir.json', `${JSON.stringify(checked.program, null, 2)}\n`);
   files.set('stateflow-pipeline.json', `${JSON.stringify(config, null, 2)}\n`);
   files.set('README.md', artifactReadme(checked.program, config));
   for (const [path, contents] of files) {

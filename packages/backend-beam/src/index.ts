@@ -29,7 +29,7 @@ export const backend = defineBackend({
   settings: BEAM_SETTINGS,
   async build(program, options, ctx) {
     const artifact = await buildBeamPipeline(program, options.outDir, options.config ?? {});
-    ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (pipeline.py, stateflow-pipeline.json, program.ir.json, python/, setup.py, README.md)`);
+    ctx.log(`wrote ${artifact.outDir}: ${artifact.files.length} files (pipeline.py, stateflow-pipeline.json, python/ with the kernel and the program, setup.py, README.md)`);
     return artifact;
   },
   async run(artifact, ctx): Promise<RunningBeamPipeline> {

@@ -15,7 +15,7 @@ build again instead.
 | --- | --- |
 | \`pipeline.py\` | the Beam pipeline (its own flags, then any Beam pipeline option) |
 | \`stateflow-pipeline.json\` | topics, Kafka, request dedup |
-| \`program.ir.json\` | the compiled program (StateFlow IR) |
+| \`python/stateflow_beam/program.ir.json\` | the compiled program (StateFlow IR), read by every worker |
 | \`python/\` | the StateFlow kernel and the pipeline's \`stateflow_beam\` package |
 | \`setup.py\` | ships \`python/\` to remote workers (\`--setup_file ./setup.py\`) |
 

@@ -8,7 +8,9 @@ and the ids of the last hops run at this key, so a redelivered event between ent
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import traceback
 from typing import Any, Dict, List, Tuple
 
@@ -25,6 +27,23 @@ Output = Tuple[List[str], List[str], List[str]]
 
 def hop_id(event: Dict[str, Any]) -> str:
     return "%s|%s|%s" % (event.get("requestId"), event.get("seq"), event.get("kind"))
+
+
+#: Where the build puts the program, inside this package (shipped to workers with it).
+PROGRAM_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "program.ir.json")
+
+_local = threading.local()
+
+
+def shared_logic() -> "EntityLogic":
+    """This thread's EntityLogic for the program beside this package: every entity step
+    of a worker thread shares one kernel (the program's module runs once per thread,
+    not once per entity class)."""
+    logic = getattr(_local, "logic", None)
+    if logic is None:
+        with open(PROGRAM_FILE, encoding="utf-8") as f:
+            logic = _local.logic = EntityLogic(json.load(f))
+    return logic
 
 
 class EntityLogic:

@@ -33,6 +33,20 @@ UNBOUNDED = sys.maxsize
 WATERMARK_LAG_S = 5.0
 
 
+class KafkaOffsetTracker(OffsetRestrictionTracker):
+    """Offsets of one partition, ``[start, ∞)``. Only checkpoints split it (the rest of the
+    range, from the next unclaimed offset): a split in the middle of an unbounded range
+    would make a second reader wait for offsets that may never be written."""
+
+    def try_split(self, fraction_of_remainder):
+        if fraction_of_remainder != 0:
+            return None
+        return super().try_split(0)
+
+    def is_bounded(self):
+        return self.current_restriction().stop != UNBOUNDED
+
+
 class PartitionOffsets(RestrictionProvider):
     """Restrictions of ``(topic, partition, start offset)`` elements: ``[start, ∞)``."""
 
@@ -40,7 +54,7 @@ class PartitionOffsets(RestrictionProvider):
         return OffsetRange(element[2], UNBOUNDED)
 
     def create_tracker(self, restriction):
-        return OffsetRestrictionTracker(restriction)
+        return KafkaOffsetTracker(restriction)
 
     def restriction_size(self, element, restriction):
         return 1  # unknown backlog: every partition weighs the same
@@ -105,6 +119,8 @@ class ReadPartitions(beam.DoFn):
         consumer, tp = self._consumer(topic, partition, position)
         batch = consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records).get(tp, [])
         for record in batch:
+            if record.offset < position:
+                continue  # already claimed before a checkpoint (a fetch that raced a seek)
             if not tracker.try_claim(record.offset):
                 return
             yield beam.window.TimestampedValue((topic, record.offset, record.value), record.timestamp / 1000.0)

@@ -19,7 +19,7 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec
 from apache_beam.utils.timestamp import Timestamp
 
 from . import requests
-from .entities import EntityLogic
+from .entities import shared_logic
 from .routing import DEAD, READ, REJECTED, Router, route_entity, route_key
 
 #: Tags of the step outputs.
@@ -31,13 +31,13 @@ class Classify(beam.DoFn):
     between entities (keyed by route key), or a record to write at once (an error reply, a
     dead letter)."""
 
-    def __init__(self, program: Dict[str, Any], config: Dict[str, Any]):
-        self.program = program
+    def __init__(self, entities: Dict[str, Any], config: Dict[str, Any]):
+        self.entities = entities  # only what the checks need: names and methods, not the module
         self.config = config
         self.router: Router | None = None
 
     def setup(self):
-        self.router = Router(self.program, self.config)
+        self.router = Router({"entities": self.entities}, self.config)
 
     def process(self, element):
         topic, offset, value = element
@@ -96,16 +96,12 @@ class EntityStep(beam.DoFn):
     INSTANCE = ReadModifyWriteStateSpec("instance", StrUtf8Coder())
     HOPS = ReadModifyWriteStateSpec("hops", StrUtf8Coder())
 
-    def __init__(self, program_json: str):
-        self.program_json = program_json
-        self.logic: EntityLogic | None = None
-
-    def setup(self):
-        self.logic = EntityLogic(json.loads(self.program_json))
+    def __init__(self, entity: str):
+        self.entity = entity  # the step's name; the kernel runs any event it is given
 
     def process(self, element, instance=beam.DoFn.StateParam(INSTANCE), hops=beam.DoFn.StateParam(HOPS)):
         key, text = element
-        internal, responses, replies = self.logic.handle(text, instance, hops)
+        internal, responses, replies = shared_logic().handle(text, instance, hops)
         for out in internal:
             yield (route_key(json.loads(out)), out)
         for response in responses:
