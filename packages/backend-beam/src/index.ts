@@ -11,7 +11,7 @@ import { BEAM_IR_VERSIONS, buildBeamPipeline, type BeamArtifact } from './build.
 import { BEAM_SETTINGS } from './config.js';
 import { runBeamPipeline, type RunningBeamPipeline } from './run.js';
 
-export { buildBeamPipeline, BeamBuildError, BEAM_IR_VERSIONS } from './build.js';
+export { buildBeamPipeline, BeamBuildError, BEAM_IR_VERSIONS, pipelineTemplateDir } from './build.js';
 export type { BeamArtifact } from './build.js';
 export { defaultBeamConfig, resolveBeamConfig, BeamConfigError, BEAM_SETTINGS } from './config.js';
 export type { BeamPipelineConfig, BeamTopics, BeamConfigOverrides } from './config.js';
