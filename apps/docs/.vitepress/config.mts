@@ -35,6 +35,7 @@ export default defineConfig({
           { text: 'Writing a backend', link: '/guide/writing-a-backend' },
           { text: 'Running on Flink', link: '/guide/flink' },
           { text: 'Running on AWS Lambda', link: '/guide/lambda' },
+          { text: 'Running on Apache Beam', link: '/guide/beam' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
           { text: 'Versioning', link: '/guide/versioning' },
