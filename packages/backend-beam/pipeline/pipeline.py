@@ -99,14 +99,22 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
     classified = records | "classify" >> beam.ParDo(steps.Classify(checked, config)).with_outputs(
         steps.REQUESTS, steps.READS, steps.INTERNAL, steps.WRITES
     )
-    admitted = classified[steps.REQUESTS] | "admit" >> beam.ParDo(steps.Admit(ttl)).with_input_types(keyed).with_outputs(
-        steps.DUPLICATES, steps.WRITES, main="run"
-    )
-    events = (admitted.run, classified[steps.READS], classified[steps.INTERNAL]) | "to-entities" >> beam.Flatten()
+    dedup = bool(config.get("dedup", True))
+    writes = [classified[steps.WRITES]]
+    if dedup:
+        admitted = classified[steps.REQUESTS] | "admit" >> beam.ParDo(steps.Admit(ttl)).with_input_types(keyed).with_outputs(
+            steps.DUPLICATES, steps.WRITES, main="run"
+        )
+        requests = admitted.run
+        writes.append(admitted[steps.WRITES])
+    else:
+        # Without request dedup (dedup: false), a request goes straight to its entity step.
+        requests = classified[steps.REQUESTS] | "route-requests" >> beam.Map(lambda kv: (steps.route_key(json.loads(kv[1])), kv[1]))
+    events = (requests, classified[steps.READS], classified[steps.INTERNAL]) | "to-entities" >> beam.Flatten()
     # One stateful step per entity class, and one for creates (keyed by request id until
     # `__init__` has made the key).
     branches = events | "by-entity" >> beam.Partition(steps.entity_index(entities), len(entities) + 1)
-    internal_out, responses, writes = [], [], [classified[steps.WRITES], admitted[steps.WRITES]]
+    internal_out, responses = [], []
     for i, name in enumerate(entities + ["$create"]):
         out = branches[i] | ("entity-" + name.strip("$")) >> beam.ParDo(steps.EntityStep(name)).with_input_types(keyed).with_outputs(
             steps.RESPONSES, steps.WRITES, main="internal"
@@ -114,13 +122,24 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         internal_out.append(out.internal)
         responses.append(out[steps.RESPONSES])
         writes.append(out[steps.WRITES])
-    answers = (
-        tuple(responses) + (admitted[steps.DUPLICATES],)
-        | "to-answers" >> beam.Flatten()
-        | "answers" >> beam.ParDo(steps.Answers(ttl)).with_input_types(keyed)
-    )
+    if dedup:
+        answers = (
+            tuple(responses) + (admitted[steps.DUPLICATES],)
+            | "to-answers" >> beam.Flatten()
+            | "answers" >> beam.ParDo(steps.Answers(ttl)).with_input_types(keyed)
+        )
+    else:
+        answers = tuple(responses) | "to-reply" >> beam.Flatten() | "responses" >> beam.Map(lambda kv: (None, kv[0], kv[1][1:]))
     hops = tuple(internal_out) | "hops" >> beam.Flatten() | "to-internal-topic" >> beam.Map(lambda kv, t=topics["internal"]: (t, kv[0], kv[1]))
-    (tuple(writes) + (answers, hops)) | "to-write" >> beam.Flatten() | "write-kafka" >> beam.ParDo(WriteRecords(config["bootstrap"], topics["egress"]))
+    # A shuffle before the writer: Prism runs a bundle per key in a stateful step, and a
+    # bundle completes only once its records are acknowledged; batched here, one
+    # acknowledgement covers the records of many keys.
+    (
+        (tuple(writes) + (answers, hops))
+        | "to-write" >> beam.Flatten()
+        | "batch-writes" >> beam.Reshuffle()
+        | "write-kafka" >> beam.ParDo(WriteRecords(config["bootstrap"], topics["egress"]))
+    )
 
 
 def create_topics(config: dict, partitions: int) -> None:

@@ -23,6 +23,8 @@ export interface BeamPipelineConfig {
   topics: BeamTopics;
   /** Topics `replyTo` (`kafka:<topic>`) may name besides `topics.egress`; `*` allows any. */
   replyTopics: string[];
+  /** Run each client request id once and answer every copy (the admit and answers steps). */
+  dedup: boolean;
   /**
    * How long dated request ids (UUIDv7) are remembered (0: forever); an older retry is
    * refused with `RequestExpired`. Other ids are remembered for good.
@@ -57,6 +59,7 @@ export const BEAM_SETTINGS: BackendSettings = {
   egressTopic: { type: 'string', help: 'egress topic (responses without a reply topic)', placeholder: 'topic' },
   deadLetterTopic: { type: 'string', help: 'dead-letter topic', placeholder: 'topic' },
   replyTopics: { type: 'list', help: 'extra topics replies may go to (* for any)', placeholder: 'topic,...' },
+  dedup: { type: 'boolean', help: 'run each request id once, answer every copy (two steps keyed by request id)', default: true },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   pollMs: { type: 'integer', min: 1, help: 'how long one Kafka read waits for records, in ms', default: 20, flag: 'poll-ms', placeholder: 'ms' },
   jobName: { type: 'string', help: 'Beam job name', default: 'stateflow-<app>' },
@@ -86,6 +89,7 @@ export function defaultBeamConfig(program: Program): BeamPipelineConfig {
     bootstrap: '127.0.0.1:19092',
     topics: topicsFor(prefix),
     replyTopics: [],
+    dedup: true,
     dedupTtlSeconds: 3600,
     pollMs: 20,
     maxPollRecords: 500,
@@ -121,6 +125,11 @@ export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrid
     config.bootstrap = bootstrap;
   }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
+  const dedup = str('dedup');
+  if (dedup !== undefined) {
+    if (dedup !== 'true' && dedup !== 'false') throw new BeamConfigError(`dedup must be true or false (got '${dedup}')`);
+    config.dedup = dedup === 'true';
+  }
   config.pollMs = int('pollMs', 1) ?? config.pollMs;
   config.jobName = str('jobName') ?? config.jobName;
   config.prism = str('prism') ?? config.prism;

@@ -81,7 +81,7 @@ class Driver:
         while pending:
             t = pending.pop(0)
             key = route_key(json.loads(t))
-            internal, responses, replies = self.logic.handle(t, self.cell("instance", key), self.cell("hops", key))
+            internal, responses, replies = self.logic.handle(t, self.cell("entry", key))
             pending += internal
             for r in replies:
                 self.sent.append((router.response_topic(r), r))
@@ -99,8 +99,8 @@ class Driver:
         return [json.loads(t) for topic, t in self.sent if topic != "dead" and json.loads(t).get("requestId") == rid]
 
     def state(self, key):
-        text = self.cell("instance", key).read()
-        return json.loads(text) if text else None
+        text = self.cell("entry", key).read()
+        return json.loads(text)["state"] if text else None
 
 
 # -- routing --------------------------------------------------------------------------
@@ -176,7 +176,7 @@ d3.entity(hop)
 check(d3.state("User/ann")["balance"] == 8, "redelivered hop applied once")
 for i in range(HOP_MEMORY):
     d3.entity(event(kind="Invoke", target={"entity": "User", "key": "ann"}, method="update_balance", args=[1], kwargs={}, requestId="x%d" % i, seq=1))
-check(len(json.loads(d3.cell("hops", "User/ann").read())) == HOP_MEMORY, "hop memory is bounded")
+check(len(json.loads(d3.cell("entry", "User/ann").read())["hops"]) == HOP_MEMORY, "hop memory is bounded")
 
 # -- dated request ids: forgotten after the TTL, older copies refused -------------------
 uuid7 = "018f3b2c-0000-7000-8000-000000000000"

@@ -4,12 +4,14 @@
  * the same workload (bench/reference/pipeline.py, no StateFlow) and the embedded runtime,
  * all in the same run.
  *
- *   pnpm -F @stateflow/beam-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--workloads A,T] [--bootstrap HOST:PORT]
+ *   pnpm -F @stateflow/beam-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--workloads A,T]
+ *                                       [--targets embedded,generated,nodedup,reference] [--bootstrap HOST:PORT]
  *
  * Starts a fresh Kafka (tools/engines, port 19692) unless given --bootstrap, deploys
  * tests/bench/programs/accounts.py on LocalRuntime (durable LMDB store, subprocess host),
- * then as the generated Beam pipeline on Prism, then the reference pipeline on Prism (one
- * at a time), and runs closed loops of YCSB-A (50% read / 50% update, uniform keys) and T
+ * then as the generated Beam pipeline on Prism (with request dedup, then without: the
+ * admit and answers steps are two stateful steps more per request than the reference has),
+ * then the reference pipeline on Prism (one at a time), and runs closed loops of YCSB-A (50% read / 50% update, uniform keys) and T
  * (transfer between two accounts) with the load generators of tests/bench. Prints one
  * table with the generated/reference ratios; stops everything it started.
  */
@@ -104,12 +106,12 @@ async function overKafka(label, bootstrap, ingress, start, rows) {
   }
 }
 
-async function generated(prog, bootstrap, rows) {
+async function generated(prog, bootstrap, rows, dedup) {
   const dir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-gen-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const prefix = `bench-gen-${Date.now().toString(36)}`;
-  const artifact = await buildBeamPipeline(prog, dir, { bootstrap, topicPrefix: prefix, replyTopics: 'bench-replies' });
-  await overKafka('beam generated (Prism)', bootstrap, artifact.config.topics.ingress, async () => {
+  const artifact = await buildBeamPipeline(prog, dir, { bootstrap, topicPrefix: prefix, replyTopics: 'bench-replies', dedup: String(dedup) });
+  await overKafka(dedup ? 'beam generated (Prism)' : 'beam generated, dedup off (Prism)', bootstrap, artifact.config.topics.ingress, async () => {
     const p = runBeamPipeline(dir);
     await p.running;
     return p;
@@ -185,9 +187,11 @@ try {
   await admin.connect();
   if (!(await admin.listTopics()).includes('bench-replies')) await admin.createTopics({ topics: [{ topic: 'bench-replies', numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
-  await embedded(prog, rows);
-  await generated(prog, bootstrap, rows);
-  await reference(bootstrap, rows);
+  const targets = flag('targets', 'embedded,generated,nodedup,reference').split(',');
+  if (targets.includes('embedded')) await embedded(prog, rows);
+  if (targets.includes('generated')) await generated(prog, bootstrap, rows, true);
+  if (targets.includes('nodedup')) await generated(prog, bootstrap, rows, false);
+  if (targets.includes('reference')) await reference(bootstrap, rows);
   const text = table(rows);
   process.stdout.write(`${text}\n`);
   writeFileSync(join(ROOT, 'tests/beam/bench/latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: 'shared: 2 cores, other lanes running engines at the same time', durationMs: DURATION_MS, entities: ENTITIES, rows }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 """What an entity step does with one event at its key (no Beam import).
 
 The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
-``DoFn`` whose state cells (``ReadModifyWriteState``) hold the instance's encoded state
+``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state
 and the ids of the last hops run at this key, so a redelivered event between entities
 (the same ``requestId``, ``seq`` and kind) is not applied twice.
 """
@@ -47,44 +47,48 @@ def shared_logic() -> "EntityLogic":
 
 
 class EntityLogic:
-    """Runs the kernel for one event under its key."""
+    """Runs the kernel for one event under its key.
+
+    A key's state is one cell (one state read and one write per event: on a portable runner
+    each state access is a call to the runner): ``{"state": <encoded instance or null>,
+    "hops": [<ids of the last hops run here>]}``.
+    """
 
     def __init__(self, program: Dict[str, Any]):
         from stateflow_kernel import Kernel  # imported in the SDK worker
 
         self.kernel = Kernel(program)
 
-    def handle(self, text: str, instance: Cell, hops: Cell) -> Output:
+    def handle(self, text: str, cell: Cell) -> Output:
         event = json.loads(text)
+        stored = cell.read()
+        entry = json.loads(stored) if stored else {"state": None, "hops": []}
         if event.get("kind") == "GetState":
-            return self._get_state(event, instance)
+            return self._get_state(event, entry["state"])
         this_hop = hop_id(event)
-        recent_text = hops.read()
-        recent: List[str] = json.loads(recent_text) if recent_text else []
-        if this_hop in recent:
+        if this_hop in entry["hops"]:
             return [], [], []
-        out = self._process(event, instance)
-        recent.append(this_hop)
-        hops.write(json.dumps(recent[-HOP_MEMORY:]))
+        out, state = self._process(event, entry["state"])
+        if state is None and stored is None:
+            return out  # no instance here (an error answered): nothing to remember
+        entry["state"] = state
+        entry["hops"] = (entry["hops"] + [this_hop])[-HOP_MEMORY:]
+        cell.write(json.dumps(entry))
         return out
 
-    def _process(self, event: Dict[str, Any], instance: Cell) -> Output:
+    def _process(self, event: Dict[str, Any], state: Any) -> Tuple[Output, Any]:
         try:
-            before = instance.read()
-            result = self.kernel.process(event, json.loads(before) if before else None)
-            if "state" in result:
-                instance.write(json.dumps(result["state"]))
-            return split_output(result["out"]) + ([],)
+            result = self.kernel.process(event, state)
+            return split_output(result["out"]) + ([],), result.get("state", state)
         except Exception as e:  # never fail the pipeline on one event
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
             fallback = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"})
-            return split_output(fallback.get("out", [])) + ([],)
+            return split_output(fallback.get("out", [])) + ([],), state
 
-    def _get_state(self, event: Dict[str, Any], instance: Cell) -> Output:
-        text = instance.read()
+    def _get_state(self, event: Dict[str, Any], state: Any) -> Output:
         target = event["target"]
-        if text is None:
+        if state is None:
             message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
             return [], [], [error_response(event, "EntityNotFound", message, "EntityNotFound")]
         response = {
@@ -93,6 +97,6 @@ class EntityLogic:
             "seq": 1,
             "stack": [],
             "replyTo": event["replyTo"],
-            "result": {"ok": json.loads(text)},
+            "result": {"ok": state},
         }
         return [], [], [json.dumps(response)]

@@ -20,7 +20,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from . import requests
 from .entities import shared_logic
-from .routing import DEAD, READ, REJECTED, Router, route_entity, route_key
+from .routing import DEAD, READ, REJECTED, Router, route_key
 
 #: Tags of the step outputs.
 REQUESTS, READS, INTERNAL, WRITES, RESPONSES, DUPLICATES = "requests", "reads", "internal", "writes", "responses", "duplicates"
@@ -93,15 +93,14 @@ class Admit(beam.DoFn):
 class EntityStep(beam.DoFn):
     """The stateful step of one entity class (or of creates): the kernel, state in Beam state."""
 
-    INSTANCE = ReadModifyWriteStateSpec("instance", StrUtf8Coder())
-    HOPS = ReadModifyWriteStateSpec("hops", StrUtf8Coder())
+    ENTRY = ReadModifyWriteStateSpec("entry", StrUtf8Coder())
 
     def __init__(self, entity: str):
         self.entity = entity  # the step's name; the kernel runs any event it is given
 
-    def process(self, element, instance=beam.DoFn.StateParam(INSTANCE), hops=beam.DoFn.StateParam(HOPS)):
+    def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
         key, text = element
-        internal, responses, replies = shared_logic().handle(text, instance, hops)
+        internal, responses, replies = shared_logic().handle(text, entry)
         for out in internal:
             yield (route_key(json.loads(out)), out)
         for response in responses:

@@ -42,7 +42,8 @@ export function runUsage(backend?: Backend): string {
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
 Flink mini-cluster (PyFlink from tools/engines/flink/setup.sh), resuming from the last
-retained checkpoint. It also serves the HTTP API of stateflow serve in front of it (a
+retained checkpoint; for beam: creates the topics and starts the pipeline on Prism
+(tools/engines/beam/setup.sh), state in memory. It also serves the HTTP API of stateflow serve in front of it (a
 gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:

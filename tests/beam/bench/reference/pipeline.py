@@ -114,6 +114,7 @@ def main():
         | "read-kafka" >> beam.ParDo(ReadPartitions(args.bootstrap, 20, 500))
         | "key" >> beam.Map(keyed).with_output_types(Tuple[str, str])
         | "accounts" >> beam.ParDo(Accounts(internal, egress))
+        | "batch-writes" >> beam.Reshuffle()
         | "write-kafka" >> beam.ParDo(WriteRecords(args.bootstrap, egress))
     )
     result = pipeline.run()
