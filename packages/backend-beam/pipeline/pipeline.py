@@ -34,6 +34,7 @@ ENV_OVERRIDES = {
     "STATEFLOW_BEAM_EGRESS_TOPIC": (("topics", "egress"), str),
     "STATEFLOW_BEAM_DEAD_LETTER_TOPIC": (("topics", "deadLetter"), str),
     "STATEFLOW_BEAM_PRISM": (("prism",), str),
+    "STATEFLOW_BEAM_STEP_PER_ENTITY": (("stepPerEntity",), lambda v: v not in ("0", "false")),
 }
 
 
@@ -111,12 +112,16 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         # Without request dedup (dedup: false), a request goes straight to its entity step.
         requests = classified[steps.REQUESTS] | "route-requests" >> beam.Map(lambda kv: (steps.route_key(json.loads(kv[1])), kv[1]))
     events = (requests, classified[steps.READS], classified[steps.INTERNAL]) | "to-entities" >> beam.Flatten()
-    # One stateful step per entity class, and one for creates (keyed by request id until
-    # `__init__` has made the key).
-    branches = events | "by-entity" >> beam.Partition(steps.entity_index(entities), len(entities) + 1)
+    # One stateful step per entity class; a create runs in its class's step, keyed by its
+    # request id until `__init__` has made the key.
+    step_names = entities if config.get("stepPerEntity", True) else ["all"]
+    if len(step_names) > 1:
+        branches = events | "by-entity" >> beam.Partition(steps.entity_index(entities), len(step_names))
+    else:
+        branches = [events]
     internal_out, responses = [], []
-    for i, name in enumerate(entities + ["$create"]):
-        out = branches[i] | ("entity-" + name.strip("$")) >> beam.ParDo(steps.EntityStep(name)).with_input_types(keyed).with_outputs(
+    for i, name in enumerate(step_names):
+        out = branches[i] | ("entity-" + name) >> beam.ParDo(steps.EntityStep(name)).with_input_types(keyed).with_outputs(
             steps.RESPONSES, steps.WRITES, main="internal"
         )
         internal_out.append(out.internal)

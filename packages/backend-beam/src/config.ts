@@ -34,6 +34,8 @@ export interface BeamPipelineConfig {
   pollMs: number;
   /** Most records one read claims. */
   maxPollRecords: number;
+  /** One stateful step per entity class (else one step for all classes: fewer stages). */
+  stepPerEntity: boolean;
   /** Path of the Prism binary; `null`: `$STATEFLOW_BEAM_PRISM` or `--prism` at start. */
   prism: string | null;
 }
@@ -62,6 +64,7 @@ export const BEAM_SETTINGS: BackendSettings = {
   dedup: { type: 'boolean', help: 'run each request id once, answer every copy (two steps keyed by request id)', default: true },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   pollMs: { type: 'integer', min: 1, help: 'how long one Kafka read waits for records, in ms', default: 20, flag: 'poll-ms', placeholder: 'ms' },
+  stepPerEntity: { type: 'boolean', help: 'one stateful step per entity class (false: one step for all)', default: true },
   jobName: { type: 'string', help: 'Beam job name', default: 'stateflow-<app>' },
   prism: { type: 'string', help: 'path of the Prism binary', default: '$STATEFLOW_BEAM_PRISM', placeholder: 'path' },
 };
@@ -93,6 +96,7 @@ export function defaultBeamConfig(program: Program): BeamPipelineConfig {
     dedupTtlSeconds: 3600,
     pollMs: 20,
     maxPollRecords: 500,
+    stepPerEntity: true,
     prism: null,
   };
 }
@@ -125,11 +129,14 @@ export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrid
     config.bootstrap = bootstrap;
   }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
-  const dedup = str('dedup');
-  if (dedup !== undefined) {
-    if (dedup !== 'true' && dedup !== 'false') throw new BeamConfigError(`dedup must be true or false (got '${dedup}')`);
-    config.dedup = dedup === 'true';
-  }
+  const bool = (key: 'dedup' | 'stepPerEntity'): void => {
+    const v = str(key);
+    if (v === undefined) return;
+    if (v !== 'true' && v !== 'false') throw new BeamConfigError(`${key} must be true or false (got '${v}')`);
+    config[key] = v === 'true';
+  };
+  bool('dedup');
+  bool('stepPerEntity');
   config.pollMs = int('pollMs', 1) ?? config.pollMs;
   config.jobName = str('jobName') ?? config.jobName;
   config.prism = str('prism') ?? config.prism;

@@ -107,7 +107,7 @@ class Driver:
 invoke = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={})
 check(router.admit(invoke)[:2] == (REQUEST, invoke), "invoke admitted")
 construct = event(kind="Construct", entity="Item", args=["coke", 1], kwargs={})
-check(route_key(json.loads(construct)) == "$construct/r1", "construct keyed by request id")
+check(route_key(json.loads(construct)) == "$construct/Item/r1", "construct keyed by class and request id")
 get = event(kind="GetState", target={"entity": "Item", "key": "coke"}, requestId="g1")
 check(router.admit(get)[0] == READ, "GetState is a read")
 for raw, reason in [("not json", "not JSON"), ("[1]", "not a JSON object"), ('{"kind": "Invoke"}', "replyTo"),

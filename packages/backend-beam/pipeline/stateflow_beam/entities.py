@@ -2,8 +2,9 @@
 
 The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
 ``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state
-and the ids of the last hops run at this key, so a redelivered event between entities
-(the same ``requestId``, ``seq`` and kind) is not applied twice.
+and the ids of the last hops that changed it, so a redelivered event between entities
+(the same ``requestId``, ``seq`` and kind) is not applied twice. A hop that changed
+nothing is not remembered (one state write less): run again, it sends the same events.
 """
 from __future__ import annotations
 
@@ -68,9 +69,11 @@ class EntityLogic:
         this_hop = hop_id(event)
         if this_hop in entry["hops"]:
             return [], [], []
-        out, state = self._process(event, entry["state"])
-        if state is None and stored is None:
-            return out  # no instance here (an error answered): nothing to remember
+        out, state, changed = self._process(event, entry["state"])
+        if not changed:
+            # Nothing to remember: run again, the hop would send the same events, which
+            # their receivers skip (hop ids) and the answers step sends once.
+            return out
         entry["state"] = state
         entry["hops"] = (entry["hops"] + [this_hop])[-HOP_MEMORY:]
         cell.write(json.dumps(entry))
@@ -79,12 +82,12 @@ class EntityLogic:
     def _process(self, event: Dict[str, Any], state: Any) -> Tuple[Output, Any]:
         try:
             result = self.kernel.process(event, state)
-            return split_output(result["out"]) + ([],), result.get("state", state)
+            return split_output(result["out"]) + ([],), result.get("state", state), "state" in result
         except Exception as e:  # never fail the pipeline on one event
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
             fallback = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"})
-            return split_output(fallback.get("out", [])) + ([],), state
+            return split_output(fallback.get("out", [])) + ([],), state, False
 
     def _get_state(self, event: Dict[str, Any], state: Any) -> Output:
         target = event["target"]

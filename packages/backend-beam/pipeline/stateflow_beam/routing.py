@@ -27,18 +27,19 @@ CONSTRUCT_KEY_PREFIX = "$construct/"
 
 
 def route_key(event: Dict[str, Any]) -> str:
-    """The key an event is processed under: ``Entity/key``, or ``$construct/<requestId>``."""
+    """The key an event is processed under: ``Entity/key``, or, for a create (no key before
+    ``__init__`` runs), ``$construct/Entity/<requestId>`` (no entity name starts with ``$``)."""
     if event.get("kind") == "Construct":
-        return CONSTRUCT_KEY_PREFIX + str(event.get("requestId"))
+        return "%s%s/%s" % (CONSTRUCT_KEY_PREFIX, event.get("entity"), event.get("requestId"))
     target = event["target"]
     return "%s/%s" % (target["entity"], target["key"])
 
 
-def route_entity(event: Dict[str, Any]) -> Optional[str]:
-    """The entity class whose stateful step runs an event (None: a ``Construct``)."""
-    if event.get("kind") == "Construct":
-        return None
-    return event["target"]["entity"]
+def key_entity(key: str) -> str:
+    """The entity class whose stateful step runs the events of a route key."""
+    if key.startswith(CONSTRUCT_KEY_PREFIX):
+        return key[len(CONSTRUCT_KEY_PREFIX):].split("/", 1)[0]
+    return key.split("/", 1)[0]
 
 
 def reply_topic(reply_to: Any, default_topic: str) -> str:

@@ -20,7 +20,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from . import requests
 from .entities import shared_logic
-from .routing import DEAD, READ, REJECTED, Router, route_key
+from .routing import DEAD, READ, REJECTED, Router, key_entity, route_key
 
 #: Tags of the step outputs.
 REQUESTS, READS, INTERNAL, WRITES, RESPONSES, DUPLICATES = "requests", "reads", "internal", "writes", "responses", "duplicates"
@@ -136,13 +136,11 @@ class Answers(beam.DoFn):
 
 
 def entity_index(entities: list):
-    """Partition function: the index of an event's entity step (creates: the last)."""
+    """Partition function: the index of an event's entity step (a create runs in the step
+    of the class it creates)."""
     index = {name: i for i, name in enumerate(entities)}
 
     def pick(element, n):
-        key = element[0]
-        if key.startswith("$construct/"):
-            return n - 1
-        return index.get(key.split("/", 1)[0], n - 1)
+        return index.get(key_entity(element[0]), 0)
 
     return pick
