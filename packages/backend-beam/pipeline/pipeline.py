@@ -260,6 +260,8 @@ def main(argv=None) -> int:
     stop = {"signal": None}
 
     def on_signal(signum, _frame):
+        if stop["signal"] is not None:
+            sys.exit(128 + signum)  # a second signal: leave at once (a runner that blocks in run())
         stop["signal"] = signum
 
     signal.signal(signal.SIGTERM, on_signal)
