@@ -98,7 +98,7 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         | "read-kafka" >> beam.ParDo(ReadPartitions(config["bootstrap"], int(config.get("pollMs", 20)), int(config.get("maxPollRecords", 500))))
     )
     classified = records | "classify" >> beam.ParDo(steps.Classify(checked, config)).with_outputs(
-        steps.REQUESTS, steps.READS, steps.INTERNAL, steps.WRITES
+        steps.REQUESTS, steps.WRITES, main="keyed"
     )
     dedup = bool(config.get("dedup", True))
     writes = [classified[steps.WRITES]]
@@ -106,12 +106,11 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         admitted = classified[steps.REQUESTS] | "admit" >> beam.ParDo(steps.Admit(ttl)).with_input_types(keyed).with_outputs(
             steps.DUPLICATES, steps.WRITES, main="run"
         )
-        requests = admitted.run
         writes.append(admitted[steps.WRITES])
+        events = (admitted.run, classified.keyed) | "to-entities" >> beam.Flatten()
     else:
         # Without request dedup (dedup: false), a request goes straight to its entity step.
-        requests = classified[steps.REQUESTS] | "route-requests" >> beam.Map(lambda kv: (steps.route_key(json.loads(kv[1])), kv[1]))
-    events = (requests, classified[steps.READS], classified[steps.INTERNAL]) | "to-entities" >> beam.Flatten()
+        events = classified.keyed
     # One stateful step per entity class; a create runs in its class's step, keyed by its
     # request id until `__init__` has made the key.
     step_names = entities if config.get("stepPerEntity", True) else ["all"]

@@ -23,17 +23,18 @@ from .entities import shared_logic
 from .routing import DEAD, READ, REJECTED, Router, key_entity, route_key
 
 #: Tags of the step outputs.
-REQUESTS, READS, INTERNAL, WRITES, RESPONSES, DUPLICATES = "requests", "reads", "internal", "writes", "responses", "duplicates"
+REQUESTS, WRITES, RESPONSES, DUPLICATES = "requests", "writes", "responses", "duplicates"
 
 
 class Classify(beam.DoFn):
-    """A record read from Kafka -> a request (keyed by requestId), a state read or an event
-    between entities (keyed by route key), or a record to write at once (an error reply, a
-    dead letter)."""
+    """A record read from Kafka -> a request to admit (tagged, keyed by requestId); a state
+    read, an event between entities, or a request when dedup is off (main output, keyed by
+    route key); or a record to write at once (tagged: an error reply, a dead letter)."""
 
     def __init__(self, entities: Dict[str, Any], config: Dict[str, Any]):
         self.entities = entities  # only what the checks need: names and methods, not the module
         self.config = config
+        self.dedup = bool(config.get("dedup", True))
         self.router: Router | None = None
 
     def setup(self):
@@ -45,7 +46,7 @@ class Classify(beam.DoFn):
         if topic != router.ingress_topic:
             try:
                 event = json.loads(value)
-                yield beam.pvalue.TaggedOutput(INTERNAL, (route_key(event), value.decode("utf-8") if isinstance(value, bytes) else value))
+                yield (route_key(event), value.decode("utf-8") if isinstance(value, bytes) else value)
             except Exception as exc:  # noqa: BLE001 - not ours: set aside, keep running
                 yield beam.pvalue.TaggedOutput(WRITES, (self.config["topics"]["deadLetter"], None, json.dumps(
                     {"reason": "unreadable internal event (%s)" % exc, "topic": topic, "offset": offset, "record": repr(value)[:2000]})))
@@ -55,8 +56,8 @@ class Classify(beam.DoFn):
             yield beam.pvalue.TaggedOutput(WRITES, (self.config["topics"]["deadLetter"], None, text))
         elif what == REJECTED:
             yield beam.pvalue.TaggedOutput(WRITES, (router.response_topic(text), None, text))
-        elif what == READ:
-            yield beam.pvalue.TaggedOutput(READS, (route_key(event), text))
+        elif what == READ or not self.dedup:
+            yield (route_key(event), text)
         else:
             yield beam.pvalue.TaggedOutput(REQUESTS, (event["requestId"], text))
 
