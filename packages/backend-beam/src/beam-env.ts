@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** The local Beam installation written by `tools/engines/beam/setup.sh`. */
 export interface BeamEnv {
@@ -18,18 +18,20 @@ export class BeamEnvError extends Error {
   override name = 'BeamEnvError';
 }
 
+/** `${STATEFLOW_CACHE:-${XDG_CACHE_HOME:-~/.cache}/stateflow}`, where `stateflow engine setup` installs. */
 function stateflowCacheDir(env: NodeJS.ProcessEnv): string {
-  return env['STATEFLOW_CACHE'] || join(homedir(), '.cache', 'stateflow');
+  const xdg = env['XDG_CACHE_HOME'];
+  return env['STATEFLOW_CACHE'] || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'stateflow');
 }
 
 /**
- * Reads `${STATEFLOW_CACHE:-~/.cache/stateflow}/beam.env` (`BEAM_PYTHON`, `BEAM_PRISM`,
+ * Reads `${STATEFLOW_CACHE:-${XDG_CACHE_HOME:-~/.cache}/stateflow}/beam.env` (`BEAM_PYTHON`, `BEAM_PRISM`,
  * ...). Throws {@link BeamEnvError} saying to run `tools/engines/beam/setup.sh` when it or
  * what it names is missing.
  */
 export function findBeamEnv(env: NodeJS.ProcessEnv = process.env): BeamEnv {
   const file = join(stateflowCacheDir(env), 'beam.env');
-  const setup = 'run tools/engines/beam/setup.sh (from the StateFlow repository; it installs apache-beam into a virtualenv and builds Prism into the cache, about 600 MB)';
+  const setup = 'run stateflow engine setup beam (in the StateFlow repository: tools/engines/beam/setup.sh; it installs apache-beam into a virtualenv and builds Prism into the cache, about 600 MB)';
   if (!existsSync(file)) throw new BeamEnvError(`Beam is not set up: ${file} does not exist; ${setup}`);
   const values: { [name: string]: string } = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
