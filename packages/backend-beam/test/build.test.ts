@@ -85,7 +85,7 @@ describe('resolveBeamConfig', () => {
 describe('findBeamEnv', () => {
   it('says which script to run when Beam is not set up', () => {
     expect(() => findBeamEnv({ STATEFLOW_CACHE: temp() })).toThrow(BeamEnvError);
-    expect(() => findBeamEnv({ STATEFLOW_CACHE: temp() })).toThrow(/run tools\/engines\/beam\/setup\.sh/);
+    expect(() => findBeamEnv({ STATEFLOW_CACHE: temp() })).toThrow(/stateflow engine setup beam/);
   });
 
   it('reads beam.env', () => {
