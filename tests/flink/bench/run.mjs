@@ -3,7 +3,7 @@
  * Flink backend benchmark, side by side with the embedded runtime in the same run.
  *
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
- *                                        [--targets embedded,flink]
+ *                                        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1]
  *
  * Starts a fresh Kafka (tools/engines, port 19592), deploys tests/bench/programs/accounts.py
  * as a PyFlink job (exactly-once; one job per --checkpoint interval, in ms) and on LocalRuntime
@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
+import { spawn } from 'node:child_process';
+import { buildFlinkJob, findFlinkEnv, runFlinkJob } from '@stateflow/backend-flink';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
@@ -128,6 +129,60 @@ async function flink(prog, rows, bootstrap, checkpointMs, localHops) {
   }
 }
 
+/** The hand-written PyFlink job (bench/reference_job.py, no StateFlow) for the same workload and guarantees. */
+async function reference(rows, bootstrap, checkpointMs) {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-ref-'));
+  const prefix = `ref${checkpointMs}`;
+  const env = findFlinkEnv();
+  const stopFile = join(dir, 'stop');
+  const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
+  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile];
+  const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir } });
+  const exited = new Promise((r) => child.on('exit', r));
+  const stop = async () => {
+    writeFileSync(stopFile, '');
+    const t = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 30_000);
+    await exited;
+    clearTimeout(t);
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.push(stop);
+  const t0 = Date.now();
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('JOB_RUNNING')) resolve();
+    });
+    exited.then(() => reject(new Error(`the reference job exited before running: ${out}`)));
+  });
+  progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
+  cleanups.push(() => transport.close());
+  let n = 0;
+  const send = (request) => transport.send(request, { requestId: `r${n++}`, signal: new AbortController().signal, attempt: 0 });
+  for (let i = 0; i < ENTITIES; i += 200) {
+    const chunk = [];
+    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
+    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`reference: create failed: ${JSON.stringify(r)}`);
+  }
+  const label = `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms)`;
+  await measure(label, (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r), rows, { checkpointMs, reference: true, parallelism: PARALLELISM });
+  await cleanups.pop()();
+  await cleanups.pop()();
+}
+
 function table(rows) {
   const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
   const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
@@ -140,9 +195,10 @@ try {
   const prog = await program();
   const rows = [];
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
-  if (TARGETS.includes('flink')) {
+  if (TARGETS.includes('flink') || TARGETS.includes('reference')) {
     const bootstrap = await startKafka();
-    for (const localHops of LOCAL_HOPS) for (const checkpointMs of CHECKPOINTS) await flink(prog, rows, bootstrap, checkpointMs, localHops);
+    if (TARGETS.includes('flink')) for (const localHops of LOCAL_HOPS) for (const checkpointMs of CHECKPOINTS) await flink(prog, rows, bootstrap, checkpointMs, localHops);
+    if (TARGETS.includes('reference')) for (const checkpointMs of CHECKPOINTS) await reference(rows, bootstrap, checkpointMs);
   }
   const text = table(rows);
   process.stdout.write(`${text}\n`);
