@@ -294,6 +294,16 @@ def create_topics(config: dict, partitions: int) -> None:
         admin.close()
 
 
+def python_files_given(env, folder: str) -> bool:
+    """Whether `flink run -pyfs` already ships `folder` (adding it twice fails the submission)."""
+    try:
+        given = env._j_stream_execution_environment.getConfiguration().toMap().get("python.files")
+    except Exception:  # noqa: BLE001 - an internal of PyFlink; without it, add the folder
+        return False
+    name = os.path.basename(os.path.normpath(folder))
+    return any(os.path.basename(os.path.normpath(p)) == name for p in str(given or "").split(",") if p)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="StateFlow PyFlink job (settings override stateflow-job.json)")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
@@ -375,7 +385,8 @@ def main(argv=None) -> int:
             log("JOB_ERROR the Kafka connector jar %s does not exist (run tools/engines/flink/setup.sh or pass --jar)" % jar)
             return 2
         env.add_jars("file://" + os.path.abspath(jar))
-    env.add_python_file(PYTHON_DIR)
+    if not python_files_given(env, PYTHON_DIR):
+        env.add_python_file(PYTHON_DIR)
     build_job(env, config, program)
 
     stop = {"signal": None}

@@ -8,11 +8,14 @@ import { accountsProgram } from './support/programs.js';
 import { KafkaRequester, REPLY_TOPIC } from './support/requester.js';
 
 /**
- * `full` (the documented command, STATEFLOW_FLINK_CLUSTER=full): the conformance kit at
- * parallelism 2 and 4. The default (CI) runs it at parallelism 2 only; the fault tests run in both.
+ * The conformance kit runs at the parallelisms of STATEFLOW_FLINK_CLUSTER_CONFORMANCE
+ * (comma-separated; `none` skips it): `2` by default (CI), `2,4` in the full form
+ * (`pnpm -F @stateflow/flink-tests test:cluster`). The fault tests always run.
  */
-const FULL = process.env['STATEFLOW_FLINK_CLUSTER'] === 'full';
-const PARALLELISMS = FULL ? [2, 4] : [2];
+const PARALLELISMS = (process.env['STATEFLOW_FLINK_CLUSTER_CONFORMANCE'] ?? '2')
+  .split(',')
+  .filter((p) => p && p !== 'none')
+  .map(Number);
 const log = (m: string) => process.stderr.write(`[flink-cluster] ${m}\n`);
 const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
 

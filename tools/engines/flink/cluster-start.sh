@@ -36,7 +36,7 @@ REST="127.0.0.1:$PORT"
 source "$(dirname "$0")/cluster-lib.sh"
 flink_cluster_env
 
-rest_get() { curl -fsS --max-time 5 "http://$REST$1"; }
+rest_get() { curl -fsS --max-time 5 "http://$REST$1" 2>/dev/null; }
 registered() { rest_get /taskmanagers 2>/dev/null | grep -o '"id"' | wc -l; }
 
 if pidfile_alive "$DIR/jobmanager.pid" >/dev/null; then

@@ -155,7 +155,13 @@ export async function deployOnCluster(
     checkpointIntervalMs: options.checkpointIntervalMs ?? 100,
     parallelism: options.parallelism,
   });
-  let jobId = await flinkRun(cluster, dir, [], ['--create-topics', '--partitions', String(options.parallelism)]);
+  let jobId: string;
+  try {
+    jobId = await flinkRun(cluster, dir, [], ['--create-topics', '--partitions', String(options.parallelism)]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const checkpointDir = join(dir, 'checkpoints');
   const state = async () => (await cluster.get(`/jobs/${jobId}`)).state as string;
   const cancel = async () => {
