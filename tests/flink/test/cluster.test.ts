@@ -114,8 +114,11 @@ describe('a standalone Flink cluster (a JobManager, two TaskManagers; jobs submi
       const t0 = Date.now();
       while (answered() < list.length / 3 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
       expect(answered()).toBeGreaterThan(0);
-      cluster.killTaskManager(1);
-      log(`killed TaskManager 1 with ${answered()}/${list.length} transfers answered`);
+      // A TaskManager that runs part of the job (slots are spread over both; this picks one with Python workers).
+      const victim = cluster.busyTaskManager();
+      expect(victim, 'a TaskManager running the job').toBeDefined();
+      cluster.killTaskManager(victim!);
+      log(`killed TaskManager ${victim} with ${answered()}/${list.length} transfers answered`);
       await producing;
       const tRecover = Date.now();
       const done = await retryUntilAnswered(requester, app.ingress, list, 240_000);
@@ -129,7 +132,7 @@ describe('a standalone Flink cluster (a JobManager, two TaskManagers; jobs submi
       // The JobManager saw the failure and restarted the job (not a job that never noticed).
       const exceptions = await cluster.get(`/jobs/${app.jobId}/exceptions`);
       expect(exceptions.exceptionHistory.entries.length, JSON.stringify(exceptions).slice(0, 500)).toBeGreaterThan(0);
-      await cluster.startTaskManager(1);
+      await cluster.startTaskManager(victim!);
     }, 600_000);
 
     it('the whole job cancelled and submitted again from its newest retained checkpoint keeps every effect', async () => {

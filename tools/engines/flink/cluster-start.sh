@@ -73,6 +73,8 @@ rest.address: 127.0.0.1
 rest.bind-address: 127.0.0.1
 rest.port: $PORT
 parallelism.default: 1
+# Spread a job's slots over the TaskManagers (a fault test kills one of them).
+taskmanager.load-balance.mode: SLOTS
 # A killed TaskManager is noticed when its connection drops; a hung one within 10 s.
 heartbeat.interval: 2000
 heartbeat.timeout: 10000

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,8 @@ export interface FlinkCluster {
   /** `127.0.0.1:<REST port>`. */
   rest: string;
   env: { [name: string]: string };
+  /** A TaskManager (1-based) that runs tasks of a job: one with Python workers in its process group. */
+  busyTaskManager(): number | undefined;
   /** SIGKILLs TaskManager `i` (1-based): its JVM and its Python workers. */
   killTaskManager(i: number): void;
   /** Starts TaskManager `i` again (after a kill). */
@@ -62,6 +64,16 @@ export async function startCluster(taskManagers = 2, slots = 2): Promise<FlinkCl
       rest,
       env,
       get,
+      busyTaskManager() {
+        const groups = execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
+          .split('\n')
+          .filter((l) => /python/.test(l) && !/job\.py/.test(l))
+          .map((l) => Number(l.trim().split(/\s+/)[0]));
+        for (let i = 1; i <= taskManagers; i++) {
+          if (existsSync(join(dir, `taskmanager-${i}.pid`)) && groups.includes(pidOf(dir, `taskmanager-${i}`))) return i;
+        }
+        return undefined;
+      },
       killTaskManager(i) {
         const pid = pidOf(dir, `taskmanager-${i}`);
         try {
