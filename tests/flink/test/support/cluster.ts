@@ -41,7 +41,8 @@ export async function startCluster(taskManagers = 2, slots = 2): Promise<FlinkCl
   const stop = async () => {
     for (const name of names) if (existsSync(join(dir, `${name}.pid`))) registry.unregister(pidOf(dir, name));
     await runScript('flink/cluster-stop.sh', ['--dir', dir], { timeoutMs: 120_000 }).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    // STATEFLOW_FLINK_KEEP_LOGS=1 keeps the cluster's folder (configuration, logs) for a look afterwards.
+    if (process.env['STATEFLOW_FLINK_KEEP_LOGS'] !== '1') rmSync(dir, { recursive: true, force: true });
   };
   try {
     const args = ['--dir', dir, '--port', String(CLUSTER_PORT), '--taskmanagers', String(taskManagers), '--slots', String(slots)];
@@ -176,6 +177,20 @@ export async function deployOnCluster(
   }
   const checkpointDir = join(dir, 'checkpoints');
   const state = async () => (await cluster.get(`/jobs/${jobId}`)).state as string;
+  const completed = async () => (await cluster.get(`/jobs/${jobId}/checkpoints`)).counts.completed as number;
+  // RUNNING is reported before every task's Python worker is up: a first completed
+  // checkpoint means every task runs (each one took part in it).
+  const ready = async () => {
+    const end = Date.now() + 240_000;
+    while ((await completed()) < 1) {
+      if (Date.now() > end) {
+        const exceptions = await cluster.get(`/jobs/${jobId}/exceptions`).catch(() => ({}));
+        throw new Error(`job ${jobId} completed no checkpoint in 240 s (state ${await state()}): ${JSON.stringify(exceptions).slice(0, 2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  await ready();
   const cancel = async () => {
     await fetch(`http://${cluster.rest}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
     const end = Date.now() + 60_000;
@@ -194,12 +209,11 @@ export async function deployOnCluster(
       const chk = newestCheckpoint(checkpointDir);
       if (!chk) throw new Error(`no retained checkpoint under ${checkpointDir}`);
       jobId = await flinkRun(cluster, dir, ['-s', chk], []);
+      await ready();
       return chk;
     },
     state,
-    async checkpoints() {
-      return (await cluster.get(`/jobs/${jobId}/checkpoints`)).counts.completed as number;
-    },
+    checkpoints: completed,
     async stop() {
       await cancel().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
