@@ -5,7 +5,7 @@
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *                                        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1]
  *
- * Starts a fresh Kafka (tools/engines, port 19592), deploys tests/bench/programs/accounts.py
+ * Starts a fresh Kafka (tools/engines, port 19882), deploys tests/bench/programs/accounts.py
  * as a PyFlink job (exactly-once; one job per --checkpoint interval, in ms) and on LocalRuntime
  * (durable LMDB store, subprocess host), and runs closed loops of YCSB-A (50% read / 50%
  * update, uniform keys) and T (transfer between two accounts: two hops) with the load
@@ -42,7 +42,7 @@ const CHECKPOINTS = flag('checkpoint', '200').split(',').map(Number);
 const TARGETS = flag('targets', 'embedded,flink').split(',');
 const LOCAL_HOPS = flag('local-hops', 'on').split(',');
 const PARALLELISM = Number(flag('parallelism', '1'));
-const PORT = Number(flag('port', '19592'));
+const PORT = Number(flag('port', '19882'));
 const WORKLOADS = flag('workloads', 'A,T').split(',');
 const progress = (m) => process.stderr.write(`[flink-bench] ${m}\n`);
 
