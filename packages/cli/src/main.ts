@@ -1,6 +1,7 @@
 import { CliError } from './cli-error.js';
 import { codegenCommand } from './commands/codegen.js';
 import { compileCommand } from './commands/compile.js';
+import { engineCommand } from './commands/engine.js';
 import { buildCommand, runCommand } from './commands/target.js';
 import { graphCommand } from './commands/graph.js';
 import { serveCommand, type StopSignal } from './commands/serve.js';
@@ -23,6 +24,7 @@ const COMMANDS: { [name: string]: (argv: string[], io: CliIo, context: CliContex
   run: (argv, io, context) => runCommand(argv, io, context.stop),
   codegen: (argv, io) => codegenCommand(argv, io),
   state: (argv, io) => stateCommand(argv, io),
+  engine: (argv, io) => engineCommand(argv, io),
 };
 
 /**
@@ -50,7 +52,9 @@ async function dispatch(argv: string[], io: CliIo, context: CliContext): Promise
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
-    io.stdout(topic && topic in COMMANDS ? USAGE[topic as keyof typeof USAGE] : USAGE.main);
+    // `help <command>` is `<command> --help`: build and run print their own usage (it names the backend's settings).
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return COMMANDS[topic]!(['--help'], io, context);
+    io.stdout(USAGE.main);
     return ExitCode.Ok;
   }
   if (first === '-v' || first === '--version') {
