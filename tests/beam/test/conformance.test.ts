@@ -46,7 +46,13 @@ function beamTarget(bootstrap: string, requester: KafkaRequester): ConformanceTa
   };
 }
 
-describe('conformance on Beam (Prism)', () => {
+// CI runs the suite once, through the HTTP gateway (conformance-gateway.test.ts), which
+// also goes through the Kafka client transport; this direct run is the full form's
+// (`pnpm -F @stateflow/beam-tests test:full`), to keep CI within its time budget.
+const FULL = process.env['STATEFLOW_BEAM_FULL'] === '1';
+if (!FULL) process.stderr.write('[beam-tests] conformance through the bare Kafka transport: skipped (set STATEFLOW_BEAM_FULL=1, or run test:full)\n');
+
+describe.skipIf(!FULL)('conformance on Beam (Prism)', () => {
   let requester: KafkaRequester;
   beforeAll(async () => {
     requester = await KafkaRequester.connect(inject('bootstrap'));
