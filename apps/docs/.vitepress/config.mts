@@ -59,6 +59,7 @@ export default defineConfig({
             { text: 'Running on Flink', link: '/guide/flink' },
             { text: 'Running on Flink Stateful Functions', link: '/guide/statefun' },
             { text: 'Running on AWS Lambda', link: '/guide/lambda' },
+            { text: 'Running on Apache Beam', link: '/guide/beam' },
             { text: 'Running on Cloudburst', link: '/guide/cloudburst' },
             { text: 'State as tables', link: '/guide/state-and-arrow' },
             { text: 'Performance', link: '/guide/performance' },

@@ -46,7 +46,14 @@ function flinkTarget(bootstrap: string, requester: KafkaRequester): ConformanceT
   };
 }
 
-describe('conformance on Flink', () => {
+// CI runs the kit through the bare Kafka transport on the standalone cluster
+// (cluster.test.ts, parallelism 2) and through the HTTP gateway on the mini-cluster
+// (conformance-gateway.test.ts); this mini-cluster run is the full form's
+// (`pnpm -F @stateflow/flink-tests test:full`), to keep CI within its time budget.
+const FULL = process.env['STATEFLOW_FLINK_FULL'] === '1';
+if (!FULL) process.stderr.write('[flink-tests] conformance on the mini-cluster through the bare Kafka transport: skipped (set STATEFLOW_FLINK_FULL=1, or run test:full)\n');
+
+describe.skipIf(!FULL)('conformance on Flink', () => {
   let requester: KafkaRequester;
   beforeAll(async () => {
     requester = await KafkaRequester.connect(inject('bootstrap'));

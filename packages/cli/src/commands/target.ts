@@ -40,8 +40,8 @@ export function runUsage(backend?: Backend): string {
 
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/, XDG_CACHE_HOME-aware)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
-Flink mini-cluster, resuming from the last retained checkpoint. Set the engine up once
-with stateflow engine setup flink, and start Kafka with stateflow engine start kafka. It also serves the HTTP API of stateflow serve in front of it (a
+Flink mini-cluster, resuming from the last retained checkpoint; for beam: the pipeline
+on Prism, state in memory. Set the engine up once with stateflow engine setup flink (or beam), and start Kafka with stateflow engine start kafka. It also serves the HTTP API of stateflow serve in front of it (a
 gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:

@@ -1,0 +1,159 @@
+import type { BackendSettings, Program } from '@stateflow/ir';
+
+/** The Kafka topics of one deployment. */
+export interface BeamTopics {
+  /** Client requests (`Invoke`, `Construct`, and the `GetState` extension). */
+  ingress: string;
+  /** Events between entities (`Invoke`, `Read`, `Insert`, `Reply`): the pipeline's loop. */
+  internal: string;
+  /** `Response` events whose `replyTo` names no Kafka topic. */
+  egress: string;
+  /** Ingress records that cannot be answered (no readable `replyTo`). */
+  deadLetter: string;
+}
+
+/**
+ * The pipeline's configuration, written to `stateflow-pipeline.json` in the artifact. At
+ * start, `STATEFLOW_BEAM_*` environment variables and `pipeline.py` flags override it.
+ */
+export interface BeamPipelineConfig {
+  jobName: string;
+  /** Kafka bootstrap servers, e.g. `127.0.0.1:19092`. */
+  bootstrap: string;
+  topics: BeamTopics;
+  /** Topics `replyTo` (`kafka:<topic>`) may name besides `topics.egress`; `*` allows any. */
+  replyTopics: string[];
+  /** Run each client request id once and answer every copy (the admit and answers steps). */
+  dedup: boolean;
+  /**
+   * How long dated request ids (UUIDv7) are remembered (0: forever); an older retry is
+   * refused with `RequestExpired`. Other ids are remembered for good.
+   */
+  dedupTtlSeconds: number;
+  /** How long one read of a partition waits for records (ms): about the latency each hop adds when idle. */
+  pollMs: number;
+  /** Most records one read claims. */
+  maxPollRecords: number;
+  /** One stateful step per entity class (else one step for all classes: fewer stages). */
+  stepPerEntity: boolean;
+  /** Path of the Prism binary; `null`: `$STATEFLOW_BEAM_PRISM` or `--prism` at start. */
+  prism: string | null;
+}
+
+/** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
+export type BeamConfigOverrides = { [name: string]: string | number | boolean | undefined };
+
+/**
+ * The settings of the Beam backend (the override keys {@link resolveBeamConfig} accepts),
+ * as the `stateflow` CLI shows and checks them (`backend.settings`).
+ */
+export const BEAM_SETTINGS: BackendSettings = {
+  bootstrap: { type: 'string', help: 'Kafka bootstrap servers', default: '127.0.0.1:19092', flag: 'bootstrap', placeholder: 'host:port' },
+  topicPrefix: {
+    type: 'string',
+    help: 'prefix of the topics <p>-ingress, <p>-internal, <p>-egress, <p>-dead-letter',
+    default: 'stateflow-<app>',
+    flag: 'topic-prefix',
+    placeholder: 'p',
+  },
+  ingressTopic: { type: 'string', help: 'ingress topic (client requests)', placeholder: 'topic' },
+  internalTopic: { type: 'string', help: 'internal topic (events between entities)', placeholder: 'topic' },
+  egressTopic: { type: 'string', help: 'egress topic (responses without a reply topic)', placeholder: 'topic' },
+  deadLetterTopic: { type: 'string', help: 'dead-letter topic', placeholder: 'topic' },
+  replyTopics: { type: 'list', help: 'extra topics replies may go to (* for any)', placeholder: 'topic,...' },
+  dedup: { type: 'boolean', help: 'run each request id once, answer every copy (two steps keyed by request id)', default: true },
+  dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
+  pollMs: { type: 'integer', min: 1, help: 'how long one Kafka read waits for records, in ms', default: 20, flag: 'poll-ms', placeholder: 'ms' },
+  stepPerEntity: { type: 'boolean', help: 'one stateful step per entity class (false: one step for all)', default: true },
+  jobName: { type: 'string', help: 'Beam job name', default: 'stateflow-<app>' },
+  prism: { type: 'string', help: 'path of the Prism binary', default: '$STATEFLOW_BEAM_PRISM', placeholder: 'path' },
+};
+
+/** An override that is not valid; the message says which key and why. */
+export class BeamConfigError extends Error {
+  override name = 'BeamConfigError';
+}
+
+/** A name usable in topic names: the module name, lower case, `[a-z0-9-]` only. */
+export function deploymentName(program: Program): string {
+  const base = (program.module.name || 'app').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return base || 'app';
+}
+
+function topicsFor(prefix: string): BeamTopics {
+  return { ingress: `${prefix}-ingress`, internal: `${prefix}-internal`, egress: `${prefix}-egress`, deadLetter: `${prefix}-dead-letter` };
+}
+
+/** The default configuration of a program's pipeline. */
+export function defaultBeamConfig(program: Program): BeamPipelineConfig {
+  const prefix = `stateflow-${deploymentName(program)}`;
+  return {
+    jobName: prefix,
+    bootstrap: '127.0.0.1:19092',
+    topics: topicsFor(prefix),
+    replyTopics: [],
+    dedup: true,
+    dedupTtlSeconds: 3600,
+    pollMs: 20,
+    maxPollRecords: 500,
+    stepPerEntity: true,
+    prism: null,
+  };
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** The default configuration with `overrides` applied (see {@link BEAM_SETTINGS}). */
+export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrides = {}): BeamPipelineConfig {
+  const config = defaultBeamConfig(program);
+  const str = (key: string): string | undefined => {
+    const v = overrides[key];
+    return v === undefined ? undefined : String(v);
+  };
+  const int = (key: string, min: number): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new BeamConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
+    return Number(v);
+  };
+  for (const key of Object.keys(overrides)) {
+    if (overrides[key] !== undefined && !(key in BEAM_SETTINGS)) {
+      throw new BeamConfigError(`unknown setting '${key}' (known: ${Object.keys(BEAM_SETTINGS).join(', ')})`);
+    }
+  }
+  const prefix = str('topicPrefix');
+  if (prefix !== undefined) config.topics = topicsFor(prefix);
+  const bootstrap = str('bootstrap');
+  if (bootstrap !== undefined) {
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new BeamConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
+    config.bootstrap = bootstrap;
+  }
+  config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
+  const bool = (key: 'dedup' | 'stepPerEntity'): void => {
+    const v = str(key);
+    if (v === undefined) return;
+    if (v !== 'true' && v !== 'false') throw new BeamConfigError(`${key} must be true or false (got '${v}')`);
+    config[key] = v === 'true';
+  };
+  bool('dedup');
+  bool('stepPerEntity');
+  config.pollMs = int('pollMs', 1) ?? config.pollMs;
+  config.jobName = str('jobName') ?? config.jobName;
+  config.prism = str('prism') ?? config.prism;
+  const topicKeys: [string, keyof BeamTopics][] = [
+    ['ingressTopic', 'ingress'],
+    ['internalTopic', 'internal'],
+    ['egressTopic', 'egress'],
+    ['deadLetterTopic', 'deadLetter'],
+  ];
+  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
+  const replyTopics = str('replyTopics');
+  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
+    if (!TOPIC_NAME.test(topic)) throw new BeamConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+  }
+  if (new Set(Object.values(config.topics)).size !== 4) {
+    throw new BeamConfigError(`the ingress, internal, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
+  }
+  return config;
+}
