@@ -14,9 +14,13 @@ export interface ScaffoldOptions {
 
 /** What {@link scaffold} wrote. */
 export interface ScaffoldResult {
+  /** The folder, as an absolute path. */
   directory: string;
+  /** `@stateflow/backend-<target>`: the name `stateflow build --target <target>` loads. */
   packageName: string;
+  /** The backend's name. */
   target: string;
+  /** The files written, relative to `directory`, sorted. */
   files: string[];
 }
 

@@ -1,0 +1,29 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { COUNTER_APP, heavy, installStats, newProject, ok, ours, record } from './support/project.js';
+
+// (3) Only the Flink backend and what compiling needs: build a job, then check from the
+// installed tree that the embedded runtime and the engine clients did not come along.
+
+// What main's @stateflow/cli depends on today: the embedded runtime and every engine
+// client come with it for any command (issue 19's lean CLI makes them optional peers).
+const EXPECTED_OURS = [
+  '@stateflow/backend-flink', '@stateflow/cli', '@stateflow/client', '@stateflow/frontend-python', '@stateflow/gateway',
+  '@stateflow/ir', '@stateflow/python-host', '@stateflow/python-kernel', '@stateflow/runtime-local',
+];
+const EXPECTED_HEAVY = ['pyodide', 'lmdb', 'apache-arrow', 'parquet-wasm', 'kafkajs', '@aws-sdk/client-lambda'];
+
+it('npm install @stateflow/cli @stateflow/backend-flink builds a Flink job and brings nothing else', () => {
+  const dir = newProject('flink-user', { 'app.py': COUNTER_APP });
+  ok(dir, 'npm', ['install', '@stateflow/cli', '@stateflow/backend-flink']);
+  const r = ok(dir, 'npx', ['stateflow', 'build', 'app.py', '--target', 'flink', '--out', 'job']);
+  expect(`${r.stdout}${r.stderr}`).toContain(`wrote ${join(dir, 'job')}`);
+  for (const file of ['job.py', 'stateflow-job.json', 'program.ir.json']) expect(existsSync(join(dir, 'job', file)), file).toBe(true);
+  expect(JSON.parse(readFileSync(join(dir, 'job', 'program.ir.json'), 'utf8')).entities[0].name).toBe('Counter');
+
+  const stats = installStats(dir, 'npm');
+  record('npm i @stateflow/cli @stateflow/backend-flink', stats);
+  expect(ours(stats)).toEqual(EXPECTED_OURS);
+  expect(heavy(stats)).toEqual(EXPECTED_HEAVY);
+});
