@@ -1,5 +1,4 @@
 import type { TestProject } from 'vitest/node';
-// @ts-expect-error plain JavaScript module (also used by scripts/registry.mjs)
 import { publishAll, startRegistry } from '../../support/registry.mjs';
 
 declare module 'vitest' {
