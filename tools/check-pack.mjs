@@ -25,10 +25,9 @@ const keepAt = process.argv.indexOf('--keep');
 const out = keepAt > 0 ? resolve(process.argv[keepAt + 1]) : mkdtempSync(join(tmpdir(), 'stateflow-pack-'));
 const problems = [];
 
-/** The workspace's publishable packages (not private), from packages/*. */
+/** The workspace's publishable packages (not private), from packages/* and tools/engines (the engine scripts `stateflow engine` runs). */
 function publishable() {
-  return readdirSync(join(root, 'packages'))
-    .map((name) => join(root, 'packages', name))
+  return [...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)), join(root, 'tools', 'engines')]
     .filter((dir) => {
       try {
         return !JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).private;

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
 printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
-bash tools/engines/kafka/fetch.sh
-bash tools/engines/flink/setup.sh
-bash tools/engines/lambda/setup.sh
+# The same code as a user's `stateflow engine setup` (the CLI is built first).
+pnpm turbo run build --filter=@stateflow/cli --output-logs=errors-only
+node packages/cli/dist/bin.js engine setup kafka flink lambda
 
 export STATEFLOW_ENGINE_TESTS=1
 export STATEFLOW_PYTHON="$PWD/.venv/bin/python"

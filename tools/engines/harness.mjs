@@ -7,16 +7,21 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /** This folder (the engine scripts). */
 export const ENGINES_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** `${STATEFLOW_CACHE:-~/.cache/stateflow}`: every download, and the pid registries. */
+/**
+ * `${STATEFLOW_CACHE:-${XDG_CACHE_HOME:-~/.cache}/stateflow}`: every download, and the
+ * pid registries. lib.sh computes the same for the scripts.
+ */
 export function cacheDir(env = process.env) {
-  return env.STATEFLOW_CACHE || join(homedir(), '.cache', 'stateflow');
+  if (env.STATEFLOW_CACHE) return env.STATEFLOW_CACHE;
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'stateflow');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +36,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function runScript(script, args = [], { timeoutMs = 900_000 } = {}) {
   try {
-    const { stdout } = await promisify(execFile)(join(ENGINES_DIR, script), args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    // bash, not the file itself: an installed copy may have lost its executable bit.
+    const { stdout } = await promisify(execFile)('bash', [join(ENGINES_DIR, script), ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (err) {
     const tail = String(err.stderr ?? '').trim().split('\n').slice(-15).join('\n');

@@ -1,7 +1,13 @@
 # Shared helpers for the engine scripts (sourced, not run).
-# Everything downloaded lives under $STATEFLOW_CACHE (default ~/.cache/stateflow).
+# Everything downloaded lives under $STATEFLOW_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/stateflow,
+# the same rule as cacheDir() of harness.mjs).
 
-STATEFLOW_CACHE="${STATEFLOW_CACHE:-$HOME/.cache/stateflow}"
+if [ -z "${STATEFLOW_CACHE:-}" ]; then
+  case "${XDG_CACHE_HOME:-}" in
+    /*) STATEFLOW_CACHE="$XDG_CACHE_HOME/stateflow" ;;
+    *) STATEFLOW_CACHE="$HOME/.cache/stateflow" ;;
+  esac
+fi
 export STATEFLOW_CACHE
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # One Maven repository inside the cache: the scripts never read or write ~/.m2.
@@ -109,11 +115,11 @@ kafka_default_dir() { printf '%s/run/kafka-%s' "$STATEFLOW_CACHE" "$1"; }
 # Loads KAFKA_VERSION and KAFKA_LIBS from the cache (fetching first if needed).
 kafka_load_env() {
   if [ ! -f "$STATEFLOW_CACHE/kafka.env" ]; then
-    "$ENGINES_DIR/kafka/fetch.sh"
+    bash "$ENGINES_DIR/kafka/fetch.sh"
   fi
   # shellcheck disable=SC1091
   source "$STATEFLOW_CACHE/kafka.env"
-  [ -d "$KAFKA_LIBS" ] || die "Kafka jars missing at $KAFKA_LIBS; run tools/engines/kafka/fetch.sh"
+  [ -d "$KAFKA_LIBS" ] || die "Kafka jars missing at $KAFKA_LIBS; run: stateflow engine setup kafka"
 }
 
 # Runs a Kafka class with the cached classpath: kafka_java MAIN_CLASS ARGS...

@@ -302,7 +302,7 @@ def main(argv=None) -> int:
         try:
             create_topics(config, args.partitions or int(config["parallelism"]))
         except Exception as exc:  # noqa: BLE001 - reported, not a stack trace
-            log("JOB_ERROR cannot create the topics on %s: %s (is Kafka running? tools/engines/kafka/start.sh)" % (config["bootstrap"], exc))
+            log("JOB_ERROR cannot create the topics on %s: %s (is Kafka running? start one with: stateflow engine start kafka)" % (config["bootstrap"], exc))
             return 2
 
     from pyflink.common import Configuration
@@ -341,7 +341,7 @@ def main(argv=None) -> int:
     jar = config.get("connectorJar")
     if jar and jar != "none":
         if not os.path.exists(jar):
-            log("JOB_ERROR the Kafka connector jar %s does not exist (run tools/engines/flink/setup.sh or pass --jar)" % jar)
+            log("JOB_ERROR the Kafka connector jar %s does not exist (run: stateflow engine setup flink, or pass --jar)" % jar)
             return 2
         env.add_jars("file://" + os.path.abspath(jar))
     env.add_python_file(PYTHON_DIR)

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
-/** The local PyFlink installation written by `tools/engines/flink/setup.sh`. */
+/** The local PyFlink installation written by `stateflow engine setup flink` (`tools/engines/flink/setup.sh`). */
 export interface FlinkEnv {
   /** The `flink.env` file read. */
   file: string;
@@ -18,19 +18,20 @@ export class FlinkEnvError extends Error {
   override name = 'FlinkEnvError';
 }
 
-/** `${STATEFLOW_CACHE:-~/.cache/stateflow}`. */
+/** `${STATEFLOW_CACHE:-${XDG_CACHE_HOME:-~/.cache}/stateflow}`, where `stateflow engine setup` installs. */
 export function stateflowCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env['STATEFLOW_CACHE'] || join(homedir(), '.cache', 'stateflow');
+  const xdg = env['XDG_CACHE_HOME'];
+  return env['STATEFLOW_CACHE'] || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'stateflow');
 }
 
 /**
  * Reads `${STATEFLOW_CACHE:-~/.cache/stateflow}/flink.env` (`FLINK_PYTHON`,
  * `FLINK_KAFKA_JAR`, ...). Throws {@link FlinkEnvError} saying to run
- * `tools/engines/flink/setup.sh` when it or what it names is missing.
+ * `stateflow engine setup flink` when it or what it names is missing.
  */
 export function findFlinkEnv(env: NodeJS.ProcessEnv = process.env): FlinkEnv {
   const file = join(stateflowCacheDir(env), 'flink.env');
-  const setup = 'run tools/engines/flink/setup.sh (from the StateFlow repository; it installs PyFlink and the Kafka connector jar into the cache, about 1.4 GB)';
+  const setup = 'run: stateflow engine setup flink (it installs PyFlink and the Kafka connector jar into the cache, about 1.4 GB; in the StateFlow repository tools/engines/flink/setup.sh does the same)';
   if (!existsSync(file)) throw new FlinkEnvError(`PyFlink is not set up: ${file} does not exist; ${setup}`);
   const values: { [name: string]: string } = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {

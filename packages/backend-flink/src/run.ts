@@ -37,7 +37,7 @@ export interface RunningFlinkJob extends RunningDeployment {
 
 /**
  * Starts `job.py` of a built job directory on a local Flink mini-cluster, with the
- * PyFlink venv of `tools/engines/flink/setup.sh`, in its own process group. `stop()`
+ * PyFlink venv of `stateflow engine setup flink`, in its own process group. `stop()`
  * asks the job to cancel (a stop file), waits, and ends what is left of the group.
  */
 export function runFlinkJob(jobDir: string, options: RunFlinkJobOptions = {}): RunningFlinkJob {

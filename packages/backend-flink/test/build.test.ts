@@ -58,7 +58,7 @@ describe('buildFlinkJob', () => {
 describe('findFlinkEnv', () => {
   it('names the setup script when PyFlink is not set up', () => {
     expect(() => findFlinkEnv({ STATEFLOW_CACHE: temp() })).toThrow(FlinkEnvError);
-    expect(() => findFlinkEnv({ STATEFLOW_CACHE: temp() })).toThrow(/run tools\/engines\/flink\/setup\.sh/);
+    expect(() => findFlinkEnv({ STATEFLOW_CACHE: temp() })).toThrow(/run: stateflow engine setup flink/);
   });
 
   it('reads flink.env', () => {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
-/** The local Lambda stand-in written by `tools/engines/lambda/setup.sh`. */
+/** The local Lambda stand-in written by `stateflow engine setup lambda` (`tools/engines/lambda/setup.sh`). */
 export interface LambdaEnv {
   /** The `lambda.env` file read. */
   file: string;
@@ -19,18 +19,19 @@ export class LambdaEnvError extends Error {
   override name = 'LambdaEnvError';
 }
 
-/** `${STATEFLOW_CACHE:-~/.cache/stateflow}`. */
+/** `${STATEFLOW_CACHE:-${XDG_CACHE_HOME:-~/.cache}/stateflow}`, where `stateflow engine setup` installs. */
 export function stateflowCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env['STATEFLOW_CACHE'] || join(homedir(), '.cache', 'stateflow');
+  const xdg = env['XDG_CACHE_HOME'];
+  return env['STATEFLOW_CACHE'] || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'stateflow');
 }
 
 /**
  * Reads `${STATEFLOW_CACHE:-~/.cache/stateflow}/lambda.env`. Throws {@link LambdaEnvError}
- * saying to run `tools/engines/lambda/setup.sh` when it or what it names is missing.
+ * saying to run `stateflow engine setup lambda` when it or what it names is missing.
  */
 export function findLambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
   const file = join(stateflowCacheDir(env), 'lambda.env');
-  const setup = 'run tools/engines/lambda/setup.sh (from the StateFlow repository; it builds the Lambda emulator and a venv with awslambdaric, boto3 and moto in the cache)';
+  const setup = 'run: stateflow engine setup lambda (it builds the Lambda emulator and a venv with awslambdaric, boto3 and moto in the cache; in the StateFlow repository tools/engines/lambda/setup.sh does the same)';
   if (!existsSync(file)) throw new LambdaEnvError(`the local Lambda stand-in is not set up: ${file} does not exist; ${setup}`);
   const values: { [name: string]: string } = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {

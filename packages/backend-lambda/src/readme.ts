@@ -28,7 +28,7 @@ Credentials come from the usual AWS sources (environment, profile, SSO). Call it
 
 \`stateflow run app.py --target lambda\` starts ${config.emulators} Lambda runtime interface
 emulators behind a dispatcher on 127.0.0.1:${config.invokePort} (the Lambda Invoke API) and a
-DynamoDB-compatible store on 127.0.0.1:${config.storePort} (tools/engines/lambda/setup.sh
+DynamoDB-compatible store on 127.0.0.1:${config.storePort} (stateflow engine setup lambda
 installs them).
 
 ## How a call runs

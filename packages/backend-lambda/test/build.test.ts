@@ -107,6 +107,6 @@ describe('buildLambdaFunction', () => {
 
   it('says how to set up the local stand-in when it is missing', () => {
     expect(() => findLambdaEnv({ STATEFLOW_CACHE: temp() })).toThrow(LambdaEnvError);
-    expect(() => findLambdaEnv({ STATEFLOW_CACHE: temp() })).toThrow(/tools\/engines\/lambda\/setup.sh/);
+    expect(() => findLambdaEnv({ STATEFLOW_CACHE: temp() })).toThrow(/stateflow engine setup lambda/);
   });
 });

@@ -1,6 +1,7 @@
 import { CliError } from './cli-error.js';
 import { codegenCommand } from './commands/codegen.js';
 import { compileCommand } from './commands/compile.js';
+import { engineCommand } from './commands/engine.js';
 import { buildCommand, runCommand } from './commands/target.js';
 import { graphCommand } from './commands/graph.js';
 import { serveCommand, type StopSignal } from './commands/serve.js';
@@ -23,6 +24,7 @@ const COMMANDS: { [name: string]: (argv: string[], io: CliIo, context: CliContex
   run: (argv, io, context) => runCommand(argv, io, context.stop),
   codegen: (argv, io) => codegenCommand(argv, io),
   state: (argv, io) => stateCommand(argv, io),
+  engine: (argv, io) => engineCommand(argv, io),
 };
 
 /**

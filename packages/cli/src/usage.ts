@@ -1,4 +1,5 @@
 import { CODEGEN_USAGE } from './commands/codegen.js';
+import { ENGINE_USAGE } from './commands/engine.js';
 import { STATE_USAGE } from './commands/state-usage.js';
 
 /** Usage text of each command, printed by `--help` and after a usage error. */
@@ -13,6 +14,11 @@ Commands:
   run <app.py> --target flink  build and run the program on a local engine
   codegen client <app.py>  generate a typed TypeScript client for the entities
   state export|import <app.py>  export entity state to Arrow/Parquet, import Arrow/Parquet/CSV
+  engine setup <engine>  set up an engine on this machine (kafka, flink, lambda; engine list)
+
+compile, graph, codegen and build need nothing more than @stateflow/cli. serve and state
+need @stateflow/runtime-local; run needs @stateflow/gateway and the engine's client
+(kafkajs for flink, @aws-sdk/client-lambda for lambda). The command says what to install.
 
 Options:
   -h, --help         show help (also: stateflow <command> --help)
@@ -73,6 +79,7 @@ Options:
 `,
   state: STATE_USAGE,
   codegen: CODEGEN_USAGE,
+  engine: ENGINE_USAGE,
 } as const;
 
 /** Names of the commands. */

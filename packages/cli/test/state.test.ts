@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityState, Program } from '@stateflow/ir';
-import { createPythonHost } from '@stateflow/python-host';
+import { createPythonHost } from '@stateflow/runtime-local';
 import { LmdbStateStore, LocalRuntime } from '@stateflow/runtime-local';
 import { cli, hasStackTrace } from './run-cli.js';
 

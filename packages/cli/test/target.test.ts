@@ -87,7 +87,7 @@ describe('stateflow run --target flink', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('PyFlink is not set up');
-    expect(run.stderr).toContain('tools/engines/flink/setup.sh');
+    expect(run.stderr).toContain('stateflow engine setup flink');
     expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ErrorValue, Event, Program } from '@stateflow/ir';
+import { systemError, type ErrorValue, type Event, type Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import type { HostRequest, HostResult } from './host.js';
 import { stringifyForKernel } from './frames.js';
@@ -70,9 +70,9 @@ class ThreadWorker implements KernelWorker {
       if (msg.id === 0 && msg.error) w.reject(new PythonHostError('PythonNotFound', msg.error));
       else w.resolve(msg);
     });
-    this.worker.on('error', (err) => this.die({ type: 'Internal', code: 'Internal', message: `${this.label} failed: ${err.message}` }));
+    this.worker.on('error', (err) => this.die(systemError('Internal', `${this.label} failed: ${err.message}`)));
     this.worker.on('exit', () =>
-      this.die({ type: 'Internal', code: 'Internal', message: `${this.label} exited while running this event; it was restarted` }),
+      this.die(systemError('Internal', `${this.label} exited while running this event; it was restarted`)),
     );
   }
 
@@ -102,11 +102,11 @@ class ThreadWorker implements KernelWorker {
   }
 
   deathError(): ErrorValue {
-    return this.death ?? { type: 'Internal', code: 'Internal', message: `${this.label} is not running` };
+    return this.death ?? systemError('Internal', `${this.label} is not running`);
   }
 
   async close(): Promise<void> {
-    this.death ??= { type: 'Internal', code: 'Internal', message: `${this.label} is closed` };
+    this.death ??= systemError('Internal', `${this.label} is closed`);
     this.markDied();
     for (const w of this.waiting.values()) w.reject(new PythonHostError('Closed', `${this.label} is closed`));
     this.waiting.clear();
@@ -118,11 +118,7 @@ class ThreadWorker implements KernelWorker {
     const maxMb = this.options.maxMemoryMb ?? 0;
     if (maxMb > 0 && (response.memory ?? 0) > maxMb * 1024 * 1024) {
       // The results are good; the worker is replaced before its next batch.
-      this.terminate({
-        type: 'Internal',
-        code: 'Internal',
-        message: `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`,
-      });
+      this.terminate(systemError('Internal', `${this.label} grew to ${Math.round((response.memory ?? 0) / 1048576)} MiB, over the ${maxMb} MiB limit; it was restarted`));
     }
     // Pyodide's exit (os._exit in a method) leaves the call without a value.
     if (typeof response.results !== 'string') throw new PythonHostError('Protocol', `${this.label} gave no answer (did a method call os._exit()?)`);

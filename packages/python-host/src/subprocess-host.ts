@@ -1,4 +1,4 @@
-import type { EntityState, ErrorValue, Event, Program, ReplyAddress } from '@stateflow/ir';
+import { systemError, type EntityState, type ErrorValue, type Event, type Program, type ReplyAddress } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
 import type { HostRequest, HostResult, LocalResult, LocalRoute, RoutedResult } from './host.js';
@@ -188,15 +188,11 @@ class ProcessWorker implements KernelWorker {
     }
     const fault = this.proc.deathReason;
     if (fault?.code === 'Protocol') {
-      return { type: 'Internal', code: 'Internal', message: `the Python worker was restarted while running this event: ${fault.message}` };
+      return systemError('Internal', `the Python worker was restarted while running this event: ${fault.message}`);
     }
     const how = exit ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : 'failed';
     const memory = exit?.signal === 'SIGKILL' ? ' (killed from outside, or out of memory?)' : '';
-    return {
-      type: 'Internal',
-      code: 'Internal',
-      message: `the Python worker ${how}${memory} while running this event; it was restarted. ${this.proc.stderrTail()}`.trim(),
-    };
+    return systemError('Internal', `the Python worker ${how}${memory} while running this event; it was restarted. ${this.proc.stderrTail()}`.trim());
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ErrorValue, Program } from '@stateflow/ir';
+import { systemError, type ErrorValue, type Program } from '@stateflow/ir';
 import { isHostDown, PythonHostError } from './errors.js';
 import { failedResult } from './fail-event.js';
 import { runOneByOne } from './one-by-one.js';
@@ -206,5 +206,5 @@ export class WorkerPool {
 export function errorValueOf(err: unknown): ErrorValue {
   if (err instanceof PythonHostError && err.error) return err.error;
   const message = err instanceof Error ? err.message : String(err);
-  return { type: 'Internal', code: 'Internal', message: `the Python host could not run this event: ${message}` };
+  return systemError('Internal', `the Python host could not run this event: ${message}`);
 }

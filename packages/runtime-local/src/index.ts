@@ -16,3 +16,6 @@ export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger.js';
 // The HTTP API lives in @stateflow/gateway; re-exported for existing callers.
 export { startHttpServer, createBrowserSafety, checkJsonContentType, HttpError } from '@stateflow/gateway';
 export type { HttpServer, HttpServerOptions, RequestLogEntry, BrowserSafety, BrowserSafetyOptions, BrowserRequest, BrowserVerdict } from '@stateflow/gateway';
+// The Python hosts the runtime runs on, so a caller (the CLI's serve) needs this one package.
+export { createPythonHost, PYTHON_HOST_KINDS } from '@stateflow/python-host';
+export type { PythonHost, PythonHostKind } from '@stateflow/python-host';

@@ -115,7 +115,7 @@ fail() {
   tail -n 30 "$DIR/logs/server.log" >&2 2>/dev/null || true
   printf -- '--- %s ---\n' "$DIR/logs/kafka.out" >&2
   tail -n 15 "$DIR/logs/kafka.out" >&2 || true
-  "$ENGINES_DIR/kafka/stop.sh" --dir "$DIR" --timeout 10 >/dev/null 2>&1 || true
+  bash "$ENGINES_DIR/kafka/stop.sh" --dir "$DIR" --timeout 10 >/dev/null 2>&1 || true
   exit 1
 }
 metadata_answers() {

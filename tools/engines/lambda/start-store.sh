@@ -24,14 +24,24 @@ DIR="${DIR:-$STATEFLOW_CACHE/run/dynamodb-$PORT}"
 mkdir -p "$DIR"
 ENDPOINT="http://127.0.0.1:$PORT"
 PIDFILE="$DIR/store.pid"
-LAUNCHER="$ENGINES_DIR/../../packages/backend-lambda/local/dynamodb_store.py"
+# The launcher ships with @stateflow/backend-lambda: next to this folder in the repository,
+# else the copy installed in the current project (node resolves it), else LAMBDA_STORE_LAUNCHER.
+find_launcher() {
+  local repo="$ENGINES_DIR/../../packages/backend-lambda/local/dynamodb_store.py" pkg
+  [ -n "${LAMBDA_STORE_LAUNCHER:-}" ] && { printf '%s' "$LAMBDA_STORE_LAUNCHER"; return; }
+  [ -f "$repo" ] && { printf '%s' "$repo"; return; }
+  pkg="$(node -p "require.resolve('@stateflow/backend-lambda/package.json', { paths: [process.cwd()] })" 2>/dev/null)" \
+    || die "the store's launcher ships with @stateflow/backend-lambda, which is not installed here; npm install @stateflow/backend-lambda (or set LAMBDA_STORE_LAUNCHER=/path/to/dynamodb_store.py)"
+  printf '%s' "$(dirname "$pkg")/local/dynamodb_store.py"
+}
+LAUNCHER="$(find_launcher)"
 
 if pid="$(pidfile_alive "$PIDFILE")"; then
   step "store already running (pid $pid)"
   echo "$ENDPOINT"; exit 0
 fi
 port_open "$PORT" && die "port $PORT on 127.0.0.1 is already in use by another process; pick another with --port"
-[ -f "$STATEFLOW_CACHE/lambda.env" ] || "$ENGINES_DIR/lambda/setup.sh"
+[ -f "$STATEFLOW_CACHE/lambda.env" ] || bash "$ENGINES_DIR/lambda/setup.sh"
 # shellcheck disable=SC1091
 source "$STATEFLOW_CACHE/lambda.env"
 

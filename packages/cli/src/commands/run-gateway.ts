@@ -1,8 +1,17 @@
 import { validateClientAccess, type ClientAccess, type Program } from '@stateflow/ir';
-import { startHttpServer, transportEngine, type GatewayTransport, type HttpServer, type TransportEngine } from '@stateflow/gateway';
+import type { GatewayTransport, HttpServer, TransportEngine } from '@stateflow/gateway';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
+import { importOptional } from '../optional-package.js';
 import { formatLogLine } from './serve.js';
+
+/** The HTTP gateway package, loaded only by `stateflow run` (an optional peer). */
+export type Gateway = typeof import('@stateflow/gateway');
+
+/** Loads `@stateflow/gateway`, or says to install it. */
+export function loadGateway(command: string): Promise<Gateway> {
+  return importOptional(command, '@stateflow/gateway', () => import('@stateflow/gateway'));
+}
 
 /** Settings of the HTTP gateway of `stateflow run` (the flags of `stateflow serve`). */
 export interface RunGatewaySettings {
@@ -35,6 +44,7 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
     const why = checked.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ');
     throw new CliError(`stateflow run: the backend says clients reach it in a way this CLI does not know (${why}); update @stateflow/cli, or run with --port none`, ExitCode.Failed);
   }
+  const { startHttpServer, transportEngine } = await loadGateway('run');
   const { transport, name, where } = await openTransport(checked.access);
   const engine: TransportEngine = transportEngine(program, transport, { name, timeoutMs: settings.timeoutMs });
   try {
@@ -72,12 +82,12 @@ export async function startRunGateway(program: Program, access: ClientAccess, se
 async function openTransport(access: ClientAccess): Promise<{ transport: GatewayTransport; name: string; where: string }> {
   switch (access.transport) {
     case 'kafka': {
-      const { kafkaTransport } = await import('@stateflow/client/kafka');
+      const { kafkaTransport } = await importOptional('run', 'kafkajs', () => import('@stateflow/client/kafka'));
       const transport = kafkaTransport({ brokers: access.brokers, requestTopic: access.requestTopic, replyTopic: access.replyTopic });
       return { transport, name: `kafka (${access.requestTopic})`, where: `Kafka at ${access.brokers.join(',')}` };
     }
     case 'lambda': {
-      const { lambdaTransport } = await import('@stateflow/client/lambda');
+      const { lambdaTransport } = await importOptional('run', '@aws-sdk/client-lambda', () => import('@stateflow/client/lambda'));
       // A local emulator checks no signatures; the SDK still wants credentials to sign with.
       const credentials = access.unsigned ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
       const transport = lambdaTransport({

@@ -3,28 +3,24 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Program } from '@stateflow/ir';
-import { createPythonHost, PYTHON_HOST_KINDS, type PythonHost, type PythonHostKind } from '@stateflow/python-host';
-import {
-  createBrowserSafety,
-  createLogger,
-  DataDirError,
-  LmdbStateStore,
-  LocalRuntime,
-  LOG_LEVELS,
-  startHttpServer,
-  type HttpServer,
-  type Logger,
-  type LogLevel,
-  type RequestLogEntry,
-} from '@stateflow/runtime-local';
+import type { HttpServer, LocalRuntime, Logger, LogLevel, PythonHost, PythonHostKind, RequestLogEntry } from '@stateflow/runtime-local';
 import { CliError } from '../cli-error.js';
 import { exampleCreateCurl } from '../example-request.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
+import { importOptional } from '../optional-package.js';
 import { checkChoice, parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
 import { checkPortFree, reportStartup } from '../serve-startup.js';
 import { USAGE } from '../usage.js';
+
+/** The embedded runtime, loaded only by the commands that run programs on it (an optional peer). */
+export type RuntimeLocal = typeof import('@stateflow/runtime-local');
+
+/** Loads `@stateflow/runtime-local`, or says to install it. */
+export function loadRuntimeLocal(command: string): Promise<RuntimeLocal> {
+  return importOptional(command, '@stateflow/runtime-local', () => import('@stateflow/runtime-local'));
+}
 
 /** Resolves when the process is asked to stop; injectable for tests. */
 export type StopSignal = () => Promise<string>;
@@ -68,6 +64,8 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
     io.stdout(USAGE.serve);
     return ExitCode.Ok;
   }
+  const rt = await loadRuntimeLocal('serve');
+  const { createBrowserSafety, createLogger, LOG_LEVELS, PYTHON_HOST_KINDS } = rt;
   const port = parsePort(values.port ?? '8080');
   const bind = values.host ?? '127.0.0.1';
   const kind = values['python-host'] ?? 'pyodide';
@@ -107,7 +105,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
   }
   if (diagnostics.length > 0) io.stderr(renderDiagnosticsText(diagnostics));
 
-  const { runtime, server } = await startServing(program, file!, kind as PythonHostKind, port, bind, settings);
+  const { runtime, server } = await startServing(rt, program, file!, kind as PythonHostKind, port, bind, settings);
   // Listen for signals before announcing the URL: a client may signal as soon as it reads it.
   const stopped = stop();
   const names = runtime.entityNames;
@@ -209,6 +207,7 @@ function parseCount(flag: string, text: string | undefined, fallback: number, mi
 }
 
 async function startServing(
+  rt: RuntimeLocal,
   program: Program,
   file: string,
   kind: PythonHostKind,
@@ -216,6 +215,7 @@ async function startServing(
   bind: string,
   settings: ServeSettings,
 ): Promise<{ runtime: LocalRuntime; server: HttpServer }> {
+  const { createPythonHost, DataDirError, LocalRuntime, startHttpServer } = rt;
   const { logger } = settings;
   let host: PythonHost;
   reportStartup(logger, 'host', { kind, workers: settings.workers });
@@ -266,7 +266,7 @@ async function startServing(
             })
         : (entry) => logger.log('info', formatLogLine(entry).trimEnd()),
     });
-    describeOwner(runtime, server.url);
+    describeOwner(rt, runtime, server.url);
     reportStartup(logger, 'listening', { url: server.url });
     return { runtime, server };
   } catch (err) {
@@ -283,8 +283,8 @@ async function startServing(
 }
 
 /** Names this server in the data directory's lock, for the message of another process that finds it locked. */
-function describeOwner(runtime: LocalRuntime, url: string): void {
-  if (!(runtime.store instanceof LmdbStateStore)) return;
+function describeOwner(rt: RuntimeLocal, runtime: LocalRuntime, url: string): void {
+  if (!(runtime.store instanceof rt.LmdbStateStore)) return;
   try {
     runtime.store.describeOwner({ command: 'stateflow serve', url });
   } catch {

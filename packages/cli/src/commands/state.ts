@@ -1,20 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EntityClass, Program } from '@stateflow/ir';
-import { DataDirError, LmdbStateStore, type StateStore } from '@stateflow/runtime-local';
-import { StateTableError, exportStateFile, importStateFile, stateFileFormat } from '@stateflow/runtime-local/arrow';
+import type { StateStore } from '@stateflow/runtime-local';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
+import { importOptional } from '../optional-package.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
-import { defaultDataDir } from './serve.js';
+import { defaultDataDir, loadRuntimeLocal } from './serve.js';
 import { STATE_USAGE } from './state-usage.js';
 
 /** Opens the durable store in a data directory; injectable for tests. */
 export type OpenStore = (dataDir: string) => StateStore;
-
-const openLmdb: OpenStore = (dataDir) => LmdbStateStore.open({ path: dataDir, command: 'stateflow state' });
 
 const FORMAT_NAMES = { arrow: 'Arrow IPC', parquet: 'Parquet', csv: 'CSV' } as const;
 
@@ -22,7 +20,7 @@ const FORMAT_NAMES = { arrow: 'Arrow IPC', parquet: 'Parquet', csv: 'CSV' } as c
  * `stateflow state export|import <app.py> --entity E --data-dir DIR (--out F | --in F [--replace])`:
  * moves the instances of one entity class between the durable store and a typed table file.
  */
-export async function stateCommand(argv: string[], io: CliIo, open: OpenStore = openLmdb): Promise<number> {
+export async function stateCommand(argv: string[], io: CliIo, openStore?: OpenStore): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '-h' || sub === '--help') {
     io.stdout(STATE_USAGE);
@@ -54,6 +52,10 @@ export async function stateCommand(argv: string[], io: CliIo, open: OpenStore = 
   const entityName = need('entity');
   const dataDir = values['data-dir'] ? values['data-dir'] : resolve(defaultDataDir(file!));
   const path = sub === 'export' ? need('out') : need('in');
+  // The store and the Arrow/Parquet code are in the embedded runtime, an optional peer.
+  const { DataDirError, LmdbStateStore } = await loadRuntimeLocal(command.replace(/^stateflow /, ''));
+  const { StateTableError, exportStateFile, importStateFile, stateFileFormat } = await importOptional(command.replace(/^stateflow /, ''), '@stateflow/runtime-local', () => import('@stateflow/runtime-local/arrow'));
+  const open: OpenStore = openStore ?? ((dir) => LmdbStateStore.open({ path: dir, command: 'stateflow state' }));
   const format = stateFileFormat(path);
   if (!format || (sub === 'export' && format === 'csv')) {
     const allowed = sub === 'export' ? '.arrow or .parquet' : '.arrow, .parquet or .csv';

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as osConstants, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createBrowserSafety } from '@stateflow/gateway';
 import type { Backend, BackendArtifact, Diagnostic, Program } from '@stateflow/ir';
 import { CliError } from '../cli-error.js';
 import { ExitCode, type CliIo } from '../io.js';
@@ -13,7 +12,7 @@ import { loadProgram } from '../load-program.js';
 import { readSettings, renderSettings, settingFlags, type SettingValues } from '../backend-settings.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
-import { startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
+import { loadGateway, startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
 import { parsePort, waitForSignal, type StopSignal } from './serve.js';
 
 const SETTINGS_NOTE = `Settings: each backend declares its own (names, types, defaults). With --target,
@@ -39,10 +38,10 @@ or the backend package is not installed.
 export function runUsage(backend?: Backend): string {
   return `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
 
-Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/)
+Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/, XDG_CACHE_HOME-aware)
 and starts it locally; for flink: creates the Kafka topics and starts the job on a local
-Flink mini-cluster (PyFlink from tools/engines/flink/setup.sh), resuming from the last
-retained checkpoint. It also serves the HTTP API of stateflow serve in front of it (a
+Flink mini-cluster, resuming from the last retained checkpoint. Set the engine up once
+with stateflow engine setup flink, and start Kafka with stateflow engine start kafka. It also serves the HTTP API of stateflow serve in front of it (a
 gateway: each HTTP call is a request through Kafka). Ctrl-C stops both.
 
 Options:
@@ -181,7 +180,8 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
 
 /** Where `stateflow run` builds: one folder per target and program file. */
 export function runDir(target: string, file: string, env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env['STATEFLOW_CACHE'] || join(homedir(), '.cache', 'stateflow');
+  const xdg = env['XDG_CACHE_HOME'];
+  const cache = env['STATEFLOW_CACHE'] || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'stateflow');
   const id = createHash('sha256').update(resolve(file)).digest('hex').slice(0, 12);
   const base = resolve(file).split(/[\\/]/).slice(-2).join('-').replace(/[^A-Za-z0-9._-]+/g, '-');
   return join(cache, 'apps', `${target}-${base}-${id}`);
@@ -197,7 +197,7 @@ export async function runCommand(argv: string[], io: CliIo, stop: StopSignal = w
   if (!backend) throw new CliError('stateflow run: missing --target (e.g. --target flink)', ExitCode.Usage, usage);
   if (values.out) throw new CliError('stateflow run: --out is an option of stateflow build (run builds into the cache)', ExitCode.Usage, usage);
   const config = readSettings(backend, values, 'run', usage);
-  const http = gatewaySettings(values);
+  const http = await gatewaySettings(values);
   if (!backend.run) throw new CliError(`stateflow run: the ${backend.name} backend cannot run programs locally; use stateflow build`, ExitCode.Usage);
   const program = await compileFor(file!, io);
   if (!program) return ExitCode.ProgramErrors;
@@ -244,14 +244,15 @@ export function howItEnded(code: number): string {
 }
 
 /** The HTTP gateway's settings of `stateflow run` (the rules of `stateflow serve`), or undefined for `--port none`. */
-function gatewaySettings(values: {
+async function gatewaySettings(values: {
   port?: string;
   host?: string;
   token?: string;
   'allowed-host'?: string[];
   'cors-origin'?: string[];
-}): RunGatewaySettings | undefined {
+}): Promise<RunGatewaySettings | undefined> {
   if (values.port === 'none') return undefined;
+  const { createBrowserSafety } = await loadGateway('run');
   const env = process.env['STATEFLOW_TOKEN'];
   if (values.token !== undefined && values.token.trim() === '') {
     throw new CliError('stateflow run: --token is empty; give a secret, or leave --token out to serve without auth', ExitCode.Usage, RUN_USAGE);
