@@ -45,7 +45,7 @@ log: { type: stdout, format: pretty, level: warn }
 `;
 
 async function waitForPing(url, child, output) {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`verdaccio exited (${child.exitCode}) before answering:\n${output()}`);
     try {
@@ -56,7 +56,7 @@ async function waitForPing(url, child, output) {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`verdaccio did not answer ${url}-/ping within 60 s:\n${output()}`);
+  throw new Error(`verdaccio did not answer ${url}-/ping within 120 s:\n${output()}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
-import { COUNTER_APP, heavy, installStats, newProject, ok, ours, record } from './support/project.js';
+import { afterAll, expect, it } from 'vitest';
+import { COUNTER_APP, heavy, installStats, newProject, ok, ours, record, removeProject } from './support/project.js';
 
 // (3) Only the Flink backend and what compiling needs: build a job, then check from the
 // installed tree that the embedded runtime and the engine clients did not come along.
@@ -15,8 +15,10 @@ const EXPECTED_OURS = [
 ];
 const EXPECTED_HEAVY: string[] = [];
 
+const dir = newProject('flink-user', { 'app.py': COUNTER_APP });
+afterAll(() => removeProject(dir));
+
 it('npm install @stateflow/cli @stateflow/backend-flink builds a Flink job and brings nothing else', () => {
-  const dir = newProject('flink-user', { 'app.py': COUNTER_APP });
   ok(dir, 'npm', ['install', '@stateflow/cli', '@stateflow/backend-flink']);
   const r = ok(dir, 'npx', ['stateflow', 'build', 'app.py', '--target', 'flink', '--out', 'job']);
   expect(`${r.stdout}${r.stderr}`).toContain(`wrote ${join(dir, 'job')}`);

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COUNTER_APP, installStats, neededPackage, newProject, ok, ours, record, run, serveAndCall, type Run } from './support/project.js';
+import { COUNTER_APP, installStats, neededPackage, newProject, ok, ours, record, removeProject, run, serveAndCall, type Run } from './support/project.js';
 
 // (1) A new user with npm: install the CLI from the registry, compile, serve, one call.
 
 const dir = newProject('npm-user', { 'app.py': COUNTER_APP });
 const installed: string[] = [];
-afterAll(() => process.stdout.write(`[registry-tests] npm project: ${dir} (installed: ${installed.join(', ')})\n`));
+afterAll(() => removeProject(dir));
 
 describe.sequential('npm: install the CLI, compile, serve', () => {
   it('npm install @stateflow/cli', () => {

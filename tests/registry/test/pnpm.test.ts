@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { COUNTER_APP, installStats, neededPackage, newProject, ok, ours, record, run, serveAndCall } from './support/project.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COUNTER_APP, installStats, neededPackage, newProject, ok, ours, record, removeProject, run, serveAndCall } from './support/project.js';
 
 // (2) The same with pnpm 12, which refuses dependencies' build scripts until the project
 // says which may run (`allowBuilds`). The settings are the ones the docs tell users to
@@ -20,6 +20,7 @@ function documentedWorkspaceYaml(): string {
 
 const dir = newProject('pnpm-user', { 'app.py': COUNTER_APP });
 const installed: string[] = [];
+afterAll(() => removeProject(dir));
 
 describe.sequential('pnpm 12: install the CLI with the documented allowBuilds, compile, serve', () => {
   it('pnpm add @stateflow/cli runs no build script it was not told about', () => {

@@ -1,15 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
-import { installStats, ok, python, record, registryUrl } from './support/project.js';
+import { afterAll, expect, it } from 'vitest';
+import { installStats, ok, python, record, registryUrl, removeProject } from './support/project.js';
 
 // (4) `npm create stateflow-backend my-backend` from the registry, then the new backend
 // installs the published packages, builds, and passes its tests: the whole conformance
 // kit, the template's engine tests, and `stateflow build --target my` finding it.
 
+const parent = mkdtempSync(join(tmpdir(), 'stateflow-create-'));
+afterAll(() => removeProject(parent));
+
 it('npm create stateflow-backend: the new backend installs, builds and passes conformance', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'stateflow-create-'));
   // create-stateflow-backend is not scoped: this one command asks the local registry for it.
   const created = ok(parent, 'npm', ['create', 'stateflow-backend', 'my-backend', '--yes', '--registry', registryUrl()]);
   expect(created.stdout).toContain('Created @stateflow/backend-my in my-backend');

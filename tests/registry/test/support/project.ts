@@ -1,7 +1,7 @@
 // Clean projects outside the monorepo, installed from the local registry as a user would,
 // and what their installs weigh.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -40,6 +40,12 @@ export function newProject(name: string, files: Record<string, string> = {}): st
   writeFileSync(join(dir, '.npmrc'), `@stateflow:registry=${registryUrl()}\n`);
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
   return dir;
+}
+
+/** Removes a scenario's project (its node_modules are tens of MB); STATEFLOW_KEEP_PROJECTS=1 keeps them to look at. */
+export function removeProject(dir: string): void {
+  if (process.env['STATEFLOW_KEEP_PROJECTS'] === '1') process.stdout.write(`[registry-tests] kept ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 export interface Run {
