@@ -36,6 +36,7 @@ export default defineConfig({
           { text: 'Writing a backend', link: '/guide/writing-a-backend' },
           { text: 'Running on Flink', link: '/guide/flink' },
           { text: 'Running on AWS Lambda', link: '/guide/lambda' },
+          { text: 'Running on Cloudburst', link: '/guide/cloudburst' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },
           { text: 'Performance', link: '/guide/performance' },
           { text: 'Versioning', link: '/guide/versioning' },

@@ -8,7 +8,8 @@ import { ExitCode } from './io.js';
  * (kafkajs, the AWS SDK) is installed only by whoever runs the command that uses it.
  */
 export const OPTIONAL_PACKAGES = {
-  '@stateflow/runtime-local': 'the embedded runtime: Pyodide, LMDB, Arrow/Parquet',
+  '@stateflow/runtime-local': 'the embedded runtime: Pyodide, LMDB',
+  'apache-arrow': 'Arrow tables, for state export and import',
   '@stateflow/gateway': 'the HTTP API in front of an engine',
   kafkajs: 'the Kafka client the gateway talks to Flink through',
   '@aws-sdk/client-lambda': 'the AWS Lambda client the gateway invokes functions with',

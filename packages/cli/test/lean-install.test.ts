@@ -4,7 +4,7 @@
 // the engine harness and backend-flink. The commands that compile must work; the ones
 // that need a missing package must say which one to install (exit 2, no stack trace).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,21 +18,41 @@ let project: string;
 let cache: string;
 
 /** Copies a built package (package.json and dist) into the project: it resolves its imports from there. */
-function copyPackage(name: string, from: string): void {
-  const to = join(project, 'node_modules', name);
+function copyPackage(name: string, from: string, into = project): void {
+  const to = join(into, 'node_modules', name);
   mkdirSync(to, { recursive: true });
   cpSync(join(from, 'package.json'), join(to, 'package.json'));
   cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true });
 }
 
 /** Links a workspace package into the project (it resolves its own dependencies from the workspace). */
-function linkPackage(name: string, from: string): void {
-  symlinkSync(from, join(project, 'node_modules', name), 'dir');
+function linkPackage(name: string, from: string, into = project): void {
+  mkdirSync(join(into, 'node_modules', name, '..'), { recursive: true });
+  symlinkSync(from, join(into, 'node_modules', name), 'dir');
+}
+
+/** The lean project: the CLI and its dependencies (copied or linked), nothing optional. */
+function leanProject(dir: string): void {
+  mkdirSync(join(dir, 'node_modules/@stateflow'), { recursive: true });
+  copyPackage('@stateflow/cli', PKG, dir);
+  copyPackage('@stateflow/client', resolve(ROOT, 'packages/client'), dir);
+  for (const [name, from] of [
+    ['ir', 'packages/ir'],
+    ['frontend-python', 'packages/frontend-python'],
+    ['engine-harness', 'tools/engines'],
+    ['backend-flink', 'packages/backend-flink'],
+  ] as const) {
+    linkPackage(`@stateflow/${name}`, resolve(ROOT, from), dir);
+  }
 }
 
 function stateflow(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(project, 'node_modules/@stateflow/cli/dist/bin.js'), ...args], {
-    cwd: project,
+  return stateflowIn(project, ...args);
+}
+
+function stateflowIn(dir: string, ...args: string[]) {
+  const run = spawnSync(process.execPath, [join(dir, 'node_modules/@stateflow/cli/dist/bin.js'), ...args], {
+    cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, STATEFLOW_CACHE: cache },
     timeout: 120_000,
@@ -43,17 +63,7 @@ function stateflow(...args: string[]) {
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'sf-cli-lean-'));
   cache = join(project, 'empty-cache');
-  mkdirSync(join(project, 'node_modules/@stateflow'), { recursive: true });
-  copyPackage('@stateflow/cli', PKG);
-  copyPackage('@stateflow/client', resolve(ROOT, 'packages/client'));
-  for (const [name, dir] of [
-    ['ir', 'packages/ir'],
-    ['frontend-python', 'packages/frontend-python'],
-    ['engine-harness', 'tools/engines'],
-    ['backend-flink', 'packages/backend-flink'],
-  ] as const) {
-    linkPackage(`@stateflow/${name}`, resolve(ROOT, dir));
-  }
+  leanProject(project);
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -101,6 +111,24 @@ describe('the CLI without its optional peers', () => {
     expect(failed).toBeInstanceOf(CliError);
     expect((failed as CliError).exitCode).toBe(2);
     expect((failed as CliError).message).toContain('npm install kafkajs');
+  });
+});
+
+describe('the embedded runtime without its optional peers (apache-arrow, parquet-wasm)', () => {
+  it('stateflow state export says to install apache-arrow', () => {
+    // runtime-local copied (so it cannot reach the workspace's apache-arrow), with what it needs.
+    const dir = join(project, 'with-runtime');
+    leanProject(dir);
+    copyPackage('@stateflow/runtime-local', resolve(ROOT, 'packages/runtime-local'), dir);
+    linkPackage('@stateflow/python-host', resolve(ROOT, 'packages/python-host'), dir);
+    linkPackage('@stateflow/gateway', resolve(ROOT, 'packages/gateway'), dir);
+    linkPackage('lmdb', realpathSync(resolve(ROOT, 'packages/runtime-local/node_modules/lmdb')), dir);
+    mkdirSync(join(dir, 'data'));
+    const run = stateflowIn(dir, 'state', 'export', SHOP, '--entity', 'User', '--data-dir', join(dir, 'data'), '--out', join(dir, 'users.arrow'));
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain('this command needs the package apache-arrow (Arrow tables');
+    expect(run.stderr).toContain('npm install apache-arrow');
+    expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });
 

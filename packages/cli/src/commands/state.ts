@@ -54,7 +54,7 @@ export async function stateCommand(argv: string[], io: CliIo, openStore?: OpenSt
   const path = sub === 'export' ? need('out') : need('in');
   // The store and the Arrow/Parquet code are in the embedded runtime, an optional peer.
   const { DataDirError, LmdbStateStore } = await loadRuntimeLocal(command.replace(/^stateflow /, ''));
-  const { StateTableError, exportStateFile, importStateFile, stateFileFormat } = await importOptional(command.replace(/^stateflow /, ''), '@stateflow/runtime-local', () => import('@stateflow/runtime-local/arrow'));
+  const { StateTableError, exportStateFile, importStateFile, stateFileFormat } = await importOptional(command.replace(/^stateflow /, ''), 'apache-arrow', () => import('@stateflow/runtime-local/arrow'));
   const open: OpenStore = openStore ?? ((dir) => LmdbStateStore.open({ path: dir, command: 'stateflow state' }));
   const format = stateFileFormat(path);
   if (!format || (sub === 'export' && format === 'csv')) {

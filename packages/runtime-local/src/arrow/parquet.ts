@@ -15,6 +15,10 @@ let loaded: Promise<ParquetWasm> | undefined;
 function parquet(): Promise<ParquetWasm> {
   loaded ??= import('parquet-wasm').catch((err: unknown) => {
     loaded = undefined;
+    // An optional peer dependency: only Parquet files need it.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes("'parquet-wasm'")) {
+      throw new StateTableError('ParquetUnavailable', 'Parquet files need the package parquet-wasm, which is not installed; install it (npm install parquet-wasm) or use an .arrow file');
+    }
     throw new StateTableError('ParquetUnavailable', `Parquet support is not available (the parquet-wasm package failed to load: ${(err as Error).message}); use an .arrow file instead`);
   });
   return loaded;
