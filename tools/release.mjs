@@ -1,6 +1,7 @@
 // `pnpm release`: versions, builds, checks and publishes the public packages.
 //
-//   1. `changeset version`: applies the pending changesets (versions, CHANGELOG.md files);
+//   1. `changeset version`: applies the pending changesets (versions, CHANGELOG.md files),
+//      after `tools/check-release-plan.mjs` has made sure they take no 0.x package to 1.0;
 //   2. builds every package (turbo);
 //   3. `tools/check-pack.mjs`: packs every public package and checks the tarballs
 //      (contents, publint, are-the-types-wrong);
@@ -74,6 +75,8 @@ function run(command, argv) {
 }
 
 if (!args['no-version']) {
+  step('checking the release plan (no major at 0.x)');
+  run('node', [join(root, 'tools/check-release-plan.mjs')]);
   if (args['dry-run']) {
     step('pending version bumps (dry run: changeset status, nothing applied)');
     run('pnpm', ['changeset', 'status', '--verbose']);
