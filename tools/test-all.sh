@@ -8,11 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-printf '\n==> setting up the engines (Kafka, PyFlink, Lambda)\n'
+printf '\n==> setting up the engines (Kafka, PyFlink, Statefun, Lambda)\n'
 # The same code as a user's `stateflow engine setup` (the CLI is built first); a new engine
 # adds its name to this line (tools/engines/<engine>/engine.json, see tools/engines/README.md).
 pnpm turbo run build --filter=@stateflow/cli --output-logs=errors-only
-node packages/cli/dist/bin.js engine setup kafka flink lambda
+node packages/cli/dist/bin.js engine setup kafka flink statefun lambda
 # Cloudburst builds from source checkouts that no registry carries: only when
 # CLOUDBURST_SRC names them (else its engine tests skip with a line saying so).
 if [ -n "${CLOUDBURST_SRC:-}" ]; then bash tools/engines/cloudburst/build.sh --src "$CLOUDBURST_SRC"; else echo "    Cloudburst: skipped (set CLOUDBURST_SRC to a folder with anna/, cloudburst/, common/ checkouts to build it)"; fi

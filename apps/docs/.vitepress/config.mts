@@ -35,6 +35,7 @@ export default defineConfig({
           { text: 'Typed clients', link: '/guide/clients' },
           { text: 'Writing a backend', link: '/guide/writing-a-backend' },
           { text: 'Running on Flink', link: '/guide/flink' },
+          { text: 'Running on Flink Stateful Functions', link: '/guide/statefun' },
           { text: 'Running on AWS Lambda', link: '/guide/lambda' },
           { text: 'Running on Cloudburst', link: '/guide/cloudburst' },
           { text: 'State as tables', link: '/guide/state-and-arrow' },

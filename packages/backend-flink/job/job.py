@@ -9,7 +9,8 @@ egress topic) and every other event back to the internal topic. Exactly-once: ch
 transactional Kafka sinks, read_committed sources. See README.md next to this file.
 
 Run locally (starts a Flink mini-cluster):  python job.py [--bootstrap HOST:PORT] [...]
-Submit to a cluster:                      flink run -py job.py -pyfs python --jarfile <kafka connector jar>
+Submit to a cluster:                      flink run -py job.py -pyfs python --jarfile <kafka connector jar> --jar none
+                                          (add -s <chk-N folder> to restore a retained checkpoint)
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ ENV_OVERRIDES = {
     "STATEFLOW_FLINK_PARALLELISM": (("parallelism",), int),
     "STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS": (("checkpoint", "intervalMs"), int),
     "STATEFLOW_FLINK_CHECKPOINT_DIR": (("checkpoint", "dir"), str),
+    "STATEFLOW_FLINK_LOCAL_HOPS": (("localHops",), lambda v: v.lower() in ("1", "on", "true", "yes")),
     "STATEFLOW_FLINK_INGRESS_TOPIC": (("topics", "ingress"), str),
     "STATEFLOW_FLINK_INTERNAL_TOPIC": (("topics", "internal"), str),
     "STATEFLOW_FLINK_EGRESS_TOPIC": (("topics", "egress"), str),
@@ -90,6 +92,8 @@ def load_config(args: argparse.Namespace) -> dict:
         value = getattr(args, attr)
         if value is not None:
             _set(config, path, value)
+    if args.local_hops is not None:
+        config["localHops"] = args.local_hops == "on"
     if args.reply_topics is not None:
         config["replyTopics"] = [t for t in args.reply_topics.split(",") if t]
     ckdir = config["checkpoint"].get("dir") or "checkpoints"
@@ -189,11 +193,13 @@ def build_job(env, config: dict, program: dict) -> None:
     class EntityOperator(KeyedProcessFunction):
         """One keyed operator for every entity class: the kernel, state in keyed state."""
 
-        def __init__(self, program_json: str, dedup: bool):
+        def __init__(self, program_json: str, dedup: bool, local_hops: bool):
             self.program_json = program_json
             self.dedup = dedup
+            self.local_hops = local_hops
             self.logic = None
             self.view = None
+            self.local = None
 
         def open(self, runtime_context: RuntimeContext) -> None:
             from stateflow_flink.operator import EntityLogic
@@ -208,9 +214,27 @@ def build_job(env, config: dict, program: dict) -> None:
                 kept = runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING()))
             seen = runtime_context.get_map_state(seen_descriptor)
             self.view = KeyStateView(value, seen, kept if dedup_ttl > 0 else seen)
+            # PyFlink's keyed state backend (internal API): switching its current key lets a
+            # hop to another key of this subtask run here (see stateflow_flink.colocate).
+            backend = getattr(runtime_context, "_keyed_state_backend", None)
+            if self.local_hops and backend is not None and hasattr(backend, "set_current_key"):
+                from stateflow_flink.colocate import LocalHops
+
+                self.local = LocalHops(
+                    runtime_context.get_max_number_of_parallel_subtasks(),
+                    runtime_context.get_number_of_parallel_subtasks(),
+                    runtime_context.get_index_of_this_subtask(),
+                    handle=lambda origin, text: self.logic.handle(origin, text, self.view),
+                    switch=lambda key: backend.set_current_key(Row(key)),
+                    log=lambda m: print(m, file=sys.stderr, flush=True),
+                )
 
         def process_element(self, value, ctx: KeyedProcessFunction.Context):
-            internal, responses, dead = self.logic.handle(value[1], value[2], self.view)
+            out = self.logic.handle(value[1], value[2], self.view)
+            if self.local is not None:
+                self.local.check(value[0])
+                out = self.local.run(value[0], out)
+            internal, responses, dead = out
             for text in internal:
                 yield text
             for text in responses:
@@ -225,7 +249,10 @@ def build_job(env, config: dict, program: dict) -> None:
     processed = (
         ingress.union(internal)
         .key_by(lambda row: row[0], key_type=Types.STRING())
-        .process(EntityOperator(json.dumps(program), bool(config.get("dedup", True))), output_type=Types.STRING())
+        .process(
+            EntityOperator(json.dumps(program), bool(config.get("dedup", True)), bool(config.get("localHops", True))),
+            output_type=Types.STRING(),
+        )
         .name("entities")
     )
     processed.sink_to(sink("internal", fixed(topics["internal"]))).name("to-internal")
@@ -267,11 +294,22 @@ def create_topics(config: dict, partitions: int) -> None:
         admin.close()
 
 
+def python_files_given(env, folder: str) -> bool:
+    """Whether `flink run -pyfs` already ships `folder` (adding it twice fails the submission)."""
+    try:
+        given = env._j_stream_execution_environment.getConfiguration().toMap().get("python.files")
+    except Exception:  # noqa: BLE001 - an internal of PyFlink; without it, add the folder
+        return False
+    name = os.path.basename(os.path.normpath(folder))
+    return any(os.path.basename(os.path.normpath(p)) == name for p in str(given or "").split(",") if p)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="StateFlow PyFlink job (settings override stateflow-job.json)")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
     p.add_argument("--parallelism", type=int)
     p.add_argument("--checkpoint-interval", type=int, help="checkpoint interval in ms")
+    p.add_argument("--local-hops", choices=["on", "off"], help="run hops between instances of one subtask in place (default: on)")
     p.add_argument("--checkpoint-dir", help="where checkpoints are retained (path or URI)")
     p.add_argument("--from-checkpoint", help="restore from this checkpoint (a chk-N folder), or 'latest'")
     p.add_argument("--ingress-topic")
@@ -336,6 +374,9 @@ def main(argv=None) -> int:
         flink.set_string("execution.state-recovery.path", restore)
     env = StreamExecutionEnvironment.get_execution_environment(flink)
     env.set_parallelism(int(config["parallelism"]))
+    # Fixed, so that a job restored at another parallelism finds its key groups (and so
+    # that stateflow_flink.colocate computes the same owner of a key as Flink does).
+    env.set_max_parallelism(int(config.get("maxParallelism") or 128))
     env.set_buffer_timeout(int(config.get("bufferTimeoutMs", 5)))
     env.enable_checkpointing(int(checkpoint["intervalMs"]))
     jar = config.get("connectorJar")
@@ -344,7 +385,8 @@ def main(argv=None) -> int:
             log("JOB_ERROR the Kafka connector jar %s does not exist (run: stateflow engine setup flink, or pass --jar)" % jar)
             return 2
         env.add_jars("file://" + os.path.abspath(jar))
-    env.add_python_file(PYTHON_DIR)
+    if not python_files_given(env, PYTHON_DIR):
+        env.add_python_file(PYTHON_DIR)
     build_job(env, config, program)
 
     stop = {"signal": None}
@@ -359,6 +401,16 @@ def main(argv=None) -> int:
     client = env.execute_async(config["jobName"])
     log("JOB_ID %s" % client.get_job_id())
     log("CHECKPOINT_DIR %s" % checkpoint["dir"])
+    if not local:
+        # Submitted with `flink run`: the cluster runs the job; this client only waits until
+        # it runs (or fails to start) and leaves. Stop it with `flink cancel <job id>`.
+        deadline = time.monotonic() + 300
+        status = client.get_job_status().result().name
+        while status not in ("RUNNING", "FAILED", "CANCELED", "FINISHED") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status = client.get_job_status().result().name
+        log("JOB_%s %.1f" % ("RUNNING" if status == "RUNNING" else "STATUS " + status, time.monotonic() - T0))
+        return 0 if status == "RUNNING" else 1
     running = False
     status = None
     while True:

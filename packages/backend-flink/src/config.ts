@@ -30,6 +30,13 @@ export interface FlinkJobConfig {
   /** Kafka transaction timeout; must stay below the broker's `transaction.max.timeout.ms`. */
   transactionTimeoutMs: number;
   parallelism: number;
+  /** Key groups of the keyed state: the largest parallelism a restored job can have. Never change it on a running deployment. */
+  maxParallelism: number;
+  /**
+   * Run a hop between two instances owned by the same parallel subtask inside the operator,
+   * at once, instead of through the internal topic (which waits for a checkpoint). Exactly-once either way.
+   */
+  localHops: boolean;
   checkpoint: {
     /** Checkpoint interval: the latency of each hop through Kafka is about this. */
     intervalMs: number;
@@ -69,6 +76,12 @@ export type FlinkConfigOverrides = { [name: string]: string | number | boolean |
 export const FLINK_SETTINGS: BackendSettings = {
   bootstrap: { type: 'string', help: 'Kafka bootstrap servers', default: '127.0.0.1:19092', flag: 'bootstrap', placeholder: 'host:port' },
   parallelism: { type: 'integer', min: 1, help: 'job parallelism', default: 1, flag: 'parallelism' },
+  maxParallelism: { type: 'integer', min: 1, help: 'key groups: the largest parallelism a restored job can have (keep it for the life of a deployment)', default: 128 },
+  localHops: {
+    type: 'boolean',
+    help: 'run hops between instances of one subtask in place, not through Kafka (no checkpoint wait)',
+    default: true,
+  },
   checkpointIntervalMs: {
     type: 'integer',
     min: 10,
@@ -124,6 +137,8 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
     parallelism: 1,
+    maxParallelism: 128,
+    localHops: true,
     checkpoint: { intervalMs: 200, dir: 'checkpoints', retained: 3 },
     dedup: true,
     dedupTtlSeconds: 3600,
@@ -172,6 +187,15 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
     config.bootstrap = bootstrap;
   }
   config.parallelism = int('parallelism', 1) ?? config.parallelism;
+  config.maxParallelism = int('maxParallelism', 1) ?? config.maxParallelism;
+  if (config.parallelism > config.maxParallelism) {
+    throw new FlinkConfigError(`parallelism (${config.parallelism}) must not exceed maxParallelism (${config.maxParallelism})`);
+  }
+  const localHops = str('localHops');
+  if (localHops !== undefined) {
+    if (localHops !== 'true' && localHops !== 'false') throw new FlinkConfigError(`localHops must be true or false (got '${localHops}')`);
+    config.localHops = localHops === 'true';
+  }
   config.checkpoint.intervalMs = int('checkpointIntervalMs', 10) ?? config.checkpoint.intervalMs;
   config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
   config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;

@@ -36,7 +36,9 @@ flink run -py job.py -pyfs python --jarfile flink-sql-connector-kafka-5.0.0-2.2.
 \`\`\`
 
 (or put the connector jar in the cluster's \`lib/\`). The cluster's Python workers need
-\`apache-flink\` of the cluster's version; nothing else.
+\`apache-flink\` of the cluster's version; nothing else. \`flink run\` returns once the job
+runs (it prints \`JOB_ID\`); stop it with \`flink cancel <id>\` (checkpoints are retained) and
+submit again with \`flink run -s <checkpoints>/<job id>/chk-N ...\` to resume from one.
 
 ## Kafka
 
@@ -64,6 +66,7 @@ Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
 \`transaction.timeout.ms=${config.transactionTimeoutMs}\`, below the broker's
 \`transaction.max.timeout.ms\`), \`read_committed\` sources. A response becomes visible
 when the checkpoint after it completes, so every hop through Kafka costs about one
-checkpoint interval.
+checkpoint interval. Hops between instances of the same parallel subtask run in place,
+without Kafka (\`localHops\`: ${config.localHops ? 'on' : 'off'}; all of them at parallelism 1).
 `;
 }

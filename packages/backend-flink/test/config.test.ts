@@ -39,5 +39,13 @@ describe('resolveFlinkConfig', () => {
     expect(() => resolveFlinkConfig(program, { topicPrefix: 'a b' })).toThrow(/not a valid Kafka topic name/);
     expect(() => resolveFlinkConfig(program, { egressTopic: 'x', ingressTopic: 'x' })).toThrow(/must differ/);
     expect(() => resolveFlinkConfig(program, { nope: '1' })).toThrow(/unknown setting 'nope'/);
+    expect(() => resolveFlinkConfig(program, { localHops: 'maybe' })).toThrow(new FlinkConfigError("localHops must be true or false (got 'maybe')"));
+    expect(() => resolveFlinkConfig(program, { parallelism: 8, maxParallelism: 4 })).toThrow(/must not exceed maxParallelism/);
+  });
+
+  it('runs hops in place by default, with 128 key groups', () => {
+    const config = resolveFlinkConfig(program);
+    expect([config.localHops, config.maxParallelism]).toEqual([true, 128]);
+    expect(resolveFlinkConfig(program, { localHops: false, maxParallelism: 256 })).toMatchObject({ localHops: false, maxParallelism: 256 });
   });
 });

@@ -52,7 +52,9 @@ async function dispatch(argv: string[], io: CliIo, context: CliContext): Promise
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
-    io.stdout(topic && topic in COMMANDS ? USAGE[topic as keyof typeof USAGE] : USAGE.main);
+    // `help <command>` is `<command> --help`: build and run print their own usage (it names the backend's settings).
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return COMMANDS[topic]!(['--help'], io, context);
+    io.stdout(USAGE.main);
     return ExitCode.Ok;
   }
   if (first === '-v' || first === '--version') {

@@ -45,6 +45,14 @@ describe('stateflow (no command, help, version)', () => {
     expect((await cli(['help', 'serve'])).stdout).toContain('--python-host');
   });
 
+  it('prints the usage of each command for help <command>, build and run included', async () => {
+    for (const command of ['compile', 'serve', 'graph', 'build', 'run', 'state', 'codegen', 'engine']) {
+      const run = await cli(['help', command]);
+      expect(run).toMatchObject({ status: 0, stderr: '' });
+      expect(run.stdout).toMatch(new RegExp(`^Usage: stateflow ${command} `));
+    }
+  });
+
   it('prints the version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(await cli(['--version'])).toEqual({ status: 0, stdout: `stateflow ${pkg.version}\n`, stderr: '' });

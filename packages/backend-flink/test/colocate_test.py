@@ -1,0 +1,127 @@
+"""Tests of stateflow_flink.colocate with a plain Python (run by colocate.test.ts)."""
+import json
+import os
+
+from stateflow_flink.colocate import LocalHops, row_key_hash, subtask_of
+from stateflow_flink.operator import EntityLogic
+from stateflow_flink.routing import INGRESS, route_key
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "shop.ir.json"), encoding="utf-8") as f:
+    PROGRAM = json.load(f)
+REPLY = {"channel": "kafka:replies", "id": "c1"}
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    assert cond, what
+    passed += 1
+
+
+# Flink's own answers (KeyGroupRangeAssignment over Row.of(key), Flink 2.3, max parallelism 128):
+# key -> (Row hashCode, owner at parallelism 2, owner at parallelism 4).
+FLINK = {
+    "Account/acct1": (-1118514118, 0, 0),
+    "Account/acct2": (-1118514117, 0, 1),
+    "x": (182, 0, 1),
+    "$construct/abc": (1527763140, 0, 1),
+    "\u00dcn\u00efcode/\U0001F600": (-671385018, 1, 3),
+}
+for key, (hash_code, p2, p4) in FLINK.items():
+    check(row_key_hash(key) == hash_code, "Row hashCode of %r" % key)
+    check(subtask_of(key, 128, 2) == p2 and subtask_of(key, 128, 4) == p4, "owner of %r" % key)
+    check(subtask_of(key, 128, 1) == 0, "one subtask owns everything")
+
+
+class FakeState:
+    def __init__(self):
+        self.state = None
+        self.seen = {}
+
+    def get_state(self):
+        return self.state
+
+    def set_state(self, text):
+        self.state = text
+
+    def get_seen(self, rid):
+        return self.seen.get(rid)
+
+    def put_seen(self, rid, record, keep):
+        self.seen[rid] = record
+
+
+class Subtask:
+    """One subtask's keyed state (a dict of FakeState by key) and its LocalHops."""
+
+    def __init__(self, parallelism, index):
+        self.keys = {}
+        self.current = None
+        self.logic = EntityLogic(PROGRAM)
+        self.switches = []
+        self.hops = LocalHops(128, parallelism, index, handle=self.handle, switch=self.switch)
+
+    def handle(self, origin, text):
+        return self.logic.handle(origin, text, self.keys.setdefault(self.current, FakeState()))
+
+    def switch(self, key):
+        self.switches.append(key)
+        self.current = key
+
+    def record(self, origin, text):
+        self.current = route_key(json.loads(text))
+        self.hops.check(self.current)
+        return self.hops.run(self.current, self.handle(origin, text))
+
+
+def req(rid, **kw):
+    e = {"requestId": rid, "seq": 0, "stack": [], "replyTo": REPLY}
+    e.update(kw)
+    return json.dumps(e)
+
+
+# Parallelism 1: a create and a split method (User.buy_item reads and updates an Item)
+# complete inside one record each: nothing goes through Kafka.
+one = Subtask(1, 0)
+for text in (req("u", kind="Construct", entity="User", args=["alice"], kwargs={}),
+             req("i", kind="Construct", entity="Item", args=["coke", 1], kwargs={})):
+    internal, responses, _ = one.record(INGRESS, text)
+    check(internal == [] and len(responses) == 1, "a create answered in place")
+one.record(INGRESS, req("s", kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[5], kwargs={}))
+one.record(INGRESS, req("b", kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[9], kwargs={}))
+buy = req("buy1", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+          args=[2, {"$entity": "Item", "$key": "coke"}], kwargs={})
+internal, responses, _ = one.record(INGRESS, buy)
+check(internal == [] and [json.loads(r)["result"] for r in responses] == [{"ok": True}], "a split method answered in place")
+check(json.loads(one.keys["Item/coke"].state)["stock"] == 3 and json.loads(one.keys["User/alice"].state)["balance"] == 8,
+      "both instances updated")
+check(one.current == "User/alice", "the state backend points at the record's key again")
+_, again, _ = one.record(INGRESS, buy)
+check(again == responses and json.loads(one.keys["Item/coke"].state)["stock"] == 3, "its retry gets the stored answer, runs once")
+check(one.hops.inline > 0 and one.hops.remote == 0, "counted as hops in place")
+
+# Parallelism 2: a hop to a key another subtask owns goes to Kafka, unchanged.
+owner = {k: subtask_of(k, 128, 2) for k in ("User/alice", "Item/coke")}
+sub = Subtask(2, owner["User/alice"])
+sub.keys = {k: v for k, v in one.keys.items()}
+internal, responses, _ = sub.record(INGRESS, req("buy2", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+                                                  args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={}))
+if owner["Item/coke"] == owner["User/alice"]:
+    check(internal == [] and len(responses) == 1, "same owner: in place")
+else:
+    check(len(internal) == 1 and responses == [] and route_key(json.loads(internal[0])) == "Item/coke", "other owner: through Kafka")
+
+# A record whose key is not ours by the rule switches hops in place off (never a wrong key).
+stray = Subtask(2, 1 - owner["User/alice"])
+stray.record(INGRESS, req("b2", kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[1], kwargs={}))
+check(not stray.hops.enabled, "a key of another subtask turns hops in place off")
+
+# The bound: at most max_steps events in place per record, the rest through Kafka.
+bounded = Subtask(1, 0)
+bounded.keys = {k: v for k, v in one.keys.items()}
+bounded.hops.max_steps = 1
+internal, responses, _ = bounded.record(INGRESS, req("buy3", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
+                                                      args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={}))
+check(len(internal) == 1 and responses == [], "beyond max_steps: through Kafka")
+print("ok %d" % passed)

@@ -1,0 +1,1 @@
+"""StateFlow on Flink Stateful Functions: the remote function service of one program."""

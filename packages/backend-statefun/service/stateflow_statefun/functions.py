@@ -1,0 +1,147 @@
+"""The Statefun functions of a StateFlow program (Statefun Python SDK, no web server).
+
+Function types (the module.yaml routes them to this service):
+
+- ``stateflow.system/ingress``: every client record of the ingress topic (id: the record
+  key, ``-`` when it has none). Validates it (``Router.admit``): a valid request goes on
+  as a message to the function that runs it, a bad one becomes an error ``Response`` on
+  the reply topic or a record on the dead-letter topic. Stateless.
+- ``stateflow/<Entity>`` (id: the instance key): runs the kernel for one event with the
+  instance's encoded state in the persisted value ``instance`` and the client request ids
+  it has seen in ``requests``.
+- ``stateflow.system/construct`` (id: the request id): runs a ``Construct`` (``__init__``
+  has no key yet) and remembers its answer, so a retried create runs once.
+
+Events between entities are Statefun messages, so Statefun's exactly-once covers state
+and messages; ``Response`` events leave through the Kafka egress (exactly-once). The
+per-record logic (deduplication, validation, routing keys) is the Flink backend's
+``stateflow_flink`` package, which does not depend on PyFlink.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from typing import Any, Dict, List, Optional
+
+from statefun import StatefulFunctions, ValueSpec, StringType, kafka_egress_message, message_builder, simple_type
+
+from stateflow_flink.operator import EntityLogic
+from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Router
+
+ENTITY_NAMESPACE = "stateflow"
+SYSTEM_NAMESPACE = "stateflow.system"
+INGRESS_FUNCTION = SYSTEM_NAMESPACE + "/ingress"
+CONSTRUCT_FUNCTION = SYSTEM_NAMESPACE + "/construct"
+#: Typename of the messages between functions: the origin letter, then the event's JSON.
+EVENT_TYPE = simple_type(
+    typename="stateflow/event",
+    serialize_fn=lambda text: text.encode("utf-8"),
+    deserialize_fn=lambda data: data.decode("utf-8"),
+)
+
+
+class StorageState:
+    """The KeyState of stateflow_flink.operator over Statefun persisted values.
+
+    ``requests`` holds the request ids seen at this address (a JSON object), at most
+    ``window`` of them: Statefun's remote state has no map type, and the whole value
+    travels with every call, so the oldest are forgotten first (a retry older than the
+    last ``window`` requests of one instance would run again).
+    """
+
+    def __init__(self, storage, window: int):
+        self.storage = storage
+        self.window = window
+        self._seen: Optional[Dict[str, Any]] = None
+
+    def get_state(self) -> Optional[str]:
+        return self.storage.instance
+
+    def set_state(self, text: str) -> None:
+        self.storage.instance = text
+
+    def _requests(self) -> Dict[str, Any]:
+        if self._seen is None:
+            text = self.storage.requests
+            self._seen = json.loads(text) if text else {}
+        return self._seen
+
+    def get_seen(self, request_id: str) -> Optional[str]:
+        return self._requests().get(request_id)
+
+    def put_seen(self, request_id: str, record: str, keep: bool) -> None:
+        seen = self._requests()
+        seen.pop(request_id, None)
+        seen[request_id] = record  # insertion order = age
+        while len(seen) > self.window:
+            del seen[next(iter(seen))]
+        self.storage.requests = json.dumps(seen, separators=(",", ":"))
+
+
+def address_of(route_key: str):
+    """``Entity/key`` -> (``stateflow/Entity``, key); ``$construct/<id>`` -> (construct, id)."""
+    if route_key.startswith(CONSTRUCT_KEY_PREFIX):
+        return CONSTRUCT_FUNCTION, route_key[len(CONSTRUCT_KEY_PREFIX):]
+    entity, _, key = route_key.partition("/")
+    return ENTITY_NAMESPACE + "/" + entity, key
+
+
+def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> StatefulFunctions:
+    """The StatefulFunctions of `program` with the settings of statefun-app.json."""
+    from stateflow_flink.routing import route_key
+
+    router = Router(program, config)
+    logic = EntityLogic(program, bool(config.get("dedup", True)), int(config.get("dedupTtlSeconds") or 0))
+    window = int(config.get("dedupWindow") or 1000)
+    egress = config["egressId"]
+    dead_letter_topic = config["topics"]["deadLetter"]
+    functions = StatefulFunctions()
+
+    def emit(context, internal: List[str], responses: List[str], dead: List[str]) -> None:
+        for text in internal:
+            typename, target_id = address_of(route_key(json.loads(text)))
+            context.send(message_builder(target_typename=typename, target_id=target_id, value=INTERNAL + text, value_type=EVENT_TYPE))
+        for text in responses:
+            context.send_egress(kafka_egress_message(typename=egress, topic=router.response_topic(text), key=None, value=text))
+        for text in dead:
+            context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=text))
+
+    def dead_letter(context, reason: str, record: Any) -> None:
+        """Last resort: a function must never raise (Statefun would retry the call, then restart the job on it)."""
+        traceback.print_exc(file=sys.stderr)
+        text = record if isinstance(record, str) else repr(record)
+        body = json.dumps({"reason": reason, "function": str(context.address.typename), "id": context.address.id, "record": text[:100_000]})
+        context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=body))
+
+    @functions.bind(typename=INGRESS_FUNCTION)
+    def ingress(context, message):
+        raw = message.raw_value() or b""
+        try:
+            key, origin, text = router.admit(raw)
+            if origin == REJECTED:
+                emit(context, [], [text], [])
+            elif origin == DEAD:
+                emit(context, [], [], [text])
+            else:
+                typename, target_id = address_of(key)
+                context.send(message_builder(target_typename=typename, target_id=target_id, value=INGRESS + text, value_type=EVENT_TYPE))
+        except Exception as e:  # noqa: BLE001 - a bug of ours; never fail the job
+            dead_letter(context, "the ingress function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
+
+    specs = [ValueSpec(name="instance", type=StringType), ValueSpec(name="requests", type=StringType)]
+
+    def run_event(context, message):
+        payload = message.as_type(EVENT_TYPE)
+        try:
+            origin, text = payload[0], payload[1:]
+            out = logic.handle(origin, text, StorageState(context.storage, window))
+            emit(context, *out)
+        except Exception as e:  # noqa: BLE001
+            dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), payload)
+
+    functions.register(CONSTRUCT_FUNCTION, run_event, specs)
+    for entity in program.get("entities", []):
+        functions.register(ENTITY_NAMESPACE + "/" + entity["name"], run_event, specs)
+    return functions

@@ -1,0 +1,176 @@
+import type { BackendSettings, Program } from '@stateflow/ir';
+
+/** The Kafka topics of one deployment (events between entities are Statefun messages, not a topic). */
+export interface StatefunTopics {
+  /** Client requests (`Invoke`, `Construct`, and the `GetState` extension). */
+  ingress: string;
+  /** `Response` events whose `replyTo` names no Kafka topic. */
+  egress: string;
+  /** Ingress records that cannot be answered (no readable `replyTo`). */
+  deadLetter: string;
+}
+
+/** How the Kafka egress writes replies. */
+export type EgressSemantic = 'exactly-once' | 'at-least-once';
+
+/** The application's settings, written to `statefun-app.json` (and rendered into `module.yaml`). */
+export interface StatefunAppConfig {
+  appName: string;
+  /** Kafka bootstrap servers, e.g. `127.0.0.1:19092`. */
+  bootstrap: string;
+  topics: StatefunTopics;
+  /** Topics `replyTo` (`kafka:<topic>`) may name besides `topics.egress`; `*` allows any. */
+  replyTopics: string[];
+  /** Consumer group of the ingress. */
+  groupId: string;
+  /** `exactly-once`: replies are visible once the checkpoint after them completes (read_committed); `at-least-once`: at once. */
+  egressSemantic: EgressSemantic;
+  /** Kafka transaction timeout of the exactly-once egress; below the broker's `transaction.max.timeout.ms`. */
+  transactionTimeoutMs: number;
+  parallelism: number;
+  checkpoint: {
+    intervalMs: number;
+    /** Where checkpoints are retained: a path (relative to the artifact) or a URI. */
+    dir: string;
+    retained: number;
+  };
+  /** Run each client request id once; a retry gets the outcome. */
+  dedup: boolean;
+  /** How long dated request ids (UUIDv7) are remembered (0: forever). */
+  dedupTtlSeconds: number;
+  /** At most this many request ids are remembered per instance (the oldest are forgotten first). */
+  dedupWindow: number;
+  /** Where the function service listens; module.yaml points Statefun there. */
+  service: { host: string; port: number };
+  /** Ingress and egress identifiers of module.yaml. */
+  ingressId: string;
+  egressId: string;
+}
+
+/** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
+export type StatefunConfigOverrides = { [name: string]: string | number | boolean | undefined };
+
+/** The settings of the Statefun backend, as the `stateflow` CLI shows and checks them. */
+export const STATEFUN_SETTINGS: BackendSettings = {
+  bootstrap: { type: 'string', help: 'Kafka bootstrap servers', default: '127.0.0.1:19092', flag: 'bootstrap', placeholder: 'host:port' },
+  parallelism: { type: 'integer', min: 1, help: 'job parallelism', default: 1, flag: 'parallelism' },
+  checkpointIntervalMs: {
+    type: 'integer',
+    min: 10,
+    help: 'checkpoint interval in ms; with exactly-once egress, about the latency a reply waits',
+    default: 200,
+    flag: 'checkpoint-interval',
+    placeholder: 'ms',
+  },
+  checkpointDir: { type: 'string', help: 'where checkpoints are retained (path or URI)', default: 'checkpoints', flag: 'checkpoint-dir', placeholder: 'dir' },
+  topicPrefix: { type: 'string', help: 'prefix of the topics <p>-ingress, <p>-egress, <p>-dead-letter', default: 'stateflow-<app>', flag: 'topic-prefix', placeholder: 'p' },
+  ingressTopic: { type: 'string', help: 'ingress topic (client requests)', placeholder: 'topic' },
+  egressTopic: { type: 'string', help: 'egress topic (responses without a reply topic)', placeholder: 'topic' },
+  deadLetterTopic: { type: 'string', help: 'dead-letter topic', placeholder: 'topic' },
+  replyTopics: { type: 'list', help: 'extra topics replies may go to (* for any)', placeholder: 'topic,...' },
+  groupId: { type: 'string', help: 'consumer group of the ingress', default: 'the topic prefix' },
+  egressSemantic: { type: 'string', help: 'exactly-once (replies wait for a checkpoint) or at-least-once', default: 'exactly-once', placeholder: 'semantic' },
+  transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout of the egress in ms', default: 60_000 },
+  dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
+  dedupWindow: { type: 'integer', min: 1, help: 'request ids remembered per instance at most', default: 1000 },
+  serviceHost: { type: 'string', help: 'host the function service listens on (and Statefun calls)', default: '127.0.0.1', placeholder: 'host' },
+  servicePort: { type: 'integer', min: 1, help: 'port of the function service', default: 18000, flag: 'service-port', placeholder: 'port' },
+};
+
+/** An override that is not valid; the message says which key and why. */
+export class StatefunConfigError extends Error {
+  override name = 'StatefunConfigError';
+}
+
+/** A name usable in topic names: the module name, lower case, `[a-z0-9-]` only. */
+export function deploymentName(program: Program): string {
+  const base = (program.module.name || 'app').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return base || 'app';
+}
+
+const topicsFor = (prefix: string): StatefunTopics => ({ ingress: `${prefix}-ingress`, egress: `${prefix}-egress`, deadLetter: `${prefix}-dead-letter` });
+
+/** The default settings of a program's application. */
+export function defaultStatefunConfig(program: Program): StatefunAppConfig {
+  const prefix = `stateflow-${deploymentName(program)}`;
+  return {
+    appName: prefix,
+    bootstrap: '127.0.0.1:19092',
+    topics: topicsFor(prefix),
+    replyTopics: [],
+    groupId: prefix,
+    egressSemantic: 'exactly-once',
+    transactionTimeoutMs: 60_000,
+    parallelism: 1,
+    checkpoint: { intervalMs: 200, dir: 'checkpoints', retained: 3 },
+    dedup: true,
+    dedupTtlSeconds: 3600,
+    dedupWindow: 1000,
+    service: { host: '127.0.0.1', port: 18000 },
+    ingressId: 'stateflow/requests',
+    egressId: 'stateflow/replies',
+  };
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** The defaults with `overrides` applied (keys: {@link STATEFUN_SETTINGS}). */
+export function resolveStatefunConfig(program: Program, overrides: StatefunConfigOverrides = {}): StatefunAppConfig {
+  const config = defaultStatefunConfig(program);
+  for (const key of Object.keys(overrides)) {
+    if (overrides[key] !== undefined && !(key in STATEFUN_SETTINGS)) {
+      throw new StatefunConfigError(`unknown setting '${key}' (known: ${Object.keys(STATEFUN_SETTINGS).join(', ')})`);
+    }
+  }
+  const str = (key: string): string | undefined => (overrides[key] === undefined ? undefined : String(overrides[key]));
+  const int = (key: string): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    const min = STATEFUN_SETTINGS[key]!.min ?? 0;
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new StatefunConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
+    return Number(v);
+  };
+  const prefix = str('topicPrefix');
+  if (prefix !== undefined) {
+    config.appName = prefix;
+    config.topics = topicsFor(prefix);
+    config.groupId = prefix;
+  }
+  const bootstrap = str('bootstrap');
+  if (bootstrap !== undefined) {
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new StatefunConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
+    config.bootstrap = bootstrap;
+  }
+  config.parallelism = int('parallelism') ?? config.parallelism;
+  config.checkpoint.intervalMs = int('checkpointIntervalMs') ?? config.checkpoint.intervalMs;
+  config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
+  config.transactionTimeoutMs = int('transactionTimeoutMs') ?? config.transactionTimeoutMs;
+  config.dedupTtlSeconds = int('dedupTtlSeconds') ?? config.dedupTtlSeconds;
+  config.dedupWindow = int('dedupWindow') ?? config.dedupWindow;
+  config.groupId = str('groupId') ?? config.groupId;
+  config.service.host = str('serviceHost') ?? config.service.host;
+  config.service.port = int('servicePort') ?? config.service.port;
+  if (config.service.port > 65535) throw new StatefunConfigError(`servicePort must be a TCP port, 1-65535 (got ${config.service.port})`);
+  const semantic = str('egressSemantic');
+  if (semantic !== undefined) {
+    if (semantic !== 'exactly-once' && semantic !== 'at-least-once') {
+      throw new StatefunConfigError(`egressSemantic must be exactly-once or at-least-once (got '${semantic}')`);
+    }
+    config.egressSemantic = semantic;
+  }
+  const topicKeys: [string, keyof StatefunTopics][] = [
+    ['ingressTopic', 'ingress'],
+    ['egressTopic', 'egress'],
+    ['deadLetterTopic', 'deadLetter'],
+  ];
+  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
+  const replyTopics = str('replyTopics');
+  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
+    if (!TOPIC_NAME.test(topic)) throw new StatefunConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+  }
+  if (new Set(Object.values(config.topics)).size !== 3) {
+    throw new StatefunConfigError(`the ingress, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
+  }
+  return config;
+}

@@ -1,0 +1,278 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { RunningDeployment } from '@stateflow/ir';
+import type { StatefunAppConfig } from './config.js';
+import { findStatefunEnv, type StatefunEnv } from './statefun-env.js';
+
+/** What Java 17 needs to run Flink 1.16 (the flags Flink 1.18 adopted). */
+export const JAVA17_FLAGS = [
+  '--add-exports=java.base/sun.net.util=ALL-UNNAMED',
+  '--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED',
+  '--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED',
+  ...['java.lang', 'java.net', 'java.io', 'java.nio', 'sun.nio.ch', 'java.lang.reflect', 'java.text', 'java.time', 'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.concurrent.locks'].map(
+    (p) => `--add-opens=java.base/${p}=ALL-UNNAMED`,
+  ),
+];
+
+/** Options of {@link runStatefunApp}. */
+export interface RunStatefunOptions {
+  statefunEnv?: StatefunEnv;
+  /** Restore from a checkpoint folder (`chk-N`) or `latest` (the newest retained, if any). */
+  fromCheckpoint?: string;
+  /** Create the topics first. @default true */
+  createTopics?: boolean;
+  /** Where `service.log`, `jvm.log` and Flink's log go. @default `<appDir>/logs` */
+  logDir?: string;
+  /** Progress lines. */
+  onLine?: (line: string) => void;
+  /** Wait this long for the job to run. @default 180 s */
+  startTimeoutMs?: number;
+}
+
+/** One process group of the deployment. */
+interface Proc {
+  pid: number;
+  done: Promise<number>;
+}
+
+/** An application started by {@link runStatefunApp}. */
+export interface RunningStatefunApp extends RunningDeployment {
+  /** Resolves when the job runs (every task) and the function service answers. */
+  readonly running: Promise<void>;
+  readonly logDir: string;
+  /** Process groups: the Flink JVM (mini-cluster) and the function service. */
+  readonly pids: { jvm: number; service: number };
+  /** SIGKILLs the JVM and the service (a crash). */
+  kill(): void;
+  /** SIGKILLs the function service only. */
+  killService(): void;
+  /** Starts the function service again (after {@link killService}). */
+  startService(): Promise<void>;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The newest retained checkpoint (`<dir>/<job id>/chk-<n>` with `_metadata`), or undefined. */
+export function latestCheckpoint(checkpointDir: string): string | undefined {
+  const list = (d: string): string[] => {
+    try {
+      return readdirSync(d);
+    } catch {
+      return [];
+    }
+  };
+  const found = list(checkpointDir).flatMap((job) =>
+    list(join(checkpointDir, job))
+      .filter((c) => c.startsWith('chk-'))
+      .map((c) => join(checkpointDir, job, c, '_metadata'))
+      .filter((m) => existsSync(m)),
+  );
+  if (found.length === 0) return undefined;
+  return dirname(found.reduce((a, b) => (statSync(a).mtimeMs >= statSync(b).mtimeMs ? a : b)));
+}
+
+function startGroup(cmd: string, args: string[], cwd: string, log: string, env: NodeJS.ProcessEnv): Proc {
+  const fd = openSync(log, 'a');
+  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  const done = new Promise<number>((res) => {
+    child.on('exit', (code, signal) => res(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+    child.on('error', () => res(127));
+  });
+  return { pid: child.pid!, done };
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* gone */
+  }
+};
+async function stopGroup(p: Proc, graceMs: number): Promise<number> {
+  signalGroup(p.pid, 'SIGTERM');
+  const end = Date.now() + graceMs;
+  while (alive(p.pid) && Date.now() < end) await sleep(100);
+  if (alive(p.pid)) signalGroup(p.pid, 'SIGKILL');
+  return p.done;
+}
+
+/**
+ * Starts a built application locally: the function service (`service.py`, with the
+ * Python of `tools/engines/statefun/setup.sh`), then Statefun on a Flink mini-cluster in
+ * one JVM (the launcher of setup.sh: no /opt, loopback only), each in its own process
+ * group. `running` resolves once every task of the job runs. `stop()` ends both.
+ */
+export function runStatefunApp(appDir: string, options: RunStatefunOptions = {}): RunningStatefunApp {
+  const sf = options.statefunEnv ?? findStatefunEnv();
+  const dir = resolve(appDir);
+  const config = JSON.parse(readFileSync(join(dir, 'statefun-app.json'), 'utf8')) as StatefunAppConfig;
+  const logDir = options.logDir ?? join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const say = options.onLine ?? (() => undefined);
+  const ckDir = config.checkpoint.dir.includes('://') ? config.checkpoint.dir : isAbsolute(config.checkpoint.dir) ? config.checkpoint.dir : join(dir, config.checkpoint.dir);
+  const ckUri = ckDir.includes('://') ? ckDir : `file://${ckDir}`;
+
+  let service: Proc = startGroup(sf.python, [join(dir, 'service.py')], dir, join(logDir, 'service.log'), { ...process.env, PYTHONUNBUFFERED: '1' });
+  const serviceUrl = `http://${config.service.host}:${config.service.port}`;
+  const serviceReady = async (proc: Proc): Promise<void> => {
+    const end = Date.now() + 60_000;
+    let exited = false;
+    void proc.done.then(() => (exited = true));
+    while (Date.now() < end) {
+      notStopped();
+      if (exited) throw new Error(`the function service exited during start-up; see ${join(logDir, 'service.log')}`);
+      try {
+        const res = await fetch(`${serviceUrl}/health`);
+        if (res.ok) return;
+      } catch {
+        /* not yet */
+      }
+      await sleep(100);
+    }
+    throw new Error(`the function service did not answer on ${serviceUrl}/health within 60 s; see ${join(logDir, 'service.log')}`);
+  };
+
+  let jvm: Proc | undefined;
+  // stop() during start-up ends the start at its next step (never an orphaned process).
+  let stopRequested = false;
+  const notStopped = () => {
+    if (stopRequested) throw new Error('stopped during start-up');
+  };
+  const running = (async () => {
+    await serviceReady(service);
+    notStopped();
+    say(`SERVICE_READY ${serviceUrl}/statefun`);
+    const restPort = await freePort();
+    const props: { [k: string]: string } = {
+      'statefun.remote.module-name': `file://${join(dir, 'module.yaml')}`,
+      'statefun.flink-job-name': config.appName,
+      'parallelism.default': String(config.parallelism),
+      'execution.checkpointing.interval': `${config.checkpoint.intervalMs} ms`,
+      'execution.checkpointing.mode': 'EXACTLY_ONCE',
+      'execution.checkpointing.externalized-checkpoint-retention': 'RETAIN_ON_CANCELLATION',
+      'state.backend': 'rocksdb',
+      'state.backend.incremental': 'true',
+      'state.checkpoints.dir': ckUri,
+      'state.checkpoints.num-retained': String(config.checkpoint.retained),
+      'rest.address': '127.0.0.1',
+      'rest.bind-address': '127.0.0.1',
+      'rest.port': String(restPort),
+      'jobmanager.rpc.address': '127.0.0.1',
+      'jobmanager.bind-host': '127.0.0.1',
+      'taskmanager.bind-host': '127.0.0.1',
+      'taskmanager.host': '127.0.0.1',
+      'restart-strategy': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': '2147483647',
+      'restart-strategy.fixed-delay.delay': '1 s',
+      'stateflow.bootstrap': config.bootstrap,
+    };
+    if (options.createTopics ?? true) {
+      props['stateflow.create-topics'] = [config.topics.ingress, config.topics.egress, config.topics.deadLetter, ...config.replyTopics.filter((t) => t !== '*')].join(',');
+    }
+    let restore = options.fromCheckpoint;
+    if (restore === 'latest') {
+      restore = ckDir.includes('://') ? undefined : latestCheckpoint(ckDir);
+      say(`RESTORE ${restore ?? 'none (no retained checkpoint)'}`);
+    }
+    if (restore) props['execution.savepoint.path'] = restore;
+    const propsFile = join(logDir, 'flink.properties');
+    writeFileSync(propsFile, Object.entries(props).map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\')}`).join('\n') + '\n');
+    const log4j = join(logDir, 'log4j2.properties');
+    writeFileSync(
+      log4j,
+      `status = warn\nappender.file.type = File\nappender.file.name = FILE\nappender.file.fileName = ${join(logDir, 'flink.log')}\nappender.file.layout.type = PatternLayout\nappender.file.layout.pattern = %d %p %c{1} - %m%n\nrootLogger.level = info\nrootLogger.appenderRef.file.ref = FILE\nlogger.kafka.name = org.apache.kafka\nlogger.kafka.level = warn\nlogger.connectors.name = org.apache.flink.streaming.connectors.kafka\nlogger.connectors.level = warn\nlogger.twophase.name = org.apache.flink.streaming.api.functions.sink\nlogger.twophase.level = warn\nlogger.checkpoint.name = org.apache.flink.runtime.checkpoint\nlogger.checkpoint.level = warn\nlogger.kryo.name = org.apache.flink.api.java.typeutils\nlogger.kryo.level = warn\n`,
+    );
+    jvm = startGroup(
+      'java',
+      [...JAVA17_FLAGS, '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configurationFile=${log4j}`, `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${sf.libs}/*:${sf.launcherJar}`, 'dev.stateflow.statefun.StatefunLocal', propsFile],
+      dir,
+      join(logDir, 'jvm.log'),
+      process.env,
+    );
+    const j = jvm;
+    let exited = false;
+    void j.done.then(() => (exited = true));
+    const end = Date.now() + (options.startTimeoutMs ?? 180_000);
+    while (Date.now() < end) {
+      notStopped();
+      if (exited) throw new Error(`the Statefun JVM exited during start-up; see ${join(logDir, 'jvm.log')} and flink.log`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${restPort}/jobs/overview`);
+        const body = (await res.json()) as { jobs?: { state: string; tasks: { running: number; total: number } }[] };
+        const job = body.jobs?.[0];
+        if (job?.state === 'RUNNING' && job.tasks.running === job.tasks.total) {
+          say(`JOB_RUNNING rest http://127.0.0.1:${restPort}`);
+          return;
+        }
+      } catch {
+        /* not yet */
+      }
+      await sleep(250);
+    }
+    throw new Error(`the Statefun job was not running within ${(options.startTimeoutMs ?? 180_000) / 1000} s; see ${join(logDir, 'flink.log')}`);
+  })();
+  running.catch(() => undefined);
+
+  let stopping: Promise<number> | undefined;
+  const stop = (): Promise<number> => {
+    stopping ??= (async () => {
+      stopRequested = true;
+      await running.catch(() => undefined);
+      const code = jvm ? await stopGroup(jvm, 20_000) : 0;
+      await stopGroup(service, 10_000);
+      // Ended by the SIGTERM asked for here: a clean stop.
+      return code === 128 + osConstants.signals.SIGTERM ? 0 : code;
+    })();
+    return stopping;
+  };
+  const done = (async () => {
+    await running.catch(() => undefined);
+    return jvm ? jvm.done : service.done;
+  })();
+  return {
+    running,
+    logDir,
+    get pids() {
+      return { jvm: jvm?.pid ?? -1, service: service.pid };
+    },
+    done,
+    stop,
+    kill() {
+      if (jvm) signalGroup(jvm.pid, 'SIGKILL');
+      signalGroup(service.pid, 'SIGKILL');
+    },
+    killService() {
+      signalGroup(service.pid, 'SIGKILL');
+    },
+    async startService() {
+      await service.done;
+      service = startGroup(sf.python, [join(dir, 'service.py')], dir, join(logDir, 'service.log'), { ...process.env, PYTHONUNBUFFERED: '1' });
+      await serviceReady(service);
+    },
+  };
+}
+
+/** Whether a built folder exists (for messages). */
+export const isStatefunApp = (dir: string): boolean => existsSync(join(dir, 'statefun-app.json'));

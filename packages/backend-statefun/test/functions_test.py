@@ -1,0 +1,100 @@
+"""The generated functions through Statefun's SDK, without a JVM: ToFunction in, FromFunction out.
+
+Usage: <python with apache-flink-statefun> functions_test.py <built app folder>; prints `ok <n>`.
+"""
+import json
+import os
+import sys
+
+app = os.path.abspath(sys.argv[1])
+sys.path.insert(0, os.path.join(app, "python"))
+
+from statefun import RequestReplyHandler, StringType  # noqa: E402
+from statefun.kafka_egress_pb2 import KafkaProducerRecord  # noqa: E402
+from statefun.request_reply_pb2 import FromFunction, ToFunction  # noqa: E402
+
+from stateflow_statefun.functions import StorageState, address_of, build_functions  # noqa: E402
+
+program = json.load(open(os.path.join(app, "program.ir.json")))
+config = json.load(open(os.path.join(app, "statefun-app.json")))
+handler = RequestReplyHandler(build_functions(program, config))
+ser = StringType.serializer()
+REPLY_TO = {"channel": "kafka:shop-egress", "id": "c1"}
+passed = 0
+
+
+def call(typename, id_, argument, typename_of_arg, state=None):
+    tf = ToFunction()
+    inv = tf.invocation
+    inv.target.namespace, _, inv.target.type = typename.rpartition("/")
+    inv.target.id = id_
+    if typename != "stateflow.system/ingress":
+        for name in ("instance", "requests"):
+            s = inv.state.add()
+            s.state_name = name
+            value = (state or {}).get(name)
+            if value is not None:
+                s.state_value.typename = "io.statefun.types/string"
+                s.state_value.has_value = True
+                s.state_value.value = ser.serialize(value)
+    arg = inv.invocations.add().argument
+    arg.typename, arg.has_value, arg.value = typename_of_arg, True, argument
+    out = FromFunction()
+    out.ParseFromString(handler.handle_sync(tf.SerializeToString()))
+    result = out.invocation_result
+    messages = [("%s/%s" % (m.target.namespace, m.target.type), m.target.id, m.argument.value.decode()) for m in result.outgoing_messages]
+    egress = []
+    for e in result.outgoing_egresses:
+        record = KafkaProducerRecord()
+        record.ParseFromString(e.argument.value)
+        egress.append((record.topic, record.value_bytes.decode()))
+    return messages, egress
+
+
+def check(name, cond):
+    global passed
+    assert cond, name
+    passed += 1
+
+
+# A record that is not an event: a dead letter, nothing else.
+messages, egress = call("stateflow.system/ingress", "-", b"not json", "stateflow/request")
+check("garbage -> dead letter", messages == [] and len(egress) == 1 and egress[0][0] == "shop-dead-letter" and "not JSON" in egress[0][1])
+
+# A bad request with a readable replyTo: an error Response on its reply topic.
+bad = {"kind": "Invoke", "requestId": "r0", "seq": 0, "stack": [], "replyTo": REPLY_TO, "target": {"entity": "Nope", "key": "x"}, "method": "f", "args": [], "kwargs": {}}
+messages, egress = call("stateflow.system/ingress", "Nope/x", json.dumps(bad).encode(), "stateflow/request")
+check("unknown entity -> error reply", messages == [] and egress[0][0] == "shop-egress" and json.loads(egress[0][1])["result"]["error"]["code"] == "UnknownEntity")
+
+# A valid Invoke goes on to the instance's function, marked as a client request.
+invoke = {"kind": "Invoke", "requestId": "r1", "seq": 0, "stack": [], "replyTo": REPLY_TO, "target": {"entity": "Item", "key": "coke"}, "method": "update_stock", "args": [1], "kwargs": {}}
+messages, egress = call("stateflow.system/ingress", "Item/coke", json.dumps(invoke).encode(), "stateflow/request")
+check("valid invoke -> message to stateflow/Item", egress == [] and messages == [("stateflow/Item", "coke", "I" + json.dumps(invoke))])
+
+# At the instance: runs the kernel on the persisted state, answers on the egress.
+state = {"instance": json.dumps({"item_name": "coke", "stock": 3, "price": 2})}
+messages, egress = call("stateflow/Item", "coke", messages[0][2].encode(), "stateflow/event", state)
+check("method runs and answers", messages == [] and json.loads(egress[0][1])["result"] == {"ok": True})
+
+# No state: EntityNotFound, answered.
+messages, egress = call("stateflow/Item", "pepsi", ("I" + json.dumps({**invoke, "requestId": "r2", "target": {"entity": "Item", "key": "pepsi"}})).encode(), "stateflow/event")
+check("missing instance -> EntityNotFound", json.loads(egress[0][1])["result"]["error"]["code"] == "EntityNotFound")
+
+# Routing keys to addresses.
+check("address of an entity", address_of("User/a/b") == ("stateflow/User", "a/b"))
+check("address of a create", address_of("$construct/r9") == ("stateflow.system/construct", "r9"))
+
+
+class Cells:
+    instance = None
+    requests = None
+
+
+# The request ids remembered per instance are bounded; the oldest go first.
+cells = Cells()
+view = StorageState(cells, window=2)
+for rid in ("a", "b", "c"):
+    view.put_seen(rid, "{}", False)
+check("dedup window keeps the newest", set(json.loads(cells.requests)) == {"b", "c"})
+
+print("ok %d" % passed)
