@@ -28,6 +28,7 @@ export default defineConfig({
         text: 'Guide',
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
+          { text: 'Installing with npm or pnpm', link: '/guide/installing' },
           { text: 'Programming model', link: '/guide/programming-model' },
           { text: 'How it works', link: '/guide/how-it-works' },
           { text: 'Running in production', link: '/guide/running-in-production' },
