@@ -3,7 +3,11 @@
 //   - it holds README.md, LICENSE, CHANGELOG.md and package.json's `main`/`types`;
 //   - no build leftovers (`.tsbuildinfo`, `__pycache__`);
 //   - every source map and declaration map names sources that are in the tarball;
-//   - package.json has `license`, `engines.node`, and no `workspace:` range left.
+//   - package.json has `license`, `engines.node`, and no `workspace:` range left;
+//   - publint (strict: its warnings count) finds nothing wrong with package.json and the files;
+//   - are-the-types-wrong (`@arethetypeswrong/core`) resolves every entry point's types and
+//     code alike under node16 ESM and bundler resolution (the packages are ESM only, so the
+//     node10 and node16-from-CJS columns are ignored, as attw's `esm-only` profile does).
 // Prints one line per package (packed and unpacked size, file count); exits 1 on a problem.
 // Usage: node tools/check-pack.mjs [--keep <dir>]
 import { execFileSync } from 'node:child_process';
@@ -11,6 +15,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core';
+import { problemAffectsResolutionKind, problemKindInfo } from '@arethetypeswrong/core/problems';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const keepAt = process.argv.indexOf('--keep');
@@ -40,7 +48,24 @@ function readTarball(file) {
   return files;
 }
 
-function check(dir) {
+/** Resolution modes a user of an ESM-only package can have (attw's `esm-only` profile). */
+const RESOLUTIONS = ['node16-esm', 'bundler'];
+
+async function lint(tarballPath, pkg, say) {
+  const data = readFileSync(tarballPath);
+  const { messages } = await publint({ pack: { tarball: data.buffer.slice(data.byteOffset, data.byteOffset + data.length) }, strict: true, level: 'warning' });
+  for (const message of messages) say(`publint ${message.type}: ${formatMessage(message, pkg, { color: false }) ?? message.code}`);
+  const analysis = await checkPackage(createPackageFromTarballData(new Uint8Array(data)));
+  if (!analysis.types) return say('are-the-types-wrong: the package ships no types');
+  for (const problem of analysis.problems) {
+    const kinds = RESOLUTIONS.filter((kind) => problemAffectsResolutionKind(problem, kind, analysis));
+    if (kinds.length === 0) continue;
+    const where = 'entrypoint' in problem ? ` at ${problem.entrypoint}` : '';
+    say(`are-the-types-wrong ${problem.kind}${where} (${kinds.join(', ')}): ${problemKindInfo[problem.kind].description}`);
+  }
+}
+
+async function check(dir) {
   const before = new Set(readdirSync(out));
   execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   const tarball = readdirSync(out).find((f) => f.endsWith('.tgz') && !before.has(f));
@@ -66,16 +91,17 @@ function check(dir) {
       if (String(range).startsWith('workspace:')) say(`${field}.${name} is still ${range}`);
     }
   }
+  await lint(join(out, tarball), pkg, say);
   let unpacked = 0;
   for (const read of files.values()) unpacked += Buffer.byteLength(read());
   const packed = readFileSync(join(out, tarball)).length;
   console.log(`${pkg.name.padEnd(28)} ${(packed / 1024).toFixed(1).padStart(7)} kB packed ${(unpacked / 1024).toFixed(1).padStart(8)} kB unpacked ${String(files.size).padStart(4)} files`);
 }
 
-for (const dir of publishable()) check(dir);
+for (const dir of publishable()) await check(dir);
 if (keepAt < 0) rmSync(out, { recursive: true, force: true });
 if (problems.length > 0) {
   console.error(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log('pack check passed');
+console.log('pack check passed (tarball contents, publint, are-the-types-wrong)');

@@ -2,6 +2,8 @@
 # `pnpm test:all`, the whole test suite (run `bash tools/setup.sh` first on a fresh
 # machine): sets up the real engines (Kafka, PyFlink, the Lambda emulator with moto; downloads cached under
 # ${STATEFLOW_CACHE:-~/.cache/stateflow}), then runs every check and test, engine tests included.
+# STATEFLOW_ENGINE_TESTS=1 also turns on tests/registry (a local verdaccio, started by the
+# suite itself: every package published and installed in clean projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"

@@ -51,6 +51,7 @@ export default defineConfig({
           items: [
             { text: 'Getting started', link: '/guide/getting-started' },
             { text: 'Install with npm', link: '/guide/install-with-npm' },
+            { text: 'Installing with npm or pnpm', link: '/guide/installing' },
             { text: 'Programming model', link: '/guide/programming-model' },
             { text: 'How it works', link: '/guide/how-it-works' },
             { text: 'Running in production', link: '/guide/running-in-production' },
