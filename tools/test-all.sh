@@ -20,5 +20,21 @@ if [ -n "${CLOUDBURST_SRC:-}" ]; then bash tools/engines/cloudburst/build.sh --s
 export STATEFLOW_ENGINE_TESTS=1
 export STATEFLOW_PYTHON="$PWD/.venv/bin/python"
 export PATH="$PWD/.venv/bin:$PATH"
-printf '\n==> running every check and test\n'
-pnpm verify
+# The engine suites run after everything else, two at a time: beside the unit tests'
+# worker pools and each other's JVMs, 2 cores are not enough for their time limits.
+ENGINE_SUITES=(@stateflow/flink-tests @stateflow/statefun-tests @stateflow/beam-tests @stateflow/cloudburst-tests @stateflow/registry-tests)
+status=0
+step() { local t0=$SECONDS; "$@" || status=1; printf '==> %s: %s s\n' "$*" "$((SECONDS - t0))"; }
+
+printf '\n==> running every check and test (the engine suites last)\n'
+step pnpm lint
+step pnpm test:tools
+step pnpm turbo run build typecheck --continue
+step pnpm turbo run test --continue "${ENGINE_SUITES[@]/#/--filter=!}"
+step pnpm lint:types
+step pnpm api:check
+step pnpm pack:check
+step pnpm release:check
+printf '\n==> the engine suites (%s), two at a time\n' "${ENGINE_SUITES[*]}"
+step pnpm turbo run test --continue --concurrency=2 "${ENGINE_SUITES[@]/#/--filter=}"
+exit "$status"
