@@ -73,25 +73,31 @@ describe.skipIf(!ENGINE_TESTS)('the Lambda backend on the emulator and the store
     const before = await balances();
     const retries = { n: 0 };
     const results = new Map<string, boolean>();
-    const transfers = Array.from({ length: 60 }, (_, i) => ({ id: `kill-${i}`, from: i % ACCOUNTS, to: (i * 5 + 3) % ACCOUNTS === i % ACCOUNTS ? (i + 1) % ACCOUNTS : (i * 5 + 3) % ACCOUNTS, amount: 1 + (i % 4) }));
-    let next = 0;
+    const transfer = (i: number) => ({ id: `kill-${i}`, from: i % ACCOUNTS, to: (i * 5 + 3) % ACCOUNTS === i % ACCOUNTS ? (i + 1) % ACCOUNTS : (i * 5 + 3) % ACCOUNTS, amount: 1 + (i % 4) });
+    const transfers: ReturnType<typeof transfer>[] = [];
+    // At least 60 transfers, and more until two emulators were killed mid-invocation: on an
+    // idle machine 60 transfers can end before the killer first finds one busy.
+    const MIN = 60, MAX = 2000;
+    let kills = 0;
+    const more = () => transfers.length < MAX && (transfers.length < MIN || kills < 2);
     const worker = async () => {
-      while (next < transfers.length) {
-        const t = transfers[next++]!;
+      while (more()) {
+        const t = transfer(transfers.length);
+        transfers.push(t);
         const r = await untilAnswered({ kind: 'invoke', entity: 'Account', key: `a${t.from}`, method: 'transfer', args: [ref('Account', `a${t.to}`), t.amount], kwargs: {} }, t.id, retries);
         results.set(t.id, (r as { ok: boolean }).ok);
       }
     };
     const killer = (async () => {
       // Kill two busy emulators while the load runs.
-      for (let kills = 0; kills < 2; ) {
-        await new Promise((r) => setTimeout(r, 150));
+      while (kills < 2 && more()) {
+        await new Promise((r) => setTimeout(r, 5));
         const busy = app.running.dispatcher.emulators.find((e) => e.busy && !e.dead);
         if (busy) {
           busy.process.kill();
           kills++;
+          await new Promise((r) => setTimeout(r, 100));
         }
-        if (next >= transfers.length) break;
       }
     })();
     await Promise.all([worker(), worker(), worker(), worker(), killer]);
