@@ -3,6 +3,7 @@ import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Consumer, type Kaf
 import { remoteErrorOf, TransportError } from '../errors.js';
 import { uuidv7 } from '../request-id.js';
 import { buildRequestEvent, parseResponseEvent } from '../events.js';
+import { coalescing } from './coalesce.js';
 import type { SendContext, Transport, TransportRequest } from '../transport.js';
 
 /** Options of {@link kafkaTransport}. */
@@ -76,6 +77,10 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
   let consumer: Consumer | undefined;
   let connecting: Promise<void> | undefined;
   let closed = false;
+  // Concurrent calls share produce requests (one in flight, see coalesce.ts).
+  const produce = coalescing<{ key: string | null; value: string }>((messages) =>
+    producer!.send({ topic: options.requestTopic, acks: -1, messages }).then(() => undefined),
+  );
 
   function client(): Kafka {
     if (kafka) return kafka;
@@ -172,11 +177,7 @@ export function kafkaTransport(options: KafkaTransportOptions): KafkaTransport {
     // A timeout may reject it while the produce below is still awaited: handled by our caller.
     answer.catch(() => undefined);
     try {
-      await producer!.send({
-        topic: options.requestTopic,
-        acks: -1,
-        messages: [{ key: recordKey, value: JSON.stringify(event) }],
-      });
+      await produce({ key: recordKey, value: JSON.stringify(event) });
     } catch (err) {
       const retriable = (err as { retriable?: boolean }).retriable !== false;
       me.reject(new TransportError(`kafka: producing to '${options.requestTopic}' failed: ${(err as Error).message}`, retriable, { cause: err }));
