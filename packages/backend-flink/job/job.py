@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON_DIR = os.path.join(HERE, "python")
 sys.path.insert(0, PYTHON_DIR)
 
-from stateflow_flink.routing import Router  # noqa: E402
+from stateflow_flink.routing import INTERNAL, Router  # noqa: E402
 
 LOOPBACK_CONFIG = {
     "rest.bind-address": "127.0.0.1",
@@ -125,13 +125,13 @@ def build_job(env, config: dict, program: dict) -> None:
         KafkaSink,
         KafkaSource,
     )
-    from pyflink.datastream.functions import KeyedProcessFunction, RuntimeContext
+    from pyflink.datastream.functions import KeyedCoProcessFunction, RuntimeContext
     from pyflink.datastream.state import MapStateDescriptor, StateTtlConfig, ValueStateDescriptor
 
     topics = config["topics"]
     bootstrap = config["bootstrap"]
     router = Router(program, config)
-    responses_tag = OutputTag("responses", Types.STRING())
+    responses_tag = OutputTag("responses", Types.ROW([Types.STRING(), Types.STRING()]))
     dead_tag = OutputTag("dead-letters", Types.STRING())
     dedup_ttl = int(config.get("dedupTtlSeconds") or 0)
     row_type = Types.ROW([Types.STRING(), Types.STRING(), Types.STRING()])
@@ -150,14 +150,42 @@ def build_job(env, config: dict, program: dict) -> None:
         return env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka-" + name)
 
     def sink(name: str, serializer):
-        return (
+        builder = (
             KafkaSink.builder()
             .set_bootstrap_servers(bootstrap)
-            .set_record_serializer(serializer)
             .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE)
             .set_transactional_id_prefix(config["transactionalIdPrefix"] + "-" + name)
             # Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
             .set_property("transaction.timeout.ms", str(config["transactionTimeoutMs"]))
+        )
+        naming = config.get("transactionNaming")
+        if naming:
+            # INCREMENTING (the connector's default): a new transactional id, so a producer
+            # registration at the broker, per checkpoint and sink subtask; POOLING reuses them.
+            from pyflink.java_gateway import get_gateway
+
+            strategy = get_gateway().jvm.org.apache.flink.connector.kafka.sink.TransactionNamingStrategy
+            builder._j_builder.setTransactionNamingStrategy(getattr(strategy, naming.upper()))
+        if isinstance(serializer, KafkaRecordSerializationSchema):
+            builder.set_record_serializer(serializer)
+        else:
+            builder._j_builder.setRecordSerializer(serializer)  # a Java schema (topic_in_first_column)
+        return builder.build()
+
+    def topic_in_first_column():
+        """Java serialization of ``Row(topic, text)``: the topic from the first column, the
+        value from the second (the classes PyFlink's own topic selector uses in the JVM)."""
+        from py4j.java_gateway import get_java_class
+        from pyflink.java_gateway import get_gateway
+
+        jvm = get_gateway().jvm
+        utils = jvm.org.apache.flink.python.util.PythonConnectorUtils
+        selector = utils.createFirstColumnTopicSelector(get_java_class(jvm.org.apache.flink.connector.kafka.sink.TopicSelector))
+        value = utils.SecondColumnSerializationSchema(SimpleStringSchema()._j_serialization_schema)
+        return (
+            jvm.org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema.builder()
+            .setTopicSelector(selector)
+            .setValueSerializationSchema(value)
             .build()
         )
 
@@ -172,10 +200,9 @@ def build_job(env, config: dict, program: dict) -> None:
     class KeyStateView:
         """KeyState over Flink keyed state (see stateflow_flink.operator)."""
 
-        def __init__(self, value_state, seen_state, kept_state):
+        def __init__(self, value_state, records):
             self.value_state = value_state
-            self.seen_state = seen_state
-            self.kept_state = kept_state
+            self.records = records
 
         def get_state(self):
             return self.value_state.value()
@@ -184,14 +211,19 @@ def build_job(env, config: dict, program: dict) -> None:
             self.value_state.update(text)
 
         def get_seen(self, request_id):
-            found = self.seen_state.get(request_id)
-            return self.kept_state.get(request_id) if found is None and self.kept_state is not self.seen_state else found
+            return self.records.get(request_id)
 
         def put_seen(self, request_id, record, keep):
-            (self.kept_state if keep else self.seen_state).put(request_id, record)
+            self.records.put(request_id, record, keep)
 
-    class EntityOperator(KeyedProcessFunction):
-        """One keyed operator for every entity class: the kernel, state in keyed state."""
+    class EntityOperator(KeyedCoProcessFunction):
+        """One keyed operator for every entity class: the kernel, state in keyed state.
+
+        Input 1: admitted client requests, ``Row(key, origin, text)``; input 2: events
+        between entities from the internal topic, ``Row(key, text)``. Two inputs rather than
+        a union, so that each one's key selector runs in the same Python stage as the map
+        before it (a union's key selector would be a Python stage of its own).
+        """
 
         def __init__(self, program_json: str, dedup: bool, local_hops: bool):
             self.program_json = program_json
@@ -202,6 +234,7 @@ def build_job(env, config: dict, program: dict) -> None:
             self.local = None
 
         def open(self, runtime_context: RuntimeContext) -> None:
+            from stateflow_flink.dedup import RequestRecords
             from stateflow_flink.operator import EntityLogic
 
             self.logic = EntityLogic(json.loads(self.program_json), self.dedup, dedup_ttl)
@@ -213,7 +246,12 @@ def build_job(env, config: dict, program: dict) -> None:
                 # forgotten, a late retry of one could not be told from a new request.
                 kept = runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING()))
             seen = runtime_context.get_map_state(seen_descriptor)
-            self.view = KeyStateView(value, seen, kept if dedup_ttl > 0 else seen)
+            if dedup_ttl > 0:
+                dated_kept = runtime_context.get_state(ValueStateDescriptor("requests-dated-kept", Types.BOOLEAN()))
+                records = RequestRecords(seen, kept, dated_kept)
+            else:
+                records = RequestRecords(seen, seen)
+            self.view = KeyStateView(value, records)
             # PyFlink's keyed state backend (internal API): switching its current key lets a
             # hop to another key of this subtask run here (see stateflow_flink.colocate).
             backend = getattr(runtime_context, "_keyed_state_backend", None)
@@ -229,26 +267,34 @@ def build_job(env, config: dict, program: dict) -> None:
                     log=lambda m: print(m, file=sys.stderr, flush=True),
                 )
 
-        def process_element(self, value, ctx: KeyedProcessFunction.Context):
-            out = self.logic.handle(value[1], value[2], self.view)
+        def _run(self, key, origin, text):
+            out = self.logic.handle(origin, text, self.view)
             if self.local is not None:
-                self.local.check(value[0])
-                out = self.local.run(value[0], out)
+                self.local.check(key)
+                out = self.local.run(key, out)
             internal, responses, dead = out
             for text in internal:
                 yield text
             for text in responses:
-                yield responses_tag, text
+                # The reply topic travels with the response, so the sink picks it in the JVM
+                # (a Python topic selector would be one more Python stage that parses it again).
+                yield responses_tag, Row(router.response_topic(text), text)
             for text in dead:
                 yield dead_tag, text
 
+        def process_element1(self, value, ctx):
+            yield from self._run(value[0], value[1], value[2])
+
+        def process_element2(self, value, ctx):
+            yield from self._run(value[0], INTERNAL, value[1])
+
     ingress = source(topics["ingress"], "ingress").map(lambda text: Row(*router.admit(text)), output_type=row_type).name("admit")
     internal = source(topics["internal"], "internal").map(
-        lambda text: Row(route_key_of(text), "N", text), output_type=row_type
+        lambda text: Row(route_key_of(text), text), output_type=Types.ROW([Types.STRING(), Types.STRING()])
     ).name("route")
     processed = (
-        ingress.union(internal)
-        .key_by(lambda row: row[0], key_type=Types.STRING())
+        ingress.connect(internal)
+        .key_by(lambda row: row[0], lambda row: row[0], key_type=Types.STRING())
         .process(
             EntityOperator(json.dumps(program), bool(config.get("dedup", True)), bool(config.get("localHops", True))),
             output_type=Types.STRING(),
@@ -256,13 +302,7 @@ def build_job(env, config: dict, program: dict) -> None:
         .name("entities")
     )
     processed.sink_to(sink("internal", fixed(topics["internal"]))).name("to-internal")
-    responses = (
-        KafkaRecordSerializationSchema.builder()
-        .set_topic_selector(router.response_topic)
-        .set_value_serialization_schema(SimpleStringSchema())
-        .build()
-    )
-    processed.get_side_output(responses_tag).sink_to(sink("egress", responses)).name("to-reply-topics")
+    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column())).name("to-reply-topics")
     processed.get_side_output(dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
 
 
@@ -354,6 +394,11 @@ def main(argv=None) -> int:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
         flink.set_string("python.client.executable", sys.executable)
+        # On a mini-cluster PyFlink runs every Python operator of every subtask inside this
+        # process ("loopback"), under one GIL: parallelism would not run Python in parallel.
+        # A worker process per slot, as on a cluster (`localPythonWorkers: loopback` restores it).
+        if config.get("localPythonWorkers", "process") == "process":
+            os.environ.setdefault("_python_worker_execution_mode", "process")
     if local and config.get("loopback", True) and not args.no_loopback:
         for key, value in LOOPBACK_CONFIG.items():
             flink.set_string(key, value)

@@ -227,4 +227,52 @@ check(keys3["User/alice"].kept[uuid7(NOW - 1000)] is False, "a dated id is forgo
 undated = req("my-own-id", kind="Invoke", target={"entity": "User", "key": "alice"}, method="update_balance", args=[5], kwargs={})
 flow(INGRESS, undated, timed, keys3)
 check(keys3["User/alice"].kept["my-own-id"] is True, "an undated id is kept for good")
+# RequestRecords: the fewest map reads per lookup (a miss is a round trip to the JVM in PyFlink).
+from stateflow_flink.dedup import RequestRecords  # noqa: E402
+
+
+class CountingMap:
+    def __init__(self):
+        self.data, self.reads = {}, 0
+
+    def get(self, k):
+        self.reads += 1
+        return self.data.get(k)
+
+    def put(self, k, v):
+        self.data[k] = v
+
+
+class Flag:
+    def __init__(self, v=None):
+        self.v = v
+
+    def value(self):
+        return self.v
+
+    def update(self, v):
+        self.v = v
+
+
+DATED = "0190a3c4-5e6f-7a1b-8c2d-3e4f5a6b7c8d"
+DATED_2 = "0190a3c4-5e6f-7a1b-8c2d-3e4f5a6b7c8e"
+seen_map, kept_map, flag = CountingMap(), CountingMap(), Flag()
+records = RequestRecords(seen_map, kept_map, flag)
+check(records.get("plain-id") is None and seen_map.reads == 0 and kept_map.reads == 1, "an undated id reads the kept map only")
+records.put("plain-id", "r", True)
+check(kept_map.data == {"plain-id": "r"} and flag.v is False, "an undated id is kept; the key is marked as written by this version")
+check(records.get(DATED) is None and (seen_map.reads, kept_map.reads) == (1, 1), "a new dated id reads one map")
+records.put(DATED, "d", False)
+check(seen_map.data == {DATED: "d"} and records.get(DATED) == "d", "a dated id is in the expiring map")
+records.put(DATED_2, "far", True)
+check(flag.v is True and kept_map.data[DATED_2] == "far", "a dated id kept for good marks the key")
+check(records.get(DATED_2) == "far", "and is found in the kept map")
+old_seen, old_kept = CountingMap(), CountingMap()
+old_kept.data[DATED] = "from an earlier version"
+check(RequestRecords(old_seen, old_kept, Flag(None)).get(DATED) == "from an earlier version", "state of an earlier version: both maps are read")
+one = CountingMap()
+single = RequestRecords(one, one)
+single.put("x", "1", True)
+check(single.get("x") == "1" and one.reads == 1, "without a TTL there is one map")
+
 print("ok %d" % passed)

@@ -12,7 +12,7 @@
  * generators of tests/bench. Prints one table; stops everything it started, even on failure.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
 import { closedLoop } from '@stateflow/bench/load';
 import { accountKey, operations } from '@stateflow/bench/workloads';
+import { cpuOf, cpuPerOp } from './cpu.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,6 +45,14 @@ const LOCAL_HOPS = flag('local-hops', 'on').split(',');
 const PARALLELISM = Number(flag('parallelism', '1'));
 const PORT = Number(flag('port', '19882'));
 const WORKLOADS = flag('workloads', 'A,T').split(',');
+const ROUNDS = Number(flag('rounds', '1'));
+// The reference's PyFlink Python workers: `process` (one per slot, what the generated job does
+// locally) or `loopback` (PyFlink's default on a mini-cluster: every subtask's Python in the client).
+const REF_WORKERS = flag('reference-workers', 'process');
+const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
+  const [key, raw] = kv.split('=');
+  return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
+});
 const progress = (m) => process.stderr.write(`[flink-bench] ${m}\n`);
 
 const cleanups = [];
@@ -91,55 +100,98 @@ async function startKafka() {
   cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
   const bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
   progress(`Kafka on ${bootstrap}`);
-  return bootstrap;
+  return { bootstrap, pid: Number(readFileSync(join(kdir, 'kafka.pid'), 'utf8').trim()) };
 }
 
-async function flink(prog, rows, bootstrap, checkpointMs, localHops) {
+/** The REST address of a local mini-cluster, from its JobManager's log in `logDir`. */
+function restOf(logDir) {
+  for (const name of readdirSync(logDir)) {
+    if (!name.endsWith('.log')) continue;
+    const m = /Rest endpoint listening at (\S+)/.exec(readFileSync(join(logDir, name), 'utf8'));
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Checkpoint counts and durations (ms) of the one job of a mini-cluster, from its REST API. */
+async function checkpointStats(logDir) {
+  try {
+    const rest = restOf(logDir);
+    if (!rest) return undefined;
+    const jobs = await (await fetch(`http://${rest}/jobs`)).json();
+    const id = jobs.jobs.find((j) => j.status === 'RUNNING')?.id;
+    const c = await (await fetch(`http://${rest}/jobs/${id}/checkpoints`)).json();
+    const d = c.summary.end_to_end_duration;
+    return { completed: c.counts.completed, failed: c.counts.failed, durationMs: { p50: d.p50, p99: d.p99, max: d.max } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates the accounts through `send`, 200 at a time. */
+async function createAccounts(label, send) {
+  for (let i = 0; i < ENTITIES; i += 200) {
+    const chunk = [];
+    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
+    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`${label}: create failed: ${JSON.stringify(r)}`);
+  }
+}
+
+/** The generated job, running; `{ label, call, pid, logDir, extra, stop }`. */
+async function startGenerated(prog, bootstrap, checkpointMs, localHops) {
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-job-'));
-  const prefix = `bench${checkpointMs}${localHops}`;
+  const prefix = `bench${checkpointMs}${localHops}${Date.now() % 100000}`;
   const replies = `${prefix}-replies`;
   const artifact = await buildFlinkJob(prog, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: checkpointMs, replyTopics: replies, localHops: localHops === 'on', parallelism: PARALLELISM });
+  if (JOB_SET.length) {
+    // Experiments: settings of stateflow-job.json set directly (--job-set dedup=false,bundleSize=100).
+    const file = join(dir, 'stateflow-job.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [key, value] of JOB_SET) config[key] = value;
+    writeFileSync(file, JSON.stringify(config, null, 2));
+  }
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: replies, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
   const t0 = Date.now();
   const job = runFlinkJob(dir, { args: ['--partitions', String(PARALLELISM)] });
-  const done = [async () => rmSync(dir, { recursive: true, force: true }), () => job.stop()];
-  cleanups.push(...done);
+  const stop = async () => {
+    await transport?.close();
+    await job.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let transport;
+  cleanups.push(stop);
   await job.running;
-  progress(`job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
-  cleanups.push(() => transport.close());
-  done.push(cleanups.at(-1));
+  progress(`generated job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
   let n = 0;
   const send = (request) => transport.send(request, { requestId: `b${n++}`, signal: new AbortController().signal, attempt: 0 });
-  for (let i = 0; i < ENTITIES; i += 200) {
-    const chunk = [];
-    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
-    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`flink: create failed: ${JSON.stringify(r)}`);
-  }
-  progress(`created ${ENTITIES} accounts`);
-  const label = `flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops})`;
-  await measure(label, (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r), rows, { checkpointMs, localHops, parallelism: PARALLELISM });
-  // This job's transport, job and folder (the cleanups pushed above), before the next job starts.
-  for (const step of done.reverse()) {
-    cleanups.splice(cleanups.indexOf(step), 1);
-    await step();
-  }
+  await createAccounts('generated', send);
+  return {
+    label: `StateFlow on Flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops})`,
+    call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
+    pid: job.pid,
+    logDir: job.logDir,
+    extra: { kind: 'generated', checkpointMs, localHops, parallelism: PARALLELISM },
+    stop,
+  };
 }
 
 /** The hand-written PyFlink job (bench/reference_job.py, no StateFlow) for the same workload and guarantees. */
-async function reference(rows, bootstrap, checkpointMs) {
+async function startReference(bootstrap, checkpointMs) {
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-ref-'));
-  const prefix = `ref${checkpointMs}`;
+  const prefix = `ref${checkpointMs}${Date.now() % 100000}`;
   const env = findFlinkEnv();
   const stopFile = join(dir, 'stop');
   const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
   const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile];
-  const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir } });
+  const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir, _python_worker_execution_mode: REF_WORKERS } });
   const exited = new Promise((r) => child.on('exit', r));
+  let transport;
   const stop = async () => {
+    await transport?.close();
     writeFileSync(stopFile, '');
     const t = setTimeout(() => {
       try {
@@ -168,19 +220,66 @@ async function reference(rows, bootstrap, checkpointMs) {
     exited.then(() => reject(new Error(`the reference job exited before running: ${out}`)));
   });
   progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
-  cleanups.push(() => transport.close());
+  transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
   let n = 0;
   const send = (request) => transport.send(request, { requestId: `r${n++}`, signal: new AbortController().signal, attempt: 0 });
-  for (let i = 0; i < ENTITIES; i += 200) {
-    const chunk = [];
-    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
-    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`reference: create failed: ${JSON.stringify(r)}`);
+  await createAccounts('reference', send);
+  return {
+    label: `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms)`,
+    call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
+    pid: child.pid,
+    logDir: dir,
+    extra: { kind: 'reference', checkpointMs, parallelism: PARALLELISM },
+    stop,
+  };
+}
+
+/**
+ * Measures the jobs interleaved (for each workload and number of callers, each job in turn,
+ * ROUNDS times), so a change of the machine's load hits all of them. Each row also gets the
+ * CPU ms per operation of the job's processes (JVM, Python workers), of the broker and of
+ * this driver, and the job's checkpoint durations.
+ */
+async function measureInterleaved(jobs, rows, kafkaPid) {
+  for (const workload of WORKLOADS) {
+    for (const concurrency of CONCURRENCY) {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const job of jobs) {
+          const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + round);
+          const warmupMs = Math.min(2000, DURATION_MS / 4);
+          const before = { job: cpuOf(job.pid), kafka: cpuOf(kafkaPid), driver: process.cpuUsage() };
+          const r = await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
+          const after = { job: cpuOf(job.pid), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver) };
+          const n = r.ops + r.errors;
+          const perSec = (b, a) => (a && b ? Math.round((a.total - b.total) / r.seconds) : undefined);
+          const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka) };
+          const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number(((after.driver.user + after.driver.system) / 1000 / n).toFixed(3)) : undefined };
+          const checkpoints = await checkpointStats(job.logDir);
+          const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, ...job.extra };
+          rows.push(row);
+          progress(`${job.label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
+        }
+      }
+    }
   }
-  const label = `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms)`;
-  await measure(label, (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r), rows, { checkpointMs, reference: true, parallelism: PARALLELISM });
-  await cleanups.pop()();
-  await cleanups.pop()();
+}
+
+async function flinkTargets(prog, rows, bootstrap, kafkaPid) {
+  for (const checkpointMs of CHECKPOINTS) {
+    const hops = TARGETS.includes('flink') ? LOCAL_HOPS : [];
+    // One generated job per --local-hops value; the reference (if asked) runs next to the first.
+    for (let i = 0; i < Math.max(1, hops.length); i++) {
+      const starting = [];
+      if (hops[i]) starting.push(startGenerated(prog, bootstrap, checkpointMs, hops[i]));
+      if (TARGETS.includes('reference') && i === 0) starting.push(startReference(bootstrap, checkpointMs));
+      const jobs = await Promise.all(starting);
+      await measureInterleaved(jobs.reverse(), rows, kafkaPid);
+      for (const job of jobs) {
+        cleanups.splice(cleanups.indexOf(job.stop), 1);
+        await job.stop();
+      }
+    }
+  }
 }
 
 function table(rows) {
@@ -196,9 +295,9 @@ try {
   const rows = [];
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
   if (TARGETS.includes('flink') || TARGETS.includes('reference')) {
-    const bootstrap = await startKafka();
-    if (TARGETS.includes('flink')) for (const localHops of LOCAL_HOPS) for (const checkpointMs of CHECKPOINTS) await flink(prog, rows, bootstrap, checkpointMs, localHops);
-    if (TARGETS.includes('reference')) for (const checkpointMs of CHECKPOINTS) await reference(rows, bootstrap, checkpointMs);
+    const kafka = await startKafka();
+    const bootstrap = kafka.bootstrap;
+    await flinkTargets(prog, rows, bootstrap, kafka.pid);
   }
   const text = table(rows);
   process.stdout.write(`${text}\n`);

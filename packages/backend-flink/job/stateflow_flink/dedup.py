@@ -116,3 +116,48 @@ def expired_response(event: Dict[str, Any], ttl_seconds: int) -> Dict[str, Any]:
         ) % (event.get("requestId"), ttl_seconds),
         "code": "RequestExpired",
     }
+
+
+class RequestRecords:
+    """Where a key's request records live, looked up with as few state reads as possible.
+
+    With a TTL there are two maps: ``seen`` (expires) and ``kept`` (for good). In PyFlink a
+    map read that misses is a round trip from the Python worker to the JVM, and a new
+    request always misses, so the lookup reads one map whenever it can:
+
+    - an undated id (not a UUIDv7) is only ever kept: ``kept``;
+    - a dated id is in ``seen``, or in ``kept`` if it was dated far ahead of the job's clock
+      when admitted. ``dated_kept`` (a per-key flag in value state, which PyFlink caches) says
+      whether this key holds such a record: ``False`` once the key was written by this
+      version without one, ``None`` for state written before (then both maps are read).
+
+    ``seen``/``kept``: objects with ``get(k)``/``put(k, v)``; ``dated_kept``: ``value()``/
+    ``update(v)``. Without a TTL, ``kept`` is ``seen`` and ``dated_kept`` is not used.
+    """
+
+    def __init__(self, seen, kept, dated_kept=None):
+        self.seen = seen
+        self.kept = kept
+        self.dated_kept = dated_kept
+
+    def get(self, request_id: str) -> Optional[str]:
+        if self.kept is self.seen:
+            return self.seen.get(request_id)
+        if issued_at_ms(request_id) is None:
+            return self.kept.get(request_id)
+        found = self.seen.get(request_id)
+        if found is None and self.dated_kept.value() is not False:
+            found = self.kept.get(request_id)
+        return found
+
+    def put(self, request_id: str, record: str, keep: bool) -> None:
+        if self.kept is self.seen:
+            self.seen.put(request_id, record)
+            return
+        (self.kept if keep else self.seen).put(request_id, record)
+        flag = self.dated_kept.value()
+        if keep and issued_at_ms(request_id) is not None:
+            if flag is not True:
+                self.dated_kept.update(True)
+        elif flag is None:
+            self.dated_kept.update(False)

@@ -1,0 +1,51 @@
+/**
+ * CPU time of a process tree, read from /proc (Linux): where a benchmark's time goes.
+ * `cpuOf(rootPid)` sums user+system time (ms) of the root and every descendant, grouped by
+ * kind: `jvm` (java), `python` (Python processes below the root: PyFlink's workers), `root` (the root process: a
+ * local job's `job.py`, which runs the Python operators itself when PyFlink's loopback mode is on).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const f = text.slice(close + 2).split(' ');
+    return { pid, comm, ppid: Number(f[1]), cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{ jvm, python, root, total }` CPU ms of `rootPid`'s tree now (undefined off Linux). */
+export function cpuOf(rootPid) {
+  let all;
+  try {
+    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).map(stat).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const children = new Map();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out = { jvm: 0, python: 0, root: 0, total: 0 };
+  const root = all.find((p) => p.pid === rootPid);
+  if (!root) return undefined;
+  const walk = (p, depth) => {
+    const kind = depth === 0 ? 'root' : p.comm.startsWith('java') ? 'jvm' : p.comm.startsWith('python') ? 'python' : 'root';
+    out[kind] += p.cpuMs;
+    out.total += p.cpuMs;
+    for (const c of children.get(p.pid) ?? []) walk(c, depth + 1);
+  };
+  walk(root, 0);
+  return out;
+}
+
+/** CPU ms per operation between two `cpuOf` readings. */
+export function cpuPerOp(before, after, ops) {
+  if (!before || !after || !ops) return undefined;
+  const per = (k) => Number(((after[k] - before[k]) / ops).toFixed(3));
+  return { jvm: per('jvm'), python: per('python'), root: per('root'), total: per('total') };
+}
