@@ -241,7 +241,15 @@ def build_job(env, config: dict, program: dict) -> None:
             value = runtime_context.get_state(ValueStateDescriptor("instance", Types.STRING()))
             seen_descriptor = MapStateDescriptor("requests", Types.STRING(), Types.STRING())
             if dedup_ttl > 0:
-                seen_descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(dedup_ttl)).build())
+                # ReturnExpiredIfNotCleanedUp, not the default NeverReturnExpired: with the latter
+                # PyFlink turns off its Python-side state cache for every state of the operator and
+                # sends each write of this map to the JVM at once (a round trip per request). An
+                # expired record still found only deduplicates a late retry, which is harmless.
+                seen_descriptor.enable_time_to_live(
+                    StateTtlConfig.new_builder(Time.seconds(dedup_ttl))
+                    .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
+                    .build()
+                )
                 # Request ids that do not say when they were made (not UUIDv7) are kept for good:
                 # forgotten, a late retry of one could not be told from a new request.
                 kept = runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING()))
@@ -411,6 +419,9 @@ def main(argv=None) -> int:
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
     flink.set_string("python.fn-execution.bundle.time", str(config.get("bundleTimeMs", 5)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
+    if config.get("pythonExecutionMode"):
+        # `process` (default: Python workers beside the JVM) or `thread` (embedded in the JVM).
+        flink.set_string("python.execution-mode", config["pythonExecutionMode"])
     restore = args.from_checkpoint
     if restore == "latest":
         restore = latest_checkpoint(checkpoint["dir"])

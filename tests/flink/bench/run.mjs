@@ -3,17 +3,27 @@
  * Flink backend benchmark, side by side with the embedded runtime in the same run.
  *
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
- *                                        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1]
+ *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
+ *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
+ *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *
- * Starts a fresh Kafka (tools/engines, port 19882), deploys tests/bench/programs/accounts.py
- * as a PyFlink job (exactly-once; one job per --checkpoint interval, in ms) and on LocalRuntime
- * (durable LMDB store, subprocess host), and runs closed loops of YCSB-A (50% read / 50%
- * update, uniform keys) and T (transfer between two accounts: two hops) with the load
- * generators of tests/bench. Prints one table; stops everything it started, even on failure.
+ * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
+ * (durable LMDB store, subprocess host), then as a PyFlink job (exactly-once; one job per
+ * --checkpoint interval and --local-hops value) next to the hand-written PyFlink job of
+ * bench/reference_job.py (same records, keyed state, checkpoints and exactly-once sinks), both
+ * running at once and measured in turn (for each workload and number of callers: reference,
+ * generated; --rounds times), so a change of the machine's load hits both. Closed loops of
+ * YCSB-A (50% read / 50% update, uniform keys) and T (transfer between two accounts) with the
+ * load generators of tests/bench. Each row also has the CPU ms per operation of the job's
+ * processes (JVM, Python workers), of the broker and of this driver, the job's checkpoint
+ * durations and the load average. Prints a table and the generated/reference ratios, writes
+ * them as JSON (--out, under bench/); stops everything it started, even on failure.
+ * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false,
+ * pythonExecutionMode=thread, which the reference then uses too).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -186,7 +196,7 @@ async function startReference(bootstrap, checkpointMs) {
   const env = findFlinkEnv();
   const stopFile = join(dir, 'stop');
   const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
-  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile];
+  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile, '--python-execution-mode', String(JOB_SET.find(([k]) => k === 'pythonExecutionMode')?.[1] ?? 'process')];
   const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir, _python_worker_execution_mode: REF_WORKERS } });
   const exited = new Promise((r) => child.on('exit', r));
   let transport;
@@ -255,7 +265,7 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
           const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka) };
           const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number(((after.driver.user + after.driver.system) / 1000 / n).toFixed(3)) : undefined };
           const checkpoints = await checkpointStats(job.logDir);
-          const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, ...job.extra };
+          const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
           rows.push(row);
           progress(`${job.label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
         }
@@ -282,6 +292,29 @@ async function flinkTargets(prog, rows, bootstrap, kafkaPid) {
   }
 }
 
+/** Generated against hand-written, per workload, callers and checkpoint interval (means over rounds). */
+function ratios(rows) {
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const out = [];
+  for (const gen of rows.filter((r) => r.kind === 'generated')) {
+    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.checkpointMs === gen.checkpointMs;
+    if (out.some((o) => same(o) && o.localHops === gen.localHops)) continue;
+    const g = rows.filter((r) => r.kind === 'generated' && r.localHops === gen.localHops && same(r));
+    const ref = rows.filter((r) => r.kind === 'reference' && same(r));
+    if (!ref.length) continue;
+    out.push({
+      workload: gen.workload,
+      concurrency: gen.concurrency,
+      checkpointMs: gen.checkpointMs,
+      localHops: gen.localHops,
+      throughput: Number((mean(g.map((r) => r.opsPerSec)) / mean(ref.map((r) => r.opsPerSec))).toFixed(2)),
+      p50: Number((mean(g.map((r) => r.p50)) / mean(ref.map((r) => r.p50))).toFixed(2)),
+      p99: Number((mean(g.map((r) => r.p99)) / mean(ref.map((r) => r.p99))).toFixed(2)),
+    });
+  }
+  return out;
+}
+
 function table(rows) {
   const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
   const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
@@ -301,7 +334,11 @@ try {
   }
   const text = table(rows);
   process.stdout.write(`${text}\n`);
-  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, rows }, null, 2)}\n`);
+  const compared = ratios(rows);
+  for (const r of compared) {
+    process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
+  }
+  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, parallelism: PARALLELISM, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;

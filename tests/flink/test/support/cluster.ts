@@ -26,6 +26,8 @@ export interface FlinkCluster {
   startTaskManager(i: number): Promise<void>;
   /** The JSON of a REST GET. */
   get(path: string): Promise<any>;
+  /** Lines of the cluster's logs that explain a slow recovery (tasks that would not cancel, lost TaskManagers, restarts). */
+  recoveryLog(): string;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,16 @@ export async function startCluster(taskManagers = 2, slots = 2): Promise<FlinkCl
       rest,
       env,
       get,
+      recoveryLog() {
+        const wanted = /did not react to cancelling signal|did not exit gracefully|no longer reachable|switched from state|Fatal error|NoResourceAvailable|timed out|Failed to trigger checkpoint/;
+        const logDir = join(dir, 'log');
+        const lines: string[] = [];
+        for (const name of existsSync(logDir) ? readdirSync(logDir) : []) {
+          if (!name.endsWith('.log')) continue;
+          for (const line of readFileSync(join(logDir, name), 'utf8').split('\n')) if (wanted.test(line)) lines.push(`${name}: ${line.slice(0, 400)}`);
+        }
+        return lines.slice(-60).join('\n');
+      },
       busyTaskManager() {
         const groups = execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
           .split('\n')
