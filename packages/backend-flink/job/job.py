@@ -419,9 +419,6 @@ def main(argv=None) -> int:
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
     flink.set_string("python.fn-execution.bundle.time", str(config.get("bundleTimeMs", 5)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
-    if config.get("pythonExecutionMode"):
-        # `process` (default: Python workers beside the JVM) or `thread` (embedded in the JVM).
-        flink.set_string("python.execution-mode", config["pythonExecutionMode"])
     restore = args.from_checkpoint
     if restore == "latest":
         restore = latest_checkpoint(checkpoint["dir"])

@@ -30,7 +30,6 @@ def main() -> int:
     p.add_argument("--parallelism", type=int, default=1)
     p.add_argument("--checkpoint-interval", type=int, default=100)
     p.add_argument("--stop-file")
-    p.add_argument("--python-execution-mode", default="process", help="PyFlink python.execution-mode: process or thread")
     args = p.parse_args()
 
     from kafka.admin import KafkaAdminClient, NewTopic
@@ -64,7 +63,6 @@ def main() -> int:
     conf.set_string("rest.bind-port", "0")
     conf.set_string("python.fn-execution.bundle.time", "5")
     conf.set_string("python.fn-execution.bundle.size", "1000")
-    conf.set_string("python.execution-mode", args.python_execution_mode)
     conf.set_string("execution.checkpointing.dir", "file://" + os.path.abspath("reference-checkpoints"))
     env = StreamExecutionEnvironment.get_execution_environment(conf)
     env.set_parallelism(args.parallelism)

@@ -18,8 +18,7 @@
  * processes (JVM, Python workers), of the broker and of this driver, the job's checkpoint
  * durations and the load average. Prints a table and the generated/reference ratios, writes
  * them as JSON (--out, under bench/); stops everything it started, even on failure.
- * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false,
- * pythonExecutionMode=thread, which the reference then uses too).
+ * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,6 +69,7 @@ async function cleanup() {
   while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
 }
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
 
 async function program() {
   const path = 'tests/bench/programs/accounts.py';
@@ -196,7 +196,7 @@ async function startReference(bootstrap, checkpointMs) {
   const env = findFlinkEnv();
   const stopFile = join(dir, 'stop');
   const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
-  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile, '--python-execution-mode', String(JOB_SET.find(([k]) => k === 'pythonExecutionMode')?.[1] ?? 'process')];
+  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile];
   const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir, _python_worker_execution_mode: REF_WORKERS } });
   const exited = new Promise((r) => child.on('exit', r));
   let transport;
