@@ -97,6 +97,18 @@ export async function startCluster(taskManagers = 2, slots = 2): Promise<FlinkCl
         registry.unregister(pid);
       },
       async startTaskManager(i) {
+        // Right after a SIGKILL the old process may not be gone yet, and the script would take
+        // it for a running TaskManager and start none: wait until it is.
+        const old = pidOf(dir, `taskmanager-${i}`);
+        const alive = () => {
+          try {
+            process.kill(old, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        for (const end = Date.now() + 30_000; alive() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
         // cluster-start.sh leaves a running cluster alone; start this one TaskManager the way it does.
         await runScript('flink/cluster-taskmanager.sh', ['--dir', dir, '--index', String(i)], { timeoutMs: 180_000 });
         track();
