@@ -133,7 +133,7 @@ d.ingress(run)
 check(d.responses("r2")[0]["result"] == {"ok": True} and d.state("Item/coke")["stock"] == 5, "invoke runs")
 d.ingress(get)
 check(d.responses("g1")[0]["result"]["ok"]["stock"] == 5, "GetState answers the state")
-check("g1" not in json.loads(d.cell("entry", "Item/coke").read()).get("requests", {}), "reads are not remembered")
+check("g1" not in json.loads(d.cell("entry", "Item/coke").read())["requests"]["ids"], "reads are not remembered")
 
 # -- a duplicated record runs once, and every copy is answered -------------------------
 d.ingress(run)
@@ -164,7 +164,7 @@ check(len(d2.responses("w")) == 3 and d2.responses("w")[2] == answers[0], "a lat
 # item's reply to the user, redelivered, is skipped by hop ids; the user's cell records
 # the answer, so running the reply's hop afresh would send nothing either.
 user = json.loads(d2.cell("entry", "User/bob").read())
-check(user["requests"]["w"]["res"], "the answer is recorded at the user's key")
+check(user["requests"]["ids"]["w"]["res"], "the answer is recorded at the user's key")
 
 # A second copy of a create is answered by the new instance's key (where the Insert ran).
 d2.ingress(event(kind="Construct", entity="Item", args=["tea", 1], kwargs={}, requestId="ci").replace('"c1"', '"c2"'))
@@ -208,10 +208,30 @@ check(d4.responses(uuid7)[0]["result"]["error"]["code"] == "RequestExpired", "an
 d7 = Driver(ttl=60, now_ms=issued + 1000)
 d7.ingress(event(kind="Construct", entity="Item", args=["x", 1], kwargs={}, requestId="plain"))
 d7.ingress(event(kind="Invoke", target={"entity": "Item", "key": "x"}, method="update_stock", args=[1], kwargs={}, requestId=uuid7))
-check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]) == {"plain", uuid7}, "both ids remembered")
+check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]["ids"]) == {"plain", uuid7}, "both ids remembered")
 d7.now_ms = issued + 61_000
 d7.ingress(event(kind="Invoke", target={"entity": "Item", "key": "x"}, method="update_stock", args=[1], kwargs={}, requestId="later"))
-check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]) == {"plain", "later"}, "a dated id is dropped after the TTL")
+check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]["ids"]) == {"plain", "later"}, "a dated id is dropped after the TTL")
+
+# Past REQUEST_MEMORY answered dated ids, a key drops the oldest, and refuses a copy of
+# one it dropped (never runs it twice); undated ids are kept.
+def uuid7_at(ms, n):
+    h = "%012x" % ms
+    return "%s-%s-7000-8000-%012x" % (h[:8], h[8:], n)
+
+d9 = Driver(ttl=3600, now_ms=issued + 10_000)
+d9.ingress(event(kind="Construct", entity="Item", args=["z", 1], kwargs={}, requestId="keep"))
+ids = [uuid7_at(issued + i, i) for i in range(requests.REQUEST_MEMORY + 5)]
+for rid in ids:
+    d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=rid))
+table = json.loads(d9.cell("entry", "Item/z").read())["requests"]
+check(len(table["ids"]) == requests.REQUEST_MEMORY + 1 and "keep" in table["ids"] and ids[0] not in table["ids"], "oldest dated ids dropped: %d" % len(table["ids"]))
+check(table["forgot"] == issued + 4, "the newest dropped time is kept")
+d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=ids[2]))
+check(d9.responses(ids[2])[-1]["result"]["error"]["code"] == "RequestExpired", "a dropped id's copy is refused")
+check(d9.state("Item/z")["stock"] == len(ids), "and not run again")
+d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=ids[-1]))
+check(d9.responses(ids[-1])[-1]["result"] == {"ok": True} and len(d9.responses(ids[-1])) == 2 and d9.state("Item/z")["stock"] == len(ids), "a remembered id's copy gets its answer")
 
 # -- without request dedup, requests go straight to the kernel (hop ids only) -----------
 d8 = Driver(dedup=False)
@@ -220,6 +240,7 @@ once = event(kind="Invoke", target={"entity": "Item", "key": "y"}, method="updat
 d8.ingress(once)
 d8.ingress(once)
 check(d8.state("Item/y")["stock"] == 2 and "requests" not in json.loads(d8.cell("entry", "Item/y").read()), "dedup off: no request table, hop ids still apply")
+check(d8.responses("o") and all(r["result"] == {"ok": True} for r in d8.responses("o")), "dedup off: answered")
 
 # -- a user exception leaves the state and answers an error ----------------------------
 d5 = Driver()

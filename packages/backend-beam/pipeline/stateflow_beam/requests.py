@@ -16,9 +16,14 @@ records, next to the instance's state, the request ids it ran and their answers 
 - a second copy of a create, whose answer is made at another key, becomes a
   ``DuplicateRequest`` event to that key (see :func:`duplicate_notice`).
 
-Dated ids (UUIDv7) are dropped from the table ``dedupTtlSeconds`` after they were made (on
-the next write of that key); an older copy is refused with ``RequestExpired``, since it
-could no longer be told from a new request. Other ids are remembered for good.
+The table is read and written whole with every event of its key, so it is kept short.
+Dated ids (UUIDv7, the client's default) are dropped ``dedupTtlSeconds`` after they were
+made, and, past :data:`REQUEST_MEMORY` answered ones, the oldest are dropped first; the key
+remembers the newest time it dropped (``forgot``). A copy of a dated request older than
+the TTL, or not newer than ``forgot`` and no longer in the table, is refused with
+``RequestExpired``: it could no longer be told from a new request, so it is never run
+twice. Other ids (undated) are remembered for good: each adds to every later event's cost
+at that key, so clients should send UUIDv7 ids.
 """
 from __future__ import annotations
 
@@ -30,6 +35,10 @@ _UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0
 
 #: A dated request id more than this far ahead of the pipeline's clock is treated as undated.
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
+
+#: How many answered dated requests a key remembers (past the TTL's own limit): each
+#: costs about 60 bytes of JSON read and written with every event of the key.
+REQUEST_MEMORY = 64
 
 #: The internal event that hands a create's second copy to the key that answers it.
 DUPLICATE_REQUEST = "DuplicateRequest"
@@ -79,6 +88,17 @@ def expired_response(event: Dict[str, Any], ttl_seconds: int) -> str:
     return error_response(event, "RequestExpired", message, "RequestExpired")
 
 
+def forgotten_response(event: Dict[str, Any]) -> str:
+    from .routing import error_response
+
+    message = (
+        "request id '%s' is older than the %d newest requests its target remembers (it answered "
+        "them since): this pipeline may have run it and forgotten its outcome, so it does not run it "
+        "again; read the state to see whether it took effect, and send a new request (a new id) if it did not"
+    ) % (event.get("requestId"), REQUEST_MEMORY)
+    return error_response(event, "RequestExpired", message, "RequestExpired")
+
+
 def readdress(response: str, reply_to: Any) -> str:
     """The Response text sent to ``reply_to`` instead of its own ``replyTo``."""
     event = json.loads(response)
@@ -94,15 +114,27 @@ def duplicate_notice(request_id: str, reply_to: Any, at: Dict[str, Any]) -> Dict
 
 
 class Requests:
-    """The request ids one key ran or answers, as stored in its cell:
-    ``{id: {"to": first replyTo, "wait": [other replyTos], "res": Response text,
-    "at": {entity, key} answering it elsewhere, "until": ms to forget it}}``."""
+    """The request ids one key ran or answers, as stored in its cell: ``{"ids": {id:
+    {"to": first replyTo, "wait": [other replyTos], "at": {entity, key} answering it
+    elsewhere, "t": when a dated id was made} while it runs, then {"res": [seq, result] of
+    its Response, "t"}}, "forgot": newest "t"
+    dropped before the TTL}``."""
 
-    def __init__(self, table: Optional[Dict[str, Any]], ttl_seconds: int, now_ms: int):
-        self.table: Dict[str, Any] = table if table is not None else {}
+    def __init__(self, stored: Optional[Dict[str, Any]], ttl_seconds: int, now_ms: int):
+        stored = stored or {}
+        self.table: Dict[str, Any] = stored.get("ids", {})
+        self.forgot: int = stored.get("forgot", 0)
         self.ttl_seconds = ttl_seconds
         self.now_ms = now_ms
         self.changed = False
+
+    def _new(self, request_id: str, record: Dict[str, Any]) -> Dict[str, Any]:
+        issued = issued_at_ms(request_id)
+        if issued is not None and issued <= self.now_ms + MAX_CLOCK_AHEAD_MS:
+            record["t"] = issued
+        self.table[request_id] = record
+        self.changed = True
+        return record
 
     def on_request(self, event: Dict[str, Any]) -> "tuple[str, List[str], Optional[Dict[str, Any]]]":
         """A client request at this key -> ``("run", [], None)``, or ``("answered", texts to
@@ -113,14 +145,15 @@ class Requests:
         if record is None:
             if expired(request_id, self.ttl_seconds, self.now_ms):
                 return "answered", [expired_response(event, self.ttl_seconds)], None
-            record = {"to": reply_to}
-            until = forget_at_ms(request_id, self.ttl_seconds, self.now_ms)
-            if until is not None:
-                record["until"] = until
-            self.table[request_id] = record
-            self.changed = True
+            if self._forgotten(request_id):
+                return "answered", [forgotten_response(event)], None
+            self._new(request_id, {"to": reply_to})
             return "run", [], None
         return ("answered",) + self._copy(request_id, record, reply_to)
+
+    def _forgotten(self, request_id: str) -> bool:
+        issued = issued_at_ms(request_id)
+        return issued is not None and self.forgot > 0 and issued <= self.forgot
 
     def on_notice(self, event: Dict[str, Any]) -> List[str]:
         """A ``DuplicateRequest`` at this key: the answer, or wait for it (the create's
@@ -128,16 +161,14 @@ class Requests:
         request_id = event["requestId"]
         record = self.table.get(request_id)
         if record is None:
-            record = self.table[request_id] = {}
-            until = forget_at_ms(request_id, self.ttl_seconds, self.now_ms)
-            if until is not None:
-                record["until"] = until
+            record = self._new(request_id, {})
         sends, _ = self._copy(request_id, record, event.get("replyTo"))
         return sends
 
     def _copy(self, request_id: str, record: Dict[str, Any], reply_to: Any):
         if "res" in record:
-            return [readdress(record["res"], reply_to)], None
+            seq, result = record["res"]
+            return [json.dumps({"kind": "Response", "requestId": request_id, "seq": seq, "stack": [], "replyTo": reply_to, "result": result})], None
         if "at" in record:
             return [], duplicate_notice(request_id, reply_to, record["at"])
         wait = record.setdefault("wait", [])
@@ -162,19 +193,31 @@ class Requests:
         request_id = response.get("requestId")
         record = self.table.get(request_id)
         if record is None:
-            record = self.table[request_id] = {"to": response.get("replyTo")}
-            until = forget_at_ms(request_id, self.ttl_seconds, self.now_ms)
-            if until is not None:
-                record["until"] = until
+            record = self._new(request_id, {"to": response.get("replyTo")})
         elif "res" in record:
             return []
-        record["res"] = text
+        waiting = record.get("wait", [])
+        answered = {"res": [response.get("seq"), response.get("result")]}
+        if "t" in record:
+            answered["t"] = record["t"]
+        self.table[request_id] = answered
         self.changed = True
-        record.pop("at", None)
-        waiting = record.pop("wait", [])
         return [text] + [readdress(text, r) for r in waiting]
 
     def stored(self) -> Dict[str, Any]:
-        """The table to write back, without the ids whose time is up."""
+        """The table to write back, without the ids whose time is up, and with at most
+        :data:`REQUEST_MEMORY` answered dated ids."""
+        ttl_ms = self.ttl_seconds * 1000
         now = self.now_ms
-        return {k: r for k, r in self.table.items() if r.get("until", now + 1) > now}
+        table = {k: r for k, r in self.table.items() if "t" not in r or ttl_ms <= 0 or r["t"] + ttl_ms > now}
+        dated = [(r["t"], k) for k, r in table.items() if "t" in r and "res" in r]
+        forgot = self.forgot
+        if len(dated) > REQUEST_MEMORY:
+            dated.sort()
+            for t, k in dated[: len(dated) - REQUEST_MEMORY]:
+                del table[k]
+                forgot = max(forgot, t)
+        out: Dict[str, Any] = {"ids": table}
+        if forgot:
+            out["forgot"] = forgot
+        return out
