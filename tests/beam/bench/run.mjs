@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildBeamPipeline, findBeamEnv, pipelineTemplateDir, runBeamPipeline } from '@stateflow/backend-beam';
 import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
+import { uuidv7 } from '@stateflow/client';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
@@ -100,9 +101,8 @@ async function embedded(prog, rows) {
 async function connect(label, bootstrap, requestTopic, replyTopic) {
   const transport = kafkaTransport({ brokers: [bootstrap], requestTopic, replyTopic });
   await transport.connect();
-  let n = 0;
-  const tag = label.replace(/[^a-z0-9]/gi, '').slice(0, 6);
-  const send = (request) => transport.send(request, { requestId: `${tag}${Date.now().toString(36)}-${n++}`, signal: new AbortController().signal, attempt: 0 });
+  // UUIDv7 ids, as the clients send them (dated: a key's request table stays short).
+  const send = (request) => transport.send(request, { requestId: uuidv7(), signal: new AbortController().signal, attempt: 0 });
   const t0 = Date.now();
   for (let i = 0; i < ENTITIES; i += 200) {
     const chunk = [];
