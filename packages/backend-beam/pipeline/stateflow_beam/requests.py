@@ -108,9 +108,10 @@ def readdress(response: str, reply_to: Any) -> str:
     return json.dumps(event)
 
 
-def duplicate_notice(request_id: str, reply_to: Any, at: Dict[str, Any]) -> Dict[str, Any]:
-    """The event that asks the key ``at`` ({entity, key}) to answer another copy of a request."""
-    return {"kind": DUPLICATE_REQUEST, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to, "target": at}
+def duplicate_notice(request_id: str, reply_to: Any, first: Any, at: Dict[str, Any]) -> Dict[str, Any]:
+    """The event that asks the key ``at`` ({entity, key}) to answer another copy of a request
+    (``first``: the first copy's replyTo, which gets the answer anyway)."""
+    return {"kind": DUPLICATE_REQUEST, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to, "first": first, "target": at}
 
 
 class Requests:
@@ -161,7 +162,7 @@ class Requests:
         request_id = event["requestId"]
         record = self.table.get(request_id)
         if record is None:
-            record = self._new(request_id, {})
+            record = self._new(request_id, {"to": event.get("first")})
         sends, _ = self._copy(request_id, record, event.get("replyTo"))
         return sends
 
@@ -170,7 +171,7 @@ class Requests:
             seq, result = record["res"]
             return [json.dumps({"kind": "Response", "requestId": request_id, "seq": seq, "stack": [], "replyTo": reply_to, "result": result})], None
         if "at" in record:
-            return [], duplicate_notice(request_id, reply_to, record["at"])
+            return [], duplicate_notice(request_id, reply_to, record.get("to"), record["at"])
         wait = record.setdefault("wait", [])
         # The first copy's address gets the answer anyway (the same client redelivering).
         if reply_to != record.get("to") and reply_to not in wait:
