@@ -59,6 +59,10 @@ const WORKLOADS = flag('workloads', 'A,T').split(',');
 const SEMANTICS = flag('egress', 'exactly-once,at-least-once').split(',');
 const TARGETS = flag('targets', 'embedded,flink,statefun').split(',');
 const OUT = flag('out', 'latest.json');
+/** Keep the Statefun deployments' logs (module.yaml, flink.log, service logs) under this folder. */
+const KEEP_LOGS = flag('keep-logs', '');
+/** Extra Flink settings of the Statefun deployment, `key=value,...` (for experiments). */
+const FLINK_PROPS = Object.fromEntries(flag('flink', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const progress = (m) => process.stderr.write(`[statefun-bench ${((Date.now() - T0) / 1000).toFixed(0)}s] ${m}\n`);
 const T0 = Date.now();
 
@@ -99,12 +103,30 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** CPU time (ms) a process has used so far, from /proc (Linux), or NaN. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 /** One closed loop of `workload` with `concurrency` callers; appends a sample to `samples`. */
-async function sample(samples, target, call, workload, concurrency, round, extra = {}) {
+async function sample(samples, target, call, workload, concurrency, round, extra = {}, servicePid = undefined) {
   const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + 101 * round);
+  const cpu0 = servicePid ? cpuMs(servicePid) : NaN;
+  const t0 = performance.now();
   const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
-  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, ...extra });
-  progress(`${target} ${workload} c=${concurrency} round ${round}: ${r.opsPerSec.toFixed(1)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+  // CPU of the function service per operation (warm-up included in both terms).
+  const ops_ = r.opsPerSec * ((performance.now() - t0) / 1000);
+  const serviceCpuMsPerOp = servicePid ? (cpuMs(servicePid) - cpu0) / ops_ : undefined;
+  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, ...extra });
+  progress(
+    `${target} ${workload} c=${concurrency} round ${round}: ${r.opsPerSec.toFixed(1)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}` +
+      (serviceCpuMsPerOp === undefined ? '' : `, service CPU ${serviceCpuMsPerOp.toFixed(2)} ms/op`),
+  );
 }
 
 /** Creates the accounts through `send` (200 at a time). */
@@ -182,6 +204,7 @@ function startReferenceService(dir, python) {
   closeSync(fd);
   const exited = new Promise((res) => child.once('exit', res));
   return {
+    pid: child.pid,
     async ready(url) {
       const end = Date.now() + 60_000;
       while (Date.now() < end) {
@@ -215,7 +238,7 @@ function startReferenceService(dir, python) {
  * One Statefun deployment with the generated application and the reference side by side
  * (`semantic` egress for both), rows interleaved for ROUNDS rounds.
  */
-async function statefun(prog, samples, bootstrap, semantic) {
+async function statefun(prog, samples, bootstrap, semantic, checkpoints) {
   const tag = semantic === 'exactly-once' ? 'eo' : 'alo';
   const genLabel = `statefun generated (${semantic}, checkpoint ${CHECKPOINT_MS} ms)`;
   const refLabel = `statefun reference, hand-written (${semantic})`;
@@ -263,7 +286,8 @@ async function statefun(prog, samples, bootstrap, semantic) {
   await refService.ready(`http://127.0.0.1:${refPort}/health`);
 
   const t0 = Date.now();
-  const app = runStatefunApp(dir, { statefunEnv });
+  let rest;
+  const app = runStatefunApp(dir, { statefunEnv, flinkProperties: FLINK_PROPS, ...(KEEP_LOGS ? { logDir: join(KEEP_LOGS, tag) } : {}), onLine: (l) => (rest = /^JOB_RUNNING rest (\S+)/.exec(l)?.[1] ?? rest) });
   const stopApp = () => app.stop();
   cleanups.push(stopApp);
   await app.running;
@@ -283,19 +307,34 @@ async function statefun(prog, samples, bootstrap, semantic) {
     for (const workload of WORKLOADS) {
       for (const c of CONCURRENCY) {
         const pair = [
-          [genLabel, genCaller.call],
-          [refLabel, refCaller.call],
+          [genLabel, genCaller.call, app.pids.service],
+          [refLabel, refCaller.call, refService.pid],
         ];
         if (round % 2 === 0) pair.reverse();
-        for (const [label, call] of pair) await sample(samples, label, call, workload, c, round, { semantic });
+        for (const [label, call, pid] of pair) await sample(samples, label, call, workload, c, round, { semantic }, pid);
       }
     }
   }
+  checkpoints.push({ semantic, ...(await checkpointStats(rest)) });
+  progress(`statefun (${semantic}) checkpoints: ${JSON.stringify(checkpoints.at(-1))}`);
   await release(refCaller.close);
   await release(genCaller.close);
   await release(stopApp);
   await release(refService.stop);
   await release(removeDir);
+}
+
+/** Checkpoints of the deployment's job so far (Flink's REST API): count, end-to-end duration. */
+async function checkpointStats(rest) {
+  try {
+    const jobs = await (await fetch(`${rest}/jobs/overview`)).json();
+    const id = jobs.jobs[0].jid;
+    const stats = await (await fetch(`${rest}/jobs/${id}/checkpoints`)).json();
+    const d = stats.summary.end_to_end_duration;
+    return { completed: stats.counts.completed, failed: stats.counts.failed, durationMs: { p50: d.p50, p99: d.p99, max: d.max, avg: d.avg } };
+  } catch (e) {
+    return { error: String(e) };
+  }
 }
 
 /** Per target, workload and callers: the medians over rounds. */
@@ -355,6 +394,7 @@ function table(rows) {
 try {
   const prog = await program();
   const samples = [];
+  const checkpoints = [];
   if (TARGETS.includes('embedded')) await embedded(prog, samples);
   if (TARGETS.includes('flink') || TARGETS.includes('statefun')) {
     await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
@@ -372,7 +412,7 @@ try {
     const bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
     progress(`Kafka on ${bootstrap}`);
     if (TARGETS.includes('flink')) await flink(prog, samples, bootstrap);
-    if (TARGETS.includes('statefun')) for (const semantic of SEMANTICS) await statefun(prog, samples, bootstrap, semantic);
+    if (TARGETS.includes('statefun')) for (const semantic of SEMANTICS) await statefun(prog, samples, bootstrap, semantic, checkpoints);
   }
   const rows = summarize(samples);
   const rs = ratios(samples);
@@ -385,7 +425,7 @@ try {
   progress(`done in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
   writeFileSync(
     join(HERE, OUT),
-    `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, rows, ratios: rs, samples }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, flinkProperties: FLINK_PROPS, rows, ratios: rs, checkpoints, samples }, null, 2)}\n`,
   );
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
