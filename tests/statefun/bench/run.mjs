@@ -331,7 +331,8 @@ async function checkpointStats(rest) {
     const id = jobs.jobs[0].jid;
     const stats = await (await fetch(`${rest}/jobs/${id}/checkpoints`)).json();
     const d = stats.summary.end_to_end_duration;
-    return { completed: stats.counts.completed, failed: stats.counts.failed, durationMs: { p50: d.p50, p99: d.p99, max: d.max, avg: d.avg } };
+    const failures = [...new Set((stats.history ?? []).filter((c) => c.status === 'FAILED').map((c) => c.failure_message))].slice(0, 3);
+    return { completed: stats.counts.completed, failed: stats.counts.failed, durationMs: { p50: d.p50, p99: d.p99, max: d.max, avg: d.avg }, failures };
   } catch (e) {
     return { error: String(e) };
   }

@@ -62,7 +62,9 @@ class StorageState:
         return self.storage.instance
 
     def set_state(self, text: str) -> None:
-        self.storage.instance = text
+        # Unchanged (a read): no write, so the reply carries no state mutation to persist.
+        if text != self.storage.instance:
+            self.storage.instance = text
 
     def _requests(self) -> Dict[str, Any]:
         if self._seen is None:
