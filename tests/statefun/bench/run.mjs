@@ -114,18 +114,20 @@ function cpuMs(pid) {
 }
 
 /** One closed loop of `workload` with `concurrency` callers; appends a sample to `samples`. */
-async function sample(samples, target, call, workload, concurrency, round, extra = {}, servicePid = undefined) {
+async function sample(samples, target, call, workload, concurrency, round, extra = {}, pids = undefined) {
   const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + 101 * round);
-  const cpu0 = servicePid ? cpuMs(servicePid) : NaN;
+  const cpu0 = pids ? [cpuMs(pids.service), cpuMs(pids.jvm)] : [];
   const t0 = performance.now();
   const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
-  // CPU of the function service per operation (warm-up included in both terms).
-  const ops_ = r.opsPerSec * ((performance.now() - t0) / 1000);
-  const serviceCpuMsPerOp = servicePid ? (cpuMs(servicePid) - cpu0) / ops_ : undefined;
-  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, ...extra });
+  // CPU per operation of the function service and of the Statefun JVM (which runs both
+  // applications; the other one is idle meanwhile). Warm-up included in both terms: approximate.
+  const n = r.opsPerSec * ((performance.now() - t0) / 1000);
+  const serviceCpuMsPerOp = pids ? (cpuMs(pids.service) - cpu0[0]) / n : undefined;
+  const jvmCpuMsPerOp = pids ? (cpuMs(pids.jvm) - cpu0[1]) / n : undefined;
+  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, jvmCpuMsPerOp, ...extra });
   progress(
     `${target} ${workload} c=${concurrency} round ${round}: ${r.opsPerSec.toFixed(1)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}` +
-      (serviceCpuMsPerOp === undefined ? '' : `, service CPU ${serviceCpuMsPerOp.toFixed(2)} ms/op`),
+      (pids ? `, CPU ms/op: service ${serviceCpuMsPerOp.toFixed(2)}, JVM ${jvmCpuMsPerOp.toFixed(2)}` : ''),
   );
 }
 
@@ -307,11 +309,11 @@ async function statefun(prog, samples, bootstrap, semantic, checkpoints) {
     for (const workload of WORKLOADS) {
       for (const c of CONCURRENCY) {
         const pair = [
-          [genLabel, genCaller.call, app.pids.service],
-          [refLabel, refCaller.call, refService.pid],
+          [genLabel, genCaller.call, { service: app.pids.service, jvm: app.pids.jvm }],
+          [refLabel, refCaller.call, { service: refService.pid, jvm: app.pids.jvm }],
         ];
         if (round % 2 === 0) pair.reverse();
-        for (const [label, call, pid] of pair) await sample(samples, label, call, workload, c, round, { semantic }, pid);
+        for (const [label, call, pids] of pair) await sample(samples, label, call, workload, c, round, { semantic }, pids);
       }
     }
   }
@@ -355,6 +357,7 @@ function summarize(samples) {
     p50: median(g.map((s) => s.p50)),
     p99: median(g.map((s) => s.p99)),
     errors: g.reduce((n, s) => n + s.errors, 0),
+    ...(g[0].serviceCpuMsPerOp === undefined ? {} : { serviceCpuMsPerOp: median(g.map((s) => s.serviceCpuMsPerOp)), jvmCpuMsPerOp: median(g.map((s) => s.jvmCpuMsPerOp)) }),
   }));
 }
 
@@ -385,8 +388,19 @@ function ratios(samples) {
 }
 
 function table(rows) {
-  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
-  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(r.opsPerSec < 10 ? 1 : 0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
+  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/op', 'JVM CPU ms/op'];
+  const cpu = (v) => (v === undefined ? '' : v.toFixed(2));
+  const body = rows.map((r) => [
+    r.target,
+    r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer',
+    String(r.concurrency),
+    r.opsPerSec.toFixed(r.opsPerSec < 10 ? 1 : 0),
+    r.p50.toFixed(1),
+    r.p99.toFixed(1),
+    String(r.errors),
+    cpu(r.serviceCpuMsPerOp),
+    cpu(r.jvmCpuMsPerOp),
+  ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
   return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
