@@ -4,7 +4,7 @@ import { startHttpServer, transportEngine } from '@stateflow/gateway';
 import { toPlainJson, type EncodedValue, type EntityState, type Program, type Result } from '@stateflow/ir';
 import { describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
-import { REPLY_TOPIC } from './support/requester.js';
+import { REPLY_TOPIC } from './support/suite.js';
 
 const LANES = Number(process.env['STATEFLOW_FLINK_CONFORMANCE_LANES'] ?? 8);
 
