@@ -1,6 +1,5 @@
 import { formatScoreboard, loadScenarios, runConformanceCombined } from '@stateflow/conformance';
-import { startHttpServer, transportEngine } from '@stateflow/gateway';
-import { asHttpShowsIt, httpConformanceClient } from '@stateflow/engine-test-kit';
+import { asHttpShowsIt, servedOverHttp } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
 import { deploy, ENGINE_TESTS } from './support.js';
@@ -14,14 +13,7 @@ describe.skipIf(!ENGINE_TESTS)('conformance through the HTTP gateway in front of
         async deploy(program: Program) {
           const app = await deploy(program);
           // What `stateflow run` does with the backend's clientAccess (a lambda transport).
-          const engine = transportEngine(program, app.transport, { timeoutMs: 60_000 });
-          await engine.start();
-          const server = await startHttpServer(engine, { port: 0 });
-          return httpConformanceClient(server.url, async () => {
-            await server.close();
-            await engine.close();
-            await app.stop();
-          });
+          return servedOverHttp(program, app.transport, () => app.stop());
         },
       },
       {

@@ -1,5 +1,6 @@
 import type { ConformanceClient, Scenario, Step } from '@stateflow/conformance';
-import { toPlainJson, type EncodedValue, type EntityState, type Result } from '@stateflow/ir';
+import { startHttpServer, transportEngine, type GatewayTransport } from '@stateflow/gateway';
+import { toPlainJson, type EncodedValue, type EntityState, type Program, type Result } from '@stateflow/ir';
 
 /**
  * A scenario with its expected values as the HTTP API shows them: the API answers in
@@ -38,4 +39,31 @@ export function httpConformanceClient(url: string, close: () => Promise<void>): 
     },
     close,
   };
+}
+
+/**
+ * Serves a running deployment's client `transport` behind the HTTP API, as `stateflow run`
+ * does (`transportEngine` + `startHttpServer` on a free port), and returns a conformance
+ * client over that API; its `close` stops the server, the engine, then `stopDeployment`.
+ */
+export async function servedOverHttp(
+  program: Program,
+  transport: GatewayTransport,
+  stopDeployment: () => Promise<void>,
+  options: { timeoutMs?: number } = {},
+): Promise<ConformanceClient> {
+  const engine = transportEngine(program, transport, { timeoutMs: options.timeoutMs ?? 60_000 });
+  try {
+    await engine.start();
+    const server = await startHttpServer(engine, { port: 0 });
+    return httpConformanceClient(server.url, async () => {
+      await server.close();
+      await engine.close();
+      await stopDeployment();
+    });
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    await stopDeployment();
+    throw err;
+  }
 }

@@ -11,4 +11,4 @@ export type { RequesterNames } from './requester.js';
 export { REPO_ROOT, accountsProgram, compileRepoFile } from './programs.js';
 export { deploymentFolder, freePort, started, tailLog } from './deployment.js';
 export type { DeploymentFolder, Starting } from './deployment.js';
-export { asHttpShowsIt, httpConformanceClient } from './http-conformance.js';
+export { asHttpShowsIt, httpConformanceClient, servedOverHttp } from './http-conformance.js';

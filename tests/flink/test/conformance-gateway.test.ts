@@ -1,7 +1,6 @@
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { formatScoreboard, loadScenarios, runConformanceCombined } from '@stateflow/conformance';
-import { startHttpServer, transportEngine } from '@stateflow/gateway';
-import { asHttpShowsIt, httpConformanceClient } from '@stateflow/engine-test-kit';
+import { asHttpShowsIt, servedOverHttp } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
 import { describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
@@ -19,16 +18,8 @@ describe('conformance through the HTTP gateway in front of the Flink job', () =>
         async deploy(program: Program) {
           jobs++;
           const app = await deploy(program, inject('bootstrap'));
-          const engine = transportEngine(program, kafkaTransport({ brokers: [inject('bootstrap')], requestTopic: app.ingress, replyTopic: REPLY_TOPIC }), {
-            timeoutMs: 60_000,
-          });
-          await engine.start();
-          const server = await startHttpServer(engine, { port: 0 });
-          return httpConformanceClient(server.url, async () => {
-            await server.close();
-            await engine.close();
-            await app.stop();
-          });
+          const transport = kafkaTransport({ brokers: [inject('bootstrap')], requestTopic: app.ingress, replyTopic: REPLY_TOPIC });
+          return servedOverHttp(program, transport, () => app.stop());
         },
       },
       {

@@ -8,15 +8,10 @@ import { defineEngineSuite, type KafkaRequester as Requester } from '@stateflow/
  */
 export const suite = defineEngineSuite({ engine: 'statefun', kafkaPort: 19792, setup: [{ script: 'statefun/setup.sh' }] });
 
-/** Every process group the run starts, reaped when it ends (or when the next run starts). */
-export const registry = suite.registry;
-/** The reply topic shared by every deployment of a test run: `statefun-tests-replies`. */
-export const REPLY_TOPIC = suite.replyTopic;
-/** `KafkaRequester.connect(bootstrap)`: raw records, chosen request ids, `GetState`, on {@link REPLY_TOPIC}. */
-export const KafkaRequester = suite.requester;
+// registry: every process group of the run; REPLY_TOPIC: `statefun-tests-replies`, where every
+// deployment answers; KafkaRequester.connect(bootstrap) and readTopic: raw Kafka I/O on it.
+export const { registry, replyTopic: REPLY_TOPIC, requester: KafkaRequester, readTopic } = suite;
 export type KafkaRequester = Requester;
-/** Every committed record of a topic, from the beginning (see the kit's `readTopic`). */
-export const readTopic = suite.readTopic;
 
 /** Vitest's global setup (vitest.config.ts): one Kafka broker for the whole run. */
 export default suite.globalSetup;
