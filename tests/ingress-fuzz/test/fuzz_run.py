@@ -4,7 +4,24 @@ import json
 import traceback
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from conftest import Hang, Tally, is_answer_to_client, is_dead_letter, parse_output, show, time_limit
+import pytest
+
+from conftest import REPLY_TO, Hang, Tally, is_answer_to_client, is_dead_letter, parse_output, show, time_limit
+
+def request(rid: str, **fields) -> bytes:
+    """A valid-looking client request (JSON, UTF-8)."""
+    return json.dumps(dict({"requestId": rid, "seq": 0, "stack": [], "replyTo": REPLY_TO}, **fields)).encode()
+
+
+#: The request that creates the instance every follow-up calls.
+SETUP = request("setup-item", kind="Construct", entity="Item", args=["coke", 1], kwargs={})
+
+
+def follow_up(i: int) -> Tuple[bytes, str]:
+    """The valid request sent after record ``i``, and its requestId."""
+    rid = "valid-after-%d" % i
+    return request(rid, kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={}), rid
+
 
 #: Feeds one record to a backend's ingress path, runs everything it leads to, and returns
 #: the records written to Kafka (Responses and dead letters, as text).
@@ -46,10 +63,8 @@ Known = Tuple[str, str, str]
 
 
 def fuzz(backend: str, corpus: Sequence[Tuple[str, Optional[bytes]]], ingest: Ingest,
-         follow_up: Callable[[int], Tuple[Optional[bytes], str]],
          known: Sequence[Known] = ()) -> Tuple[Tally, List[Failure], Dict[str, List[Failure]]]:
-    """Runs the corpus. ``follow_up(i)`` is a valid record and its requestId, which must get
-    an ok Response after record ``i``. A crash matching ``known`` (reported, with an xfail
+    """Runs the corpus; after each record, :func:`follow_up` must get an ok Response. A crash matching ``known`` (reported, with an xfail
     test of its own) is counted apart instead of failing the run; any other fails it."""
     tally = Tally(backend)
     failures: List[Failure] = []
@@ -125,3 +140,28 @@ KAFKA_KNOWN: List[Known] = [
      "a request whose seq is not a number (null, a string, an object): the kernel's Hop.emit does seq += 1, "
      "and the hosts' fallback (kernel.fail) does it again"),
 ]
+
+_EXCEPTIONS = {"RecursionError": RecursionError, "ValueError": ValueError, "TypeError": TypeError,
+               "UnicodeEncodeError": UnicodeEncodeError}
+
+
+def crash_cases(known: Sequence[Known], records: Sequence[Tuple[str, int, bytes]]) -> list:
+    """pytest params of the minimal inputs of known crashes ``(id, index in known, record)``,
+    each ``xfail(strict=True)`` with its exception: once the backend is fixed, the test
+    passes, strict turns that into a failure, and the mark and the entry are removed."""
+    params = []
+    for case_id, k, record in records:
+        name, _, reason = known[k]
+        params.append(pytest.param(record, id=case_id, marks=pytest.mark.xfail(strict=True, raises=_EXCEPTIONS[name], reason=reason)))
+    return params
+
+
+#: Minimal inputs of the crashes in :data:`KAFKA_KNOWN`.
+KAFKA_CRASHES = crash_cases(KAFKA_KNOWN, [
+    ("nested past the recursion limit", 0, DEEP_RECORD),
+    ("seq of 4300 digits", 1, request_with_seq("9" * 4300)),
+    ("rejected, seq of 4300 digits", 2, request_with_seq("9" * 4300, kind="Reply")),
+    ("seq null", 3, request_with_seq("null")),
+    ("seq a string", 3, request_with_seq('"0"')),
+    ("seq an object", 3, request_with_seq("{}")),
+])

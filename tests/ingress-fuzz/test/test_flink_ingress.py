@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from conftest import REPLY_TO
-from fuzz_run import DEEP_RECORD, KAFKA_KNOWN, fuzz, report, request_with_seq
+from fuzz_run import KAFKA_CRASHES, KAFKA_KNOWN, SETUP, fuzz, report
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.routing import route_key, Router
 
@@ -52,47 +51,21 @@ class Job:
         return written
 
 
-def request(rid, **fields):
-    return json.dumps(dict({"requestId": rid, "seq": 0, "stack": [], "replyTo": REPLY_TO}, **fields)).encode()
-
-
 @pytest.fixture
 def job(program):
     job = Job(program)
-    job.ingest(request("setup-item", kind="Construct", entity="Item", args=["coke", 1], kwargs={}))
+    job.ingest(SETUP)
     return job
 
 
-def follow_up(i):
-    rid = "valid-after-%d" % i
-    return request(rid, kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={}), rid
-
-
 def test_every_record_becomes_a_response_or_a_dead_letter_and_the_job_goes_on(job, corpus):
-    tally, failures, known = fuzz("flink", corpus, job.ingest, follow_up, KAFKA_KNOWN)
+    tally, failures, known = fuzz("flink", corpus, job.ingest, KAFKA_KNOWN)
     print(report(tally, failures, known))
     assert not failures, report(tally, failures, known)
     assert tally.total("dead letter") > 0 and tally.total("error Response") > 0 and tally.total("ok Response") > 0
 
 
-# Crashes this fuzzer found (reported; the fix is the backend's): each input must become a
-# dead letter or an error Response. strict: once fixed, the xfail fails, so the mark goes.
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=KAFKA_KNOWN[0][2])
-def test_json_nested_past_the_recursion_limit_is_a_dead_letter(job):
-    assert job.ingest(DEEP_RECORD)
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=KAFKA_KNOWN[1][2])
-def test_a_seq_of_4300_digits_gets_an_answer(job):
-    assert job.ingest(request_with_seq("9" * 4300))
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=KAFKA_KNOWN[2][2])
-def test_a_rejected_request_with_a_seq_of_4300_digits_gets_an_answer(job):
-    assert job.ingest(request_with_seq("9" * 4300, kind="Reply"))
-
-
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=KAFKA_KNOWN[3][2])
-@pytest.mark.parametrize("seq", ["null", '"0"', "{}", "[]"])
-def test_a_seq_that_is_not_a_number_gets_an_answer(job, seq):
-    assert job.ingest(request_with_seq(seq))
+@pytest.mark.parametrize("record", KAFKA_CRASHES)
+def test_records_that_crashed_the_decoders_get_an_answer_or_a_dead_letter(job, record):
+    """Crashes this fuzzer found (reported; the fix is the backend's)."""
+    assert job.ingest(record)

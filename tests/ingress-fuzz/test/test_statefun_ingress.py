@@ -14,8 +14,8 @@ import types
 
 import pytest
 
-from conftest import REPLY_TO, is_dead_letter, parse_output
-from fuzz_run import DEEP_RECORD, fuzz, report, request_with_seq
+from conftest import is_dead_letter, parse_output
+from fuzz_run import DEEP_RECORD, SETUP, fuzz, report, request_with_seq
 
 
 def _sdk_stand_in() -> types.ModuleType:
@@ -98,24 +98,15 @@ class Service:
         return written
 
 
-def request(rid, **fields):
-    return json.dumps(dict({"requestId": rid, "seq": 0, "stack": [], "replyTo": REPLY_TO}, **fields)).encode()
-
-
 @pytest.fixture
 def service(program):
     service = Service(program)
-    service.ingest(request("setup-item", kind="Construct", entity="Item", args=["coke", 1], kwargs={}))
+    service.ingest(SETUP)
     return service
 
 
-def follow_up(i):
-    rid = "valid-after-%d" % i
-    return request(rid, kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={}), rid
-
-
 def test_every_record_becomes_a_response_or_a_dead_letter_and_the_functions_go_on(service, corpus):
-    tally, failures, known = fuzz("statefun", corpus, service.ingest, follow_up)
+    tally, failures, known = fuzz("statefun", corpus, service.ingest)
     print(report(tally, failures, known))
     assert not failures, report(tally, failures, known)
     assert tally.total("dead letter") > 0 and tally.total("error Response") > 0 and tally.total("ok Response") > 0
