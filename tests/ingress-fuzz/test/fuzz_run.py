@@ -127,18 +127,21 @@ def request_with_seq(seq_json: str, **fields) -> bytes:
     return ('{"seq": %s, %s' % (seq_json, text[1:])).encode()
 
 
+_HUGE_SEQ = ("a request whose seq has 4,300 digits: its answer's seq + 1 has 4,301, which json.dumps refuses "
+             "(Flink: split_output in EntityLogic._process and again in its fallback; Beam: EntityLogic.handle)")
+
 #: The Kafka backends' shared decoders (stateflow_flink and stateflow_beam routing, the kernel).
 KAFKA_KNOWN: List[Known] = [
     ("RecursionError", "in admit",
      "JSON nested ~1,000 deep: Router.admit's json.loads raises RecursionError, and admit catches only ValueError"),
-    ("ValueError", "in split_output",
-     "a request whose seq has 4,300 digits: its answer's seq + 1 has 4,301, which json.dumps refuses, "
-     "in EntityLogic._process and again in its fallback (kernel.fail)"),
+    ("ValueError", "in split_output", _HUGE_SEQ),
     ("ValueError", "in error_response",
      "a rejected request whose seq has 4,300 digits: error_response's seq + 1 cannot be encoded"),
     ("TypeError", "hop.py",
      "a request whose seq is not a number (null, a string, an object): the kernel's Hop.emit does seq += 1, "
      "and the hosts' fallback (kernel.fail) does it again"),
+    # Beam encodes the kernel's events in EntityLogic.handle (no split_output there).
+    ("ValueError", "stateflow_beam/entities.py", _HUGE_SEQ),
 ]
 
 _EXCEPTIONS = {"RecursionError": RecursionError, "ValueError": ValueError, "TypeError": TypeError,

@@ -1,14 +1,13 @@
 """The Beam pipeline's ingress path without Beam (``stateflow_beam``): what ``Classify`` does
-with an ingress record (``Router.admit``), then ``Admit`` (``requests.admit`` by request id),
-the entity steps (``EntityLogic.handle`` by route key, internal events looped back) and
-``Answers`` (``requests.on_response``), each with its state cells in memory."""
+with an ingress record (``Router.admit``), then the entity steps (``EntityLogic.handle`` by
+route key: request dedup, the kernel, the answers, all in the key's state cell), with the
+events between entities looped back as the internal topic would, state cells in memory."""
 import json
 
 import pytest
 
 from fuzz_run import KAFKA_CRASHES, KAFKA_KNOWN, SETUP, fuzz, report
-from stateflow_beam import requests
-from stateflow_beam.entities import EntityLogic
+from stateflow_beam.entities import CLIENT, EVENT, EntityLogic
 from stateflow_beam.routing import DEAD, READ, REJECTED, Router, route_key
 
 CONFIG = {"topics": {"ingress": "in", "internal": "loop", "egress": "out", "deadLetter": "dead"}, "replyTopics": ["replies"]}
@@ -37,33 +36,17 @@ class Pipeline:
         self.ttl_seconds = ttl_seconds
         self.cells = {}
 
-    def cell(self, *name):
-        return self.cells.setdefault(name, Cell())
-
     def ingest(self, record):
-        written = []
         what, text, event = self.router.admit(record)
         if what in (DEAD, REJECTED):
             return [text]
-        if what == READ:
-            return self.entities(text, written)
-        verdict, out = requests.admit(event, text, self.cell("seen", event["requestId"]), self.ttl_seconds, 0)
-        if verdict == "run":
-            return self.entities(text, written)
-        if verdict == "duplicate":
-            return requests.on_duplicate(out, self.cell("answer", event["requestId"]))
-        return [out]
-
-    def entities(self, text, written):
-        pending = [text]
+        written = []
+        pending = [(route_key(event), (EVENT if what == READ else CLIENT) + text)]
         while pending:
-            t = pending.pop(0)
-            internal, responses, replies = self.logic.handle(t, self.cell("entry", route_key(json.loads(t))))
-            pending += internal
-            written += replies
-            for r in responses:
-                rid = json.loads(r)["requestId"]
-                written += requests.on_response(r, self.cell("answer", rid))
+            key, tagged = pending.pop(0)
+            internal, sends = self.logic.handle(tagged, self.cells.setdefault(key, Cell()), True, self.ttl_seconds, 0)
+            written += sends
+            pending += [(k, EVENT + t) for k, t in internal]
         return written
 
 
