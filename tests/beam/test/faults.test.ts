@@ -5,7 +5,7 @@ import { compile } from '@stateflow/frontend-python';
 import type { Program, ResponseEvent } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
-import { KafkaRequester, readTopic } from './support/requester.js';
+import { KafkaRequester, readTopic } from './support/suite.js';
 
 const SHOP = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 
