@@ -46,7 +46,7 @@ def _sdk_stand_in() -> types.ModuleType:
 
 
 sys.modules.setdefault("statefun", _sdk_stand_in())
-from stateflow_statefun.functions import INGRESS_FUNCTION, build_functions  # noqa: E402
+from stateflow_statefun.functions import ENTITY_NAMESPACE, INGRESS_FUNCTION, build_functions  # noqa: E402
 
 CONFIG = {"topics": {"ingress": "in", "egress": "out", "deadLetter": "dead"}, "replyTopics": ["replies"], "egressId": "stateflow/egress"}
 
@@ -67,8 +67,14 @@ class Context:
 
 
 class Message:
-    def __init__(self, raw):
+    """A message: ``typed`` when a function sent it (an event), raw when Kafka's ingress did."""
+
+    def __init__(self, raw, typed=False):
         self.raw = raw
+        self.typed = typed
+
+    def is_type(self, value_type):
+        return self.typed
 
     def raw_value(self):
         return self.raw
@@ -83,16 +89,24 @@ class Service:
         self.storage = {}
 
     def ingest(self, record):
+        """A record without a key: Kafka's ingress hands it to the ingress function."""
+        return self._run(INGRESS_FUNCTION, "-", record)
+
+    def ingest_keyed(self, record):
+        """A record keyed ``Item/coke``: Kafka's ingress hands it straight to that instance."""
+        return self._run(ENTITY_NAMESPACE + "/Item", "coke", record)
+
+    def _run(self, typename, id_, record):
         written = []
-        pending = [(INGRESS_FUNCTION, "-", record)]
+        pending = [(typename, id_, record, False)]
         while pending:
-            typename, id_, raw = pending.pop(0)
+            typename, id_, raw, typed = pending.pop(0)
             storage = self.storage.setdefault((typename, id_), types.SimpleNamespace(instance=None, requests=None))
             context = Context(typename, id_, storage)
-            self.functions[typename](context, Message(raw))
+            self.functions[typename](context, Message(raw, typed))
             for sent in context.sent:
                 if sent[0] == "message":
-                    pending.append(sent[1:])
+                    pending.append(sent[1:] + (True,))
                 else:
                     written.append(sent[2])
         return written
@@ -107,6 +121,13 @@ def service(program):
 
 def test_every_record_becomes_a_response_or_a_dead_letter_and_the_functions_go_on(service, corpus):
     tally, failures, known = fuzz("statefun", corpus, service.ingest)
+    print(report(tally, failures, known))
+    assert not failures, report(tally, failures, known)
+    assert tally.total("dead letter") > 0 and tally.total("error Response") > 0 and tally.total("ok Response") > 0
+
+
+def test_every_keyed_record_becomes_a_response_or_a_dead_letter_and_the_instance_goes_on(service, corpus):
+    tally, failures, known = fuzz("statefun keyed", corpus, service.ingest_keyed)
     print(report(tally, failures, known))
     assert not failures, report(tally, failures, known)
     assert tally.total("dead letter") > 0 and tally.total("error Response") > 0 and tally.total("ok Response") > 0
