@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/suite.ts'],
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 300_000,

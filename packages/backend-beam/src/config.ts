@@ -23,7 +23,7 @@ export interface BeamPipelineConfig {
   topics: BeamTopics;
   /** Topics `replyTo` (`kafka:<topic>`) may name besides `topics.egress`; `*` allows any. */
   replyTopics: string[];
-  /** Run each client request id once and answer every copy (the admit and answers steps). */
+  /** Run each client request id once and answer every copy (a request table in each key's state). */
   dedup: boolean;
   /**
    * How long dated request ids (UUIDv7) are remembered (0: forever); an older retry is
@@ -61,7 +61,7 @@ export const BEAM_SETTINGS: BackendSettings = {
   egressTopic: { type: 'string', help: 'egress topic (responses without a reply topic)', placeholder: 'topic' },
   deadLetterTopic: { type: 'string', help: 'dead-letter topic', placeholder: 'topic' },
   replyTopics: { type: 'list', help: 'extra topics replies may go to (* for any)', placeholder: 'topic,...' },
-  dedup: { type: 'boolean', help: 'run each request id once, answer every copy (two steps keyed by request id)', default: true },
+  dedup: { type: 'boolean', help: 'run each request id once, answer every copy (a request table in each key\'s state)', default: true },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   pollMs: { type: 'integer', min: 1, help: 'how long one Kafka read waits for records, in ms', default: 20, flag: 'poll-ms', placeholder: 'ms' },
   stepPerEntity: { type: 'boolean', help: 'one stateful step per entity class (false: one step for all)', default: true },

@@ -64,9 +64,10 @@ by flags (\`python pipeline.py --help\`) or \`STATEFLOW_BEAM_BOOTSTRAP\`, \`STAT
 
 ## Guarantees
 
-Each client request id runs once (a step keyed by request id remembers it; request ids
-that are UUIDv7 are forgotten after ${config.dedupTtlSeconds} s, older copies are refused with
-\`RequestExpired\`), and its answer is sent once to each copy. Events between entities are
+Each client request id runs once (the key it names remembers it beside the instance's
+state; request ids that are UUIDv7 are forgotten after ${config.dedupTtlSeconds} s or once the
+key has answered 64 newer ones, and older copies are refused with \`RequestExpired\`), and
+its answer is sent once to each copy. Events between entities are
 written before a bundle completes (at least once) and each key skips a hop it has run.
 What survives a crash is the runner's: Prism keeps everything in memory; Dataflow and Flink
 checkpoint the state and the Kafka read positions (the read's restriction) together.

@@ -1,12 +1,12 @@
 """Tests of stateflow_beam's routing, request dedup and entity logic with a plain Python
 (no Beam; run by pipeline-logic.test.ts). A small in-memory driver plays the pipeline:
-classify -> admit (by request id) -> entity steps (by key) -> answers (by request id),
-with events between entities looping back as they would through the internal topic."""
+classify -> entity steps (by key; request dedup and answers in the key's own state), with
+events between entities looping back as they would through the internal topic."""
 import json
 import os
 
 from stateflow_beam import requests
-from stateflow_beam.entities import EntityLogic, HOP_MEMORY
+from stateflow_beam.entities import CLIENT, EVENT, EntityLogic, HOP_MEMORY
 from stateflow_beam.routing import DEAD, READ, REJECTED, REQUEST, Router, route_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,8 +48,10 @@ class Cell:
 class Driver:
     """The pipeline's steps in memory (state cells per key, like Beam state)."""
 
-    def __init__(self, ttl=0, now_ms=0):
+    def __init__(self, ttl=0, now_ms=0, dedup=True):
         self.logic = EntityLogic(PROGRAM)
+        self.dedup = dedup
+        self.held = []
         self.cells = {}
         self.ttl = ttl
         self.now_ms = now_ms
@@ -58,42 +60,34 @@ class Driver:
     def cell(self, *name):
         return self.cells.setdefault(name, Cell())
 
-    def ingress(self, value):
+    def ingress(self, value, hold=False):
+        """One ingress record; with ``hold``, events between entities are queued in
+        ``self.held`` (still in the internal topic) instead of run."""
         what, text, ev = router.admit(value)
         if what == DEAD:
             self.sent.append(("dead", text))
         elif what == REJECTED:
             self.sent.append((router.response_topic(text), text))
-        elif what == READ:
-            self.entity(text)
         else:
-            check(what == REQUEST, "a request")
-            verdict, out = requests.admit(ev, text, self.cell("seen", ev["requestId"]), self.ttl, self.now_ms)
-            if verdict == "run":
-                self.entity(text)
-            elif verdict == "duplicate":
-                self.answer(ev["requestId"], requests.on_duplicate(out, self.cell("answer", ev["requestId"])))
-            else:
-                self.sent.append((router.response_topic(out), out))
+            check(what in (REQUEST, READ), "a request")
+            self.entity((EVENT if what == READ else CLIENT) + text, hold)
 
-    def entity(self, text, queue=None):
-        pending = [text]
+    def entity(self, tagged, hold=False):
+        pending = [tagged]
         while pending:
             t = pending.pop(0)
-            key = route_key(json.loads(t))
-            internal, responses, replies = self.logic.handle(t, self.cell("entry", key))
-            pending += internal
-            for r in replies:
+            key = route_key(json.loads(t[1:]))
+            internal, sends = self.logic.handle(t, self.cell("entry", key), self.dedup, self.ttl, self.now_ms)
+            for k, e in internal:
+                check(k == route_key(json.loads(e)), "internal events keyed by their route key")
+                (self.held if hold else pending).append(EVENT + e)
+            for r in sends:
                 self.sent.append((router.response_topic(r), r))
-            for r in responses:
-                rid = json.loads(r)["requestId"]
-                self.answer(rid, requests.on_response(r, self.cell("answer", rid)))
-            if queue is not None:
-                queue += internal
 
-    def answer(self, rid, out):
-        for r in out:
-            self.sent.append((router.response_topic(r), r))
+    def release(self):
+        held, self.held = self.held, []
+        for e in held:
+            self.entity(e)
 
     def responses(self, rid):
         return [json.loads(t) for topic, t in self.sent if topic != "dead" and json.loads(t).get("requestId") == rid]
@@ -139,7 +133,7 @@ d.ingress(run)
 check(d.responses("r2")[0]["result"] == {"ok": True} and d.state("Item/coke")["stock"] == 5, "invoke runs")
 d.ingress(get)
 check(d.responses("g1")[0]["result"]["ok"]["stock"] == 5, "GetState answers the state")
-check(("answer", "g1") not in d.cells and ("seen", "g1") not in d.cells, "reads are not remembered")
+check("g1" not in json.loads(d.cell("entry", "Item/coke").read())["requests"]["ids"], "reads are not remembered")
 
 # -- a duplicated record runs once, and every copy is answered -------------------------
 d.ingress(run)
@@ -148,34 +142,57 @@ check(len(d.responses("r2")) == 2 and d.responses("r2")[1] == d.responses("r2")[
 d.ingress(run.replace('"c1"', '"c2"'))
 check(d.responses("r2")[-1]["replyTo"] == OTHER, "a retry from elsewhere gets the answer at its own address")
 
-# A duplicate that arrives while the answer is on its way waits for it.
+# A duplicate that arrives while the answer is on its way (a method that calls another
+# entity) waits for it, at the key that will answer.
 d2 = Driver()
-d2.ingress(event(kind="Construct", entity="Item", args=["tea", 2], kwargs={}, requestId="c"))
-queue = []
-first = event(kind="Invoke", target={"entity": "Item", "key": "tea"}, method="update_stock", args=[1], kwargs={}, requestId="w")
-what, text, ev = router.admit(first)
-check(requests.admit(ev, text, d2.cell("seen", "w"), 0, 0)[0] == "run", "first copy runs")
-retry = text.replace('"c1"', '"c2"')
-verdict, notice = requests.admit(json.loads(retry), retry, d2.cell("seen", "w"), 0, 0)
-check(verdict == "duplicate", "second copy is a duplicate")
-check(requests.on_duplicate(notice, d2.cell("answer", "w")) == [], "no answer yet: it waits")
-same = requests.admit(ev, text, d2.cell("seen", "w"), 0, 0)[1]
-check(requests.on_duplicate(same, d2.cell("answer", "w")) == [], "the first address is not added twice")
-d2.entity(text)
+d2.ingress(event(kind="Construct", entity="User", args=["bob"], kwargs={}, requestId="cu"))
+d2.ingress(event(kind="Construct", entity="Item", args=["tea", 1], kwargs={}, requestId="ci"))
+d2.ingress(event(kind="Invoke", target={"entity": "Item", "key": "tea"}, method="update_stock", args=[3], kwargs={}, requestId="s"))
+buy = event(kind="Invoke", target={"entity": "User", "key": "bob"}, method="buy_item", args=[1, {"$entity": "Item", "$key": "tea"}], kwargs={}, requestId="w")
+d2.ingress(buy, hold=True)
+check(d2.held and d2.responses("w") == [], "the call to the item is on its way")
+d2.ingress(buy.replace('"c1"', '"c2"'))
+d2.ingress(buy)
+check(d2.responses("w") == [], "no answer yet: the copies wait")
+d2.release()
 answers = d2.responses("w")
 check([a["replyTo"]["id"] for a in answers] == ["c1", "c2"], "the answer reaches the first copy and the waiting one: %r" % answers)
-# A Response produced again (a hop run again after a failed bundle) is sent once.
-check(requests.on_response(json.dumps(answers[0]), d2.cell("answer", "w")) == [], "a second Response is dropped")
+check(answers[0]["result"] == {"ok": True} and d2.state("Item/tea")["stock"] == 2, "the calls ran once: %r" % d2.state("Item/tea"))
+d2.ingress(buy)
+check(len(d2.responses("w")) == 3 and d2.responses("w")[2] == answers[0], "a later copy gets the recorded answer")
+# A Response produced again (a hop run again after a failed bundle) is sent once: the
+# item's reply to the user, redelivered, is skipped by hop ids; the user's cell records
+# the answer, so running the reply's hop afresh would send nothing either.
+user = json.loads(d2.cell("entry", "User/bob").read())
+check(user["requests"]["ids"]["w"]["res"], "the answer is recorded at the user's key")
+
+# A second copy of a create is answered by the new instance's key (where the Insert ran).
+d2.ingress(event(kind="Construct", entity="Item", args=["tea", 1], kwargs={}, requestId="ci").replace('"c1"', '"c2"'))
+again = d2.responses("ci")
+check(len(again) == 2 and again[1]["result"] == again[0]["result"] and again[1]["replyTo"] == OTHER,
+      "a create's copy gets the create's answer: %r" % again)
+check(d2.state("Item/tea")["stock"] == 2, "the copy did not create again")
+# ... also when the copy's notice reaches that key before the Insert does.
+d6 = Driver()
+create = event(kind="Construct", entity="Item", args=["mate", 1], kwargs={}, requestId="cm")
+d6.ingress(create, hold=True)
+insert = d6.held
+d6.held = []
+d6.ingress(create.replace('"c1"', '"c2"'))
+check(d6.responses("cm") == [], "the copy waits for the Insert")
+for e in insert:
+    d6.entity(e)
+check(sorted(a["replyTo"]["id"] for a in d6.responses("cm")) == ["c1", "c2"], "both copies answered once the Insert ran: %r" % d6.responses("cm"))
 
 # -- hop dedup: a redelivered event between entities is applied once --------------------
 d3 = Driver()
 d3.ingress(event(kind="Construct", entity="User", args=["ann"], kwargs={}, requestId="u"))
 hop = event(kind="Invoke", target={"entity": "User", "key": "ann"}, method="update_balance", args=[7], kwargs={}, requestId="h", seq=3)
-d3.entity(hop)
-d3.entity(hop)
+d3.entity(EVENT + hop)
+d3.entity(EVENT + hop)
 check(d3.state("User/ann")["balance"] == 8, "redelivered hop applied once")
 for i in range(HOP_MEMORY):
-    d3.entity(event(kind="Invoke", target={"entity": "User", "key": "ann"}, method="update_balance", args=[1], kwargs={}, requestId="x%d" % i, seq=1))
+    d3.entity(EVENT + event(kind="Invoke", target={"entity": "User", "key": "ann"}, method="update_balance", args=[1], kwargs={}, requestId="x%d" % i, seq=1))
 check(len(json.loads(d3.cell("entry", "User/ann").read())["hops"]) == HOP_MEMORY, "hop memory is bounded")
 
 # -- dated request ids: forgotten after the TTL, older copies refused -------------------
@@ -188,6 +205,42 @@ check(requests.forget_at_ms(uuid7, 0, issued) is None, "TTL 0: kept for good")
 d4 = Driver(ttl=60, now_ms=issued + 120_000)
 d4.ingress(event(kind="Invoke", target={"entity": "Item", "key": "x"}, method="update_stock", args=[1], kwargs={}, requestId=uuid7))
 check(d4.responses(uuid7)[0]["result"]["error"]["code"] == "RequestExpired", "an expired id is refused")
+d7 = Driver(ttl=60, now_ms=issued + 1000)
+d7.ingress(event(kind="Construct", entity="Item", args=["x", 1], kwargs={}, requestId="plain"))
+d7.ingress(event(kind="Invoke", target={"entity": "Item", "key": "x"}, method="update_stock", args=[1], kwargs={}, requestId=uuid7))
+check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]["ids"]) == {"plain", uuid7}, "both ids remembered")
+d7.now_ms = issued + 61_000
+d7.ingress(event(kind="Invoke", target={"entity": "Item", "key": "x"}, method="update_stock", args=[1], kwargs={}, requestId="later"))
+check(set(json.loads(d7.cell("entry", "Item/x").read())["requests"]["ids"]) == {"plain", "later"}, "a dated id is dropped after the TTL")
+
+# Past REQUEST_MEMORY answered dated ids, a key drops the oldest, and refuses a copy of
+# one it dropped (never runs it twice); undated ids are kept.
+def uuid7_at(ms, n):
+    h = "%012x" % ms
+    return "%s-%s-7000-8000-%012x" % (h[:8], h[8:], n)
+
+d9 = Driver(ttl=3600, now_ms=issued + 10_000)
+d9.ingress(event(kind="Construct", entity="Item", args=["z", 1], kwargs={}, requestId="keep"))
+ids = [uuid7_at(issued + i, i) for i in range(requests.REQUEST_MEMORY + 5)]
+for rid in ids:
+    d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=rid))
+table = json.loads(d9.cell("entry", "Item/z").read())["requests"]
+check(len(table["ids"]) == requests.REQUEST_MEMORY + 1 and "keep" in table["ids"] and ids[0] not in table["ids"], "oldest dated ids dropped: %d" % len(table["ids"]))
+check(table["forgot"] == issued + 4, "the newest dropped time is kept")
+d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=ids[2]))
+check(d9.responses(ids[2])[-1]["result"]["error"]["code"] == "RequestExpired", "a dropped id's copy is refused")
+check(d9.state("Item/z")["stock"] == len(ids), "and not run again")
+d9.ingress(event(kind="Invoke", target={"entity": "Item", "key": "z"}, method="update_stock", args=[1], kwargs={}, requestId=ids[-1]))
+check(d9.responses(ids[-1])[-1]["result"] == {"ok": True} and len(d9.responses(ids[-1])) == 2 and d9.state("Item/z")["stock"] == len(ids), "a remembered id's copy gets its answer")
+
+# -- without request dedup, requests go straight to the kernel (hop ids only) -----------
+d8 = Driver(dedup=False)
+d8.ingress(event(kind="Construct", entity="Item", args=["y", 1], kwargs={}, requestId="cy"))
+once = event(kind="Invoke", target={"entity": "Item", "key": "y"}, method="update_stock", args=[2], kwargs={}, requestId="o")
+d8.ingress(once)
+d8.ingress(once)
+check(d8.state("Item/y")["stock"] == 2 and "requests" not in json.loads(d8.cell("entry", "Item/y").read()), "dedup off: no request table, hop ids still apply")
+check(d8.responses("o") and all(r["result"] == {"ok": True} for r in d8.responses("o")), "dedup off: answered")
 
 # -- a user exception leaves the state and answers an error ----------------------------
 d5 = Driver()

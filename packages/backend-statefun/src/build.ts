@@ -68,7 +68,7 @@ export async function buildStatefunApp(program: Program, outDir: string, overrid
   for (const file of await kernelFiles()) files.set(`python/${file.path}`, file.contents);
   files.set('program.ir.json', `${JSON.stringify(checked.program, null, 2)}\n`);
   files.set('statefun-app.json', `${JSON.stringify(config, null, 2)}\n`);
-  files.set('module.yaml', moduleYaml(config));
+  files.set('module.yaml', moduleYaml(config, checked.program.entities.map((e) => e.name)));
   files.set('README.md', artifactReadme(checked.program, config));
   for (const [path, contents] of files) {
     const target = join(root, ...path.split('/'));

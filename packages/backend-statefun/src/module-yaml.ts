@@ -10,9 +10,14 @@ const q = (s: string): string => JSON.stringify(s);
 /**
  * The `module.yaml` of an application: the HTTP endpoint of the function service for both
  * namespaces, the Kafka ingress (`io.stateflow.kafka.v1/ingress`, a record can never fail
- * the job) routed to `stateflow.system/ingress`, and the Kafka egress of replies and dead letters.
+ * the job), and the Kafka egress of replies and dead letters.
+ *
+ * A client record keyed `Entity/key` for one of `entities` goes straight to
+ * `stateflow/<Entity>` with id `key`, which validates it (one function call per request
+ * instead of two); any other record (no key, an unknown class, a create) goes to
+ * `stateflow.system/ingress`.
  */
-export function moduleYaml(config: StatefunAppConfig): string {
+export function moduleYaml(config: StatefunAppConfig, entities: readonly string[] = []): string {
   const url = `http://${config.service.host}:${config.service.port}/statefun`;
   const endpoint = (namespace: string) => `kind: io.statefun.endpoints.v2/http
 spec:
@@ -41,7 +46,7 @@ spec:
   topic: ${q(config.topics.ingress)}
   valueType: "stateflow/request"
   target: "${SYSTEM_NAMESPACE}/ingress"
-  properties:
+${entities.length ? `  keyRouting:\n    namespace: ${ENTITY_NAMESPACE}\n    types: [${entities.map(q).join(', ')}]\n` : ''}  properties:
     isolation.level: read_committed
 ---
 kind: io.statefun.kafka.v1/egress

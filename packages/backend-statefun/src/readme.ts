@@ -21,8 +21,8 @@ The Stateful Functions application of \`${program.module.path || program.module.
 
 | function type | id | what |
 | --- | --- | --- |
-| \`stateflow.system/ingress\` | the record key | validates each client record; a bad one gets an error reply or a dead letter |
-${entities.map((e) => `| \`stateflow/${e}\` | the instance key | the entity class \`${e}\`: state in the persisted value \`instance\` |`).join('\n')}
+| \`stateflow.system/ingress\` | the record key | validates the client records no entity function takes (creates, no key, an unknown class); a bad one gets an error reply or a dead letter |
+${entities.map((e) => `| \`stateflow/${e}\` | the instance key | the entity class \`${e}\`: state in the persisted value \`instance\`; validates the records keyed \`${e}/<key>\`, which the ingress sends here directly |`).join('\n')}
 | \`stateflow.system/construct\` | the request id | runs \`__init__\` of a create (no key yet), remembers its answer |
 
 Calls between entities are Statefun messages: Statefun's exactly-once covers state and messages.
@@ -45,7 +45,8 @@ load balancer: it keeps no state, Statefun sends the state with each call), chan
 (\`statefun.remote.module-name\`). The ingress kind \`io.stateflow.kafka.v1/ingress\` comes
 from StateFlow's jar (\`stateflow-statefun-*.jar\`, built by setup.sh): put it in the cluster's
 \`lib/\`. It is Statefun's Kafka ingress except that no record can fail the job (Statefun's
-own kind throws on a record without a key, and Flink would read it again forever).
+own kind throws on a record without a key, and Flink would read it again forever), and that
+it routes a record keyed \`Entity/key\` straight to that instance's function (\`keyRouting\`).
 
 ## Kafka
 

@@ -80,6 +80,22 @@ check("method runs and answers", messages == [] and json.loads(egress[0][1])["re
 messages, egress = call("stateflow/Item", "pepsi", ("I" + json.dumps({**invoke, "requestId": "r2", "target": {"entity": "Item", "key": "pepsi"}})).encode(), "stateflow/event")
 check("missing instance -> EntityNotFound", json.loads(egress[0][1])["result"]["error"]["code"] == "EntityNotFound")
 
+# A record keyed Item/coke comes straight from the Kafka ingress (keyRouting): validated and run here.
+direct = {**invoke, "requestId": "r3"}
+messages, egress = call("stateflow/Item", "coke", json.dumps(direct).encode(), "stateflow/request", state)
+check("direct record runs and answers", messages == [] and len(egress) == 1 and json.loads(egress[0][1])["requestId"] == "r3" and json.loads(egress[0][1])["result"] == {"ok": True})
+
+# ... a bad one is answered there, never run or retried.
+messages, egress = call("stateflow/Item", "coke", json.dumps({**invoke, "requestId": "r4", "args": "x"}).encode(), "stateflow/request", state)
+check("direct bad record -> error reply", messages == [] and "error" in json.loads(egress[0][1])["result"])
+messages, egress = call("stateflow/Item", "coke", b"\xff not json", "stateflow/request", state)
+check("direct garbage -> dead letter", messages == [] and egress[0][0] == "shop-dead-letter")
+
+# ... and one whose body names another instance than its key goes on to that instance.
+other = {**invoke, "requestId": "r5", "target": {"entity": "Item", "key": "pepsi"}}
+messages, egress = call("stateflow/Item", "coke", json.dumps(other).encode(), "stateflow/request", state)
+check("direct record for another instance -> forwarded", egress == [] and messages == [("stateflow/Item", "pepsi", "I" + json.dumps(other))])
+
 # Routing keys to addresses.
 check("address of an entity", address_of("User/a/b") == ("stateflow/User", "a/b"))
 check("address of a create", address_of("$construct/r9") == ("stateflow.system/construct", "r9"))

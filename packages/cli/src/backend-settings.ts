@@ -18,9 +18,9 @@ export function settingFlags(backend: Backend): { [flag: string]: { type: 'strin
  * The help section of a backend's settings: one line per setting with its flag (or
  * `--set name=...`), type and default. Without declared settings: how `--set` passes values.
  */
-export function renderSettings(backend: Backend): string {
+export function renderSettings(backend: Backend, packageName: string): string {
   const settings = Object.entries(backend.settings ?? {});
-  const title = `Settings of the ${backend.name} backend (@stateflow/backend-${backend.name}):\n`;
+  const title = `Settings of the ${backend.name} backend (${packageName}):\n`;
   if (settings.length === 0) {
     return `${title}  --set <key=value>  a backend setting (repeatable); ${backend.name} declares none, so values pass through as text\n`;
   }

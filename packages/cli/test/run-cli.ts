@@ -17,12 +17,20 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `stateflow <args>` in this process (through {@link runCli}, what the bin calls) and collects its output. */
-export async function cli(args: string[]): Promise<CliRun> {
+/**
+ * Runs `stateflow <args>` in this process (through {@link runCli}, what the bin calls) and
+ * collects its output; `options.cwd` is the directory it runs in (the repository root by default).
+ */
+export async function cli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const status = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { status, stdout, stderr };
+  if (options.cwd) process.chdir(options.cwd);
+  try {
+    const status = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { status, stdout, stderr };
+  } finally {
+    process.chdir(ROOT);
+  }
 }
 
 /** True when the output looks like a stack trace. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,8 +28,46 @@ describe('stateflow build --target', () => {
   it('names the package to install when the backend is missing (exit 2)', async () => {
     const run = await cli(['build', 'examples/shop/app.py', '--target', 'nosuchengine', '--out', temp()]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('needs the package @stateflow/backend-nosuchengine, which is not installed');
+    expect(run.stderr).toContain('needs the package @stateflow/backend-nosuchengine (or stateflow-backend-nosuchengine), which is not installed');
     expect(hasStackTrace(run.stderr)).toBe(false);
+  });
+
+  it("finds a third party's backend: stateflow-backend-<name>, or any package by its full name", async () => {
+    const project = temp();
+    // A backend that writes one file naming itself: enough to see which package ran.
+    const install = (name: string, target: string) => {
+      const dir = join(project, 'node_modules', ...name.split('/'));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: './index.js' }));
+      writeFileSync(
+        join(dir, 'index.js'),
+        `import { mkdirSync, writeFileSync } from 'node:fs';
+export const backend = { name: '${target}', irVersions: '*', capabilities: {}, async build(program, { outDir }) {
+  mkdirSync(outDir, { recursive: true }); writeFileSync(outDir + '/built-by', '${name}');
+  return { outDir, files: ['built-by'] };
+} };
+`,
+      );
+    };
+    install('stateflow-backend-acme', 'acme');
+    install('@acme/stateflow-backend', 'acme-scoped');
+    const app = join(ROOT, 'examples/shop/app.py');
+    for (const [target, name] of [['acme', 'stateflow-backend-acme'], ['@acme/stateflow-backend', '@acme/stateflow-backend'], ['stateflow-backend-acme', 'stateflow-backend-acme']]) {
+      const out = join(project, `out-${name.replace(/\W/g, '-')}`);
+      const run = await cli(['build', app, '--target', target!, '--out', out], { cwd: project });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(out, 'built-by'), 'utf8')).toBe(name);
+    }
+    const missing = await cli(['build', app, '--target', '@acme/nothing', '--out', project], { cwd: project });
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      "stateflow build: the '@acme/nothing' target needs the package @acme/nothing, which is not installed; install it next to the CLI (e.g. pnpm add -D @acme/nothing) and run again",
+    ]);
+    const bad = await cli(['build', app, '--target', 'Not A Name', '--out', project]);
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([
+      2,
+      "stateflow build: --target must be a backend name such as flink, or a backend's package name such as @acme/stateflow-backend (got 'Not A Name')",
+    ]);
   });
 
   it('reports bad settings and missing flags as usage errors', async () => {

@@ -9,7 +9,8 @@ const USAGE = `Usage: npm create stateflow-backend <directory> [-- --target <nam
 Writes a new StateFlow backend package into <directory> (which must be new or empty),
 copied from the backend template: a build step, an engine, and the conformance tests.
 The backend's name (stateflow build --target <name>) defaults to the folder name
-without "stateflow-", "backend-" and "-backend"; its package is @stateflow/backend-<name>.`;
+without "stateflow-", "backend-" and "-backend"; its package is stateflow-backend-<name>,
+which the CLI finds by that name.`;
 
 function main(argv: string[]): number {
   let parsed;

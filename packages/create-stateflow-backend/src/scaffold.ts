@@ -16,7 +16,7 @@ export interface ScaffoldOptions {
 export interface ScaffoldResult {
   /** The folder, as an absolute path. */
   directory: string;
-  /** `@stateflow/backend-<target>`: the name `stateflow build --target <target>` loads. */
+  /** `stateflow-backend-<target>`: a name anyone may publish, which `stateflow build --target <target>` loads. */
   packageName: string;
   /** The backend's name. */
   target: string;
@@ -109,7 +109,9 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   }
   const templateDir = options.templateDir ?? defaultTemplateDir();
   const manifest = JSON.parse(readFileSync(join(templateDir, 'template.json'), 'utf8')) as TemplateManifest;
-  const packageName = `@stateflow/backend-${target}`;
+  // The @stateflow scope is the project's own; stateflow-backend-<name> is the CLI's
+  // second guess for --target <name>, and free for anyone to publish.
+  const packageName = `stateflow-backend-${target}`;
 
   const files: string[] = [];
   const write = (path: string, text: string) => {

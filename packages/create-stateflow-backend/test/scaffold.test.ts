@@ -19,9 +19,9 @@ describe('scaffold', () => {
   const read = (path: string) => readFileSync(join(dir, path), 'utf8');
 
   it('names the backend after the folder and writes a package.json with published ranges', () => {
-    expect([result.target, result.packageName]).toEqual(['my', '@stateflow/backend-my']);
+    expect([result.target, result.packageName]).toEqual(['my', 'stateflow-backend-my']);
     const pkg = JSON.parse(read('package.json'));
-    expect(pkg.name).toBe('@stateflow/backend-my');
+    expect(pkg.name).toBe('stateflow-backend-my');
     expect(JSON.stringify(pkg)).not.toContain('workspace:');
     expect(pkg.peerDependencies['@stateflow/ir']).toMatch(/^>=\d+\.\d+\.\d+ <\d+\.\d+\.\d+$/);
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['@stateflow/cli', '@stateflow/conformance', '@stateflow/ir']));
@@ -72,7 +72,7 @@ it('targetFromDirectory drops the usual prefixes and suffix', () => {
 describe('the bin', () => {
   it('creates the folder and says what to do next', () => {
     const out = execFileSync(process.execPath, [bin, 'stateflow-backend-kv'], { cwd: work, encoding: 'utf8' });
-    expect(out).toContain("Created @stateflow/backend-kv in stateflow-backend-kv");
+    expect(out).toContain("Created stateflow-backend-kv in stateflow-backend-kv");
     expect(out).toContain('npm install');
   });
 

@@ -204,3 +204,15 @@ def test_a_value_nested_too_deeply_or_holding_itself_is_an_encoding_error() -> N
         assert "state field 'tree' of Box('b')" in str(e.value)
         with pytest.raises(EncodingError, match="nested too deeply"):
             Codec().encode_value(value, "the return value of Box.f")
+
+
+def test_seq_problem_accepts_whole_numbers_the_ir_can_carry():
+    from stateflow_kernel.request_values import seq_problem
+
+    assert [seq_problem(s) for s in (0, 1, 2 ** 53 - 1)] == [None, None, None]
+    assert seq_problem(None) == "seq must be a whole number from 0 to 2^53 - 1 (got null)"
+    assert seq_problem(True) == "seq must be a whole number from 0 to 2^53 - 1 (got a boolean)"
+    assert seq_problem(-1) == "seq must be a whole number from 0 to 2^53 - 1 (got -1)"
+    assert seq_problem(1.5) == "seq must be a whole number from 0 to 2^53 - 1 (got 1.5)"
+    assert seq_problem("0") == "seq must be a whole number from 0 to 2^53 - 1 (got a string)"
+    assert seq_problem(10 ** 4299).endswith("(got a number of 4300 digits)")

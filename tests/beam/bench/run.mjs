@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 /**
  * Beam backend benchmark: the generated pipeline beside a hand-written Beam pipeline of
- * the same workload (bench/reference/pipeline.py, no StateFlow) and the embedded runtime,
- * all in the same run.
+ * the same workload (bench/reference/pipeline.py, no StateFlow), the embedded runtime and
+ * the Flink backend, in one run.
  *
- *   pnpm -F @stateflow/beam-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--workloads A,T]
- *                                       [--targets embedded,generated,nodedup,reference] [--bootstrap HOST:PORT]
+ *   pnpm -F @stateflow/beam-tests bench [--duration 5] [--rounds 3] [--entities 1000] [--concurrency 1,32] [--workloads A,T]
+ *                                       [--targets embedded,flink,generated,reference] [--port 19692]
  *
- * Starts a fresh Kafka (tools/engines, port 19692) unless given --bootstrap, deploys
- * tests/bench/programs/accounts.py on LocalRuntime (durable LMDB store, subprocess host),
- * then as the generated Beam pipeline on Prism (with request dedup, then without: the
- * admit and answers steps are two stateful steps more per request than the reference has),
- * then the reference pipeline on Prism (one at a time), and runs closed loops of YCSB-A (50% read / 50% update, uniform keys) and T
- * (transfer between two accounts) with the load generators of tests/bench. Prints one
- * table with the generated/reference ratios; stops everything it started.
+ * Beam targets: `generated`, `nodedup` (generated with `dedup: false`), `reference`, and
+ * two probes of where the time goes: `ref+N` (the reference with N more stateful steps that
+ * only read and write a small cell) and `echo` (answers from a stateless step: Kafka in and
+ * out through Prism, no state). The Beam targets are all deployed at once, on one Kafka,
+ * and measured in interleaved rounds (round r: each workload and caller count, each target
+ * in turn, the order reversed every other round), so a change of the machine's load hits
+ * them alike; the table gives each row's median over the rounds and the median of the
+ * per-round ratios to the reference. The embedded runtime and Flink (one job, checkpoints
+ * every 200 ms, exactly-once) are measured once each, before the Beam targets, one
+ * deployment at a time. Starts a fresh Kafka on --port (this lane's; tools/engines) and
+ * stops everything it started, even on failure.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildBeamPipeline, findBeamEnv, pipelineTemplateDir, runBeamPipeline } from '@stateflow/backend-beam';
+import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
+import { uuidv7 } from '@stateflow/client';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
@@ -38,12 +44,15 @@ function flag(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
-const DURATION_MS = Number(flag('duration', '10')) * 1000;
+const DURATION_MS = Number(flag('duration', '5')) * 1000;
+const WARMUP_MS = Math.min(1000, DURATION_MS / 4);
+const ROUNDS = Number(flag('rounds', '3'));
 const ENTITIES = Number(flag('entities', '1000'));
 const CONCURRENCY = flag('concurrency', '1,32').split(',').map(Number);
 const PORT = Number(flag('port', '19692'));
 const WORKLOADS = flag('workloads', 'A,T').split(',');
-const BOOTSTRAP = flag('bootstrap', '');
+const TARGETS = flag('targets', 'embedded,flink,generated,reference').split(',');
+const DEFAULT_TARGETS = 'embedded,flink,generated,reference';
 const progress = (m) => process.stderr.write(`[beam-bench] ${m}\n`);
 
 const cleanups = [];
@@ -51,6 +60,7 @@ async function cleanup() {
   while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
 }
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
 
 async function program() {
   const path = 'tests/bench/programs/accounts.py';
@@ -59,143 +69,224 @@ async function program() {
   return program;
 }
 
-async function measure(label, call, rows) {
-  for (const workload of WORKLOADS) {
-    for (const concurrency of CONCURRENCY) {
-      const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency);
-      const warmupMs = Math.min(2000, DURATION_MS / 4);
-      const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
-      rows.push({ target: label, workload, concurrency, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors });
-      progress(`${label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
-    }
-  }
+/** One row: a closed loop of `workload` with `concurrency` callers on `call`. */
+async function measureOne(label, call, workload, concurrency, round, rows) {
+  const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + 1000 * round);
+  const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
+  rows.push({ target: label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors });
+  progress(`${label} ${workload} c=${concurrency} round ${round}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+}
+
+async function measureAll(label, call, rows) {
+  for (const workload of WORKLOADS) for (const concurrency of CONCURRENCY) await measureOne(label, call, workload, concurrency, 1, rows);
 }
 
 async function embedded(prog, rows) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-local-'));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const host = await createPythonHost({ kind: 'subprocess', stderr: 'capture' });
   const runtime = await LocalRuntime.start(prog, { host, closeHostOnStop: true, dataDir });
-  cleanups.push(() => runtime.stop());
+  const done = async () => {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  cleanups.push(done);
   const created = await Promise.all(Array.from({ length: ENTITIES }, (_, k) => runtime.create('Account', [accountKey(k), 1_000_000])));
   if (!created.every((r) => 'ok' in r)) throw new Error('embedded: create failed');
-  await measure('embedded (LocalRuntime, LMDB, subprocess)', (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r), rows);
-  await cleanups.pop()();
+  await measureAll('embedded', (op) => runtime.invoke('Account', op.key, op.method, op.args).then((r) => 'ok' in r), rows);
+  cleanups.splice(cleanups.indexOf(done), 1);
+  await done();
 }
 
-/** Creates the accounts through `ingress`, then measures; `start` returns the pipeline (its stop()). */
-async function overKafka(label, bootstrap, ingress, start, rows) {
+/** A Kafka client for one deployment; creates the accounts through it. */
+async function connect(label, bootstrap, requestTopic, replyTopic) {
+  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic, replyTopic });
+  await transport.connect();
+  // UUIDv7 ids, as the clients send them (dated: a key's request table stays short).
+  const send = (request) => transport.send(request, { requestId: uuidv7(), signal: new AbortController().signal, attempt: 0 });
   const t0 = Date.now();
-  const pipeline = await start();
-  progress(`${label}: running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const transport = kafkaTransport({ brokers: [bootstrap], requestTopic: ingress, replyTopic: 'bench-replies' });
+  for (let i = 0; i < ENTITIES; i += 200) {
+    const chunk = [];
+    for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
+    for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`${label}: create failed: ${JSON.stringify(r)}`);
+  }
+  progress(`${label}: created ${ENTITIES} accounts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return {
+    call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
+    close: () => transport.close(),
+  };
+}
+
+async function createTopic(bootstrap, topic) {
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+}
+
+/** The Flink backend's job for the same program (checkpoints every 200 ms), measured once. */
+async function flink(prog, bootstrap, rows) {
+  await run(join(ENGINES, 'flink/setup.sh'), [], { timeout: 1_800_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-flink-'));
+  const prefix = `bench-flink-${Date.now().toString(36)}`;
+  const replies = `${prefix}-replies`;
+  const artifact = await buildFlinkJob(prog, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: 200, replyTopics: replies });
+  await createTopic(bootstrap, replies);
+  const t0 = Date.now();
+  const job = runFlinkJob(dir, { args: ['--partitions', '1'] });
+  const stopJob = async () => {
+    await job.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.push(stopJob);
+  await job.running;
+  progress(`flink: running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const client = await connect('flink', bootstrap, artifact.config.topics.ingress, replies);
   try {
-    await transport.connect();
-    let n = 0;
-    const send = (request) => transport.send(request, { requestId: `${label.slice(0, 3)}${Date.now()}-${n++}`, signal: new AbortController().signal, attempt: 0 });
-    for (let i = 0; i < ENTITIES; i += 200) {
-      const chunk = [];
-      for (let k = i; k < Math.min(ENTITIES, i + 200); k++) chunk.push(send({ kind: 'create', entity: 'Account', args: [accountKey(k), 1_000_000], kwargs: {} }));
-      for (const r of await Promise.all(chunk)) if (!('ok' in r)) throw new Error(`${label}: create failed: ${JSON.stringify(r)}`);
-    }
-    progress(`${label}: created ${ENTITIES} accounts`);
-    await measure(label, (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r), rows);
+    await measureAll('flink', client.call, rows);
   } finally {
-    await transport.close();
-    await pipeline.stop();
+    await client.close();
+    cleanups.splice(cleanups.indexOf(stopJob), 1);
+    await stopJob();
   }
 }
 
-async function generated(prog, bootstrap, rows, dedup) {
-  const dir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-gen-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const prefix = `bench-gen-${Date.now().toString(36)}`;
-  const artifact = await buildBeamPipeline(prog, dir, { bootstrap, topicPrefix: prefix, replyTopics: 'bench-replies', dedup: String(dedup) });
-  await overKafka(dedup ? 'beam generated (Prism)' : 'beam generated, dedup off (Prism)', bootstrap, artifact.config.topics.ingress, async () => {
+/** Starts one Beam target; resolves to `{ label, ingress, replies, stop }` once it runs. */
+async function startBeam(prog, bootstrap, target) {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-'));
+  const prefix = `bench-${target.replace(/[^a-z0-9]/gi, '')}-${Date.now().toString(36)}`;
+  const replies = `${prefix}-replies`;
+  await createTopic(bootstrap, replies);
+  const t0 = Date.now();
+  let stop;
+  let ingress = `${prefix}-ingress`;
+  if (target === 'generated' || target === 'nodedup') {
+    const artifact = await buildBeamPipeline(prog, dir, { bootstrap, topicPrefix: prefix, replyTopics: replies, dedup: String(target === 'generated') });
+    ingress = artifact.config.topics.ingress;
     const p = runBeamPipeline(dir);
+    stop = async () => {
+      await p.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    cleanups.push(stop);
     await p.running;
-    return p;
-  }, rows);
-}
-
-async function reference(bootstrap, rows) {
-  const beam = findBeamEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-ref-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const prefix = `bench-ref-${Date.now().toString(36)}`;
-  const stopFile = join(dir, 'stop');
-  await overKafka('beam hand-written (Prism)', bootstrap, `${prefix}-ingress`, async () => {
+  } else {
+    const beam = findBeamEnv();
+    const stopFile = join(dir, 'stop');
     const script = fileURLToPath(new URL('./reference/pipeline.py', import.meta.url));
-    const child = spawn(beam.python, [script, '--prism', beam.prism, '--bootstrap', bootstrap, '--prefix', prefix, '--kafka-io', pipelineTemplateDir(), '--stop-file', stopFile], {
+    const variant = target === 'echo' ? ['--echo'] : target.startsWith('ref+') ? ['--extra-steps', target.slice(4)] : [];
+    const child = spawn(beam.python, [script, '--prism', beam.prism, '--bootstrap', bootstrap, '--prefix', prefix, '--kafka-io', pipelineTemplateDir(), '--stop-file', stopFile, ...variant], {
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
     });
     const exited = new Promise((r) => child.on('exit', r));
+    stop = async () => {
+      writeFileSync(stopFile, '');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // Prism and the workers are in the group
+      } catch {
+        /* gone */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    cleanups.push(stop);
     await new Promise((resolve, reject) => {
       child.stdout.on('data', (c) => (String(c).includes('PIPELINE_RUNNING') ? resolve() : undefined));
-      child.on('exit', (code) => reject(new Error(`reference pipeline exited ${code}`)));
+      child.on('exit', (code) => reject(new Error(`${target}: the reference pipeline exited ${code}`)));
     });
-    return {
-      async stop() {
-        writeFileSync(stopFile, '');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      },
-    };
-  }, rows);
+  }
+  progress(`${target}: running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { label: target, ingress, replies, stop };
 }
 
-function table(rows) {
-  const ref = (r) => rows.find((x) => x.target.startsWith('beam hand-written') && x.workload === r.workload && x.concurrency === r.concurrency);
-  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'p50 ÷ ref', 'ops ÷ ref'];
-  const body = rows.map((r) => {
-    const b = r.target.startsWith('beam generated') ? ref(r) : undefined;
-    return [
-      r.target,
-      r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer',
-      String(r.concurrency),
-      r.opsPerSec.toFixed(0),
-      r.p50.toFixed(1),
-      r.p99.toFixed(1),
-      String(r.errors),
-      b ? `${(r.p50 / b.p50).toFixed(2)}×` : '',
-      b ? `${(r.opsPerSec / b.opsPerSec).toFixed(2)}×` : '',
-    ];
-  });
+/** All Beam targets at once, measured in interleaved rounds. */
+async function beamRounds(prog, bootstrap, targets, rows) {
+  await run(join(ENGINES, 'beam/setup.sh'), [], { timeout: 1_800_000 });
+  const deployed = [];
+  for (const target of targets) deployed.push(await startBeam(prog, bootstrap, target));
+  const clients = [];
+  for (const d of deployed) {
+    const client = await connect(d.label, bootstrap, d.ingress, d.replies);
+    cleanups.push(client.close);
+    clients.push({ label: d.label, call: client.call });
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 ? clients : [...clients].reverse();
+    for (const workload of WORKLOADS) for (const concurrency of CONCURRENCY) for (const c of order) await measureOne(c.label, c.call, workload, concurrency, round, rows);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** One line per target, workload and caller count: medians over the rounds, and the median per-round ratio to the reference. */
+function summarise(rows) {
+  const groups = new Map();
+  for (const r of rows) {
+    const id = `${r.target}|${r.workload}|${r.concurrency}`;
+    if (!groups.has(id)) groups.set(id, []);
+    groups.get(id).push(r);
+  }
+  const out = [];
+  for (const list of groups.values()) {
+    const { target, workload, concurrency } = list[0];
+    const line = { target, workload, concurrency, rounds: list.length, opsPerSec: median(list.map((r) => r.opsPerSec)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), errors: list.reduce((n, r) => n + r.errors, 0) };
+    const ref = rows.filter((x) => x.target === 'reference' && x.workload === workload && x.concurrency === concurrency);
+    // Only the Beam targets ran in the reference's rounds (the embedded runtime and Flink did not).
+    if (ref.length && (['generated', 'nodedup', 'echo'].includes(target) || target.startsWith('ref+'))) {
+      const pair = (r) => ref.find((x) => x.round === r.round);
+      line.p50Ratio = median(list.filter(pair).map((r) => r.p50 / pair(r).p50));
+      line.opsRatio = median(list.filter(pair).map((r) => r.opsPerSec / pair(r).opsPerSec));
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+function table(lines) {
+  const head = ['target', 'workload', 'callers', 'rounds', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'p50 ÷ ref', 'ops ÷ ref'];
+  const body = lines.map((r) => [
+    r.target,
+    r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer',
+    String(r.concurrency),
+    String(r.rounds),
+    r.opsPerSec.toFixed(0),
+    r.p50.toFixed(1),
+    r.p99.toFixed(1),
+    String(r.errors),
+    r.p50Ratio !== undefined ? `${r.p50Ratio.toFixed(2)}×` : '',
+    r.opsRatio !== undefined ? `${r.opsRatio.toFixed(2)}×` : '',
+  ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
   return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+const started = Date.now();
 try {
   const prog = await program();
   const rows = [];
-  let bootstrap = BOOTSTRAP;
-  if (!bootstrap) {
-    await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
-    const kdir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-kafka-'));
-    cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
-    bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
-  }
-  await run(join(ENGINES, 'beam/setup.sh'), [], { timeout: 1_800_000 });
+  await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
+  const kdir = mkdtempSync(join(tmpdir(), 'sf-beam-bench-kafka-'));
+  cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
+  const bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
   progress(`Kafka on ${bootstrap}`);
-  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  if (!(await admin.listTopics()).includes('bench-replies')) await admin.createTopics({ topics: [{ topic: 'bench-replies', numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
-  const targets = flag('targets', 'embedded,generated,nodedup,reference').split(',');
-  if (targets.includes('embedded')) await embedded(prog, rows);
-  if (targets.includes('generated')) await generated(prog, bootstrap, rows, true);
-  if (targets.includes('nodedup')) await generated(prog, bootstrap, rows, false);
-  if (targets.includes('reference')) await reference(bootstrap, rows);
-  const text = table(rows);
-  process.stdout.write(`${text}\n`);
-  // Only a run of every target replaces the recorded one.
-  if (targets.length === 4) writeFileSync(join(ROOT, 'tests/beam/bench/latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: 'shared: 2 cores, other lanes running engines at the same time', durationMs: DURATION_MS, entities: ENTITIES, rows }, null, 2)}\n`);
+  if (TARGETS.includes('embedded')) await embedded(prog, rows);
+  if (TARGETS.includes('flink')) await flink(prog, bootstrap, rows);
+  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'reference', 'echo'].includes(t) || t.startsWith('ref+'));
+  if (beamTargets.length) await beamRounds(prog, bootstrap, beamTargets, rows);
+  const lines = summarise(rows);
+  process.stdout.write(`${table(lines)}\n`);
+  const seconds = (Date.now() - started) / 1000;
+  progress(`done in ${seconds.toFixed(0)} s`);
+  // Only a run of the default targets replaces the recorded one.
+  if (TARGETS.join(',') === DEFAULT_TARGETS)
+    writeFileSync(
+      join(ROOT, 'tests/beam/bench/latest.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), machine: 'shared: 2 cores, other lanes running engines at the same time', seconds, durationMs: DURATION_MS, rounds: ROUNDS, entities: ENTITIES, summary: lines, rows }, null, 2)}\n`,
+    );
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;

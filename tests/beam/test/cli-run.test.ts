@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { registry } from './support/engines.js';
-import { KafkaRequester } from './support/requester.js';
+import { registry } from './support/suite.js';
+import { KafkaRequester } from './support/suite.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));

@@ -10,7 +10,7 @@ import {
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
-import { KafkaRequester, REPLY_TOPIC } from './support/requester.js';
+import { KafkaRequester, REPLY_TOPIC } from './support/suite.js';
 
 const TITLE = 'Beam 2.78 on Prism (Kafka 4.4, splittable-DoFn read) through the Kafka client';
 /** Scenarios running at once against the one job. */

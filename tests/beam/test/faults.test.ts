@@ -5,7 +5,7 @@ import { compile } from '@stateflow/frontend-python';
 import type { Program, ResponseEvent } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
-import { KafkaRequester, readTopic } from './support/requester.js';
+import { KafkaRequester, readTopic } from './support/suite.js';
 
 const SHOP = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 
@@ -48,6 +48,26 @@ describe('guarantees of the Beam pipeline on Prism', () => {
     const answers = requester.seen.get(call.requestId) ?? [];
     expect(answers.map((a) => a.result)).toEqual([{ ok: true }, { ok: true }]);
     expect(await requester.getState(app.ingress, 'Item', 'coke')).toMatchObject({ stock: 5 });
+  });
+
+  it('creates once from a create written twice, and answers a later copy from the new instance', async () => {
+    // A create's answer is made at the new instance's key: a later copy is handed there.
+    const create = requester.event({ kind: 'Construct', entity: 'Item', args: ['mate', 2], kwargs: {} });
+    const record = { key: null, value: JSON.stringify(create) };
+    const made = { ok: { $entity: 'Item', $key: 'mate' } };
+    await requester.produce(app.ingress, [record, record]);
+    expect((await requester.waitFor(create.requestId)).result).toEqual(made);
+    const stock = requester.event({ kind: 'Invoke', target: item('mate'), method: 'update_stock', args: [7], kwargs: {} });
+    expect((await requester.request(app.ingress, stock)).result).toEqual({ ok: true });
+    const before = requester.seen.get(create.requestId)?.length ?? 0;
+    await requester.produce(app.ingress, [record]);
+    const deadline = Date.now() + 30_000;
+    while ((requester.seen.get(create.requestId)?.length ?? 0) <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const answers = requester.seen.get(create.requestId) ?? [];
+    expect(answers.length).toBeGreaterThan(before);
+    expect(answers.every((a) => JSON.stringify(a.result) === JSON.stringify(made)), JSON.stringify(answers)).toBe(true);
+    // Not created again: the stock set after the first create is still there.
+    expect(await requester.getState(app.ingress, 'Item', 'mate')).toMatchObject({ item_name: 'mate', stock: 7 });
   });
 
   it('applies a redelivered event between entities once (hop dedup in Beam state)', async () => {

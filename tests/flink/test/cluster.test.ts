@@ -4,8 +4,8 @@ import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deployOnCluster, startCluster, type ClusterDeployment, type FlinkCluster } from './support/cluster.js';
 import { expectedBalances, retryUntilAnswered, transfers } from './support/ledger.js';
-import { accountsProgram } from './support/programs.js';
-import { KafkaRequester, REPLY_TOPIC } from './support/requester.js';
+import { accountsProgram } from '@stateflow/engine-test-kit';
+import { KafkaRequester, REPLY_TOPIC } from './support/suite.js';
 
 /**
  * The conformance kit runs at the parallelisms of STATEFLOW_FLINK_CLUSTER_CONFORMANCE

@@ -10,7 +10,7 @@ import {
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy } from './support/deploy.js';
-import { KafkaRequester, REPLY_TOPIC } from './support/requester.js';
+import { KafkaRequester, REPLY_TOPIC } from './support/suite.js';
 
 const TITLE = 'Flink (PyFlink 2.3 mini-cluster, Kafka 4.4, exactly-once) through the Kafka client';
 /** Scenarios running at once against the one job. */

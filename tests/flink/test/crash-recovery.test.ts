@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
-import { accountsProgram } from './support/programs.js';
-import { KafkaRequester } from './support/requester.js';
+import { accountsProgram } from '@stateflow/engine-test-kit';
+import { KafkaRequester } from './support/suite.js';
 
 const ACCOUNTS = 20;
 const INITIAL = 1000;

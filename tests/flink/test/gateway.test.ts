@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { StateflowClient } from '@stateflow/client';
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registry } from './support/engines.js';
+import { registry } from './support/suite.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));

@@ -2,8 +2,8 @@ import { RequestExpiredError, StateflowClient, TimeoutError, uuidv7 } from '@sta
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
-import { accountsProgram } from './support/programs.js';
-import { REPLY_TOPIC } from './support/requester.js';
+import { accountsProgram } from '@stateflow/engine-test-kit';
+import { REPLY_TOPIC } from './support/suite.js';
 
 // Retries as users make them: through the client's Kafka transport, which waits for the
 // Response of its own request id (and client id) on the reply topic.

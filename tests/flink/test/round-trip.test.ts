@@ -5,7 +5,7 @@ import type { Program } from '@stateflow/ir';
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, type Deployment } from './support/deploy.js';
-import { KafkaRequester, REPLY_TOPIC, readTopic } from './support/requester.js';
+import { KafkaRequester, REPLY_TOPIC, readTopic } from './support/suite.js';
 
 const SHOP = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 

@@ -14,9 +14,9 @@ afterAll(() => removeProject(parent));
 it('npm create stateflow-backend: the new backend installs, builds and passes conformance', () => {
   // create-stateflow-backend is not scoped: this one command asks the local registry for it.
   const created = ok(parent, 'npm', ['create', 'stateflow-backend', 'my-backend', '--yes', '--registry', registryUrl()]);
-  expect(created.stdout).toContain('Created @stateflow/backend-my in my-backend');
+  expect(created.stdout).toContain('Created stateflow-backend-my in my-backend');
   const dir = join(parent, 'my-backend');
-  expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('@stateflow/backend-my');
+  expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('stateflow-backend-my');
 
   writeFileSync(join(dir, '.npmrc'), `@stateflow:registry=${registryUrl()}\n`);
   ok(dir, 'npm', ['install']);

@@ -10,7 +10,7 @@ import {
 import type { Program } from '@stateflow/ir';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, REPLY_TOPIC } from './support/deploy.js';
-import { KafkaRequester } from './support/requester.js';
+import { KafkaRequester } from './support/suite.js';
 
 const TITLE = 'Statefun 3.3 (Flink 1.16 mini-cluster, Kafka 4.4, exactly-once egress) through the Kafka client';
 /** Scenarios running at once against the one job. */

@@ -5,7 +5,7 @@ import type { Program } from '@stateflow/ir';
 import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, REPLY_TOPIC, type Deployment } from './support/deploy.js';
-import { KafkaRequester, readTopic } from './support/requester.js';
+import { KafkaRequester, readTopic } from './support/suite.js';
 
 const SHOP = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 

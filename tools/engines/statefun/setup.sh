@@ -66,7 +66,7 @@ else
   javac -nowarn -d "$tmp/classes" -cp "$LIBS/*" "$HERE"/java/dev/stateflow/statefun/*.java
   mkdir -p "$tmp/classes/META-INF/services"
   echo dev.stateflow.statefun.StateflowIngressModule >"$tmp/classes/META-INF/services/org.apache.flink.statefun.extensions.ExtensionModule"
-  rm -f "$DIR"/stateflow-statefun-*.jar
+  # Older builds stay (a few KB each): another checkout may be running one of them.
   jar --create --file "$JAR.partial" -C "$tmp/classes" . && mv "$JAR.partial" "$JAR"
   rm -rf "$tmp"
 fi

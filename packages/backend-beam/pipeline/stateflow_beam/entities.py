@@ -1,10 +1,13 @@
 """What an entity step does with one event at its key (no Beam import).
 
 The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
-``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state
-and the ids of the last hops that changed it, so a redelivered event between entities
-(the same ``requestId``, ``seq`` and kind) is not applied twice. A hop that changed
-nothing is not remembered (one state write less): run again, it sends the same events.
+``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state,
+the ids of the last hops that changed it, so a redelivered event between entities (the
+same ``requestId``, ``seq`` and kind) is not applied twice, and the client requests this
+key ran with their answers (see :mod:`requests`), so a client request runs once and every
+copy gets its answer without a stateful step of its own. A hop that changed nothing and
+answered no client is not remembered (one state write less): run again, it sends the same
+events, which their receivers skip (hop ids).
 """
 from __future__ import annotations
 
@@ -15,15 +18,19 @@ import threading
 import traceback
 from typing import Any, Dict, List, Tuple
 
-from .requests import Cell
-from .routing import error_response, split_output
+from .requests import DUPLICATE_REQUEST, Cell, Requests
+from .routing import error_response, route_key
 
 #: How many hop ids each key remembers (a redelivery arrives soon after the original).
 HOP_MEMORY = 64
 
-#: What one event produces, as JSON texts: (events for the internal topic, Responses to
-#: record and send, replies to send unrecorded: state reads).
-Output = Tuple[List[str], List[str], List[str]]
+#: How the classify step marks what it hands an entity step: a client request (run once
+#: per request id when dedup is on) or anything else (an event between entities, a read).
+CLIENT, EVENT = "C", "E"
+
+#: What one event produces: (events for the internal topic as (route key, JSON text),
+#: Responses and replies to send as JSON texts).
+Output = Tuple[List[Tuple[str, str]], List[str]]
 
 
 def hop_id(event: Dict[str, Any]) -> str:
@@ -50,9 +57,9 @@ def shared_logic() -> "EntityLogic":
 class EntityLogic:
     """Runs the kernel for one event under its key.
 
-    A key's state is one cell (one state read and one write per event: on a portable runner
-    each state access is a call to the runner): ``{"state": <encoded instance or null>,
-    "hops": [<ids of the last hops run here>]}``.
+    A key's state is one cell (one state read and at most one write per event: on a
+    portable runner each state access is a call to the runner): ``{"state": <encoded
+    instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``.
     """
 
     def __init__(self, program: Dict[str, Any]):
@@ -60,40 +67,71 @@ class EntityLogic:
 
         self.kernel = Kernel(program)
 
-    def handle(self, text: str, cell: Cell) -> Output:
-        event = json.loads(text)
+    def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
+        """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text."""
+        event = json.loads(tagged[1:])
         stored = cell.read()
         entry = json.loads(stored) if stored else {"state": None, "hops": []}
-        if event.get("kind") == "GetState":
+        kind = event.get("kind")
+        if kind == "GetState":
             return self._get_state(event, entry["state"])
-        this_hop = hop_id(event)
-        if this_hop in entry["hops"]:
-            return [], [], []
+        requests = Requests(entry.get("requests"), ttl_seconds, now_ms) if dedup else None
+        sends: List[str] = []
+        if kind == DUPLICATE_REQUEST:
+            if requests is None:
+                return [], []
+            sends = requests.on_notice(event)
+            self._store(cell, entry, requests, False)
+            return [], sends
+        if tagged[0] == CLIENT and requests is not None:
+            what, sends, notice = requests.on_request(event)
+            if what != "run":
+                self._store(cell, entry, requests, False)
+                return ([(route_key(notice), json.dumps(notice))] if notice else []), sends
+        else:
+            this_hop = hop_id(event)
+            if this_hop in entry["hops"]:
+                return [], []
         out, state, changed = self._process(event, entry["state"])
-        if not changed:
-            # Nothing to remember: run again, the hop would send the same events, which
-            # their receivers skip (hop ids) and the answers step sends once.
-            return out
-        entry["state"] = state
-        entry["hops"] = (entry["hops"] + [this_hop])[-HOP_MEMORY:]
-        cell.write(json.dumps(entry))
-        return out
+        internal: List[Tuple[str, str]] = []
+        for e in out:
+            if e.get("kind") == "Response":
+                text = json.dumps(e)
+                sends += requests.on_response(e, text) if requests is not None else [text]
+            else:
+                internal.append((route_key(e), json.dumps(e)))
+        if requests is not None and kind == "Construct":
+            requests.ran(event, out)
+        if changed:
+            entry["state"] = state
+            if requests is None or tagged[0] != CLIENT:
+                entry["hops"] = (entry["hops"] + [hop_id(event)])[-HOP_MEMORY:]
+        self._store(cell, entry, requests, changed)
+        return internal, sends
 
-    def _process(self, event: Dict[str, Any], state: Any) -> Tuple[Output, Any]:
+    @staticmethod
+    def _store(cell: Cell, entry: Dict[str, Any], requests: "Requests | None", changed: bool) -> None:
+        if requests is not None and requests.changed:
+            entry["requests"] = requests.stored()
+        elif not changed:
+            return  # nothing to remember
+        cell.write(json.dumps(entry))
+
+    def _process(self, event: Dict[str, Any], state: Any) -> Tuple[List[Dict[str, Any]], Any, bool]:
         try:
             result = self.kernel.process(event, state)
-            return split_output(result["out"]) + ([],), result.get("state", state), "state" in result
+            return result["out"], result.get("state", state), "state" in result
         except Exception as e:  # never fail the pipeline on one event
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
             fallback = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"})
-            return split_output(fallback.get("out", [])) + ([],), state, False
+            return fallback.get("out", []), state, False
 
     def _get_state(self, event: Dict[str, Any], state: Any) -> Output:
         target = event["target"]
         if state is None:
             message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
-            return [], [], [error_response(event, "EntityNotFound", message, "EntityNotFound")]
+            return [], [error_response(event, "EntityNotFound", message, "EntityNotFound")]
         response = {
             "kind": "Response",
             "requestId": event["requestId"],
@@ -102,4 +140,4 @@ class EntityLogic:
             "replyTo": event["replyTo"],
             "result": {"ok": state},
         }
-        return [], [], [json.dumps(response)]
+        return [], [json.dumps(response)]

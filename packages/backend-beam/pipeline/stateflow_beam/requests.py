@@ -1,31 +1,47 @@
-"""Exactly-once answers to client requests, by request id (no Beam import).
+"""Exactly-once answers to client requests, kept in the entity's own state (no Beam import).
 
-Two stateful steps keyed by ``requestId`` sit around the entity steps (Beam graphs have
-no cycles, so one step cannot both admit a request and record its answer):
+A client request runs at the key it names (``Entity/key``; a create at
+``$construct/Entity/<requestId>``), in the stateful step of that entity class, and its
+``Response`` is made at that same key: the kernel answers the client from the frame at
+the bottom of the call stack, which is the request's target (a create is answered by the
+``Insert`` at the new instance's key, see :func:`Requests.ran`). So the key's state cell
+records, next to the instance's state, the request ids it ran and their answers (a
+:class:`Requests` table), and one stateful step per hop does what needed three before
+(admit by request id, the entity, answers by request id):
 
-- **admit** (before the entities) remembers each request id it let through, with the
-  first copy's ``replyTo``. A second copy (a redelivered Kafka record, a client retry)
-  does not run again: it becomes a *duplicate notice* for the answers step.
-- **answers** (after the entities) records each request's ``Response``. A duplicate
-  notice gets the recorded answer, or, while the answer is still on its way (a split
-  method, a create), waits for it. A ``Response`` produced twice (a hop run again after
-  a failed bundle) is sent once.
+- a request whose id the table holds does not run again: it gets the recorded answer at
+  its own ``replyTo``, or, while the answer is still on its way (a method that calls
+  another entity), waits for it;
+- a ``Response`` made again (a hop run again after a failed bundle) is sent once;
+- a second copy of a create, whose answer is made at another key, becomes a
+  ``DuplicateRequest`` event to that key (see :func:`duplicate_notice`).
 
-Each step's state for an id is one small JSON text (see :class:`Cell`). Dated ids
-(UUIDv7) are forgotten ``dedupTtlSeconds`` after they were made; an older copy is refused
-with ``RequestExpired``, since it could no longer be told from a new request. Other ids
-are remembered for good.
+The table is read and written whole with every event of its key, so it is kept short.
+Dated ids (UUIDv7, the client's default) are dropped ``dedupTtlSeconds`` after they were
+made, and, past :data:`REQUEST_MEMORY` answered ones, the oldest are dropped first; the key
+remembers the newest time it dropped (``forgot``). A copy of a dated request older than
+the TTL, or not newer than ``forgot`` and no longer in the table, is refused with
+``RequestExpired``: it could no longer be told from a new request, so it is never run
+twice. Other ids (undated) are remembered for good: each adds to every later event's cost
+at that key, so clients should send UUIDv7 ids.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Dict, List, Optional, Protocol
 
 _UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 #: A dated request id more than this far ahead of the pipeline's clock is treated as undated.
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
+
+#: How many answered dated requests a key remembers (past the TTL's own limit): each
+#: costs about 60 bytes of JSON read and written with every event of the key.
+REQUEST_MEMORY = 64
+
+#: The internal event that hands a create's second copy to the key that answers it.
+DUPLICATE_REQUEST = "DuplicateRequest"
 
 
 class Cell(Protocol):
@@ -72,6 +88,17 @@ def expired_response(event: Dict[str, Any], ttl_seconds: int) -> str:
     return error_response(event, "RequestExpired", message, "RequestExpired")
 
 
+def forgotten_response(event: Dict[str, Any]) -> str:
+    from .routing import error_response
+
+    message = (
+        "request id '%s' is older than the %d newest requests its target remembers (it answered "
+        "them since): this pipeline may have run it and forgotten its outcome, so it does not run it "
+        "again; read the state to see whether it took effect, and send a new request (a new id) if it did not"
+    ) % (event.get("requestId"), REQUEST_MEMORY)
+    return error_response(event, "RequestExpired", message, "RequestExpired")
+
+
 def readdress(response: str, reply_to: Any) -> str:
     """The Response text sent to ``reply_to`` instead of its own ``replyTo``."""
     event = json.loads(response)
@@ -81,42 +108,117 @@ def readdress(response: str, reply_to: Any) -> str:
     return json.dumps(event)
 
 
-#: What admit makes of a request: ("run", text) | ("duplicate", notice JSON) | ("reply", Response text).
-Admitted = Tuple[str, str]
+def duplicate_notice(request_id: str, reply_to: Any, first: Any, at: Dict[str, Any]) -> Dict[str, Any]:
+    """The event that asks the key ``at`` ({entity, key}) to answer another copy of a request
+    (``first``: the first copy's replyTo, which gets the answer anyway)."""
+    return {"kind": DUPLICATE_REQUEST, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to, "first": first, "target": at}
 
 
-def admit(event: Dict[str, Any], text: str, seen: Cell, ttl_seconds: int, now_ms: int) -> Admitted:
-    """The admit step for one client request (``seen``: this request id's cell)."""
-    prior = seen.read()
-    if prior is not None:
-        notice = {"requestId": event["requestId"], "replyTo": event.get("replyTo"), "first": json.loads(prior)}
-        return "duplicate", json.dumps(notice)
-    if expired(event.get("requestId"), ttl_seconds, now_ms):
-        return "reply", expired_response(event, ttl_seconds)
-    seen.write(json.dumps(event.get("replyTo")))
-    return "run", text
+class Requests:
+    """The request ids one key ran or answers, as stored in its cell: ``{"ids": {id:
+    {"to": first replyTo, "wait": [other replyTos], "at": {entity, key} answering it
+    elsewhere, "t": when a dated id was made} while it runs, then {"res": [seq, result] of
+    its Response, "t"}}, "forgot": newest "t"
+    dropped before the TTL}``."""
 
+    def __init__(self, stored: Optional[Dict[str, Any]], ttl_seconds: int, now_ms: int):
+        stored = stored or {}
+        self.table: Dict[str, Any] = stored.get("ids", {})
+        self.forgot: int = stored.get("forgot", 0)
+        self.ttl_seconds = ttl_seconds
+        self.now_ms = now_ms
+        self.changed = False
 
-def on_response(response: str, cell: Cell) -> List[str]:
-    """The answers step for a ``Response``: what to send (nothing when already answered)."""
-    prior = cell.read()
-    record = json.loads(prior) if prior is not None else {}
-    if "response" in record:
-        return []
-    cell.write(json.dumps({"response": response}))
-    return [response] + [readdress(response, r) for r in record.get("waiting", [])]
+    def _new(self, request_id: str, record: Dict[str, Any]) -> Dict[str, Any]:
+        issued = issued_at_ms(request_id)
+        if issued is not None and issued <= self.now_ms + MAX_CLOCK_AHEAD_MS:
+            record["t"] = issued
+        self.table[request_id] = record
+        self.changed = True
+        return record
 
+    def on_request(self, event: Dict[str, Any]) -> "tuple[str, List[str], Optional[Dict[str, Any]]]":
+        """A client request at this key -> ``("run", [], None)``, or ``("answered", texts to
+        send, event to send on or None)`` for a copy of a request this key knows (or refuses)."""
+        request_id = event["requestId"]
+        reply_to = event.get("replyTo")
+        record = self.table.get(request_id)
+        if record is None:
+            if expired(request_id, self.ttl_seconds, self.now_ms):
+                return "answered", [expired_response(event, self.ttl_seconds)], None
+            if self._forgotten(request_id):
+                return "answered", [forgotten_response(event)], None
+            self._new(request_id, {"to": reply_to})
+            return "run", [], None
+        return ("answered",) + self._copy(request_id, record, reply_to)
 
-def on_duplicate(notice_text: str, cell: Cell) -> List[str]:
-    """The answers step for a duplicate notice: the recorded answer, or wait for it."""
-    notice = json.loads(notice_text)
-    reply_to = notice.get("replyTo")
-    prior = cell.read()
-    record = json.loads(prior) if prior is not None else {}
-    if "response" in record:
-        return [readdress(record["response"], reply_to)]
-    waiting = record.get("waiting", [])
-    # The first copy's address gets the answer anyway (the same client redelivering).
-    if reply_to != notice.get("first") and reply_to not in waiting:
-        cell.write(json.dumps({"waiting": waiting + [reply_to]}))
-    return []
+    def _forgotten(self, request_id: str) -> bool:
+        issued = issued_at_ms(request_id)
+        return issued is not None and self.forgot > 0 and issued <= self.forgot
+
+    def on_notice(self, event: Dict[str, Any]) -> List[str]:
+        """A ``DuplicateRequest`` at this key: the answer, or wait for it (the create's
+        ``Insert`` may still be on its way here)."""
+        request_id = event["requestId"]
+        record = self.table.get(request_id)
+        if record is None:
+            record = self._new(request_id, {"to": event.get("first")})
+        sends, _ = self._copy(request_id, record, event.get("replyTo"))
+        return sends
+
+    def _copy(self, request_id: str, record: Dict[str, Any], reply_to: Any):
+        if "res" in record:
+            seq, result = record["res"]
+            return [json.dumps({"kind": "Response", "requestId": request_id, "seq": seq, "stack": [], "replyTo": reply_to, "result": result})], None
+        if "at" in record:
+            return [], duplicate_notice(request_id, reply_to, record.get("to"), record["at"])
+        wait = record.setdefault("wait", [])
+        # The first copy's address gets the answer anyway (the same client redelivering).
+        if reply_to != record.get("to") and reply_to not in wait:
+            wait.append(reply_to)
+            self.changed = True
+        return [], None
+
+    def ran(self, event: Dict[str, Any], out: List[Dict[str, Any]]) -> None:
+        """After a create ran here: where its answer will be made (its ``Insert``'s key)."""
+        record = self.table.get(event["requestId"])
+        if record is None:
+            return
+        for e in out:
+            if e.get("kind") == "Insert":
+                record["at"] = e["target"]
+                self.changed = True
+
+    def on_response(self, response: Dict[str, Any], text: str) -> List[str]:
+        """A ``Response`` made at this key: the texts to send (none when already answered)."""
+        request_id = response.get("requestId")
+        record = self.table.get(request_id)
+        if record is None:
+            record = self._new(request_id, {"to": response.get("replyTo")})
+        elif "res" in record:
+            return []
+        waiting = record.get("wait", [])
+        answered = {"res": [response.get("seq"), response.get("result")]}
+        if "t" in record:
+            answered["t"] = record["t"]
+        self.table[request_id] = answered
+        self.changed = True
+        return [text] + [readdress(text, r) for r in waiting]
+
+    def stored(self) -> Dict[str, Any]:
+        """The table to write back, without the ids whose time is up, and with at most
+        :data:`REQUEST_MEMORY` answered dated ids."""
+        ttl_ms = self.ttl_seconds * 1000
+        now = self.now_ms
+        table = {k: r for k, r in self.table.items() if "t" not in r or ttl_ms <= 0 or r["t"] + ttl_ms > now}
+        dated = [(r["t"], k) for k, r in table.items() if "t" in r and "res" in r]
+        forgot = self.forgot
+        if len(dated) > REQUEST_MEMORY:
+            dated.sort()
+            for t, k in dated[: len(dated) - REQUEST_MEMORY]:
+                del table[k]
+                forgot = max(forgot, t)
+        out: Dict[str, Any] = {"ids": table}
+        if forgot:
+            out["forgot"] = forgot
+        return out

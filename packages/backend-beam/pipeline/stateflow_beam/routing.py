@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from stateflow_kernel.request_values import call_shape_problem
+from stateflow_kernel.request_values import call_shape_problem, seq_problem
 
 #: What the ingress check makes of a record.
 REQUEST = "request"    # a valid client request: deduplicated by requestId, then run
@@ -77,6 +77,8 @@ class Router:
             event = json.loads(value)
         except ValueError as e:
             return self._dead(value, "the record is not JSON (%s)" % (e,))
+        except RecursionError:
+            return self._dead(value, "the record nests arrays or objects too deeply to read")
         if not isinstance(event, dict):
             return self._dead(value, "the record is not a JSON object (an event per @stateflow/ir envelope.ts)")
         reply_to = event.get("replyTo")
@@ -107,6 +109,9 @@ class Router:
             return ("a client may send %s events, not %r" % (", ".join(CLIENT_KINDS), kind), None)
         if event.get("stack", []) != []:
             return ("a client request has an empty stack", None)
+        problem = seq_problem(event.get("seq", 0))
+        if problem is not None:
+            return (problem, None)
         if kind == "Construct":
             entity = event.get("entity")
         else:
@@ -148,7 +153,7 @@ def error_response(event: Dict[str, Any], type_: str, message: str, code: Option
     response = {
         "kind": "Response",
         "requestId": event.get("requestId"),
-        "seq": (seq + 1) if isinstance(seq, int) else 1,
+        "seq": (seq + 1) if seq_problem(seq) is None else 1,
         "stack": [],
         "replyTo": event.get("replyTo"),
         "result": {"error": error},

@@ -1,10 +1,11 @@
-"""The Beam steps of the pipeline: classify ingress, admit, entity steps, answers.
+"""The Beam steps of the pipeline: classify ingress, the entity steps.
 
 Thin ``DoFn`` wrappers: the logic is in :mod:`routing`, :mod:`requests` and
-:mod:`entities` (no Beam there). Stateful steps keep their state in Beam state
-(``ReadModifyWriteState`` of text, per key and window: the global window here) and use
-event-time timers only (processing-time timers push a streaming pipeline off Prism's
-portable path).
+:mod:`entities` (no Beam there). The entity steps keep their state in Beam state
+(``ReadModifyWriteState`` of text, per key and window: the global window here). There is
+one stateful step per hop: request dedup and the answers live in the entity's own state
+(see :mod:`requests`), since on a runner like Prism every stateful step an event passes
+costs a bundle.
 """
 from __future__ import annotations
 
@@ -14,27 +15,23 @@ from typing import Any, Dict
 
 import apache_beam as beam
 from apache_beam.coders import StrUtf8Coder
-from apache_beam.transforms.timeutil import TimeDomain
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
-from apache_beam.utils.timestamp import Timestamp
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
-from . import requests
-from .entities import shared_logic
+from .entities import CLIENT, EVENT, shared_logic
 from .routing import DEAD, READ, REJECTED, Router, key_entity, route_key
 
-#: Tags of the step outputs.
-REQUESTS, WRITES, RESPONSES, DUPLICATES = "requests", "writes", "responses", "duplicates"
+#: Tag of the records to write (topic or None for a Response, key, value).
+WRITES = "writes"
 
 
 class Classify(beam.DoFn):
-    """A record read from Kafka -> a request to admit (tagged, keyed by requestId); a state
-    read, an event between entities, or a request when dedup is off (main output, keyed by
-    route key); or a record to write at once (tagged: an error reply, a dead letter)."""
+    """A record read from Kafka -> an event for an entity step (main output, keyed by route
+    key, the text tagged :data:`CLIENT` for a client request, else :data:`EVENT`), or a
+    record to write at once (tagged output: an error reply, a dead letter)."""
 
     def __init__(self, entities: Dict[str, Any], config: Dict[str, Any]):
         self.entities = entities  # only what the checks need: names and methods, not the module
         self.config = config
-        self.dedup = bool(config.get("dedup", True))
         self.router: Router | None = None
 
     def setup(self):
@@ -45,8 +42,8 @@ class Classify(beam.DoFn):
         router = self.router
         if topic != router.ingress_topic:
             try:
-                event = json.loads(value)
-                yield (route_key(event), value.decode("utf-8") if isinstance(value, bytes) else value)
+                text = value.decode("utf-8") if isinstance(value, bytes) else value
+                yield (route_key(json.loads(text)), EVENT + text)
             except Exception as exc:  # noqa: BLE001 - not ours: set aside, keep running
                 yield beam.pvalue.TaggedOutput(WRITES, (self.config["topics"]["deadLetter"], None, json.dumps(
                     {"reason": "unreadable internal event (%s)" % exc, "topic": topic, "offset": offset, "record": repr(value)[:2000]})))
@@ -56,84 +53,29 @@ class Classify(beam.DoFn):
             yield beam.pvalue.TaggedOutput(WRITES, (self.config["topics"]["deadLetter"], None, text))
         elif what == REJECTED:
             yield beam.pvalue.TaggedOutput(WRITES, (router.response_topic(text), None, text))
-        elif what == READ or not self.dedup:
-            yield (route_key(event), text)
         else:
-            yield beam.pvalue.TaggedOutput(REQUESTS, (event["requestId"], text))
-
-
-class Admit(beam.DoFn):
-    """Keyed by requestId: runs each client request once; later copies become duplicate notices."""
-
-    SEEN = ReadModifyWriteStateSpec("seen", StrUtf8Coder())
-    FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
-
-    def __init__(self, ttl_seconds: int):
-        self.ttl_seconds = ttl_seconds
-
-    def process(self, element, seen=beam.DoFn.StateParam(SEEN), forget=beam.DoFn.TimerParam(FORGET)):
-        request_id, text = element
-        event = json.loads(text)
-        now_ms = int(time.time() * 1000)
-        what, out = requests.admit(event, text, seen, self.ttl_seconds, now_ms)
-        if what == "run":
-            at = requests.forget_at_ms(request_id, self.ttl_seconds, now_ms)
-            if at is not None:
-                forget.set(Timestamp.of(at / 1000.0))
-            yield (route_key(event), text)
-        elif what == "duplicate":
-            yield beam.pvalue.TaggedOutput(DUPLICATES, (request_id, "D" + out))
-        else:
-            yield beam.pvalue.TaggedOutput(WRITES, (None, request_id, out))
-
-    @on_timer(FORGET)
-    def forget(self, seen=beam.DoFn.StateParam(SEEN)):
-        seen.clear()
+            yield (route_key(event), (EVENT if what == READ else CLIENT) + text)
 
 
 class EntityStep(beam.DoFn):
-    """The stateful step of one entity class (or of creates): the kernel, state in Beam state."""
+    """The stateful step of one entity class (or of creates): the kernel, state in Beam
+    state. Main output: events for the internal topic; tagged: records to write."""
 
     ENTRY = ReadModifyWriteStateSpec("entry", StrUtf8Coder())
 
-    def __init__(self, entity: str):
+    def __init__(self, entity: str, dedup: bool, ttl_seconds: int):
         self.entity = entity  # the step's name; the kernel runs any event it is given
-
-    def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
-        key, text = element
-        internal, responses, replies = shared_logic().handle(text, entry)
-        for out in internal:
-            yield (route_key(json.loads(out)), out)
-        for response in responses:
-            yield beam.pvalue.TaggedOutput(RESPONSES, (json.loads(response)["requestId"], "R" + response))
-        for reply in replies:
-            yield beam.pvalue.TaggedOutput(WRITES, (None, key, reply))
-
-
-class Answers(beam.DoFn):
-    """Keyed by requestId: sends each request's answer once, and to every retry."""
-
-    RECORD = ReadModifyWriteStateSpec("record", StrUtf8Coder())
-    FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
-
-    def __init__(self, ttl_seconds: int):
+        self.dedup = dedup
         self.ttl_seconds = ttl_seconds
 
-    def process(self, element, record=beam.DoFn.StateParam(RECORD), forget=beam.DoFn.TimerParam(FORGET)):
-        request_id, tagged = element
-        if tagged[0] == "R":
-            out = requests.on_response(tagged[1:], record)
-        else:
-            out = requests.on_duplicate(tagged[1:], record)
-        at = requests.forget_at_ms(request_id, self.ttl_seconds, int(time.time() * 1000))
-        if at is not None:
-            forget.set(Timestamp.of(at / 1000.0))
-        for response in out:
-            yield (None, request_id, response)
-
-    @on_timer(FORGET)
-    def forget(self, record=beam.DoFn.StateParam(RECORD)):
-        record.clear()
+    def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
+        key, tagged = element
+        now_ms = int(time.time() * 1000)
+        internal, sends = shared_logic().handle(tagged, entry, self.dedup, self.ttl_seconds, now_ms)
+        for out in internal:
+            yield out
+        for response in sends:
+            yield beam.pvalue.TaggedOutput(WRITES, (None, key, response))
 
 
 def entity_index(entities: list):

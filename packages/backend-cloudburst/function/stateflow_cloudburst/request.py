@@ -51,6 +51,8 @@ def parse_request(payload: Any) -> Dict[str, Any]:
             payload = json.loads(payload)
         except ValueError as e:
             raise BadRequest("the request is not JSON (%s)" % (e,))
+        except RecursionError:
+            raise BadRequest("the request nests arrays or objects too deeply to read")
     if not isinstance(payload, dict):
         raise BadRequest("the request must be a JSON object (a StateFlow Invoke or Construct event), got %s"
                          % (type(payload).__name__,))
@@ -68,7 +70,11 @@ def parse_request(payload: Any) -> Dict[str, Any]:
         target = payload.get("target")
         if not isinstance(target, dict) or not isinstance(target.get("entity"), str) or not isinstance(target.get("key"), str):
             raise BadRequest("'target' must be {\"entity\": string, \"key\": string}")
-        if len(target["key"].encode("utf-8")) > MAX_KEY_BYTES:
+        try:
+            size = len(target["key"].encode("utf-8"))
+        except UnicodeEncodeError:
+            raise BadRequest("the key is not valid Unicode (it holds a lone UTF-16 surrogate)")
+        if size > MAX_KEY_BYTES:
             raise BadRequest("the key is longer than %d bytes of UTF-8" % MAX_KEY_BYTES)
     if kind == "Invoke" and not isinstance(payload.get("method"), str):
         raise BadRequest("'method' must be a string")

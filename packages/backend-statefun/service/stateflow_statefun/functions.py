@@ -2,13 +2,15 @@
 
 Function types (the module.yaml routes them to this service):
 
-- ``stateflow.system/ingress``: every client record of the ingress topic (id: the record
-  key, ``-`` when it has none). Validates it (``Router.admit``): a valid request goes on
-  as a message to the function that runs it, a bad one becomes an error ``Response`` on
-  the reply topic or a record on the dead-letter topic. Stateless.
 - ``stateflow/<Entity>`` (id: the instance key): runs the kernel for one event with the
   instance's encoded state in the persisted value ``instance`` and the client request ids
-  it has seen in ``requests``.
+  it has seen in ``requests``. A client record keyed ``Entity/key`` comes here straight
+  from the Kafka ingress (``keyRouting`` in module.yaml) and is validated here first.
+- ``stateflow.system/ingress``: every other record of the ingress topic (id: the record
+  key, ``-`` when it has none): creates, records without a key or naming no entity class.
+  Validates it (``Router.admit``): a valid request goes on as a message to the function
+  that runs it, a bad one becomes an error ``Response`` on the reply topic or a record on
+  the dead-letter topic. Stateless.
 - ``stateflow.system/construct`` (id: the request id): runs a ``Construct`` (``__init__``
   has no key yet) and remembers its answer, so a retried create runs once.
 
@@ -60,7 +62,9 @@ class StorageState:
         return self.storage.instance
 
     def set_state(self, text: str) -> None:
-        self.storage.instance = text
+        # Unchanged (a read): no write, so the reply carries no state mutation to persist.
+        if text != self.storage.instance:
+            self.storage.instance = text
 
     def _requests(self) -> Dict[str, Any]:
         if self._seen is None:
@@ -115,24 +119,44 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
         body = json.dumps({"reason": reason, "function": str(context.address.typename), "id": context.address.id, "record": text[:100_000]})
         context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=body))
 
+    def admit(context, raw: bytes, here: Optional[tuple] = None) -> Optional[str]:
+        """Validates a client record: answers a bad one (error reply or dead letter) and
+        returns None; returns the text of a valid one that runs at ``here`` (this
+        function's address), or sends it on to the address it names."""
+        key, origin, text = router.admit(raw)
+        if origin == REJECTED:
+            emit(context, [], [text], [])
+        elif origin == DEAD:
+            emit(context, [], [], [text])
+        else:
+            typename, target_id = address_of(key)
+            if here == (typename, target_id):
+                return text
+            context.send(message_builder(target_typename=typename, target_id=target_id, value=INGRESS + text, value_type=EVENT_TYPE))
+        return None
+
     @functions.bind(typename=INGRESS_FUNCTION)
     def ingress(context, message):
         raw = message.raw_value() or b""
         try:
-            key, origin, text = router.admit(raw)
-            if origin == REJECTED:
-                emit(context, [], [text], [])
-            elif origin == DEAD:
-                emit(context, [], [], [text])
-            else:
-                typename, target_id = address_of(key)
-                context.send(message_builder(target_typename=typename, target_id=target_id, value=INGRESS + text, value_type=EVENT_TYPE))
+            admit(context, raw)
         except Exception as e:  # noqa: BLE001 - a bug of ours; never fail the job
             dead_letter(context, "the ingress function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
 
     specs = [ValueSpec(name="instance", type=StringType), ValueSpec(name="requests", type=StringType)]
 
     def run_event(context, message):
+        if not message.is_type(EVENT_TYPE):
+            # A client record straight from the Kafka ingress (keyRouting): validate it here.
+            raw = message.raw_value() or b""
+            try:
+                address = context.address
+                text = admit(context, raw, (address.typename, address.id))
+                if text is not None:
+                    emit(context, *logic.handle(INGRESS, text, StorageState(context.storage, window)))
+            except Exception as e:  # noqa: BLE001
+                dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
+            return
         payload = message.as_type(EVENT_TYPE)
         try:
             origin, text = payload[0], payload[1:]

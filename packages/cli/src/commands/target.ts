@@ -11,6 +11,7 @@ import { ExitCode, type CliIo } from '../io.js';
 import { loadProgram } from '../load-program.js';
 import { readSettings, renderSettings, settingFlags, type SettingValues } from '../backend-settings.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { backendPackages } from '../backend-package.js';
 import { renderDiagnosticsText } from '../render-diagnostics.js';
 import { loadGateway, startRunGateway, type RunGateway, type RunGatewaySettings } from './run-gateway.js';
 import { parsePort, waitForSignal, type StopSignal } from './serve.js';
@@ -20,22 +21,29 @@ const SETTINGS_NOTE = `Settings: each backend declares its own (names, types, de
 --set <name=value> (repeatable).
 `;
 
-/** Usage of `stateflow build`, with the settings of `backend` when it is known. */
-export function buildUsage(backend?: Backend): string {
+/** A backend and the package it came from. */
+export interface LoadedBackend {
+  backend: Backend;
+  packageName: string;
+}
+
+/** Usage of `stateflow build`, with the settings of `loaded` when it is known. */
+export function buildUsage(loaded?: LoadedBackend): string {
   return `Usage: stateflow build <app.py> --target <name> --out <dir> [settings]
 
 Compiles the program and writes a deployable artifact for an engine. --target flink
 writes a PyFlink job directory (job.py, stateflow-job.json, program.ir.json, python/,
-README.md). The backend is the package @stateflow/backend-<name>.
+README.md). The backend is the package @stateflow/backend-<name>, else
+stateflow-backend-<name>; --target @scope/package names a backend's package exactly.
 
-${backend ? renderSettings(backend) : SETTINGS_NOTE}
+${loaded ? renderSettings(loaded.backend, loaded.packageName) : SETTINGS_NOTE}
 Exit status: 0 built, 1 the program has errors or cannot run on the target, 2 wrong usage
 or the backend package is not installed.
 `;
 }
 
-/** Usage of `stateflow run`, with the settings of `backend` when it is known. */
-export function runUsage(backend?: Backend): string {
+/** Usage of `stateflow run`, with the settings of `loaded` when it is known. */
+export function runUsage(loaded?: LoadedBackend): string {
   return `Usage: stateflow run <app.py> --target <name> [--fresh] [--port 8080] [--host 127.0.0.1] [--token <t>] [settings]
 
 Builds the program for the target into the cache (\${STATEFLOW_CACHE:-~/.cache/stateflow}/apps/, XDG_CACHE_HOME-aware)
@@ -52,7 +60,7 @@ Options:
   --allowed-host <h> another name clients may use in Host (repeatable), as for serve
   --cors-origin <o>  an origin whose pages may call the gateway (repeatable), as for serve
 
-${backend ? renderSettings(backend) : SETTINGS_NOTE}
+${loaded ? renderSettings(loaded.backend, loaded.packageName) : SETTINGS_NOTE}
 Exit status: 0 stopped cleanly, 1 the program has errors or the job failed, 2 wrong usage
 or the backend package is not installed.
 `;
@@ -85,44 +93,56 @@ async function parseTargetArgs(command: 'build' | 'run', argv: string[]) {
   const usage = command === 'build' ? buildUsage : runUsage;
   const { values: loose } = parseArgs({ args: argv, options: { target: OPTIONS.target }, strict: false, allowPositionals: true });
   const target = typeof loose['target'] === 'string' ? loose['target'] : undefined;
-  const backend = target === undefined ? undefined : await loadBackend(target, command);
+  const loaded = target === undefined ? undefined : await loadBackend(target, command);
+  const backend = loaded?.backend;
   const options = { ...(backend ? settingFlags(backend) : {}), ...OPTIONS };
-  const { values, file, help } = parseCommandArgs(command, argv, options, usage(backend));
-  return { values: values as { [name: string]: unknown } & typeof values, file, help, backend, usage: usage(backend) };
+  const { values, file, help } = parseCommandArgs(command, argv, options, usage(loaded));
+  return { values: values as { [name: string]: unknown } & typeof values, file, help, backend, usage: usage(loaded) };
+}
+
+/** Imports `name` from the CLI's own dependencies, else from the current directory's `node_modules`. */
+async function importInstalled(name: string): Promise<{ backend?: Backend } | undefined> {
+  try {
+    return (await import(name)) as { backend?: Backend };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(name)) throw err;
+  }
+  let path: string;
+  try {
+    path = createRequire(join(process.cwd(), 'package.json')).resolve(name);
+  } catch {
+    return undefined;
+  }
+  return (await import(pathToFileURL(path).href)) as { backend?: Backend };
 }
 
 /**
- * Loads the backend `@stateflow/backend-<target>`: from the CLI's own dependencies, else
- * from the current directory's `node_modules`. Throws {@link CliError} (exit 2) naming
- * the package to install when neither has it.
+ * Loads the backend a `--target` names (see {@link backendPackages}): the first of its
+ * candidate packages that is installed. Throws {@link CliError} (exit 2) naming the
+ * packages to install when none is.
  */
-export async function loadBackend(target: string, command: string): Promise<Backend> {
-  if (!/^[a-z][a-z0-9-]*$/.test(target)) {
-    throw new CliError(`stateflow ${command}: --target must be a backend name such as flink (got '${target}')`, ExitCode.Usage);
-  }
-  const name = `@stateflow/backend-${target}`;
-  let mod: { backend?: Backend } | undefined;
-  try {
-    mod = (await import(name)) as { backend?: Backend };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(name)) throw err;
-    try {
-      const path = createRequire(join(process.cwd(), 'package.json')).resolve(name);
-      mod = (await import(pathToFileURL(path).href)) as { backend?: Backend };
-    } catch {
-      mod = undefined;
-    }
-  }
-  if (!mod) {
+export async function loadBackend(target: string, command: string): Promise<LoadedBackend> {
+  const packages = backendPackages(target);
+  if (!packages) {
     throw new CliError(
-      `stateflow ${command}: the '${target}' target needs the package ${name}, which is not installed; install it next to the CLI (e.g. pnpm add -D ${name}) and run again`,
+      `stateflow ${command}: --target must be a backend name such as flink, or a backend's package name such as @acme/stateflow-backend (got '${target}')`,
       ExitCode.Usage,
     );
   }
-  if (!mod.backend || typeof mod.backend.build !== 'function') {
-    throw new CliError(`stateflow ${command}: ${name} does not export a backend (export const backend = defineBackend({...}))`, ExitCode.Usage);
+  for (const name of packages) {
+    const mod = await importInstalled(name);
+    if (!mod) continue;
+    if (!mod.backend || typeof mod.backend.build !== 'function') {
+      throw new CliError(`stateflow ${command}: ${name} does not export a backend (export const backend = defineBackend({...}))`, ExitCode.Usage);
+    }
+    return { backend: mod.backend, packageName: name };
   }
-  return mod.backend;
+  const [first, ...others] = packages;
+  const which = others.length > 0 ? `${first} (or ${others.join(', ')})` : first;
+  throw new CliError(
+    `stateflow ${command}: the '${target}' target needs the package ${which}, which is not installed; install it next to the CLI (e.g. pnpm add -D ${first}) and run again`,
+    ExitCode.Usage,
+  );
 }
 
 async function compileFor(file: string, io: CliIo): Promise<Program | undefined> {

@@ -85,6 +85,31 @@ def _well_formed(text: str) -> bool:
     return True
 
 
+def seq_problem(seq: Any) -> Optional[str]:
+    """Why ``seq`` cannot be an event's hop number (a whole number from 0 to 2^53 - 1, as
+    the IR's ``seq: number`` can carry exactly), or None. A bigger one could not be counted
+    on and written back (Python refuses to print integers past 4300 digits)."""
+    if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= _SAFE:
+        return None
+    return "seq must be a whole number from 0 to 2^53 - 1 (got %s)" % (json_type_name(seq),)
+
+
+def json_type_name(value: Any) -> str:
+    """How a decoded JSON value is named in a message: its JSON type, or a short number."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 24 else "a number of %d digits" % len(text)
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
 def key_problem(key: str) -> Optional[str]:
     """Why ``key`` cannot be an instance key (the message of ``checkKey`` in the IR), or None."""
     if key in _UNADDRESSABLE:

@@ -9,7 +9,13 @@ format on the wire so the same Kafka client drives both, and it reads and writes
 with the same splittable-DoFn reader and writer DoFn as the generated pipeline (Beam's
 own KafkaIO does not run here), so the comparison is of everything between the two.
 
-    python pipeline.py --prism PATH --bootstrap HOST:PORT --prefix P
+    python pipeline.py --prism PATH --bootstrap HOST:PORT --prefix P [--extra-steps N | --echo]
+
+Two variants measure where the time goes (bench/run.mjs --targets ...,ref+1,echo):
+``--extra-steps N`` puts N stateful steps before the accounts that only read and write a
+small cell of the event's key (what one more stateful step per event costs on the runner),
+``--echo`` answers every request from a stateless step (what reading and writing Kafka
+through the runner costs, with no stateful step at all).
 """
 import argparse
 import json
@@ -80,6 +86,23 @@ class Accounts(beam.DoFn):
             yield (self.internal, "Account/" + to, json.dumps(deposit))
 
 
+class PassThrough(beam.DoFn):
+    """A stateful step that only reads and writes one small cell of the event's key."""
+
+    SEEN = ReadModifyWriteStateSpec("seen", StrUtf8Coder())
+
+    def process(self, element, seen=beam.DoFn.StateParam(SEEN)):
+        seen.write(str(int(seen.read() or 0) + 1))
+        yield element
+
+
+def echo(element):
+    """Answers a request at once, without state: the creates' reference, None otherwise."""
+    event = json.loads(element[1])
+    value = {"$entity": "Account", "$key": event["args"][0]} if event["kind"] == "Construct" else None
+    return (reply_topic(event["replyTo"], "unused"), None, response(event, value))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--prism", required=True)
@@ -87,6 +110,8 @@ def main():
     p.add_argument("--prefix", required=True)
     p.add_argument("--kafka-io", required=True, help="folder holding the stateflow_beam package (its Kafka reader and writer)")
     p.add_argument("--stop-file")
+    p.add_argument("--extra-steps", type=int, default=0, help="stateful pass-through steps before the accounts")
+    p.add_argument("--echo", action="store_true", help="answer from a stateless step (no state at all)")
     args = p.parse_args()
     sys.path.insert(0, args.kafka_io)
     from stateflow_beam.kafka_io import ReadPartitions, WriteRecords, start_offsets
@@ -108,15 +133,19 @@ def main():
         key = event["args"][0] if event["kind"] == "Construct" else event["target"]["key"]
         return (key, text)
 
-    (
+    events = (
         pipeline
         | beam.Create(offsets)
         | "read-kafka" >> beam.ParDo(ReadPartitions(args.bootstrap, 20, 500))
         | "key" >> beam.Map(keyed).with_output_types(Tuple[str, str])
-        | "accounts" >> beam.ParDo(Accounts(internal, egress))
-        | "batch-writes" >> beam.Reshuffle()
-        | "write-kafka" >> beam.ParDo(WriteRecords(args.bootstrap, egress))
     )
+    if args.echo:
+        out = events | "echo" >> beam.Map(echo)
+    else:
+        for i in range(args.extra_steps):
+            events = events | ("pass-%d" % i) >> beam.ParDo(PassThrough()).with_output_types(Tuple[str, str])
+        out = events | "accounts" >> beam.ParDo(Accounts(internal, egress))
+    out | "batch-writes" >> beam.Reshuffle() | "write-kafka" >> beam.ParDo(WriteRecords(args.bootstrap, egress))
     result = pipeline.run()
     running = False
     while True:

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBeamPipeline, runBeamPipeline, type BeamArtifact, type RunningBeamPipeline } from '@stateflow/backend-beam';
+import { deploymentFolder, started, tailLog } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
-import { registry } from './engines.js';
-import { REPLY_TOPIC } from './requester.js';
+import { registry, REPLY_TOPIC } from './suite.js';
 
 /** A program running as a Beam pipeline on Prism with its own topics. */
 export interface Deployment {
@@ -31,27 +29,14 @@ export interface DeployOptions {
  * temporary folder and starts its pipeline on Prism; resolves once it runs.
  */
 export async function deploy(program: Program, bootstrap: string, options: DeployOptions = {}): Promise<Deployment> {
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), `stateflow-beam-${prefix}-`));
+  const { prefix, dir } = deploymentFolder('beam');
   const artifact = await buildBeamPipeline(program, dir, { bootstrap, topicPrefix: prefix, replyTopics: REPLY_TOPIC });
   // The pipeline's Python, Prism and the SDK workers are one process group; the registry
   // lets the run stop it even if this worker dies.
   const pipeline = runBeamPipeline(dir, { args: options.args ?? [] });
   registry.register(pipeline.pid, `beam pipeline ${prefix} ${dir}`);
-  const log = (lines = 30) => {
-    try {
-      return readFileSync(join(dir, 'logs', 'pipeline.log'), 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no pipeline log)';
-    }
-  };
-  try {
-    await pipeline.running;
-  } catch (err) {
-    await pipeline.stop();
-    registry.unregister(pipeline.pid);
-    throw new Error(`${(err as Error).message}\n${log()}`);
-  }
+  const log = (lines = 30) => tailLog(join(dir, 'logs', 'pipeline.log'), lines);
+  await started(pipeline, { forget: () => registry.unregister(pipeline.pid), log: () => log() });
   return {
     artifact,
     pipeline,

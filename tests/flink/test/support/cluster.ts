@@ -6,8 +6,7 @@ import { dirname, join } from 'node:path';
 import { buildFlinkJob, type FlinkArtifact } from '@stateflow/backend-flink';
 import { runScript } from '@stateflow/engine-harness';
 import type { Program } from '@stateflow/ir';
-import { registry } from './engines.js';
-import { REPLY_TOPIC } from './requester.js';
+import { registry, REPLY_TOPIC } from './suite.js';
 
 /** REST port of the test cluster's JobManager (RPC: +1); away from the other suites' ports. */
 export const CLUSTER_PORT = Number(process.env['STATEFLOW_FLINK_TEST_CLUSTER_PORT'] ?? 19481);

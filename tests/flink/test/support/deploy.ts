@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFlinkJob, runFlinkJob, type FlinkArtifact, type RunningFlinkJob } from '@stateflow/backend-flink';
+import { deploymentFolder, started, tailLog } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
-import { registry } from './engines.js';
-import { REPLY_TOPIC } from './requester.js';
+import { registry, REPLY_TOPIC } from './suite.js';
 
 /** A program running as a PyFlink job with its own topics. */
 export interface Deployment {
@@ -33,8 +31,7 @@ export interface DeployOptions {
  * temporary folder and starts its job; resolves once the job runs.
  */
 export async function deploy(program: Program, bootstrap: string, options: DeployOptions = {}): Promise<Deployment> {
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), `stateflow-flink-${prefix}-`));
+  const { prefix, dir } = deploymentFolder('flink');
   const artifact = await buildFlinkJob(program, dir, {
     bootstrap,
     topicPrefix: prefix,
@@ -45,25 +42,9 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
   // Each job runs in its own process group (the job's Python, the mini-cluster JVM, the
   // Python workers); the registry lets the run stop it even if this worker dies.
   const track = (j: RunningFlinkJob) => (registry.register(j.pid, `flink job ${prefix} ${dir}`), j);
-  let job = track(runFlinkJob(dir));
-  const log = () => {
-    try {
-      return readFileSync(join(dir, 'logs', 'job.log'), 'utf8').split('\n').slice(-30).join('\n');
-    } catch {
-      return '(no job log)';
-    }
-  };
-  const started = async (j: RunningFlinkJob) => {
-    try {
-      await j.running;
-    } catch (err) {
-      await j.stop();
-      registry.unregister(j.pid);
-      throw new Error(`${(err as Error).message}\n${log()}`);
-    }
-    return j;
-  };
-  await started(job);
+  const log = () => tailLog(join(dir, 'logs', 'job.log'));
+  const waitRunning = (j: RunningFlinkJob) => started(j, { forget: () => registry.unregister(j.pid), log });
+  let job = await waitRunning(track(runFlinkJob(dir)));
   return {
     artifact,
     get job() {
@@ -74,7 +55,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     async restart() {
       registry.unregister(job.pid);
       job = track(runFlinkJob(dir, { fromCheckpoint: 'latest', createTopics: false }));
-      return started(job);
+      return waitRunning(job);
     },
     async stop(keep = false) {
       await job.stop();

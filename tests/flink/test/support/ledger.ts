@@ -1,4 +1,4 @@
-import { KafkaRequester } from './requester.js';
+import type { KafkaRequester } from './suite.js';
 
 /** A transfer request and the two accounts it moves 1 between. */
 export interface Transfer {

@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatefunApp, runStatefunApp, type RunningStatefunApp, type StatefunArtifact } from '@stateflow/backend-statefun';
+import { deploymentFolder, freePort, started, tailLog } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
-import { registry } from './engines.js';
+import { registry, REPLY_TOPIC } from './suite.js';
 
-/** The reply topic shared by every deployment of a test run. */
-export const REPLY_TOPIC = 'statefun-tests-replies';
+export { REPLY_TOPIC };
 
 /** A program running on Statefun (a JVM and a function service) with its own topics. */
 export interface Deployment {
@@ -33,23 +30,12 @@ export interface DeployOptions {
   egressSemantic?: 'exactly-once' | 'at-least-once';
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-
 /**
  * Builds `program` with unique topics (replies allowed on {@link REPLY_TOPIC}) and a free
  * service port into a temporary folder and starts it; resolves once the job runs.
  */
 export async function deploy(program: Program, bootstrap: string, options: DeployOptions = {}): Promise<Deployment> {
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), `stateflow-statefun-${prefix}-`));
+  const { prefix, dir } = deploymentFolder('statefun');
   const artifact = await buildStatefunApp(program, dir, {
     bootstrap,
     topicPrefix: prefix,
@@ -58,6 +44,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     servicePort: await freePort(),
     ...(options.egressSemantic ? { egressSemantic: options.egressSemantic } : {}),
   });
+  // The JVM and the function service are two process groups; the JVM's pid is known once it runs.
   const track = (a: RunningStatefunApp) => {
     void a.running.then(
       () => registry.register(a.pids.jvm, `statefun jvm ${prefix} ${dir}`),
@@ -70,25 +57,9 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     registry.unregister(a.pids.jvm);
     registry.unregister(a.pids.service);
   };
-  const tail = (file: string, n: number) => {
-    try {
-      return readFileSync(join(dir, 'logs', file), 'utf8').split('\n').slice(-n).join('\n');
-    } catch {
-      return `(no ${file})`;
-    }
-  };
-  const log = () => `--- jvm.log ---\n${tail('jvm.log', 20)}\n--- service.log ---\n${tail('service.log', 20)}`;
-  const started = async (a: RunningStatefunApp) => {
-    try {
-      await a.running;
-    } catch (err) {
-      await a.stop();
-      untrack(a);
-      throw new Error(`${(err as Error).message}\n${log()}`);
-    }
-    return a;
-  };
-  let app = await started(track(runStatefunApp(dir)));
+  const log = () => `--- jvm.log ---\n${tailLog(join(dir, 'logs', 'jvm.log'), 20)}\n--- service.log ---\n${tailLog(join(dir, 'logs', 'service.log'), 20)}`;
+  const start = (a: RunningStatefunApp) => started(track(a), { forget: () => untrack(a), log });
+  let app = await start(runStatefunApp(dir));
   let restored: string | undefined;
   return {
     artifact,
@@ -106,7 +77,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
       const onLine = (line: string) => {
         if (line.startsWith('RESTORE ')) restored = line.slice('RESTORE '.length);
       };
-      app = await started(track(runStatefunApp(dir, { fromCheckpoint: 'latest', createTopics: false, onLine })));
+      app = await start(runStatefunApp(dir, { fromCheckpoint: 'latest', createTopics: false, onLine }));
       return app;
     },
     async stop(keep = false) {

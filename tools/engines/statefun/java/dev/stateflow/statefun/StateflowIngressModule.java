@@ -3,6 +3,7 @@ package dev.stateflow.statefun;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Properties;
@@ -31,6 +32,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * record without a key is routed to id {@code "-"}, an empty value arrives as an empty
  * message, and the target function decides (an error reply or a dead letter).
  *
+ * <p>With {@code keyRouting}, a record whose key is {@code <Type>/<id>} for one of the
+ * listed types goes straight to function {@code <namespace>/<Type>} with that id (a client
+ * request names its instance in the key: one function call less per request); that
+ * function validates the record itself. Every other record goes to {@code target}.
+ *
  * <pre>
  * kind: io.stateflow.kafka.v1/ingress
  * spec:
@@ -40,6 +46,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *   topic: my-app-ingress
  *   valueType: stateflow/request    # typename of the messages the target receives
  *   target: stateflow.system/ingress
+ *   keyRouting: { namespace: stateflow, types: [Account, Item] }   # optional
  *   properties: { isolation.level: read_committed }
  * </pre>
  */
@@ -58,12 +65,18 @@ public final class StateflowIngressModule implements ExtensionModule {
       JsonNode spec = component.specJsonNode();
       TypeName id = TypeName.parseFrom(text(spec, "id"));
       TypeName target = TypeName.parseFrom(text(spec, "target"));
-      RoutingConfig routing =
-          RoutingConfig.newBuilder()
-              .setTypeUrl(text(spec, "valueType"))
-              .addTargetFunctionTypes(
-                  TargetFunctionType.newBuilder().setNamespace(target.namespace()).setType(target.name()))
-              .build();
+      String valueType = text(spec, "valueType");
+      RoutingConfig routing = routingTo(valueType, target.namespace(), target.name());
+      Map<String, RoutingConfig> byType = new HashMap<>();
+      JsonNode keyRouting = spec.get("keyRouting");
+      if (keyRouting != null) {
+        String namespace = text(keyRouting, "namespace");
+        JsonNode types = keyRouting.get("types");
+        if (types == null || !types.isArray()) {
+          throw new IllegalArgumentException(KIND + ": spec.keyRouting.types must be a list of function type names");
+        }
+        for (JsonNode type : types) byType.put(type.asText(), routingTo(valueType, namespace, type.asText()));
+      }
       IngressIdentifier<Message> ingress = new IngressIdentifier<>(Message.class, id.namespace(), id.name());
       KafkaIngressBuilder<Message> builder =
           KafkaIngressBuilder.forIdentifier(ingress)
@@ -81,9 +94,16 @@ public final class StateflowIngressModule implements ExtensionModule {
         }
       }
       builder.withProperties(properties);
-      KafkaIngressBuilderApiExtension.withDeserializer(builder, new TolerantDeserializer(routing));
+      KafkaIngressBuilderApiExtension.withDeserializer(builder, new TolerantDeserializer(routing, byType));
       binder.bindIngress(builder.build());
       binder.bindIngressRouter(ingress, new AutoRoutableProtobufRouter());
+    }
+
+    private static RoutingConfig routingTo(String valueType, String namespace, String type) {
+      return RoutingConfig.newBuilder()
+          .setTypeUrl(valueType)
+          .addTargetFunctionTypes(TargetFunctionType.newBuilder().setNamespace(namespace).setType(type))
+          .build();
     }
 
     private static String text(JsonNode spec, String field) {
@@ -99,9 +119,11 @@ public final class StateflowIngressModule implements ExtensionModule {
   public static final class TolerantDeserializer implements KafkaIngressDeserializer<Message> {
     private static final long serialVersionUID = 1L;
     private final RoutingConfig routing;
+    private final HashMap<String, RoutingConfig> byType;
 
-    TolerantDeserializer(RoutingConfig routing) {
+    TolerantDeserializer(RoutingConfig routing, Map<String, RoutingConfig> byType) {
       this.routing = routing;
+      this.byType = new HashMap<>(byType);
     }
 
     @Override
@@ -110,7 +132,16 @@ public final class StateflowIngressModule implements ExtensionModule {
       // Bad UTF-8 becomes U+FFFD (String's decoder replaces, never throws).
       String id = key == null || key.length == 0 ? "-" : new String(key, StandardCharsets.UTF_8);
       byte[] value = record.value() == null ? new byte[0] : record.value();
-      return AutoRoutable.newBuilder().setConfig(routing).setId(id).setPayloadBytes(ByteString.copyFrom(value)).build();
+      RoutingConfig to = routing;
+      int slash = id.indexOf('/');
+      if (slash > 0 && slash < id.length() - 1) {
+        RoutingConfig direct = byType.get(id.substring(0, slash));
+        if (direct != null) {
+          to = direct;
+          id = id.substring(slash + 1);
+        }
+      }
+      return AutoRoutable.newBuilder().setConfig(to).setId(id).setPayloadBytes(ByteString.copyFrom(value)).build();
     }
   }
 }

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityState, Event, ResponseEvent } from '@stateflow/ir';
+import type { EntityState, ResponseEvent } from '@stateflow/ir';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 
-/** The reply topic shared by every deployment of a test run. */
-export const REPLY_TOPIC = 'flink-tests-replies';
+/** Names a requester gives what it makes on the broker. */
+export interface RequesterNames {
+  /** The topic every deployment of the run answers on (allowed as a reply topic of each). */
+  replyTopic: string;
+  /** Prefix of the client id and the consumer groups (`<prefix>-<uuid>`), e.g. `flink-tests`. */
+  prefix: string;
+}
 
 /**
  * A minimal request/response helper over Kafka (kafkajs) for what the typed client does
  * not send: raw records (malformed input), events with a chosen requestId (retries), and
- * the backend's `GetState` extension. Reads `REPLY_TOPIC` with read_committed.
+ * the Kafka backends' `GetState` extension. Reads the reply topic with read_committed.
  */
 export class KafkaRequester {
   readonly replyTo: { channel: string; id: string };
@@ -21,24 +26,27 @@ export class KafkaRequester {
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     readonly clientId: string,
+    readonly replyTopic: string,
   ) {
-    this.replyTo = { channel: `kafka:${REPLY_TOPIC}`, id: clientId };
+    this.replyTo = { channel: `kafka:${replyTopic}`, id: clientId };
   }
 
-  static async connect(bootstrap: string): Promise<KafkaRequester> {
-    const clientId = `flink-tests-${randomUUID()}`;
+  /** Connects to `bootstrap`, creating the reply topic when missing; resolves once it reads replies. */
+  static async connect(bootstrap: string, names: RequesterNames): Promise<KafkaRequester> {
+    const { replyTopic } = names;
+    const clientId = `${names.prefix}-${randomUUID()}`;
     const kafka = new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING });
-    await ensureTopics(kafka, [REPLY_TOPIC]);
+    await ensureTopics(kafka, [replyTopic]);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const consumer = kafka.consumer({ groupId: clientId, readUncommitted: false });
-    const self = new KafkaRequester(kafka, producer, consumer, clientId);
+    const self = new KafkaRequester(kafka, producer, consumer, clientId, replyTopic);
     const admin = kafka.admin();
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(REPLY_TOPIC);
+    const offsets = await admin.fetchTopicOffsets(replyTopic);
     await admin.disconnect();
     await consumer.connect();
-    await consumer.subscribe({ topic: REPLY_TOPIC, fromBeginning: false });
+    await consumer.subscribe({ topic: replyTopic, fromBeginning: false });
     const joined = new Promise<void>((resolve) => {
       const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
         remove();
@@ -62,7 +70,7 @@ export class KafkaRequester {
     });
     await joined;
     // From the end as it was before joining: no reply produced after that is missed.
-    for (const { partition, offset } of offsets) consumer.seek({ topic: REPLY_TOPIC, partition, offset });
+    for (const { partition, offset } of offsets) consumer.seek({ topic: replyTopic, partition, offset });
     return self;
   }
 
@@ -71,8 +79,8 @@ export class KafkaRequester {
     await this.producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key ?? null, value: r.value })) });
   }
 
-  /** A request event with this requester's replyTo (requestId: given or random). */
-  event<E extends Partial<Event> & { kind: string }>(fields: E, requestId = randomUUID()): E & { requestId: string; seq: number; stack: []; replyTo: { channel: string; id: string } } {
+  /** A request event with this requester's replyTo (requestId: given or random); `kind` may be an extension (`GetState`). */
+  event<E extends { kind: string }>(fields: E, requestId: string = randomUUID()): E & { requestId: string; seq: number; stack: []; replyTo: { channel: string; id: string } } {
     return { requestId, seq: 0, stack: [], replyTo: this.replyTo, ...fields };
   }
 
@@ -114,7 +122,7 @@ export class KafkaRequester {
   }
 }
 
-/** Creates topics (1 partition) when missing. */
+/** Creates topics (1 partition by default) when missing. */
 export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -127,9 +135,12 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
   }
 }
 
-/** Reads every committed record of a topic from the beginning until `count` arrived or `timeoutMs` passed. */
-export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: `flink-tests-read-${randomUUID()}`, readUncommitted: false });
+/**
+ * Reads every committed record of a topic from the beginning until `count` arrived or
+ * `timeoutMs` passed; the consumer group is `<groupPrefix>-read-<uuid>`.
+ */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000, groupPrefix = 'engine-tests'): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `${groupPrefix}-read-${randomUUID()}`, readUncommitted: false });
   const values: string[] = [];
   await consumer.connect();
   try {

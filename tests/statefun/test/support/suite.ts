@@ -1,0 +1,17 @@
+// What the Statefun suite shares with the other engine suites comes from the kit
+// (tests/engine-kit, documented in its README.md); this file holds what is the suite's own.
+import { defineEngineSuite, type KafkaRequester as Requester } from '@stateflow/engine-test-kit';
+
+/**
+ * The Statefun suite: Kafka on 127.0.0.1:19792 (`STATEFLOW_STATEFUN_TEST_KAFKA_PORT`, or an
+ * existing broker with `STATEFLOW_STATEFUN_TEST_BOOTSTRAP`), Statefun (`tools/engines/statefun/setup.sh`).
+ */
+export const suite = defineEngineSuite({ engine: 'statefun', kafkaPort: 19792, setup: [{ script: 'statefun/setup.sh' }] });
+
+// registry: every process group of the run; REPLY_TOPIC: `statefun-tests-replies`, where every
+// deployment answers; KafkaRequester.connect(bootstrap) and readTopic: raw Kafka I/O on it.
+export const { registry, replyTopic: REPLY_TOPIC, requester: KafkaRequester, readTopic } = suite;
+export type KafkaRequester = Requester;
+
+/** Vitest's global setup (vitest.config.ts): one Kafka broker for the whole run. */
+export default suite.globalSetup;
