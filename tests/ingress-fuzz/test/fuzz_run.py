@@ -127,49 +127,14 @@ def request_with_seq(seq_json: str, **fields) -> bytes:
     return ('{"seq": %s, %s' % (seq_json, text[1:])).encode()
 
 
-_HUGE_SEQ = ("a request whose seq has 4,300 digits: its answer's seq + 1 has 4,301, which json.dumps refuses "
-             "(Flink: split_output in EntityLogic._process and again in its fallback; Beam: EntityLogic.handle)")
-
-#: The Kafka backends' shared decoders (stateflow_flink and stateflow_beam routing, the kernel).
-KAFKA_KNOWN: List[Known] = [
-    ("RecursionError", "in admit",
-     "JSON nested ~1,000 deep: Router.admit's json.loads raises RecursionError, and admit catches only ValueError"),
-    ("ValueError", "in split_output", _HUGE_SEQ),
-    ("ValueError", "in error_response",
-     "a rejected request whose seq has 4,300 digits: error_response's seq + 1 cannot be encoded"),
-    ("TypeError", "hop.py",
-     "a request whose seq is not a number (null, a string, an object): the kernel's Hop.emit does seq += 1, "
-     "and the hosts' fallback (kernel.fail) does it again"),
-    # Beam encodes the kernel's events in EntityLogic.handle (no split_output there).
-    ("ValueError", "stateflow_beam/entities.py", _HUGE_SEQ),
+#: Records that once crashed the Flink and Beam decoders (found by this fuzzer; a regression
+#: test each): JSON nested past the recursion limit, and requests whose seq could not be
+#: counted on (4,300 digits, whose seq + 1 json.dumps refuses; not a number at all).
+KAFKA_ONCE_CRASHED = [
+    pytest.param(DEEP_RECORD, id="nested past the recursion limit"),
+    pytest.param(request_with_seq("9" * 4300), id="seq of 4300 digits"),
+    pytest.param(request_with_seq("9" * 4300, kind="Reply"), id="rejected, seq of 4300 digits"),
+    pytest.param(request_with_seq("null"), id="seq null"),
+    pytest.param(request_with_seq('"0"'), id="seq a string"),
+    pytest.param(request_with_seq("{}"), id="seq an object"),
 ]
-
-_EXCEPTIONS = {"RecursionError": RecursionError, "ValueError": ValueError, "TypeError": TypeError,
-               "UnicodeEncodeError": UnicodeEncodeError}
-
-
-def crash_cases(known: Sequence[Known], records: Sequence[Tuple[str, int, bytes]]) -> list:
-    """pytest params of the minimal inputs of known crashes ``(id, index in known, record)``,
-    each ``xfail(strict=True)`` with its exception: once the backend is fixed, the test
-    passes, strict turns that into a failure, and the mark and the entry are removed."""
-    params = []
-    for case_id, k, record in records:
-        name, _, reason = known[k]
-        params.append(pytest.param(record, id=case_id, marks=pytest.mark.xfail(strict=True, raises=_EXCEPTIONS[name], reason=reason)))
-    return params
-
-
-_KAFKA_CRASH_INPUTS = [
-    ("nested past the recursion limit", 0, DEEP_RECORD),
-    ("seq of 4300 digits", 1, request_with_seq("9" * 4300)),
-    ("rejected, seq of 4300 digits", 2, request_with_seq("9" * 4300, kind="Reply")),
-    ("seq null", 3, request_with_seq("null")),
-    ("seq a string", 3, request_with_seq('"0"')),
-    ("seq an object", 3, request_with_seq("{}")),
-]
-
-#: Minimal inputs of the crashes in :data:`KAFKA_KNOWN`.
-KAFKA_CRASHES = crash_cases(KAFKA_KNOWN, _KAFKA_CRASH_INPUTS)
-
-#: The same inputs, for a backend whose decoders were fixed (a regression test each).
-KAFKA_ONCE_CRASHED = [pytest.param(record, id=case_id) for case_id, _, record in _KAFKA_CRASH_INPUTS]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from stateflow_kernel.request_values import call_shape_problem
+from stateflow_kernel.request_values import call_shape_problem, seq_problem
 
 # Origins of a record entering the keyed operator.
 INGRESS = "I"      # a client request from the ingress topic (deduplicated by requestId)
@@ -83,6 +83,8 @@ class Router:
             event = json.loads(text)
         except ValueError as e:
             return self._dead(text, "the record is not JSON (%s)" % (e,))
+        except RecursionError:
+            return self._dead(text, "the record nests arrays or objects too deeply to read")
         if not isinstance(event, dict):
             return self._dead(text, "the record is not a JSON object (an event per @stateflow/ir envelope.ts)")
         reply_to = event.get("replyTo")
@@ -113,6 +115,9 @@ class Router:
             return ("a client may send %s events, not %r" % (", ".join(CLIENT_KINDS), kind), None)
         if event.get("stack", []) != []:
             return ("a client request has an empty stack", None)
+        problem = seq_problem(event.get("seq", 0))
+        if problem is not None:
+            return (problem, None)
         if kind == "Construct":
             entity = event.get("entity")
         else:
@@ -157,7 +162,7 @@ def error_response(event: Dict[str, Any], type_: str, message: str, code: Option
     response = {
         "kind": "Response",
         "requestId": event.get("requestId"),
-        "seq": (seq + 1) if isinstance(seq, int) else 1,
+        "seq": (seq + 1) if seq_problem(seq) is None else 1,
         "stack": [],
         "replyTo": event.get("replyTo"),
         "result": {"error": error},
