@@ -44,9 +44,11 @@ describe('guarantees of the Beam pipeline on Prism', () => {
     expect((await requester.waitFor(call.requestId)).result).toEqual({ ok: true });
     await requester.produce(app.ingress, [record]);
     const deadline = Date.now() + 30_000;
-    while ((requester.seen.get(call.requestId)?.length ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // Every copy is answered (three), with the first run's outcome; the answers to the two
+    // copies of one write may both arrive before the third copy is written, or after.
+    while ((requester.seen.get(call.requestId)?.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const answers = requester.seen.get(call.requestId) ?? [];
-    expect(answers.map((a) => a.result)).toEqual([{ ok: true }, { ok: true }]);
+    expect(answers.map((a) => a.result)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(await requester.getState(app.ingress, 'Item', 'coke')).toMatchObject({ stock: 5 });
   });
 

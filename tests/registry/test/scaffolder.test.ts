@@ -13,7 +13,11 @@ afterAll(() => removeProject(parent));
 
 it('npm create stateflow-backend: the new backend installs, builds and passes conformance', () => {
   // create-stateflow-backend is not scoped: this one command asks the local registry for it.
-  const created = ok(parent, 'npm', ['create', 'stateflow-backend', 'my-backend', '--yes', '--registry', registryUrl()]);
+  // A cache of its own: npx reuses a create-stateflow-backend it installed before (an
+  // earlier run of this suite published the same version with other contents).
+  const created = ok(parent, 'npm', ['create', 'stateflow-backend', 'my-backend', '--yes', '--registry', registryUrl()], {
+    npm_config_cache: join(parent, 'npm-cache'),
+  });
   expect(created.stdout).toContain('Created stateflow-backend-my in my-backend');
   const dir = join(parent, 'my-backend');
   expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('stateflow-backend-my');
