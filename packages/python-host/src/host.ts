@@ -14,6 +14,19 @@ export interface HostRequest {
   chained?: boolean;
 }
 
+/** Options of {@link PythonHost.load}: how the kernel runs the program. */
+export interface LoadOptions {
+  /**
+   * Run a caller's detached resume block (IR `Block.detached`) where the value it waits
+   * for is produced, with no trip back to the caller's instance (the kernel's
+   * `resume_detached`). A `Response` may then come from an instance other than the one
+   * the request started at, naming that one in `origin`: only a runtime that handles
+   * that may turn it on.
+   * @default false
+   */
+  resumeDetached?: boolean;
+}
+
 /** What the kernel made of one {@link HostRequest}. */
 export interface HostResult {
   /** New state of the target; absent when unchanged. */
@@ -76,8 +89,11 @@ export interface PythonHost {
    * Absent means always able.
    */
   unavailable?(): string | undefined;
-  /** Loads (or replaces) the program: executes its module and indexes its entities. */
-  load(program: Program): Promise<void>;
+  /**
+   * Loads (or replaces) the program: executes its module and indexes its entities. The
+   * options hold until the next load (a restarted worker loads with them too).
+   */
+  load(program: Program, options?: LoadOptions): Promise<void>;
   process(batch: HostRequest[]): Promise<HostResult[]>;
   /**
    * The worker (0 ≤ n < `parallelism`) that owns an event's target instance (or, for a

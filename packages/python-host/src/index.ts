@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { HostRequest, HostResult, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
+export type { HostRequest, HostResult, LoadOptions, LocalResult, LocalRoute, PythonHost, RoutedResult } from './host.js';
 export { createPythonHost, PYTHON_HOST_KINDS } from './create-host.js';
 export type { PythonHostOptions, PythonHostKind } from './create-host.js';
 export { PythonHostError, isHostDown } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
-import type { HostRequest, HostResult, PythonHost } from './host.js';
+import type { HostRequest, HostResult, LoadOptions, PythonHost } from './host.js';
 import { WorkerPool, type KernelWorker } from './worker-pool.js';
 
 /**
@@ -61,9 +61,9 @@ export abstract class PooledHost implements PythonHost {
     return this.closed ? `${this.description} is closed` : this.pool.unavailable();
   }
 
-  async load(program: Program): Promise<void> {
+  async load(program: Program, options?: LoadOptions): Promise<void> {
     this.assertOpen();
-    await this.pool.load(program);
+    await this.pool.load(program, options);
     this.loaded = true;
   }
 

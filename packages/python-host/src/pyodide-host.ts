@@ -1,7 +1,7 @@
 import type { Program } from '@stateflow/ir';
 import type { PyodideAPI } from 'pyodide';
 import { PythonHostError } from './errors.js';
-import type { HostRequest, HostResult, PythonHost } from './host.js';
+import type { HostRequest, HostResult, LoadOptions, PythonHost } from './host.js';
 import { failedResult } from './fail-event.js';
 import { stringifyForKernel } from './frames.js';
 import { bridgeFunctions, readBatchAnswer, startKernelPyodide, type PyCallable } from './kernel-pyodide.js';
@@ -42,9 +42,9 @@ export class PyodideHost implements PythonHost {
     return new PyodideHost(pyodide, load, batch);
   }
 
-  async load(program: Program): Promise<void> {
+  async load(program: Program, options: LoadOptions = {}): Promise<void> {
     this.assertOpen();
-    const error = this.loadFn(JSON.stringify(program));
+    const error = this.loadFn(JSON.stringify(program), options.resumeDetached === true);
     if (typeof error === 'string') throw new PythonHostError('LoadFailed', `cannot load the program: ${error}`);
     this.loaded = true;
   }

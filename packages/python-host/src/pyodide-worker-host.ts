@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { systemError, type ErrorValue, type Event, type Program } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
-import type { HostRequest, HostResult } from './host.js';
+import type { HostRequest, HostResult, LoadOptions } from './host.js';
 import { stringifyForKernel } from './frames.js';
 import { readBatchAnswer } from './kernel-pyodide.js';
 import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
@@ -86,8 +86,8 @@ class ThreadWorker implements KernelWorker {
     return this.death !== undefined;
   }
 
-  async load(program: Program): Promise<void> {
-    const response = await this.request({ id: 0, kind: 'load', program: JSON.stringify(program) });
+  async load(program: Program, options: LoadOptions = {}): Promise<void> {
+    const response = await this.request({ id: 0, kind: 'load', program: JSON.stringify(program), resumeDetached: options.resumeDetached === true });
     if (response.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${response.error}`);
   }
 

@@ -19,7 +19,7 @@ export interface PyodideWorkerData {
 
 /** A request from the main thread. */
 export type WorkerRequest =
-  | { id: number; kind: 'load'; program: string }
+  | { id: number; kind: 'load'; program: string; resumeDetached: boolean }
   | { id: number; kind: 'batch'; requests: string };
 
 /** A response to the main thread. */
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     let response: WorkerResponse;
     try {
       if (msg.kind === 'load') {
-        const error = load(msg.program);
+        const error = load(msg.program, msg.resumeDetached);
         response = typeof error === 'string' ? { id: msg.id, error } : { id: msg.id };
       } else {
         response = { id: msg.id, results: batch(msg.requests, progress, limit) as string };

@@ -1,7 +1,7 @@
 import { systemError, type EntityState, type ErrorValue, type Event, type Program, type ReplyAddress } from '@stateflow/ir';
 import { PythonHostError } from './errors.js';
 import { resolvePython } from './find-python.js';
-import type { HostRequest, HostResult, LocalResult, LocalRoute, RoutedResult } from './host.js';
+import type { HostRequest, HostResult, LoadOptions, LocalResult, LocalRoute, RoutedResult } from './host.js';
 import { PooledHost, supervisedPool, workerCount } from './pooled-host.js';
 import { workerIndex } from './partition.js';
 import { KernelProcess, type ResponseFrame } from './kernel-process.js';
@@ -84,9 +84,10 @@ class ProcessWorker implements KernelWorker {
     return this.proc.pid;
   }
 
-  async load(program: Program): Promise<void> {
+  async load(program: Program, options: LoadOptions = {}): Promise<void> {
     this.forget();
-    const frame = await this.proc.request({ kind: 'load', program });
+    // Only when set, so a plain load frame stays what it always was.
+    const frame = await this.proc.request({ kind: 'load', program, ...(options.resumeDetached ? { resumeDetached: true } : {}) });
     if (frame.error) throw new PythonHostError('LoadFailed', `cannot load the program: ${frame.error.message}`);
     if (frame.ok !== true) throw unexpected(this.proc, frame);
   }

@@ -2,7 +2,7 @@ import { systemError, type ErrorValue, type Program } from '@stateflow/ir';
 import { isHostDown, PythonHostError } from './errors.js';
 import { failedResult } from './fail-event.js';
 import { runOneByOne } from './one-by-one.js';
-import type { HostRequest, HostResult, LocalRoute, RoutedResult } from './host.js';
+import type { HostRequest, HostResult, LoadOptions, LocalRoute, RoutedResult } from './host.js';
 import { workerIndex } from './partition.js';
 import { SlotGate } from './slot-gate.js';
 
@@ -12,7 +12,7 @@ export interface KernelWorker {
   /** Whether the worker died (crash, killed, hard time limit, protocol fault); a dead worker is replaced. */
   readonly isDead: boolean;
   /** Loads the program. */
-  load(program: Program): Promise<void>;
+  load(program: Program, options?: LoadOptions): Promise<void>;
   /** Processes a batch; rejects when the worker dies or overruns its hard deadline (then it is dead), or cannot run the batch. */
   batch(requests: HostRequest[]): Promise<HostResult[]>;
   /** A batch with local routing (see `PythonHost.processOn`); workers without it run plain batches. */
@@ -40,6 +40,7 @@ export class WorkerPool {
   private readonly gates: SlotGate[];
   private readonly restarting = new Map<number, Promise<KernelWorker>>();
   private program: Program | undefined;
+  private loadOptions: LoadOptions = {};
   private closed = false;
   /** Workers replaced so far. */
   restarts = 0;
@@ -83,9 +84,10 @@ export class WorkerPool {
     return `no Python worker is running (being restarted after: ${reasons.join('; ')})`;
   }
 
-  async load(program: Program): Promise<void> {
+  async load(program: Program, options: LoadOptions = {}): Promise<void> {
     this.program = program;
-    await Promise.all(this.workers.map(async (_, i) => (await this.ready(i)).load(program)));
+    this.loadOptions = options;
+    await Promise.all(this.workers.map(async (_, i) => (await this.ready(i)).load(program, options)));
   }
 
   async process(batch: HostRequest[]): Promise<HostResult[]> {
@@ -177,7 +179,7 @@ export class WorkerPool {
         let fresh: KernelWorker | undefined;
         try {
           fresh = await this.spawn(w);
-          if (this.program) await fresh.load(this.program);
+          if (this.program) await fresh.load(this.program, this.loadOptions);
         } catch (err) {
           await fresh?.close().catch(() => undefined);
           // A worker that cannot be started again leaves its slot without one: the host is

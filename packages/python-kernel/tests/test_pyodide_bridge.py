@@ -75,3 +75,18 @@ def test_a_batch_too_deep_to_read_is_an_encoding_error() -> None:
     answer = json.loads(pyodide_bridge.worker_batch(deep, [0], 0))
     assert answer["error"]["type"] == "EncodingError"
     assert answer["error"]["message"].startswith("cannot read the batch: a value is nested too deeply")
+
+
+def test_load_with_resume_detached_answers_a_transfer_at_the_callee() -> None:
+    from test_detached import detached_program
+    from test_serve import _deposit_for_ann
+
+    def outs(rid: str) -> List[Dict[str, Any]]:
+        request = {"event": _deposit_for_ann(rid), "state": {"name": "bob", "balance": 0}}
+        return json.loads(pyodide_bridge.batch(json.dumps([request])))[0]["out"]
+
+    assert pyodide_bridge.load(json.dumps(detached_program())) is None
+    assert [e["kind"] for e in outs("r1")] == ["Reply"]
+    assert pyodide_bridge.load(json.dumps(detached_program()), True) is None
+    (response,) = outs("r2")
+    assert response["kind"] == "Response" and response["origin"] == {"entity": "Account", "key": "ann"}

@@ -219,3 +219,35 @@ def test_a_hop_that_ignores_the_time_limit_ends_the_process() -> None:
         assert last["error"]["type"] == "TimeoutError"
     finally:
         server.proc.kill()
+
+
+def _deposit_for_ann(rid: str) -> Dict[str, Any]:
+    """bob's ``deposit`` hop of ann's ``transfer`` (whose resume block is detached)."""
+    frame = {"entity": "Account", "key": "ann", "method": "transfer", "resume": "b1",
+             "resultVar": "__sf_t0", "env": {}}
+    return {"kind": "Invoke", "requestId": rid, "seq": 1, "stack": [frame],
+            "replyTo": {"channel": "t", "id": "1"}, "target": {"entity": "Account", "key": "bob"},
+            "method": "deposit", "args": [5], "kwargs": {}}
+
+
+def test_a_load_with_resume_detached_answers_a_transfer_at_the_callee() -> None:
+    from test_detached import detached_program
+
+    server = Server()
+    try:
+        state = {"name": "bob", "balance": 0}
+        assert server.call({"kind": "load", "program": detached_program()})["ok"] is True
+        plain = server.call({"kind": "batch", "requests": [{"event": _deposit_for_ann("r1"), "state": state}]})
+        assert [e["kind"] for e in plain["results"][0]["out"]] == ["Reply"]
+        assert server.call({"kind": "load", "program": detached_program(), "resumeDetached": True})["ok"] is True
+        on = server.call({"kind": "batch", "requests": [{"event": _deposit_for_ann("r2"), "state": state}]})
+        (response,) = on["results"][0]["out"]
+        assert response["kind"] == "Response" and response["result"] == {"ok": True}
+        assert response["origin"] == {"entity": "Account", "key": "ann"}
+        assert on["results"][0]["state"]["balance"] == 5
+        # Each load makes a new kernel: without the flag, the plain one again.
+        assert server.call({"kind": "load", "program": detached_program()})["ok"] is True
+        again = server.call({"kind": "batch", "requests": [{"event": _deposit_for_ann("r3"), "state": state}]})
+        assert [e["kind"] for e in again["results"][0]["out"]] == ["Reply"]
+    finally:
+        server.close()

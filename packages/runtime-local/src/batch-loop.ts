@@ -1,4 +1,4 @@
-import { systemError, type ConstructEvent, type Event, type Result } from '@stateflow/ir';
+import { systemError, type ConstructEvent, type Event, type ResponseEvent, type Result } from '@stateflow/ir';
 import { failedResult, isHostDown, runOneByOne, type HostRequest, type HostResult, type LocalResult, type PythonHost } from '@stateflow/python-host';
 import { isTargeted, type Mailboxes, type TakenEvents, type TargetedEvent } from './mailboxes.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -363,6 +363,9 @@ export class BatchLoop {
     let now = 0;
     // `refused`: the client's own event (seq 0) was refused before it ran (isRefusal).
     const finish = (response: Finished, refused = false): void => {
+      // A Response with `origin` was produced away from the request's first instance
+      // (resumeDetached); outcomes are kept by request id, so it is handled the same.
+      if ((response as ResponseEvent).origin) this.hooks.metrics?.detachedResponses.inc();
       responses.push(response);
       const { requestId, result } = response;
       if (isRecordedRequest(requestId) && !refused) {

@@ -160,6 +160,12 @@ export class RuntimeMetrics implements GatewayMetrics {
   readonly commitSeconds = new Histogram('stateflow_store_commit_duration_seconds', 'Time until a batch commit is durable.', LATENCY_BUCKETS);
   readonly requests = new Counter('stateflow_requests_total', 'Finished requests by outcome (ok, error).');
   readonly idempotentHits = new Counter('stateflow_idempotent_replays_total', 'Requests answered from a recorded outcome.');
+  readonly detached = new Counter(
+    'stateflow_detached_responses_total',
+    "Requests answered at a callee's instance, where the callers' detached resume blocks ran (resumeDetached).",
+  );
+  /** `detached`'s only series, resolved once (counted per response). */
+  readonly detachedResponses = this.detached.labels();
   /** `requests` with outcome `ok` and `error`, resolved once (counted per request). */
   readonly requestsOk = this.requests.labels({ outcome: 'ok' });
   readonly requestsFailed = this.requests.labels({ outcome: 'error' });
@@ -203,6 +209,7 @@ export class RuntimeMetrics implements GatewayMetrics {
       this.commitSeconds,
       this.requests,
       this.idempotentHits,
+      this.detached,
       ...this.extra,
     ];
     return `${all.map((m) => m.render()).join('\n')}\n`;

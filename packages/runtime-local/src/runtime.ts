@@ -75,6 +75,17 @@ export interface LocalRuntimeOptions extends BatchLoopOptions {
    * @default 1000
    */
   storeProbeMs?: number;
+  /**
+   * Run a caller's detached resume block (IR `Block.detached`: code that never uses
+   * `self` and ends the method or jumps on, like the `return True` after
+   * `to.deposit(x)`) at the instance that produced the value it waits for, instead of
+   * sending the value back to the caller's instance first: a transfer takes two hops, not
+   * three. The answer then comes from the callee's hop; it is recorded and delivered by
+   * request id as any other. Set `false` to run every resume block at its own instance.
+   * A host without the option (`host.load`'s `resumeDetached`) runs them there anyway.
+   * @default true
+   */
+  resumeDetached?: boolean;
 }
 
 /** Options of one call. */
@@ -215,7 +226,7 @@ export class LocalRuntime {
     const checked = assertIr(program, SUPPORTED_IR_RANGE);
     if (!checked.program) throw new InvalidProgramError(checked.diagnostics);
     if (options.tuneGarbageCollector !== false) tuneGarbageCollector();
-    await options.host.load(program);
+    await options.host.load(program, { resumeDetached: options.resumeDetached !== false });
     const runtime = new LocalRuntime(program, options.host, options);
     runtime.recover();
     return runtime;

@@ -82,8 +82,8 @@ class WatchingHost implements PythonHost {
   unavailable() {
     return this.inner.unavailable?.();
   }
-  load(program: Program) {
-    return this.inner.load(program);
+  load(...args: Parameters<PythonHost['load']>) {
+    return this.inner.load(...args);
   }
   protected watch(batch: HostRequest[]) {
     if (batch.some((r) => depthOf(r) !== undefined) && batch.some((r) => r.event.seq > 0)) this.mixed++;

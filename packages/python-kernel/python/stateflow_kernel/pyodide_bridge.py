@@ -4,7 +4,8 @@ Each Pyodide (the in-process host's, or one per worker thread) imports this modu
 calls its functions with JSON text, so that only strings cross between JavaScript and
 Python:
 
-- ``load(text)`` loads a program and returns ``None``, or the load error's message;
+- ``load(text, resume_detached)`` loads a program and returns ``None``, or the load
+  error's message (``resume_detached``: ``Kernel(program, resume_detached=...)``);
 - ``batch(text)`` runs a batch (the in-process host, ``Kernel.process_batch_json``);
 - ``worker_batch(text, progress, limit_s)`` runs a batch in a worker thread, publishing
   the index of the running event so the main thread can stop a runaway hop.
@@ -31,11 +32,14 @@ from .serve import timeout_error
 kernel: Optional[Kernel] = None
 
 
-def load(text: str) -> Optional[str]:
-    """Loads the program ``text`` (IR JSON); returns the load error's message, or ``None``."""
+def load(text: str, resume_detached: bool = False) -> Optional[str]:
+    """Loads the program ``text`` (IR JSON); returns the load error's message, or ``None``.
+    With ``resume_detached`` the kernel runs the callers' detached resume blocks where a
+    value is produced (``stateflow_kernel.detached``); the host must then accept a
+    ``Response`` with ``origin``."""
     global kernel
     try:
-        kernel = Kernel(json.loads(text))
+        kernel = Kernel(json.loads(text), resume_detached=resume_detached is True)
     except LoadError as e:
         return str(e)
     # The standard library's, Pyodide's and the program's objects live until the next

@@ -4,6 +4,9 @@ Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON,
 both directions. Requests carry an ``id`` echoed by the response:
 
 - ``{"id", "kind": "load", "program": {...}}`` → ``{"id", "ok": true}``
+  (with ``"resumeDetached": true`` the kernel runs the callers' detached resume blocks
+  where a value is produced: ``Kernel(program, resume_detached=True)``, see
+  ``stateflow_kernel.detached``; the host must then accept a ``Response`` with ``origin``)
 - ``{"id", "kind": "batch", "requests": [{"event", "state"}, ...]}`` → ``{"id", "results": [...]}``
   (a request may also be a compact list, with ``"replyTo": [...]`` in the frame, and
   gets a compact result then: see ``stateflow_kernel.wire``;
@@ -201,7 +204,7 @@ def _handle(kernel: Optional[Kernel], request: Dict[str, Any]):
     if kind == "load":
         _resident.clear()
         try:
-            kernel = Kernel(request["program"])
+            kernel = Kernel(request["program"], resume_detached=request.get("resumeDetached") is True)
         except LoadError as e:
             return kernel, {"id": rid, "error": {"type": "LoadError", "message": str(e)}}
         # The program's objects live until the next load: move them out of the
