@@ -160,6 +160,7 @@ export class RuntimeMetrics implements GatewayMetrics {
   readonly commitSeconds = new Histogram('stateflow_store_commit_duration_seconds', 'Time until a batch commit is durable.', LATENCY_BUCKETS);
   readonly requests = new Counter('stateflow_requests_total', 'Finished requests by outcome (ok, error).');
   readonly idempotentHits = new Counter('stateflow_idempotent_replays_total', 'Requests answered from a recorded outcome.');
+  /** Requests answered at a callee's instance (detached resume blocks, `resumeDetached`). */
   readonly detached = new Counter(
     'stateflow_detached_responses_total',
     "Requests answered at a callee's instance, where the callers' detached resume blocks ran (resumeDetached).",
