@@ -294,6 +294,33 @@ check([route_key(json.loads(i)) for i in internal] == ["User/alice"] and len(out
 check(route_key(json.loads(settle_internal[0])) == "$construct/i2" and "target" not in json.loads(settle_internal[0]),
       "a create's Settle has no target and goes to $construct/<requestId>")
 
+# The same with the real kernel (EntityLogic runs it with resume_detached=True): Bank.transfer's
+# last block (``return [a, b, c]``) is detached, so the last deposit's hop answers the client.
+with open(os.path.join(HERE, "..", "..", "conformance", "scenarios", "kwargs-defaults", "remote-call-with-kwargs",
+                       "program.ir.json"), encoding="utf-8") as f:
+    BANK = json.load(f)["program"]
+b_logic, b_keys = EntityLogic(BANK), {}
+for rid, create in (("cA", dict(entity="Account", args=["A"], kwargs={"balance": 100})),
+                    ("cB", dict(entity="Account", args=["B"], kwargs={})), ("cK", dict(entity="Bank", args=["bank"], kwargs={}))):
+    check(len(flow(INGRESS, req(rid, kind="Construct", **create), b_logic, b_keys)) == 1, "create %s" % rid)
+transfer = req("tr1", kind="Invoke", target={"entity": "Bank", "key": "bank"}, method="transfer",
+               args=[{"$entity": "Account", "$key": "A"}, {"$entity": "Account", "$key": "B"}, 30], kwargs={})
+hops, answers, queue = [], [], [(INGRESS, transfer)]
+while queue:
+    o, t = queue.pop(0)
+    hops.append((json.loads(t)["kind"], route_key(json.loads(t))))
+    internal, out, _ = run(o, t, b_logic, b_keys)
+    answers += [(route_key(json.loads(t)), json.loads(r)) for r in out]
+    queue += [("N", i) for i in internal]
+check([(at, r["result"], r.get("origin")) for at, r in answers] == [("Account/B", {"ok": [70, 29, 29]}, {"entity": "Bank", "key": "bank"})],
+      "real kernel: the last callee answers, with origin")
+check(hops == [("Invoke", "Bank/bank"), ("Read", "Account/B"), ("Reply", "Bank/bank"), ("Invoke", "Account/A"), ("Reply", "Bank/bank"), ("Invoke", "Account/B"), ("Reply", "Bank/bank"),
+               ("Invoke", "Account/B"), ("Settle", "Bank/bank")],
+      "real kernel: no Reply back to the bank after the last call, a Settle instead")
+check(json.loads(Record.parse(b_keys["Bank/bank"].seen["tr1"]).response)["result"] == {"ok": [70, 29, 29]}, "real kernel: recorded at origin")
+check([r["result"] for r in flow(INGRESS, transfer, b_logic, b_keys)] == [{"ok": [70, 29, 29]}]
+      and json.loads(b_keys["Account/B"].state)["balance"] == 29, "real kernel: a retry gets the stored answer, runs once")
+
 # Old records (an earlier version's "" and bare Response text) are still understood.
 check(not Record.parse("").answered and Record.parse(json.dumps({"kind": "Response", "result": {"ok": 1}})).answered, "old records")
 

@@ -50,7 +50,9 @@ class EntityLogic:
                  clock: Callable[[], float] = time.time):
         from stateflow_kernel import Kernel  # imported in the Python worker
 
-        self.kernel = Kernel(program)
+        # Detached continuations: a callee may answer the client itself (a Response with
+        # ``origin``), recorded at origin by a Settle (``_answered``).
+        self.kernel = Kernel(program, resume_detached=True)
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
         self.clock = clock
