@@ -48,8 +48,8 @@ class Cell:
 class Driver:
     """The pipeline's steps in memory (state cells per key, like Beam state)."""
 
-    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router):
-        self.logic = EntityLogic(PROGRAM)
+    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM):
+        self.logic = EntityLogic(program)
         if kernel is not None:
             self.logic.kernel = kernel
         self.router = router
@@ -384,5 +384,82 @@ w.release()
 check(late not in requests_at(w, "Account/a"), "its late Settle records nothing")
 w.ingress(transfer(late, amount=1, reply=OTHER))
 check(w.responses(late)[-1]["result"]["error"]["code"] == "RequestExpired", "and a copy of it is refused")
+
+# -- the same through the kernel: a transfer whose last block is detached ------------------
+BANK_SOURCE = '''
+from stateflow import stateflow
+
+
+@stateflow
+class Account:
+    def __init__(self, name: str, balance: int):
+        self.name = name
+        self.balance = balance
+
+    def __key__(self):
+        return self.name
+
+    def deposit(self, amount: int) -> int:
+        self.balance += amount
+        return self.balance
+
+    def transfer(self, to, amount):  # b0: take, to.deposit(amount); b1 (detached): return True
+        ...
+
+
+def __sf_Account__transfer__b0(self, __sf_env):
+    to = __sf_env['to']
+    amount = __sf_env['amount']
+    if self.balance < amount:
+        return ('return', False)
+    self.balance -= amount
+    return ('invoke', to, 'deposit', [amount], {}, 'b1', '__sf_t0', {})
+
+
+def __sf_Account__transfer__b1(self, __sf_env):
+    __sf_t0 = __sf_env['__sf_t0']
+    return ('return', True)
+'''
+ANY = {"kind": "Any"}
+
+
+def bank_method(name, params, blocks=(), detached=()):
+    body = {"kind": "SimpleBody"}
+    if blocks:
+        body = {"kind": "SplitBody", "entry": blocks[0], "blocks": [
+            dict({"kind": "Block", "id": b, "function": "__sf_Account__%s__%s" % (name, b), "params": [], "mayReturn": True,
+                  "terminator": {"kind": "Return", "loc": "synthetic"}, "loc": "synthetic"}, **({"detached": True} if b in detached else {}))
+            for b in blocks]}
+    return {"kind": "Method", "name": name, "returns": ANY, "writes": True, "loc": "synthetic", "body": body,
+            "params": [{"kind": "Param", "name": p, "type": ANY, "mode": "positional-or-keyword", "loc": "synthetic"} for p in params]}
+
+
+BANK = {"kind": "Program", "irVersion": "0.1.0", "module": {"kind": "PythonModule", "name": "bank", "path": "bank.py", "source": BANK_SOURCE},
+        "entities": [{"kind": "EntityClass", "name": "Account", "loc": "synthetic", "key": {"method": "__key__", "type": {"kind": "Str"}},
+                      "fields": [], "init": bank_method("__init__", ["name", "balance"]),
+                      "methods": [bank_method("deposit", ["amount"]), bank_method("transfer", ["to", "amount"], ["b0", "b1"], ["b1"])]}]}
+k = Driver(program=BANK, router=bank)
+k.hold_kinds = ("Settle",)
+for name, balance in (("a", 10), ("b", 0)):
+    k.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
+check([k.responses("new-" + n)[0]["result"]["ok"]["$key"] for n in "ab"] == ["a", "b"], "accounts created")
+move = json.dumps({"kind": "Invoke", "requestId": "k1", "seq": 0, "stack": [], "replyTo": REPLY, "target": {"entity": "Account", "key": "a"},
+                   "method": "transfer", "args": [{"$entity": "Account", "$key": "b"}, 4], "kwargs": {}})
+k.ingress(move)
+got = k.responses("k1")
+check(len(got) == 1 and got[0]["result"] == {"ok": True} and got[0].get("origin") == {"entity": "Account", "key": "a"},
+      "the kernel answers the transfer from the receiver, with origin: %r" % got)
+check(k.state("Account/a")["balance"] == 6 and k.state("Account/b")["balance"] == 4 and "res" not in requests_at(k, "Account/a")["k1"],
+      "the transfer ran; the sender waits for the Settle")
+k.ingress(move.replace('"c1"', '"c2"'))
+check(len(k.responses("k1")) == 1, "a copy before the Settle waits")
+k.release()
+check([r["replyTo"]["id"] for r in k.responses("k1")] == ["c1", "c2"] and requests_at(k, "Account/a")["k1"]["res"][1] == {"ok": True},
+      "the Settle records the answer and answers the waiting copy")
+k.ingress(move)
+check(len(k.responses("k1")) == 3 and k.state("Account/b")["balance"] == 4, "a later copy gets the recorded answer, nothing runs again")
+k.ingress(move.replace('"k1"', '"k2"').replace(", 4]", ", 40]"))
+check(k.responses("k2")[0]["result"] == {"ok": False} and "origin" not in k.responses("k2")[0] and requests_at(k, "Account/a")["k2"]["res"],
+      "a transfer refused at the sender is answered and recorded there")
 
 print("ok %d" % passed)

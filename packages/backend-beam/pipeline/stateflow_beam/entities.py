@@ -67,7 +67,9 @@ class EntityLogic:
     def __init__(self, program: Dict[str, Any]):
         from stateflow_kernel import Kernel  # imported in the SDK worker
 
-        self.kernel = Kernel(program)
+        # A caller's last block that needs no instance runs at the callee, which answers the
+        # client (one Kafka trip less); handle() records that answer at origin (Settle).
+        self.kernel = Kernel(program, resume_detached=True)
 
     def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
         """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text."""
