@@ -122,20 +122,28 @@ describe('guarantees of the Beam pipeline on Prism', () => {
     }
     const call = requester.event({ kind: 'Invoke', target: { entity: 'Account', key: 'ann' }, method: 'transfer', args: [4, { $entity: 'Account', $key: 'bob' }], kwargs: {} });
     const record = { key: 'Account/ann', value: JSON.stringify(call) };
-    // Two copies in one write: the second reaches ann while the answer is on its way (it waits for the Settle).
-    await requester.produce(app.ingress, [record, record]);
-    const first = (await requester.waitFor(call.requestId)) as ResponseEvent & { origin?: unknown };
-    expect(first.result).toEqual({ ok: true });
-    expect(first.origin, 'the receiver answered').toEqual({ entity: 'Account', key: 'ann' });
+    // A copy from another client in the same write reaches ann while the answer is on its way
+    // (usually before the Settle: then it waits for it; after it, it gets the recorded answer).
+    const other = await KafkaRequester.connect(inject('bootstrap'));
+    try {
+      await requester.produce(app.ingress, [record, { ...record, value: JSON.stringify({ ...call, replyTo: other.replyTo }) }]);
+      const first = (await requester.waitFor(call.requestId)) as ResponseEvent & { origin?: unknown };
+      expect(first.result).toEqual({ ok: true });
+      expect(first.origin, 'the receiver answered').toEqual({ entity: 'Account', key: 'ann' });
+      expect((await other.waitFor(call.requestId)).result).toEqual({ ok: true });
+    } finally {
+      await other.close();
+    }
     const settles = (await readTopic(requester.kafka, app.artifact.config.topics.internal, 1_000, 5_000)).filter((t) => {
       const e = JSON.parse(t) as { requestId: string; kind: string; target?: unknown };
       return e.requestId === call.requestId && e.kind === 'Settle';
     });
     expect(settles.map((t) => (JSON.parse(t) as { target: unknown }).target)).toEqual([{ entity: 'Account', key: 'ann' }]);
+    // A later copy from the first client: the answer recorded at ann.
     await requester.produce(app.ingress, [record]);
     const deadline = Date.now() + 30_000;
-    while ((requester.seen.get(call.requestId)?.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect((requester.seen.get(call.requestId) ?? []).map((a) => a.result)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    while ((requester.seen.get(call.requestId)?.length ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((requester.seen.get(call.requestId) ?? []).map((a) => a.result)).toEqual([{ ok: true }, { ok: true }]);
     expect(await requester.getState(app.ingress, 'Account', 'ann')).toMatchObject({ balance: 6 });
     expect(await requester.getState(app.ingress, 'Account', 'bob')).toMatchObject({ balance: 4 });
   });
