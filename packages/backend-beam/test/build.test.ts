@@ -71,6 +71,8 @@ describe('resolveBeamConfig', () => {
     expect(config.topics).toEqual({ ingress: 'shop-ingress', internal: 'shop-internal', egress: 'out', deadLetter: 'shop-dead-letter' });
     expect(config.replyTopics).toEqual(['a', 'b']);
     expect(config.dedupTtlSeconds).toBe(0);
+    expect(defaultBeamConfig(program).resumeDetached).toBe(true);
+    expect(resolveBeamConfig(program, { resumeDetached: 'false' }).resumeDetached).toBe(false);
   });
 
   it('rejects bad settings with a message naming the key', () => {

@@ -48,8 +48,8 @@ class Cell:
 class Driver:
     """The pipeline's steps in memory (state cells per key, like Beam state)."""
 
-    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM):
-        self.logic = EntityLogic(program)
+    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM, resume_detached=True):
+        self.logic = EntityLogic(program, resume_detached)
         if kernel is not None:
             self.logic.kernel = kernel
         self.router = router
@@ -461,5 +461,13 @@ check(len(k.responses("k1")) == 3 and k.state("Account/b")["balance"] == 4, "a l
 k.ingress(move.replace('"k1"', '"k2"').replace(", 4]", ", 40]"))
 check(k.responses("k2")[0]["result"] == {"ok": False} and "origin" not in k.responses("k2")[0] and requests_at(k, "Account/a")["k2"]["res"],
       "a transfer refused at the sender is answered and recorded there")
+# With resumeDetached: false the sender resumes the transfer and answers, as before the option.
+f = Driver(program=BANK, router=bank, resume_detached=False)
+f.hold_kinds = ("Settle",)
+for name, balance in (("a", 10), ("b", 0)):
+    f.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
+f.ingress(move)
+check(f.responses("k1")[0]["result"] == {"ok": True} and "origin" not in f.responses("k1")[0] and not f.held and requests_at(f, "Account/a")["k1"]["res"],
+      "resume_detached off: the sender answers and records, no Settle")
 
 print("ok %d" % passed)

@@ -45,14 +45,17 @@ PROGRAM_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "program
 _local = threading.local()
 
 
-def shared_logic() -> "EntityLogic":
+def shared_logic(resume_detached: bool = True) -> "EntityLogic":
     """This thread's EntityLogic for the program beside this package: every entity step
     of a worker thread shares one kernel (the program's module runs once per thread,
     not once per entity class)."""
-    logic = getattr(_local, "logic", None)
+    kernels = getattr(_local, "kernels", None)
+    if kernels is None:
+        kernels = _local.kernels = {}
+    logic = kernels.get(resume_detached)
     if logic is None:
         with open(PROGRAM_FILE, encoding="utf-8") as f:
-            logic = _local.logic = EntityLogic(json.load(f))
+            logic = kernels[resume_detached] = EntityLogic(json.load(f), resume_detached)
     return logic
 
 
@@ -64,12 +67,13 @@ class EntityLogic:
     instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``.
     """
 
-    def __init__(self, program: Dict[str, Any]):
+    def __init__(self, program: Dict[str, Any], resume_detached: bool = True):
         from stateflow_kernel import Kernel  # imported in the SDK worker
 
-        # A caller's last block that needs no instance runs at the callee, which answers the
-        # client (one Kafka trip less); handle() records that answer at origin (Settle).
-        self.kernel = Kernel(program, resume_detached=True)
+        # With resume_detached, a caller's next block that needs no instance runs at the
+        # callee, which answers the client (one Kafka trip less); handle() records that
+        # answer at the Response's origin (a Settle event).
+        self.kernel = Kernel(program, resume_detached=resume_detached)
 
     def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
         """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text."""
