@@ -30,6 +30,7 @@ describe('buildBeamPipeline', () => {
         'stateflow-pipeline.json',
         'python/stateflow/__init__.py',
         'python/stateflow_kernel/kernel.py',
+        'python/stateflow_kernel/ingress.py',
         'python/stateflow_beam/kafka_io.py',
         'python/stateflow_beam/steps.py',
         'python/stateflow_beam/program.ir.json',
