@@ -276,9 +276,17 @@ def build_job(env, config: dict, program: dict) -> None:
                 dated_kept = LazyState(lambda: runtime_context.get_state(ValueStateDescriptor("requests-dated-kept", Types.BOOLEAN())))
                 records = RequestRecords(seen, kept, dated_kept)
             else:
-                dated_kept = None
                 records = RequestRecords(seen, seen)
-            self.view = CellState(value, records, dedup_ttl, dedup_window, legacy_seen=seen, legacy_dated_kept=dated_kept)
+            # A create's key holds only its request's record: it goes when the TTL is up.
+            request_descriptor = ValueStateDescriptor("request", Types.STRING())
+            if dedup_ttl > 0:
+                request_descriptor.enable_time_to_live(
+                    StateTtlConfig.new_builder(Time.seconds(dedup_ttl))
+                    .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
+                    .build()
+                )
+            request = LazyState(lambda: runtime_context.get_state(request_descriptor))
+            self.view = CellState(value, records, dedup_ttl, dedup_window, construct_value=request if dedup_ttl > 0 else None)
             # PyFlink's keyed state backend (internal API): switching its current key lets a
             # hop to another key of this subtask run here (see stateflow_flink.colocate).
             backend = getattr(runtime_context, "_keyed_state_backend", None)

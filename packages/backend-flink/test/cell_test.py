@@ -97,7 +97,7 @@ class Operator:
         seen, kept, flag = Map(self.keyed, "requests"), Map(self.keyed, "requests-kept"), Value(self.keyed, "requests-dated-kept")
         records = RequestRecords(seen, kept, flag) if ttl > 0 else RequestRecords(seen, seen)
         self.view = CellState(Value(self.keyed, "instance"), records, ttl, window,
-                              legacy_seen=seen, legacy_dated_kept=flag if ttl > 0 else None, clock=self.clock)
+                              construct_value=Value(self.keyed, "request") if ttl > 0 else None, clock=self.clock)
         self.logic = EntityLogic(PROGRAM, True, ttl, clock=self.clock)
 
     def record(self, origin, text):
@@ -218,10 +218,12 @@ check(sorted(json.loads(a)["replyTo"]["id"] for a in answers) == ["c1", "c2"] an
       "the answer goes to the first copy and the one waiting")
 check("res" in json.loads(shop.stored("User/alice"))["ids"][buy_id], "then it is stored")
 
-# A create's key ($construct/<id>) keeps its record in the maps (with their TTL), not in a cell.
+# A create's key ($construct/<id>) keeps its record in a value of its own (which expires), no map.
 cid = uuid7(now_ms(shop))
 [c1] = shop.run(INGRESS, req(cid, kind="Construct", entity="Item", args=["tea", 2], kwargs={}))
-check(shop.stored("$construct/" + cid) is None and shop.keyed.cell("requests").get("$construct/" + cid), "a create's record is in the map")
+check(shop.stored("$construct/" + cid) is None and cid in json.loads(shop.keyed.cell("request")["$construct/" + cid])["ids"],
+      "a create's record is in its own value")
+check("requests" not in shop.keyed.data and "requests-kept" not in shop.keyed.data, "no map was used")
 [c2] = shop.run(INGRESS, req(cid, "c2", kind="Construct", entity="Item", args=["tea", 2], kwargs={}))
 check(results([c1]) == results([c2]), "a create's retry gets its answer")
 
@@ -235,11 +237,14 @@ legacy.keyed.cell("requests")["User/alice"] = {before: Record(response=stored_an
 legacy.keyed.cell("requests-dated-kept")["User/alice"] = False
 [old_answer] = legacy.run(INGRESS, update_balance(before, 100, reply="c5"))
 check(results([old_answer]) == [{"ok": None}] and json.loads(old_answer)["replyTo"]["id"] == "c5", "a record of the earlier layout answers a retry")
-check(legacy.stored("User/alice").startswith(CELL_PREFIX) and before in json.loads(legacy.stored("User/alice"))["ids"], "and moves into the cell")
-check(json.loads(json.loads(legacy.stored("User/alice"))["s"])["balance"] == 7, "the retry did not run; the instance is kept")
-check(legacy.keyed.cell("requests")["User/alice"] == {}, "the earlier map is emptied")
+check(json.loads(legacy.stored("User/alice"))["balance"] == 7, "the retry did not run")
+legacy.keyed.reads = {}
 [fresh] = legacy.run(INGRESS, update_balance(uuid7(now_ms(legacy)), 1))
-check("ok" in json.loads(fresh)["result"] and json.loads(json.loads(legacy.stored("User/alice"))["s"])["balance"] == 8, "then it runs as usual")
+check("ok" in json.loads(fresh)["result"] and json.loads(json.loads(legacy.stored("User/alice"))["s"])["balance"] == 8, "a new request runs")
+check(legacy.stored("User/alice").startswith(CELL_PREFIX), "the instance's text became a cell")
+check(legacy.keyed.reads == {"instance": 1}, "an id made after the start is not looked for in the maps")
+[still] = legacy.run(INGRESS, update_balance(before, 100, reply="c6"))
+check(results([still]) == [{"ok": None}], "the earlier record still answers")
 
 # Without a TTL every id is kept for good: the earlier layout (the instance's text, records in a map).
 forever = Operator(ttl=0)

@@ -21,20 +21,22 @@ copy of a dated request not in the cell and not newer than ``forgot`` may have r
 forgotten, so it is refused with ``RequestExpired`` (as one older than the TTL is).
 Undated ids and ids dated far ahead of the job's clock are kept for good, so they cannot
 live in a bounded cell: they stay in the ``requests-kept`` map (``dk`` marks a cell whose
-key holds a dated one there). Without a TTL (``dedupTtlSeconds`` 0) every id is kept for
-good and every record stays in the maps, as before.
+key holds a dated one there). A create's key (``$construct/<request id>``) has no instance:
+its cell is a value state of its own (``request``) that expires after the TTL. Without a
+TTL (``dedupTtlSeconds`` 0) every id is kept for good and every record stays in the maps,
+as before.
 
-State written by the earlier layout (request records in the ``requests``/``requests-kept``
-maps) is read: the first time the new code looks up or writes a key whose value is an
-instance but not a cell, the dated records of its ``requests`` map move into the cell (one
-iteration of the map, once per key). Records the earlier layout kept at a key without an
-instance (a call to an instance that did not exist) are not looked for.
+State written by the earlier layout (the instance's text alone, request records in the
+``requests``/``requests-kept`` maps) is read: an instance's text becomes a cell when the key
+is next written, and a dated id made before this worker started that is not in the cell is
+looked up in the maps too. Ids made later are never there, so the maps are not read (nor
+registered: see ``LazyState`` in ``job.py``) in the steady state.
 """
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional
 
 from .dedup import MAX_CLOCK_AHEAD_MS, Record, issued_at_ms
 from .routing import CONSTRUCT_KEY_PREFIX, error_response
@@ -58,23 +60,24 @@ def forgotten_record(request_id: str, window: int) -> str:
 class CellState:
     """The ``KeyState`` (see :mod:`stateflow_flink.operator`) of one key at a time.
 
-    ``value``: the ``instance`` value state; ``maps``: the
-    :class:`stateflow_flink.dedup.RequestRecords` of the ``requests`` maps;
-    ``legacy_seen``: the TTL map of the earlier layout (``items()``/``clear()``), whose dated
-    records move into a cell once. Call :meth:`at` when the current key changes and
-    :meth:`flush` before it does (and after each record): the cell is read at most once and
-    written at most once per key and record.
+    ``value``: the ``instance`` value state; ``construct_value``: the value state of the
+    create keys (``$construct/<request id>``, no instance), which expires after the TTL;
+    ``maps``: the :class:`stateflow_flink.dedup.RequestRecords` of the ``requests`` maps.
+    Call :meth:`at` when the current key changes and :meth:`flush` before it does (and after
+    each record): the value is read at most once and written at most once per key and record.
     """
 
     def __init__(self, value, maps, ttl_seconds: int, window: int = DEFAULT_WINDOW,
-                 legacy_seen=None, legacy_dated_kept=None, clock: Callable[[], float] = time.time):
+                 construct_value=None, clock: Callable[[], float] = time.time):
         self.value = value
+        self.construct_value = construct_value if construct_value is not None else value
         self.maps = maps
         self.ttl_seconds = ttl_seconds
         self.window = max(1, int(window))
-        self.legacy_seen = legacy_seen
-        self.legacy_dated_kept = legacy_dated_kept
         self.clock = clock
+        #: Records of request ids made before this started may be in the maps (the earlier
+        #: layout); later ones never are, so they are never looked for there.
+        self.started_ms = int(clock() * 1000)
         self.key: Optional[str] = None
         self._reset()
 
@@ -88,26 +91,20 @@ class CellState:
         self._forgot = 0
         self._dk = False
         self._cell = False  # the value read is a cell
-        self._legacy = False  # the value is not a cell yet: may have records in the maps
 
     def at(self, key: str) -> None:
         """The current key is now ``key`` (flush the previous one first)."""
         self.key = key
+        self._value = self.construct_value if key.startswith(CONSTRUCT_KEY_PREFIX) else self.value
         self._reset()
-
-    def _cells(self) -> bool:
-        """Whether this key's request ids live in its cell (else in the maps, as before)."""
-        return self.ttl_seconds > 0 and not (self.key or "").startswith(CONSTRUCT_KEY_PREFIX)
 
     def _load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
-        text = self.value.value()
+        text = self._value.value()
         if text is None or not text.startswith(CELL_PREFIX):
-            self._state = text
-            # An earlier version's instance: its request records may be in the maps.
-            self._legacy = text is not None and self._cells()
+            self._state = text  # nothing yet, or an instance of the earlier layout
             return
         self._cell = True
         cell = json.loads(text)
@@ -121,11 +118,9 @@ class CellState:
         if not self._dirty:
             return
         self._dirty = False
-        if not (self._cells() or self._cell):
-            self.value.update(self._state)
+        if not (self.ttl_seconds > 0 or self._cell):
+            self._value.update(self._state)
             return
-        if self._legacy:
-            self._migrate()
         if self.ttl_seconds > 0:
             self._prune(int(self.clock() * 1000))
         cell: Dict[str, Any] = {"$cell": 1, "s": self._state, "ids": self._ids}
@@ -133,7 +128,7 @@ class CellState:
             cell["forgot"] = self._forgot
         if self._dk:
             cell["dk"] = 1
-        self.value.update(json.dumps(cell, separators=(",", ":")))
+        self._value.update(json.dumps(cell, separators=(",", ":")))
 
     # -- KeyState -----------------------------------------------------------------------
 
@@ -149,34 +144,27 @@ class CellState:
 
     def get_seen(self, request_id: str) -> Optional[str]:
         issued = self._windowed(request_id)
-        if issued is None:
-            found = self.maps.get(request_id)
-            if found is None and self._cells_read():
-                entry = self._ids.get(request_id)  # a cell written with another TTL setting
-                return _record_text(request_id, entry) if entry is not None else None
-            return found
         self._load()
         entry = self._ids.get(request_id)
-        if entry is not None:
+        if entry is not None:  # (a cell written with another TTL setting holds undated ids too)
             return _record_text(request_id, entry)
-        if self._legacy:
-            self._migrate()
-            entry = self._ids.get(request_id)
-            if entry is not None:
-                return _record_text(request_id, entry)
+        if issued is None:
+            return self.maps.get(request_id)
+        if self._forgot and issued <= self._forgot:
+            return forgotten_record(request_id, self.window)
         if self._dk:
             found = self.maps.kept.get(request_id)
             if found is not None:
                 return found
-        if self._forgot and issued <= self._forgot:
-            return forgotten_record(request_id, self.window)
+        if issued < self.started_ms:
+            return self.maps.get(request_id)
         return None
 
     def put_seen(self, request_id: str, record: str, keep: bool) -> None:
         issued = None if keep else self._windowed(request_id)
         if issued is None:
             self.maps.put(request_id, record, keep)
-            if keep and self._cells() and issued_at_ms(request_id) is not None:
+            if keep and self.ttl_seconds > 0 and issued_at_ms(request_id) is not None:
                 self._load()
                 if not self._dk:
                     self._dk = True
@@ -190,39 +178,18 @@ class CellState:
 
     def _windowed(self, request_id: str) -> Optional[int]:
         """When a request id kept in the cell was made; None for ids kept in the maps."""
-        if not self._cells():
+        if self.ttl_seconds <= 0:
             return None
         issued = issued_at_ms(request_id)
         if issued is None or issued > int(self.clock() * 1000) + MAX_CLOCK_AHEAD_MS:
             return None
         return issued
 
-    def _cells_read(self) -> bool:
-        self._load()
-        return bool(self._ids)
-
-    def _migrate(self) -> None:
-        """Moves the dated records of the earlier layout's TTL map into the cell (once per key)."""
-        self._legacy = False
-        self._dirty = True
-        if self.legacy_dated_kept is not None and self.legacy_dated_kept.value():
-            self._dk = True
-        if self.legacy_seen is None:
-            return
-        moved = False
-        for request_id, text in _items(self.legacy_seen):
-            issued = issued_at_ms(request_id)
-            if issued is not None and request_id not in self._ids:
-                self._ids[request_id] = _entry(issued, Record.parse(text))
-                moved = True
-        if moved:
-            self.legacy_seen.clear()
-
     def _prune(self, now_ms: int) -> None:
         """Drops the ids past the TTL, then the oldest answered ones beyond the window."""
         ttl_ms = self.ttl_seconds * 1000
-        ids = {k: e for k, e in self._ids.items() if e["t"] + ttl_ms > now_ms}
-        answered = [(e["t"], k) for k, e in ids.items() if "res" in e]
+        ids = {k: e for k, e in self._ids.items() if "t" not in e or e["t"] + ttl_ms > now_ms}
+        answered = [(e["t"], k) for k, e in ids.items() if "res" in e and "t" in e]
         if len(answered) > self.window:
             answered.sort()
             for t, k in answered[: len(answered) - self.window]:
@@ -230,8 +197,6 @@ class CellState:
                 self._forgot = max(self._forgot, t)
         self._ids = ids
 
-def _items(map_state) -> Iterable[Tuple[str, str]]:
-    return list(map_state.items())
 
 def _entry(issued: int, record: Record) -> Dict[str, Any]:
     if record.answered:
@@ -242,6 +207,7 @@ def _entry(issued: int, record: Record) -> Dict[str, Any]:
     if record.waiting:
         entry["wait"] = record.waiting
     return entry
+
 
 def _record_text(request_id: str, entry: Dict[str, Any]) -> str:
     if "res" in entry:
