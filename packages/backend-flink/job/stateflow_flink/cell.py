@@ -7,15 +7,17 @@ encoded state, the dated request ids (UUIDv7, the client's default) it ran withi
 dedup TTL: one read and one write per request, like the reference job's single value.
 
 The value is either an earlier version's instance text (any JSON object of the instance's
-fields) or a *cell*, a JSON object whose first key is ``$cell`` (no field of an instance can
-be called that)::
+fields) or a *cell*: three lines (JSON text has no raw line breaks), the first a JSON
+object whose first key is ``$cell`` (no field of an instance can be called that)::
 
-    {"$cell": 1, "s": <instance text or null>,
-     "ids": {<request id>: {"t": <ms it was made>, "to": <replyTo>, "wait": [<replyTo>, ...]}
-                          | {"t": ..., "res": {<the Response's fields but kind, requestId,
-                                                replyTo and an empty stack>}}, ...},
-     "forgot": <newest "t" dropped before its TTL>, "dk": 1}
+    {"$cell": 2, "n": <answered ids>, "old": <ms the oldest id was made>,
+     "forgot": <newest id's time dropped before its TTL>, "dk": 1}
+    {<request id>: {"to": <replyTo>, "wait": [<replyTo>, ...]}
+                 | {"res": {<the Response's fields but kind, requestId, replyTo and an
+                             empty stack>}}, ...}
+    <the instance's text, or nothing>
 
+An id's time is read from the id itself (UUIDv7).
 Only the newest ``window`` answered ids are kept (a pending one stays until its TTL): a
 copy of a dated request not in the cell and not newer than ``forgot`` may have run and been
 forgotten, so it is refused with ``RequestExpired`` (as one older than the TTL is).
@@ -65,6 +67,11 @@ class CellState:
     ``maps``: the :class:`stateflow_flink.dedup.RequestRecords` of the ``requests`` maps.
     Call :meth:`at` when the current key changes and :meth:`flush` before it does (and after
     each record): the value is read at most once and written at most once per key and record.
+
+    The request ids' JSON is parsed only when one of them is asked for (a retry, the answer
+    of a pending request) or when the cell is pruned (every ``slack`` answers): a new
+    request is looked for with a substring search and added as text, so a full window
+    costs next to nothing per request.
     """
 
     def __init__(self, value, maps, ttl_seconds: int, window: int = DEFAULT_WINDOW,
@@ -74,11 +81,14 @@ class CellState:
         self.maps = maps
         self.ttl_seconds = ttl_seconds
         self.window = max(1, int(window))
+        #: Answers past the window before the cell is pruned (parsed and rewritten).
+        self.slack = max(4, self.window // 4)
         self.clock = clock
         #: Records of request ids made before this started may be in the maps (the earlier
         #: layout); later ones never are, so they are never looked for there.
         self.started_ms = int(clock() * 1000)
         self.key: Optional[str] = None
+        self._value = value
         self._reset()
 
     # -- the current key ----------------------------------------------------------------
@@ -87,9 +97,9 @@ class CellState:
         self._loaded = False
         self._dirty = False
         self._state: Optional[str] = None
-        self._ids: Dict[str, Dict[str, Any]] = {}
-        self._forgot = 0
-        self._dk = False
+        self._ids_text = "{}"  # the ids as stored
+        self._ids: Optional[Dict[str, Dict[str, Any]]] = None  # parsed, once needed
+        self._head: Dict[str, Any] = {}
         self._cell = False  # the value read is a cell
 
     def at(self, key: str) -> None:
@@ -107,11 +117,14 @@ class CellState:
             self._state = text  # nothing yet, or an instance of the earlier layout
             return
         self._cell = True
-        cell = json.loads(text)
-        self._state = cell.get("s")
-        self._ids = cell.get("ids") or {}
-        self._forgot = cell.get("forgot", 0)
-        self._dk = bool(cell.get("dk"))
+        head, self._ids_text, state = text.split("\n", 2)
+        self._head = json.loads(head)
+        self._state = state or None
+
+    def _parsed(self) -> Dict[str, Dict[str, Any]]:
+        if self._ids is None:
+            self._ids = json.loads(self._ids_text)
+        return self._ids
 
     def flush(self) -> None:
         """Writes the current key's value if it changed."""
@@ -121,14 +134,16 @@ class CellState:
         if not (self.ttl_seconds > 0 or self._cell):
             self._value.update(self._state)
             return
+        head = self._head
         if self.ttl_seconds > 0:
-            self._prune(int(self.clock() * 1000))
-        cell: Dict[str, Any] = {"$cell": 1, "s": self._state, "ids": self._ids}
-        if self._forgot:
-            cell["forgot"] = self._forgot
-        if self._dk:
-            cell["dk"] = 1
-        self._value.update(json.dumps(cell, separators=(",", ":")))
+            now_ms = int(self.clock() * 1000)
+            oldest = head.get("old", 0)
+            if head.get("n", 0) > self.window + self.slack or (oldest and oldest + self.ttl_seconds * 1000 <= now_ms):
+                self._prune(now_ms)
+        if self._ids is not None:
+            self._ids_text = json.dumps(self._ids, separators=(",", ":"))
+        head_text = json.dumps(dict({"$cell": 2}, **{k: v for k, v in head.items() if k != "$cell"}), separators=(",", ":"))
+        self._value.update(head_text + "\n" + self._ids_text + "\n" + (self._state or ""))
 
     # -- KeyState -----------------------------------------------------------------------
 
@@ -145,14 +160,17 @@ class CellState:
     def get_seen(self, request_id: str) -> Optional[str]:
         issued = self._windowed(request_id)
         self._load()
-        entry = self._ids.get(request_id)
-        if entry is not None:  # (a cell written with another TTL setting holds undated ids too)
-            return _record_text(request_id, entry)
+        # An id's JSON string occurs in the text when it is a key (or, rarely, inside an answer).
+        if self._ids is not None or json.dumps(request_id) in self._ids_text:
+            entry = self._parsed().get(request_id)
+            if entry is not None:  # (a cell written with another TTL setting holds undated ids too)
+                return _record_text(request_id, entry)
         if issued is None:
             return self.maps.get(request_id)
-        if self._forgot and issued <= self._forgot:
+        forgot = self._head.get("forgot", 0)
+        if forgot and issued <= forgot:
             return forgotten_record(request_id, self.window)
-        if self._dk:
+        if self._head.get("dk"):
             found = self.maps.kept.get(request_id)
             if found is not None:
                 return found
@@ -166,12 +184,27 @@ class CellState:
             self.maps.put(request_id, record, keep)
             if keep and self.ttl_seconds > 0 and issued_at_ms(request_id) is not None:
                 self._load()
-                if not self._dk:
-                    self._dk = True
+                if not self._head.get("dk"):
+                    self._head["dk"] = 1
                     self._dirty = True
             return
         self._load()
-        self._ids[request_id] = _entry(issued, Record.parse(record))
+        entry = _entry(Record.parse(record))
+        head = self._head
+        if self._ids is not None or json.dumps(request_id) in self._ids_text:
+            ids = self._parsed()
+            before = ids.get(request_id)
+            if before is not None and "res" in before:
+                head["n"] = head.get("n", 0) - 1
+            ids[request_id] = entry
+        else:
+            # Added as text: the common case (a new request) parses nothing.
+            item = json.dumps(request_id) + ":" + json.dumps(entry, separators=(",", ":"))
+            self._ids_text = "{" + item + "}" if self._ids_text == "{}" else self._ids_text[:-1] + "," + item + "}"
+        if "res" in entry:
+            head["n"] = head.get("n", 0) + 1
+        if not head.get("old") or issued < head["old"]:
+            head["old"] = issued
         self._dirty = True
 
     # -- internals ----------------------------------------------------------------------
@@ -188,22 +221,25 @@ class CellState:
     def _prune(self, now_ms: int) -> None:
         """Drops the ids past the TTL, then the oldest answered ones beyond the window."""
         ttl_ms = self.ttl_seconds * 1000
-        ids = {k: e for k, e in self._ids.items() if "t" not in e or e["t"] + ttl_ms > now_ms}
-        answered = [(e["t"], k) for k, e in ids.items() if "res" in e and "t" in e]
+        made = {k: issued_at_ms(k) for k in self._parsed()}
+        ids = {k: e for k, e in self._ids.items() if made[k] is None or made[k] + ttl_ms > now_ms}
+        answered = sorted((made[k], k) for k, e in ids.items() if "res" in e and made[k] is not None)
+        head = self._head
         if len(answered) > self.window:
-            answered.sort()
             for t, k in answered[: len(answered) - self.window]:
                 del ids[k]
-                self._forgot = max(self._forgot, t)
+                head["forgot"] = max(head.get("forgot", 0), t)
         self._ids = ids
+        head["n"] = sum(1 for e in ids.values() if "res" in e)
+        dated = [made[k] for k in ids if made[k] is not None]
+        head["old"] = min(dated) if dated else 0
 
 
-def _entry(issued: int, record: Record) -> Dict[str, Any]:
+def _entry(record: Record) -> Dict[str, Any]:
     if record.answered:
         response = json.loads(record.response)
-        res = {k: v for k, v in response.items() if k not in _REBUILT and not (k == "stack" and v == [])}
-        return {"t": issued, "res": res}
-    entry: Dict[str, Any] = {"t": issued, "to": record.reply_to}
+        return {"res": {k: v for k, v in response.items() if k not in _REBUILT and not (k == "stack" and v == [])}}
+    entry: Dict[str, Any] = {"to": record.reply_to}
     if record.waiting:
         entry["wait"] = record.waiting
     return entry
