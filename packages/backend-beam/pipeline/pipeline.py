@@ -87,6 +87,7 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
 
     topics = config["topics"]
     ttl = int(config.get("dedupTtlSeconds") or 0)
+    resume_detached = bool(config.get("resumeDetached", True))
     entities = [e["name"] for e in program["entities"]]
     # Steps carry names only: the program (the module's source) is read by each worker from
     # the package (stateflow_beam/program.ir.json), not pickled into every step.
@@ -111,7 +112,7 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         branches = [events]
     internal_out = []
     for i, name in enumerate(step_names):
-        out = branches[i] | ("entity-" + name) >> beam.ParDo(steps.EntityStep(name, dedup, ttl)).with_input_types(keyed).with_outputs(
+        out = branches[i] | ("entity-" + name) >> beam.ParDo(steps.EntityStep(name, dedup, ttl, resume_detached)).with_input_types(keyed).with_outputs(
             steps.WRITES, main="internal"
         )
         internal_out.append(out.internal)

@@ -36,6 +36,13 @@ export interface BeamPipelineConfig {
   maxPollRecords: number;
   /** One stateful step per entity class (else one step for all classes: fewer stages). */
   stepPerEntity: boolean;
+  /**
+   * Let a callee run its caller's next block when that block needs no instance (an IR
+   * block marked `detached`, e.g. a transfer's `return True` after `to.deposit(x)`), and
+   * answer the client from there: one trip through Kafka less. The request's key records
+   * the answer when a `Settle` event brings it.
+   */
+  resumeDetached: boolean;
   /** Path of the Prism binary; `null`: `$STATEFLOW_BEAM_PRISM` or `--prism` at start. */
   prism: string | null;
 }
@@ -65,6 +72,7 @@ export const BEAM_SETTINGS: BackendSettings = {
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   pollMs: { type: 'integer', min: 1, help: 'how long one Kafka read waits for records, in ms', default: 20, flag: 'poll-ms', placeholder: 'ms' },
   stepPerEntity: { type: 'boolean', help: 'one stateful step per entity class (false: one step for all)', default: true },
+  resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers (one Kafka trip less)', default: true },
   jobName: { type: 'string', help: 'Beam job name', default: 'stateflow-<app>' },
   prism: { type: 'string', help: 'path of the Prism binary', default: '$STATEFLOW_BEAM_PRISM', placeholder: 'path' },
 };
@@ -97,6 +105,7 @@ export function defaultBeamConfig(program: Program): BeamPipelineConfig {
     pollMs: 20,
     maxPollRecords: 500,
     stepPerEntity: true,
+    resumeDetached: true,
     prism: null,
   };
 }
@@ -129,7 +138,7 @@ export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrid
     config.bootstrap = bootstrap;
   }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
-  const bool = (key: 'dedup' | 'stepPerEntity'): void => {
+  const bool = (key: 'dedup' | 'stepPerEntity' | 'resumeDetached'): void => {
     const v = str(key);
     if (v === undefined) return;
     if (v !== 'true' && v !== 'false') throw new BeamConfigError(`${key} must be true or false (got '${v}')`);
@@ -137,6 +146,7 @@ export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrid
   };
   bool('dedup');
   bool('stepPerEntity');
+  bool('resumeDetached');
   config.pollMs = int('pollMs', 1) ?? config.pollMs;
   config.jobName = str('jobName') ?? config.jobName;
   config.prism = str('prism') ?? config.prism;

@@ -30,6 +30,7 @@ describe('buildBeamPipeline', () => {
         'stateflow-pipeline.json',
         'python/stateflow/__init__.py',
         'python/stateflow_kernel/kernel.py',
+        'python/stateflow_kernel/ingress.py',
         'python/stateflow_beam/kafka_io.py',
         'python/stateflow_beam/steps.py',
         'python/stateflow_beam/program.ir.json',
@@ -71,6 +72,8 @@ describe('resolveBeamConfig', () => {
     expect(config.topics).toEqual({ ingress: 'shop-ingress', internal: 'shop-internal', egress: 'out', deadLetter: 'shop-dead-letter' });
     expect(config.replyTopics).toEqual(['a', 'b']);
     expect(config.dedupTtlSeconds).toBe(0);
+    expect(defaultBeamConfig(program).resumeDetached).toBe(true);
+    expect(resolveBeamConfig(program, { resumeDetached: 'false' }).resumeDetached).toBe(false);
   });
 
   it('rejects bad settings with a message naming the key', () => {

@@ -48,10 +48,14 @@ class Cell:
 class Driver:
     """The pipeline's steps in memory (state cells per key, like Beam state)."""
 
-    def __init__(self, ttl=0, now_ms=0, dedup=True):
-        self.logic = EntityLogic(PROGRAM)
+    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM, resume_detached=True):
+        self.logic = EntityLogic(program, resume_detached)
+        if kernel is not None:
+            self.logic.kernel = kernel
+        self.router = router
         self.dedup = dedup
         self.held = []
+        self.hold_kinds = ()  # internal events of these kinds are held (see ``ingress``)
         self.cells = {}
         self.ttl = ttl
         self.now_ms = now_ms
@@ -63,11 +67,11 @@ class Driver:
     def ingress(self, value, hold=False):
         """One ingress record; with ``hold``, events between entities are queued in
         ``self.held`` (still in the internal topic) instead of run."""
-        what, text, ev = router.admit(value)
+        what, text, ev = self.router.admit(value)
         if what == DEAD:
             self.sent.append(("dead", text))
         elif what == REJECTED:
-            self.sent.append((router.response_topic(text), text))
+            self.sent.append((self.router.response_topic(text), text))
         else:
             check(what in (REQUEST, READ), "a request")
             self.entity((EVENT if what == READ else CLIENT) + text, hold)
@@ -80,9 +84,10 @@ class Driver:
             internal, sends = self.logic.handle(t, self.cell("entry", key), self.dedup, self.ttl, self.now_ms)
             for k, e in internal:
                 check(k == route_key(json.loads(e)), "internal events keyed by their route key")
-                (self.held if hold else pending).append(EVENT + e)
+                held = hold or json.loads(e)["kind"] in self.hold_kinds
+                (self.held if held else pending).append(EVENT + e)
             for r in sends:
-                self.sent.append((router.response_topic(r), r))
+                self.sent.append((self.router.response_topic(r), r))
 
     def release(self):
         held, self.held = self.held, []
@@ -247,5 +252,222 @@ d5 = Driver()
 d5.ingress(event(kind="Construct", entity="Item", args=["gum", 1], kwargs={}, requestId="g"))
 d5.ingress(event(kind="Invoke", target={"entity": "Item", "key": "gum"}, method="update_stock", args=[-3], kwargs={}, requestId="neg"))
 check("error" in d5.responses("neg")[0]["result"] and d5.state("Item/gum")["stock"] == 0, "error answered, state unchanged")
+
+# -- answers made at another key (detached continuations): recorded at the request's key ---
+class TransferKernel:
+    """Hand-made kernel outputs, as ``Kernel(program, resume_detached=True)`` makes them for
+    ``Account.transfer(to, amount)``: take ``amount`` from self, ``to.deposit(amount)``, then
+    ``return True``, a detached block the kernel runs at ``to``, whose Response carries
+    ``origin``: the transfer's key. ``deposit(0)`` changes nothing. ``own_origin``: the
+    Response names its own key as origin (a kernel that always sets it)."""
+
+    def __init__(self, own_origin=False):
+        self.own_origin = own_origin
+
+    def process(self, event, state):
+        target, args = event["target"], event.get("args", [])
+        if event["method"] == "transfer":
+            to, amount = args
+            if state["balance"] < amount:
+                return {"out": [self._answer(event, {"error": {"type": "ValueError", "message": "too low"}})]}
+            frame = {"entity": "Account", "key": target["key"], "method": "transfer", "resume": "b1", "resultVar": "t", "env": {}}
+            call = {"kind": "Invoke", "requestId": event["requestId"], "seq": event["seq"] + 1, "stack": [frame],
+                    "replyTo": event["replyTo"], "target": {"entity": "Account", "key": to["$key"]}, "method": "deposit", "args": [amount], "kwargs": {}}
+            return {"state": {"balance": state["balance"] - amount}, "out": [call]}
+        amount = args[0]
+        bottom = event["stack"][0] if event["stack"] else target
+        answer = self._answer(event, {"ok": True}, {"entity": bottom["entity"], "key": target["key"] if self.own_origin else bottom["key"]})
+        return ({"state": {"balance": state["balance"] + amount}} if amount else {}) | {"out": [answer]}
+
+    @staticmethod
+    def _answer(event, result, origin=None):
+        answer = {"kind": "Response", "requestId": event["requestId"], "seq": event["seq"] + 1, "stack": [], "replyTo": event["replyTo"], "result": result}
+        if origin is not None:
+            answer["origin"] = origin
+        return answer
+
+    def fail(self, event, error):
+        return {"out": [self._answer(event, {"error": error})]}
+
+
+bank = Router({"entities": [{"name": "Account", "methods": [{"name": "transfer"}, {"name": "deposit"}]}]}, CONFIG)
+
+
+def bank_driver(balances, **kw):
+    d = Driver(kernel=TransferKernel(kw.pop("own_origin", False)), router=bank, **kw)
+    for key, balance in balances.items():
+        d.cell("entry", "Account/" + key).write(json.dumps({"state": {"balance": balance}, "hops": []}))
+    return d
+
+
+def transfer(rid, frm="a", to="b", amount=5, reply=REPLY):
+    return json.dumps({"kind": "Invoke", "requestId": rid, "seq": 0, "stack": [], "replyTo": reply, "target": {"entity": "Account", "key": frm},
+                       "method": "transfer", "args": [{"$entity": "Account", "$key": to}, amount], "kwargs": {}})
+
+
+def requests_at(d, key):
+    return json.loads(d.cell("entry", key).read()).get("requests", {"ids": {}})["ids"]
+
+
+t = bank_driver({"a": 10, "b": 0})
+t.hold_kinds = ("Settle",)
+t.ingress(transfer("t1"))
+first = t.responses("t1")
+check(len(first) == 1 and first[0]["result"] == {"ok": True} and first[0]["replyTo"] == REPLY and first[0]["origin"] == {"entity": "Account", "key": "a"},
+      "the client gets the receiver's answer at once: %r" % first)
+check(t.state("Account/a") == {"balance": 5} and t.state("Account/b") == {"balance": 5}, "the transfer ran once")
+check([json.loads(e[1:])["kind"] for e in t.held] == ["Settle"] and route_key(json.loads(t.held[0][1:])) == "Account/a",
+      "a Settle goes to the sender's key: %r" % t.held)
+check(requests_at(t, "Account/b") == {}, "the receiver remembers no request")
+check("res" not in requests_at(t, "Account/a")["t1"], "the sender's record waits for the Settle")
+# Copies at the sender before the Settle arrives wait for it (from another address and the first's).
+t.ingress(transfer("t1", reply=OTHER))
+t.ingress(transfer("t1"))
+check(len(t.responses("t1")) == 1 and t.state("Account/a") == {"balance": 5}, "copies before the Settle wait, and do not run")
+t.release()
+answers = t.responses("t1")
+check([a["replyTo"]["id"] for a in answers] == ["c1", "c2"] and answers[1]["result"] == {"ok": True} and answers[1]["seq"] == first[0]["seq"],
+      "the Settle answers the waiting copy; the first address is not answered twice: %r" % answers)
+check(requests_at(t, "Account/a")["t1"] == {"res": [first[0]["seq"], {"ok": True}]}, "the answer is recorded at the sender")
+t.ingress(transfer("t1", reply=OTHER))
+check(t.responses("t1")[-1] == answers[1] and len(t.responses("t1")) == 3, "a copy after the Settle gets the recorded answer")
+check(t.state("Account/a") == {"balance": 5} and t.state("Account/b") == {"balance": 5}, "and nothing ran again")
+# A Settle delivered again, and the receiver's hop delivered again, answer nobody.
+settle = EVENT + json.dumps({"kind": "Settle", "requestId": "t1", "seq": 2, "stack": [], "replyTo": REPLY, "target": {"entity": "Account", "key": "a"}, "result": {"ok": True}})
+t.entity(settle)
+deposit = EVENT + json.dumps({"kind": "Invoke", "requestId": "t1", "seq": 1, "stack": [{"entity": "Account", "key": "a", "method": "transfer", "resume": "b1", "resultVar": "t", "env": {}}],
+                              "replyTo": REPLY, "target": {"entity": "Account", "key": "b"}, "method": "deposit", "args": [5], "kwargs": {}})
+t.entity(deposit)
+check(len(t.responses("t1")) == 3 and t.state("Account/b") == {"balance": 5} and not t.held, "redeliveries answer nobody and deposit nothing")
+# A receiver's hop that changed nothing is remembered too, so its redelivery does not answer twice.
+t.ingress(transfer("t0", amount=0))
+t.entity(deposit.replace('"t1"', '"t0"').replace("[5]", "[0]"))
+check(len(t.responses("t0")) == 1 and t.state("Account/b") == {"balance": 5}, "an unchanged receiver's hop answers once")
+t.release()
+check(requests_at(t, "Account/a")["t0"]["res"], "and the Settle recorded it")
+
+# An error made at the request's own key is recorded there, as before (no Settle).
+t.ingress(transfer("t2", amount=50))
+check(t.responses("t2")[0]["result"]["error"]["type"] == "ValueError" and "origin" not in t.responses("t2")[0], "an error answered by the sender")
+check(requests_at(t, "Account/a")["t2"]["res"][1]["error"], "and recorded there")
+# A Response whose origin is its own key is recorded where it was made.
+o = bank_driver({"a": 10}, own_origin=True)
+o.ingress(transfer("t3", to="a"))
+check(requests_at(o, "Account/a")["t3"]["res"] == [2, {"ok": True}] and not o.held, "origin naming its own key: recorded there")
+# Without request dedup the answer goes to the client and nothing is recorded anywhere.
+n = bank_driver({"a": 10, "b": 0}, dedup=False)
+n.hold_kinds = ("Settle",)
+n.ingress(transfer("t4"))
+check(n.responses("t4")[0]["result"] == {"ok": True} and not n.held and requests_at(n, "Account/a") == {}, "dedup off: no Settle")
+
+# Dated ids answered through Settles keep the TTL and the 64-id window: the oldest are
+# dropped, a copy of a dropped one is refused, a late Settle for a forgotten id records nothing.
+w = bank_driver({"a": 1000, "b": 0}, ttl=3600, now_ms=issued + 10_000)
+dated = [uuid7_at(issued + i, 100 + i) for i in range(requests.REQUEST_MEMORY + 3)]
+for rid in dated:
+    w.ingress(transfer(rid, amount=1))
+table = json.loads(w.cell("entry", "Account/a").read())["requests"]
+check(len(table["ids"]) == requests.REQUEST_MEMORY and dated[0] not in table["ids"] and table["forgot"] == issued + 2,
+      "settled dated ids kept to the window: %d" % len(table["ids"]))
+w.ingress(transfer(dated[1], amount=1))
+check(w.responses(dated[1])[-1]["result"]["error"]["code"] == "RequestExpired" and w.state("Account/b") == {"balance": len(dated)},
+      "a dropped id's copy is refused, not run again")
+w.ingress(transfer(dated[-1], amount=1, reply=OTHER))
+check(w.responses(dated[-1])[-1]["result"] == {"ok": True} and w.responses(dated[-1])[-1]["replyTo"] == OTHER, "a remembered id's copy gets its answer")
+late = uuid7_at(issued + 500, 1)
+w.hold_kinds = ("Settle",)
+w.ingress(transfer(late, amount=1))
+w.now_ms = issued + 500 + 3600_000 + 1
+w.ingress(transfer("undated", amount=1))  # the key writes its table again: the late id is past its TTL
+check(late not in requests_at(w, "Account/a"), "a pending dated id is dropped after the TTL")
+w.release()
+check(late not in requests_at(w, "Account/a"), "its late Settle records nothing")
+w.ingress(transfer(late, amount=1, reply=OTHER))
+check(w.responses(late)[-1]["result"]["error"]["code"] == "RequestExpired", "and a copy of it is refused")
+
+# -- the same through the kernel: a transfer whose last block is detached ------------------
+BANK_SOURCE = '''
+from stateflow import stateflow
+
+
+@stateflow
+class Account:
+    def __init__(self, name: str, balance: int):
+        self.name = name
+        self.balance = balance
+
+    def __key__(self):
+        return self.name
+
+    def deposit(self, amount: int) -> int:
+        self.balance += amount
+        return self.balance
+
+    def transfer(self, to, amount):  # b0: take, to.deposit(amount); b1 (detached): return True
+        ...
+
+
+def __sf_Account__transfer__b0(self, __sf_env):
+    to = __sf_env['to']
+    amount = __sf_env['amount']
+    if self.balance < amount:
+        return ('return', False)
+    self.balance -= amount
+    return ('invoke', to, 'deposit', [amount], {}, 'b1', '__sf_t0', {})
+
+
+def __sf_Account__transfer__b1(self, __sf_env):
+    __sf_t0 = __sf_env['__sf_t0']
+    return ('return', True)
+'''
+ANY = {"kind": "Any"}
+
+
+def bank_method(name, params, blocks=(), detached=()):
+    body = {"kind": "SimpleBody"}
+    if blocks:
+        body = {"kind": "SplitBody", "entry": blocks[0], "blocks": [
+            dict({"kind": "Block", "id": b, "function": "__sf_Account__%s__%s" % (name, b), "params": [], "mayReturn": True,
+                  "terminator": {"kind": "Return", "loc": "synthetic"}, "loc": "synthetic"}, **({"detached": True} if b in detached else {}))
+            for b in blocks]}
+    return {"kind": "Method", "name": name, "returns": ANY, "writes": True, "loc": "synthetic", "body": body,
+            "params": [{"kind": "Param", "name": p, "type": ANY, "mode": "positional-or-keyword", "loc": "synthetic"} for p in params]}
+
+
+BANK = {"kind": "Program", "irVersion": "0.1.0", "module": {"kind": "PythonModule", "name": "bank", "path": "bank.py", "source": BANK_SOURCE},
+        "entities": [{"kind": "EntityClass", "name": "Account", "loc": "synthetic", "key": {"method": "__key__", "type": {"kind": "Str"}},
+                      "fields": [], "init": bank_method("__init__", ["name", "balance"]),
+                      "methods": [bank_method("deposit", ["amount"]), bank_method("transfer", ["to", "amount"], ["b0", "b1"], ["b1"])]}]}
+k = Driver(program=BANK, router=bank)
+k.hold_kinds = ("Settle",)
+for name, balance in (("a", 10), ("b", 0)):
+    k.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
+check([k.responses("new-" + n)[0]["result"]["ok"]["$key"] for n in "ab"] == ["a", "b"], "accounts created")
+move = json.dumps({"kind": "Invoke", "requestId": "k1", "seq": 0, "stack": [], "replyTo": REPLY, "target": {"entity": "Account", "key": "a"},
+                   "method": "transfer", "args": [{"$entity": "Account", "$key": "b"}, 4], "kwargs": {}})
+k.ingress(move)
+got = k.responses("k1")
+check(len(got) == 1 and got[0]["result"] == {"ok": True} and got[0].get("origin") == {"entity": "Account", "key": "a"},
+      "the kernel answers the transfer from the receiver, with origin: %r" % got)
+check(k.state("Account/a")["balance"] == 6 and k.state("Account/b")["balance"] == 4 and "res" not in requests_at(k, "Account/a")["k1"],
+      "the transfer ran; the sender waits for the Settle")
+k.ingress(move.replace('"c1"', '"c2"'))
+check(len(k.responses("k1")) == 1, "a copy before the Settle waits")
+k.release()
+check([r["replyTo"]["id"] for r in k.responses("k1")] == ["c1", "c2"] and requests_at(k, "Account/a")["k1"]["res"][1] == {"ok": True},
+      "the Settle records the answer and answers the waiting copy")
+k.ingress(move)
+check(len(k.responses("k1")) == 3 and k.state("Account/b")["balance"] == 4, "a later copy gets the recorded answer, nothing runs again")
+k.ingress(move.replace('"k1"', '"k2"').replace(", 4]", ", 40]"))
+check(k.responses("k2")[0]["result"] == {"ok": False} and "origin" not in k.responses("k2")[0] and requests_at(k, "Account/a")["k2"]["res"],
+      "a transfer refused at the sender is answered and recorded there")
+# With resumeDetached: false the sender resumes the transfer and answers, as before the option.
+f = Driver(program=BANK, router=bank, resume_detached=False)
+f.hold_kinds = ("Settle",)
+for name, balance in (("a", 10), ("b", 0)):
+    f.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
+f.ingress(move)
+check(f.responses("k1")[0]["result"] == {"ok": True} and "origin" not in f.responses("k1")[0] and not f.held and requests_at(f, "Account/a")["k1"]["res"],
+      "resume_detached off: the sender answers and records, no Settle")
 
 print("ok %d" % passed)

@@ -27,6 +27,7 @@ describe('buildCloudburstDeployment', () => {
         'function/stateflow-cloudburst.json',
         'function/stateflow/__init__.py',
         'function/stateflow_kernel/kernel.py',
+        'function/stateflow_kernel/ingress.py',
         'function/stateflow_cloudburst/function.py',
         'function/stateflow_cloudburst/register.py',
         'function/stateflow_cloudburst/gateway.py',

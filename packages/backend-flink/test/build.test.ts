@@ -29,6 +29,7 @@ describe('buildFlinkJob', () => {
         'stateflow-job.json',
         'python/stateflow/__init__.py',
         'python/stateflow_kernel/kernel.py',
+        'python/stateflow_kernel/ingress.py',
         'python/stateflow_flink/routing.py',
         'python/stateflow_flink/operator.py',
       ]),

@@ -30,6 +30,7 @@ describe('buildStatefunApp', () => {
         'statefun-app.json',
         'python/stateflow/__init__.py',
         'python/stateflow_kernel/kernel.py',
+        'python/stateflow_kernel/ingress.py',
         'python/stateflow_statefun/functions.py',
         'python/stateflow_flink/routing.py',
         'python/stateflow_flink/operator.py',

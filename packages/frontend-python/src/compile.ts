@@ -58,7 +58,7 @@ async function compileUnchecked(source: string, options: CompileOptions): Promis
     for (const method of entity.methods.values()) {
       if (!method.split || method.role !== 'method') continue;
       const cfg = buildMethodCfg(file, entity, method, diagnostics);
-      if (cfg) splits.set(method, splitMethod(cfg, analyzeLiveness(cfg)));
+      if (cfg) splits.set(method, splitMethod(file, cfg, analyzeLiveness(cfg)));
     }
   }
   diagnostics.sort((a, b) => (a.span?.line ?? 0) - (b.span?.line ?? 0) || (a.span?.column ?? 0) - (b.span?.column ?? 0));

@@ -32,8 +32,9 @@ const KERNEL_DIR = resolve(HERE, '../../python-kernel/python');
 
 /**
  * Runs `scenario.json` on the compiled program through the Python kernel (events routed
- * by a tiny in-memory runtime) and on the plain Python module, and expects the same
- * results and final states (see `exec/run_scenario.py`).
+ * by a tiny in-memory runtime), the same with detached blocks resumed where a value is
+ * produced, and on the plain Python module, and expects the same results and final
+ * states (see `exec/run_scenario.py`).
  */
 export function assertRunsLikePython(program: Program, scenario: unknown): void {
   const r = spawnSync('python3', [join(HERE, 'exec', 'run_scenario.py')], {
@@ -43,8 +44,9 @@ export function assertRunsLikePython(program: Program, scenario: unknown): void 
     maxBuffer: 64 * 1024 * 1024,
   });
   expect(r.stderr, 'the scenario runner failed').toBe('');
-  const traces = JSON.parse(r.stdout) as { kernel: unknown; python: unknown };
+  const traces = JSON.parse(r.stdout) as { kernel: unknown; kernelDetached: unknown; python: unknown };
   expect(traces.kernel).toEqual(traces.python);
+  expect(traces.kernelDetached, 'with resume_detached=True').toEqual(traces.python);
   expect(r.status).toBe(0);
 }
 

@@ -140,6 +140,15 @@ export interface ReplyEvent extends EventBase {
 export interface ResponseEvent extends EventBase {
   kind: 'Response';
   result: Result;
+  /**
+   * Since IR 0.2.1: set when the answer was produced at an instance other than the one
+   * the client's request started at (the bottom frame's instance), because the callers'
+   * remaining blocks were `detached` ({@link Block.detached}) and ran where the value
+   * was. A backend that remembers request ids per instance records the answer at
+   * `origin`, so a retry of the request there still gets it. Only kernels started with
+   * `resume_detached=True` emit it.
+   */
+  origin?: EntityAddress;
 }
 
 /** A message between the parts of a running program, told apart by `kind`. */

@@ -109,6 +109,14 @@ export interface Block {
   params: VarName[];
   /** Local code of this block may `return` before reaching the terminator. */
   mayReturn: boolean;
+  /**
+   * Since IR 0.2.1: the block's own code never uses `self`, and its terminator is
+   * `Return`, `Jump` or `Branch`, so any instance can run it, given its env. Set only
+   * when true. A kernel may then run a caller's resume block where the callee's value
+   * was produced instead of sending a `Reply` back (see {@link ResponseEvent.origin});
+   * a reader that ignores the flag runs the program exactly as before.
+   */
+  detached?: true;
   terminator: Terminator;
   loc: Loc;
 }

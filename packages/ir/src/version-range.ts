@@ -62,7 +62,7 @@ export function isIrVersionCompatible(version: string, range: string): boolean {
 /**
  * The range of `irVersion`s this build of `@stateflow/ir` reads: the caret range of
  * {@link IR_VERSION}; for a `0.x` version, every earlier `0.y` minor from `0.1` too,
- * since each added only optional fields (`^0.1 || ^0.2` for `0.2.0`).
+ * since each added only optional fields (`^0.1 || ^0.2` for `0.2.1`).
  */
 export const SUPPORTED_IR_RANGE: string = (() => {
   const v = parseIrVersion(IR_VERSION);

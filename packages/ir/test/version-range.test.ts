@@ -50,7 +50,7 @@ describe('parseIrVersion', () => {
 
 describe('SUPPORTED_IR_RANGE', () => {
   it('is the caret ranges of every 0.x minor up to IR_VERSION', () => {
-    expect(IR_VERSION).toBe('0.2.0');
+    expect(IR_VERSION).toBe('0.2.1');
     expect(SUPPORTED_IR_RANGE).toBe('^0.1 || ^0.2');
     expect(isIrVersionCompatible('0.1.0', SUPPORTED_IR_RANGE)).toBe(true);
   });

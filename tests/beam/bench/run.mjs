@@ -7,7 +7,8 @@
  *   pnpm -F @stateflow/beam-tests bench [--duration 5] [--rounds 3] [--entities 1000] [--concurrency 1,32] [--workloads A,T]
  *                                       [--targets embedded,flink,generated,reference] [--port 19692]
  *
- * Beam targets: `generated`, `nodedup` (generated with `dedup: false`), `reference`, and
+ * Beam targets: `generated`, `nodedup` (generated with `dedup: false`), `nodetach` (generated
+ * with `resumeDetached: false`: the caller resumes after every call), `reference`, and
  * two probes of where the time goes: `ref+N` (the reference with N more stateful steps that
  * only read and write a small cell) and `echo` (answers from a stateless step: Kafka in and
  * out through Prism, no state). The Beam targets are all deployed at once, on one Kafka,
@@ -159,8 +160,14 @@ async function startBeam(prog, bootstrap, target) {
   const t0 = Date.now();
   let stop;
   let ingress = `${prefix}-ingress`;
-  if (target === 'generated' || target === 'nodedup') {
-    const artifact = await buildBeamPipeline(prog, dir, { bootstrap, topicPrefix: prefix, replyTopics: replies, dedup: String(target === 'generated') });
+  if (target === 'generated' || target === 'nodedup' || target === 'nodetach') {
+    const artifact = await buildBeamPipeline(prog, dir, {
+      bootstrap,
+      topicPrefix: prefix,
+      replyTopics: replies,
+      dedup: String(target !== 'nodedup'),
+      resumeDetached: String(target !== 'nodetach'),
+    });
     ingress = artifact.config.topics.ingress;
     const p = runBeamPipeline(dir);
     stop = async () => {
@@ -235,7 +242,7 @@ function summarise(rows) {
     const line = { target, workload, concurrency, rounds: list.length, opsPerSec: median(list.map((r) => r.opsPerSec)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), errors: list.reduce((n, r) => n + r.errors, 0) };
     const ref = rows.filter((x) => x.target === 'reference' && x.workload === workload && x.concurrency === concurrency);
     // Only the Beam targets ran in the reference's rounds (the embedded runtime and Flink did not).
-    if (ref.length && (['generated', 'nodedup', 'echo'].includes(target) || target.startsWith('ref+'))) {
+    if (ref.length && (['generated', 'nodedup', 'nodetach', 'echo'].includes(target) || target.startsWith('ref+'))) {
       const pair = (r) => ref.find((x) => x.round === r.round);
       line.p50Ratio = median(list.filter(pair).map((r) => r.p50 / pair(r).p50));
       line.opsRatio = median(list.filter(pair).map((r) => r.opsPerSec / pair(r).opsPerSec));
@@ -275,7 +282,7 @@ try {
   progress(`Kafka on ${bootstrap}`);
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
   if (TARGETS.includes('flink')) await flink(prog, bootstrap, rows);
-  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'reference', 'echo'].includes(t) || t.startsWith('ref+'));
+  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'nodetach', 'reference', 'echo'].includes(t) || t.startsWith('ref+'));
   if (beamTargets.length) await beamRounds(prog, bootstrap, beamTargets, rows);
   const lines = summarise(rows);
   process.stdout.write(`${table(lines)}\n`);

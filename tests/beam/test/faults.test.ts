@@ -9,8 +9,32 @@ import { KafkaRequester, readTopic } from './support/suite.js';
 
 const SHOP = fileURLToPath(new URL('../../../examples/shop/app.py', import.meta.url));
 
+/** Accounts beside the shop: `transfer`'s last step (`return True`) is detached, so the receiver answers. */
+const ACCOUNTS = `
+
+@stateflow
+class Account:
+    def __init__(self, name: str, balance: int):
+        self.name: str = name
+        self.balance: int = balance
+
+    def __key__(self):
+        return self.name
+
+    def deposit(self, amount: int) -> int:
+        self.balance += amount
+        return self.balance
+
+    def transfer(self, amount: int, to: "Account") -> bool:
+        if self.balance < amount:
+            return False
+        self.balance -= amount
+        to.deposit(amount)
+        return True
+`;
+
 async function shopProgram(): Promise<Program> {
-  const { program, diagnostics } = await compile(readFileSync(SHOP, 'utf8'), { path: 'examples/shop/app.py' });
+  const { program, diagnostics } = await compile(readFileSync(SHOP, 'utf8') + ACCOUNTS, { path: 'examples/shop/app.py' });
   if (!program) throw new Error(`shop does not compile: ${JSON.stringify(diagnostics)}`);
   return program;
 }
@@ -89,6 +113,39 @@ describe('guarantees of the Beam pipeline on Prism', () => {
     // A later request at the same key is answered after the redelivered one was handled (one key, in order).
     expect(await requester.getState(app.ingress, 'Item', 'coke')).toMatchObject({ stock: 4 });
     expect(await requester.getState(app.ingress, 'User', 'ann')).toMatchObject({ balance: 98 });
+  });
+
+  it('answers a transfer from the receiver, records the answer at the sender, and answers every copy from there', async () => {
+    for (const [name, balance] of [['ann', 10], ['bob', 0]] as const) {
+      const made = await requester.request(app.ingress, requester.event({ kind: 'Construct', entity: 'Account', args: [name, balance], kwargs: {} }));
+      expect(made.result).toEqual({ ok: { $entity: 'Account', $key: name } });
+    }
+    const call = requester.event({ kind: 'Invoke', target: { entity: 'Account', key: 'ann' }, method: 'transfer', args: [4, { $entity: 'Account', $key: 'bob' }], kwargs: {} });
+    const record = { key: 'Account/ann', value: JSON.stringify(call) };
+    // A copy from another client in the same write reaches ann while the answer is on its way
+    // (usually before the Settle: then it waits for it; after it, it gets the recorded answer).
+    const other = await KafkaRequester.connect(inject('bootstrap'));
+    try {
+      await requester.produce(app.ingress, [record, { ...record, value: JSON.stringify({ ...call, replyTo: other.replyTo }) }]);
+      const first = (await requester.waitFor(call.requestId)) as ResponseEvent & { origin?: unknown };
+      expect(first.result).toEqual({ ok: true });
+      expect(first.origin, 'the receiver answered').toEqual({ entity: 'Account', key: 'ann' });
+      expect((await other.waitFor(call.requestId)).result).toEqual({ ok: true });
+    } finally {
+      await other.close();
+    }
+    const settles = (await readTopic(requester.kafka, app.artifact.config.topics.internal, 1_000, 5_000)).filter((t) => {
+      const e = JSON.parse(t) as { requestId: string; kind: string; target?: unknown };
+      return e.requestId === call.requestId && e.kind === 'Settle';
+    });
+    expect(settles.map((t) => (JSON.parse(t) as { target: unknown }).target)).toEqual([{ entity: 'Account', key: 'ann' }]);
+    // A later copy from the first client: the answer recorded at ann.
+    await requester.produce(app.ingress, [record]);
+    const deadline = Date.now() + 30_000;
+    while ((requester.seen.get(call.requestId)?.length ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((requester.seen.get(call.requestId) ?? []).map((a) => a.result)).toEqual([{ ok: true }, { ok: true }]);
+    expect(await requester.getState(app.ingress, 'Account', 'ann')).toMatchObject({ balance: 6 });
+    expect(await requester.getState(app.ingress, 'Account', 'bob')).toMatchObject({ balance: 4 });
   });
 
   it('answers a malformed request with an error, sets an unreadable record aside, and keeps running', async () => {

@@ -1,4 +1,5 @@
-import { formatScoreboard, loadCombined, loadScenarios, runConformanceCombined, type ConformanceClient, type ConformanceTarget } from '@stateflow/conformance';
+import { loadCombined, loadScenarios, type ConformanceClient, type ConformanceTarget } from '@stateflow/conformance';
+import { runCombinedConformance } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
 import { describe, expect, it } from 'vitest';
 import { context, deploy, ENGINE_TESTS } from './support.js';
@@ -11,15 +12,14 @@ const LANES = Number(process.env['STATEFLOW_CLOUDBURST_CONFORMANCE_LANES'] ?? 4)
  * (A scenario added here needs its reason in apps/docs/guide/cloudburst.md too.)
  */
 const UNAVOIDABLE: { [id: string]: string } = {};
+const log = (m: string) => void process.stderr.write(`[cloudburst conformance] ${m}\n`);
 
 describe.skipIf(!ENGINE_TESTS)('conformance on a local Anna and Cloudburst', () => {
   it('passes every scenario through the gateway (Lambda Invoke API -> call_dag), all in one deployment', async () => {
     const scenarios = loadScenarios().filter((s) => !(s.id in UNAVOIDABLE));
     expect(Object.keys(loadCombined().excluded), 'scenarios left out of the combined program').toEqual([]);
-    let deployments = 0;
     const target: ConformanceTarget = {
       async deploy(program: Program): Promise<ConformanceClient> {
-        deployments++;
         const app = await deploy(program);
         const { transport } = app;
         return {
@@ -30,15 +30,12 @@ describe.skipIf(!ENGINE_TESTS)('conformance on a local Anna and Cloudburst', () 
         };
       },
     };
-    const t0 = Date.now();
-    const report = await runConformanceCombined(target, {
-      scenarios,
+    const { report, board, deployments } = await runCombinedConformance(target, {
+      title: 'Cloudburst (local Anna, scheduler, one executor) through the gateway',
+      log,
       concurrency: LANES,
-      stepTimeoutMs: 60_000,
-      onScenario: (r) => process.stderr.write(`[cloudburst conformance] ${r.passed ? 'pass' : 'FAIL'} ${r.id} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`),
+      scenarios,
     });
-    const board = formatScoreboard(report, 'Cloudburst (local Anna, scheduler, one executor) through the gateway');
-    process.stderr.write(`\n${board}\n`);
     expect(report.total).toBe(scenarios.length);
     expect(report.passed, board).toBe(report.total);
     expect(deployments, 'deployments started').toBe(1);

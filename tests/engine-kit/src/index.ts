@@ -12,3 +12,5 @@ export { REPO_ROOT, accountsProgram, compileRepoFile } from './programs.js';
 export { deploymentFolder, freePort, started, tailLog } from './deployment.js';
 export type { DeploymentFolder, Starting } from './deployment.js';
 export { asHttpShowsIt, httpConformanceClient, servedOverHttp } from './http-conformance.js';
+export { gatewayConformanceTarget, kafkaConformanceTarget, runCombinedConformance } from './kafka-conformance.js';
+export type { CombinedConformanceOptions, CombinedConformanceRun, DeployForConformance, KafkaConformanceOptions, KafkaDeployment } from './kafka-conformance.js';

@@ -1,10 +1,8 @@
-import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
-import { formatScoreboard, loadScenarios, runConformanceCombined, type ConformanceClient, type ConformanceTarget } from '@stateflow/conformance';
-import type { Program } from '@stateflow/ir';
+import { formatScoreboard, loadScenarios, runConformanceCombined } from '@stateflow/conformance';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deployOnCluster, startCluster, type ClusterDeployment, type FlinkCluster } from './support/cluster.js';
 import { expectedBalances, retryUntilAnswered, transfers } from './support/ledger.js';
-import { accountsProgram } from '@stateflow/engine-test-kit';
+import { accountsProgram, kafkaConformanceTarget } from '@stateflow/engine-test-kit';
 import { KafkaRequester, REPLY_TOPIC } from './support/suite.js';
 
 /**
@@ -18,35 +16,6 @@ const PARALLELISMS = (process.env['STATEFLOW_FLINK_CLUSTER_CONFORMANCE'] ?? '2')
   .map(Number);
 const log = (m: string) => process.stderr.write(`[flink-cluster] ${m}\n`);
 const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
-
-function clusterTarget(cluster: FlinkCluster, bootstrap: string, requester: KafkaRequester, parallelism: number): ConformanceTarget {
-  return {
-    async deploy(program: Program): Promise<ConformanceClient> {
-      const app = await deployOnCluster(cluster, program, bootstrap, { parallelism });
-      let transport: KafkaTransport | undefined;
-      try {
-        transport = kafkaTransport({ brokers: [bootstrap], requestTopic: app.ingress, replyTopic: REPLY_TOPIC });
-        await transport.connect();
-      } catch (err) {
-        await app.stop();
-        throw err;
-      }
-      const t = transport;
-      let n = 0;
-      const send = (request: Parameters<KafkaTransport['send']>[0]) =>
-        t.send(request, { requestId: `${app.prefix}-${n++}`, signal: new AbortController().signal, attempt: 0 });
-      return {
-        create: (entity, args, kwargs) => send({ kind: 'create', entity, args, kwargs }),
-        invoke: (entity, key, method, args, kwargs) => send({ kind: 'invoke', entity, key, method, args, kwargs }),
-        getState: (entity, key) => requester.getState(app.ingress, entity, key),
-        async close() {
-          await t.close();
-          await app.stop();
-        },
-      };
-    },
-  };
-}
 
 describe('a standalone Flink cluster (a JobManager, two TaskManagers; jobs submitted with flink run)', () => {
   let cluster: FlinkCluster;
@@ -67,7 +36,9 @@ describe('a standalone Flink cluster (a JobManager, two TaskManagers; jobs submi
     it(`passes the conformance kit at parallelism ${parallelism} (topics with ${parallelism} partitions)`, async () => {
       const scenarios = loadScenarios();
       const t0 = Date.now();
-      const report = await runConformanceCombined(clusterTarget(cluster, inject('bootstrap'), requester, parallelism), {
+      const bootstrap = inject('bootstrap');
+      const target = kafkaConformanceTarget((program) => deployOnCluster(cluster, program, bootstrap, { parallelism }), requester, { bootstrap, replyTopic: REPLY_TOPIC });
+      const report = await runConformanceCombined(target, {
         scenarios,
         concurrency: 8,
         stepTimeoutMs: 60_000,

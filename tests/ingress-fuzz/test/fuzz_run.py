@@ -127,14 +127,16 @@ def request_with_seq(seq_json: str, **fields) -> bytes:
     return ('{"seq": %s, %s' % (seq_json, text[1:])).encode()
 
 
-#: Records that once crashed the Flink and Beam decoders (found by this fuzzer; a regression
-#: test each): JSON nested past the recursion limit, and requests whose seq could not be
-#: counted on (4,300 digits, whose seq + 1 json.dumps refuses; not a number at all).
-KAFKA_ONCE_CRASHED = [
+#: Records that once crashed a backend's decoder (found by this fuzzer; a regression test
+#: each, on every backend): JSON nested past the recursion limit (Flink, Beam, Cloudburst),
+#: requests whose seq could not be counted on (Flink, Beam: 4,300 digits, whose seq + 1
+#: json.dumps refuses; not a number at all), a key holding a lone surrogate (Cloudburst).
+ONCE_CRASHED = [
     pytest.param(DEEP_RECORD, id="nested past the recursion limit"),
     pytest.param(request_with_seq("9" * 4300), id="seq of 4300 digits"),
     pytest.param(request_with_seq("9" * 4300, kind="Reply"), id="rejected, seq of 4300 digits"),
     pytest.param(request_with_seq("null"), id="seq null"),
     pytest.param(request_with_seq('"0"'), id="seq a string"),
     pytest.param(request_with_seq("{}"), id="seq an object"),
+    pytest.param(request("crash-2", kind="GetState", target={"entity": "Item", "key": "\ud800"}), id="key with a lone surrogate"),
 ]

@@ -1,50 +1,12 @@
-import { kafkaTransport, type KafkaTransport } from '@stateflow/client/kafka';
-import {
-  formatScoreboard,
-  loadCombined,
-  loadScenarios,
-  runConformanceCombined,
-  type ConformanceClient,
-  type ConformanceTarget,
-} from '@stateflow/conformance';
-import type { Program } from '@stateflow/ir';
+import { loadCombined, loadScenarios } from '@stateflow/conformance';
+import { kafkaConformanceTarget, runCombinedConformance } from '@stateflow/engine-test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploy, REPLY_TOPIC } from './support/deploy.js';
-import { KafkaRequester } from './support/suite.js';
+import { KafkaRequester, suite } from './support/suite.js';
 
 const TITLE = 'Statefun 3.3 (Flink 1.16 mini-cluster, Kafka 4.4, exactly-once egress) through the Kafka client';
-/** Scenarios running at once against the one job. */
+/** Scenarios running at once against the one deployment. */
 const LANES = Number(process.env['STATEFLOW_STATEFUN_CONFORMANCE_LANES'] ?? 8);
-
-/** Deploys each program as its own Statefun application with its own topics; calls go through @stateflow/client's Kafka transport. */
-function statefunTarget(bootstrap: string, requester: KafkaRequester): ConformanceTarget {
-  return {
-    async deploy(program: Program): Promise<ConformanceClient> {
-      const app = await deploy(program, bootstrap);
-      let transport: KafkaTransport | undefined;
-      try {
-        transport = kafkaTransport({ brokers: [bootstrap], requestTopic: app.ingress, replyTopic: REPLY_TOPIC });
-        await transport.connect();
-      } catch (err) {
-        await app.stop();
-        throw err;
-      }
-      const t = transport;
-      let n = 0;
-      const send = (request: Parameters<KafkaTransport['send']>[0]) =>
-        t.send(request, { requestId: `${app.prefix}-${n++}`, signal: new AbortController().signal, attempt: 0 });
-      return {
-        create: (entity, args, kwargs) => send({ kind: 'create', entity, args, kwargs }),
-        invoke: (entity, key, method, args, kwargs) => send({ kind: 'invoke', entity, key, method, args, kwargs }),
-        getState: (entity, key) => requester.getState(app.ingress, entity, key),
-        async close() {
-          await t.close();
-          await app.stop();
-        },
-      };
-    },
-  };
-}
 
 // CI runs the suite once, through the HTTP gateway (conformance-gateway.test.ts), which
 // also goes through the Kafka client transport; this direct run is the full form's
@@ -64,20 +26,12 @@ describe.skipIf(!FULL)('conformance on Statefun', () => {
   it('passes every scenario, all hosted by one deployment (the combined program)', async () => {
     const scenarios = loadScenarios();
     expect(Object.keys(loadCombined().excluded), 'scenarios left out of the combined program').toEqual([]);
-    let jobs = 0;
-    const statefun = statefunTarget(inject('bootstrap'), requester);
-    const target: ConformanceTarget = { deploy: (program) => (jobs++, statefun.deploy(program)) };
-    const t0 = Date.now();
-    const report = await runConformanceCombined(target, {
-      scenarios,
-      concurrency: LANES,
-      stepTimeoutMs: 60_000,
-      onScenario: (r) => process.stderr.write(`[statefun-tests] ${r.passed ? 'pass' : 'FAIL'} ${r.id} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`),
-    });
-    const board = formatScoreboard(report, TITLE);
-    process.stderr.write(`\n${board}\n`);
+    // Each program is its own Statefun application with its own topics; calls go through @stateflow/client's Kafka transport.
+    const bootstrap = inject('bootstrap');
+    const target = kafkaConformanceTarget((program) => deploy(program, bootstrap), requester, { bootstrap, replyTopic: REPLY_TOPIC });
+    const { report, board, deployments } = await runCombinedConformance(target, { title: TITLE, log: suite.log, concurrency: LANES, scenarios });
     expect(report.total).toBe(scenarios.length);
     expect(report.passed, board).toBe(report.total);
-    expect(jobs, 'Statefun deployments started').toBe(1);
+    expect(deployments, 'Statefun deployments started').toBe(1);
   }, 3_600_000);
 });

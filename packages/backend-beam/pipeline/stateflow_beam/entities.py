@@ -7,7 +7,9 @@ same ``requestId``, ``seq`` and kind) is not applied twice, and the client reque
 key ran with their answers (see :mod:`requests`), so a client request runs once and every
 copy gets its answer without a stateful step of its own. A hop that changed nothing and
 answered no client is not remembered (one state write less): run again, it sends the same
-events, which their receivers skip (hop ids).
+events, which their receivers skip (hop ids). A hop that answered a client for a request
+another key ran (a ``Response`` with ``origin``, see :mod:`requests`) is remembered, so a
+redelivery does not answer twice.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import threading
 import traceback
 from typing import Any, Dict, List, Tuple
 
-from .requests import DUPLICATE_REQUEST, Cell, Requests
+from .requests import DUPLICATE_REQUEST, SETTLE, Cell, Requests, answered_elsewhere, settle_notice
 from .routing import error_response, route_key
 
 #: How many hop ids each key remembers (a redelivery arrives soon after the original).
@@ -43,14 +45,17 @@ PROGRAM_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "program
 _local = threading.local()
 
 
-def shared_logic() -> "EntityLogic":
+def shared_logic(resume_detached: bool = True) -> "EntityLogic":
     """This thread's EntityLogic for the program beside this package: every entity step
     of a worker thread shares one kernel (the program's module runs once per thread,
     not once per entity class)."""
-    logic = getattr(_local, "logic", None)
+    kernels = getattr(_local, "kernels", None)
+    if kernels is None:
+        kernels = _local.kernels = {}
+    logic = kernels.get(resume_detached)
     if logic is None:
         with open(PROGRAM_FILE, encoding="utf-8") as f:
-            logic = _local.logic = EntityLogic(json.load(f))
+            logic = kernels[resume_detached] = EntityLogic(json.load(f), resume_detached)
     return logic
 
 
@@ -62,10 +67,13 @@ class EntityLogic:
     instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``.
     """
 
-    def __init__(self, program: Dict[str, Any]):
+    def __init__(self, program: Dict[str, Any], resume_detached: bool = True):
         from stateflow_kernel import Kernel  # imported in the SDK worker
 
-        self.kernel = Kernel(program)
+        # With resume_detached, a caller's next block that needs no instance runs at the
+        # callee, which answers the client (one Kafka trip less); handle() records that
+        # answer at the Response's origin (a Settle event).
+        self.kernel = Kernel(program, resume_detached=resume_detached)
 
     def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
         """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text."""
@@ -77,10 +85,10 @@ class EntityLogic:
             return self._get_state(event, entry["state"])
         requests = Requests(entry.get("requests"), ttl_seconds, now_ms) if dedup else None
         sends: List[str] = []
-        if kind == DUPLICATE_REQUEST:
+        if kind in (DUPLICATE_REQUEST, SETTLE):
             if requests is None:
                 return [], []
-            sends = requests.on_notice(event)
+            sends = requests.on_notice(event) if kind == DUPLICATE_REQUEST else requests.on_settle(event)
             self._store(cell, entry, requests, False)
             return [], sends
         if tagged[0] == CLIENT and requests is not None:
@@ -94,19 +102,32 @@ class EntityLogic:
                 return [], []
         out, state, changed = self._process(event, entry["state"])
         internal: List[Tuple[str, str]] = []
+        here = route_key(event)
+        answered_client = False
         for e in out:
-            if e.get("kind") == "Response":
-                text = json.dumps(e)
-                sends += requests.on_response(e, text) if requests is not None else [text]
-            else:
+            if e.get("kind") != "Response":
                 internal.append((route_key(e), json.dumps(e)))
+                continue
+            text = json.dumps(e)
+            origin = answered_elsewhere(e, here) if requests is not None else None
+            if origin is not None:
+                # Answered here for a request another key ran (a detached continuation): the
+                # client gets it now, the request's key records it when the Settle arrives.
+                notice = settle_notice(e, origin)
+                sends.append(text)
+                internal.append((route_key(notice), json.dumps(notice)))
+                answered_client = True
+            else:
+                sends += requests.on_response(e, text) if requests is not None else [text]
         if requests is not None and kind == "Construct":
             requests.ran(event, out)
         if changed:
             entry["state"] = state
-            if requests is None or tagged[0] != CLIENT:
-                entry["hops"] = (entry["hops"] + [hop_id(event)])[-HOP_MEMORY:]
-        self._store(cell, entry, requests, changed)
+        # A hop that answered a client for another key is remembered even when it changed
+        # nothing here, so a redelivery does not answer the client twice.
+        if (changed or answered_client) and (requests is None or tagged[0] != CLIENT):
+            entry["hops"] = (entry["hops"] + [hop_id(event)])[-HOP_MEMORY:]
+        self._store(cell, entry, requests, changed or answered_client)
         return internal, sends
 
     @staticmethod

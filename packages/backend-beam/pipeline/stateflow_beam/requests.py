@@ -1,13 +1,22 @@
 """Exactly-once answers to client requests, kept in the entity's own state (no Beam import).
 
 A client request runs at the key it names (``Entity/key``; a create at
-``$construct/Entity/<requestId>``), in the stateful step of that entity class, and its
-``Response`` is made at that same key: the kernel answers the client from the frame at
-the bottom of the call stack, which is the request's target (a create is answered by the
-``Insert`` at the new instance's key, see :func:`Requests.ran`). So the key's state cell
-records, next to the instance's state, the request ids it ran and their answers (a
-:class:`Requests` table), and one stateful step per hop does what needed three before
-(admit by request id, the entity, answers by request id):
+``$construct/Entity/<requestId>``), in the stateful step of that entity class, and that
+key's state cell records, next to the instance's state, the request ids it ran and their
+answers (a :class:`Requests` table), so one stateful step per hop does what needed three
+before (admit by request id, the entity, answers by request id). Most answers are made at
+that same key (the kernel answers the client from the frame at the bottom of the call
+stack, which is the request's target). Two are made elsewhere:
+
+- a create is answered by the ``Insert`` at the new instance's key, which records the
+  answer itself (see :func:`Requests.ran`);
+- a method whose last step the kernel ran at the callee (a detached continuation, e.g. the
+  ``return True`` after ``to.deposit(x)`` in a transfer) is answered by the callee: its
+  ``Response`` carries ``origin``, the request's key. The callee sends it to the client at
+  once and a ``Settle`` event (see :func:`settle_notice`) to ``origin``, which records the
+  answer there (:func:`Requests.on_settle`), off the client's path.
+
+At the request's key:
 
 - a request whose id the table holds does not run again: it gets the recorded answer at
   its own ``replyTo``, or, while the answer is still on its way (a method that calls
@@ -42,6 +51,9 @@ REQUEST_MEMORY = 64
 
 #: The internal event that hands a create's second copy to the key that answers it.
 DUPLICATE_REQUEST = "DuplicateRequest"
+
+#: The internal event that records, at the key a request ran at, the answer another key made.
+SETTLE = "Settle"
 
 
 class Cell(Protocol):
@@ -112,6 +124,22 @@ def duplicate_notice(request_id: str, reply_to: Any, first: Any, at: Dict[str, A
     """The event that asks the key ``at`` ({entity, key}) to answer another copy of a request
     (``first``: the first copy's replyTo, which gets the answer anyway)."""
     return {"kind": DUPLICATE_REQUEST, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to, "first": first, "target": at}
+
+
+def answered_elsewhere(response: Dict[str, Any], here: str) -> Optional[Dict[str, Any]]:
+    """The key ({entity, key}) that remembers the request a ``Response`` made at the key
+    ``here`` answers, when that is another key (the Response's ``origin``), else None."""
+    origin = response.get("origin")
+    if not isinstance(origin, dict) or "%s/%s" % (origin.get("entity"), origin.get("key")) == here:
+        return None
+    return {"entity": origin["entity"], "key": origin["key"]}
+
+
+def settle_notice(response: Dict[str, Any], at: Dict[str, Any]) -> Dict[str, Any]:
+    """The event that records a ``Response`` made elsewhere at the key ``at`` ({entity, key}),
+    where its request ran (the first copy's replyTo got the Response itself)."""
+    return {"kind": SETTLE, "requestId": response.get("requestId"), "seq": response.get("seq"), "stack": [],
+            "replyTo": response.get("replyTo"), "target": at, "result": response.get("result")}
 
 
 class Requests:
@@ -204,6 +232,23 @@ class Requests:
         self.table[request_id] = answered
         self.changed = True
         return [text] + [readdress(text, r) for r in waiting]
+
+    def on_settle(self, event: Dict[str, Any]) -> List[str]:
+        """A ``Settle`` at this key: records the answer another key made and sent to the first
+        copy; returns the answers for the copies waiting. Nothing when the answer is already
+        recorded (a Settle sent again) or the id is no longer remembered (past its TTL)."""
+        request_id = event.get("requestId")
+        record = self.table.get(request_id)
+        if record is None or "res" in record:
+            return []
+        answered = {"res": [event.get("seq"), event.get("result")]}
+        if "t" in record:
+            answered["t"] = record["t"]
+        self.table[request_id] = answered
+        self.changed = True
+        text = json.dumps({"kind": "Response", "requestId": request_id, "seq": event.get("seq"), "stack": [],
+                           "replyTo": record.get("to"), "result": event.get("result")})
+        return [readdress(text, r) for r in record.get("wait", [])]
 
     def stored(self) -> Dict[str, Any]:
         """The table to write back, without the ids whose time is up, and with at most

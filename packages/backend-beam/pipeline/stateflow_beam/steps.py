@@ -63,15 +63,16 @@ class EntityStep(beam.DoFn):
 
     ENTRY = ReadModifyWriteStateSpec("entry", StrUtf8Coder())
 
-    def __init__(self, entity: str, dedup: bool, ttl_seconds: int):
+    def __init__(self, entity: str, dedup: bool, ttl_seconds: int, resume_detached: bool = True):
         self.entity = entity  # the step's name; the kernel runs any event it is given
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
+        self.resume_detached = resume_detached
 
     def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
         key, tagged = element
         now_ms = int(time.time() * 1000)
-        internal, sends = shared_logic().handle(tagged, entry, self.dedup, self.ttl_seconds, now_ms)
+        internal, sends = shared_logic(self.resume_detached).handle(tagged, entry, self.dedup, self.ttl_seconds, now_ms)
         for out in internal:
             yield out
         for response in sends:

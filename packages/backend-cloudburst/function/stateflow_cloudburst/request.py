@@ -1,10 +1,14 @@
 """Checks a client request before anything runs (plain functions, no Cloudburst).
 
 A malformed request gets an error ``Response``, never an exception: the function must
-answer every call, whatever the caller sent.
+answer every call, whatever the caller sent. Its messages are those of the Lambda backend
+(a request arrives as one call's payload, not as a Kafka record); the error value itself is
+the kernel's (``stateflow_kernel.ingress``), as on the Kafka-fed backends.
 """
 import json
 from typing import Any, Dict, Optional
+
+from stateflow_kernel.ingress import error_value
 
 #: Request kinds a client may send. ``GetState`` reads one instance's encoded state (the
 #: gateway's ``GET /entities/...``); ``Ping`` checks that the function answers.
@@ -30,10 +34,8 @@ def response(request_id: str, reply_to: Any, result: Dict[str, Any]) -> Dict[str
 
 
 def error_result(error_type: str, message: str, code: Optional[str] = None) -> Dict[str, Any]:
-    error = {"type": error_type, "message": message}
-    if code:
-        error["code"] = code
-    return {"error": error}
+    """A failed ``Result``."""
+    return {"error": error_value(error_type, message, code)}
 
 
 def error_response(payload: Any, error_type: str, message: str, code: Optional[str] = None) -> Dict[str, Any]:

@@ -1,7 +1,8 @@
 """Routing and validation of StateFlow events in the Flink job (no PyFlink import).
 
 Kept apart from ``job.py`` so it runs (and is tested) with a plain Python (and the
-kernel's package, shipped beside it, for the call-argument rule). Every
+kernel's package, shipped beside it, whose ``stateflow_kernel.ingress`` holds the request
+rules every Kafka-fed backend shares). Every
 function here is pure: text in, text or tuples out. Nothing here raises on bad input:
 a malformed ingress record becomes an error ``Response`` (when its ``replyTo`` can be
 read) or a dead-letter record, never an exception that would fail the job.
@@ -11,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from stateflow_kernel.request_values import call_shape_problem, seq_problem
+from stateflow_kernel import ingress
+from stateflow_kernel.ingress import error_response  # noqa: F401 - the operator answers with it too
 
 # Origins of a record entering the keyed operator.
 INGRESS = "I"      # a client request from the ingress topic (deduplicated by requestId)
@@ -19,9 +21,11 @@ INTERNAL = "N"     # an event between entities, from the internal topic
 REJECTED = "R"     # an ingress record that was rejected: the text is an error Response
 DEAD = "D"         # an ingress record with no readable replyTo: the text is a dead letter
 
-#: Request kinds a client may send to the ingress topic. ``GetState`` is an extension of
-#: this backend (reads the encoded state of one instance; for tests and admin tools).
-CLIENT_KINDS = ("Invoke", "Construct", "GetState")
+#: Request kinds a client may send to the ingress topic beside the kernel's. ``GetState`` is
+#: an extension of this backend (reads the encoded state of one instance; for tests and
+#: admin tools).
+EXTRA_CLIENT_KINDS = ("GetState",)
+CLIENT_KINDS = ingress.CLIENT_KINDS + EXTRA_CLIENT_KINDS
 #: A backend event on the internal topic: the answer of a create, sent from the new
 #: instance's key to the key the create was remembered at (``$construct/<requestId>``).
 SETTLE = "Settle"
@@ -72,76 +76,24 @@ class Router:
         error ``Response`` (origin ``REJECTED``) or a dead letter (origin ``DEAD``), keyed
         ``$rejected``; the keyed operator only forwards those.
         """
-        if isinstance(text, (bytes, bytearray)):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError:
-                return self._dead(repr(text[:2000]), "the record is not UTF-8 text")
-        if not isinstance(text, str):
-            return self._dead(repr(text)[:2000], "the record has no value")
-        try:
-            event = json.loads(text)
-        except ValueError as e:
-            return self._dead(text, "the record is not JSON (%s)" % (e,))
-        except RecursionError:
-            return self._dead(text, "the record nests arrays or objects too deeply to read")
-        if not isinstance(event, dict):
-            return self._dead(text, "the record is not a JSON object (an event per @stateflow/ir envelope.ts)")
-        reply_to = event.get("replyTo")
-        request_id = event.get("requestId")
-        readable = (
-            isinstance(reply_to, dict)
-            and isinstance(reply_to.get("channel"), str)
-            and isinstance(reply_to.get("id"), str)
-            and isinstance(request_id, str)
-        )
-        if not readable:
-            return self._dead(text, "the event has no readable requestId and replyTo {channel, id}")
-        topic = reply_topic(reply_to, self.egress_topic)
+        record = ingress.read_record(text)
+        event = record.event
+        if event is None:
+            return self._dead(record.text, record.dead_reason)
+        topic = reply_topic(event["replyTo"], self.egress_topic)
         if not self.any_reply_topic and topic not in self.reply_topics:
             return self._dead(
-                text,
+                record.text,
                 "replyTo names topic '%s', which this job does not write to (allowed: %s; "
                 "add it to replyTopics in stateflow-job.json or --reply-topics)" % (topic, ", ".join(sorted(self.reply_topics))),
             )
-        problem, code = self._check(event)
-        if problem is not None:
-            return REJECTED_KEY, REJECTED, error_response(event, code or "InvalidRequest", problem, code)
-        return route_key(event), INGRESS, text
-
-    def _check(self, event: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
-        kind = event.get("kind")
-        if kind not in CLIENT_KINDS:
-            return ("a client may send %s events, not %r" % (", ".join(CLIENT_KINDS), kind), None)
-        if event.get("stack", []) != []:
-            return ("a client request has an empty stack", None)
-        problem = seq_problem(event.get("seq", 0))
-        if problem is not None:
-            return (problem, None)
-        if kind == "Construct":
-            entity = event.get("entity")
-        else:
-            target = event.get("target")
-            if not isinstance(target, dict) or not isinstance(target.get("key"), str):
-                return ("%s needs target {entity, key} with a string key" % kind, None)
-            entity = target.get("entity")
-        if not isinstance(entity, str):
-            return ("%s needs an entity name" % kind, None)
-        if entity not in self.entities:
-            return ("no entity class '%s' in this program (entities: %s)" % (entity, ", ".join(sorted(self.entities))), "UnknownEntity")
-        if kind in ("Invoke", "Construct"):
-            # The kernel's rule and message (the values themselves are checked by the
-            # kernel when the call runs: same messages, shared vectors).
-            shape = call_shape_problem(event.get("args", []), event.get("kwargs", {}))
-            if shape is not None:
-                return (shape, "BadArguments")
-        if kind == "Invoke" and not isinstance(event.get("method"), str):
-            return ("Invoke needs a method name", None)
-        return (None, None)
+        refusal = ingress.request_problem(event, self.entities, EXTRA_CLIENT_KINDS)
+        if refusal is not None:
+            return REJECTED_KEY, REJECTED, ingress.refusal_response(event, refusal)
+        return route_key(event), INGRESS, record.text
 
     def _dead(self, text: str, reason: str) -> Tuple[str, str, str]:
-        record = {"reason": reason, "topic": self.ingress_topic, "record": text if len(text) <= 100_000 else text[:100_000]}
-        return REJECTED_KEY, DEAD, json.dumps(record)
+        return REJECTED_KEY, DEAD, ingress.dead_letter(text, reason, self.ingress_topic)
 
     # -- egress --------------------------------------------------------------------
 
@@ -151,23 +103,6 @@ class Router:
             return reply_topic(json.loads(text).get("replyTo"), self.egress_topic) or self.egress_topic
         except (ValueError, AttributeError):
             return self.egress_topic
-
-
-def error_response(event: Dict[str, Any], type_: str, message: str, code: Optional[str] = None) -> str:
-    """The ``Response`` (JSON text) answering ``event`` with an error."""
-    error: Dict[str, Any] = {"type": type_, "message": message}
-    if code is not None:
-        error["code"] = code
-    seq = event.get("seq")
-    response = {
-        "kind": "Response",
-        "requestId": event.get("requestId"),
-        "seq": (seq + 1) if seq_problem(seq) is None else 1,
-        "stack": [],
-        "replyTo": event.get("replyTo"),
-        "result": {"error": error},
-    }
-    return json.dumps(response)
 
 
 def split_output(events: Iterable[Dict[str, Any]]) -> Tuple[List[str], List[str]]:

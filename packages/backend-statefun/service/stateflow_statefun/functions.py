@@ -17,7 +17,8 @@ Function types (the module.yaml routes them to this service):
 Events between entities are Statefun messages, so Statefun's exactly-once covers state
 and messages; ``Response`` events leave through the Kafka egress (exactly-once). The
 per-record logic (deduplication, validation, routing keys) is the Flink backend's
-``stateflow_flink`` package, which does not depend on PyFlink.
+``stateflow_flink`` package, which does not depend on PyFlink (its request rules are the
+kernel's ``stateflow_kernel.ingress``).
 """
 from __future__ import annotations
 

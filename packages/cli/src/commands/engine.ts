@@ -28,6 +28,10 @@ A second setup downloads nothing. Everything listens on 127.0.0.1 only.
   start kafka        start a single-node Kafka on 127.0.0.1:19092 (--port <n>, --fresh);
                      prints its bootstrap address. stateflow run --target flink needs it
   stop kafka         stop it (--port <n>, --clean deletes its data)
+  start statefun     run an application built with stateflow build --target statefun
+                     (--app DIR; needs Kafka started first): its function service, then
+                     the Statefun JVM, restored from its newest checkpoint (--fresh: not)
+  stop statefun      stop both (--app DIR, --clean deletes its run folder)
 
 Needs bash and, depending on the engine, java (17), mvn, python3 (3.9-3.12 for flink;
 PYTHON=/path/to/python picks another) and go (lambda).

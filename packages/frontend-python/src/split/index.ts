@@ -1,6 +1,8 @@
 import type { Block, SplitBody, Terminator } from '@stateflow/ir';
 import type { CfgTerminator, MethodCfg } from '../cfg/index.js';
 import type { Liveness } from '../liveness/index.js';
+import type { SourceFile } from '../parse/syntax-node.js';
+import { isDetachedBlock } from './detached.js';
 
 /** A split method: its IR body, and the block graph and liveness its block functions are rendered from. */
 export interface SplitMethod {
@@ -21,19 +23,22 @@ export function blockFunctionName(entity: string, method: string, id: string): s
 
 /**
  * Turns a method's block graph and its liveness into IR blocks; the emit stage renders
- * their block functions (the calling convention in ARCHITECTURE.md).
+ * their block functions (the calling convention in ARCHITECTURE.md). A block whose code
+ * needs no instance is marked `detached` (see {@link isDetachedBlock}).
  */
-export function splitMethod(cfg: MethodCfg, live: Liveness): SplitMethod {
+export function splitMethod(file: SourceFile, cfg: MethodCfg, live: Liveness): SplitMethod {
   const blocks: Block[] = cfg.blocks.map((b) => {
     const id = blockId(b.index);
     const handler = b.handler !== null ? cfg.blocks[b.handler]! : null;
     const onError = handler && handler.catchVar ? { onError: blockId(handler.index), errorVar: handler.catchVar } : undefined;
+    const params = live.params[b.index]!;
     return {
       kind: 'Block',
       id,
       function: blockFunctionName(cfg.entity, cfg.method, id),
-      params: live.params[b.index]!,
+      params,
       mayReturn: b.mayReturn,
+      ...(isDetachedBlock(file, cfg, b, params) ? { detached: true as const } : {}),
       terminator: toIrTerminator(b.terminator!, live.live[b.index]!, onError),
       loc: b.loc,
     };

@@ -1,12 +1,14 @@
-"""Runs a scenario on a compiled program twice and compares: through the kernel (every
-event routed by a tiny in-memory runtime) and on plain Python objects (the user's module
-as written, one client, calls in order).
+"""Runs a scenario on a compiled program three times and compares: through the kernel
+(every event routed by a tiny in-memory runtime), through the kernel again with
+``resume_detached=True`` (the callers' detached blocks run where the value is produced),
+and on plain Python objects (the user's module as written, one client, calls in order).
 
 Input (stdin, JSON): {"program": <IR Program>, "scenario": [step, ...]} where a step is
 {"create": "Entity", "args": [...], "kwargs": {...}} or
 {"call": ["Entity", "key"], "method": "m", "args": [...], "kwargs": {...}}.
 Arguments use the portable value encoding (references as {"$entity", "$key"}).
-Output (stdout, JSON): {"kernel": trace, "python": trace}; exit status 1 when they differ.
+Output (stdout, JSON): {"kernel": trace, "kernelDetached": trace, "python": trace}; exit
+status 1 when they differ.
 The kernel's `python/` directory must be on PYTHONPATH. Plain Python does not emulate
 atomic hops (a hop's changes are undone when an exception leaves its method): scenarios
 here avoid changing state before an uncaught exception (the conformance kit covers it).
@@ -22,8 +24,9 @@ from stateflow_kernel import EntityRef, Kernel
 from stateflow_kernel.values import Codec
 
 
-def run_kernel(program: Dict[str, Any], scenario: List[Dict[str, Any]]) -> Dict[str, Any]:
-    kernel = Kernel(program)
+def run_kernel(program: Dict[str, Any], scenario: List[Dict[str, Any]],
+               resume_detached: bool = False) -> Dict[str, Any]:
+    kernel = Kernel(program, resume_detached=resume_detached)
     store: Dict[Tuple[str, str], Any] = {}
     results = []
     for n, step in enumerate(scenario):
@@ -132,8 +135,10 @@ def main() -> None:
     program, scenario = data["program"], data["scenario"]
     python = run_python(program, scenario)
     kernel = run_kernel(program, scenario)
-    json.dump({"kernel": kernel, "python": python}, sys.stdout, indent=1, sort_keys=True)
-    sys.exit(0 if kernel == python else 1)
+    detached = run_kernel(program, scenario, resume_detached=True)
+    json.dump({"kernel": kernel, "kernelDetached": detached, "python": python}, sys.stdout,
+              indent=1, sort_keys=True)
+    sys.exit(0 if kernel == python == detached else 1)
 
 
 if __name__ == "__main__":

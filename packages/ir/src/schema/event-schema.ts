@@ -64,7 +64,15 @@ export const eventSchema: JsonSchema = {
     ResponseEvent: kindObject(
       'Response',
       'The final result for the client at `replyTo`.',
-      { ...base, result: ref('Result') },
+      {
+        ...base,
+        result: ref('Result'),
+        origin: {
+          ...ref('EntityAddress'),
+          description:
+            'Since IR 0.2.1: the instance the request started at, when the answer was produced at another one (detached blocks).',
+        },
+      },
       [...baseRequired, 'result'],
     ),
     EntityAddress: {

@@ -110,6 +110,11 @@ export const irSchema: JsonSchema = {
         function: { ...name, description: 'Module-level Python function `def f(self, env)`.' },
         params: { ...names, description: 'Live-in variables.' },
         mayReturn: { type: 'boolean' },
+        detached: {
+          const: true,
+          description:
+            'Since 0.2.1: the block never uses `self` and ends in Return, Jump or Branch: any instance can run it. Set only when true.',
+        },
         terminator: ref('Terminator'),
         loc: ref('Loc'),
       },

@@ -4,6 +4,9 @@ import { pointer, type IrValidationError } from './validation-error.js';
 
 type Path = (string | number)[];
 
+/** Terminators a `detached` block may end in: the ones that need no interaction. */
+const RUNS_ANYWHERE: ReadonlySet<Terminator['kind']> = new Set(['Return', 'Jump', 'Branch']);
+
 /**
  * Checks the cross references the schema cannot express. Expects a value that already
  * matches the IR schema. Returns every problem found, with JSON pointers.
@@ -81,6 +84,13 @@ export function checkProgramSemantics(program: Program): IrValidationError[] {
         } else {
           functions.set(block.function, pointer(...fnPath));
         }
+      }
+      if (block.detached === true && !RUNS_ANYWHERE.has(block.terminator.kind)) {
+        report(
+          [...blockPath, 'detached'],
+          `block '${block.id}' of ${where} is detached but ends in ${block.terminator.kind}; ` +
+            'only a block ending in Return, Jump or Branch can run at another instance: drop `detached`',
+        );
       }
       checkTerminator(entity, where, blocks, block.terminator, [...blockPath, 'terminator']);
     });

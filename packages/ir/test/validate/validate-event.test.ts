@@ -22,6 +22,13 @@ describe('validateEvent', () => {
     expect(ok.map((e) => validateEvent(e))).toEqual(ok.map((event) => ({ ok: true, event })));
   });
 
+  it('accepts a Response with the origin of a detached answer (IR 0.2.1) and checks its shape', () => {
+    const response = { ...events()[5], origin: { entity: 'User', key: 'alice' } };
+    expect(validateEvent(response)).toEqual({ ok: true, event: response });
+    const r = validateEvent({ ...response, origin: { entity: 'User' } });
+    expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['/origin/key']);
+  });
+
   it('rejects an unknown event kind', () => {
     expect(validateEvent({ ...events()[0], kind: 'Cancel' })).toEqual({
       ok: false,

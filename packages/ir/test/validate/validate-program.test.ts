@@ -103,7 +103,7 @@ describe('validateProgram', () => {
       {
         "errors": [
           {
-            "message": "irVersion '1.0.0' is not supported; @stateflow/ir reads ^0.1 || ^0.2 (current 0.2.0)",
+            "message": "irVersion '1.0.0' is not supported; @stateflow/ir reads ^0.1 || ^0.2 (current 0.2.1)",
             "path": "/irVersion",
           },
         ],
@@ -128,6 +128,31 @@ describe('validateProgram', () => {
     delete block.terminator.errorVar;
     block.terminator.onError = resume.id;
     expect(validateProgram(program)).toMatchObject({ ok: false, errors: [{ message: 'onError and errorVar go together: set both or neither' }] });
+  });
+
+  it('accepts a detached block ending in Return, Jump or Branch (IR 0.2.1)', () => {
+    expect(errorPaths((p) => (p.entities[1].methods[1].body.blocks[2].detached = true))).toEqual([]);
+  });
+
+  it('rejects a detached block that ends in an interaction, saying what to do', () => {
+    const program = loadFixture('shop.ir.json');
+    program.entities[1].methods[1].body.blocks[1].detached = true;
+    expect(validateProgram(program)).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: `${BUY}/blocks/1/detached`,
+          message:
+            "block 'b1' of User.buy_item is detached but ends in Invoke; only a block ending in Return, Jump or Branch can run at another instance: drop `detached`",
+        },
+      ],
+    });
+  });
+
+  it('accepts detached only as true', () => {
+    expect(errorPaths((p) => (p.entities[1].methods[1].body.blocks[2].detached = false))).toEqual([
+      `${BUY}/blocks/2/detached`,
+    ]);
   });
 
   it('accepts unknown extra properties (later minor versions add optional fields)', () => {

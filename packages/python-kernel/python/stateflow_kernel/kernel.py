@@ -42,9 +42,14 @@ class Kernel:
 
     ``program`` is the IR ``Program`` as a dict. Raises :class:`LoadError` when the
     module cannot be executed or does not match the IR.
+
+    With ``resume_detached=True``, a value for a frame of another instance whose resume
+    block is ``detached`` runs that block in the same hop (see :mod:`.detached`), and a
+    ``Response`` produced away from the request's first instance carries ``origin``.
+    Only for backends that record answers at ``origin``; off by default.
     """
 
-    def __init__(self, program: Dict[str, Any]):
+    def __init__(self, program: Dict[str, Any], resume_detached: bool = False):
         self.module, self.entities = load_program(program)
         self.codec = Codec({e.cls: e.name for e in self.entities.values()},
                            rebuild_error=self.rebuild_error,
@@ -52,7 +57,7 @@ class Kernel:
         # Client arguments (events with seq 0) are decoded strictly: a malformed value is
         # BadArguments, never a traceback (the gateways check the same rules first).
         self.request_decoder = RequestDecoder(self.codec, frozenset(self.entities))
-        self._machine = BlockMachine(self.entities, self.codec)
+        self._machine = BlockMachine(self.entities, self.codec, resume_detached)
         self._remote_classes: Dict[str, type] = {}
         self._handlers = {
             "Invoke": self._on_invoke,
@@ -246,7 +251,7 @@ class Kernel:
                 "%s(%r) has no attribute %r; its fields are: %s"
                 % (ent.name, target["key"], attr, ", ".join(state) or "none"),
             )
-        hop.finish({"ok": state[attr]})
+        self._machine.finish_ok(hop, state[attr], (target["entity"], target["key"]))
         return {"out": hop.out}
 
     def _client_arguments(self, ev: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
@@ -279,7 +284,8 @@ class Kernel:
         if state is not None:
             raise StateflowError("EntityExists",
                                  "%s(%r) already exists" % (ent.name, target["key"]))
-        hop.finish({"ok": {"$entity": ent.name, "$key": target["key"]}})
+        self._machine.finish_ok(hop, {"$entity": ent.name, "$key": target["key"]},
+                                (target["entity"], target["key"]))
         return {"state": ev["state"], "out": hop.out}
 
     def _construct(self, ent: Entity, args: List[Any], kwargs: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:

@@ -14,6 +14,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from .detached import DetachedResumer
 from .errors import StateflowError, UserError, mark_system
 from .hop import Hop, PendingFrame
 from .program import Entity, Method
@@ -87,11 +88,14 @@ def call_user(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 class BlockMachine:
     """Runs blocks of the program's methods; shared by every hop of one :class:`Kernel`."""
 
-    __slots__ = ("entities", "codec")
+    __slots__ = ("entities", "codec", "resumer")
 
-    def __init__(self, entities: Dict[str, Entity], codec: Codec):
+    def __init__(self, entities: Dict[str, Entity], codec: Codec,
+                 resume_detached: bool = False):
         self.entities = entities
         self.codec = codec
+        #: runs the callers' detached blocks where a value is produced (``detached``)
+        self.resumer = DetachedResumer(entities, codec) if resume_detached else None
 
     def entity(self, name: str) -> Entity:
         """The entity class ``name``; ``UnknownEntity`` when the program has none."""
@@ -270,8 +274,15 @@ class BlockMachine:
                  m: Method, value: Any) -> Dict[str, Any]:
         """``m`` returned ``value``: sends it on and ends the hop."""
         encoded = self.codec.encode_value(value, "the return value of %s.%s", (ent.name, m.name))
-        hop.finish({"ok": encoded})
+        self.finish_ok(hop, encoded, (hop.entity, hop.key))
         return self.commit(hop, ent, inst, state)
+
+    def finish_ok(self, hop: Hop, encoded: Any, here: Tuple[Optional[str], Optional[str]]) -> None:
+        """Sends the hop's value ``encoded`` on: through the waiting frames' detached
+        blocks when the kernel resumes them (``here`` is the instance the hop runs on),
+        else to the innermost frame or the client."""
+        if self.resumer is None or not self.resumer.answer(hop, encoded, here):
+            hop.finish({"ok": encoded})
 
     def commit(self, hop: Hop, ent: Entity, inst: Any, state: Dict[str, Any]) -> Dict[str, Any]:
         """Ends the hop: its events, and the new state when it (may have) changed."""

@@ -7,7 +7,7 @@ import linecache
 import sys
 import traceback
 import types
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Set, Tuple
 
 from .errors import LoadError
 from .refs import (BadArgumentsError, EntityExistsError, EntityNotFoundError, EntityRef,
@@ -40,13 +40,17 @@ def install_shim() -> None:
 class Method:
     """One method of an entity class: its blocks (for a split method) or its function."""
 
-    __slots__ = ("name", "writes", "split", "entry", "blocks", "func", "signature", "catches")
+    __slots__ = ("name", "writes", "split", "entry", "blocks", "func", "signature", "catches",
+                 "detached")
 
     def __init__(self, name: str, writes: bool, split: bool, entry: Optional[str],
                  blocks: Dict[str, Callable[..., Any]], func: Any, signature: Signature,
-                 catches: Optional[Dict[str, Tuple[str, str]]] = None):
+                 catches: Optional[Dict[str, Tuple[str, str]]] = None,
+                 detached: FrozenSet[str] = frozenset()):
         #: resume block id -> (onError block id, errorVar) of the terminator resuming there
         self.catches: Dict[str, Tuple[str, str]] = catches or {}
+        #: ids of the blocks marked ``detached`` in the IR (they never use ``self``)
+        self.detached = detached
         self.name = name
         self.writes = writes
         self.split = split
@@ -132,6 +136,7 @@ def index_entity(module: types.ModuleType, ent_ir: Dict[str, Any], path: str) ->
         body = m_ir.get("body") or {"kind": "SimpleBody"}
         blocks: Dict[str, Callable[..., Any]] = {}
         catches: Dict[str, Tuple[str, str]] = {}
+        detached: Set[str] = set()
         split = body.get("kind") == "SplitBody"
         if split:
             for b in body["blocks"]:
@@ -145,6 +150,8 @@ def index_entity(module: types.ModuleType, ent_ir: Dict[str, Any], path: str) ->
                         % (path, b["function"], name, m_name)
                     )
                 blocks[b["id"]] = fn
+                if b.get("detached") is True:
+                    detached.add(b["id"])
             if body.get("entry") not in blocks:
                 raise LoadError("%s: %s.%s has no entry block %r"
                                 % (path, name, m_name, body.get("entry")))
@@ -157,6 +164,7 @@ def index_entity(module: types.ModuleType, ent_ir: Dict[str, Any], path: str) ->
             func,
             Signature(func, "%s.%s" % (name, m_name), mod_name, drop_self=True),
             catches,
+            frozenset(detached),
         )
     return Entity(name, cls, methods, Signature(cls, name, mod_name, drop_self=False))
 
