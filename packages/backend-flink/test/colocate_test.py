@@ -124,4 +124,27 @@ bounded.hops.max_steps = 1
 internal, responses, _ = bounded.record(INGRESS, req("buy3", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
                                                       args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={}))
 check(len(internal) == 1 and responses == [], "beyond max_steps: through Kafka")
+
+# A detached continuation: the callee answers (Response with origin); its Settle to the
+# caller's key runs in place like any hop this subtask owns (hand-made kernel outputs).
+class DetachedKernel:
+    def process(self, event, state):
+        base = {"requestId": event["requestId"], "replyTo": event["replyTo"]}
+        if event["target"]["entity"] == "User":
+            frame = {"entity": "User", "key": "bob", "method": "pay", "resume": "b1", "resultVar": "r", "env": {}}
+            return {"state": {}, "out": [dict(base, kind="Invoke", seq=1, target={"entity": "Item", "key": "cola"},
+                                              method="take", args=[], kwargs={}, stack=[frame])]}
+        return {"state": {}, "out": [dict(base, kind="Response", seq=2, stack=[], result={"ok": 7},
+                                          origin={"entity": "User", "key": "bob"})]}
+
+
+detached = Subtask(1, 0)
+detached.logic.kernel = DetachedKernel()
+pay = req("pay", kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={})
+internal, responses, _ = detached.record(INGRESS, pay)
+check(internal == [] and [json.loads(r)["result"] for r in responses] == [{"ok": 7}], "the callee's answer, once")
+check(json.loads(detached.keys["User/bob"].seen["pay"]) == {"response": responses[0]}, "recorded at origin in place")
+check(detached.switches == ["Item/cola", "User/bob"], "the Settle ran at origin, in place")
+_, again, _ = detached.record(INGRESS, pay)
+check(again == responses, "a retry gets the stored answer")
 print("ok %d" % passed)

@@ -198,6 +198,129 @@ exists = flow(INGRESS, item.replace('"i1"', '"i3"'), logic2, keys2)
 check(exists[0]["result"]["error"]["code"] == "EntityExists", "a new create of an existing key")
 check(flow(INGRESS, item.replace('"i1"', '"i3"'), logic2, keys2)[0]["result"]["error"]["code"] == "EntityExists", "its retry: the same error")
 
+# -- detached continuations: an answer produced at the callee carries ``origin`` ---------------
+# Hand-made kernel outputs (as Kernel(program, resume_detached=True) makes them): User/alice's
+# split method calls Item/coke, whose hop runs alice's detached resume block and answers.
+ALICE = {"entity": "User", "key": "alice"}
+
+
+class ScriptedKernel:
+    """Stands in for the kernel: the output of each event comes from ``script``; counts the runs."""
+
+    def __init__(self, script):
+        self.script = script
+        self.runs = []
+
+    def process(self, event, state):
+        self.runs.append(event["kind"])
+        return self.script(event, state)
+
+    def fail(self, event, error):
+        raise AssertionError("no failure expected: %r" % (error,))
+
+
+def detached_script(origin=ALICE):
+    def script(event, state):
+        base = {"requestId": event["requestId"], "replyTo": event["replyTo"]}
+        if event["kind"] == "Invoke" and event["target"]["entity"] == "User":
+            frame = {"entity": "User", "key": "alice", "method": "pay", "resume": "b1", "resultVar": "r", "env": {}}
+            return {"state": {"balance": 1}, "out": [dict(base, kind="Invoke", seq=1, target={"entity": "Item", "key": "coke"},
+                                                           method="take", args=[], kwargs={}, stack=[frame])]}
+        response = dict(base, kind="Response", seq=event["seq"] + 1, stack=[], result={"ok": "paid"})
+        if origin is not None:
+            response["origin"] = origin
+        return {"state": {"stock": 1}, "out": [response]}
+    return script
+
+
+def detached_logic(dedup=True, origin=ALICE):
+    logic = EntityLogic(PROGRAM, dedup=dedup)
+    logic.kernel = ScriptedKernel(detached_script(origin))
+    return logic, {}
+
+
+pay = req("pay1", kind="Invoke", target=ALICE, method="pay", args=[], kwargs={})
+d_logic, d_keys = detached_logic()
+internal, out, _ = run(INGRESS, pay, d_logic, d_keys)
+check(out == [] and [route_key(json.loads(i)) for i in internal] == ["Item/coke"], "the first hop calls the callee")
+invoke_coke = internal[0]
+settles, out, _ = run("N", invoke_coke, d_logic, d_keys)
+check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(REPLY, {"ok": "paid"})],
+      "the callee answers the client directly")
+settle = json.loads(settles[0]) if len(settles) == 1 else {}
+check(settle.get("kind") == "Settle" and settle.get("target") == ALICE and settle.get("requestId") == "pay1"
+      and json.loads(settle["response"])["result"] == {"ok": "paid"} and settle.get("seq", 0) > json.loads(out[0])["seq"],
+      "and sends a Settle with target: origin, carrying the answer")
+check(route_key(settle) == "User/alice", "a Settle with a target goes to that instance's key")
+check("pay1" not in d_keys["Item/coke"].seen, "nothing is recorded at the callee")
+check(not Record.parse(d_keys["User/alice"].seen["pay1"]).answered, "until the Settle arrives, the answer is pending at origin")
+runs = len(d_logic.kernel.runs)
+for reply in (REPLY, OTHER):
+    _, out, _ = run(INGRESS, pay.replace(json.dumps(REPLY), json.dumps(reply)), d_logic, d_keys)
+    check(out == [], "a retry at origin before the Settle waits")
+check(len(d_logic.kernel.runs) == runs, "and does not run")
+more, out, _ = run("N", settles[0], d_logic, d_keys)
+check(more == [] and [(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(OTHER, {"ok": "paid"})],
+      "the Settle answers the waiting retry (the first copy has its answer from the callee)")
+check(Record.parse(d_keys["User/alice"].seen["pay1"]).answered, "the answer is recorded at origin")
+_, out, _ = run(INGRESS, pay, d_logic, d_keys)
+check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(REPLY, {"ok": "paid"})]
+      and len(d_logic.kernel.runs) == runs, "a retry after the Settle gets the stored answer, without running")
+_, out, _ = run("N", settles[0], d_logic, d_keys)
+check(out == [], "a second copy of the Settle answers nobody again")
+
+# Dedup off: nothing is remembered, so no Settle.
+n_logic, n_keys = detached_logic(dedup=False)
+internal, _, _ = run(INGRESS, pay, n_logic, n_keys)
+internal, out, _ = run("N", internal[0], n_logic, n_keys)
+check(internal == [] and len(out) == 1 and "origin" in json.loads(out[0]), "dedup off: the answer, no Settle")
+
+# An origin naming the key the hop ran under is recorded there, as before.
+h_logic, h_keys = detached_logic(origin={"entity": "Item", "key": "coke"})
+h_keys["Item/coke"] = FakeState()
+h_keys["Item/coke"].seen["pay1"] = Record(reply_to=REPLY).dumps()
+internal, _, _ = run(INGRESS, pay, h_logic, h_keys)
+internal, out, _ = run("N", internal[0], h_logic, h_keys)
+check(internal == [] and Record.parse(h_keys["Item/coke"].seen["pay1"]).answered, "origin here: settled in place")
+
+# A nested create whose caller's continuation was detached: the Settle goes to origin, not $construct.
+i_logic = EntityLogic(PROGRAM)
+i_logic.kernel = ScriptedKernel(lambda event, state: {"state": {}, "out": [
+    {"kind": "Response", "requestId": event["requestId"], "seq": event["seq"] + 1, "stack": [],
+     "replyTo": event["replyTo"], "result": {"ok": 1}, "origin": ALICE}]})
+insert = req("pay2", kind="Insert", seq=3, target={"entity": "Item", "key": "fanta"}, state={}, stack=[])
+internal, out, _ = run("N", insert, i_logic, {})
+check([route_key(json.loads(i)) for i in internal] == ["User/alice"] and len(out) == 1, "an Insert's detached answer settles at origin")
+check(route_key(json.loads(settle_internal[0])) == "$construct/i2" and "target" not in json.loads(settle_internal[0]),
+      "a create's Settle has no target and goes to $construct/<requestId>")
+
+# The same with the real kernel (EntityLogic runs it with resume_detached=True): Bank.transfer's
+# last block (``return [a, b, c]``) is detached, so the last deposit's hop answers the client.
+with open(os.path.join(HERE, "..", "..", "conformance", "scenarios", "kwargs-defaults", "remote-call-with-kwargs",
+                       "program.ir.json"), encoding="utf-8") as f:
+    BANK = json.load(f)["program"]
+b_logic, b_keys = EntityLogic(BANK), {}
+for rid, create in (("cA", dict(entity="Account", args=["A"], kwargs={"balance": 100})),
+                    ("cB", dict(entity="Account", args=["B"], kwargs={})), ("cK", dict(entity="Bank", args=["bank"], kwargs={}))):
+    check(len(flow(INGRESS, req(rid, kind="Construct", **create), b_logic, b_keys)) == 1, "create %s" % rid)
+transfer = req("tr1", kind="Invoke", target={"entity": "Bank", "key": "bank"}, method="transfer",
+               args=[{"$entity": "Account", "$key": "A"}, {"$entity": "Account", "$key": "B"}, 30], kwargs={})
+hops, answers, queue = [], [], [(INGRESS, transfer)]
+while queue:
+    o, t = queue.pop(0)
+    hops.append((json.loads(t)["kind"], route_key(json.loads(t))))
+    internal, out, _ = run(o, t, b_logic, b_keys)
+    answers += [(route_key(json.loads(t)), json.loads(r)) for r in out]
+    queue += [("N", i) for i in internal]
+check([(at, r["result"], r.get("origin")) for at, r in answers] == [("Account/B", {"ok": [70, 29, 29]}, {"entity": "Bank", "key": "bank"})],
+      "real kernel: the last callee answers, with origin")
+check(hops == [("Invoke", "Bank/bank"), ("Read", "Account/B"), ("Reply", "Bank/bank"), ("Invoke", "Account/A"), ("Reply", "Bank/bank"), ("Invoke", "Account/B"), ("Reply", "Bank/bank"),
+               ("Invoke", "Account/B"), ("Settle", "Bank/bank")],
+      "real kernel: no Reply back to the bank after the last call, a Settle instead")
+check(json.loads(Record.parse(b_keys["Bank/bank"].seen["tr1"]).response)["result"] == {"ok": [70, 29, 29]}, "real kernel: recorded at origin")
+check([r["result"] for r in flow(INGRESS, transfer, b_logic, b_keys)] == [{"ok": [70, 29, 29]}]
+      and json.loads(b_keys["Account/B"].state)["balance"] == 29, "real kernel: a retry gets the stored answer, runs once")
+
 # Old records (an earlier version's "" and bare Response text) are still understood.
 check(not Record.parse("").answered and Record.parse(json.dumps({"kind": "Response", "result": {"ok": 1}})).answered, "old records")
 

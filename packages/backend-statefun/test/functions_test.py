@@ -23,7 +23,11 @@ REPLY_TO = {"channel": "kafka:shop-egress", "id": "c1"}
 passed = 0
 
 
-def call(typename, id_, argument, typename_of_arg, state=None):
+#: The persisted values the last call wrote (name -> text, None when deleted).
+last_state = {}
+
+
+def call(typename, id_, argument, typename_of_arg, state=None, handler=handler):
     tf = ToFunction()
     inv = tf.invocation
     inv.target.namespace, _, inv.target.type = typename.rpartition("/")
@@ -42,6 +46,9 @@ def call(typename, id_, argument, typename_of_arg, state=None):
     out = FromFunction()
     out.ParseFromString(handler.handle_sync(tf.SerializeToString()))
     result = out.invocation_result
+    last_state.clear()
+    for m in result.state_mutations:
+        last_state[m.state_name] = ser.deserialize(m.state_value.value) if m.state_value.has_value else None
     messages = [("%s/%s" % (m.target.namespace, m.target.type), m.target.id, m.argument.value.decode()) for m in result.outgoing_messages]
     egress = []
     for e in result.outgoing_egresses:
@@ -112,5 +119,55 @@ view = StorageState(cells, window=2)
 for rid in ("a", "b", "c"):
     view.put_seen(rid, "{}", False)
 check("dedup window keeps the newest", set(json.loads(cells.requests)) == {"b", "c"})
+
+
+# A detached continuation (hand-made kernel outputs, as Kernel(program, resume_detached=True)
+# makes them): User/alice calls Item/coke, whose hop answers the client with origin
+# User/alice; the answer is recorded at User/alice by a Settle message.
+import stateflow_statefun.functions as functions_module  # noqa: E402
+
+ALICE = {"entity": "User", "key": "alice"}
+
+
+class DetachedKernel:
+    def process(self, event, state):
+        base = {"requestId": event["requestId"], "replyTo": event["replyTo"]}
+        if event["target"]["entity"] == "User":
+            frame = {"entity": "User", "key": "alice", "method": "pay", "resume": "b1", "resultVar": "r", "env": {}}
+            return {"out": [dict(base, kind="Invoke", seq=1, target={"entity": "Item", "key": "coke"},
+                                 method="take", args=[], kwargs={}, stack=[frame])]}
+        return {"out": [dict(base, kind="Response", seq=2, stack=[], result={"ok": "paid"}, origin=ALICE)]}
+
+
+class DetachedLogic(functions_module.EntityLogic):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kernel = DetachedKernel()
+
+
+functions_module.EntityLogic = DetachedLogic
+detached = RequestReplyHandler(build_functions(program, config))
+alice_state = {"instance": json.dumps({"name": "alice", "balance": 1})}
+pay = {"kind": "Invoke", "requestId": "p1", "seq": 0, "stack": [], "replyTo": REPLY_TO, "target": ALICE, "method": "pay", "args": [], "kwargs": {}}
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(pay)).encode(), "stateflow/event", alice_state, detached)
+check("detached: the caller's hop calls the callee", egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")])
+alice_state["requests"] = last_state["requests"]
+to_coke = messages[0][2]
+messages, egress = call("stateflow/Item", "coke", to_coke.encode(), "stateflow/event", state, detached)
+check("detached: the callee answers the client", [(t, json.loads(v)["result"]) for t, v in egress] == [("shop-egress", {"ok": "paid"})])
+settle = messages[0][2] if len(messages) == 1 else ""
+check("detached: a Settle message goes to the origin's function",
+      [m[:2] for m in messages] == [("stateflow/User", "alice")] and settle.startswith("N") and json.loads(settle[1:])["kind"] == "Settle")
+OTHER_TO = {"channel": "kafka:shop-egress", "id": "c2"}
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "replyTo": OTHER_TO})).encode(), "stateflow/event", alice_state, detached)
+check("detached: a retry at origin before the Settle waits", messages == [] and egress == [])
+alice_state["requests"] = last_state["requests"]
+messages, egress = call("stateflow/User", "alice", settle.encode(), "stateflow/event", alice_state, detached)
+check("detached: the Settle answers the waiting retry", messages == [] and [json.loads(v)["replyTo"] for _, v in egress] == [OTHER_TO])
+alice_state["requests"] = last_state["requests"]
+check("detached: the answer is recorded at origin", json.loads(json.loads(alice_state["requests"])["p1"])["response"] is not None)
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(pay)).encode(), "stateflow/event", alice_state, detached)
+check("detached: a retry after the Settle gets the stored answer",
+      messages == [] and [(json.loads(v)["replyTo"], json.loads(v)["result"]) for _, v in egress] == [(REPLY_TO, {"ok": "paid"})])
 
 print("ok %d" % passed)

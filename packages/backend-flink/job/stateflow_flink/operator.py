@@ -13,7 +13,7 @@ import traceback
 from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 from .dedup import Record, expired, expired_response, kept_for_good, readdress
-from .routing import DEAD, INGRESS, REJECTED, SETTLE, error_response, split_output
+from .routing import DEAD, INGRESS, REJECTED, SETTLE, address_key, error_response, route_key, split_output
 
 
 class KeyState(Protocol):
@@ -39,15 +39,20 @@ class EntityLogic:
     runs again and always gets the outcome: the stored answer at once, or, when the
     answer is still on its way through the dataflow (a split method, a create), the
     answer when it arrives. The hop that produces a request's answer records it at the
-    request's key: a method's answer is produced at its own key, a create's at the new
-    instance's key, which sends a ``Settle`` event to the create's key.
+    request's key: a method's answer is usually produced at its own key; a create's at
+    the new instance's key, which sends a ``Settle`` event to the create's key; a
+    ``Response`` with ``origin`` (the kernel ran the caller's detached continuation at
+    the callee) at the callee's key, which sends a ``Settle`` with ``target: origin``.
+    The client gets the answer from the hop that produced it in every case.
     """
 
     def __init__(self, program: Dict[str, Any], dedup: bool = True, ttl_seconds: int = 0,
                  clock: Callable[[], float] = time.time):
         from stateflow_kernel import Kernel  # imported in the Python worker
 
-        self.kernel = Kernel(program)
+        # Detached continuations: a callee may answer the client itself (a Response with
+        # ``origin``), recorded at origin by a Settle (``_answered``).
+        self.kernel = Kernel(program, resume_detached=True)
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
         self.clock = clock
@@ -96,13 +101,15 @@ class EntityLogic:
         internal = list(internal)
         extra: List[str] = []
         for response in responses:
-            request_id = json.loads(response).get("requestId")
-            if event.get("kind") == "Insert":
+            answer = json.loads(response)
+            request_id = answer.get("requestId")
+            origin = answer.get("origin")
+            if isinstance(origin, dict) and address_key(origin) != route_key(event):
+                # Answered away from the instance the request started at: tell that instance.
+                internal.append(settle_event(request_id, answer.get("seq", 0) + 1, event, response, origin))
+            elif event.get("kind") == "Insert":
                 # A create answered at the new instance's key: tell the create's key.
-                internal.append(json.dumps({
-                    "kind": SETTLE, "requestId": request_id, "seq": event.get("seq", 0) + 1, "stack": [],
-                    "replyTo": event.get("replyTo"), "response": response,
-                }))
+                internal.append(settle_event(request_id, event.get("seq", 0) + 1, event, response))
             else:
                 extra += self._settle(request_id, response, state)
         return internal, list(responses) + extra, dead
@@ -150,6 +157,18 @@ class EntityLogic:
             "result": {"ok": json.loads(text)},
         }
         return [], [json.dumps(response)], []
+
+
+def settle_event(request_id: Any, seq: int, event: Dict[str, Any], response: str,
+                 target: Optional[Dict[str, Any]] = None) -> str:
+    """The ``Settle`` (JSON text) carrying ``response`` to the key its request is remembered at:
+    ``target``'s, or ``$construct/<requestId>`` without one (see ``routing.route_key``)."""
+    settle: Dict[str, Any] = {"kind": SETTLE, "requestId": request_id, "seq": seq, "stack": []}
+    if target is not None:
+        settle["target"] = {"entity": target.get("entity"), "key": target.get("key")}
+    settle["replyTo"] = event.get("replyTo")
+    settle["response"] = response
+    return json.dumps(settle)
 
 
 def error_response_of(event: Dict[str, Any], error: Dict[str, Any]) -> str:

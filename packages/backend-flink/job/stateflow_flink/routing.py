@@ -26,8 +26,10 @@ DEAD = "D"         # an ingress record with no readable replyTo: the text is a d
 #: admin tools).
 EXTRA_CLIENT_KINDS = ("GetState",)
 CLIENT_KINDS = ingress.CLIENT_KINDS + EXTRA_CLIENT_KINDS
-#: A backend event on the internal topic: the answer of a create, sent from the new
-#: instance's key to the key the create was remembered at (``$construct/<requestId>``).
+#: A backend event on the internal topic: the answer of a client request, sent from the
+#: key that produced it to the key the request was remembered at: ``$construct/<requestId>``
+#: for a create (no ``target``), the instance the request started at (``target``) for an
+#: answer produced elsewhere (a ``Response`` with ``origin``: a detached continuation).
 SETTLE = "Settle"
 #: Kinds that travel on the internal topic between entities.
 INTERNAL_KINDS = ("Invoke", "Read", "Insert", "Reply", SETTLE)
@@ -37,11 +39,17 @@ REJECTED_KEY = "$rejected"
 
 
 def route_key(event: Dict[str, Any]) -> str:
-    """The key an event is processed under: ``Entity/key``, or ``$construct/<requestId>``."""
-    if event.get("kind") in ("Construct", SETTLE):
+    """The key an event is processed under: ``Entity/key``, or ``$construct/<requestId>``
+    (a create, and the ``Settle`` of a create's answer, which has no ``target``)."""
+    kind = event.get("kind")
+    if kind == "Construct" or (kind == SETTLE and event.get("target") is None):
         return CONSTRUCT_KEY_PREFIX + str(event.get("requestId"))
-    target = event["target"]
-    return "%s/%s" % (target["entity"], target["key"])
+    return address_key(event["target"])
+
+
+def address_key(address: Dict[str, Any]) -> str:
+    """The route key of an instance: ``Entity/key`` for ``{entity, key}``."""
+    return "%s/%s" % (address["entity"], address["key"])
 
 
 def reply_topic(reply_to: Any, default_topic: str) -> Optional[str]:
