@@ -134,6 +134,7 @@ def build_job(env, config: dict, program: dict) -> None:
     responses_tag = OutputTag("responses", Types.ROW([Types.STRING(), Types.STRING()]))
     dead_tag = OutputTag("dead-letters", Types.STRING())
     dedup_ttl = int(config.get("dedupTtlSeconds") or 0)
+    dedup_window = int(config.get("dedupWindow") or 64)
     row_type = Types.ROW([Types.STRING(), Types.STRING(), Types.STRING()])
 
     def source(topic: str, name: str):
@@ -197,24 +198,38 @@ def build_job(env, config: dict, program: dict) -> None:
             .build()
         )
 
-    class KeyStateView:
-        """KeyState over Flink keyed state (see stateflow_flink.operator)."""
+    class LazyState:
+        """A keyed state registered on first use: PyFlink caches every registered state of
+        an operator for each key it switches to (and commits them all after each bundle), so
+        states a job does not use (the request-id maps when ids are dated, the earlier
+        layout's ones) are better never registered."""
 
-        def __init__(self, value_state, records):
-            self.value_state = value_state
-            self.records = records
+        def __init__(self, make):
+            self._make = make
+            self._state = None
 
-        def get_state(self):
-            return self.value_state.value()
+        def _get(self):
+            if self._state is None:
+                self._state = self._make()
+            return self._state
 
-        def set_state(self, text):
-            self.value_state.update(text)
+        def value(self):
+            return self._get().value()
 
-        def get_seen(self, request_id):
-            return self.records.get(request_id)
+        def update(self, value):
+            self._get().update(value)
 
-        def put_seen(self, request_id, record, keep):
-            self.records.put(request_id, record, keep)
+        def get(self, key):
+            return self._get().get(key)
+
+        def put(self, key, value):
+            self._get().put(key, value)
+
+        def items(self):
+            return self._get().items()
+
+        def clear(self):
+            self._get().clear()
 
     class EntityOperator(KeyedCoProcessFunction):
         """One keyed operator for every entity class: the kernel, state in keyed state.
@@ -234,10 +249,13 @@ def build_job(env, config: dict, program: dict) -> None:
             self.local = None
 
         def open(self, runtime_context: RuntimeContext) -> None:
+            from stateflow_flink.cell import CellState
             from stateflow_flink.dedup import RequestRecords
             from stateflow_flink.operator import EntityLogic
 
             self.logic = EntityLogic(json.loads(self.program_json), self.dedup, dedup_ttl)
+            # The instance and its recent dated request ids: one value, one read and one write
+            # per request (see stateflow_flink.cell).
             value = runtime_context.get_state(ValueStateDescriptor("instance", Types.STRING()))
             seen_descriptor = MapStateDescriptor("requests", Types.STRING(), Types.STRING())
             if dedup_ttl > 0:
@@ -250,19 +268,29 @@ def build_job(env, config: dict, program: dict) -> None:
                     .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
                     .build()
                 )
+            seen = LazyState(lambda: runtime_context.get_map_state(seen_descriptor))
+            if dedup_ttl > 0:
                 # Request ids that do not say when they were made (not UUIDv7) are kept for good:
                 # forgotten, a late retry of one could not be told from a new request.
-                kept = runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING()))
-            seen = runtime_context.get_map_state(seen_descriptor)
-            if dedup_ttl > 0:
-                dated_kept = runtime_context.get_state(ValueStateDescriptor("requests-dated-kept", Types.BOOLEAN()))
+                kept = LazyState(lambda: runtime_context.get_map_state(MapStateDescriptor("requests-kept", Types.STRING(), Types.STRING())))
+                dated_kept = LazyState(lambda: runtime_context.get_state(ValueStateDescriptor("requests-dated-kept", Types.BOOLEAN())))
                 records = RequestRecords(seen, kept, dated_kept)
             else:
                 records = RequestRecords(seen, seen)
-            self.view = KeyStateView(value, records)
+            # A create's key holds only its request's record: it goes when the TTL is up.
+            request_descriptor = ValueStateDescriptor("request", Types.STRING())
+            if dedup_ttl > 0:
+                request_descriptor.enable_time_to_live(
+                    StateTtlConfig.new_builder(Time.seconds(dedup_ttl))
+                    .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
+                    .build()
+                )
+            request = LazyState(lambda: runtime_context.get_state(request_descriptor))
+            self.view = CellState(value, records, dedup_ttl, dedup_window, construct_value=request if dedup_ttl > 0 else None)
             # PyFlink's keyed state backend (internal API): switching its current key lets a
             # hop to another key of this subtask run here (see stateflow_flink.colocate).
             backend = getattr(runtime_context, "_keyed_state_backend", None)
+            self._backend = backend
             if self.local_hops and backend is not None and hasattr(backend, "set_current_key"):
                 from stateflow_flink.colocate import LocalHops
 
@@ -271,15 +299,23 @@ def build_job(env, config: dict, program: dict) -> None:
                     runtime_context.get_number_of_parallel_subtasks(),
                     runtime_context.get_index_of_this_subtask(),
                     handle=lambda origin, text: self.logic.handle(origin, text, self.view),
-                    switch=lambda key: backend.set_current_key(Row(key)),
+                    switch=self._switch,
                     log=lambda m: print(m, file=sys.stderr, flush=True),
                 )
 
+        def _switch(self, key):
+            """Points the keyed state at another key of this subtask (a hop run in place)."""
+            self.view.flush()
+            self._backend.set_current_key(Row(key))
+            self.view.at(key)
+
         def _run(self, key, origin, text):
+            self.view.at(key)
             out = self.logic.handle(origin, text, self.view)
             if self.local is not None:
                 self.local.check(key)
                 out = self.local.run(key, out)
+            self.view.flush()
             internal, responses, dead = out
             for text in internal:
                 yield text

@@ -52,6 +52,11 @@ export interface FlinkJobConfig {
    * refused with `RequestExpired`. Other ids are remembered for good.
    */
   dedupTtlSeconds: number;
+  /**
+   * How many answered dated request ids each instance keeps next to its state (with a TTL);
+   * a copy of an older one is refused with `RequestExpired`.
+   */
+  dedupWindow: number;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
   fetchMaxWaitMs: number;
   /** PyFlink `python.fn-execution.bundle.time` (ms). */
@@ -107,6 +112,7 @@ export const FLINK_SETTINGS: BackendSettings = {
   transactionalIdPrefix: { type: 'string', help: 'transactional id prefix', default: 'the topic prefix' },
   transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout in ms', default: 60_000 },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
+  dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
 };
@@ -142,6 +148,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     checkpoint: { intervalMs: 200, dir: 'checkpoints', retained: 3 },
     dedup: true,
     dedupTtlSeconds: 3600,
+    dedupWindow: 64,
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,
@@ -200,6 +207,7 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
   config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
+  config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;
   config.jobName = str('jobName') ?? config.jobName;
   config.groupId = str('groupId') ?? config.groupId;
   config.transactionalIdPrefix = str('transactionalIdPrefix') ?? config.transactionalIdPrefix;

@@ -5,6 +5,7 @@
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
+ *        [--request-ids uuidv7|plain]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *
  * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
 import { buildFlinkJob, findFlinkEnv, runFlinkJob } from '@stateflow/backend-flink';
+import { uuidv7 } from '@stateflow/client';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
@@ -58,6 +60,8 @@ const ROUNDS = Number(flag('rounds', '1'));
 // The reference's PyFlink Python workers: `process` (one per slot, what the generated job does
 // locally) or `loopback` (PyFlink's default on a mini-cluster: every subtask's Python in the client).
 const REF_WORKERS = flag('reference-workers', 'process');
+// Request ids: `uuidv7` (the client's default) or `plain` (b0, b1, ...: undated, kept for good).
+const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
@@ -176,8 +180,9 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops) {
   await job.running;
   progress(`generated job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
+  // UUIDv7 request ids, the client's default (--request-ids plain: ids that do not say when they were made).
   let n = 0;
-  const send = (request) => transport.send(request, { requestId: `b${n++}`, signal: new AbortController().signal, attempt: 0 });
+  const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `b${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   await createAccounts('generated', send);
   return {
     label: `StateFlow on Flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops})`,
@@ -232,7 +237,7 @@ async function startReference(bootstrap, checkpointMs) {
   progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
   let n = 0;
-  const send = (request) => transport.send(request, { requestId: `r${n++}`, signal: new AbortController().signal, attempt: 0 });
+  const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `r${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   await createAccounts('reference', send);
   return {
     label: `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms)`,
