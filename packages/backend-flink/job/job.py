@@ -135,6 +135,7 @@ def build_job(env, config: dict, program: dict) -> None:
     dead_tag = OutputTag("dead-letters", Types.STRING())
     dedup_ttl = int(config.get("dedupTtlSeconds") or 0)
     dedup_window = int(config.get("dedupWindow") or 64)
+    resume_detached = bool(config.get("resumeDetached", True))
     row_type = Types.ROW([Types.STRING(), Types.STRING(), Types.STRING()])
 
     def source(topic: str, name: str):
@@ -253,7 +254,8 @@ def build_job(env, config: dict, program: dict) -> None:
             from stateflow_flink.dedup import RequestRecords
             from stateflow_flink.operator import EntityLogic
 
-            self.logic = EntityLogic(json.loads(self.program_json), self.dedup, dedup_ttl)
+            self.logic = EntityLogic(json.loads(self.program_json), self.dedup, dedup_ttl,
+                                     resume_detached=resume_detached)
             # The instance and its recent dated request ids: one value, one read and one write
             # per request (see stateflow_flink.cell).
             value = runtime_context.get_state(ValueStateDescriptor("instance", Types.STRING()))

@@ -57,6 +57,8 @@ export interface FlinkJobConfig {
    * a copy of an older one is refused with `RequestExpired`.
    */
   dedupWindow: number;
+  /** A callee runs its caller's next block when that block needs no instance (IR `Block.detached`), and answers the client itself. */
+  resumeDetached: boolean;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
   fetchMaxWaitMs: number;
   /** PyFlink `python.fn-execution.bundle.time` (ms). */
@@ -113,6 +115,7 @@ export const FLINK_SETTINGS: BackendSettings = {
   transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout in ms', default: 60_000 },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
+  resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
 };
@@ -149,6 +152,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     dedup: true,
     dedupTtlSeconds: 3600,
     dedupWindow: 64,
+    resumeDetached: true,
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,
@@ -208,6 +212,11 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
   config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;
+  const resumeDetached = str('resumeDetached');
+  if (resumeDetached !== undefined) {
+    if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new FlinkConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);
+    config.resumeDetached = resumeDetached === 'true';
+  }
   config.jobName = str('jobName') ?? config.jobName;
   config.groupId = str('groupId') ?? config.groupId;
   config.transactionalIdPrefix = str('transactionalIdPrefix') ?? config.transactionalIdPrefix;

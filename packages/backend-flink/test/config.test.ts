@@ -48,4 +48,10 @@ describe('resolveFlinkConfig', () => {
     expect([config.localHops, config.maxParallelism]).toEqual([true, 128]);
     expect(resolveFlinkConfig(program, { localHops: false, maxParallelism: 256 })).toMatchObject({ localHops: false, maxParallelism: 256 });
   });
+
+  it('lets callees answer (resumeDetached) by default, and turns it off on request', () => {
+    expect(resolveFlinkConfig(program).resumeDetached).toBe(true);
+    expect(resolveFlinkConfig(program, { resumeDetached: 'false' }).resumeDetached).toBe(false);
+    expect(() => resolveFlinkConfig(program, { resumeDetached: 'no' })).toThrow(new FlinkConfigError("resumeDetached must be true or false (got 'no')"));
+  });
 });

@@ -321,6 +321,24 @@ check(json.loads(Record.parse(b_keys["Bank/bank"].seen["tr1"]).response)["result
 check([r["result"] for r in flow(INGRESS, transfer, b_logic, b_keys)] == [{"ok": [70, 29, 29]}]
       and json.loads(b_keys["Account/B"].state)["balance"] == 29, "real kernel: a retry gets the stored answer, runs once")
 
+# resumeDetached: false (EntityLogic(resume_detached=False)): the answer comes from the bank
+# after a Reply, with no origin and no Settle, the same answer.
+n_logic, n_keys = EntityLogic(BANK, resume_detached=False), {}
+for rid, create in (("cA", dict(entity="Account", args=["A"], kwargs={"balance": 100})),
+                    ("cB", dict(entity="Account", args=["B"], kwargs={})), ("cK", dict(entity="Bank", args=["bank"], kwargs={}))):
+    flow(INGRESS, req(rid, kind="Construct", **create), n_logic, n_keys)
+hops, answers, queue = [], [], [(INGRESS, transfer)]
+while queue:
+    o, t = queue.pop(0)
+    hops.append((json.loads(t)["kind"], route_key(json.loads(t))))
+    internal, out, _ = run(o, t, n_logic, n_keys)
+    answers += [(route_key(json.loads(t)), json.loads(r)) for r in out]
+    queue += [("N", i) for i in internal]
+check([(at, r["result"], r.get("origin")) for at, r in answers] == [("Bank/bank", {"ok": [70, 29, 29]}, None)],
+      "resume_detached=False: the bank answers, without origin")
+check(hops[-2:] == [("Invoke", "Account/B"), ("Reply", "Bank/bank")] and all(k != "Settle" for k, _ in hops),
+      "resume_detached=False: a Reply back to the bank, no Settle")
+
 # Old records (an earlier version's "" and bare Response text) are still understood.
 check(not Record.parse("").answered and Record.parse(json.dumps({"kind": "Response", "result": {"ok": 1}})).answered, "old records")
 

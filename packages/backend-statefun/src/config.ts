@@ -40,6 +40,8 @@ export interface StatefunAppConfig {
   dedupTtlSeconds: number;
   /** At most this many request ids are remembered per instance (the oldest are forgotten first). */
   dedupWindow: number;
+  /** A callee runs its caller's next block when that block needs no instance (IR `Block.detached`), and answers the client itself. */
+  resumeDetached: boolean;
   /** Where the function service listens; module.yaml points Statefun there. */
   service: { host: string; port: number };
   /** Ingress and egress identifiers of module.yaml. */
@@ -73,6 +75,7 @@ export const STATEFUN_SETTINGS: BackendSettings = {
   transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout of the egress in ms', default: 60_000 },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'request ids remembered per instance at most', default: 1000 },
+  resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one function call less on the client\'s path)', default: true },
   serviceHost: { type: 'string', help: 'host the function service listens on (and Statefun calls)', default: '127.0.0.1', placeholder: 'host' },
   servicePort: { type: 'integer', min: 1, help: 'port of the function service', default: 18000, flag: 'service-port', placeholder: 'port' },
 };
@@ -104,6 +107,7 @@ export function defaultStatefunConfig(program: Program): StatefunAppConfig {
     parallelism: 1,
     checkpoint: { intervalMs: 200, dir: 'checkpoints', retained: 3 },
     dedup: true,
+    resumeDetached: true,
     dedupTtlSeconds: 3600,
     dedupWindow: 1000,
     service: { host: '127.0.0.1', port: 18000 },
@@ -147,6 +151,11 @@ export function resolveStatefunConfig(program: Program, overrides: StatefunConfi
   config.transactionTimeoutMs = int('transactionTimeoutMs') ?? config.transactionTimeoutMs;
   config.dedupTtlSeconds = int('dedupTtlSeconds') ?? config.dedupTtlSeconds;
   config.dedupWindow = int('dedupWindow') ?? config.dedupWindow;
+  const resumeDetached = str('resumeDetached');
+  if (resumeDetached !== undefined) {
+    if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new StatefunConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);
+    config.resumeDetached = resumeDetached === 'true';
+  }
   config.groupId = str('groupId') ?? config.groupId;
   config.service.host = str('serviceHost') ?? config.service.host;
   config.service.port = int('servicePort') ?? config.service.port;

@@ -60,6 +60,12 @@ describe('buildStatefunApp', () => {
     expect(moduleYaml(resolveStatefunConfig(program, { egressSemantic: 'at-least-once' }))).toContain('    type: at-least-once\n');
   });
 
+  it('lets callees answer (resumeDetached) by default, and turns it off on request', () => {
+    expect(resolveStatefunConfig(program).resumeDetached).toBe(true);
+    expect(resolveStatefunConfig(program, { resumeDetached: 'false' }).resumeDetached).toBe(false);
+    expect(() => resolveStatefunConfig(program, { resumeDetached: 'no' })).toThrow(new StatefunConfigError("resumeDetached must be true or false (got 'no')"));
+  });
+
   it('refuses invalid IR with SF4xxx diagnostics', async () => {
     const bad = { ...program, irVersion: '9.0.0' } as Program;
     const error = await buildStatefunApp(bad, temp()).catch((e: unknown) => e);

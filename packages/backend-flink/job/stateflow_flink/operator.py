@@ -47,12 +47,13 @@ class EntityLogic:
     """
 
     def __init__(self, program: Dict[str, Any], dedup: bool = True, ttl_seconds: int = 0,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, resume_detached: bool = True):
         from stateflow_kernel import Kernel  # imported in the Python worker
 
         # Detached continuations: a callee may answer the client itself (a Response with
-        # ``origin``), recorded at origin by a Settle (``_answered``).
-        self.kernel = Kernel(program, resume_detached=True)
+        # ``origin``), recorded at origin by a Settle (``_answered``). Off: every call
+        # returns to its caller (the ``resumeDetached`` setting).
+        self.kernel = Kernel(program, resume_detached=resume_detached)
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
         self.clock = clock

@@ -98,7 +98,8 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
     from stateflow_flink.routing import route_key
 
     router = Router(program, config)
-    logic = EntityLogic(program, bool(config.get("dedup", True)), int(config.get("dedupTtlSeconds") or 0))
+    logic = EntityLogic(program, bool(config.get("dedup", True)), int(config.get("dedupTtlSeconds") or 0),
+                        resume_detached=bool(config.get("resumeDetached", True)))
     window = int(config.get("dedupWindow") or 1000)
     egress = config["egressId"]
     dead_letter_topic = config["topics"]["deadLetter"]
