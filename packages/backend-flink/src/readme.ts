@@ -59,7 +59,14 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 \`STATEFLOW_FLINK_PARALLELISM\`, \`STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS\`,
 \`STATEFLOW_FLINK_CHECKPOINT_DIR\`, \`STATEFLOW_FLINK_INGRESS_TOPIC\` (and \`_INTERNAL_\`,
 \`_EGRESS_\`, \`_DEAD_LETTER_TOPIC\`), \`STATEFLOW_FLINK_GROUP_ID\`,
-\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`FLINK_KAFKA_JAR\`.
+\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`FLINK_KAFKA_JAR\`.
+
+Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
+\`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
+JVM). \`thread\` needs a Python built as a shared library and, on a cluster, the site-packages
+holding \`apache-flink\` and \`pemja\` in the TaskManagers' \`python.pythonpath\` (a virtualenv
+is not seen by the embedded interpreter; \`python job.py\` sets it for its mini-cluster). A
+checkpoint taken in one mode does not restore in the other.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
 \`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,
