@@ -131,8 +131,8 @@ def thread_mode_problem() -> str | None:
 
     if not sysconfig.get_config_var("Py_ENABLE_SHARED"):
         return ("executionMode 'thread' embeds Python in the JVM, which needs a Python built as a shared "
-                "library (libpython); %s is a static build. Use executionMode 'process', or a Python "
-                "configured with --enable-shared" % sys.executable)
+                "library (libpython); %s is a static build (set executionMode 'process' to say so, or use "
+                "a Python configured with --enable-shared)" % sys.executable)
     if importlib.util.find_spec("pemja") is None:
         return ("executionMode 'thread' needs the pemja package (installed with apache-flink on Linux and "
                 "macOS), which %s cannot import" % sys.executable)
@@ -473,7 +473,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--checkpoint-interval", type=int, help="checkpoint interval in ms")
     p.add_argument("--local-hops", choices=["on", "off"], help="run hops between instances of one subtask in place (default: on)")
     p.add_argument("--execution-mode", choices=EXECUTION_MODES,
-                   help="PyFlink python.execution-mode: process (a Python worker per slot, gRPC per stage) or thread (Python inside the JVM)")
+                   help="PyFlink python.execution-mode: thread (Python inside the JVM, the default) or process (a Python worker per slot, gRPC per stage)")
     p.add_argument("--checkpoint-dir", help="where checkpoints are retained (path or URI)")
     p.add_argument("--from-checkpoint", help="restore from this checkpoint (a chk-N folder), or 'latest'")
     p.add_argument("--ingress-topic")
@@ -498,7 +498,7 @@ def main(argv=None) -> int:
     if args.print_config:
         print(json.dumps(config, indent=2))
         return 0
-    mode = config.get("executionMode") or "process"
+    mode = config.get("executionMode") or "thread"
     if mode not in EXECUTION_MODES:
         log("JOB_ERROR executionMode must be one of %s (got %r); set it in stateflow-job.json, "
             "STATEFLOW_FLINK_EXECUTION_MODE or --execution-mode" % (", ".join(EXECUTION_MODES), mode))
@@ -526,11 +526,13 @@ def main(argv=None) -> int:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
         flink.set_string("python.client.executable", sys.executable)
+        problem = thread_mode_problem() if mode == "thread" else None
+        if problem:
+            # The job still runs, as it did before thread mode was the default.
+            log("JOB_WARNING %s; running the Python operators in 'process' mode instead" % problem)
+            mode = "process"
+            flink.set_string("python.execution-mode", mode)
         if mode == "thread":
-            problem = thread_mode_problem()
-            if problem:
-                log("JOB_ERROR " + problem)
-                return 2
             # The interpreter embedded in the JVM does not see the venv: name its site-packages.
             flink.set_string("python.pythonpath", embedded_python_path())
         # On a mini-cluster PyFlink runs every Python operator of every subtask inside this
