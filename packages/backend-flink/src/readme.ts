@@ -65,8 +65,8 @@ Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
 JVM). \`thread\` needs a Python built as a shared library and, on a cluster, the site-packages
 holding \`apache-flink\` and \`pemja\` in the TaskManagers' \`python.pythonpath\` (a virtualenv
-is not seen by the embedded interpreter; \`python job.py\` sets it for its mini-cluster). A
-checkpoint taken in one mode does not restore in the other.
+is not seen by the embedded interpreter; \`python job.py\` sets it for its mini-cluster). Restoring a
+checkpoint taken in the other mode was not tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
 \`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,
