@@ -473,7 +473,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--checkpoint-interval", type=int, help="checkpoint interval in ms")
     p.add_argument("--local-hops", choices=["on", "off"], help="run hops between instances of one subtask in place (default: on)")
     p.add_argument("--execution-mode", choices=EXECUTION_MODES,
-                   help="PyFlink python.execution-mode: thread (Python inside the JVM, the default) or process (a Python worker per slot, gRPC per stage)")
+                   help="PyFlink python.execution-mode: process (a Python worker per slot, the default) or thread (Python inside the JVM; local mini-cluster only)")
     p.add_argument("--checkpoint-dir", help="where checkpoints are retained (path or URI)")
     p.add_argument("--from-checkpoint", help="restore from this checkpoint (a chk-N folder), or 'latest'")
     p.add_argument("--ingress-topic")
@@ -498,7 +498,7 @@ def main(argv=None) -> int:
     if args.print_config:
         print(json.dumps(config, indent=2))
         return 0
-    mode = config.get("executionMode") or "thread"
+    mode = config.get("executionMode") or "process"
     if mode not in EXECUTION_MODES:
         log("JOB_ERROR executionMode must be one of %s (got %r); set it in stateflow-job.json, "
             "STATEFLOW_FLINK_EXECUTION_MODE or --execution-mode" % (", ".join(EXECUTION_MODES), mode))
@@ -522,13 +522,20 @@ def main(argv=None) -> int:
     # `flink run` starts this script with a gateway to the cluster's client: then the
     # cluster's own settings apply. Locally (`python job.py`), PyFlink starts a mini-cluster.
     local = "PYFLINK_GATEWAY_PORT" not in os.environ
+    if mode == "thread" and not local and int(config.get("dedupTtlSeconds") or 0) > 0:
+        # Seen on a standalone cluster: PyFlink 2.3 builds a TTL state's default cleanup
+        # settings through py4j, and a TaskManager's embedded interpreter has no gateway
+        # (FileNotFoundError in launch_gateway_server_process): every task fails at open().
+        log("JOB_ERROR executionMode 'thread' works on a local mini-cluster only: on a cluster PyFlink 2.3 "
+            "cannot create the request-id states (their TTL) inside a TaskManager. Submit with executionMode "
+            "'process' (--execution-mode process)")
+        return 2
     if local:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
         flink.set_string("python.client.executable", sys.executable)
         problem = thread_mode_problem() if mode == "thread" else None
         if problem:
-            # The job still runs, as it did before thread mode was the default.
             log("JOB_WARNING %s; running the Python operators in 'process' mode instead" % problem)
             mode = "process"
             flink.set_string("python.execution-mode", mode)

@@ -63,9 +63,9 @@ export interface FlinkJobConfig {
    * PyFlink's `python.execution-mode`. `process`: each slot's Python operators run in a Python
    * worker process (Beam's Fn API: a gRPC exchange and a bundle per stage). `thread`: they run
    * inside the TaskManager's JVM (an embedded CPython through pemja, records handed over in
-   * memory); needs a Python built as a shared library, and pemja and PyFlink on the
-   * TaskManagers' `python.pythonpath` (set by `job.py` on a local mini-cluster). A checkpoint
-   * taken in one mode does not restore in the other.
+   * memory); local mini-cluster only for now (on a standalone cluster PyFlink 2.3 cannot create
+   * the request-id states' TTL inside a TaskManager), and it needs a Python built as a shared
+   * library. Restoring a checkpoint taken in the other mode was not tested.
    */
   executionMode: FlinkExecutionMode;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
@@ -133,8 +133,8 @@ export const FLINK_SETTINGS: BackendSettings = {
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
   executionMode: {
     type: 'string',
-    help: "PyFlink python.execution-mode: thread (Python inside the TaskManager's JVM) or process (a Python worker per slot)",
-    default: 'thread',
+    help: "PyFlink python.execution-mode: process (a Python worker per slot) or thread (Python inside the TaskManager's JVM; local mini-cluster only)",
+    default: 'process',
     placeholder: 'process|thread',
   },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
@@ -174,7 +174,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     dedupTtlSeconds: 3600,
     dedupWindow: 64,
     resumeDetached: true,
-    executionMode: 'thread',
+    executionMode: 'process',
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,

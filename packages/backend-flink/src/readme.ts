@@ -63,9 +63,9 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 
 Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
-JVM). \`thread\` needs a Python built as a shared library and, on a cluster, the site-packages
-holding \`apache-flink\` and \`pemja\` in the TaskManagers' \`python.pythonpath\` (a virtualenv
-is not seen by the embedded interpreter; \`python job.py\` sets it for its mini-cluster). Restoring a
+JVM). \`thread\` runs on a local mini-cluster only for now (under \`flink run\` the job refuses it:
+PyFlink 2.3 cannot create its TTL states inside a TaskManager) and needs a Python built as a
+shared library. Restoring a
 checkpoint taken in the other mode was not tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in

@@ -55,9 +55,9 @@ describe('resolveFlinkConfig', () => {
     expect(() => resolveFlinkConfig(program, { resumeDetached: 'no' })).toThrow(new FlinkConfigError("resumeDetached must be true or false (got 'no')"));
   });
 
-  it('runs Python operators inside the JVM (thread mode) by default; worker processes on request, other values refused', () => {
-    expect(resolveFlinkConfig(program).executionMode).toBe('thread');
-    expect(resolveFlinkConfig(program, { executionMode: 'process' }).executionMode).toBe('process');
+  it('runs Python operators in worker processes by default; thread mode on request, other values refused', () => {
+    expect(resolveFlinkConfig(program).executionMode).toBe('process');
+    expect(resolveFlinkConfig(program, { executionMode: 'thread' }).executionMode).toBe('thread');
     expect(() => resolveFlinkConfig(program, { executionMode: 'loopback' })).toThrow(
       new FlinkConfigError("executionMode must be process or thread (got 'loopback')"),
     );

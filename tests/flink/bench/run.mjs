@@ -5,7 +5,7 @@
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
- *        [--request-ids uuidv7|plain] [--execution-mode thread[,process]]
+ *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *
  * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
@@ -66,7 +66,7 @@ const REF_WORKERS = flag('reference-workers', 'process');
 const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 // PyFlink's python.execution-mode of both jobs: `process` (a Python worker per slot) or `thread`
 // (Python inside the JVM); several: one pair of jobs per mode, one after the other.
-const EXECUTION_MODES = flag('execution-mode', 'thread').split(',');
+const EXECUTION_MODES = flag('execution-mode', 'process').split(',');
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
