@@ -2,6 +2,7 @@
 
 Usage: <statefun-venv>/bin/python service-cpu.py gen|ref <app folder> [--workload A|T]
        [--ops 4000] [--warm 2000] [--entities 1000] [--profile out.prof]
+       [--http --callers 32]
 
 Drives the service's RequestReplyHandler the way Statefun does (a small stand-in for the
 runtime, in this process): a ToFunction per message with the target address's persisted
@@ -14,6 +15,10 @@ Prints one JSON line: microseconds of handler time per operation (a transfer is 
 it makes), calls per operation and the bytes of state that travel per call. Warm-up
 operations (--warm, spread over the keys) first grow each instance's state as a run of the
 benchmark does; then --ops are timed. ``--profile`` writes cProfile stats of the timed part.
+
+``--http``: the same through the service's HTTP server, started as its own process
+(``service.py``), with --callers operations in flight (Statefun's many concurrent calls):
+then the CPU counted is the whole service process's (from /proc), per operation.
 """
 import argparse
 import asyncio
@@ -34,6 +39,8 @@ p.add_argument("--ops", type=int, default=4000)
 p.add_argument("--warm", type=int, default=2000)
 p.add_argument("--entities", type=int, default=1000)
 p.add_argument("--profile", default="")
+p.add_argument("--http", action="store_true")
+p.add_argument("--callers", type=int, default=32)
 args = p.parse_args()
 app = os.path.abspath(args.app)
 REPLY_TO = {"channel": "kafka:%s-replies" % args.side, "id": "client-1"}
@@ -59,7 +66,11 @@ def load_reference():
     return scope["handler"], "bench/account", "bench/request"
 
 
-handler, ACCOUNT, REQUEST_TYPE = load_generated() if args.side == "gen" else load_reference()
+if args.http:
+    handler = None
+    ACCOUNT, REQUEST_TYPE = ("stateflow/Account", "stateflow/request") if args.side == "gen" else ("bench/account", "bench/request")
+else:
+    handler, ACCOUNT, REQUEST_TYPE = load_generated() if args.side == "gen" else load_reference()
 state = {}  # (typename, id) -> {name: TypedValue}
 stats = {"handler_s": 0.0, "calls": 0, "state_bytes": 0, "answers": 0}
 
@@ -79,9 +90,14 @@ async def call(typename, target_id, argument):
             stats["state_bytes"] += len(tv.value)
         inv.invocations.add().argument.CopyFrom(argument)
         body = tf.SerializeToString()
-        t0 = time.thread_time()  # CPU time: the machine may be shared
-        answer = await handler.handle_async(body)
-        stats["handler_s"] += time.thread_time() - t0
+        if args.http:
+            async with locks.setdefault((typename, target_id), asyncio.Lock()):  # one call per address at a time
+                async with session.post(url, data=body, headers={"Content-Type": "application/octet-stream"}) as response:
+                    answer = await response.read()
+        else:
+            t0 = time.thread_time()  # CPU time: the machine may be shared
+            answer = await handler.handle_async(body)
+            stats["handler_s"] += time.thread_time() - t0
         stats["calls"] += 1
         out = FromFunction()
         out.ParseFromString(answer)
@@ -143,29 +159,103 @@ def operations(workload, seed):
                     "method": method, "args": margs, "kwargs": {}}
 
 
+locks = {}
+session = None
+url = ""
+
+
+def cpu_seconds(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_ops(ops, n):
+    """n operations, --callers at a time in --http mode (each caller waits for its answer)."""
+    if not args.http:
+        for _ in range(n):
+            key, event = next(ops)
+            await request(event, key)
+        return
+    left = [n]
+
+    async def caller():
+        while left[0] > 0:
+            left[0] -= 1
+            key, event = next(ops)
+            await request(event, key)
+
+    await asyncio.gather(*(caller() for _ in range(args.callers)))
+
+
+async def start_service():
+    """The service of <app folder> (or its reference) on a free port; returns the process."""
+    import socket
+    import subprocess
+
+    global session, url
+    import aiohttp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    if args.side == "gen":
+        cmd = [sys.executable, os.path.join(app, "service.py"), "--port", str(port)]
+    else:
+        # The reference reads its port from statefun-app.json beside it: a copy with this port.
+        folder = os.path.join(app, "reference")
+        config = json.load(open(os.path.join(folder, "statefun-app.json")))
+        config["service"]["port"] = port
+        json.dump(config, open(os.path.join(folder, "statefun-app.json"), "w"))
+        cmd = [sys.executable, os.path.join(folder, "service.py")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    url = "http://127.0.0.1:%d/statefun" % port
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.callers))
+    for _ in range(300):
+        try:
+            async with session.get("http://127.0.0.1:%d/health" % port) as r:
+                if r.status == 200:
+                    return proc
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise SystemExit("the service did not start on port %d" % port)
+
+
 async def main():
+    proc = await start_service() if args.http else None
+    try:
+        await measure(proc)
+    finally:
+        if proc:
+            await session.close()
+            proc.terminate()
+            proc.wait()
+
+
+async def measure(proc):
     await create_all()
     ops = operations(args.workload, 1)
-    for _ in range(args.warm):
-        key, event = next(ops)
-        await request(event, key)
+    await run_ops(ops, args.warm)
     for k in stats:
         stats[k] = 0 if k != "handler_s" else 0.0
+    cpu0, wall0 = (cpu_seconds(proc.pid), time.perf_counter()) if proc else (0, 0)
     profiler = None
     if args.profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
-    for _ in range(args.ops):
-        key, event = next(ops)
-        await request(event, key)
+    await run_ops(ops, args.ops)
+    if proc:
+        stats["handler_s"] = cpu_seconds(proc.pid) - cpu0
+        stats["opsPerSec"] = round(args.ops / (time.perf_counter() - wall0))
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
     print(json.dumps({
         "side": args.side, "workload": args.workload, "ops": args.ops, "warm": args.warm,
-        "handlerUsPerOp": round(stats["handler_s"] / args.ops * 1e6, 1),
+        ("serviceCpuUsPerOp" if args.http else "handlerUsPerOp"): round(stats["handler_s"] / args.ops * 1e6, 1),
+        **({"callers": args.callers, "opsPerSec": stats["opsPerSec"]} if args.http else {}),
         "callsPerOp": round(stats["calls"] / args.ops, 2),
         "answersPerOp": round(stats["answers"] / args.ops, 2),
         "stateBytesPerCall": round(stats["state_bytes"] / max(1, stats["calls"])),
