@@ -107,6 +107,7 @@ invoke = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, method="
 check(router.admit(invoke)[:2] == (REQUEST, invoke), "invoke admitted")
 construct = event(kind="Construct", entity="Item", args=["coke", 1], kwargs={})
 check(route_key(json.loads(construct)) == "$construct/Item/r1", "construct keyed by class and request id")
+check(route_key({"kind": "Query", "at": "Item/coke", "target": {"entity": "User", "key": "x"}}) == "Item/coke", "a Query goes to the key it names")
 get = event(kind="GetState", target={"entity": "Item", "key": "coke"}, requestId="g1")
 check(router.admit(get)[0] == READ, "GetState is a read")
 for raw, reason in [("not json", "not JSON"), ("[1]", "not a JSON object"), ('{"kind": "Invoke"}', "replyTo"),
@@ -117,6 +118,8 @@ elsewhere = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, metho
 check(router.admit(elsewhere)[0] == DEAD, "reply topic not allowed")
 for bad, error_type in [
     (event(kind="Reply"), "InvalidRequest"),
+    (event(kind="Query", at="Item/coke"), "InvalidRequest"),  # internal only: a client may not send it
+    (event(kind="Settle", target={"entity": "Item", "key": "coke"}), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Nope", "key": "x"}, method="f"), "UnknownEntity"),
     (event(kind="Invoke", target={"entity": "Item", "key": 1}, method="f"), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Item", "key": "k"}, method="f", args={}), "BadArguments"),
