@@ -29,10 +29,10 @@ guards nothing, so it is dropped like the others but a new request here is not r
 Undated ids and ids dated far ahead of the job's clock are kept for good, so they cannot
 live in a bounded cell: they stay in the ``requests-kept`` map (``dk`` marks a cell whose
 key holds a dated one there). Lookup-only records are never kept for good: those of such
-ids live in the cell too, dated by when they were written (``"t"``). A create's key (``$construct/<request id>``) has no instance:
-its cell is a value state of its own (``request``) that expires after the TTL. Without a
-TTL (``dedupTtlSeconds`` 0) every id is kept for good and every record stays in the maps,
-as before.
+ids live in the cell too, dated by when they were written (``"t"``). A create's key
+(``$construct/<request id>``) has no instance: its cell is a value state of its own
+(``request``) that expires after the TTL. Without a TTL (``dedupTtlSeconds`` 0) every id is
+kept for good and every record stays in the maps, as before (lookup-only records too).
 
 State written by the earlier layout (the instance's text alone, request records in the
 ``requests``/``requests-kept`` maps) is read: an instance's text becomes a cell when the key

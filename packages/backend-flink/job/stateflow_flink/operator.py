@@ -241,8 +241,8 @@ class EntityLogic:
         for item in out:
             text = json.dumps(item)
             (responses if item.get("kind") == "Response" else internal).append(text)
-            if item.get("requestId") == event.get("requestId"):
-                mine = Mine(item, text)
+            if item.get("requestId") == event.get("requestId") and (mine is None or item.get("kind") == "Response"):
+                mine = Mine(item, text)  # its answer if there is one, else its next event
         return (internal, responses, []), mine
 
     def _get_state(self, event: Dict[str, Any], state: KeyState) -> Output:
