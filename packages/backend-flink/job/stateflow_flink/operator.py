@@ -153,8 +153,9 @@ class EntityLogic:
         record = Record.parse(prior)
         if record.forwarded and event.get("hops", 0) >= MAX_QUERY_HOPS:
             message = (
-                "request id '%s' is still running %d instances past the one that was asked: "
-                "nothing ran again; retry later with the same request id" % (request_id, MAX_QUERY_HOPS)
+                "request id '%s': its outcome is more than %d instances away from where it started "
+                "(it is most likely still running): nothing ran again; retry later with the same "
+                "request id" % (request_id, MAX_QUERY_HOPS)
             )
             return [], [error_response(event, "Unavailable", message, "Unavailable")], []
         return self._lookup(record, event, state)
