@@ -99,8 +99,9 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         | "read-kafka" >> beam.ParDo(ReadPartitions(config["bootstrap"], int(config.get("pollMs", 20)), int(config.get("maxPollRecords", 500))))
     )
     classified = records | "classify" >> beam.ParDo(steps.Classify(checked, config)).with_outputs(steps.WRITES, main="keyed")
+    # Refusals and dead letters are written from the read's own stage (fused, rare).
+    classified[steps.WRITES] | "write-refused" >> beam.ParDo(WriteRecords(config["bootstrap"], topics["egress"]))
     dedup = bool(config.get("dedup", True))
-    writes = [classified[steps.WRITES]]
     events = classified.keyed
     # One stateful step per entity class; a create runs in its class's step, keyed by its
     # request id until `__init__` has made the key. Request dedup and the answers are kept
@@ -110,23 +111,20 @@ def build_pipeline(p, config: dict, program: dict, offsets: list) -> None:
         branches = events | "by-entity" >> beam.Partition(steps.entity_index(entities), len(step_names))
     else:
         branches = [events]
-    internal_out = []
     for i, name in enumerate(step_names):
-        out = branches[i] | ("entity-" + name) >> beam.ParDo(steps.EntityStep(name, dedup, ttl, resume_detached)).with_input_types(keyed).with_outputs(
-            steps.WRITES, main="internal"
+        suffix = "" if len(step_names) == 1 else "-" + name
+        # Each step writes what it makes (events between entities to the internal topic,
+        # answers to their reply topics) through its own writer: no Flatten, which Prism
+        # runs as stages of their own, each a scheduling round for every record. A
+        # shuffle before the writer: Prism runs a stateful step's bundles over the keys
+        # ready at the time, and a bundle completes only once its records are
+        # acknowledged; batched here, one acknowledgement covers the records of many keys.
+        (
+            branches[i]
+            | ("entity-" + name) >> beam.ParDo(steps.EntityStep(name, dedup, ttl, resume_detached, topics["internal"])).with_input_types(keyed)
+            | ("batch-writes" + suffix) >> beam.Reshuffle()
+            | ("write-kafka" + suffix) >> beam.ParDo(WriteRecords(config["bootstrap"], topics["egress"]))
         )
-        internal_out.append(out.internal)
-        writes.append(out[steps.WRITES])
-    hops = tuple(internal_out) | "hops" >> beam.Flatten() | "to-internal-topic" >> beam.Map(lambda kv, t=topics["internal"]: (t, kv[0], kv[1]))
-    # A shuffle before the writer: Prism runs a bundle per key in a stateful step, and a
-    # bundle completes only once its records are acknowledged; batched here, one
-    # acknowledgement covers the records of many keys.
-    (
-        (tuple(writes) + (hops,))
-        | "to-write" >> beam.Flatten()
-        | "batch-writes" >> beam.Reshuffle()
-        | "write-kafka" >> beam.ParDo(WriteRecords(config["bootstrap"], topics["egress"]))
-    )
 
 
 def create_topics(config: dict, partitions: int) -> None:

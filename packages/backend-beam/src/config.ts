@@ -39,8 +39,8 @@ export interface BeamPipelineConfig {
   /**
    * Let a callee run its caller's next block when that block needs no instance (an IR
    * block marked `detached`, e.g. a transfer's `return True` after `to.deposit(x)`), and
-   * answer the client from there: one trip through Kafka less. The request's key records
-   * the answer when a `Settle` event brings it.
+   * answer the client from there: one trip through Kafka less. The answer is recorded
+   * where it is made; a copy of the request follows the request there (a `Query`).
    */
   resumeDetached: boolean;
   /** Path of the Prism binary; `null`: `$STATEFLOW_BEAM_PRISM` or `--prism` at start. */

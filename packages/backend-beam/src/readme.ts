@@ -67,9 +67,10 @@ by flags (\`python pipeline.py --help\`) or \`STATEFLOW_BEAM_BOOTSTRAP\`, \`STAT
 Each client request id runs once (the key it names remembers it beside the instance's
 state; request ids that are UUIDv7 are forgotten after ${config.dedupTtlSeconds} s or once the
 key has answered 64 newer ones, and older copies are refused with \`RequestExpired\`), and
-its answer is sent once to each copy (an answer made at another key, e.g. a transfer's by the
-receiving account, is sent to the client from there and recorded at the request's key by a
-\`Settle\` event, which copies that arrive before it wait for). Events between entities are
+its answer is sent once to each copy. An answer stays where it is made (e.g. a transfer's,
+by the receiving account): every key a request passes records where it sent the request
+on, and a copy follows those records with a \`Query\` event to the answer (a \`Query\` that
+gets to a key before the event it follows waits there for it). Events between entities are
 written before a bundle completes (at least once) and each key skips a hop it has run.
 What survives a crash is the runner's: Prism keeps everything in memory; Dataflow and Flink
 checkpoint the state and the Kafka read positions (the read's restriction) together.

@@ -107,6 +107,7 @@ invoke = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, method="
 check(router.admit(invoke)[:2] == (REQUEST, invoke), "invoke admitted")
 construct = event(kind="Construct", entity="Item", args=["coke", 1], kwargs={})
 check(route_key(json.loads(construct)) == "$construct/Item/r1", "construct keyed by class and request id")
+check(route_key({"kind": "Query", "at": "Item/coke", "target": {"entity": "User", "key": "x"}}) == "Item/coke", "a Query goes to the key it names")
 get = event(kind="GetState", target={"entity": "Item", "key": "coke"}, requestId="g1")
 check(router.admit(get)[0] == READ, "GetState is a read")
 for raw, reason in [("not json", "not JSON"), ("[1]", "not a JSON object"), ('{"kind": "Invoke"}', "replyTo"),
@@ -117,6 +118,8 @@ elsewhere = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, metho
 check(router.admit(elsewhere)[0] == DEAD, "reply topic not allowed")
 for bad, error_type in [
     (event(kind="Reply"), "InvalidRequest"),
+    (event(kind="Query", at="Item/coke"), "InvalidRequest"),  # internal only: a client may not send it
+    (event(kind="Settle", target={"entity": "Item", "key": "coke"}), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Nope", "key": "x"}, method="f"), "UnknownEntity"),
     (event(kind="Invoke", target={"entity": "Item", "key": 1}, method="f"), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Item", "key": "k"}, method="f", args={}), "BadArguments"),
@@ -148,7 +151,7 @@ d.ingress(run.replace('"c1"', '"c2"'))
 check(d.responses("r2")[-1]["replyTo"] == OTHER, "a retry from elsewhere gets the answer at its own address")
 
 # A duplicate that arrives while the answer is on its way (a method that calls another
-# entity) waits for it, at the key that will answer.
+# entity) follows it: a Query to where the call went, which waits there for the call.
 d2 = Driver()
 d2.ingress(event(kind="Construct", entity="User", args=["bob"], kwargs={}, requestId="cu"))
 d2.ingress(event(kind="Construct", entity="Item", args=["tea", 1], kwargs={}, requestId="ci"))
@@ -161,10 +164,10 @@ d2.ingress(buy)
 check(d2.responses("w") == [], "no answer yet: the copies wait")
 d2.release()
 answers = d2.responses("w")
-check([a["replyTo"]["id"] for a in answers] == ["c1", "c2"], "the answer reaches the first copy and the waiting one: %r" % answers)
+check(sorted(a["replyTo"]["id"] for a in answers) == ["c1", "c1", "c2"], "the answer reaches the first request and each copy: %r" % answers)
 check(answers[0]["result"] == {"ok": True} and d2.state("Item/tea")["stock"] == 2, "the calls ran once: %r" % d2.state("Item/tea"))
 d2.ingress(buy)
-check(len(d2.responses("w")) == 3 and d2.responses("w")[2] == answers[0], "a later copy gets the recorded answer")
+check(len(d2.responses("w")) == 4 and d2.responses("w")[3] == answers[0], "a later copy gets the recorded answer")
 # A Response produced again (a hop run again after a failed bundle) is sent once: the
 # item's reply to the user, redelivered, is skipped by hop ids; the user's cell records
 # the answer, so running the reply's hop afresh would send nothing either.
@@ -253,16 +256,12 @@ d5.ingress(event(kind="Construct", entity="Item", args=["gum", 1], kwargs={}, re
 d5.ingress(event(kind="Invoke", target={"entity": "Item", "key": "gum"}, method="update_stock", args=[-3], kwargs={}, requestId="neg"))
 check("error" in d5.responses("neg")[0]["result"] and d5.state("Item/gum")["stock"] == 0, "error answered, state unchanged")
 
-# -- answers made at another key (detached continuations): recorded at the request's key ---
+# -- answers made at another key (detached continuations): recorded where they are made ---
 class TransferKernel:
     """Hand-made kernel outputs, as ``Kernel(program, resume_detached=True)`` makes them for
     ``Account.transfer(to, amount)``: take ``amount`` from self, ``to.deposit(amount)``, then
     ``return True``, a detached block the kernel runs at ``to``, whose Response carries
-    ``origin``: the transfer's key. ``deposit(0)`` changes nothing. ``own_origin``: the
-    Response names its own key as origin (a kernel that always sets it)."""
-
-    def __init__(self, own_origin=False):
-        self.own_origin = own_origin
+    ``origin``: the transfer's key. ``deposit(0)`` changes nothing."""
 
     def process(self, event, state):
         target, args = event["target"], event.get("args", [])
@@ -276,7 +275,7 @@ class TransferKernel:
             return {"state": {"balance": state["balance"] - amount}, "out": [call]}
         amount = args[0]
         bottom = event["stack"][0] if event["stack"] else target
-        answer = self._answer(event, {"ok": True}, {"entity": bottom["entity"], "key": target["key"] if self.own_origin else bottom["key"]})
+        answer = self._answer(event, {"ok": True}, {"entity": bottom["entity"], "key": bottom["key"]})
         return ({"state": {"balance": state["balance"] + amount}} if amount else {}) | {"out": [answer]}
 
     @staticmethod
@@ -294,7 +293,7 @@ bank = Router({"entities": [{"name": "Account", "methods": [{"name": "transfer"}
 
 
 def bank_driver(balances, **kw):
-    d = Driver(kernel=TransferKernel(kw.pop("own_origin", False)), router=bank, **kw)
+    d = Driver(kernel=TransferKernel(), router=bank, **kw)
     for key, balance in balances.items():
         d.cell("entry", "Account/" + key).write(json.dumps({"state": {"balance": balance}, "hops": []}))
     return d
@@ -309,81 +308,114 @@ def requests_at(d, key):
     return json.loads(d.cell("entry", key).read()).get("requests", {"ids": {}})["ids"]
 
 
+def kinds(events):
+    return [json.loads(e[1:])["kind"] for e in events]
+
+
+def deposit_event(rid, amount=5, frm="a", to="b"):
+    return EVENT + json.dumps({"kind": "Invoke", "requestId": rid, "seq": 1, "stack": [{"entity": "Account", "key": frm, "method": "transfer", "resume": "b1", "resultVar": "t", "env": {}}],
+                               "replyTo": REPLY, "target": {"entity": "Account", "key": to}, "method": "deposit", "args": [amount], "kwargs": {}})
+
+
 t = bank_driver({"a": 10, "b": 0})
-t.hold_kinds = ("Settle",)
 t.ingress(transfer("t1"))
 first = t.responses("t1")
 check(len(first) == 1 and first[0]["result"] == {"ok": True} and first[0]["replyTo"] == REPLY and first[0]["origin"] == {"entity": "Account", "key": "a"},
       "the client gets the receiver's answer at once: %r" % first)
 check(t.state("Account/a") == {"balance": 5} and t.state("Account/b") == {"balance": 5}, "the transfer ran once")
-check([json.loads(e[1:])["kind"] for e in t.held] == ["Settle"] and route_key(json.loads(t.held[0][1:])) == "Account/a",
-      "a Settle goes to the sender's key: %r" % t.held)
-check(requests_at(t, "Account/b") == {}, "the receiver remembers no request")
-check("res" not in requests_at(t, "Account/a")["t1"], "the sender's record waits for the Settle")
-# Copies at the sender before the Settle arrives wait for it (from another address and the first's).
+check(not t.held and requests_at(t, "Account/b")["t1"] == {"res": [2, {"ok": True}]}, "no Settle: the receiver records the answer it made")
+check(requests_at(t, "Account/a")["t1"] == {"fw": ["Account/b", 1], "n": 0}, "the sender records where the request went: %r" % requests_at(t, "Account/a"))
+# A copy at the sender follows the request with a Query to the receiver, which answers it.
+t.hold_kinds = ("Query",)
 t.ingress(transfer("t1", reply=OTHER))
-t.ingress(transfer("t1"))
-check(len(t.responses("t1")) == 1 and t.state("Account/a") == {"balance": 5}, "copies before the Settle wait, and do not run")
+check(kinds(t.held) == ["Query"] and route_key(json.loads(t.held[0][1:])) == "Account/b" and json.loads(t.held[0][1:])["seq"] == 1,
+      "a copy at the sender becomes a Query to the receiver, after the deposit's seq: %r" % t.held)
+t.hold_kinds = ()
 t.release()
 answers = t.responses("t1")
-check([a["replyTo"]["id"] for a in answers] == ["c1", "c2"] and answers[1]["result"] == {"ok": True} and answers[1]["seq"] == first[0]["seq"],
-      "the Settle answers the waiting copy; the first address is not answered twice: %r" % answers)
-check(requests_at(t, "Account/a")["t1"] == {"res": [first[0]["seq"], {"ok": True}]}, "the answer is recorded at the sender")
-t.ingress(transfer("t1", reply=OTHER))
-check(t.responses("t1")[-1] == answers[1] and len(t.responses("t1")) == 3, "a copy after the Settle gets the recorded answer")
+check(len(answers) == 2 and answers[1]["replyTo"] == OTHER and answers[1]["result"] == {"ok": True} and answers[1]["seq"] == first[0]["seq"],
+      "the copy gets the receiver's answer at its own address: %r" % answers)
+t.ingress(transfer("t1"))
+check(len(t.responses("t1")) == 3 and t.responses("t1")[2]["replyTo"] == REPLY, "a copy from the first address is answered too")
 check(t.state("Account/a") == {"balance": 5} and t.state("Account/b") == {"balance": 5}, "and nothing ran again")
-# A Settle delivered again, and the receiver's hop delivered again, answer nobody.
-settle = EVENT + json.dumps({"kind": "Settle", "requestId": "t1", "seq": 2, "stack": [], "replyTo": REPLY, "target": {"entity": "Account", "key": "a"}, "result": {"ok": True}})
-t.entity(settle)
-deposit = EVENT + json.dumps({"kind": "Invoke", "requestId": "t1", "seq": 1, "stack": [{"entity": "Account", "key": "a", "method": "transfer", "resume": "b1", "resultVar": "t", "env": {}}],
-                              "replyTo": REPLY, "target": {"entity": "Account", "key": "b"}, "method": "deposit", "args": [5], "kwargs": {}})
-t.entity(deposit)
-check(len(t.responses("t1")) == 3 and t.state("Account/b") == {"balance": 5} and not t.held, "redeliveries answer nobody and deposit nothing")
-# A receiver's hop that changed nothing is remembered too, so its redelivery does not answer twice.
+# The receiver's hop delivered again deposits nothing and answers nobody.
+t.entity(deposit_event("t1"))
+check(len(t.responses("t1")) == 3 and t.state("Account/b") == {"balance": 5} and not t.held, "a redelivered deposit answers nobody, deposits nothing")
+# A receiver's hop that changed nothing is not a hop id, but its record keeps it from answering twice.
 t.ingress(transfer("t0", amount=0))
-t.entity(deposit.replace('"t1"', '"t0"').replace("[5]", "[0]"))
-check(len(t.responses("t0")) == 1 and t.state("Account/b") == {"balance": 5}, "an unchanged receiver's hop answers once")
-t.release()
-check(requests_at(t, "Account/a")["t0"]["res"], "and the Settle recorded it")
-
-# An error made at the request's own key is recorded there, as before (no Settle).
+t.entity(deposit_event("t0", amount=0))
+check(len(t.responses("t0")) == 1 and requests_at(t, "Account/b")["t0"]["res"], "an unchanged receiver's hop answers once")
+# An error made at the request's own key is recorded there, nothing sent on.
 t.ingress(transfer("t2", amount=50))
 check(t.responses("t2")[0]["result"]["error"]["type"] == "ValueError" and "origin" not in t.responses("t2")[0], "an error answered by the sender")
 check(requests_at(t, "Account/a")["t2"]["res"][1]["error"], "and recorded there")
-# A Response whose origin is its own key is recorded where it was made.
-o = bank_driver({"a": 10}, own_origin=True)
-o.ingress(transfer("t3", to="a"))
-check(requests_at(o, "Account/a")["t3"]["res"] == [2, {"ok": True}] and not o.held, "origin naming its own key: recorded there")
 # Without request dedup the answer goes to the client and nothing is recorded anywhere.
 n = bank_driver({"a": 10, "b": 0}, dedup=False)
-n.hold_kinds = ("Settle",)
 n.ingress(transfer("t4"))
-check(n.responses("t4")[0]["result"] == {"ok": True} and not n.held and requests_at(n, "Account/a") == {}, "dedup off: no Settle")
+check(n.responses("t4")[0]["result"] == {"ok": True} and not n.held and requests_at(n, "Account/a") == {} and requests_at(n, "Account/b") == {},
+      "dedup off: answered, no records")
 
-# Dated ids answered through Settles keep the TTL and the 64-id window: the oldest are
-# dropped, a copy of a dropped one is refused, a late Settle for a forgotten id records nothing.
+# -- a Query never overtakes the event it follows (Beam keeps no order between elements) ---
+# The deposit is still on its way (held) when a copy's Query reaches the receiver: the
+# receiver parks it in a record and answers it when the deposit has run.
+q = bank_driver({"a": 10, "b": 0})
+q.hold_kinds = ("Invoke",)
+q.ingress(transfer("q1"))
+deposit_on_its_way = q.held
+q.held = []
+q.hold_kinds = ()
+q.ingress(transfer("q1", reply=OTHER))
+check(q.responses("q1") == [] and requests_at(q, "Account/b")["q1"] == {"wait": [OTHER]}, "the Query waits at the receiver: %r" % requests_at(q, "Account/b"))
+check(q.state("Account/b") == {"balance": 0}, "and runs nothing")
+for e in deposit_on_its_way:
+    q.entity(e)
+check(sorted(r["replyTo"]["id"] for r in q.responses("q1")) == ["c1", "c2"] and q.state("Account/b") == {"balance": 5},
+      "the deposit's pass answers the client and the parked copy: %r" % q.responses("q1"))
+check(requests_at(q, "Account/b")["q1"] == {"res": [2, {"ok": True}]}, "and records the answer, the wait list gone")
+
+# Records of the previous layout keep working: a sender waiting for a Settle (written by
+# an older pipeline, restored from its checkpoint) parks copies and answers them when the
+# Settle comes; a Settle delivered again answers nobody.
+old = bank_driver({"a": 5, "b": 5})
+old.cell("entry", "Account/a").write(json.dumps({"state": {"balance": 5}, "hops": [], "requests": {"ids": {"s1": {"to": REPLY}}}}))
+old.ingress(transfer("s1", reply=OTHER))
+check(old.responses("s1") == [] and requests_at(old, "Account/a")["s1"] == {"to": REPLY, "wait": [OTHER]}, "a copy waits for the Settle")
+settle = EVENT + json.dumps({"kind": "Settle", "requestId": "s1", "seq": 2, "stack": [], "replyTo": REPLY, "target": {"entity": "Account", "key": "a"}, "result": {"ok": True}})
+old.entity(settle)
+check([r["replyTo"]["id"] for r in old.responses("s1")] == ["c2"] and requests_at(old, "Account/a")["s1"] == {"res": [2, {"ok": True}]}, "the Settle answers it and is recorded")
+old.entity(settle)
+old.ingress(transfer("s1"))
+check(len(old.responses("s1")) == 2 and old.responses("s1")[1]["replyTo"] == REPLY and old.state("Account/a") == {"balance": 5}, "a Settle again answers nobody; a later copy gets the answer")
+
+# Dated ids keep the TTL and the 64-id window at every key: a sender's records of transfers
+# sent on count to it, the oldest are dropped, a copy of a dropped one is refused (not run
+# again), and a Query at a receiver that no longer knows the request answers RequestExpired.
 w = bank_driver({"a": 1000, "b": 0}, ttl=3600, now_ms=issued + 10_000)
 dated = [uuid7_at(issued + i, 100 + i) for i in range(requests.REQUEST_MEMORY + 3)]
 for rid in dated:
     w.ingress(transfer(rid, amount=1))
-table = json.loads(w.cell("entry", "Account/a").read())["requests"]
-check(len(table["ids"]) == requests.REQUEST_MEMORY and dated[0] not in table["ids"] and table["forgot"] == issued + 2,
-      "settled dated ids kept to the window: %d" % len(table["ids"]))
+for key in ("Account/a", "Account/b"):
+    table = json.loads(w.cell("entry", key).read())["requests"]
+    check(len(table["ids"]) == requests.REQUEST_MEMORY and dated[0] not in table["ids"] and table["forgot"] == issued + 2,
+          "%s keeps the window: %d" % (key, len(table["ids"])))
 w.ingress(transfer(dated[1], amount=1))
 check(w.responses(dated[1])[-1]["result"]["error"]["code"] == "RequestExpired" and w.state("Account/b") == {"balance": len(dated)},
       "a dropped id's copy is refused, not run again")
 w.ingress(transfer(dated[-1], amount=1, reply=OTHER))
 check(w.responses(dated[-1])[-1]["result"] == {"ok": True} and w.responses(dated[-1])[-1]["replyTo"] == OTHER, "a remembered id's copy gets its answer")
-late = uuid7_at(issued + 500, 1)
-w.hold_kinds = ("Settle",)
-w.ingress(transfer(late, amount=1))
-w.now_ms = issued + 500 + 3600_000 + 1
-w.ingress(transfer("undated", amount=1))  # the key writes its table again: the late id is past its TTL
-check(late not in requests_at(w, "Account/a"), "a pending dated id is dropped after the TTL")
-w.release()
-check(late not in requests_at(w, "Account/a"), "its late Settle records nothing")
-w.ingress(transfer(late, amount=1, reply=OTHER))
-check(w.responses(late)[-1]["result"]["error"]["code"] == "RequestExpired", "and a copy of it is refused")
+# The sender still remembers a request the receiver dropped (a receiver busier than the sender).
+a_cell = json.loads(w.cell("entry", "Account/a").read())
+a_cell["requests"]["ids"][dated[1]] = {"fw": ["Account/b", 1], "n": 0, "t": issued + 1}
+w.cell("entry", "Account/a").write(json.dumps(a_cell))
+w.ingress(transfer(dated[1], amount=1, reply=OTHER))
+gone = w.responses(dated[1])[-1]
+check(gone["replyTo"] == OTHER and gone["result"]["error"]["code"] == "RequestExpired" and "no longer remembers" in gone["result"]["error"]["message"],
+      "a Query at a key that forgot the request: RequestExpired: %r" % gone)
+check(w.state("Account/b") == {"balance": len(dated)}, "and nothing ran")
+# A Query that went around too many keys gives up with Unavailable (never runs anything).
+lost = EVENT + json.dumps({"kind": "Query", "requestId": dated[-1], "seq": 0, "stack": [], "replyTo": OTHER, "at": "Account/a", "hops": requests.MAX_QUERY_HOPS})
+w.entity(lost)
+check(w.responses(dated[-1])[-1]["result"]["error"]["code"] == "Unavailable", "a Query past the hop bound gives up")
 
 # -- the same through the kernel: a transfer whose last block is detached ------------------
 BANK_SOURCE = '''
@@ -439,7 +471,6 @@ BANK = {"kind": "Program", "irVersion": "0.1.0", "module": {"kind": "PythonModul
                       "fields": [], "init": bank_method("__init__", ["name", "balance"]),
                       "methods": [bank_method("deposit", ["amount"]), bank_method("transfer", ["to", "amount"], ["b0", "b1"], ["b1"])]}]}
 k = Driver(program=BANK, router=bank)
-k.hold_kinds = ("Settle",)
 for name, balance in (("a", 10), ("b", 0)):
     k.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
 check([k.responses("new-" + n)[0]["result"]["ok"]["$key"] for n in "ab"] == ["a", "b"], "accounts created")
@@ -449,25 +480,34 @@ k.ingress(move)
 got = k.responses("k1")
 check(len(got) == 1 and got[0]["result"] == {"ok": True} and got[0].get("origin") == {"entity": "Account", "key": "a"},
       "the kernel answers the transfer from the receiver, with origin: %r" % got)
-check(k.state("Account/a")["balance"] == 6 and k.state("Account/b")["balance"] == 4 and "res" not in requests_at(k, "Account/a")["k1"],
-      "the transfer ran; the sender waits for the Settle")
+check(k.state("Account/a")["balance"] == 6 and k.state("Account/b")["balance"] == 4 and requests_at(k, "Account/a")["k1"]["fw"] == ["Account/b", 1]
+      and requests_at(k, "Account/b")["k1"]["res"][1] == {"ok": True}, "the transfer ran; the sender points at the receiver, which holds the answer")
 k.ingress(move.replace('"c1"', '"c2"'))
-check(len(k.responses("k1")) == 1, "a copy before the Settle waits")
-k.release()
-check([r["replyTo"]["id"] for r in k.responses("k1")] == ["c1", "c2"] and requests_at(k, "Account/a")["k1"]["res"][1] == {"ok": True},
-      "the Settle records the answer and answers the waiting copy")
-k.ingress(move)
-check(len(k.responses("k1")) == 3 and k.state("Account/b")["balance"] == 4, "a later copy gets the recorded answer, nothing runs again")
+check([r["replyTo"]["id"] for r in k.responses("k1")] == ["c1", "c2"] and k.state("Account/b")["balance"] == 4, "a copy gets the answer through a Query, nothing runs again")
 k.ingress(move.replace('"k1"', '"k2"').replace(", 4]", ", 40]"))
 check(k.responses("k2")[0]["result"] == {"ok": False} and "origin" not in k.responses("k2")[0] and requests_at(k, "Account/a")["k2"]["res"],
       "a transfer refused at the sender is answered and recorded there")
-# With resumeDetached: false the sender resumes the transfer and answers, as before the option.
+# With resumeDetached: false the sender resumes the transfer and answers, as before the
+# option: the receiver's record points back at the sender (its Reply), and a copy's Query
+# that reaches the sender before that Reply waits there for it.
 f = Driver(program=BANK, router=bank, resume_detached=False)
-f.hold_kinds = ("Settle",)
 for name, balance in (("a", 10), ("b", 0)):
     f.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
 f.ingress(move)
 check(f.responses("k1")[0]["result"] == {"ok": True} and "origin" not in f.responses("k1")[0] and not f.held and requests_at(f, "Account/a")["k1"]["res"],
-      "resume_detached off: the sender answers and records, no Settle")
+      "resume_detached off: the sender answers and records it")
+check(requests_at(f, "Account/b")["k1"] == {"fw": ["Account/a", 2], "n": 1}, "the receiver's record points back at the sender: %r" % requests_at(f, "Account/b"))
+f.hold_kinds = ("Reply",)
+f.ingress(move.replace('"k1"', '"k3"'))
+reply_on_its_way = f.held
+f.held = []
+f.hold_kinds = ()
+f.ingress(move.replace('"k1"', '"k3"').replace('"c1"', '"c2"'))
+check(f.responses("k3") == [] and requests_at(f, "Account/a")["k3"].get("wait") == [OTHER],
+      "the copy's Query went to the receiver and back, and waits at the sender for the Reply: %r" % requests_at(f, "Account/a")["k3"])
+for e in reply_on_its_way:
+    f.entity(e)
+check(sorted(r["replyTo"]["id"] for r in f.responses("k3")) == ["c1", "c2"] and f.state("Account/b")["balance"] == 8 and f.state("Account/a")["balance"] == 2,
+      "the Reply's pass answers both, the transfer ran once: %r" % f.responses("k3"))
 
 print("ok %d" % passed)

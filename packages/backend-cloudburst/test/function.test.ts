@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelPythonDir } from '@stateflow/python-kernel';
+import { runPythonChecks } from '@stateflow/python-kernel';
 import { describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('./function_test.py', import.meta.url));
@@ -17,21 +16,13 @@ function cloudburstPython(): string | undefined {
   return m && existsSync(m[1]!.trim()) ? m[1]!.trim() : undefined;
 }
 
-function runWith(python: string): string {
-  return execFileSync(python, [script], {
-    env: { ...process.env, PYTHONPATH: [functionDir, kernelPythonDir()].join(':') },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
 describe("the function's Python logic (in-memory store, no Cloudburst)", () => {
   it('passes its Python tests', () => {
-    expect(runWith(process.env['STATEFLOW_PYTHON'] ?? 'python3').trim().split('\n').pop()).toMatch(/^ok \d+$/);
+    expect(runPythonChecks(script, { path: [functionDir] })).toMatch(/^ok \d+$/);
   });
 
   const py37 = cloudburstPython();
   it.skipIf(!py37)("passes them on Cloudburst's Python 3.7 too (when tools/engines/cloudburst/build.sh has run)", () => {
-    expect(runWith(py37!).trim().split('\n').pop()).toMatch(/^ok \d+$/);
+    expect(runPythonChecks(script, { path: [functionDir], python: py37! })).toMatch(/^ok \d+$/);
   });
 });

@@ -270,13 +270,17 @@ def build_job(env, config: dict, program: dict) -> None:
             .build()
         )
 
-    def fixed(topic: str):
-        return (
-            KafkaRecordSerializationSchema.builder()
-            .set_topic(topic)
-            .set_value_serialization_schema(SimpleStringSchema())
-            .build()
-        )
+    def fixed(topic: str, one_partition_per_subtask: bool = False):
+        builder = KafkaRecordSerializationSchema.builder().set_topic(topic).set_value_serialization_schema(SimpleStringSchema())
+        if one_partition_per_subtask:
+            # Sink subtask i writes to partition i mod n, so the events one instance sends to
+            # another stay in order (a Query must not overtake them: see stateflow_flink.operator).
+            # Without a partitioner the producer spreads records over every partition.
+            from pyflink.java_gateway import get_gateway
+
+            partitioner = get_gateway().jvm.org.apache.flink.streaming.connectors.kafka.partitioner.FlinkFixedPartitioner()
+            builder._j_builder.setPartitioner(partitioner)
+        return builder.build()
 
     class LazyState:
         """A keyed state registered on first use: PyFlink caches every registered state of
@@ -423,7 +427,7 @@ def build_job(env, config: dict, program: dict) -> None:
         )
         .name("entities")
     )
-    processed.sink_to(sink("internal", fixed(topics["internal"]))).name("to-internal")
+    processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
     processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column())).name("to-reply-topics")
     processed.get_side_output(dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
 

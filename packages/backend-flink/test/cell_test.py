@@ -5,7 +5,7 @@ import os
 import random
 
 from stateflow_flink.cell import CELL_PREFIX, CellState
-from stateflow_flink.dedup import Record, RequestRecords
+from stateflow_flink.dedup import Record, RequestRecords, issued_at_ms
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.routing import INGRESS, INTERNAL, route_key
 
@@ -206,8 +206,8 @@ check(old_id not in cell_of(op.stored("User/alice"))["ids"], "an id past the TTL
 [late] = op.run(INGRESS, update_balance(old_id, 1))
 check(json.loads(late)["result"]["error"]["code"] == "RequestExpired", "a copy past the TTL is refused")
 
-# A split method (buy_item: User -> Item -> User) is pending in the cell until its answer;
-# a retry from another client meanwhile waits and gets it too.
+# A split method (buy_item: User -> Item -> User): each pass leaves the request's record in the
+# cell of the key it ran at; a retry from another client meanwhile follows it with a Query.
 shop = Operator()
 for text in (req(uuid7(now_ms(shop)), kind="Construct", entity="User", args=["alice"], kwargs={}),
              req(uuid7(now_ms(shop)), kind="Construct", entity="Item", args=["coke", 1], kwargs={})):
@@ -218,12 +218,70 @@ buy_id = uuid7(now_ms(shop))
 buy = dict(kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item", args=[2, {"$entity": "Item", "$key": "coke"}], kwargs={})
 internal, responses, _ = shop.record(INGRESS, req(buy_id, "c1", **buy))
 check(len(internal) == 1 and responses == [], "the call goes on to the Item")
-check("to" in cell_of(shop.stored("User/alice"))["ids"][buy_id], "the request is pending in the cell")
-check(shop.record(INGRESS, req(buy_id, "c2", **buy)) == ([], [], []), "a retry meanwhile waits")
-answers = shop.run(INTERNAL, internal[0])
+check(cell_of(shop.stored("User/alice"))["ids"][buy_id] == {"fwd": {"entity": "Item", "key": "coke"}}, "the cell records where it went")
+queries, none, _ = shop.record(INGRESS, req(buy_id, "c2", **buy))
+check(none == [] and [json.loads(q)["kind"] for q in queries] == ["Query"], "a retry meanwhile sends a Query")
+answers = shop.run(INTERNAL, internal[0]) + shop.run(INTERNAL, queries[0])
 check(sorted(json.loads(a)["replyTo"]["id"] for a in answers) == ["c1", "c2"] and results(answers) == [{"ok": True}] * 2,
-      "the answer goes to the first copy and the one waiting")
-check("res" in cell_of(shop.stored("User/alice"))["ids"][buy_id], "then it is stored")
+      "the answer goes to the first copy and to the retry")
+check(cell_of(shop.stored("Item/coke"))["ids"][buy_id] == {"fwd": {"entity": "User", "key": "alice"}, "l": 1},
+      "the callee's cell has a lookup-only forward record")
+check("res" in cell_of(shop.stored("User/alice"))["ids"][buy_id], "the answer is stored where it was made")
+
+# Lookup-only records are dropped beyond the window like the others, but do not move ``forgot``:
+# a new request at that key is never refused for them. A retry whose answer was dropped there
+# gets RequestExpired, and nothing runs.
+callee = Operator(window=2)
+for text in (req(uuid7(now_ms(callee)), kind="Construct", entity="User", args=["alice"], kwargs={}),
+             req(uuid7(now_ms(callee)), kind="Construct", entity="Item", args=["coke", 1], kwargs={})):
+    callee.run(INGRESS, text)
+callee.run(INGRESS, req(uuid7(now_ms(callee)), kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[50], kwargs={}))
+callee.run(INGRESS, update_balance(uuid7(now_ms(callee)), 90))
+buys = []
+for i in range(8):
+    callee.clock.now += 1
+    buys.append(uuid7(now_ms(callee)))
+    callee.run(INGRESS, req(buys[-1], **buy))
+coke = cell_of(callee.stored("Item/coke"))
+check(buys[0] not in coke["ids"] and buys[-1] in coke["ids"] and coke["ids"][buys[-1]].get("l") == 1, "the callee keeps its newest lookup records")
+check(coke["head"].get("forgot", 0) < issued_at_ms(buys[0]), "dropping lookup records does not move forgot")
+check(buys[0] not in cell_of(callee.stored("User/alice"))["ids"], "the first key dropped the oldest too")
+stock = json.loads(coke["s"])["stock"]
+[gone] = callee.run(INGRESS, req(buys[0], "c7", **buy))
+check(json.loads(gone)["result"]["error"]["code"] == "RequestExpired", "a retry of a forgotten request: RequestExpired")
+check(json.loads(cell_of(callee.stored("Item/coke"))["s"])["stock"] == stock, "and nothing ran")
+[query_miss] = callee.record(INTERNAL, json.dumps({"kind": "Query", "requestId": buys[0], "seq": 0, "stack": [], "replyTo": {"channel": "kafka:replies", "id": "c8"},
+                                                     "target": {"entity": "Item", "key": "coke"}, "hops": 1}))[1]
+check(json.loads(query_miss)["result"]["error"]["code"] == "RequestExpired" and "Item/coke no longer remembers" in json.loads(query_miss)["result"]["error"]["message"],
+      "a Query for a dropped record: RequestExpired, saying where")
+late_made = uuid7(issued_at_ms(buys[0]) + 500)  # made before the dropped lookup records' requests
+[late_stock] = callee.run(INGRESS, req(late_made, kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={}))
+check(results([late_stock]) == [{"ok": True}], "a new request at the callee's key is not refused for dropped lookup records")
+
+# Undated ids: kept for good where the request starts (requests-kept), but a later pass elsewhere
+# leaves a lookup-only record in the cell, dated by when it was written, which goes like any other.
+undated_op = Operator(window=2)
+for text in (req(uuid7(now_ms(undated_op)), kind="Construct", entity="User", args=["alice"], kwargs={}),
+             req(uuid7(now_ms(undated_op)), kind="Construct", entity="Item", args=["coke", 1], kwargs={})):
+    undated_op.run(INGRESS, text)
+undated_op.run(INGRESS, req(uuid7(now_ms(undated_op)), kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[50], kwargs={}))
+undated_op.run(INGRESS, update_balance(uuid7(now_ms(undated_op)), 90))
+undated_op.run(INGRESS, req("plain-buy", **buy))
+at_coke = cell_of(undated_op.stored("Item/coke"))["ids"].get("plain-buy")
+check(at_coke == {"fwd": {"entity": "User", "key": "alice"}, "l": 1, "t": now_ms(undated_op)}, "an undated lookup record is in the cell, dated")
+check("plain-buy" not in (undated_op.keyed.cell("requests-kept").get("Item/coke") or {}), "and not kept for good")
+check(Record.parse(undated_op.keyed.cell("requests-kept")["User/alice"]["plain-buy"]).keep, "the first key keeps it for good")
+for i in range(8):
+    undated_op.clock.now += 1
+    undated_op.run(INGRESS, req(uuid7(now_ms(undated_op)), **buy))
+check("plain-buy" not in cell_of(undated_op.stored("Item/coke"))["ids"], "the undated lookup record goes with the window")
+[again_plain] = undated_op.run(INGRESS, req("plain-buy", "c4", **buy))
+check(results([again_plain]) == [{"ok": True}], "its retry still gets the answer at the first key")
+undated_op.clock.now += TTL + 10
+undated_op.run(INGRESS, req("plain-2", **buy))
+undated_op.clock.now += TTL + 10
+undated_op.run(INGRESS, req(uuid7(now_ms(undated_op)), kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={}))
+check("plain-2" not in cell_of(undated_op.stored("Item/coke"))["ids"], "and with the TTL")
 
 # A create's key ($construct/<id>) keeps its record in a value of its own (which expires), no map.
 cid = uuid7(now_ms(shop))

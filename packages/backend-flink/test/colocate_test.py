@@ -1,10 +1,11 @@
 """Tests of stateflow_flink.colocate with a plain Python (run by colocate.test.ts)."""
 import json
+import time
 import os
 
 from stateflow_flink.colocate import LocalHops, row_key_hash, subtask_of
 from stateflow_flink.operator import EntityLogic
-from stateflow_flink.routing import INGRESS, route_key
+from stateflow_flink.routing import INGRESS, INTERNAL, route_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "shop.ir.json"), encoding="utf-8") as f:
@@ -125,8 +126,8 @@ internal, responses, _ = bounded.record(INGRESS, req("buy3", kind="Invoke", targ
                                                       args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={}))
 check(len(internal) == 1 and responses == [], "beyond max_steps: through Kafka")
 
-# A detached continuation: the callee answers (Response with origin); its Settle to the
-# caller's key runs in place like any hop this subtask owns (hand-made kernel outputs).
+# A detached continuation: the callee answers (Response with origin) in place, with no Settle
+# back to the caller's key (hand-made kernel outputs). The answer stays at the callee.
 class DetachedKernel:
     def process(self, event, state):
         base = {"requestId": event["requestId"], "replyTo": event["replyTo"]}
@@ -138,13 +139,35 @@ class DetachedKernel:
                                           origin={"entity": "User", "key": "bob"})]}
 
 
+def now_id():
+    h = "%012x" % (int(time.time() * 1000) + 1)
+    return "%s-%s-7abc-8def-0123456789ab" % (h[:8], h[8:])
+
+
 detached = Subtask(1, 0)
 detached.logic.kernel = DetachedKernel()
-pay = req("pay", kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={})
+PAY = now_id()
+pay = req(PAY, kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={})
 internal, responses, _ = detached.record(INGRESS, pay)
 check(internal == [] and [json.loads(r)["result"] for r in responses] == [{"ok": 7}], "the callee's answer, once")
-check(json.loads(detached.keys["User/bob"].seen["pay"]) == {"response": responses[0]}, "recorded at origin in place")
-check(detached.switches == ["Item/cola", "User/bob"], "the Settle ran at origin, in place")
-_, again, _ = detached.record(INGRESS, pay)
-check(again == responses, "a retry gets the stored answer")
+check(json.loads(detached.keys["User/bob"].seen[PAY]) == {"forward": {"entity": "Item", "key": "cola"}}, "origin records where it went")
+check(detached.switches == ["Item/cola", "User/bob"], "one hop in place, no Settle")
+queries, again, _ = detached.record(INGRESS, pay)
+check(again == [] and [json.loads(q)["kind"] for q in queries] == ["Query"], "a retry's Query goes through Kafka, never in place")
+check(detached.switches == ["Item/cola", "User/bob"], "(nothing ran in place for it)")
+detached.switch("Item/cola")
+_, answered, _ = detached.handle(INTERNAL, queries[0])
+check([json.loads(r)["result"] for r in answered] == [{"ok": 7}], "where it arrives, the Query gets the stored answer")
+
+# Why: past max_steps an event goes through Kafka; a Query run in place behind it would overtake it.
+late = Subtask(1, 0)
+late.logic.kernel = DetachedKernel()
+late.hops.max_steps = 0
+LATE = now_id().replace("0123456789ab", "0123456789ac")
+internal, responses, _ = late.record(INGRESS, req(LATE, kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={}))
+check(len(internal) == 1 and responses == [], "past max_steps the call goes through Kafka")
+late.hops.max_steps = 1000  # the next record may run hops in place again
+queries, _, _ = late.record(INGRESS, req(LATE, kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={}))
+check([json.loads(q)["kind"] for q in queries] == ["Query"] and "Item/cola" not in late.keys,
+      "the Query follows it through Kafka, in order, instead of finding nothing in place")
 print("ok %d" % passed)

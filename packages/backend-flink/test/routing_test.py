@@ -1,6 +1,7 @@
 """Tests of stateflow_flink.routing and .operator with a plain Python (run by routing.test.ts)."""
 import json
 import os
+import time
 
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.dedup import Record, expired, issued_at_ms
@@ -28,7 +29,7 @@ def event(**kw):
 
 
 # Valid requests keep their text, keyed by target or by request id for creates.
-invoke = event(kind="Invoke", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={})
+invoke = event(kind="Invoke", requestId="r2", target={"entity": "Item", "key": "coke"}, method="update_stock", args=[1], kwargs={})
 check(router.admit(invoke) == ("Item/coke", INGRESS, invoke), "invoke admitted")
 construct = event(kind="Construct", entity="Item", args=["coke", 1], kwargs={})
 check(router.admit(construct)[:2] == ("$construct/r1", INGRESS), "construct keyed by request id")
@@ -45,6 +46,8 @@ check(router.admit(elsewhere)[1] == DEAD, "reply topic not allowed")
 # Answerable bad requests become error Responses to their replyTo.
 for bad, error_type in [
     (event(kind="Reply"), "InvalidRequest"),
+    (event(kind="Query", target={"entity": "Item", "key": "coke"}, hops=0), "InvalidRequest"),
+    (event(kind="Settle", target={"entity": "Item", "key": "coke"}, response="{}"), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Nope", "key": "x"}, method="f"), "UnknownEntity"),
     (event(kind="Invoke", target={"entity": "Item", "key": 1}, method="f"), "InvalidRequest"),
     (event(kind="Invoke", target={"entity": "Item", "key": "k"}, method="f", args={}), "BadArguments"),
@@ -93,6 +96,8 @@ for vector in CALLS["valid"]:
     check(router.admit(text)[1] == INGRESS, "call vector %r admitted" % vector["name"])
 
 check(router.response_topic(json.dumps({"replyTo": REPLY})) == "replies", "reply topic from replyTo")
+check(route_key({"kind": "Query", "requestId": "q", "target": {"entity": "Item", "key": "coke"}}) == "Item/coke", "a Query goes to its target")
+check(route_key({"kind": "Query", "requestId": "q"}) == "$construct/q", "a Query without target goes to the create key")
 check(router.response_topic(json.dumps({"replyTo": {"channel": "http", "id": "x"}})) == "out", "default egress")
 
 
@@ -164,23 +169,28 @@ other = flow(INGRESS, req("buy1", reply=OTHER, kind="Invoke", target={"entity": 
 check([r["replyTo"] for r in other] == [OTHER], "the stored answer goes to the retry's replyTo")
 check(json.loads(keys2["Item/coke"].state)["stock"] == 3, "ran once (stock 5 - 2)")
 
-# A retry while the answer is on its way: queued, answered when it arrives.
 buy2 = req("buy2", kind="Invoke", target={"entity": "User", "key": "alice"}, method="buy_item",
            args=[1, {"$entity": "Item", "$key": "coke"}], kwargs={})
+# A retry while the answer is on its way: a Query follows the request (behind its events) and
+# gets the answer where it is made. Nothing runs twice.
 internal, out, _ = run(INGRESS, buy2, logic2, keys2)
 check(out == [] and len(internal) == 1, "first hop of the split method: a Read, no answer yet")
-for reply in (REPLY, OTHER, OTHER):
-    _, out, _ = run(INGRESS, buy2.replace(json.dumps(REPLY), json.dumps(reply)), logic2, keys2)
-    check(out == [], "retry while pending is not answered yet, not run")
-check(Record.parse(keys2["User/alice"].seen["buy2"]).waiting == [OTHER], "one waiter (the same client gets the first answer anyway)")
+check(Record.parse(keys2["User/alice"].seen["buy2"]).forward == {"entity": "Item", "key": "coke"},
+      "the request's key records where it went")
+queries = []
+for reply in (REPLY, OTHER):
+    more, out, _ = run(INGRESS, buy2.replace(json.dumps(REPLY), json.dumps(reply)), logic2, keys2)
+    check(out == [] and [(json.loads(q)["kind"], route_key(json.loads(q))) for q in more] == [("Query", "Item/coke")],
+          "a retry meanwhile sends a Query where the request went, and runs nothing")
+    queries += more
 rest = []
-queue = [("N", i) for i in internal]
+queue = [("N", i) for i in internal + queries]
 while queue:
     i2, o2, _ = run(*queue.pop(0), logic=logic2, keys=keys2)
     rest += [json.loads(r) for r in o2]
     queue += [("N", i) for i in i2]
-check(sorted((r["replyTo"]["id"], json.dumps(r["result"])) for r in rest) == [("c1", '{"ok": true}'), ("c2", '{"ok": true}')],
-      "the pending answer reaches the first copy and the waiting retry")
+check(sorted((r["replyTo"]["id"], json.dumps(r["result"])) for r in rest) == [("c1", '{"ok": true}'), ("c1", '{"ok": true}'), ("c2", '{"ok": true}')],
+      "the answer reaches the first copy and each retry")
 check(json.loads(keys2["Item/coke"].state)["stock"] == 2, "ran once (stock 3 - 1)")
 
 # Creates: answered at the new instance's key, settled back at $construct/<requestId>.
@@ -239,63 +249,47 @@ def detached_logic(dedup=True, origin=ALICE):
     return logic, {}
 
 
-pay = req("pay1", kind="Invoke", target=ALICE, method="pay", args=[], kwargs={})
+def now_id():
+    """A UUIDv7 made now (after the logic started: no Settle for old versions' records)."""
+    ms = int(time.time() * 1000) + 1
+    h = "%012x" % ms
+    return "%s-%s-7abc-8def-0123456789ab" % (h[:8], h[8:])
+
+
+PAY = now_id()
+pay = req(PAY, kind="Invoke", target=ALICE, method="pay", args=[], kwargs={})
 d_logic, d_keys = detached_logic()
 internal, out, _ = run(INGRESS, pay, d_logic, d_keys)
 check(out == [] and [route_key(json.loads(i)) for i in internal] == ["Item/coke"], "the first hop calls the callee")
-invoke_coke = internal[0]
-settles, out, _ = run("N", invoke_coke, d_logic, d_keys)
-check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(REPLY, {"ok": "paid"})],
-      "the callee answers the client directly")
-settle = json.loads(settles[0]) if len(settles) == 1 else {}
-check(settle.get("kind") == "Settle" and settle.get("target") == ALICE and settle.get("requestId") == "pay1"
-      and json.loads(settle["response"])["result"] == {"ok": "paid"} and settle.get("seq", 0) > json.loads(out[0])["seq"],
-      "and sends a Settle with target: origin, carrying the answer")
-check(route_key(settle) == "User/alice", "a Settle with a target goes to that instance's key")
-check("pay1" not in d_keys["Item/coke"].seen, "nothing is recorded at the callee")
-check(not Record.parse(d_keys["User/alice"].seen["pay1"]).answered, "until the Settle arrives, the answer is pending at origin")
-runs = len(d_logic.kernel.runs)
-for reply in (REPLY, OTHER):
-    _, out, _ = run(INGRESS, pay.replace(json.dumps(REPLY), json.dumps(reply)), d_logic, d_keys)
-    check(out == [], "a retry at origin before the Settle waits")
-check(len(d_logic.kernel.runs) == runs, "and does not run")
-more, out, _ = run("N", settles[0], d_logic, d_keys)
-check(more == [] and [(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(OTHER, {"ok": "paid"})],
-      "the Settle answers the waiting retry (the first copy has its answer from the callee)")
-check(Record.parse(d_keys["User/alice"].seen["pay1"]).answered, "the answer is recorded at origin")
-_, out, _ = run(INGRESS, pay, d_logic, d_keys)
-check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(REPLY, {"ok": "paid"})]
-      and len(d_logic.kernel.runs) == runs, "a retry after the Settle gets the stored answer, without running")
-_, out, _ = run("N", settles[0], d_logic, d_keys)
-check(out == [], "a second copy of the Settle answers nobody again")
+check(Record.parse(d_keys["User/alice"].seen[PAY]).forward == {"entity": "Item", "key": "coke"},
+      "origin records where the request went")
+more, out, _ = run("N", internal[0], d_logic, d_keys)
+check([(json.loads(r)["replyTo"], json.loads(r)["result"]) for r in out] == [(REPLY, {"ok": "paid"})] and more == [],
+      "the callee answers the client directly, and sends no Settle")
+at_coke = Record.parse(d_keys["Item/coke"].seen[PAY])
+check(at_coke.answered and at_coke.lookup and not at_coke.keep, "the callee records the answer (a lookup-only record)")
 
-# Dedup off: nothing is remembered, so no Settle.
+# Dedup off: nothing is remembered anywhere.
 n_logic, n_keys = detached_logic(dedup=False)
 internal, _, _ = run(INGRESS, pay, n_logic, n_keys)
 internal, out, _ = run("N", internal[0], n_logic, n_keys)
 check(internal == [] and len(out) == 1 and "origin" in json.loads(out[0]), "dedup off: the answer, no Settle")
+check(all(k.seen == {} for k in n_keys.values()), "dedup off: no records")
 
-# An origin naming the key the hop ran under is recorded there, as before.
-h_logic, h_keys = detached_logic(origin={"entity": "Item", "key": "coke"})
-h_keys["Item/coke"] = FakeState()
-h_keys["Item/coke"].seen["pay1"] = Record(reply_to=REPLY).dumps()
-internal, _, _ = run(INGRESS, pay, h_logic, h_keys)
-internal, out, _ = run("N", internal[0], h_logic, h_keys)
-check(internal == [] and Record.parse(h_keys["Item/coke"].seen["pay1"]).answered, "origin here: settled in place")
-
-# A nested create whose caller's continuation was detached: the Settle goes to origin, not $construct.
+# A nested create whose caller's continuation was detached: answered at the new instance, no Settle.
 i_logic = EntityLogic(PROGRAM)
 i_logic.kernel = ScriptedKernel(lambda event, state: {"state": {}, "out": [
     {"kind": "Response", "requestId": event["requestId"], "seq": event["seq"] + 1, "stack": [],
      "replyTo": event["replyTo"], "result": {"ok": 1}, "origin": ALICE}]})
-insert = req("pay2", kind="Insert", seq=3, target={"entity": "Item", "key": "fanta"}, state={}, stack=[])
+insert = req(now_id(), kind="Insert", seq=3, target={"entity": "Item", "key": "fanta"}, state={}, stack=[])
 internal, out, _ = run("N", insert, i_logic, {})
-check([route_key(json.loads(i)) for i in internal] == ["User/alice"] and len(out) == 1, "an Insert's detached answer settles at origin")
+check(internal == [] and len(out) == 1, "an Insert's detached answer: no Settle")
 check(route_key(json.loads(settle_internal[0])) == "$construct/i2" and "target" not in json.loads(settle_internal[0]),
       "a create's Settle has no target and goes to $construct/<requestId>")
 
 # The same with the real kernel (EntityLogic runs it with resume_detached=True): Bank.transfer's
-# last block (``return [a, b, c]``) is detached, so the last deposit's hop answers the client.
+# last block (``return [a, b, c]``) is detached, so the last deposit's hop answers the client:
+# bank -> B -> bank -> A -> bank -> B, each pass leaving the request's record where it ran.
 with open(os.path.join(HERE, "..", "..", "conformance", "scenarios", "kwargs-defaults", "remote-call-with-kwargs",
                        "program.ir.json"), encoding="utf-8") as f:
     BANK = json.load(f)["program"]
@@ -303,7 +297,8 @@ b_logic, b_keys = EntityLogic(BANK), {}
 for rid, create in (("cA", dict(entity="Account", args=["A"], kwargs={"balance": 100})),
                     ("cB", dict(entity="Account", args=["B"], kwargs={})), ("cK", dict(entity="Bank", args=["bank"], kwargs={}))):
     check(len(flow(INGRESS, req(rid, kind="Construct", **create), b_logic, b_keys)) == 1, "create %s" % rid)
-transfer = req("tr1", kind="Invoke", target={"entity": "Bank", "key": "bank"}, method="transfer",
+TR1 = now_id()
+transfer = req(TR1, kind="Invoke", target={"entity": "Bank", "key": "bank"}, method="transfer",
                args=[{"$entity": "Account", "$key": "A"}, {"$entity": "Account", "$key": "B"}, 30], kwargs={})
 hops, answers, queue = [], [], [(INGRESS, transfer)]
 while queue:
@@ -315,11 +310,13 @@ while queue:
 check([(at, r["result"], r.get("origin")) for at, r in answers] == [("Account/B", {"ok": [70, 29, 29]}, {"entity": "Bank", "key": "bank"})],
       "real kernel: the last callee answers, with origin")
 check(hops == [("Invoke", "Bank/bank"), ("Read", "Account/B"), ("Reply", "Bank/bank"), ("Invoke", "Account/A"), ("Reply", "Bank/bank"), ("Invoke", "Account/B"), ("Reply", "Bank/bank"),
-               ("Invoke", "Account/B"), ("Settle", "Bank/bank")],
-      "real kernel: no Reply back to the bank after the last call, a Settle instead")
-check(json.loads(Record.parse(b_keys["Bank/bank"].seen["tr1"]).response)["result"] == {"ok": [70, 29, 29]}, "real kernel: recorded at origin")
-check([r["result"] for r in flow(INGRESS, transfer, b_logic, b_keys)] == [{"ok": [70, 29, 29]}]
-      and json.loads(b_keys["Account/B"].state)["balance"] == 29, "real kernel: a retry gets the stored answer, runs once")
+               ("Invoke", "Account/B")],
+      "real kernel: no Reply back to the bank after the last call, and no Settle")
+check(Record.parse(b_keys["Bank/bank"].seen[TR1]).forward == {"entity": "Account", "key": "B"}, "real kernel: the bank's record points at B")
+check(json.loads(Record.parse(b_keys["Account/B"].seen[TR1]).response)["result"] == {"ok": [70, 29, 29]}, "real kernel: recorded at B")
+retry = flow(INGRESS, transfer, b_logic, b_keys)
+check([r["result"] for r in retry] == [{"ok": [70, 29, 29]}] and json.loads(b_keys["Account/B"].state)["balance"] == 29,
+      "real kernel: a retry gets the stored answer through a Query, runs once")
 
 # resumeDetached: false (EntityLogic(resume_detached=False)): the answer comes from the bank
 # after a Reply, with no origin and no Settle, the same answer.

@@ -131,6 +131,12 @@ for bad in ["{oops", [], 5, None, {}, {"kind": "Invoke"}, {"kind": "Invoke", "re
     r = fn.handle(bad)
     check(r["kind"] == "Response" and r["result"]["error"]["type"] == "BadRequest", (bad, r))
 
+# Payloads that used to escape as exceptions (the checks Cloudburst's function shares).
+r = fn.handle("[" * 100000 + "]" * 100000)
+check(r["result"]["error"]["message"] == "the payload nests arrays or objects too deeply to read", r)
+r = fn.handle(request("GetState", "s1", target={"entity": "Account", "key": "\ud800"}))
+check(r["result"]["error"]["message"] == "the key is not valid Unicode (it holds a lone UTF-16 surrogate)", r)
+
 # An HTTP API event: the request is the body, the answer the response body.
 r = fn.handle({"requestContext": {}, "body": json.dumps(request("Invoke", "h1", target={"entity": "Account", "key": "b"}, method="get_balance"))})
 check(r["statusCode"] == 200 and json.loads(r["body"])["result"] == {"ok": 45}, r)

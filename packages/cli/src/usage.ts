@@ -62,6 +62,8 @@ Options:
   --max-body-bytes <n>  largest request body (default 1048576)
   --timeout-ms <n>      time limit of one method step in Python (default 10000; 0 for none)
   --max-memory-mb <n>   memory limit of each Python worker (default 2048; 0 for none)
+  --no-resume-detached  answer every call from the caller's own instance: a callee no longer runs
+                        the caller's next block when it needs no instance (one hop more per transfer)
   --log-format <f>      pretty (default) or json (one JSON object per line on stderr)
   --log-level <l>       debug, info (default), warn or error
   -h, --help            show this help

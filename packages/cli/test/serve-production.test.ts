@@ -86,6 +86,41 @@ describe('stateflow serve in production settings', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('answers a transfer from the callee by default, and from the caller with --no-resume-detached', async () => {
+    const app = join(tmp, 'accounts.py');
+    copyFileSync(join(ROOT, 'tests/e2e/apps/bank.py'), app);
+    const post = (url: string, body: unknown) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    /** Creates two accounts, moves 30 from ann to bob: the answer, the states and the detached-answer count. */
+    const transfer = async (flags: string[]) => {
+      const server = await serve([app, '--port', '0', '--python-host', 'subprocess', '--workers', '1', '--in-memory', ...flags]);
+      const url = await server.ready;
+      for (const [name, balance] of [['ann', 100], ['bob', 0]] as const) expect((await post(`${url}/Account`, { args: [name, balance] })).status).toBe(201);
+      const answer = await (await post(`${url}/Account/ann/transfer`, { args: [{ $entity: 'Account', $key: 'bob' }, 30, 't1'] })).json();
+      const states = [await (await fetch(`${url}/Account/ann`)).json(), await (await fetch(`${url}/Account/bob`)).json()];
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(await server.stop()).toBe(0);
+      return { answer, states, detached: Number(/^stateflow_detached_responses_total (\d+)$/m.exec(metrics)?.[1]) };
+    };
+    const on = await transfer([]);
+    const off = await transfer(['--no-resume-detached']);
+    expect(on.answer).toEqual({ result: true });
+    expect(on.states).toEqual([
+      { state: { name: 'ann', balance: 70, debits: ['t1>bob'], credits: [] } },
+      { state: { name: 'bob', balance: 30, debits: [], credits: ['t1'] } },
+    ]);
+    expect(off.answer).toEqual(on.answer);
+    expect(off.states).toEqual(on.states);
+    expect(on.detached).toBe(1);
+    expect(off.detached).toBe(0);
+  });
+
+  it('documents --no-resume-detached in its help', async () => {
+    const run = await cli(['serve', '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}--no-resume-detached {2}answer every call from the caller's own instance/m);
+  });
+
   it('exits 2 for bad production flags', async () => {
     for (const [args, message] of [
       [['--workers', '0'], /--workers must be a whole number of at least 1/],

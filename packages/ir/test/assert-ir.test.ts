@@ -4,7 +4,7 @@ import { loadFixture } from './support/fixtures.js';
 
 describe('assertIr', () => {
   it('returns the program and no diagnostics for valid IR', () => {
-    const { program, diagnostics } = assertIr(loadFixture('shop.ir.json'), '^0.1');
+    const { program, diagnostics } = assertIr(loadFixture('shop.ir.json'), '^0.2');
     expect(diagnostics).toEqual([]);
     expect(program?.entities.map((e) => e.name)).toEqual(['Item', 'User']);
   });
@@ -17,8 +17,8 @@ describe('assertIr', () => {
         {
           "code": "SF4001",
           "file": "app.py",
-          "help": "this backend accepts IR versions matching ^1; recompile the program with a compiler that emits such a version, or use a backend release that accepts 0.1.0",
-          "message": "unsupported irVersion '0.1.0' (this backend accepts ^1)",
+          "help": "this backend accepts IR versions matching ^1; recompile the program with a compiler that emits such a version, or use a backend release that accepts 0.2.1",
+          "message": "unsupported irVersion '0.2.1' (this backend accepts ^1)",
           "name": "UnsupportedIrVersion",
           "severity": "error",
         },
@@ -39,7 +39,7 @@ describe('assertIr', () => {
     const ir = loadFixture('shop.ir.json');
     ir.entities[1].methods[1].body.blocks[1].terminator.resume = 'b7';
     ir.entities[0].fields[0].type = { kind: 'Money' };
-    const { program, diagnostics } = assertIr(ir, '^0.1', { file: 'build/app.ir.json' });
+    const { program, diagnostics } = assertIr(ir, '^0.2', { file: 'build/app.ir.json' });
     expect(program).toBeUndefined();
     // The schema violation hides the semantic one until it is fixed.
     expect(diagnostics.map((d) => d.code)).toEqual(['SF4002']);
@@ -50,7 +50,7 @@ describe('assertIr', () => {
       ]
     `);
     ir.entities[0].fields[0].type = { kind: 'Str' };
-    const again = assertIr(ir, '^0.1');
+    const again = assertIr(ir, '^0.2');
     expect(again.diagnostics.map((d) => [d.code, d.message])).toEqual([
       ['SF4002', "invalid IR at /entities/1/methods/1/body/blocks/1/terminator/resume: block 'b7' is not a block of User.buy_item"],
     ]);

@@ -56,7 +56,10 @@ export function wireEvent(event: Event, replyTos: ReplyToTable): WireEvent {
     case 'Reply':
       return [REPLY, event.requestId, event.seq, rt, stack, wireFrame(event.frame), event.result];
     case 'Response':
-      return [RESPONSE, event.requestId, event.seq, rt, stack, event.result];
+      // With `origin` (a callee answered for its callers' detached blocks) two fields longer.
+      return event.origin
+        ? [RESPONSE, event.requestId, event.seq, rt, stack, event.result, event.origin.entity, event.origin.key]
+        : [RESPONSE, event.requestId, event.seq, rt, stack, event.result];
     case 'Read':
       return [READ, event.requestId, event.seq, rt, stack, event.target.entity, event.target.key, event.attr];
     case 'Insert':
@@ -119,7 +122,9 @@ function readEvent(w: WireEvent, replyTos: ReplyAddress[]): Event {
       return { kind: 'Reply', requestId, seq, stack, replyTo, target: { entity: frame.entity, key: frame.key }, frame, result: w[6] as Result };
     }
     case RESPONSE:
-      return { kind: 'Response', requestId, seq, stack, replyTo, result: w[5] as Result };
+      return w.length > 6
+        ? { kind: 'Response', requestId, seq, stack, replyTo, result: w[5] as Result, origin: { entity: w[6] as string, key: w[7] as string } }
+        : { kind: 'Response', requestId, seq, stack, replyTo, result: w[5] as Result };
     case READ:
       return { kind: 'Read', requestId, seq, stack, replyTo, target: { entity: w[5] as string, key: w[6] as string }, attr: w[7] as string };
     case INSERT:

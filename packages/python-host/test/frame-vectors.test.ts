@@ -97,6 +97,26 @@ describe('golden frames (shared with the kernel)', () => {
     ]);
   });
 
+  it('reads the compact Response with origin of a callee that ran its caller\'s detached block', () => {
+    const exchange = byName('a compact batch whose callee');
+    const [reply] = exchange.request!.replyTo!;
+    const bob = { owner: 'bob', balance: 0, transfers: 0, history: [] };
+    const deposit: InvokeEvent = {
+      kind: 'Invoke', requestId: 't1', seq: 1, replyTo: reply!,
+      stack: [{ entity: 'Account', key: 'ann', method: 'transfer', resume: 'b1', resultVar: '__sf_t0', env: {} }],
+      target: { entity: 'Account', key: 'bob' }, method: 'deposit', args: [30], kwargs: {},
+    };
+    const table = new ReplyToTable();
+    expect([wireRequest({ event: deposit, state: bob }, false, table)]).toEqual(exchange.request!.requests);
+    const response = JSON.parse(exchange.response) as { results: unknown[] };
+    expect(readResults(response.results, [{ event: deposit, state: bob }], table.list)).toEqual([
+      {
+        out: [{ kind: 'Response', requestId: 't1', seq: 2, stack: [], replyTo: reply, result: { ok: true }, origin: { entity: 'Account', key: 'ann' } }],
+        state: { ...bob, balance: 30 },
+      },
+    ]);
+  });
+
   it('reads object-form results as they are', () => {
     const exchange = byName('an object-form batch');
     const response = JSON.parse(exchange.response) as { results: unknown[] };

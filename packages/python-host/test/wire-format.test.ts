@@ -13,10 +13,12 @@ const events: Event[] = [
   { kind: 'Read', ...base, target: { entity: 'I', key: 'coke' }, attr: 'price' },
   { kind: 'Insert', ...base, target: { entity: 'I', key: 'coke' }, state: { price: 1 } },
   { kind: 'Construct', ...base, entity: 'I', args: ['coke', 1], kwargs: {} },
+  // A callee's answer for its callers' detached blocks (Python's `stateflow_kernel.detached`).
+  { kind: 'Response', ...base, stack: [], result: { ok: true }, origin: { entity: 'U', key: 'ann' } },
 ];
 
 describe('wire format', () => {
-  it.each(events.map((e) => [e.kind, e] as const))('%s round-trips through JSON as a list', (_, event) => {
+  it.each(events.map((e) => ['origin' in e ? `${e.kind} with origin` : e.kind, e] as const))('%s round-trips through JSON as a list', (_, event) => {
     const table = new ReplyToTable();
     const wire = JSON.parse(JSON.stringify(wireEvent(event, table)));
     expect(Array.isArray(wire)).toBe(true);
@@ -52,6 +54,15 @@ describe('wire format', () => {
     // Only the request's own Response: rebuilt from the request.
     expect(results[3]).toEqual({ state: { n: 4 }, out: [{ kind: 'Response', requestId: 'r', seq: 3, stack: [], replyTo, result: { ok: 1 } }] });
     expect(results[3]!.out[0]!.replyTo).toBe(replyTo);
+  });
+
+  it('reads the compact Response with origin that the kernel writes (two fields more, no field names)', () => {
+    const table = new ReplyToTable();
+    const wire = wireEvent(events[6]!, table);
+    expect(wire).toEqual([2, 'r', 2, 0, [], { ok: true }, 'U', 'ann']);
+    const plain = wireEvent(events[2]!, table);
+    expect(plain).toHaveLength(6);
+    expect(readEvents([plain], table.list)[0]).not.toHaveProperty('origin');
   });
 
   it('fails clearly on an unknown kind code', () => {

@@ -17,9 +17,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(PACKAGE, "python"))
 
-from stateflow_kernel import serve  # noqa: E402
+from stateflow_kernel import Kernel, serve  # noqa: E402
+from stateflow_kernel.wire import encode_event, reply_index  # noqa: E402
 
-SHOP = os.path.join(PACKAGE, "..", "ir", "test", "fixtures", "shop.ir.json")
+IR_FIXTURES = os.path.join(PACKAGE, "..", "ir", "test", "fixtures")
+SHOP = os.path.join(IR_FIXTURES, "shop.ir.json")
 OUT = os.path.join(PACKAGE, "test-vectors", "frames.json")
 
 #: What the Node host writes: JSON.stringify (no spaces, non-ASCII as is).
@@ -40,9 +42,26 @@ def invoke(rid, key, method, args):
             "target": {"entity": "Item", "key": key}, "method": method, "args": args, "kwargs": {}}
 
 
+def load_fixture(name):
+    with open(os.path.join(IR_FIXTURES, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def detached_deposit(bank):
+    """The compact Invoke that ann's transfer of 30 to bob sends (its frame's resume block,
+    ``return True``, is detached), and bob's state: what a host sends the callee."""
+    kernel = Kernel(bank)
+    state = {"owner": "bob", "balance": 0, "transfers": 0, "history": []}
+    ann = {"owner": "ann", "balance": 100, "transfers": 0, "history": []}
+    call = {"kind": "Invoke", "requestId": "t1", "seq": 0, "stack": [], "replyTo": REPLY,
+            "target": {"entity": "Account", "key": "ann"}, "method": "transfer",
+            "args": [{"$entity": "Account", "$key": "bob"}, 30], "kwargs": {}}
+    (deposit,) = kernel.process(call, ann)["out"]
+    return [encode_event(deposit, reply_index([REPLY])), state]
+
+
 def main() -> None:
-    with open(SHOP, encoding="utf-8") as f:
-        program = json.load(f)
+    program = load_fixture("shop.ir.json")
     coke = {"item_name": "coke", "stock": 0, "price": 3}
     requests = [
         ("a batch before any load is refused", {"id": 1, "kind": "batch", "requests": []}),
@@ -61,6 +80,10 @@ def main() -> None:
             {"event": invoke("r5", "coke", "update_stock", [1]),
              "error": {"type": "TimeoutError", "message": "stopped"}}]}),
         ("an unknown frame kind", {"id": 7, "kind": "nope"}),
+        ("a load with resumeDetached", {"id": 11, "kind": "load", "program": "bank.ir.json", "resumeDetached": True}),
+        ("a compact batch whose callee runs the caller's detached block: its Response carries origin", {
+            "id": 12, "kind": "batch", "requests": [detached_deposit(load_fixture("bank.ir.json"))],
+            "replyTo": [REPLY]}),
     ]
     raw = [
         ("a frame that is not JSON is answered to the id it starts with", b'{"id":8,"kind":"batch","requests":['),
@@ -70,7 +93,11 @@ def main() -> None:
     kernel = None
     exchanges = []
     for name, request in requests:
-        sent = dict(request, program=program) if request.get("kind") == "load" and request["program"] is None else request
+        sent = request
+        if request.get("kind") == "load" and request["program"] is None:
+            sent = dict(request, program=program)
+        elif request.get("kind") == "load" and isinstance(request["program"], str):
+            sent = dict(request, program=load_fixture(request["program"]))
         kernel, answer = serve._answer(kernel, host_text(sent).encode("utf-8"))
         exchanges.append({"name": name, "request": request, "response": answer.decode("utf-8")})
     for name, body in raw:
@@ -107,7 +134,8 @@ def main() -> None:
                   "written by scripts/write_frame_vectors.py. `framing`: exact bytes of a frame (4-byte "
                   "big-endian length, UTF-8 JSON as JSON.stringify writes it). `exchanges`: requests in "
                   "order to one server and its exact response text; a request with `program: null` is a "
-                  "load of @stateflow/ir test-vectors/shop.ir.json; `requestText` is a raw body, and "
+                  "load of @stateflow/ir test-vectors/shop.ir.json, and one with a file name (`\"bank.ir.json\"`) a "
+                  "load of that test vector; `requestText` is a raw body, and "
                   "`{prefix, repeat, suffix}` spells a long one; `exactUpTo`: the response is compared up to the end of that text (Python's own message follows). `stopped`: the last frame of a process "
                   "that ignored its time limit. Byte-for-byte: the frame bytes and the kernel's "
                   "responses. Structural: the host's reading of responses (JSON objects, whose key "

@@ -6,3 +6,5 @@
  */
 export { kernelPythonDir, kernelFiles, pythonFiles } from './files.js';
 export type { KernelFile } from './files.js';
+export { runPythonChecks } from './python-checks.js';
+export type { PythonChecksOptions } from './python-checks.js';

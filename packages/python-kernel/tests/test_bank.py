@@ -64,3 +64,24 @@ def test_key_longer_than_any_backend_stores_is_refused(bank: Router) -> None:
     err = bank.call("Account", "dee", "open_savings", long_key, 5)["result"]["error"]
     assert err["code"] == "BadArguments"
     assert bank.state("Account", "dee")["balance"] == 10
+
+
+def test_the_compiler_marks_the_transfer_s_return_detached_and_the_callee_answers() -> None:
+    program = programs.bank_fixture()
+    if program is None:
+        pytest.skip("packages/ir/test/fixtures/bank.ir.json is not published yet")
+    (account,) = program["entities"]
+    transfer = next(m for m in account["methods"] if m["name"] == "transfer")
+    assert [b.get("detached", False) for b in transfer["body"]["blocks"]] == [False, True]
+    for resume_detached, hops, origin in ((False, ["Invoke", "Invoke", "Reply"], None),
+                                          (True, ["Invoke", "Invoke"], {"entity": "Account", "key": "ann"})):
+        bank = Router(Kernel(program, resume_detached=resume_detached))
+        bank.create("Account", "ann")
+        bank.create("Account", "bob")
+        bank.call("Account", "ann", "deposit", 100)
+        bank.hops.clear()
+        response = bank.call("Account", "ann", "transfer", acct("bob"), 30)
+        assert response["result"] == {"ok": True}
+        assert response.get("origin") == origin
+        assert [h["event"]["kind"] for h in bank.hops] == hops
+        assert (bank.state("Account", "ann")["balance"], bank.state("Account", "bob")["balance"]) == (70, 30)

@@ -376,10 +376,13 @@ def test_chained_batches_and_compact_results_keep_the_origin() -> None:
         assert response["requestId"] == request_id
         assert response["origin"] == {"entity": "Account", "key": "ann"}
 
-    # The compact form of the host frames keeps a Response with origin as an object.
+    # The compact form of the host frames carries the origin as two more fields of the
+    # Response list, and reads back the same event.
     reply_tos = [deposit["replyTo"]]
     event = decode_event(deposit, reply_tos)
     event["replyTo"] = reply_tos[0]
     result = kernel.process(event, router.state("Account", "bob"))
     (events, _state) = compact_result(event, result, reply_index(reply_tos))
-    assert events[0]["origin"] == {"entity": "Account", "key": "ann"}
+    (wire,) = json.loads(json.dumps(events))
+    assert wire[0] == 2 and wire[-2:] == ["Account", "ann"]
+    assert decode_event(wire, reply_tos) == result["out"][0]

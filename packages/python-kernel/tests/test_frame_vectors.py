@@ -36,6 +36,10 @@ def request_body(exchange: Dict[str, Any]) -> bytes:
     request = exchange["request"]
     if request.get("kind") == "load" and request.get("program") is None:
         request = dict(request, program=SHOP)
+    elif request.get("kind") == "load" and isinstance(request.get("program"), str):
+        # A load of another test vector of @stateflow/ir, by file name.
+        with open(os.path.join(os.path.dirname(programs.SHOP_IR_FIXTURE), request["program"]), encoding="utf-8") as f:
+            request = dict(request, program=json.load(f))
     return host_text(request).encode("utf-8")
 
 

@@ -89,6 +89,15 @@ def test_kind_must_be_a_client_kind_or_one_the_backend_adds() -> None:
         "a client may send Invoke, Construct, GetState events, not 'Reply'")
 
 
+def test_backend_events_are_refused_from_a_client() -> None:
+    # Settle and Query travel between a backend's instances only: a client's copy could record
+    # an answer for someone else's request, or read one out.
+    for kind in ("Settle", "Query"):
+        event = invoke(kind=kind, hops=0, response="{}")
+        assert request_problem(event, ENTITIES, ("GetState",)) == Refusal(
+            "a client may send Invoke, Construct, GetState events, not %r" % kind)
+
+
 def test_stack_must_be_empty() -> None:
     assert request_problem(invoke(stack=[{"entity": "User"}]), ENTITIES) == Refusal("a client request has an empty stack")
 

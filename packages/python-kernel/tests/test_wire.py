@@ -30,10 +30,12 @@ EVENTS = [
     _base("Read", target={"entity": "Item", "key": "coke"}, attr="price"),
     _base("Insert", target={"entity": "Item", "key": "coke"}, state={"price": 1}),
     _base("Construct", entity="Item", args=["coke", 1], kwargs={}),
+    # A callee's answer for its callers' detached blocks (stateflow_kernel.detached).
+    _base("Response", result={"ok": True}, stack=[], origin={"entity": "User", "key": "ann"}),
 ]
 
 
-@pytest.mark.parametrize("event", EVENTS, ids=[e["kind"] for e in EVENTS])
+@pytest.mark.parametrize("event", EVENTS, ids=[e["kind"] + (" with origin" if "origin" in e else "") for e in EVENTS])
 def test_every_kind_round_trips_through_json(event: Dict[str, Any]) -> None:
     wire = encode_event(event, reply_index(RTS))
     assert type(wire) is list
@@ -51,6 +53,21 @@ def test_events_the_format_cannot_carry_stay_objects() -> None:
     moved = dict(EVENTS[1], target={"entity": "User", "key": "bob"})  # a Reply not to its frame
     assert encode_event(moved, ids) is moved
     assert decode_event(stranger, RTS) is stranger
+
+
+def test_a_response_with_origin_is_two_fields_longer() -> None:
+    ids = reply_index(RTS)
+    assert encode_event(EVENTS[6], ids) == [2, "r", 2, 0, [], {"ok": True}, "User", "ann"]
+    assert encode_event(EVENTS[2], ids) == [2, "r", 2, 0, [], {"error": {"type": "E", "message": "m"}}]
+    assert "origin" not in decode_event(encode_event(EVENTS[2], ids), RTS)
+    # One with a stack (no kernel writes it) is compact too, frames and all.
+    stacked = dict(EVENTS[6], stack=[FRAME])
+    assert decode_event(json.loads(json.dumps(encode_event(stacked, ids))), RTS) == stacked
+    # An origin the format cannot carry stays an object.
+    odd = dict(EVENTS[6], origin={"entity": "User", "key": "ann", "note": "x"})
+    assert encode_event(odd, ids) is odd
+    extra = dict(EVENTS[2], note="x")
+    assert encode_event(extra, ids) is extra
 
 
 def test_compact_state_is_its_own_or_the_held_one() -> None:

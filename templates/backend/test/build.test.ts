@@ -24,7 +24,7 @@ describe('backend', () => {
     expect(artifact).toEqual({ outDir, files: ['deployment.json', 'program.ir.json'], config: { maxHops: 50 }, diagnostics: [] });
     expect(logged).toEqual([`wrote ${outDir}: deployment.json, program.ir.json`]);
     expect(JSON.parse(readFileSync(join(outDir, 'program.ir.json'), 'utf8'))).toEqual(program);
-    expect(JSON.parse(readFileSync(join(outDir, 'deployment.json'), 'utf8'))).toEqual({ backend: 'template', irVersion: '0.1.0', config: { maxHops: 50 } });
+    expect(JSON.parse(readFileSync(join(outDir, 'deployment.json'), 'utf8'))).toEqual({ backend: 'template', irVersion: program.irVersion, config: { maxHops: 50 } });
     expect(await readArtifact(outDir)).toEqual({ program, config: { maxHops: 50 } });
   });
 

@@ -62,7 +62,8 @@ class Fuzzer:
             return "".join(self.rng.choice("abcXYZ019 /$._-") for _ in range(self.rng.randint(0, 12)))
         if r < 0.5:
             return self.rng.choice(["", ".", "..", "$entity", "$construct/x", "Item", "User", "kafka:replies",
-                                    "kafka:", "kafka:elsewhere", "Invoke", "Construct", "GetState", "Reply", "Settle"])
+                                    "kafka:", "kafka:elsewhere", "Invoke", "Construct", "GetState", "Reply", "Settle",
+                                    "Query"])
         if r < 0.7:
             # Any code point, lone surrogates included (JSON may carry them as \\ud800).
             return "".join(chr(self.rng.choice([self.rng.randint(0, 0x7F), self.rng.randint(0x80, 0xFFFF),

@@ -57,3 +57,17 @@ def test_records_that_once_crashed_a_decoder_get_one_error_response_or_dead_lett
     _, ingest, _ = backend
     [out] = [parse_output(t) for t in ingest(record)]
     assert is_dead_letter(out) or (is_answer_to_client(out) and "error" in out["result"]), out
+
+
+@pytest.mark.parametrize("kind", ["Reply", "Settle", "Query"])
+def test_a_backend_event_sent_by_a_client_is_refused(backend, kind):
+    """Events that travel between a backend's instances (a Query would read out another
+    request's stored answer, a Settle record one) are never taken from a client."""
+    import json
+
+    from fuzz_corpus import valid_requests
+
+    _, ingest, _ = backend
+    event = dict(valid_requests("sent-by-a-client")[2], kind=kind, hops=0, response="{}")
+    [out] = [parse_output(t) for t in ingest(json.dumps(event).encode())]
+    assert is_answer_to_client(out) and "error" in out["result"], out

@@ -4,12 +4,10 @@ The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a
 ``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state,
 the ids of the last hops that changed it, so a redelivered event between entities (the
 same ``requestId``, ``seq`` and kind) is not applied twice, and the client requests this
-key ran with their answers (see :mod:`requests`), so a client request runs once and every
-copy gets its answer without a stateful step of its own. A hop that changed nothing and
-answered no client is not remembered (one state write less): run again, it sends the same
-events, which their receivers skip (hop ids). A hop that answered a client for a request
-another key ran (a ``Response`` with ``origin``, see :mod:`requests`) is remembered, so a
-redelivery does not answer twice.
+key ran or passed, with the answers made here (see :mod:`requests`), so a client request
+runs once and every copy gets its answer without a stateful step of its own. A hop that
+changed nothing is not remembered among the hop ids: run again, it sends the same events,
+which their receivers skip, and its request's record here keeps it from answering twice.
 """
 from __future__ import annotations
 
@@ -18,9 +16,9 @@ import os
 import sys
 import threading
 import traceback
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from .requests import DUPLICATE_REQUEST, SETTLE, Cell, Requests, answered_elsewhere, settle_notice
+from .requests import DUPLICATE_REQUEST, QUERY, SETTLE, Cell, Requests
 from .routing import error_response, route_key
 
 #: How many hop ids each key remembers (a redelivery arrives soon after the original).
@@ -71,8 +69,8 @@ class EntityLogic:
         from stateflow_kernel import Kernel  # imported in the SDK worker
 
         # With resume_detached, a caller's next block that needs no instance runs at the
-        # callee, which answers the client (one Kafka trip less); handle() records that
-        # answer at the Response's origin (a Settle event).
+        # callee, which answers the client (one Kafka trip less) and records the answer
+        # itself; copies at the request's key follow it there (see requests).
         self.kernel = Kernel(program, resume_detached=resume_detached)
 
     def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
@@ -85,12 +83,16 @@ class EntityLogic:
             return self._get_state(event, entry["state"])
         requests = Requests(entry.get("requests"), ttl_seconds, now_ms) if dedup else None
         sends: List[str] = []
-        if kind in (DUPLICATE_REQUEST, SETTLE):
+        if kind in (DUPLICATE_REQUEST, SETTLE, QUERY):
             if requests is None:
                 return [], []
-            sends = requests.on_notice(event) if kind == DUPLICATE_REQUEST else requests.on_settle(event)
+            follow = None
+            if kind == QUERY:
+                sends, follow = requests.on_query(event)
+            else:
+                sends = requests.on_notice(event) if kind == DUPLICATE_REQUEST else requests.on_settle(event)
             self._store(cell, entry, requests, False)
-            return [], sends
+            return ([(route_key(follow), json.dumps(follow))] if follow else []), sends
         if tagged[0] == CLIENT and requests is not None:
             what, sends, notice = requests.on_request(event)
             if what != "run":
@@ -102,32 +104,31 @@ class EntityLogic:
                 return [], []
         out, state, changed = self._process(event, entry["state"])
         internal: List[Tuple[str, str]] = []
-        here = route_key(event)
-        answered_client = False
+        answered = False
+        sent: Optional[Dict[str, Any]] = None
         for e in out:
             if e.get("kind") != "Response":
+                sent = e
                 internal.append((route_key(e), json.dumps(e)))
                 continue
+            # Made here, for a request run here or (a detached continuation: the Response
+            # has ``origin``) at another key: recorded here, where copies find it.
+            answered = True
             text = json.dumps(e)
-            origin = answered_elsewhere(e, here) if requests is not None else None
-            if origin is not None:
-                # Answered here for a request another key ran (a detached continuation): the
-                # client gets it now, the request's key records it when the Settle arrives.
-                notice = settle_notice(e, origin)
-                sends.append(text)
-                internal.append((route_key(notice), json.dumps(notice)))
-                answered_client = True
-            else:
-                sends += requests.on_response(e, text) if requests is not None else [text]
-        if requests is not None and kind == "Construct":
-            requests.ran(event, out)
+            sends += requests.on_response(e, text) if requests is not None else [text]
+        if requests is not None:
+            if kind == "Construct":
+                requests.ran(event, out)
+            if not answered:
+                for q in requests.passed(event, sent, internal[-1][0] if sent is not None else ""):
+                    internal.append((route_key(q), json.dumps(q)))
         if changed:
             entry["state"] = state
-        # A hop that answered a client for another key is remembered even when it changed
-        # nothing here, so a redelivery does not answer the client twice.
-        if (changed or answered_client) and (requests is None or tagged[0] != CLIENT):
+        # A hop run again that changed nothing sends the same events (their receivers skip
+        # them) and answers nobody twice (its request's record here holds the answer).
+        if changed and (requests is None or tagged[0] != CLIENT):
             entry["hops"] = (entry["hops"] + [hop_id(event)])[-HOP_MEMORY:]
-        self._store(cell, entry, requests, changed or answered_client)
+        self._store(cell, entry, requests, changed)
         return internal, sends
 
     @staticmethod

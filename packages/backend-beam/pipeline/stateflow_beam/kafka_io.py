@@ -131,23 +131,32 @@ class ReadPartitions(beam.DoFn):
 
 class WriteRecords(beam.DoFn):
     """``(topic, key or None, value text)`` -> Kafka, acknowledged before the bundle completes.
-    A topic of None: a ``Response``, to the topic its ``replyTo`` names (else ``egress_topic``)."""
+    A topic of None: a ``Response``, to the topic its ``replyTo`` names (else ``egress_topic``).
+    The producer is made at the first record (a writer fused into the read's stage may
+    never write)."""
 
     def __init__(self, bootstrap: str, egress_topic: str):
         self.bootstrap = bootstrap
         self.egress_topic = egress_topic
         self.producer = None
+        self.pending = False
 
     def setup(self):
-        from kafka import KafkaProducer
+        self.producer = None
+        self.pending = False
 
-        self.producer = KafkaProducer(
-            bootstrap_servers=self.bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=0,
-            client_id="stateflow-beam-writer",
-        )
+    def _producer(self):
+        if self.producer is None:
+            from kafka import KafkaProducer
+
+            self.producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=0,
+                client_id="stateflow-beam-writer",
+            )
+        return self.producer
 
     def process(self, element):
         topic, key, value = element
@@ -157,10 +166,13 @@ class WriteRecords(beam.DoFn):
             from .routing import reply_topic
 
             topic = reply_topic(json.loads(value).get("replyTo"), self.egress_topic)
-        self.producer.send(topic, key=key.encode("utf-8") if key else None, value=value.encode("utf-8"))
+        self._producer().send(topic, key=key.encode("utf-8") if key else None, value=value.encode("utf-8"))
+        self.pending = True
 
     def finish_bundle(self):
-        self.producer.flush()
+        if self.pending:
+            self.producer.flush()
+            self.pending = False
 
     def teardown(self):
         if self.producer is not None:

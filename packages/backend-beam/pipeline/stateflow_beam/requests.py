@@ -2,37 +2,48 @@
 
 A client request runs at the key it names (``Entity/key``; a create at
 ``$construct/Entity/<requestId>``), in the stateful step of that entity class, and that
-key's state cell records, next to the instance's state, the request ids it ran and their
-answers (a :class:`Requests` table), so one stateful step per hop does what needed three
-before (admit by request id, the entity, answers by request id). Most answers are made at
-that same key (the kernel answers the client from the frame at the bottom of the call
-stack, which is the request's target). Two are made elsewhere:
+key's state cell records, next to the instance's state, the request ids it ran (a
+:class:`Requests` table), so one stateful step per hop does what needed three before
+(admit by request id, the entity, answers by request id).
 
-- a create is answered by the ``Insert`` at the new instance's key, which records the
-  answer itself (see :func:`Requests.ran`);
-- a method whose last step the kernel ran at the callee (a detached continuation, e.g. the
-  ``return True`` after ``to.deposit(x)`` in a transfer) is answered by the callee: its
-  ``Response`` carries ``origin``, the request's key. The callee sends it to the client at
-  once and a ``Settle`` event (see :func:`settle_notice`) to ``origin``, which records the
-  answer there (:func:`Requests.on_settle`), off the client's path.
+Answers stay where they are made. Every stateful pass of a request ``R`` at a key leaves
+``R``'s record there, in the same state write as the pass: ``res`` (the answer) when the
+pass made ``R``'s ``Response``, else ``fw``: the key ``R``'s next event went to and that
+event's ``seq``, and ``n``: the ``seq`` of the event the pass ran. Most answers are made at
+the request's own key (the kernel answers from the frame at the bottom of the call stack).
+A method whose last step the kernel ran at the callee (a detached continuation, e.g. the
+``return True`` after ``to.deposit(x)`` in a transfer) is answered by the callee, which
+records the answer itself: no trip back to the request's key.
 
 At the request's key:
 
 - a request whose id the table holds does not run again: it gets the recorded answer at
-  its own ``replyTo``, or, while the answer is still on its way (a method that calls
-  another entity), waits for it;
+  its own ``replyTo``; if the key sent the request on (``fw``), a ``Query`` follows it
+  (see :func:`query`) to where the answer was made;
 - a ``Response`` made again (a hop run again after a failed bundle) is sent once;
 - a second copy of a create, whose answer is made at another key, becomes a
   ``DuplicateRequest`` event to that key (see :func:`duplicate_notice`).
 
+A ``Query`` never runs anything: at a key whose record holds the answer it sends it to the
+query's ``replyTo``; at a key that sent the request on, it goes on. Beam does not keep the
+order of two elements, so a ``Query`` may reach a key before the event it follows (the
+one its sender sent there, whose ``seq`` it carries): a key whose record has not seen that
+event yet (no record, or ``n`` below it) parks the ``Query`` in the record (``wait``) and
+serves it when the event's pass runs. A key with no record that may have forgotten it (a
+dated id past the TTL or not newer than ``forgot``) answers ``RequestExpired`` instead.
+
+Records of the previous layout keep working: a request's key waiting for a ``Settle``
+(another key's answer, made by an older pipeline) records it and answers the copies
+waiting (:meth:`Requests.on_settle`).
+
 The table is read and written whole with every event of its key, so it is kept short.
 Dated ids (UUIDv7, the client's default) are dropped ``dedupTtlSeconds`` after they were
-made, and, past :data:`REQUEST_MEMORY` answered ones, the oldest are dropped first; the key
-remembers the newest time it dropped (``forgot``). A copy of a dated request older than
-the TTL, or not newer than ``forgot`` and no longer in the table, is refused with
-``RequestExpired``: it could no longer be told from a new request, so it is never run
-twice. Other ids (undated) are remembered for good: each adds to every later event's cost
-at that key, so clients should send UUIDv7 ids.
+made, and, past :data:`REQUEST_MEMORY` finished ones (answered or sent on), the oldest are
+dropped first; the key remembers the newest time it dropped (``forgot``). A copy of a dated
+request older than the TTL, or not newer than ``forgot`` and no longer in the table, is
+refused with ``RequestExpired``: it could no longer be told from a new request, so it is
+never run twice. Other ids (undated) are remembered for good, at every key they pass: each
+adds to every later event's cost at that key, so clients should send UUIDv7 ids.
 """
 from __future__ import annotations
 
@@ -45,15 +56,23 @@ _UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0
 #: A dated request id more than this far ahead of the pipeline's clock is treated as undated.
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 
-#: How many answered dated requests a key remembers (past the TTL's own limit): each
-#: costs about 60 bytes of JSON read and written with every event of the key.
+#: How many finished dated requests (answered, or sent on) a key remembers (past the TTL's
+#: own limit): each costs about 60 bytes of JSON read and written with every event of the key.
 REQUEST_MEMORY = 64
 
 #: The internal event that hands a create's second copy to the key that answers it.
 DUPLICATE_REQUEST = "DuplicateRequest"
 
-#: The internal event that records, at the key a request ran at, the answer another key made.
+#: The internal event that recorded, at the key a request ran at, the answer another key
+#: made (pipelines before answers stayed where they are made; still accepted).
 SETTLE = "Settle"
+
+#: The internal event that follows a request from key to key to the answer, for a copy.
+QUERY = "Query"
+
+#: How many keys a ``Query`` visits before it gives up (a request's chain of calls is
+#: longer than this only in a loop of remote calls; the copy is then told to retry).
+MAX_QUERY_HOPS = 64
 
 
 class Cell(Protocol):
@@ -126,28 +145,46 @@ def duplicate_notice(request_id: str, reply_to: Any, first: Any, at: Dict[str, A
     return {"kind": DUPLICATE_REQUEST, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to, "first": first, "target": at}
 
 
-def answered_elsewhere(response: Dict[str, Any], here: str) -> Optional[Dict[str, Any]]:
-    """The key ({entity, key}) that remembers the request a ``Response`` made at the key
-    ``here`` answers, when that is another key (the Response's ``origin``), else None."""
-    origin = response.get("origin")
-    if not isinstance(origin, dict) or "%s/%s" % (origin.get("entity"), origin.get("key")) == here:
-        return None
-    return {"entity": origin["entity"], "key": origin["key"]}
+def query(request_id: str, reply_to: Any, forward: List[Any], hops: int) -> Dict[str, Any]:
+    """The ``Query`` for a copy of ``request_id`` (answer at ``reply_to``) that follows the
+    request to the key ``forward[0]`` (a route key), after its event ``seq`` ``forward[1]``."""
+    return {"kind": QUERY, "requestId": request_id, "seq": forward[1], "stack": [], "replyTo": reply_to, "at": forward[0], "hops": hops}
 
 
-def settle_notice(response: Dict[str, Any], at: Dict[str, Any]) -> Dict[str, Any]:
-    """The event that records a ``Response`` made elsewhere at the key ``at`` ({entity, key}),
-    where its request ran (the first copy's replyTo got the Response itself)."""
-    return {"kind": SETTLE, "requestId": response.get("requestId"), "seq": response.get("seq"), "stack": [],
-            "replyTo": response.get("replyTo"), "target": at, "result": response.get("result")}
+def query_gave_up(event: Dict[str, Any]) -> str:
+    from .routing import error_response
+
+    message = (
+        "request id '%s' passed more than %d keys and its answer was not found on the way; it ran once "
+        "and is not run again: send the same request again later to get its answer"
+    ) % (event.get("requestId"), MAX_QUERY_HOPS)
+    return error_response(event, "Unavailable", message, "Unavailable")
+
+
+def not_known_response(event: Dict[str, Any], ttl_seconds: int) -> str:
+    from .routing import error_response
+
+    message = (
+        "request id '%s' ran, but the key its answer was made at no longer remembers it (dedupTtlSeconds: %d s, "
+        "or the %d newest requests that key remembers): read the state to see whether it took effect, and "
+        "send a new request (a new id) if it did not"
+    ) % (event.get("requestId"), ttl_seconds, REQUEST_MEMORY)
+    return error_response(event, "RequestExpired", message, "RequestExpired")
 
 
 class Requests:
-    """The request ids one key ran or answers, as stored in its cell: ``{"ids": {id:
-    {"to": first replyTo, "wait": [other replyTos], "at": {entity, key} answering it
-    elsewhere, "t": when a dated id was made} while it runs, then {"res": [seq, result] of
-    its Response, "t"}}, "forgot": newest "t"
-    dropped before the TTL}``."""
+    """The request ids one key ran or passed, as stored in its cell: ``{"ids": {id: record},
+    "forgot": newest "t" dropped before the TTL}``. A record holds ``"t"`` (when a dated id
+    was made) and what the key knows of the request:
+
+    - ``{"res": [seq, result]}``: the key made its ``Response``;
+    - ``{"fw": [route key, seq], "n": seq}``: its last pass here ran the event ``n`` and sent
+      the event ``seq`` to the key (answers are found by following it);
+    - ``{"to": first replyTo}`` while a client request runs here (one state write: never
+      stored); ``"at": {entity, key}`` for a create, whose answer is made at that key;
+    - ``"wait": [replyTos]``: copies waiting for the answer here (a ``Query`` that came
+      before the event it follows, or, in the previous layout, copies waiting for a ``Settle``).
+    """
 
     def __init__(self, stored: Optional[Dict[str, Any]], ttl_seconds: int, now_ms: int):
         stored = stored or {}
@@ -178,7 +215,7 @@ class Requests:
                 return "answered", [forgotten_response(event)], None
             self._new(request_id, {"to": reply_to})
             return "run", [], None
-        return ("answered",) + self._copy(request_id, record, reply_to)
+        return ("answered",) + self._copy(request_id, record, reply_to, 0)
 
     def _forgotten(self, request_id: str) -> bool:
         issued = issued_at_ms(request_id)
@@ -191,20 +228,47 @@ class Requests:
         record = self.table.get(request_id)
         if record is None:
             record = self._new(request_id, {"to": event.get("first")})
-        sends, _ = self._copy(request_id, record, event.get("replyTo"))
+        sends, _ = self._copy(request_id, record, event.get("replyTo"), 0)
         return sends
 
-    def _copy(self, request_id: str, record: Dict[str, Any], reply_to: Any):
+    def on_query(self, event: Dict[str, Any]) -> "tuple[List[str], Optional[Dict[str, Any]]]":
+        """A ``Query`` at this key -> (texts to send, the ``Query`` sent on or None)."""
+        request_id = event["requestId"]
+        reply_to = event.get("replyTo")
+        record = self.table.get(request_id)
+        if record is None:
+            if expired(request_id, self.ttl_seconds, self.now_ms) or self._forgotten(request_id):
+                return [not_known_response(event, self.ttl_seconds)], None
+            # The event the query follows has not come yet (or the record is gone: never
+            # for an undated id, which is kept; a dated one goes after the TTL).
+            record = self._new(request_id, {})
+        elif "res" not in record and record.get("n", -1) < event.get("seq", 0):
+            record = record  # this key has not run the event the query follows: wait for it
+        else:
+            hops = int(event.get("hops") or 0) + 1
+            if "fw" in record and "res" not in record and hops > MAX_QUERY_HOPS:
+                return [query_gave_up(event)], None
+            return self._copy(request_id, record, reply_to, hops)
+        self._wait(record, reply_to)
+        return [], None
+
+    def _wait(self, record: Dict[str, Any], reply_to: Any) -> None:
+        wait = record.setdefault("wait", [])
+        if reply_to != record.get("to") and reply_to not in wait:
+            wait.append(reply_to)
+            self.changed = True
+
+    def _copy(self, request_id: str, record: Dict[str, Any], reply_to: Any, hops: int):
         if "res" in record:
             seq, result = record["res"]
             return [json.dumps({"kind": "Response", "requestId": request_id, "seq": seq, "stack": [], "replyTo": reply_to, "result": result})], None
         if "at" in record:
             return [], duplicate_notice(request_id, reply_to, record.get("to"), record["at"])
-        wait = record.setdefault("wait", [])
-        # The first copy's address gets the answer anyway (the same client redelivering).
-        if reply_to != record.get("to") and reply_to not in wait:
-            wait.append(reply_to)
-            self.changed = True
+        if "fw" in record:
+            return [], query(request_id, reply_to, record["fw"], hops)
+        # Still running here (the previous layout: waiting for a Settle). The first copy's
+        # address gets the answer anyway (the same client redelivering).
+        self._wait(record, reply_to)
         return [], None
 
     def ran(self, event: Dict[str, Any], out: List[Dict[str, Any]]) -> None:
@@ -217,15 +281,35 @@ class Requests:
                 record["at"] = e["target"]
                 self.changed = True
 
+    def passed(self, event: Dict[str, Any], sent: Optional[Dict[str, Any]], sent_key: str) -> List[Dict[str, Any]]:
+        """After a pass of ``event``'s request here that made no ``Response``, ``sent`` (its
+        next event, to the route key ``sent_key``) or None: records where it went, and
+        returns the ``Query`` events that send the copies waiting here after it."""
+        request_id = event.get("requestId")
+        record = self.table.get(request_id)
+        if record is None:
+            record = self._new(request_id, {})
+        if "res" in record or "at" in record:
+            return []  # answered here already (a pass run again), or a create: its own way
+        record["n"] = event.get("seq", 0)
+        self.changed = True
+        if sent is None:
+            return []  # nothing sent on (waits here: the previous layout's Settle)
+        record.pop("to", None)  # copies follow ``fw`` from now on
+        record["fw"] = [sent_key, sent.get("seq", 0)]
+        waiting = record.pop("wait", [])
+        return [query(request_id, r, record["fw"], 1) for r in waiting]
+
     def on_response(self, response: Dict[str, Any], text: str) -> List[str]:
-        """A ``Response`` made at this key: the texts to send (none when already answered)."""
+        """A ``Response`` made at this key: the texts to send (none when already answered):
+        to its own ``replyTo`` and to the copies waiting here."""
         request_id = response.get("requestId")
         record = self.table.get(request_id)
         if record is None:
             record = self._new(request_id, {"to": response.get("replyTo")})
         elif "res" in record:
             return []
-        waiting = record.get("wait", [])
+        waiting = [r for r in record.get("wait", []) if r != response.get("replyTo")]
         answered = {"res": [response.get("seq"), response.get("result")]}
         if "t" in record:
             answered["t"] = record["t"]
@@ -234,9 +318,10 @@ class Requests:
         return [text] + [readdress(text, r) for r in waiting]
 
     def on_settle(self, event: Dict[str, Any]) -> List[str]:
-        """A ``Settle`` at this key: records the answer another key made and sent to the first
-        copy; returns the answers for the copies waiting. Nothing when the answer is already
-        recorded (a Settle sent again) or the id is no longer remembered (past its TTL)."""
+        """A ``Settle`` at this key (sent by a pipeline before answers stayed where they are
+        made): records the answer another key made and sent to the first copy; returns the
+        answers for the copies waiting. Nothing when the answer is already recorded (a
+        Settle sent again) or the id is no longer remembered (past its TTL)."""
         request_id = event.get("requestId")
         record = self.table.get(request_id)
         if record is None or "res" in record:
@@ -252,11 +337,11 @@ class Requests:
 
     def stored(self) -> Dict[str, Any]:
         """The table to write back, without the ids whose time is up, and with at most
-        :data:`REQUEST_MEMORY` answered dated ids."""
+        :data:`REQUEST_MEMORY` finished dated ids (answered or sent on, no copy waiting)."""
         ttl_ms = self.ttl_seconds * 1000
         now = self.now_ms
         table = {k: r for k, r in self.table.items() if "t" not in r or ttl_ms <= 0 or r["t"] + ttl_ms > now}
-        dated = [(r["t"], k) for k, r in table.items() if "t" in r and "res" in r]
+        dated = [(r["t"], k) for k, r in table.items() if "t" in r and ("res" in r or "fw" in r) and not r.get("wait")]
         forgot = self.forgot
         if len(dated) > REQUEST_MEMORY:
             dated.sort()

@@ -31,9 +31,13 @@ CONSTRUCT_KEY_PREFIX = "$construct/"
 
 def route_key(event: Dict[str, Any]) -> str:
     """The key an event is processed under: ``Entity/key``, or, for a create (no key before
-    ``__init__`` runs), ``$construct/Entity/<requestId>`` (no entity name starts with ``$``)."""
-    if event.get("kind") == "Construct":
+    ``__init__`` runs), ``$construct/Entity/<requestId>`` (no entity name starts with ``$``);
+    a ``Query`` names its key (``at``)."""
+    kind = event.get("kind")
+    if kind == "Construct":
         return "%s%s/%s" % (CONSTRUCT_KEY_PREFIX, event.get("entity"), event.get("requestId"))
+    if kind == "Query":
+        return event["at"]  # the route key a request's record sent it on to
     target = event["target"]
     return "%s/%s" % (target["entity"], target["key"])
 

@@ -20,7 +20,7 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from .entities import CLIENT, EVENT, shared_logic
 from .routing import DEAD, READ, REJECTED, Router, key_entity, route_key
 
-#: Tag of the records to write (topic or None for a Response, key, value).
+#: Tag of the classify step's records to write at once (topic or None for a Response, key, value).
 WRITES = "writes"
 
 
@@ -59,24 +59,27 @@ class Classify(beam.DoFn):
 
 class EntityStep(beam.DoFn):
     """The stateful step of one entity class (or of creates): the kernel, state in Beam
-    state. Main output: events for the internal topic; tagged: records to write."""
+    state. Output: records to write, ``(topic, key, value)``: events between entities to
+    the internal topic, answers with topic None (their ``replyTo`` names it)."""
 
     ENTRY = ReadModifyWriteStateSpec("entry", StrUtf8Coder())
 
-    def __init__(self, entity: str, dedup: bool, ttl_seconds: int, resume_detached: bool = True):
+    def __init__(self, entity: str, dedup: bool, ttl_seconds: int, resume_detached: bool = True, internal_topic: str = ""):
         self.entity = entity  # the step's name; the kernel runs any event it is given
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
         self.resume_detached = resume_detached
+        self.internal_topic = internal_topic
 
     def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
         key, tagged = element
         now_ms = int(time.time() * 1000)
         internal, sends = shared_logic(self.resume_detached).handle(tagged, entry, self.dedup, self.ttl_seconds, now_ms)
-        for out in internal:
-            yield out
+        topic = self.internal_topic
+        for route, text in internal:
+            yield (topic, route, text)
         for response in sends:
-            yield beam.pvalue.TaggedOutput(WRITES, (None, key, response))
+            yield (None, key, response)
 
 
 def entity_index(entities: list):

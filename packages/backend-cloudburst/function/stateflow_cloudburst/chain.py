@@ -14,13 +14,14 @@ executor thread, so calls run one at a time there and nothing is lost; the docs 
 this means on a cluster.
 """
 import json
-from collections import deque
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional
 
-from .request import error_result, fingerprint, response
+from stateflow_kernel.invocation import Address, error_result, fingerprint, response, run_chain
+
 from .store import answer_key, state_key
 
-Address = Tuple[str, str]
+#: The reply channel of an answer to a request without a readable ``replyTo``.
+CHANNEL = "cloudburst"
 
 
 class ChainRunner:
@@ -52,7 +53,11 @@ class ChainRunner:
                     state_key(self.prefix, *address)))
             return states[address]
 
-        result = self._run_chain(request, get, states, written)
+        def put(address: Address, state: Dict[str, Any]) -> None:
+            states[address] = state
+            written[address] = state
+
+        result = run_chain(self.process, request, get, put, self.max_hops, CHANNEL)
         if written:
             values = {state_key(self.prefix, *a): json.dumps(s, separators=(",", ":")) for a, s in written.items()}
             values[akey] = json.dumps({"fp": asked, "response": result}, separators=(",", ":"))
@@ -64,32 +69,8 @@ class ChainRunner:
         if record.get("fp") != asked:
             return response(request["requestId"], request["replyTo"], error_result(
                 "IdempotencyKeyReused", "request id %r was already used for a different call" % request["requestId"],
-                "IdempotencyKeyReused"))
+                "IdempotencyKeyReused"), CHANNEL)
         return dict(record["response"], replyTo=request["replyTo"])
-
-    def _run_chain(self, request, get, states, written) -> Dict[str, Any]:
-        queue = deque([request])
-        hops = 0
-        while queue:
-            event = queue.popleft()
-            if event.get("kind") == "Response":
-                if event.get("requestId") == request["requestId"]:
-                    return event
-                continue
-            hops += 1
-            if hops > self.max_hops:
-                return response(request["requestId"], request["replyTo"], error_result(
-                    "Internal", "the call exceeded %d hops; is there unbounded recursion between entities?"
-                    % self.max_hops, "Internal"))
-            address = _address(event)
-            state = get(address) if address else None
-            out = self.process(event, state)
-            if address and "state" in out:
-                states[address] = out["state"]
-                written[address] = out["state"]
-            queue.extend(out.get("out", []))
-        return response(request["requestId"], request["replyTo"],
-                        error_result("Internal", "the call ended without an answer", "Internal"))
 
 
 def _address(event: Dict[str, Any]) -> Optional[Address]:

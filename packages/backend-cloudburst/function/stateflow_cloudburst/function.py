@@ -7,12 +7,11 @@ program's DAG, so the kernel loads the program once per executor; every call is
 ``Response``.
 """
 import json
-import sys
-import traceback
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
-from .chain import ChainRunner
-from .request import BadRequest, error_response, parse_request, response
+from stateflow_kernel.invocation import Address, answer
+
+from .chain import CHANNEL, ChainRunner
 from .store import AnnaStore, state_key
 
 
@@ -25,29 +24,12 @@ class Handler:
         self.runner = ChainRunner(kernel.process, prefix, max_hops)
 
     def handle(self, payload: Any, store) -> Dict[str, Any]:
-        try:
-            request = parse_request(payload)
-        except BadRequest as e:
-            return error_response(payload, "BadRequest", str(e), "BadArguments")
-        try:
-            kind = request["kind"]
-            if kind == "Ping":
-                return {"kind": "Pong"}
-            if kind == "GetState":
-                return self._get_state(request, store)
-            return self.runner.run(request, store)
-        except Exception as e:  # an answer for every call, even on our bugs
-            traceback.print_exc(file=sys.stderr)
-            return error_response(request, "Internal", "%s: %s" % (type(e).__name__, e), "Internal")
+        def read_state(address: Address) -> Optional[Dict[str, Any]]:
+            key = state_key(self.prefix, *address)
+            text = store.get_many([key]).get(key)
+            return None if text is None else json.loads(text)
 
-    def _get_state(self, request: Dict[str, Any], store) -> Dict[str, Any]:
-        target = request["target"]
-        key = state_key(self.prefix, target["entity"], target["key"])
-        text = store.get_many([key]).get(key)
-        if text is None:
-            message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
-            return error_response(request, "EntityNotFound", message, "EntityNotFound")
-        return response(request["requestId"], request["replyTo"], {"ok": json.loads(text)})
+        return answer(payload, lambda request: self.runner.run(request, store), read_state, "request", CHANNEL)
 
 
 def handler_from_config(config: Dict[str, Any]) -> Handler:

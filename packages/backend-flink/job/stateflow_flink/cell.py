@@ -12,21 +12,27 @@ object whose first key is ``$cell`` (no field of an instance can be called that)
 
     {"$cell": 2, "n": <answered ids>, "old": <ms the oldest id was made>,
      "forgot": <newest id's time dropped before its TTL>, "dk": 1}
-    {<request id>: {"to": <replyTo>, "wait": [<replyTo>, ...]}
-                 | {"res": {<the Response's fields but kind, requestId, replyTo and an
-                             empty stack>}}, ...}
+    {<request id>: {"res": {<the Response's fields but kind, requestId, replyTo and an
+                             empty stack>}}
+                 | {"fwd": <address the request's next event went to>}
+                 | {"to": <replyTo>, "wait": [<replyTo>, ...]}
+                 (each may add "l": 1, a lookup-only record, and "t": <ms it was written>), ...}
     <the instance's text, or nothing>
 
-An id's time is read from the id itself (UUIDv7).
-Only the newest ``window`` answered ids are kept (a pending one stays until its TTL): a
-copy of a dated request not in the cell and not newer than ``forgot`` may have run and been
-forgotten, so it is refused with ``RequestExpired`` (as one older than the TTL is).
+(the records of :mod:`stateflow_flink.dedup`: answered, forward, pending). An id's time is
+read from the id itself (UUIDv7). Only the newest ``window`` answered or forward ids are kept
+(a pending one stays until its TTL): a copy of a dated request not in the cell and not newer
+than ``forgot`` may have run and been forgotten, so it is refused with ``RequestExpired`` (as
+one older than the TTL is). Only records of requests that started here move ``forgot``: a
+lookup-only record (``"l"``, made by a later pass of a request that started elsewhere)
+guards nothing, so it is dropped like the others but a new request here is not refused for it.
 Undated ids and ids dated far ahead of the job's clock are kept for good, so they cannot
 live in a bounded cell: they stay in the ``requests-kept`` map (``dk`` marks a cell whose
-key holds a dated one there). A create's key (``$construct/<request id>``) has no instance:
-its cell is a value state of its own (``request``) that expires after the TTL. Without a
-TTL (``dedupTtlSeconds`` 0) every id is kept for good and every record stays in the maps,
-as before.
+key holds a dated one there). Lookup-only records are never kept for good: those of such
+ids live in the cell too, dated by when they were written (``"t"``). A create's key
+(``$construct/<request id>``) has no instance: its cell is a value state of its own
+(``request``) that expires after the TTL. Without a TTL (``dedupTtlSeconds`` 0) every id is
+kept for good and every record stays in the maps, as before (lookup-only records too).
 
 State written by the earlier layout (the instance's text alone, request records in the
 ``requests``/``requests-kept`` maps) is read: an instance's text becomes a cell when the key
@@ -179,7 +185,12 @@ class CellState:
         return None
 
     def put_seen(self, request_id: str, record: str, keep: bool) -> None:
+        parsed = Record.parse(record)
         issued = None if keep else self._windowed(request_id)
+        stamp = None
+        if issued is None and parsed.lookup and not keep and self.ttl_seconds > 0:
+            # A lookup-only record of an undated id: in the cell, dated by when it was written.
+            issued = stamp = int(self.clock() * 1000)
         if issued is None:
             self.maps.put(request_id, record, keep)
             if keep and self.ttl_seconds > 0 and issued_at_ms(request_id) is not None:
@@ -189,19 +200,19 @@ class CellState:
                     self._dirty = True
             return
         self._load()
-        entry = _entry(Record.parse(record))
+        entry = _entry(parsed, stamp)
         head = self._head
         if self._ids is not None or json.dumps(request_id) in self._ids_text:
             ids = self._parsed()
             before = ids.get(request_id)
-            if before is not None and "res" in before:
+            if before is not None and _finished(before):
                 head["n"] = head.get("n", 0) - 1
             ids[request_id] = entry
         else:
             # Added as text: the common case (a new request) parses nothing.
             item = json.dumps(request_id) + ":" + json.dumps(entry, separators=(",", ":"))
             self._ids_text = "{" + item + "}" if self._ids_text == "{}" else self._ids_text[:-1] + "," + item + "}"
-        if "res" in entry:
+        if _finished(entry):
             head["n"] = head.get("n", 0) + 1
         if not head.get("old") or issued < head["old"]:
             head["old"] = issued
@@ -219,35 +230,52 @@ class CellState:
         return issued
 
     def _prune(self, now_ms: int) -> None:
-        """Drops the ids past the TTL, then the oldest answered ones beyond the window."""
+        """Drops the ids past the TTL, then the oldest answered or forward ones beyond the window."""
         ttl_ms = self.ttl_seconds * 1000
-        made = {k: issued_at_ms(k) for k in self._parsed()}
+        made = {k: e.get("t") or issued_at_ms(k) for k, e in self._parsed().items()}
         ids = {k: e for k, e in self._ids.items() if made[k] is None or made[k] + ttl_ms > now_ms}
-        answered = sorted((made[k], k) for k, e in ids.items() if "res" in e and made[k] is not None)
+        finished = sorted((made[k], k) for k, e in ids.items() if _finished(e) and made[k] is not None)
         head = self._head
-        if len(answered) > self.window:
-            for t, k in answered[: len(answered) - self.window]:
+        if len(finished) > self.window:
+            for t, k in finished[: len(finished) - self.window]:
+                if "l" not in ids[k]:  # a lookup-only record guards nothing here
+                    head["forgot"] = max(head.get("forgot", 0), t)
                 del ids[k]
-                head["forgot"] = max(head.get("forgot", 0), t)
         self._ids = ids
-        head["n"] = sum(1 for e in ids.values() if "res" in e)
+        head["n"] = sum(1 for e in ids.values() if _finished(e))
         dated = [made[k] for k in ids if made[k] is not None]
         head["old"] = min(dated) if dated else 0
 
 
-def _entry(record: Record) -> Dict[str, Any]:
+def _finished(entry: Dict[str, Any]) -> bool:
+    """An answered or forward record: this key will not change it (the window counts these)."""
+    return "res" in entry or "fwd" in entry
+
+
+def _entry(record: Record, stamp: Optional[int] = None) -> Dict[str, Any]:
+    entry: Dict[str, Any]
     if record.answered:
         response = json.loads(record.response)
-        return {"res": {k: v for k, v in response.items() if k not in _REBUILT and not (k == "stack" and v == [])}}
-    entry: Dict[str, Any] = {"to": record.reply_to}
-    if record.waiting:
-        entry["wait"] = record.waiting
+        entry = {"res": {k: v for k, v in response.items() if k not in _REBUILT and not (k == "stack" and v == [])}}
+    elif record.forward is not None:
+        entry = {"fwd": record.forward}
+    else:
+        entry = {"to": record.reply_to}
+        if record.waiting:
+            entry["wait"] = record.waiting
+    if record.lookup:
+        entry["l"] = 1
+    if stamp is not None:
+        entry["t"] = stamp
     return entry
 
 
 def _record_text(request_id: str, entry: Dict[str, Any]) -> str:
+    lookup = bool(entry.get("l"))
     if "res" in entry:
         response = {"kind": "Response", "requestId": request_id, "stack": [], "replyTo": None}
         response.update(entry["res"])
-        return Record(response=json.dumps(response)).dumps()
-    return Record(reply_to=entry.get("to"), waiting=list(entry.get("wait") or [])).dumps()
+        return Record(response=json.dumps(response), lookup=lookup).dumps()
+    if "fwd" in entry:
+        return Record(forward=entry["fwd"], lookup=lookup).dumps()
+    return Record(reply_to=entry.get("to"), waiting=list(entry.get("wait") or []), lookup=lookup).dumps()

@@ -1,15 +1,22 @@
 """What the job remembers of a client request id, and how old a request id is (no PyFlink).
 
-A request id admitted at a key gets a record in keyed state:
+Each stateful pass of a client request at an instance leaves the request's record there,
+in the same state write as the instance's state (see :mod:`stateflow_flink.operator`):
 
-- ``{"response": <Response JSON text>}`` once its answer is known, or
-- ``{"replyTo": <the first copy's replyTo>, "waiting": [<replyTo>, ...]}`` while the answer is
-  still on its way through the dataflow (a split method, a create); ``waiting`` lists the
-  other addresses that sent the same id meanwhile (retries from another client), each
-  answered when the answer arrives.
+- ``{"response": <Response JSON text>}``: the pass produced the request's answer;
+- ``{"forward": <address>}``: the pass sent the request's next event to ``address``
+  (``{"entity", "key"}``, or ``"$construct"`` for the request's create key); a retry here
+  follows it with a ``Query`` (the answer stays at the instance that made it);
+- ``{"replyTo": <the first copy's replyTo>, "waiting": [<replyTo>, ...]}``: pending, its
+  answer comes back in a ``Settle``: a create at its ``$construct/<request id>`` key, and
+  records written by earlier versions; ``waiting`` lists the other addresses that sent
+  the same id meanwhile, each answered when the answer arrives.
 
 ``"keep": true`` marks a record kept for good: its request id does not say when it was
 made, so forgetting it after ``dedupTtlSeconds`` could let a late retry run again.
+``"lookup": true`` marks a record made at an instance other than the one the request
+started at (its first key): it only serves ``Query`` lookups, guards nothing, and may be
+forgotten (window, TTL) whatever its id, so it is never kept for good.
 Records written by earlier versions (``""`` for pending, the bare Response text) are read too.
 """
 from __future__ import annotations
@@ -59,15 +66,22 @@ def kept_for_good(request_id: Any, ttl_seconds: int, now_ms: int) -> bool:
     return issued is None or issued > now_ms + MAX_CLOCK_AHEAD_MS
 
 
+#: ``forward`` of a record whose request's next event was a create (routed by request id).
+CONSTRUCT_ADDRESS = "$construct"
+
+
 class Record:
     """One request id's record (see the module docstring)."""
 
     def __init__(self, response: Optional[str] = None, reply_to: Any = None,
-                 waiting: Optional[List[Any]] = None, keep: bool = False):
+                 waiting: Optional[List[Any]] = None, keep: bool = False,
+                 forward: Any = None, lookup: bool = False):
         self.response = response
         self.reply_to = reply_to
         self.waiting: List[Any] = waiting or []
         self.keep = keep
+        self.forward = forward
+        self.lookup = lookup
 
     @staticmethod
     def parse(text: str) -> "Record":
@@ -76,11 +90,21 @@ class Record:
         value = json.loads(text)
         if value.get("kind") == "Response":  # an earlier version's answered record
             return Record(response=text)
-        return Record(value.get("response"), value.get("replyTo"), value.get("waiting"), bool(value.get("keep")))
+        return Record(value.get("response"), value.get("replyTo"), value.get("waiting"), bool(value.get("keep")),
+                      value.get("forward"), bool(value.get("lookup")))
 
     @property
     def answered(self) -> bool:
         return self.response is not None
+
+    @property
+    def forwarded(self) -> bool:
+        return not self.answered and self.forward is not None
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for a ``Settle`` (a create's key, or a record of an earlier version)."""
+        return not self.answered and self.forward is None
 
     def wait(self, reply_to: Any) -> bool:
         """Adds an address to answer when the answer arrives; False when it gets it anyway."""
@@ -90,9 +114,16 @@ class Record:
         return True
 
     def dumps(self) -> str:
-        value: Dict[str, Any] = {"response": self.response} if self.answered else {"replyTo": self.reply_to, "waiting": self.waiting}
+        if self.answered:
+            value: Dict[str, Any] = {"response": self.response}
+        elif self.forward is not None:
+            value = {"forward": self.forward}
+        else:
+            value = {"replyTo": self.reply_to, "waiting": self.waiting}
         if self.keep:
             value["keep"] = True
+        if self.lookup:
+            value["lookup"] = True
         return json.dumps(value)
 
 

@@ -1,8 +1,44 @@
 """What the keyed operator does with one record, independent of PyFlink.
 
-``job.py`` wraps :class:`EntityLogic` in a ``KeyedProcessFunction`` whose keyed state
-(``ValueState`` for the instance's encoded state, two ``MapState`` for the request ids seen
-at this key: one with the dedup TTL, one kept for good) implements :class:`KeyState`.
+``job.py`` wraps :class:`EntityLogic` in a ``KeyedCoProcessFunction`` whose keyed state
+(one ``ValueState`` holding the instance and its recent request records, see
+:mod:`stateflow_flink.cell`) implements :class:`KeyState`; the Statefun service
+(``stateflow_statefun.functions``) wraps it in a function over persisted values.
+
+Answers stay where they are made. With deduplication on, every stateful pass of a client
+request at an instance leaves the request's record there in the same state write as the
+instance's state (:mod:`stateflow_flink.dedup`): *answered* when the pass produced the
+request's ``Response``, else *forward* to the address its next event went to. A retry
+(same ``requestId``) at the instance the request started at finds its record there:
+answered, it gets the stored answer; forward, a ``Query`` follows the forward addresses to
+the instance that answered, which sends the stored answer to the retry's ``replyTo``. So a
+transfer whose last callee answers the client (a ``Response`` with ``origin``, the
+kernel's detached continuations) takes two passes, with no ``Settle`` back to ``origin``.
+
+This relies on FIFO delivery between two instances: a ``Query`` that ``X`` sends to ``K``
+is handled after every event ``X`` sent to ``K`` before it, so ``K`` has written the
+request's record (or its event is still ahead of the ``Query`` in the same queue).
+
+- Flink: ``X``'s events all leave from the subtask that owns ``X``. That subtask's internal
+  sink writes every record to one partition of the internal topic (``FlinkFixedPartitioner``
+  in ``job.py``: sink subtask ``i`` -> partition ``i mod n``; without a partitioner the Kafka
+  producer spreads records over partitions and nothing is ordered). A partition keeps the
+  producer's order (idempotent, transactional producer; transactions of successive
+  checkpoints commit in order and ``read_committed`` reads in offset order); one source
+  reader reads it in order, and one network channel (FIFO) carries its records to the
+  subtask that owns ``K``. A hop run in place (``colocate.py``) is done before the record
+  that caused it finishes; a ``Query`` always goes through Kafka, so it cannot run in place
+  ahead of an event that went through Kafka (a hop past ``LocalHops.max_steps``).
+  Rescaling (restoring with another parallelism) moves ``X`` to another partition: a
+  ``Query`` sent right after may overtake an event sent before the checkpoint; then it finds
+  no record and answers ``RequestExpired`` (nothing runs twice).
+- Statefun (``org.apache.flink.statefun.flink.core``): ``ReusableContext.send`` puts a
+  message for an address of its own subtask on the subtask's ``LocalFunctionGroup`` queue
+  (FIFO), any other through the function operator's output, keyed by the target address,
+  over one network channel and the target subtask's feedback queue (FIFO); a remote
+  function with a call in flight appends new messages to its batch in arrival order
+  (``RequestReplyFunction``), and the SDK runs a batch in order. Whether an address is local
+  is fixed for a given parallelism, so two messages from ``X`` to ``K`` take the same path.
 """
 from __future__ import annotations
 
@@ -10,10 +46,10 @@ import json
 import sys
 import time
 import traceback
-from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Protocol, Tuple
 
-from .dedup import Record, expired, expired_response, kept_for_good, readdress
-from .routing import DEAD, INGRESS, REJECTED, SETTLE, address_key, error_response, route_key, split_output
+from .dedup import CONSTRUCT_ADDRESS, Record, expired, expired_response, issued_at_ms, kept_for_good, readdress
+from .routing import DEAD, INGRESS, QUERY, REJECTED, SETTLE, address_key, error_response, route_key
 
 
 class KeyState(Protocol):
@@ -31,19 +67,19 @@ class KeyState(Protocol):
 Output = Tuple[List[str], List[str], List[str]]
 
 
+#: How many instances a ``Query`` follows before it gives up (``Unavailable``: retry later).
+MAX_QUERY_HOPS = 32
+
+
 class EntityLogic:
     """Runs the kernel for one record under its key, with deduplication of client requests.
 
     A client request (origin ``INGRESS``) is remembered by ``requestId`` at the key it
-    runs under (see :mod:`stateflow_flink.dedup`). A second copy (a client retry) never
-    runs again and always gets the outcome: the stored answer at once, or, when the
-    answer is still on its way through the dataflow (a split method, a create), the
-    answer when it arrives. The hop that produces a request's answer records it at the
-    request's key: a method's answer is usually produced at its own key; a create's at
-    the new instance's key, which sends a ``Settle`` event to the create's key; a
-    ``Response`` with ``origin`` (the kernel ran the caller's detached continuation at
-    the callee) at the callee's key, which sends a ``Settle`` with ``target: origin``.
-    The client gets the answer from the hop that produced it in every case.
+    starts at, and each later pass of it at the key that pass ran under (see the module
+    docstring). A second copy (a client retry) never runs again and always gets the
+    outcome: the stored answer, found in place or by a ``Query``; a create's, or that of a
+    request pending in a record of an earlier version, when its ``Settle`` arrives; or
+    ``RequestExpired`` when the outcome is no longer remembered.
     """
 
     def __init__(self, program: Dict[str, Any], dedup: bool = True, ttl_seconds: int = 0,
@@ -51,12 +87,13 @@ class EntityLogic:
         from stateflow_kernel import Kernel  # imported in the Python worker
 
         # Detached continuations: a callee may answer the client itself (a Response with
-        # ``origin``), recorded at origin by a Settle (``_answered``). Off: every call
-        # returns to its caller (the ``resumeDetached`` setting).
+        # ``origin``). Off: every call returns to its caller (the ``resumeDetached`` setting).
         self.kernel = Kernel(program, resume_detached=resume_detached)
         self.dedup = dedup
         self.ttl_seconds = ttl_seconds
         self.clock = clock
+        #: Requests made before this started may have been admitted by an earlier version.
+        self.started_ms = int(clock() * 1000)
 
     def handle(self, origin: str, text: str, state: KeyState) -> Output:
         if origin == REJECTED:
@@ -69,79 +106,145 @@ class EntityLogic:
             return self._get_state(event, state)
         if kind == SETTLE:
             return [], self._settle(event["requestId"], event["response"], state), []
-        if origin == INGRESS and self.dedup:
+        if kind == QUERY:
+            return self._query(event, state)
+        if not self.dedup:
+            return self._process(event, state)[0]
+        if origin == INGRESS:
             return self._admit(event, state)
-        out = self._process(event, state)
-        if self.dedup and out[1]:
-            return self._answered(event, out, state)
-        return out
+        return self._later_pass(event, state)
+
+    # -- a client request's first pass, and its retries -----------------------------------
 
     def _admit(self, event: Dict[str, Any], state: KeyState) -> Output:
         request_id = event.get("requestId")
         prior = state.get_seen(request_id)
         if prior is not None:
-            record = Record.parse(prior)
-            if record.answered:
-                return [], [readdress(record.response, event.get("replyTo"))], []
-            if record.wait(event.get("replyTo")):
-                state.put_seen(request_id, record.dumps(), record.keep)
-            return [], [], []
+            return self._lookup(Record.parse(prior), event, state)
         now_ms = int(self.clock() * 1000)
         if expired(request_id, self.ttl_seconds, now_ms):
             return [], [error_response_of(event, expired_response(event, self.ttl_seconds))], []
-        out = self._process(event, state)
-        keep = kept_for_good(request_id, self.ttl_seconds, now_ms)
-        mine = [r for r in out[1] if json.loads(r).get("requestId") == request_id]
-        record = Record(response=mine[0], keep=keep) if mine else Record(reply_to=event.get("replyTo"), keep=keep)
+        out, mine = self._process(event, state)
+        record = mine.record() if mine is not None else None
+        if record is None or (event.get("kind") == "Construct" and not record.answered):
+            # A create's answer comes back in a Settle (its key has no instance to ask).
+            record = Record(reply_to=event.get("replyTo"))
+        record.keep = kept_for_good(request_id, self.ttl_seconds, now_ms)
         state.put_seen(request_id, record.dumps(), record.keep)
         return out
 
-    def _answered(self, event: Dict[str, Any], out: Output, state: KeyState) -> Output:
-        """A later hop answered requests: record each answer where its request is remembered."""
-        internal, responses, dead = out
-        internal = list(internal)
-        extra: List[str] = []
-        for response in responses:
-            answer = json.loads(response)
-            request_id = answer.get("requestId")
-            origin = answer.get("origin")
-            if isinstance(origin, dict) and address_key(origin) != route_key(event):
-                # Answered away from the instance the request started at: tell that instance.
-                internal.append(settle_event(request_id, answer.get("seq", 0) + 1, event, response, origin))
-            elif event.get("kind") == "Insert":
-                # A create answered at the new instance's key: tell the create's key.
-                internal.append(settle_event(request_id, event.get("seq", 0) + 1, event, response))
-            else:
-                extra += self._settle(request_id, response, state)
-        return internal, list(responses) + extra, dead
+    def _lookup(self, record: Record, event: Dict[str, Any], state: KeyState) -> Output:
+        """Answers a retry (or a ``Query``) from the request's record here; runs nothing."""
+        reply_to = event.get("replyTo")
+        if record.answered:
+            return [], [readdress(record.response, reply_to)], []
+        if record.forwarded:
+            return [query_event(event.get("requestId"), reply_to, record.forward, event.get("hops", 0) + 1)], [], []
+        if record.wait(reply_to):  # pending: answered when its Settle arrives
+            state.put_seen(event.get("requestId"), record.dumps(), record.keep)
+        return [], [], []
+
+    def _query(self, event: Dict[str, Any], state: KeyState) -> Output:
+        """A retry looking for its request's outcome here (see the module docstring)."""
+        request_id = event.get("requestId")
+        prior = state.get_seen(request_id) if self.dedup else None
+        if prior is None:
+            return [], [error_response(event, "RequestExpired", query_miss_message(request_id, event), "RequestExpired")], []
+        record = Record.parse(prior)
+        if record.forwarded and event.get("hops", 0) >= MAX_QUERY_HOPS:
+            message = (
+                "request id '%s': its outcome is more than %d instances away from where it started "
+                "(it is most likely still running): nothing ran again; retry later with the same "
+                "request id" % (request_id, MAX_QUERY_HOPS)
+            )
+            return [], [error_response(event, "Unavailable", message, "Unavailable")], []
+        return self._lookup(record, event, state)
+
+    # -- every later pass: Invoke, Read, Insert, Reply from another instance --------------
+
+    def _later_pass(self, event: Dict[str, Any], state: KeyState) -> Output:
+        """Runs an event between instances and leaves its request's record here."""
+        out, mine = self._process(event, state)
+        if mine is None:
+            return out
+        record = mine.record()
+        request_id = event.get("requestId")
+        internal, responses, dead = list(out[0]), list(out[1]), out[2]
+        prior_text = state.get_seen(request_id)
+        prior = Record.parse(prior_text) if prior_text is not None else None
+        if prior is None:
+            record.lookup = True  # not where the request started: serves Query lookups only
+        else:
+            record.keep, record.lookup = prior.keep, prior.lookup
+            if prior.pending:
+                # A record of an earlier version with retries waiting: answer them, or send
+                # each after the request like any retry.
+                for reply_to in prior.waiting:
+                    if record.answered:
+                        responses.append(readdress(record.response, reply_to))
+                    else:
+                        internal.append(query_event(request_id, reply_to, record.forward, 1))
+        state.put_seen(request_id, record.dumps(), record.keep)
+        if record.answered:
+            settle = self._settle_event(event, mine)
+            if settle is not None:
+                internal.append(settle)
+        return internal, responses, dead
+
+    def _settle_event(self, event: Dict[str, Any], answer: "Mine") -> Optional[str]:
+        """The ``Settle`` an answer needs, if any: a create's (its key has no instance), and
+        a detached answer's whose request may have been admitted by an earlier version,
+        whose pending record at ``origin`` waits for one."""
+        origin = answer.event.get("origin")
+        request_id = answer.event.get("requestId")
+        if isinstance(origin, dict):
+            if address_key(origin) != route_key(event) and self._maybe_admitted_earlier(request_id):
+                return settle_event(request_id, answer.event.get("seq", 0) + 1, event, answer.text, origin)
+            return None
+        if event.get("kind") == "Insert":
+            return settle_event(request_id, event.get("seq", 0) + 1, event, answer.text)
+        return None
+
+    def _maybe_admitted_earlier(self, request_id: Any) -> bool:
+        """Whether an earlier version of the job may have admitted this request: it was
+        made before this started, or its id does not say when it was made."""
+        issued = issued_at_ms(request_id)
+        return issued is None or issued < self.started_ms
 
     def _settle(self, request_id: str, response: str, state: KeyState) -> List[str]:
-        """Records the answer of a pending request; returns the answers for the retries waiting
-        (the first copy's answer is sent by the hop that produced it)."""
+        """Records the answer a ``Settle`` carries; returns the answers for the retries
+        waiting (the first copy's answer is sent by the hop that produced it)."""
         prior = state.get_seen(request_id)
         if prior is None:
             return []  # not a client request remembered here (dedup off, or forgotten)
         record = Record.parse(prior)
         if record.answered:
             return []
-        waiting = record.waiting
-        state.put_seen(request_id, Record(response=response, keep=record.keep).dumps(), record.keep)
-        return [readdress(response, reply_to) for reply_to in waiting]
+        answered = Record(response=response, keep=record.keep, lookup=record.lookup)
+        state.put_seen(request_id, answered.dumps(), answered.keep)
+        return [readdress(response, reply_to) for reply_to in record.waiting]
 
-    def _process(self, event: Dict[str, Any], state: KeyState) -> Output:
+    def _process(self, event: Dict[str, Any], state: KeyState) -> Tuple[Output, Optional[Mine]]:
+        """Runs the kernel; returns its output and this request's event in it (``Mine``)."""
         try:
             before = state.get_state()
             result = self.kernel.process(event, json.loads(before) if before else None)
             if "state" in result:
                 state.set_state(json.dumps(result["state"]))
-            internal, responses = split_output(result["out"])
-            return internal, responses, []
+            out = result["out"]
         except Exception as e:  # never fail the job on one event
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
-            fallback = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"})
-            internal, responses = split_output(fallback.get("out", []))
-            return internal, responses, []
+            out = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"}).get("out", [])
+        internal: List[str] = []
+        responses: List[str] = []
+        mine: Optional[Mine] = None
+        for item in out:
+            text = json.dumps(item)
+            (responses if item.get("kind") == "Response" else internal).append(text)
+            if item.get("requestId") == event.get("requestId") and (mine is None or item.get("kind") == "Response"):
+                mine = Mine(item, text)  # its answer if there is one, else its next event
+        return (internal, responses, []), mine
 
     def _get_state(self, event: Dict[str, Any], state: KeyState) -> Output:
         text = state.get_state()
@@ -158,6 +261,40 @@ class EntityLogic:
             "result": {"ok": json.loads(text)},
         }
         return [], [json.dumps(response)], []
+
+
+class Mine(NamedTuple):
+    """The kernel's output event for the request being run (its answer or its next event)."""
+
+    event: Dict[str, Any]
+    text: str
+
+    def record(self) -> Record:
+        """The request's record after this pass: answered, or forward to where it went."""
+        if self.event.get("kind") == "Response":
+            return Record(response=self.text)
+        target = self.event.get("target")
+        return Record(forward=target if isinstance(target, dict) else CONSTRUCT_ADDRESS)
+
+
+def query_event(request_id: Any, reply_to: Any, forward: Any, hops: int) -> str:
+    """The ``Query`` (JSON text) a retry sends where its request went: ``forward``, an
+    address, or ``CONSTRUCT_ADDRESS`` for the request's create key."""
+    query: Dict[str, Any] = {"kind": QUERY, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to}
+    if isinstance(forward, dict):
+        query["target"] = {"entity": forward.get("entity"), "key": forward.get("key")}
+    query["hops"] = hops
+    return json.dumps(query)
+
+
+def query_miss_message(request_id: Any, event: Dict[str, Any]) -> str:
+    target = event.get("target")
+    where = address_key(target) if isinstance(target, dict) else "its create key"
+    return (
+        "request id '%s' ran, but %s no longer remembers its outcome (it keeps the newest "
+        "dedupWindow requests for dedupTtlSeconds): nothing ran again; read the state to see "
+        "whether it took effect, and send a new request (a new id) if it did not" % (request_id, where)
+    )
 
 
 def settle_event(request_id: Any, seq: int, event: Dict[str, Any], response: str,

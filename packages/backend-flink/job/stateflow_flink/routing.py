@@ -10,7 +10,7 @@ read) or a dead-letter record, never an exception that would fail the job.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from stateflow_kernel import ingress
 from stateflow_kernel.ingress import error_response  # noqa: F401 - the operator answers with it too
@@ -28,11 +28,15 @@ EXTRA_CLIENT_KINDS = ("GetState",)
 CLIENT_KINDS = ingress.CLIENT_KINDS + EXTRA_CLIENT_KINDS
 #: A backend event on the internal topic: the answer of a client request, sent from the
 #: key that produced it to the key the request was remembered at: ``$construct/<requestId>``
-#: for a create (no ``target``), the instance the request started at (``target``) for an
-#: answer produced elsewhere (a ``Response`` with ``origin``: a detached continuation).
+#: for a create (no ``target``); earlier versions (and requests they may have admitted, see
+#: ``stateflow_flink.operator``) also send one to the instance a detached answer's request
+#: started at (``target``).
 SETTLE = "Settle"
+#: A backend event on the internal topic: a retry looking for its request's outcome where
+#: the request went (``target``, or ``$construct/<requestId>`` without one). Never runs anything.
+QUERY = "Query"
 #: Kinds that travel on the internal topic between entities.
-INTERNAL_KINDS = ("Invoke", "Read", "Insert", "Reply", SETTLE)
+INTERNAL_KINDS = ("Invoke", "Read", "Insert", "Reply", SETTLE, QUERY)
 
 CONSTRUCT_KEY_PREFIX = "$construct/"
 REJECTED_KEY = "$rejected"
@@ -40,9 +44,9 @@ REJECTED_KEY = "$rejected"
 
 def route_key(event: Dict[str, Any]) -> str:
     """The key an event is processed under: ``Entity/key``, or ``$construct/<requestId>``
-    (a create, and the ``Settle`` of a create's answer, which has no ``target``)."""
+    (a create, and a ``Settle`` or ``Query`` for a create's key, which has no ``target``)."""
     kind = event.get("kind")
-    if kind == "Construct" or (kind == SETTLE and event.get("target") is None):
+    if kind == "Construct" or (kind in (SETTLE, QUERY) and event.get("target") is None):
         return CONSTRUCT_KEY_PREFIX + str(event.get("requestId"))
     return address_key(event["target"])
 
@@ -112,11 +116,3 @@ class Router:
         except (ValueError, AttributeError):
             return self.egress_topic
 
-
-def split_output(events: Iterable[Dict[str, Any]]) -> Tuple[List[str], List[str]]:
-    """The kernel's out events as JSON texts: ``(internal, responses)``."""
-    internal: List[str] = []
-    responses: List[str] = []
-    for out in events:
-        (responses if out.get("kind") == "Response" else internal).append(json.dumps(out))
-    return internal, responses

@@ -18,11 +18,14 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections import deque
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional
 
-from .payload import fingerprint, response
+from stateflow_kernel.invocation import error_result, fingerprint, response, run_chain
+
 from .table import AlreadyAnswered, Address, Conflict, Table, TooLarge
+
+#: The reply channel of an answer to a request without a readable ``replyTo``.
+CHANNEL = "lambda"
 
 
 class ChainView:
@@ -66,7 +69,7 @@ class ChainRunner:
         asked = fingerprint(request)
         for attempt in range(self.max_attempts):
             view = ChainView(self.table)
-            result = self._run_chain(request, view)
+            result = run_chain(self.process, request, view.get, view.put, self.max_hops, CHANNEL)
             if not view.written and len(view.versions) <= 1:
                 # Read one instance (one consistent read) and changed nothing: no effect to
                 # apply once and nothing to validate, so no transaction. But this may be
@@ -88,10 +91,10 @@ class ChainRunner:
                 # Jittered backoff, growing, so contending invocations spread out.
                 self.sleep(random.uniform(0, min(0.2, 0.002 * (2 ** min(attempt, 7)))))
             except TooLarge as e:
-                return response(request_id, request["replyTo"], _internal(str(e)))
+                return response(request_id, request["replyTo"], _internal(str(e)), CHANNEL)
         return response(request_id, request["replyTo"], _internal(
             "the call could not commit after %d attempts (other calls kept changing the same instances); retry it"
-            % self.max_attempts))
+            % self.max_attempts), CHANNEL)
 
     def _answer(self, request: Dict[str, Any], asked: str) -> Optional[Dict[str, Any]]:
         found = self.table.read_answer(request["requestId"])
@@ -99,33 +102,11 @@ class ChainRunner:
             return None
         answer, prior = found
         if prior and prior != asked:
-            error = {"type": "IdempotencyKeyReused", "code": "IdempotencyKeyReused",
-                     "message": "request id %r was already used for a different call" % request["requestId"]}
-            return response(request["requestId"], request["replyTo"], {"error": error})
+            return response(request["requestId"], request["replyTo"], error_result(
+                "IdempotencyKeyReused", "request id %r was already used for a different call" % request["requestId"],
+                "IdempotencyKeyReused"), CHANNEL)
         return dict(answer, replyTo=request["replyTo"])
-
-    def _run_chain(self, request: Dict[str, Any], view: ChainView) -> Dict[str, Any]:
-        queue = deque([request])
-        hops = 0
-        while queue:
-            event = queue.popleft()
-            if event.get("kind") == "Response":
-                if event.get("requestId") == request["requestId"]:
-                    return event
-                continue
-            hops += 1
-            if hops > self.max_hops:
-                return response(request["requestId"], request["replyTo"], _internal(
-                    "the call exceeded %d hops; is there unbounded recursion between entities?" % self.max_hops))
-            target = event.get("target")
-            address = (target["entity"], target["key"]) if target else None
-            state = view.get(address) if address else None
-            out = self.process(event, state)
-            if address and "state" in out:
-                view.put(address, out["state"])
-            queue.extend(out.get("out", []))
-        return response(request["requestId"], request["replyTo"], _internal("the call ended without an answer"))
 
 
 def _internal(message: str) -> Dict[str, Any]:
-    return {"error": {"type": "Internal", "message": message, "code": "Internal"}}
+    return error_result("Internal", message, "Internal")

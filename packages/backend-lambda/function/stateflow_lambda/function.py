@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-import sys
-import traceback
 from typing import Any, Dict, Mapping
 
-from .chain import ChainRunner
-from .payload import BadRequest, error_response, parse_request, response
+from stateflow_kernel.invocation import answer
+
+from .chain import CHANNEL, ChainRunner
 from .table import Table
 
 
@@ -55,29 +54,7 @@ class Function:
         return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(answer)}
 
     def _handle_request(self, payload: Any) -> Dict[str, Any]:
-        try:
-            request = parse_request(payload)
-        except BadRequest as e:
-            return error_response(payload, "BadRequest", str(e), "BadArguments")
-        try:
-            kind = request["kind"]
-            if kind == "Ping":
-                return {"kind": "Pong"}
-            if kind == "GetState":
-                return self._get_state(request)
-            return self.runner.run(request)
-        except self.retryable as e:
-            # The store failed or is unreachable: fail the invocation (a function error,
-            # which clients retry with the same request id; nothing was committed).
-            raise
-        except Exception as e:  # an answer for every invocation, even on our bugs
-            traceback.print_exc(file=sys.stderr)
-            return error_response(request, "Internal", "%s: %s" % (type(e).__name__, e), "Internal")
-
-    def _get_state(self, request: Dict[str, Any]) -> Dict[str, Any]:
-        target = request["target"]
-        state, _ = self.table.read_instance((target["entity"], target["key"]))
-        if state is None:
-            message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
-            return error_response(request, "EntityNotFound", message, "EntityNotFound")
-        return response(request["requestId"], request["replyTo"], {"ok": state})
+        # A store that failed or is unreachable fails the invocation (a function error,
+        # which clients retry with the same request id; nothing was committed).
+        return answer(payload, self.runner.run, lambda address: self.table.read_instance(address)[0],
+                      "payload", CHANNEL, reraise=self.retryable)

@@ -33,6 +33,8 @@ from statefun import StatefulFunctions, ValueSpec, StringType, kafka_egress_mess
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Router
 
+from .requests_text import RequestsText
+
 ENTITY_NAMESPACE = "stateflow"
 SYSTEM_NAMESPACE = "stateflow.system"
 INGRESS_FUNCTION = SYSTEM_NAMESPACE + "/ingress"
@@ -43,6 +45,7 @@ EVENT_TYPE = simple_type(
     serialize_fn=lambda text: text.encode("utf-8"),
     deserialize_fn=lambda data: data.decode("utf-8"),
 )
+_UNREAD = object()
 
 
 class StorageState:
@@ -57,32 +60,31 @@ class StorageState:
     def __init__(self, storage, window: int):
         self.storage = storage
         self.window = window
-        self._seen: Optional[Dict[str, Any]] = None
+        self._seen: Optional[RequestsText] = None
+        # The SDK decodes a persisted value on every attribute read: read it once.
+        self._instance: Any = _UNREAD
 
     def get_state(self) -> Optional[str]:
-        return self.storage.instance
+        if self._instance is _UNREAD:
+            self._instance = self.storage.instance
+        return self._instance
 
     def set_state(self, text: str) -> None:
         # Unchanged (a read): no write, so the reply carries no state mutation to persist.
-        if text != self.storage.instance:
-            self.storage.instance = text
+        if text != self.get_state():
+            self.storage.instance = self._instance = text
 
-    def _requests(self) -> Dict[str, Any]:
-        if self._seen is None:
-            text = self.storage.requests
-            self._seen = json.loads(text) if text else {}
+    def _requests(self) -> RequestsText:
+        if self._seen is None:  # looked up and edited as text (requests_text.py)
+            self._seen = RequestsText(self.storage.requests)
         return self._seen
 
     def get_seen(self, request_id: str) -> Optional[str]:
         return self._requests().get(request_id)
 
     def put_seen(self, request_id: str, record: str, keep: bool) -> None:
-        seen = self._requests()
-        seen.pop(request_id, None)
-        seen[request_id] = record  # insertion order = age
-        while len(seen) > self.window:
-            del seen[next(iter(seen))]
-        self.storage.requests = json.dumps(seen, separators=(",", ":"))
+        # Insertion order = age; the oldest beyond the window are forgotten.
+        self.storage.requests = self._requests().put(request_id, record, self.window)
 
 
 def address_of(route_key: str):

@@ -49,6 +49,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
       workers: { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      'no-resume-detached': { type: 'boolean' },
       token: { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
       'cors-origin': { type: 'string', multiple: true },
@@ -86,6 +87,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop: StopSignal =
     maxBodyBytes: parseCount('max-body-bytes', values['max-body-bytes'], 1024 * 1024, 1),
     timeoutMs: parseCount('timeout-ms', values['timeout-ms'], 10_000, 0),
     maxMemoryMb: parseCount('max-memory-mb', values['max-memory-mb'], 2048, 0),
+    resumeDetached: values['no-resume-detached'] !== true,
     logger: createLogger({ format: logFormat as 'pretty' | 'json', level: logLevel as LogLevel, write: io.stderr }),
     json: logFormat === 'json',
   };
@@ -187,6 +189,8 @@ interface ServeSettings {
   maxBodyBytes: number;
   timeoutMs: number;
   maxMemoryMb: number;
+  /** Run callers' detached resume blocks where the callee ran (`LocalRuntime` option `resumeDetached`). */
+  resumeDetached: boolean;
   logger: Logger;
   json: boolean;
 }
@@ -237,6 +241,7 @@ async function startServing(
       host,
       closeHostOnStop: true,
       logger,
+      resumeDetached: settings.resumeDetached,
       ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
     });
   } catch (err) {

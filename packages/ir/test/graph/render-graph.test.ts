@@ -65,8 +65,8 @@ describe('renderGraph, one method', () => {
       "flowchart TD
         n0(["User.buy_item(amount, item)"])
         n1["b0(amount, item)"]
-        n2["b1(amount, item, __sf_t0)"]
-        n3["b2(total_price, item)"]
+        n2["b1(__sf_t0, amount, item)"]
+        n3["b2(__sf_t1, item, total_price)"]
         n4(("end"))
         n0 --> n1
         n1 -->|"read Item.price"| n2
@@ -84,8 +84,8 @@ describe('renderGraph, one method', () => {
         node [shape=box];
         n0 [label="User.buy_item(amount, item)", shape=oval];
         n1 [label="b0(amount, item)"];
-        n2 [label="b1(amount, item, __sf_t0)"];
-        n3 [label="b2(total_price, item)"];
+        n2 [label="b1(__sf_t0, amount, item)"];
+        n3 [label="b2(__sf_t1, item, total_price)"];
         n4 [label="end", shape=doublecircle];
         n0 -> n1;
         n1 -> n2 [label="read Item.price"];
@@ -102,11 +102,11 @@ describe('renderGraph, one method', () => {
       "flowchart TD
         n0(["Account.open_savings(name, amount)"])
         n1["b0(name, amount)"]
-        n2["b1(amount, savings)"]
+        n2["b1(__sf_t0, amount)"]
         n3["b2(amount, savings)"]
-        n4["b3(amount, savings)"]
+        n4["b3(__sf_t1, amount, savings)"]
         n5["b4(amount, savings)"]
-        n6["b5(savings)"]
+        n6["b5(__sf_t2, savings)"]
         n7(("end"))
         n0 --> n1
         n1 -->|"create Account"| n2
@@ -124,11 +124,11 @@ describe('renderGraph, one method', () => {
         node [shape=box];
         n0 [label="Account.open_savings(name, amount)", shape=oval];
         n1 [label="b0(name, amount)"];
-        n2 [label="b1(amount, savings)"];
+        n2 [label="b1(__sf_t0, amount)"];
         n3 [label="b2(amount, savings)"];
-        n4 [label="b3(amount, savings)"];
+        n4 [label="b3(__sf_t1, amount, savings)"];
         n5 [label="b4(amount, savings)"];
-        n6 [label="b5(savings)"];
+        n6 [label="b5(__sf_t2, savings)"];
         n7 [label="end", shape=doublecircle];
         n0 -> n1;
         n1 -> n2 [label="create Account"];

@@ -11,6 +11,7 @@ Compact event: a kind code, the fields every event has, then the kind's own fiel
     [0, requestId, seq, replyTo, stack, entity, key, method, args, kwargs]   # Invoke
     [1, requestId, seq, replyTo, stack, frame, result]                       # Reply (target = the frame's instance)
     [2, requestId, seq, replyTo, stack, result]                              # Response
+    [2, requestId, seq, replyTo, stack, result, originEntity, originKey]     # Response with origin
     [3, requestId, seq, replyTo, stack, entity, key, attr]                   # Read
     [4, requestId, seq, replyTo, stack, entity, key, state]                  # Insert
     [5, requestId, seq, replyTo, stack, entity, args, kwargs]                # Construct
@@ -35,8 +36,9 @@ _MISSING = object()
 
 INVOKE, REPLY, RESPONSE, READ, INSERT, CONSTRUCT = range(6)
 
-#: Number of fields of each kind besides kind, requestId, seq, replyTo and stack.
-_FIELDS = {"Invoke": 4, "Reply": 3, "Response": 1, "Read": 2, "Insert": 2, "Construct": 3}
+#: Number of fields of each kind besides kind, requestId, seq, replyTo and stack
+#: (a ``Response`` has its own encoder, ``_wire_response``).
+_FIELDS = {"Invoke": 4, "Reply": 3, "Read": 2, "Insert": 2, "Construct": 3}
 
 
 def _frame(w: List[Any]) -> Dict[str, Any]:
@@ -63,8 +65,11 @@ def decode_event(w: Any, reply_tos: List[Any]) -> Dict[str, Any]:
                 "stack": stack, "target": {"entity": frame["entity"], "key": frame["key"]},
                 "frame": frame, "result": w[6]}
     if code == RESPONSE:
-        return {"kind": "Response", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
-                "stack": stack, "result": w[5]}
+        e = {"kind": "Response", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
+             "stack": stack, "result": w[5]}
+        if len(w) > 6:
+            e["origin"] = {"entity": w[6], "key": w[7]}
+        return e
     if code == READ:
         return {"kind": "Read", "requestId": w[1], "seq": w[2], "replyTo": reply_tos[w[3]],
                 "stack": stack, "target": {"entity": w[5], "key": w[6]}, "attr": w[7]}
@@ -81,14 +86,30 @@ def _wire_frame(f: Dict[str, Any]) -> List[Any]:
     return [f["entity"], f["key"], f["method"], f["resume"], f["resultVar"], f["env"]]
 
 
+def _wire_response(e: Dict[str, Any], rt: int) -> Any:
+    """A ``Response`` as a compact event; with ``origin`` (a callee answered for its
+    callers' detached blocks, ``stateflow_kernel.detached``) two fields longer."""
+    stack = e["stack"]
+    head = [RESPONSE, e["requestId"], e["seq"], rt, [_wire_frame(f) for f in stack] if stack else [], e["result"]]
+    n = len(e)
+    if n == 6:
+        return head
+    origin = e.get("origin")
+    if n == 7 and type(origin) is dict and len(origin) == 2 and "entity" in origin and "key" in origin:
+        head.append(origin["entity"])
+        head.append(origin["key"])
+        return head
+    return e
+
+
 def encode_event(e: Dict[str, Any], reply_ids: Dict[int, int]) -> Any:
     """``e`` as a compact event, or as is when it cannot be (see the module docs).
     ``reply_ids`` maps ``id()`` of the frame's reply addresses to their index."""
     kind = e.get("kind")
-    if kind == "Response" and len(e) == 6 and not e["stack"]:
+    if kind == "Response":
         # The commonest event: every call ends with one.
         rt = reply_ids.get(id(e["replyTo"]))
-        return e if rt is None else [RESPONSE, e["requestId"], e["seq"], rt, [], e["result"]]
+        return e if rt is None else _wire_response(e, rt)
     extra = _FIELDS.get(kind)  # type: ignore[arg-type]
     rt = reply_ids.get(id(e.get("replyTo")))
     if extra is None or rt is None or len(e) != 5 + extra:
@@ -105,9 +126,6 @@ def encode_event(e: Dict[str, Any], reply_ids: Dict[int, int]) -> Any:
             return e
         head[0] = REPLY
         head += (_wire_frame(frame), e["result"])
-    elif kind == "Response":
-        head[0] = RESPONSE
-        head.append(e["result"])
     elif kind == "Read":
         t = e["target"]
         head[0] = READ
