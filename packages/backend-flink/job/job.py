@@ -40,6 +40,11 @@ LOOPBACK_CONFIG = {
     "taskmanager.host": "127.0.0.1",
 }
 
+#: PyFlink's `python.execution-mode`: `process` runs the Python operators in a worker process per
+#: slot (Beam's Fn API: a gRPC exchange and a bundle per stage); `thread` runs them inside the
+#: TaskManager's JVM (pemja: an embedded CPython, records handed over in memory).
+EXECUTION_MODES = ("process", "thread")
+
 ENV_OVERRIDES = {
     # environment variable -> (config path, type)
     "STATEFLOW_FLINK_BOOTSTRAP": (("bootstrap",), str),
@@ -47,6 +52,7 @@ ENV_OVERRIDES = {
     "STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS": (("checkpoint", "intervalMs"), int),
     "STATEFLOW_FLINK_CHECKPOINT_DIR": (("checkpoint", "dir"), str),
     "STATEFLOW_FLINK_LOCAL_HOPS": (("localHops",), lambda v: v.lower() in ("1", "on", "true", "yes")),
+    "STATEFLOW_FLINK_EXECUTION_MODE": (("executionMode",), str),
     "STATEFLOW_FLINK_INGRESS_TOPIC": (("topics", "ingress"), str),
     "STATEFLOW_FLINK_INTERNAL_TOPIC": (("topics", "internal"), str),
     "STATEFLOW_FLINK_EGRESS_TOPIC": (("topics", "egress"), str),
@@ -94,6 +100,8 @@ def load_config(args: argparse.Namespace) -> dict:
             _set(config, path, value)
     if args.local_hops is not None:
         config["localHops"] = args.local_hops == "on"
+    if args.execution_mode is not None:
+        config["executionMode"] = args.execution_mode
     if args.reply_topics is not None:
         config["replyTopics"] = [t for t in args.reply_topics.split(",") if t]
     ckdir = config["checkpoint"].get("dir") or "checkpoints"
@@ -101,6 +109,77 @@ def load_config(args: argparse.Namespace) -> dict:
         ckdir = "file://" + os.path.abspath(os.path.join(HERE, ckdir) if not os.path.isabs(ckdir) else ckdir)
     config["checkpoint"]["dir"] = ckdir
     return config
+
+
+def embedded_python_path() -> str:
+    """The site-packages of the interpreter running this script, for `python.pythonpath`.
+
+    In `thread` mode pemja loads the libpython of `python.executable` into the JVM; that
+    interpreter starts from the base installation and does not see a virtualenv, so without
+    this it cannot import pemja, pyflink or anything else installed in the venv.
+    """
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return os.pathsep.join(dict.fromkeys(p for p in (paths.get("purelib"), paths.get("platlib")) if p))
+
+
+def thread_mode_problem() -> str | None:
+    """Why this interpreter cannot run the job in `thread` mode on a local mini-cluster, or None."""
+    import importlib.util
+    import sysconfig
+
+    if not sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        return ("executionMode 'thread' embeds Python in the JVM, which needs a Python built as a shared "
+                "library (libpython); %s is a static build (set executionMode 'process' to say so, or use "
+                "a Python configured with --enable-shared)" % sys.executable)
+    if importlib.util.find_spec("pemja") is None:
+        return ("executionMode 'thread' needs the pemja package (installed with apache-flink on Linux and "
+                "macOS), which %s cannot import" % sys.executable)
+    return None
+
+
+def subtask_of_context(runtime_context) -> tuple:
+    """(max parallelism, parallelism, index) of this subtask.
+
+    PyFlink 2.3's `thread` mode answers these from RuntimeContext methods that Flink 2 moved to
+    `TaskInfo` (AttributeError 'getIndexOfThisSubtask'); there, TaskInfo is asked directly.
+    """
+    try:
+        return (runtime_context.get_max_number_of_parallel_subtasks(),
+                runtime_context.get_number_of_parallel_subtasks(),
+                runtime_context.get_index_of_this_subtask())
+    except AttributeError:
+        info = runtime_context._runtime_context.getTaskInfo()
+        return (info.getMaxNumberOfParallelSubtasks(), info.getNumberOfParallelSubtasks(), info.getIndexOfThisSubtask())
+
+
+def key_switcher(backend):
+    """``switch(key)`` pointing the keyed state at another key (``Row(key)``, as PyFlink keys a
+    stream), or None when this PyFlink offers no way to (then hops go through Kafka).
+
+    `process` mode: PyFlink's Python-side state backend. `thread` mode: the JVM's keyed state
+    backend itself, behind PyFlink's wrapper, with the key built as a Java ``Row``.
+    """
+    if backend is None:
+        return None
+    if hasattr(backend, "set_current_key"):
+        from pyflink.common import Row
+
+        return lambda key: backend.set_current_key(Row(key))
+    java_backend = getattr(backend, "_keyed_state_backend", None)
+    if java_backend is None or not hasattr(java_backend, "setCurrentKey"):
+        return None
+    from pemja import findClass
+
+    java_row = findClass("org.apache.flink.types.Row")
+
+    def switch(key):
+        row = java_row.withPositions(1)
+        row.setField(0, key)
+        java_backend.setCurrentKey(row)
+
+    return switch
 
 
 def latest_checkpoint(checkpoint_dir: str) -> str | None:
@@ -295,15 +374,12 @@ def build_job(env, config: dict, program: dict) -> None:
             self.view = CellState(value, records, dedup_ttl, dedup_window, construct_value=request if dedup_ttl > 0 else None)
             # PyFlink's keyed state backend (internal API): switching its current key lets a
             # hop to another key of this subtask run here (see stateflow_flink.colocate).
-            backend = getattr(runtime_context, "_keyed_state_backend", None)
-            self._backend = backend
-            if self.local_hops and backend is not None and hasattr(backend, "set_current_key"):
+            self._set_key = key_switcher(getattr(runtime_context, "_keyed_state_backend", None))
+            if self.local_hops and self._set_key is not None:
                 from stateflow_flink.colocate import LocalHops
 
                 self.local = LocalHops(
-                    runtime_context.get_max_number_of_parallel_subtasks(),
-                    runtime_context.get_number_of_parallel_subtasks(),
-                    runtime_context.get_index_of_this_subtask(),
+                    *subtask_of_context(runtime_context),
                     handle=lambda origin, text: self.logic.handle(origin, text, self.view),
                     switch=self._switch,
                     log=lambda m: print(m, file=sys.stderr, flush=True),
@@ -312,7 +388,7 @@ def build_job(env, config: dict, program: dict) -> None:
         def _switch(self, key):
             """Points the keyed state at another key of this subtask (a hop run in place)."""
             self.view.flush()
-            self._backend.set_current_key(Row(key))
+            self._set_key(key)
             self.view.at(key)
 
         def _run(self, key, origin, text):
@@ -400,6 +476,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--parallelism", type=int)
     p.add_argument("--checkpoint-interval", type=int, help="checkpoint interval in ms")
     p.add_argument("--local-hops", choices=["on", "off"], help="run hops between instances of one subtask in place (default: on)")
+    p.add_argument("--execution-mode", choices=EXECUTION_MODES,
+                   help="PyFlink python.execution-mode: process (a Python worker per slot, the default) or thread (Python inside the JVM; local mini-cluster only)")
     p.add_argument("--checkpoint-dir", help="where checkpoints are retained (path or URI)")
     p.add_argument("--from-checkpoint", help="restore from this checkpoint (a chk-N folder), or 'latest'")
     p.add_argument("--ingress-topic")
@@ -424,6 +502,11 @@ def main(argv=None) -> int:
     if args.print_config:
         print(json.dumps(config, indent=2))
         return 0
+    mode = config.get("executionMode") or "process"
+    if mode not in EXECUTION_MODES:
+        log("JOB_ERROR executionMode must be one of %s (got %r); set it in stateflow-job.json, "
+            "STATEFLOW_FLINK_EXECUTION_MODE or --execution-mode" % (", ".join(EXECUTION_MODES), mode))
+        return 2
     with open(os.path.join(HERE, "program.ir.json"), encoding="utf-8") as f:
         program = json.load(f)
     if args.create_topics:
@@ -437,16 +520,37 @@ def main(argv=None) -> int:
     from pyflink.datastream import StreamExecutionEnvironment
 
     flink = Configuration()
+    # Read when the job graph is built (PyFlink picks each Python operator's kind then), so
+    # set on the job's own configuration; under `flink run` it overrides the cluster's.
+    flink.set_string("python.execution-mode", mode)
     # `flink run` starts this script with a gateway to the cluster's client: then the
     # cluster's own settings apply. Locally (`python job.py`), PyFlink starts a mini-cluster.
     local = "PYFLINK_GATEWAY_PORT" not in os.environ
+    if mode == "thread" and not local and int(config.get("dedupTtlSeconds") or 0) > 0:
+        # Seen on a standalone cluster: PyFlink 2.3 builds a TTL state's default cleanup
+        # settings through py4j, and a TaskManager's embedded interpreter has no gateway
+        # (FileNotFoundError in launch_gateway_server_process): every task fails at open().
+        log("JOB_ERROR executionMode 'thread' works on a local mini-cluster only: on a cluster PyFlink 2.3 "
+            "cannot create the request-id states (their TTL) inside a TaskManager. Submit with executionMode "
+            "'process' (--execution-mode process)")
+        return 2
     if local:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
         flink.set_string("python.client.executable", sys.executable)
+        problem = thread_mode_problem() if mode == "thread" else None
+        if problem:
+            log("JOB_WARNING %s; running the Python operators in 'process' mode instead" % problem)
+            mode = "process"
+            flink.set_string("python.execution-mode", mode)
+        if mode == "thread":
+            # The interpreter embedded in the JVM does not see the venv: name its site-packages.
+            flink.set_string("python.pythonpath", embedded_python_path())
         # On a mini-cluster PyFlink runs every Python operator of every subtask inside this
         # process ("loopback"), under one GIL: parallelism would not run Python in parallel.
         # A worker process per slot, as on a cluster (`localPythonWorkers: loopback` restores it).
+        # (In `thread` mode there are no workers; this only keeps PyFlink from starting the
+        # loopback server.)
         if config.get("localPythonWorkers", "process") == "process":
             os.environ.setdefault("_python_worker_execution_mode", "process")
     if local and config.get("loopback", True) and not args.no_loopback:

@@ -59,6 +59,15 @@ export interface FlinkJobConfig {
   dedupWindow: number;
   /** A callee runs its caller's next block when that block needs no instance (IR `Block.detached`), and answers the client itself. */
   resumeDetached: boolean;
+  /**
+   * PyFlink's `python.execution-mode`. `process`: each slot's Python operators run in a Python
+   * worker process (Beam's Fn API: a gRPC exchange and a bundle per stage). `thread`: they run
+   * inside the TaskManager's JVM (an embedded CPython through pemja, records handed over in
+   * memory); local mini-cluster only for now (on a standalone cluster PyFlink 2.3 cannot create
+   * the request-id states' TTL inside a TaskManager), and it needs a Python built as a shared
+   * library. Restoring a checkpoint taken in the other mode was not tested.
+   */
+  executionMode: FlinkExecutionMode;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
   fetchMaxWaitMs: number;
   /** PyFlink `python.fn-execution.bundle.time` (ms). */
@@ -72,6 +81,12 @@ export interface FlinkJobConfig {
   /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
   connectorJar: string | null;
 }
+
+/** Where the job's Python operators run (see {@link FlinkJobConfig.executionMode}). */
+export type FlinkExecutionMode = 'process' | 'thread';
+
+/** The values of {@link FlinkJobConfig.executionMode}. */
+export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['process', 'thread'];
 
 /** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
 export type FlinkConfigOverrides = { [name: string]: string | number | boolean | undefined };
@@ -116,6 +131,12 @@ export const FLINK_SETTINGS: BackendSettings = {
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
+  executionMode: {
+    type: 'string',
+    help: "PyFlink python.execution-mode: process (a Python worker per slot) or thread (Python inside the TaskManager's JVM; local mini-cluster only)",
+    default: 'process',
+    placeholder: 'process|thread',
+  },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
 };
@@ -153,6 +174,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     dedupTtlSeconds: 3600,
     dedupWindow: 64,
     resumeDetached: true,
+    executionMode: 'process',
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,
@@ -216,6 +238,13 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   if (resumeDetached !== undefined) {
     if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new FlinkConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);
     config.resumeDetached = resumeDetached === 'true';
+  }
+  const executionMode = str('executionMode');
+  if (executionMode !== undefined) {
+    if (!(FLINK_EXECUTION_MODES as readonly string[]).includes(executionMode)) {
+      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(' or ')} (got '${executionMode}')`);
+    }
+    config.executionMode = executionMode as FlinkExecutionMode;
   }
   config.jobName = str('jobName') ?? config.jobName;
   config.groupId = str('groupId') ?? config.groupId;

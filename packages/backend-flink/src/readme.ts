@@ -59,7 +59,14 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 \`STATEFLOW_FLINK_PARALLELISM\`, \`STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS\`,
 \`STATEFLOW_FLINK_CHECKPOINT_DIR\`, \`STATEFLOW_FLINK_INGRESS_TOPIC\` (and \`_INTERNAL_\`,
 \`_EGRESS_\`, \`_DEAD_LETTER_TOPIC\`), \`STATEFLOW_FLINK_GROUP_ID\`,
-\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`FLINK_KAFKA_JAR\`.
+\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`FLINK_KAFKA_JAR\`.
+
+Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
+\`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
+JVM). \`thread\` runs on a local mini-cluster only for now (under \`flink run\` the job refuses it:
+PyFlink 2.3 cannot create its TTL states inside a TaskManager) and needs a Python built as a
+shared library. Restoring a
+checkpoint taken in the other mode was not tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
 \`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,

@@ -54,4 +54,12 @@ describe('resolveFlinkConfig', () => {
     expect(resolveFlinkConfig(program, { resumeDetached: 'false' }).resumeDetached).toBe(false);
     expect(() => resolveFlinkConfig(program, { resumeDetached: 'no' })).toThrow(new FlinkConfigError("resumeDetached must be true or false (got 'no')"));
   });
+
+  it('runs Python operators in worker processes by default; thread mode on request, other values refused', () => {
+    expect(resolveFlinkConfig(program).executionMode).toBe('process');
+    expect(resolveFlinkConfig(program, { executionMode: 'thread' }).executionMode).toBe('thread');
+    expect(() => resolveFlinkConfig(program, { executionMode: 'loopback' })).toThrow(
+      new FlinkConfigError("executionMode must be process or thread (got 'loopback')"),
+    );
+  });
 });

@@ -10,7 +10,7 @@ two: the call to deposit and its reply). No request dedup and no kernel: the lea
 that gives the answers.
 
   python reference_job.py --bootstrap HOST:PORT --prefix P --jar CONNECTOR.jar
-      [--parallelism 1] [--checkpoint-interval 100] [--stop-file F]
+      [--parallelism 1] [--checkpoint-interval 100] [--execution-mode process|thread] [--stop-file F]
 Topics: P-ingress, P-internal, P-replies (created when missing, partitions = parallelism).
 """
 from __future__ import annotations
@@ -29,6 +29,8 @@ def main() -> int:
     p.add_argument("--jar", required=True)
     p.add_argument("--parallelism", type=int, default=1)
     p.add_argument("--checkpoint-interval", type=int, default=100)
+    p.add_argument("--execution-mode", choices=["process", "thread"], default="process",
+                   help="PyFlink python.execution-mode, as the generated job's executionMode")
     p.add_argument("--stop-file")
     args = p.parse_args()
 
@@ -57,6 +59,13 @@ def main() -> int:
     conf = Configuration()
     conf.set_string("python.executable", sys.executable)
     conf.set_string("python.client.executable", sys.executable)
+    conf.set_string("python.execution-mode", args.execution_mode)
+    if args.execution_mode == "thread":
+        # As job.py does: the interpreter embedded in the JVM does not see the venv by itself.
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        conf.set_string("python.pythonpath", os.pathsep.join(dict.fromkeys([paths["purelib"], paths["platlib"]])))
     for key in ("rest.bind-address", "rest.address", "jobmanager.bind-host", "jobmanager.rpc.address",
                 "taskmanager.bind-host", "taskmanager.host"):
         conf.set_string(key, "127.0.0.1")

@@ -5,7 +5,7 @@
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
- *        [--request-ids uuidv7|plain]
+ *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *
  * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
@@ -20,6 +20,8 @@
  * durations and the load average. Prints a table and the generated/reference ratios, writes
  * them as JSON (--out, under bench/); stops everything it started, even on failure.
  * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false).
+ * --execution-mode runs both jobs in each of PyFlink's Python execution modes in turn (a pair of
+ * jobs per mode: the generated job's executionMode and the reference's --execution-mode).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +64,9 @@ const ROUNDS = Number(flag('rounds', '1'));
 const REF_WORKERS = flag('reference-workers', 'process');
 // Request ids: `uuidv7` (the client's default) or `plain` (b0, b1, ...: undated, kept for good).
 const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
+// PyFlink's python.execution-mode of both jobs: `process` (a Python worker per slot) or `thread`
+// (Python inside the JVM); several: one pair of jobs per mode, one after the other.
+const EXECUTION_MODES = flag('execution-mode', 'process').split(',');
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
@@ -152,11 +157,11 @@ async function createAccounts(label, send) {
 }
 
 /** The generated job, running; `{ label, call, pid, logDir, extra, stop }`. */
-async function startGenerated(prog, bootstrap, checkpointMs, localHops) {
+async function startGenerated(prog, bootstrap, checkpointMs, localHops, executionMode) {
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-job-'));
-  const prefix = `bench${checkpointMs}${localHops}${Date.now() % 100000}`;
+  const prefix = `bench${checkpointMs}${localHops}${executionMode}${Date.now() % 100000}`;
   const replies = `${prefix}-replies`;
-  const artifact = await buildFlinkJob(prog, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: checkpointMs, replyTopics: replies, localHops: localHops === 'on', parallelism: PARALLELISM });
+  const artifact = await buildFlinkJob(prog, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: checkpointMs, replyTopics: replies, localHops: localHops === 'on', parallelism: PARALLELISM, executionMode });
   if (JOB_SET.length) {
     // Experiments: settings of stateflow-job.json set directly (--job-set dedup=false,bundleSize=100).
     const file = join(dir, 'stateflow-job.json');
@@ -185,23 +190,23 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops) {
   const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `b${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   await createAccounts('generated', send);
   return {
-    label: `StateFlow on Flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops})`,
+    label: `StateFlow on Flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops}, ${executionMode})`,
     call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
     pid: job.pid,
     logDir: job.logDir,
-    extra: { kind: 'generated', checkpointMs, localHops, parallelism: PARALLELISM },
+    extra: { kind: 'generated', checkpointMs, localHops, executionMode, parallelism: PARALLELISM },
     stop,
   };
 }
 
 /** The hand-written PyFlink job (bench/reference_job.py, no StateFlow) for the same workload and guarantees. */
-async function startReference(bootstrap, checkpointMs) {
+async function startReference(bootstrap, checkpointMs, executionMode) {
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-ref-'));
-  const prefix = `ref${checkpointMs}${Date.now() % 100000}`;
+  const prefix = `ref${checkpointMs}${executionMode}${Date.now() % 100000}`;
   const env = findFlinkEnv();
   const stopFile = join(dir, 'stop');
   const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
-  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--stop-file', stopFile];
+  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--execution-mode', executionMode, '--stop-file', stopFile];
   const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir, _python_worker_execution_mode: REF_WORKERS } });
   const exited = new Promise((r) => child.on('exit', r));
   let transport;
@@ -240,11 +245,11 @@ async function startReference(bootstrap, checkpointMs) {
   const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `r${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   await createAccounts('reference', send);
   return {
-    label: `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms)`,
+    label: `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, ${executionMode})`,
     call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
     pid: child.pid,
     logDir: dir,
-    extra: { kind: 'reference', checkpointMs, parallelism: PARALLELISM },
+    extra: { kind: 'reference', checkpointMs, executionMode, parallelism: PARALLELISM },
     stop,
   };
 }
@@ -281,17 +286,19 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
 
 async function flinkTargets(prog, rows, bootstrap, kafkaPid) {
   for (const checkpointMs of CHECKPOINTS) {
-    const hops = TARGETS.includes('flink') ? LOCAL_HOPS : [];
-    // One generated job per --local-hops value; the reference (if asked) runs next to the first.
-    for (let i = 0; i < Math.max(1, hops.length); i++) {
-      const starting = [];
-      if (hops[i]) starting.push(startGenerated(prog, bootstrap, checkpointMs, hops[i]));
-      if (TARGETS.includes('reference') && i === 0) starting.push(startReference(bootstrap, checkpointMs));
-      const jobs = await Promise.all(starting);
-      await measureInterleaved(jobs.reverse(), rows, kafkaPid);
-      for (const job of jobs) {
-        cleanups.splice(cleanups.indexOf(job.stop), 1);
-        await job.stop();
+    for (const mode of EXECUTION_MODES) {
+      const hops = TARGETS.includes('flink') ? LOCAL_HOPS : [];
+      // One generated job per --local-hops value; the reference (if asked) runs next to the first.
+      for (let i = 0; i < Math.max(1, hops.length); i++) {
+        const starting = [];
+        if (hops[i]) starting.push(startGenerated(prog, bootstrap, checkpointMs, hops[i], mode));
+        if (TARGETS.includes('reference') && i === 0) starting.push(startReference(bootstrap, checkpointMs, mode));
+        const jobs = await Promise.all(starting);
+        await measureInterleaved(jobs.reverse(), rows, kafkaPid);
+        for (const job of jobs) {
+          cleanups.splice(cleanups.indexOf(job.stop), 1);
+          await job.stop();
+        }
       }
     }
   }
@@ -302,7 +309,7 @@ function ratios(rows) {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = [];
   for (const gen of rows.filter((r) => r.kind === 'generated')) {
-    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.checkpointMs === gen.checkpointMs;
+    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.checkpointMs === gen.checkpointMs && r.executionMode === gen.executionMode;
     if (out.some((o) => same(o) && o.localHops === gen.localHops)) continue;
     const g = rows.filter((r) => r.kind === 'generated' && r.localHops === gen.localHops && same(r));
     const ref = rows.filter((r) => r.kind === 'reference' && same(r));
@@ -312,6 +319,7 @@ function ratios(rows) {
       concurrency: gen.concurrency,
       checkpointMs: gen.checkpointMs,
       localHops: gen.localHops,
+      executionMode: gen.executionMode,
       throughput: Number((mean(g.map((r) => r.opsPerSec)) / mean(ref.map((r) => r.opsPerSec))).toFixed(2)),
       p50: Number((mean(g.map((r) => r.p50)) / mean(ref.map((r) => r.p50))).toFixed(2)),
       p99: Number((mean(g.map((r) => r.p99)) / mean(ref.map((r) => r.p99))).toFixed(2)),
@@ -341,9 +349,9 @@ try {
   process.stdout.write(`${text}\n`);
   const compared = ratios(rows);
   for (const r of compared) {
-    process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
+    process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
   }
-  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, parallelism: PARALLELISM, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
