@@ -5,6 +5,7 @@
  *
  *   pnpm -F @stateflow/statefun-tests bench [--rounds 3] [--duration 3] [--entities 1000] [--concurrency 1,32]
  *        [--checkpoint 200] [--egress exactly-once,at-least-once] [--targets embedded,flink,statefun] [--workloads A,T]
+ *        [--request-ids uuidv7|plain]
  *
  * Starts a fresh Kafka (tools/engines, port 19796) and runs closed loops of YCSB-A (50% read /
  * 50% update, uniform keys) and T (transfer: two hops) with the load generators of tests/bench
@@ -31,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
 import { buildStatefunApp, findStatefunEnv, runStatefunApp } from '@stateflow/backend-statefun';
+import { uuidv7 } from '@stateflow/client';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
@@ -61,6 +63,9 @@ const TARGETS = flag('targets', 'embedded,flink,statefun').split(',');
 const OUT = flag('out', 'latest.json');
 /** Keep the Statefun deployments' logs (module.yaml, flink.log, service logs) under this folder. */
 const KEEP_LOGS = flag('keep-logs', '');
+// Request ids: `uuidv7` (the client's default; dated, so a callee's answer needs no Settle) or
+// `plain` (`<prefix>-0`, `<prefix>-1`, ...: undated, kept for good, and answered with a Settle).
+const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 /** Extra Flink settings of the Statefun deployment, `key=value,...` (for experiments). */
 const FLINK_PROPS = Object.fromEntries(flag('flink', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const progress = (m) => process.stderr.write(`[statefun-bench ${((Date.now() - T0) / 1000).toFixed(0)}s] ${m}\n`);
@@ -145,7 +150,7 @@ async function createAccounts(label, send) {
 function kafkaCaller(bootstrap, requestTopic, replyTopic, idPrefix) {
   const transport = kafkaTransport({ brokers: [bootstrap], requestTopic, replyTopic });
   let n = 0;
-  const send = (request) => transport.send(request, { requestId: `${idPrefix}-${n++}`, signal: new AbortController().signal, attempt: 0 });
+  const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `${idPrefix}-${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   const call = (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r);
   return { send, call, close: () => transport.close() };
 }
