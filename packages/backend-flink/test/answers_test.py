@@ -44,8 +44,9 @@ class FakeState:
         self.seen[rid] = record
 
 
-def dated(offset_ms=1):
-    """A UUIDv7 made ``offset_ms`` from now (after the logic started: no Settle for earlier versions)."""
+def dated(offset_ms=60_000):
+    """A UUIDv7 dated ``offset_ms`` from now (by default a minute ahead: later than the logic's start
+    however slow the machine, so no Settle for earlier versions, and inside the clock-skew margin)."""
     h = "%012x" % (int(time.time() * 1000) + offset_ms)
     return "%s-%s-7%03x-8%03x-%012x" % (h[:8], h[8:], random.getrandbits(12), random.getrandbits(12), random.getrandbits(48))
 

@@ -140,7 +140,8 @@ class DetachedKernel:
 
 
 def now_id():
-    h = "%012x" % (int(time.time() * 1000) + 1)
+    # A minute ahead: later than the logic's start however slow the machine (no compatibility Settle).
+    h = "%012x" % (int(time.time() * 1000) + 60_000)
     return "%s-%s-7abc-8def-0123456789ab" % (h[:8], h[8:])
 
 

@@ -250,8 +250,9 @@ def detached_logic(dedup=True, origin=ALICE):
 
 
 def now_id():
-    """A UUIDv7 made now (after the logic started: no Settle for old versions' records)."""
-    ms = int(time.time() * 1000) + 1
+    """A UUIDv7 dated a minute ahead: later than any logic's start, even one made after it on a
+    slow machine (no Settle for old versions' records), and well inside the clock-skew margin."""
+    ms = int(time.time() * 1000) + 60_000
     h = "%012x" % ms
     return "%s-%s-7abc-8def-0123456789ab" % (h[:8], h[8:])
 
