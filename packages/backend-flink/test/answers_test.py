@@ -9,6 +9,7 @@ from collections import deque
 from stateflow_flink.dedup import CONSTRUCT_ADDRESS, Record
 from stateflow_flink.operator import MAX_QUERY_HOPS, EntityLogic, query_event
 from stateflow_flink.routing import INGRESS, INTERNAL, route_key
+from fake_state import FakeState
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "..", "conformance", "scenarios", "kwargs-defaults", "remote-call-with-kwargs",
@@ -26,22 +27,6 @@ def check(cond, what):
     passed += 1
 
 
-class FakeState:
-    def __init__(self):
-        self.state = None
-        self.seen = {}
-
-    def get_state(self):
-        return self.state
-
-    def set_state(self, text):
-        self.state = text
-
-    def get_seen(self, rid):
-        return self.seen.get(rid)
-
-    def put_seen(self, rid, record, keep):
-        self.seen[rid] = record
 
 
 def dated(offset_ms=60_000):

@@ -6,6 +6,7 @@ import os
 from stateflow_flink.colocate import LocalHops, row_key_hash, subtask_of
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.routing import INGRESS, INTERNAL, route_key
+from fake_state import FakeState
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "shop.ir.json"), encoding="utf-8") as f:
@@ -35,22 +36,6 @@ for key, (hash_code, p2, p4) in FLINK.items():
     check(subtask_of(key, 128, 1) == 0, "one subtask owns everything")
 
 
-class FakeState:
-    def __init__(self):
-        self.state = None
-        self.seen = {}
-
-    def get_state(self):
-        return self.state
-
-    def set_state(self, text):
-        self.state = text
-
-    def get_seen(self, rid):
-        return self.seen.get(rid)
-
-    def put_seen(self, rid, record, keep):
-        self.seen[rid] = record
 
 
 class Subtask:

@@ -6,6 +6,7 @@ import time
 from stateflow_flink.operator import EntityLogic
 from stateflow_flink.dedup import Record, expired, issued_at_ms
 from stateflow_flink.routing import DEAD, INGRESS, REJECTED, Router, route_key
+from fake_state import FakeState
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "..", "ir", "test", "fixtures", "shop.ir.json"), encoding="utf-8") as f:
@@ -59,24 +60,6 @@ for bad, error_type in [
     check(origin == REJECTED and response["kind"] == "Response" and response["replyTo"] == REPLY
           and response["result"]["error"]["type"] == error_type, "error response %s for %s" % (error_type, bad))
 
-class FakeState:
-    def __init__(self):
-        self.state = None
-        self.seen = {}
-
-    def get_state(self):
-        return self.state
-
-    def set_state(self, text):
-        self.state = text
-
-    def get_seen(self, rid):
-        return self.seen.get(rid)
-
-    def put_seen(self, rid, record, keep):
-        self.seen[rid] = record
-        self.kept = getattr(self, "kept", {})
-        self.kept[rid] = keep
 
 
 # The call-argument vectors every backend shares (@stateflow/ir request-values.json
