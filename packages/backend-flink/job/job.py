@@ -215,6 +215,8 @@ def build_job(env, config: dict, program: dict) -> None:
     dedup_ttl = int(config.get("dedupTtlSeconds") or 0)
     dedup_window = int(config.get("dedupWindow") or 64)
     resume_detached = bool(config.get("resumeDetached", True))
+    # Python inside the TaskManager's JVM (pemja) rather than in a worker process.
+    embedded = config.get("executionMode") == "thread"
     row_type = Types.ROW([Types.STRING(), Types.STRING(), Types.STRING()])
 
     def source(topic: str, name: str):
@@ -280,6 +282,30 @@ def build_job(env, config: dict, program: dict) -> None:
 
             partitioner = get_gateway().jvm.org.apache.flink.streaming.connectors.kafka.partitioner.FlinkFixedPartitioner()
             builder._j_builder.setPartitioner(partitioner)
+        return builder.build()
+
+    def request_ttl():
+        """The TTL of the request-id states: `dedupTtlSeconds`, expired records returned until
+        cleaned up (see open()), Flink's default cleanup."""
+        builder = StateTtlConfig.new_builder(Time.seconds(dedup_ttl)).set_state_visibility(
+            StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp
+        )
+        if embedded:
+            # PyFlink 2.3's thread mode turns the default background cleanup into Java with a
+            # RocksDB default built by Duration.of_days(30), a py4j call; a TaskManager's embedded
+            # interpreter has no gateway, so every task failed at open() on a cluster. The same
+            # cleanup spelled out (Flink's defaults: 5 entries per state access on the heap
+            # backend; RocksDB's compaction filter, the time asked every 1000 entries, periodic
+            # compaction after 30 days) with the Duration made through pemja needs none.
+            from pemja import findClass
+            from pyflink.common.time import Duration
+
+            thirty_days = Duration(findClass("java.time.Duration").ofDays(30))
+            builder = (
+                builder.disable_cleanup_in_background()
+                .cleanup_incrementally(5, False)
+                .cleanup_in_rocksdb_compact_filter(1000, thirty_days)
+            )
         return builder.build()
 
     class LazyState:
@@ -348,11 +374,7 @@ def build_job(env, config: dict, program: dict) -> None:
                 # PyFlink turns off its Python-side state cache for every state of the operator and
                 # sends each write of this map to the JVM at once (a round trip per request). An
                 # expired record still found only deduplicates a late retry, which is harmless.
-                seen_descriptor.enable_time_to_live(
-                    StateTtlConfig.new_builder(Time.seconds(dedup_ttl))
-                    .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
-                    .build()
-                )
+                seen_descriptor.enable_time_to_live(request_ttl())
             seen = LazyState(lambda: runtime_context.get_map_state(seen_descriptor))
             if dedup_ttl > 0:
                 # Request ids that do not say when they were made (not UUIDv7) are kept for good:
@@ -365,11 +387,7 @@ def build_job(env, config: dict, program: dict) -> None:
             # A create's key holds only its request's record: it goes when the TTL is up.
             request_descriptor = ValueStateDescriptor("request", Types.STRING())
             if dedup_ttl > 0:
-                request_descriptor.enable_time_to_live(
-                    StateTtlConfig.new_builder(Time.seconds(dedup_ttl))
-                    .set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
-                    .build()
-                )
+                request_descriptor.enable_time_to_live(request_ttl())
             request = LazyState(lambda: runtime_context.get_state(request_descriptor))
             self.view = CellState(value, records, dedup_ttl, dedup_window, construct_value=request if dedup_ttl > 0 else None)
             # PyFlink's keyed state backend (internal API): switching its current key lets a
@@ -526,14 +544,6 @@ def main(argv=None) -> int:
     # `flink run` starts this script with a gateway to the cluster's client: then the
     # cluster's own settings apply. Locally (`python job.py`), PyFlink starts a mini-cluster.
     local = "PYFLINK_GATEWAY_PORT" not in os.environ
-    if mode == "thread" and not local and int(config.get("dedupTtlSeconds") or 0) > 0:
-        # Seen on a standalone cluster: PyFlink 2.3 builds a TTL state's default cleanup
-        # settings through py4j, and a TaskManager's embedded interpreter has no gateway
-        # (FileNotFoundError in launch_gateway_server_process): every task fails at open().
-        log("JOB_ERROR executionMode 'thread' works on a local mini-cluster only: on a cluster PyFlink 2.3 "
-            "cannot create the request-id states (their TTL) inside a TaskManager. Submit with executionMode "
-            "'process' (--execution-mode process)")
-        return 2
     if local:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
@@ -543,6 +553,7 @@ def main(argv=None) -> int:
             log("JOB_WARNING %s; running the Python operators in 'process' mode instead" % problem)
             mode = "process"
             flink.set_string("python.execution-mode", mode)
+            config["executionMode"] = mode
         if mode == "thread":
             # The interpreter embedded in the JVM does not see the venv: name its site-packages.
             flink.set_string("python.pythonpath", embedded_python_path())

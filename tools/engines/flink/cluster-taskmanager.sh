@@ -31,7 +31,9 @@ count() { curl -fsS --max-time 5 "http://$REST/taskmanagers" 2>/dev/null | grep 
 before="$(count || echo 0)"
 t0=$(now)
 step "starting TaskManager $INDEX"
-FLINK_CONF_DIR="$DIR/conf" FLINK_LOG_DIR="$DIR/log" FLINK_PID_DIR="$DIR" FLINK_IDENT_STRING="tm$INDEX" \
+# The cluster's lib/ (the distribution's plus flink-python, see cluster-start.sh).
+lib="$DIR/lib"; [ -d "$lib" ] || lib="$FLINK_HOME/lib"
+FLINK_CONF_DIR="$DIR/conf" FLINK_LOG_DIR="$DIR/log" FLINK_PID_DIR="$DIR" FLINK_LIB_DIR="$lib" FLINK_IDENT_STRING="tm$INDEX" \
   start_detached "$pidfile" "$DIR/log/taskmanager-$INDEX.out" "$FLINK_HOME/bin/taskmanager.sh" start-foreground
 # A TaskManager killed a moment ago may still be counted until its heartbeat times out.
 one_more() { [ "$(count)" -gt "$before" ] || [ "$(elapsed "$t0" | cut -d. -f1)" -ge 15 ]; }

@@ -17,7 +17,7 @@ export interface FlinkCluster {
   /** `127.0.0.1:<REST port>`. */
   rest: string;
   env: { [name: string]: string };
-  /** A TaskManager (1-based) that runs tasks of a job: one with Python workers in its process group. */
+  /** A TaskManager (1-based) that runs tasks of a job: Python workers in its process group, or (thread mode) Python embedded in its JVM. */
   busyTaskManager(): number | undefined;
   /** SIGKILLs TaskManager `i` (1-based): its JVM and its Python workers. */
   killTaskManager(i: number): void;
@@ -77,12 +77,27 @@ export async function startCluster(taskManagers = 2, slots = 2): Promise<FlinkCl
         return lines.slice(-60).join('\n');
       },
       busyTaskManager() {
-        const groups = execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
+        // Process mode: Python workers in the TaskManager's process group. Thread mode: no
+        // workers; the TaskManager's JVM has loaded libpython (pemja) to run the job's Python.
+        const processes = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' })
           .split('\n')
-          .filter((l) => /python/.test(l) && !/job\.py/.test(l))
-          .map((l) => Number(l.trim().split(/\s+/)[0]));
+          .filter((l) => l.trim())
+          .map((l) => {
+            const [pid, pgid, ...args] = l.trim().split(/\s+/);
+            return { pid: Number(pid), pgid: Number(pgid), args: args.join(' ') };
+          });
+        const embedsPython = (pid: number) => {
+          try {
+            return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libpython');
+          } catch {
+            return false;
+          }
+        };
         for (let i = 1; i <= taskManagers; i++) {
-          if (existsSync(join(dir, `taskmanager-${i}.pid`)) && groups.includes(pidOf(dir, `taskmanager-${i}`))) return i;
+          if (!existsSync(join(dir, `taskmanager-${i}.pid`))) continue;
+          const tm = pidOf(dir, `taskmanager-${i}`);
+          const group = processes.filter((p) => p.pgid === tm);
+          if (group.some((p) => (/python/.test(p.args) && !/job\.py/.test(p.args)) || embedsPython(p.pid))) return i;
         }
         return undefined;
       },
