@@ -11,6 +11,8 @@ that gives the answers.
 
   python reference_job.py --bootstrap HOST:PORT --prefix P --jar CONNECTOR.jar
       [--parallelism 1] [--checkpoint-interval 100] [--execution-mode process|thread] [--stop-file F]
+  flink run -py reference_job.py --jarfile CONNECTOR.jar --bootstrap HOST:PORT --prefix P --jar none ...
+      (on a cluster: prints JOB_ID and JOB_RUNNING and leaves the job running, as job.py does)
 Topics: P-ingress, P-internal, P-replies (created when missing, partitions = parallelism).
 """
 from __future__ import annotations
@@ -56,20 +58,25 @@ def main() -> int:
     from pyflink.datastream.functions import KeyedProcessFunction
     from pyflink.datastream.state import ValueStateDescriptor
 
+    # As job.py: `flink run` starts this script with a gateway to the cluster's client, and the
+    # cluster's own settings (Python executable and path, bind addresses) apply.
+    local = "PYFLINK_GATEWAY_PORT" not in os.environ
     conf = Configuration()
-    conf.set_string("python.executable", sys.executable)
-    conf.set_string("python.client.executable", sys.executable)
     conf.set_string("python.execution-mode", args.execution_mode)
-    if args.execution_mode == "thread":
+    if local:
+        conf.set_string("python.executable", sys.executable)
+        conf.set_string("python.client.executable", sys.executable)
+    if local and args.execution_mode == "thread":
         # As job.py does: the interpreter embedded in the JVM does not see the venv by itself.
         import sysconfig
 
         paths = sysconfig.get_paths()
         conf.set_string("python.pythonpath", os.pathsep.join(dict.fromkeys([paths["purelib"], paths["platlib"]])))
-    for key in ("rest.bind-address", "rest.address", "jobmanager.bind-host", "jobmanager.rpc.address",
-                "taskmanager.bind-host", "taskmanager.host"):
-        conf.set_string(key, "127.0.0.1")
-    conf.set_string("rest.bind-port", "0")
+    if local:
+        for key in ("rest.bind-address", "rest.address", "jobmanager.bind-host", "jobmanager.rpc.address",
+                    "taskmanager.bind-host", "taskmanager.host"):
+            conf.set_string(key, "127.0.0.1")
+        conf.set_string("rest.bind-port", "0")
     conf.set_string("python.fn-execution.bundle.time", "5")
     conf.set_string("python.fn-execution.bundle.size", "1000")
     conf.set_string("execution.checkpointing.dir", "file://" + os.path.abspath("reference-checkpoints"))
@@ -77,7 +84,8 @@ def main() -> int:
     env.set_parallelism(args.parallelism)
     env.set_buffer_timeout(5)
     env.enable_checkpointing(args.checkpoint_interval)
-    env.add_jars("file://" + os.path.abspath(args.jar))
+    if args.jar != "none":
+        env.add_jars("file://" + os.path.abspath(args.jar))
 
     def source(topic, name):
         built = (KafkaSource.builder().set_bootstrap_servers(args.bootstrap).set_topics(topic)
@@ -149,9 +157,12 @@ def main() -> int:
     processed.get_side_output(replies_tag).sink_to(sink(topics["replies"], "replies"))
 
     client = env.execute_async("stateflow-bench-reference")
+    print("JOB_ID %s" % client.get_job_id(), flush=True)
     while client.get_job_status().result().name != "RUNNING":
         time.sleep(0.2)
     print("JOB_RUNNING", flush=True)
+    if not local:
+        return 0
     while not (args.stop_file and os.path.exists(args.stop_file)):
         if client.get_job_status().result().name in ("FAILED", "CANCELED", "FINISHED"):
             print("JOB_ENDED", flush=True)

@@ -5,7 +5,7 @@
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
- *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]]
+ *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]] [--cluster] [--cluster-port 19485]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *
  * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
@@ -22,11 +22,16 @@
  * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false).
  * --execution-mode runs both jobs in each of PyFlink's Python execution modes in turn (a pair of
  * jobs per mode: the generated job's executionMode and the reference's --execution-mode).
+ * --cluster submits both jobs with `flink run` to one standalone cluster (a JobManager and two
+ * TaskManagers with 2 slots each, tools/engines/flink/cluster-start.sh, REST on --cluster-port),
+ * as the deploy docs do, instead of a local mini-cluster per job. The jobs then share the
+ * TaskManagers, so a row's CPU is the whole cluster's (the other job idles meanwhile; the JSON's
+ * `clusterIdle` is what both idle jobs cost per second).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
@@ -67,6 +72,8 @@ const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 // PyFlink's python.execution-mode of both jobs: `process` (a Python worker per slot) or `thread`
 // (Python inside the JVM); several: one pair of jobs per mode, one after the other.
 const EXECUTION_MODES = flag('execution-mode', 'process').split(',');
+const CLUSTER = process.argv.includes('--cluster');
+const CLUSTER_PORT = Number(flag('cluster-port', '19485'));
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
@@ -132,18 +139,111 @@ function restOf(logDir) {
   return undefined;
 }
 
-/** Checkpoint counts and durations (ms) of the one job of a mini-cluster, from its REST API. */
-async function checkpointStats(logDir) {
+/**
+ * Checkpoint counts and durations (ms) of a job, from the REST API at `rest` (a mini-cluster's:
+ * found in its JobManager's log under `logDir`); `jobId` unless the cluster runs one job.
+ */
+async function checkpointStats({ rest, logDir, jobId }) {
   try {
-    const rest = restOf(logDir);
+    rest ??= restOf(logDir);
     if (!rest) return undefined;
-    const jobs = await (await fetch(`http://${rest}/jobs`)).json();
-    const id = jobs.jobs.find((j) => j.status === 'RUNNING')?.id;
+    const id = jobId ?? (await (await fetch(`http://${rest}/jobs`)).json()).jobs.find((j) => j.status === 'RUNNING')?.id;
     const c = await (await fetch(`http://${rest}/jobs/${id}/checkpoints`)).json();
     const d = c.summary.end_to_end_duration;
-    return { completed: c.counts.completed, failed: c.counts.failed, durationMs: { p50: d.p50, p99: d.p99, max: d.max } };
+    const latest = c.latest?.completed;
+    return {
+      completed: c.counts.completed,
+      failed: c.counts.failed,
+      durationMs: { p50: d.p50, p99: d.p99, max: d.max },
+      // The newest completed checkpoint's parts: where its time went (start delay, alignment, sync, async).
+      latest: latest ? { durationMs: latest.end_to_end_duration, tasks: await checkpointParts(rest, id, latest.id) } : undefined,
+    };
   } catch {
     return undefined;
+  }
+}
+
+/** Per task of one checkpoint: end-to-end, sync and async part, alignment and start delay (ms, max over subtasks). */
+async function checkpointParts(rest, jobId, checkpointId) {
+  const c = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${checkpointId}`)).json();
+  const names = Object.fromEntries(((await (await fetch(`http://${rest}/jobs/${jobId}`)).json()).vertices ?? []).map((v) => [v.id, v.name]));
+  const out = {};
+  for (const [vertex, t] of Object.entries(c.tasks ?? {})) {
+    const detail = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${checkpointId}/subtasks/${vertex}`)).json().catch(() => undefined);
+    const s = detail?.summary;
+    out[(names[vertex] ?? vertex).slice(0, 60)] = {
+      endToEnd: t.end_to_end_duration,
+      sync: s?.checkpoint_duration?.sync?.max,
+      async: s?.checkpoint_duration?.async?.max,
+      alignment: s?.alignment?.duration?.max,
+      startDelay: s?.start_delay?.max,
+    };
+  }
+  return out;
+}
+
+/** The standalone cluster of --cluster (set once started). */
+let cluster;
+
+/** Starts the --cluster cluster: a JobManager and two TaskManagers with 2 slots each, on loopback. */
+async function startCluster() {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-cluster-'));
+  cleanups.push(() => run('bash', [join(ENGINES, 'flink/cluster-stop.sh'), '--dir', dir, '--clean'], { timeout: 180_000 }));
+  const t0 = Date.now();
+  const out = await run('bash', [join(ENGINES, 'flink/cluster-start.sh'), '--dir', dir, '--port', String(CLUSTER_PORT), '--taskmanagers', '2', '--slots', '2'], { timeout: 300_000 });
+  const rest = out.stdout.trim().split('\n').pop();
+  const env = Object.fromEntries(
+    readFileSync(join(dir, 'cluster.env'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  const pids = () => readdirSync(dir).filter((n) => /^(jobmanager|taskmanager-\d+)\.pid$/.test(n)).map((n) => Number(readFileSync(join(dir, n), 'utf8').trim()));
+  progress(`standalone cluster on ${rest} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return {
+    rest,
+    env,
+    /** CPU ms of the JobManager and the TaskManagers (JVMs, and in process mode their Python workers). */
+    cpu() {
+      const sum = { jvm: 0, python: 0, root: 0, total: 0 };
+      for (const pid of pids()) {
+        const c = cpuOf(pid);
+        if (!c) continue;
+        sum.jvm += c.jvm + c.root; // the root of each tree is the JVM itself
+        sum.python += c.python;
+        sum.total += c.total;
+      }
+      return sum;
+    },
+  };
+}
+
+/** `flink run -m <cluster> ...args` in `cwd`, as the deploy docs say; resolves with the job id once it runs. */
+async function flinkRun(cwd, args) {
+  const flink = join(cluster.env.FLINK_HOME, 'bin', 'flink');
+  const env = { ...process.env, FLINK_CONF_DIR: cluster.env.FLINK_CONF_DIR, PATH: `${dirname(cluster.env.FLINK_PYTHON)}:${process.env.PATH}` };
+  const { stdout } = await run(flink, ['run', '-m', cluster.rest, ...args], { cwd, env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }).catch((err) => {
+    throw new Error(`flink run ${args.join(' ')} failed:\n${String(err.stdout ?? '').split('\n').slice(-30).join('\n')}${err.stderr ?? ''}`);
+  });
+  const id = /^JOB_ID (\S+)/m.exec(stdout)?.[1];
+  if (!id || !/^JOB_RUNNING/m.test(stdout)) throw new Error(`flink run ${args.join(' ')}: the job did not start:\n${stdout}`);
+  // RUNNING comes before every task has opened: the first completed checkpoint says they all run.
+  for (const end = Date.now() + 240_000; ; ) {
+    const c = await (await fetch(`http://${cluster.rest}/jobs/${id}/checkpoints`)).json().catch(() => undefined);
+    if (c?.counts?.completed >= 1) break;
+    if (Date.now() > end) throw new Error(`job ${id} completed no checkpoint in 240 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return id;
+}
+
+/** Cancels a job of the cluster and waits until it has ended. */
+async function cancelOnCluster(jobId) {
+  await fetch(`http://${cluster.rest}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' }).catch(() => undefined);
+  for (const end = Date.now() + 60_000; Date.now() < end; ) {
+    const state = (await (await fetch(`http://${cluster.rest}/jobs/${jobId}`)).json().catch(() => ({}))).state;
+    if (['CANCELED', 'FAILED', 'FINISHED'].includes(state)) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -174,15 +274,28 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops, executio
   await admin.createTopics({ topics: [{ topic: replies, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
   const t0 = Date.now();
-  const job = runFlinkJob(dir, { args: ['--partitions', String(PARALLELISM)] });
+  let transport;
+  let stopJob = async () => undefined;
   const stop = async () => {
     await transport?.close();
-    await job.stop();
+    await stopJob();
     rmSync(dir, { recursive: true, force: true });
   };
-  let transport;
   cleanups.push(stop);
-  await job.running;
+  let where;
+  let cpu;
+  if (CLUSTER) {
+    const jobId = await flinkRun(dir, ['-py', 'job.py', '-pyfs', 'python', '--jarfile', cluster.env.FLINK_KAFKA_JAR, '--jar', 'none', '--create-topics', '--partitions', String(PARALLELISM)]);
+    stopJob = () => cancelOnCluster(jobId);
+    where = { rest: cluster.rest, jobId };
+    cpu = () => cluster.cpu();
+  } else {
+    const job = runFlinkJob(dir, { args: ['--partitions', String(PARALLELISM)] });
+    stopJob = () => job.stop();
+    await job.running;
+    where = { logDir: job.logDir };
+    cpu = () => cpuOf(job.pid);
+  }
   progress(`generated job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
   // UUIDv7 request ids, the client's default (--request-ids plain: ids that do not say when they were made).
@@ -192,9 +305,9 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops, executio
   return {
     label: `StateFlow on Flink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, local hops ${localHops}, ${executionMode})`,
     call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
-    pid: job.pid,
-    logDir: job.logDir,
-    extra: { kind: 'generated', checkpointMs, localHops, executionMode, parallelism: PARALLELISM },
+    cpu,
+    where,
+    extra: { kind: 'generated', checkpointMs, localHops, executionMode, parallelism: PARALLELISM, cluster: CLUSTER },
     stop,
   };
 }
@@ -206,10 +319,31 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
   const env = findFlinkEnv();
   const stopFile = join(dir, 'stop');
   const script = fileURLToPath(new URL('./reference_job.py', import.meta.url));
-  const args = [script, '--bootstrap', bootstrap, '--prefix', prefix, '--jar', env.kafkaJar, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--execution-mode', executionMode, '--stop-file', stopFile];
+  const jobArgs = ['--bootstrap', bootstrap, '--prefix', prefix, '--parallelism', String(PARALLELISM), '--checkpoint-interval', String(checkpointMs), '--execution-mode', executionMode];
+  const extra = { kind: 'reference', checkpointMs, executionMode, parallelism: PARALLELISM, cluster: CLUSTER };
+  const label = `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, ${executionMode})`;
+  const call = (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r);
+  let n = 0;
+  let transport;
+  const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `r${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
+  if (CLUSTER) {
+    // `--bootstrap` first: `flink run` passes everything from the first argument it does not know on to the script.
+    const t0 = Date.now();
+    const jobId = await flinkRun(dir, ['-py', script, '--jarfile', cluster.env.FLINK_KAFKA_JAR, ...jobArgs, '--jar', 'none']);
+    const stop = async () => {
+      await transport?.close();
+      await cancelOnCluster(jobId);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    cleanups.push(stop);
+    progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
+    await createAccounts('reference', send);
+    return { label, call, cpu: () => cluster.cpu(), where: { rest: cluster.rest, jobId }, extra, stop };
+  }
+  const args = [script, ...jobArgs, '--jar', env.kafkaJar, '--stop-file', stopFile];
   const child = spawn(env.python, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLINK_LOG_DIR: dir, _python_worker_execution_mode: REF_WORKERS } });
   const exited = new Promise((r) => child.on('exit', r));
-  let transport;
   const stop = async () => {
     await transport?.close();
     writeFileSync(stopFile, '');
@@ -241,17 +375,8 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
   });
   progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
-  let n = 0;
-  const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `r${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
   await createAccounts('reference', send);
-  return {
-    label: `hand-written PyFlink (p=${PARALLELISM}, checkpoint ${checkpointMs} ms, ${executionMode})`,
-    call: (op) => send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }).then((r) => 'ok' in r),
-    pid: child.pid,
-    logDir: dir,
-    extra: { kind: 'reference', checkpointMs, executionMode, parallelism: PARALLELISM },
-    stop,
-  };
+  return { label, call, cpu: () => cpuOf(child.pid), where: { logDir: dir }, extra, stop };
 }
 
 /**
@@ -267,14 +392,14 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
         for (const job of jobs) {
           const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + round);
           const warmupMs = Math.min(2000, DURATION_MS / 4);
-          const before = { job: cpuOf(job.pid), kafka: cpuOf(kafkaPid), driver: process.cpuUsage() };
+          const before = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage() };
           const r = await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
-          const after = { job: cpuOf(job.pid), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver) };
+          const after = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver) };
           const n = r.ops + r.errors;
           const perSec = (b, a) => (a && b ? Math.round((a.total - b.total) / r.seconds) : undefined);
           const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka) };
           const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number(((after.driver.user + after.driver.system) / 1000 / n).toFixed(3)) : undefined };
-          const checkpoints = await checkpointStats(job.logDir);
+          const checkpoints = await checkpointStats(job.where);
           const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
           rows.push(row);
           progress(`${job.label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
@@ -294,6 +419,15 @@ async function flinkTargets(prog, rows, bootstrap, kafkaPid) {
         if (hops[i]) starting.push(startGenerated(prog, bootstrap, checkpointMs, hops[i], mode));
         if (TARGETS.includes('reference') && i === 0) starting.push(startReference(bootstrap, checkpointMs, mode));
         const jobs = await Promise.all(starting);
+        if (CLUSTER) {
+          // What the idle jobs cost the cluster (checkpoints, Kafka polling): part of every row's CPU.
+          const before = cluster.cpu();
+          await new Promise((r) => setTimeout(r, 5000));
+          const after = cluster.cpu();
+          const entry = { checkpointMs, executionMode: mode, jobs: jobs.length, cpuMsPerSec: Math.round((after.total - before.total) / 5) };
+          clusterIdle.push(entry);
+          progress(`idle jobs: the cluster uses ${entry.cpuMsPerSec} CPU ms/s`);
+        }
         await measureInterleaved(jobs.reverse(), rows, kafkaPid);
         for (const job of jobs) {
           cleanups.splice(cleanups.indexOf(job.stop), 1);
@@ -336,6 +470,9 @@ function table(rows) {
   return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+/** --cluster: CPU ms/s of the cluster while its jobs idle, per checkpoint interval and mode. */
+const clusterIdle = [];
+
 try {
   const prog = await program();
   const rows = [];
@@ -343,6 +480,7 @@ try {
   if (TARGETS.includes('flink') || TARGETS.includes('reference')) {
     const kafka = await startKafka();
     const bootstrap = kafka.bootstrap;
+    if (CLUSTER) cluster = await startCluster();
     await flinkTargets(prog, rows, bootstrap, kafka.pid);
   }
   const text = table(rows);
@@ -351,7 +489,7 @@ try {
   for (const r of compared) {
     process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
   }
-  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
