@@ -63,9 +63,11 @@ export interface FlinkJobConfig {
    * PyFlink's `python.execution-mode`. `process`: each slot's Python operators run in a Python
    * worker process (Beam's Fn API: a gRPC exchange and a bundle per stage). `thread`: they run
    * inside the TaskManager's JVM (an embedded CPython through pemja, records handed over in
-   * memory); local mini-cluster only for now (on a standalone cluster PyFlink 2.3 cannot create
-   * the request-id states' TTL inside a TaskManager), and it needs a Python built as a shared
-   * library. Restoring a checkpoint taken in the other mode was not tested.
+   * memory; about half the CPU per call), which needs a Python built as a shared library and,
+   * on a cluster, flink-python in the TaskManagers' `lib/` with `pemja.` loaded parent-first
+   * (see the Flink guide). `auto`: `thread` on a local mini-cluster when the job's Python can
+   * embed, `process` under `flink run`. Restoring a checkpoint taken in the other mode was not
+   * tested.
    */
   executionMode: FlinkExecutionMode;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
@@ -83,10 +85,10 @@ export interface FlinkJobConfig {
 }
 
 /** Where the job's Python operators run (see {@link FlinkJobConfig.executionMode}). */
-export type FlinkExecutionMode = 'process' | 'thread';
+export type FlinkExecutionMode = 'auto' | 'process' | 'thread';
 
 /** The values of {@link FlinkJobConfig.executionMode}. */
-export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['process', 'thread'];
+export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['auto', 'process', 'thread'];
 
 /** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
 export type FlinkConfigOverrides = { [name: string]: string | number | boolean | undefined };
@@ -133,9 +135,9 @@ export const FLINK_SETTINGS: BackendSettings = {
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
   executionMode: {
     type: 'string',
-    help: "PyFlink python.execution-mode: process (a Python worker per slot) or thread (Python inside the TaskManager's JVM; local mini-cluster only)",
-    default: 'process',
-    placeholder: 'process|thread',
+    help: "PyFlink python.execution-mode: auto (thread on a local mini-cluster, process under flink run), process (a Python worker per slot) or thread (Python inside the TaskManager's JVM)",
+    default: 'auto',
+    placeholder: 'auto|process|thread',
   },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
@@ -174,7 +176,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     dedupTtlSeconds: 3600,
     dedupWindow: 64,
     resumeDetached: true,
-    executionMode: 'process',
+    executionMode: 'auto',
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,
@@ -242,7 +244,7 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   const executionMode = str('executionMode');
   if (executionMode !== undefined) {
     if (!(FLINK_EXECUTION_MODES as readonly string[]).includes(executionMode)) {
-      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(' or ')} (got '${executionMode}')`);
+      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(', ')} (got '${executionMode}')`);
     }
     config.executionMode = executionMode as FlinkExecutionMode;
   }

@@ -63,10 +63,12 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 
 Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
-JVM). \`thread\` runs on a local mini-cluster only for now (under \`flink run\` the job refuses it:
-PyFlink 2.3 cannot create its TTL states inside a TaskManager) and needs a Python built as a
-shared library. Restoring a
-checkpoint taken in the other mode was not tested: treat a switch as a new deployment.
+JVM, about half the CPU per call; \`auto\`: \`thread\` on a local mini-cluster when this Python
+can embed, \`process\` under \`flink run\`). \`thread\` needs a Python built as a shared library
+and, on a cluster, the \`flink-python\` jar (\`opt/\`) in the TaskManagers' \`lib/\` with
+\`classloader.parent-first-patterns.additional: pemja.\` (otherwise the second thread-mode job
+on a TaskManager fails to open). Restoring a checkpoint taken in the other mode was not
+tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
 \`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,
