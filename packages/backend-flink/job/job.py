@@ -184,6 +184,15 @@ def key_switcher(backend):
     return switch
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def latest_checkpoint(checkpoint_dir: str) -> str | None:
     """The newest retained checkpoint (`<dir>/<job id>/chk-<n>`) that has metadata, or None."""
     local = checkpoint_dir[len("file://"):] if checkpoint_dir.startswith("file://") else checkpoint_dir
@@ -572,6 +581,12 @@ def main(argv=None) -> int:
     if local and config.get("loopback", True) and not args.no_loopback:
         for key, value in LOOPBACK_CONFIG.items():
             flink.set_string(key, value)
+        # A free port chosen here rather than 0, so that the REST address can be printed (in
+        # thread mode the mini-cluster's own log stays empty): tools read checkpoints from it.
+        rest_port = free_port()
+        flink.set_string("rest.bind-port", str(rest_port))
+        flink.set_string("rest.port", str(rest_port))
+        log("JOB_REST http://127.0.0.1:%d" % rest_port)
     checkpoint = config["checkpoint"]
     flink.set_string("execution.checkpointing.interval", "%d ms" % checkpoint["intervalMs"])
     flink.set_string("execution.checkpointing.dir", checkpoint["dir"])

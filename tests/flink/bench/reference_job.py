@@ -76,7 +76,15 @@ def main() -> int:
         for key in ("rest.bind-address", "rest.address", "jobmanager.bind-host", "jobmanager.rpc.address",
                     "taskmanager.bind-host", "taskmanager.host"):
             conf.set_string(key, "127.0.0.1")
-        conf.set_string("rest.bind-port", "0")
+        # A free port, printed (JOB_REST): in thread mode the mini-cluster's own log stays empty.
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            rest_port = probe.getsockname()[1]
+        conf.set_string("rest.bind-port", str(rest_port))
+        conf.set_string("rest.port", str(rest_port))
+        print("JOB_REST http://127.0.0.1:%d" % rest_port, flush=True)
     conf.set_string("python.fn-execution.bundle.time", "5")
     conf.set_string("python.fn-execution.bundle.size", "1000")
     conf.set_string("execution.checkpointing.dir", "file://" + os.path.abspath("reference-checkpoints"))

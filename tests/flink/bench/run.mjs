@@ -129,12 +129,15 @@ async function startKafka() {
   return { bootstrap, pid: Number(readFileSync(join(kdir, 'kafka.pid'), 'utf8').trim()) };
 }
 
-/** The REST address of a local mini-cluster, from its JobManager's log in `logDir`. */
+/**
+ * The REST address of a local mini-cluster: the `JOB_REST` line of the job's output, or its
+ * JobManager's log, in `logDir` (in thread mode the mini-cluster's log stays empty).
+ */
 function restOf(logDir) {
   for (const name of readdirSync(logDir)) {
     if (!name.endsWith('.log')) continue;
-    const m = /Rest endpoint listening at (\S+)/.exec(readFileSync(join(logDir, name), 'utf8'));
-    if (m) return m[1];
+    const m = /(?:^JOB_REST |Rest endpoint listening at )(\S+)/m.exec(readFileSync(join(logDir, name), 'utf8'));
+    if (m) return m[1].replace(/^https?:\/\//, '');
   }
   return undefined;
 }
@@ -365,18 +368,19 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
   };
   cleanups.push(stop);
   const t0 = Date.now();
-  await new Promise((resolve, reject) => {
+  const output = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
       out += c;
-      if (out.includes('JOB_RUNNING')) resolve();
+      if (out.includes('JOB_RUNNING')) resolve(out);
     });
     exited.then(() => reject(new Error(`the reference job exited before running: ${out}`)));
   });
+  const rest = /^JOB_REST https?:\/\/(\S+)/m.exec(output)?.[1];
   progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
   await createAccounts('reference', send);
-  return { label, call, cpu: () => cpuOf(child.pid), where: { logDir: dir }, extra, stop };
+  return { label, call, cpu: () => cpuOf(child.pid), where: rest ? { rest } : { logDir: dir }, extra, stop };
 }
 
 /**
