@@ -42,10 +42,8 @@ LOOPBACK_CONFIG = {
 
 #: PyFlink's `python.execution-mode`: `process` runs the Python operators in a worker process per
 #: slot (Beam's Fn API: a gRPC exchange and a bundle per stage); `thread` runs them inside the
-#: TaskManager's JVM (pemja: an embedded CPython, records handed over in memory). `auto`: `thread`
-#: on a local mini-cluster when this Python can embed (checked here), `process` under `flink run`
-#: (thread mode needs the cluster set up for it, which the client cannot check).
-EXECUTION_MODES = ("auto", "process", "thread")
+#: TaskManager's JVM (pemja: an embedded CPython, records handed over in memory).
+EXECUTION_MODES = ("process", "thread")
 
 ENV_OVERRIDES = {
     # environment variable -> (config path, type)
@@ -506,7 +504,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--checkpoint-interval", type=int, help="checkpoint interval in ms")
     p.add_argument("--local-hops", choices=["on", "off"], help="run hops between instances of one subtask in place (default: on)")
     p.add_argument("--execution-mode", choices=EXECUTION_MODES,
-                   help="PyFlink python.execution-mode: auto (the default: thread on a local mini-cluster when this Python can embed, process under flink run), process (a Python worker per slot) or thread (Python inside the TaskManager's JVM)")
+                   help="PyFlink python.execution-mode: process (a Python worker per slot, the default) or thread (Python inside the TaskManager's JVM; on a cluster see the Flink guide)")
     p.add_argument("--checkpoint-dir", help="where checkpoints are retained (path or URI)")
     p.add_argument("--from-checkpoint", help="restore from this checkpoint (a chk-N folder), or 'latest'")
     p.add_argument("--ingress-topic")
@@ -531,7 +529,7 @@ def main(argv=None) -> int:
     if args.print_config:
         print(json.dumps(config, indent=2))
         return 0
-    mode = config.get("executionMode") or "auto"
+    mode = config.get("executionMode") or "process"
     if mode not in EXECUTION_MODES:
         log("JOB_ERROR executionMode must be one of %s (got %r); set it in stateflow-job.json, "
             "STATEFLOW_FLINK_EXECUTION_MODE or --execution-mode" % (", ".join(EXECUTION_MODES), mode))
@@ -556,12 +554,10 @@ def main(argv=None) -> int:
         # Python workers run with this interpreter (the venv), not whatever `python` is on PATH.
         flink.set_string("python.executable", sys.executable)
         flink.set_string("python.client.executable", sys.executable)
-        problem = thread_mode_problem() if mode in ("thread", "auto") else None
-        if problem and mode == "thread":
+        problem = thread_mode_problem() if mode == "thread" else None
+        if problem:
             log("JOB_WARNING %s; running the Python operators in 'process' mode instead" % problem)
-        mode = "process" if problem or mode == "process" else "thread"
-    elif mode == "auto":
-        mode = "process"
+            mode = "process"
     config["executionMode"] = mode
     log("EXECUTION_MODE %s" % mode)
     # Read when the job graph is built (PyFlink picks each Python operator's kind then), so

@@ -63,11 +63,10 @@ export interface FlinkJobConfig {
    * PyFlink's `python.execution-mode`. `process`: each slot's Python operators run in a Python
    * worker process (Beam's Fn API: a gRPC exchange and a bundle per stage). `thread`: they run
    * inside the TaskManager's JVM (an embedded CPython through pemja, records handed over in
-   * memory; about half the CPU per call), which needs a Python built as a shared library and,
-   * on a cluster, flink-python in the TaskManagers' `lib/` with `pemja.` loaded parent-first
-   * (see the Flink guide). `auto`: `thread` on a local mini-cluster when the job's Python can
-   * embed, `process` under `flink run`. Restoring a checkpoint taken in the other mode was not
-   * tested.
+   * memory; about half the CPU per call, but on the test cluster checkpoints took about twice
+   * as long), which needs a Python built as a shared library and, on a cluster, flink-python in
+   * the TaskManagers' `lib/` with `pemja.` loaded parent-first (see the Flink guide). Restoring
+   * a checkpoint taken in the other mode was not tested.
    */
   executionMode: FlinkExecutionMode;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
@@ -85,10 +84,10 @@ export interface FlinkJobConfig {
 }
 
 /** Where the job's Python operators run (see {@link FlinkJobConfig.executionMode}). */
-export type FlinkExecutionMode = 'auto' | 'process' | 'thread';
+export type FlinkExecutionMode = 'process' | 'thread';
 
 /** The values of {@link FlinkJobConfig.executionMode}. */
-export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['auto', 'process', 'thread'];
+export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['process', 'thread'];
 
 /** Flat overrides, as the CLI and `BackendBuildOptions.config` pass them. */
 export type FlinkConfigOverrides = { [name: string]: string | number | boolean | undefined };
@@ -135,9 +134,9 @@ export const FLINK_SETTINGS: BackendSettings = {
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
   executionMode: {
     type: 'string',
-    help: "PyFlink python.execution-mode: auto (thread on a local mini-cluster, process under flink run), process (a Python worker per slot) or thread (Python inside the TaskManager's JVM)",
-    default: 'auto',
-    placeholder: 'auto|process|thread',
+    help: "PyFlink python.execution-mode: process (a Python worker per slot) or thread (Python inside the TaskManager's JVM: less CPU per call, slower checkpoints; see the Flink guide)",
+    default: 'process',
+    placeholder: 'process|thread',
   },
   jobName: { type: 'string', help: 'Flink job name', default: 'stateflow-<app>' },
   connectorJar: { type: 'string', help: 'path of the Kafka connector jar', default: '$FLINK_KAFKA_JAR', placeholder: 'path' },
@@ -176,7 +175,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     dedupTtlSeconds: 3600,
     dedupWindow: 64,
     resumeDetached: true,
-    executionMode: 'auto',
+    executionMode: 'process',
     fetchMaxWaitMs: 50,
     bundleTimeMs: 5,
     bundleSize: 1000,
@@ -244,7 +243,7 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   const executionMode = str('executionMode');
   if (executionMode !== undefined) {
     if (!(FLINK_EXECUTION_MODES as readonly string[]).includes(executionMode)) {
-      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(', ')} (got '${executionMode}')`);
+      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(' or ')} (got '${executionMode}')`);
     }
     config.executionMode = executionMode as FlinkExecutionMode;
   }

@@ -63,8 +63,8 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 
 Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
-JVM, about half the CPU per call; \`auto\`: \`thread\` on a local mini-cluster when this Python
-can embed, \`process\` under \`flink run\`). \`thread\` needs a Python built as a shared library
+JVM: about half the CPU per call, but checkpoints, and so answers, took longer on the test
+cluster). \`thread\` needs a Python built as a shared library
 and, on a cluster, the \`flink-python\` jar (\`opt/\`) in the TaskManagers' \`lib/\` with
 \`classloader.parent-first-patterns.additional: pemja.\` (otherwise the second thread-mode job
 on a TaskManager fails to open). Restoring a checkpoint taken in the other mode was not

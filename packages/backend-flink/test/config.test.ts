@@ -55,12 +55,11 @@ describe('resolveFlinkConfig', () => {
     expect(() => resolveFlinkConfig(program, { resumeDetached: 'no' })).toThrow(new FlinkConfigError("resumeDetached must be true or false (got 'no')"));
   });
 
-  it('leaves the execution mode to the job by default (auto); process or thread on request, other values refused', () => {
-    expect(resolveFlinkConfig(program).executionMode).toBe('auto');
+  it('runs Python operators in worker processes by default; thread mode on request, other values refused', () => {
+    expect(resolveFlinkConfig(program).executionMode).toBe('process');
     expect(resolveFlinkConfig(program, { executionMode: 'thread' }).executionMode).toBe('thread');
-    expect(resolveFlinkConfig(program, { executionMode: 'process' }).executionMode).toBe('process');
     expect(() => resolveFlinkConfig(program, { executionMode: 'loopback' })).toThrow(
-      new FlinkConfigError("executionMode must be auto, process, thread (got 'loopback')"),
+      new FlinkConfigError("executionMode must be process or thread (got 'loopback')"),
     );
   });
 });
