@@ -2,7 +2,7 @@
 
 Usage: <statefun-venv>/bin/python service-cpu.py gen|ref <app folder> [--workload A|T]
        [--ops 4000] [--warm 2000] [--entities 1000] [--profile out.prof]
-       [--http --callers 32]
+       [--http --callers 32] [--request-ids uuidv7|plain]
 
 Drives the service's RequestReplyHandler the way Statefun does (a small stand-in for the
 runtime, in this process): a ToFunction per message with the target address's persisted
@@ -41,6 +41,7 @@ p.add_argument("--entities", type=int, default=1000)
 p.add_argument("--profile", default="")
 p.add_argument("--http", action="store_true")
 p.add_argument("--callers", type=int, default=32)
+p.add_argument("--request-ids", choices=["uuidv7", "plain"], default="uuidv7")
 args = p.parse_args()
 app = os.path.abspath(args.app)
 REPLY_TO = {"channel": "kafka:%s-replies" % args.side, "id": "client-1"}
@@ -138,6 +139,13 @@ async def create_all():
             queue.extend(await call(*queue.pop(0)))
 
 
+def uuidv7(rnd):
+    """A UUIDv7 (RFC 9562) made now: the client's default request id, as the benchmark sends."""
+    value = (int(time.time() * 1000) << 80) | (0x7 << 76) | (rnd.getrandbits(12) << 64) | (0b10 << 62) | rnd.getrandbits(62)
+    h = "%032x" % value
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
 def operations(workload, seed):
     rnd = random.Random(seed)
     n = 0
@@ -154,7 +162,10 @@ def operations(workload, seed):
         else:
             method, margs = "update", ["v" * 100]
         key = "acct%d" % a
-        yield key, {"kind": "Invoke", "requestId": "%s-%s-%d" % (args.side, workload, n + seed * 10_000_000), "seq": 0,
+        # Dated ids (the default) need no Settle back to a transfer's first account; undated
+        # ones (`plain`) keep it, so a transfer makes a third call.
+        request_id = uuidv7(rnd) if args.request_ids == "uuidv7" else "%s-%s-%d" % (args.side, workload, n + seed * 10_000_000)
+        yield key, {"kind": "Invoke", "requestId": request_id, "seq": 0,
                     "stack": [], "replyTo": REPLY_TO, "target": {"entity": "Account", "key": key},
                     "method": method, "args": margs, "kwargs": {}}
 
