@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -46,7 +47,14 @@ MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 
 def issued_at_ms(request_id: Any) -> Optional[int]:
     """When a request id was made (ms since the epoch) if it is a UUIDv7 (RFC 9562), else None."""
-    if not isinstance(request_id, str) or not _UUID.match(request_id):
+    if not isinstance(request_id, str):
+        return None
+    return _issued_at_ms(request_id)
+
+
+@lru_cache(maxsize=256)  # one request's pass asks up to three times
+def _issued_at_ms(request_id: str) -> Optional[int]:
+    if not _UUID.match(request_id):
         return None
     return int(request_id[:8] + request_id[9:13], 16)
 
