@@ -217,4 +217,29 @@ for layout, old_value in (("lines", encode_requests(old_records)), ("JSON object
           [m[:2] for m in messages] == [("stateflow/Item", "coke")] and list(written) == [OLD, "undated", NEW]
           and Record.parse(written["undated"], "undated").pending and Record.parse(written[OLD], OLD).forwarded)
 
+# A value exactly as the previous version wrote it (three of one account's records from a run
+# of tests/statefun/bench/service-cpu.py with it): answered from, followed, and kept readable.
+WRITTEN_BEFORE = (
+    '#1 3\n"c-0"\t{"response": "{\\"kind\\": \\"Response\\", \\"result\\": {\\"ok\\": {\\"$entity\\": \\"Account\\", '
+    '\\"$key\\": \\"acct0\\"}}, \\"stack\\": [], \\"requestId\\": \\"c-0\\", \\"seq\\": 2, \\"replyTo\\": {\\"channel\\": '
+    '\\"kafka:gen-replies\\", \\"id\\": \\"client-1\\"}}", "lookup": true}\n'
+    '"01a24dbc-b037-7414-9fb5-355e1e2feb89"\t{"forward": {"entity": "Account", "key": "acct1"}}\n'
+    '"01a24dbc-b03e-7a6c-b27a-7185612e7696"\t{"response": "{\\"kind\\": \\"Response\\", \\"result\\": {\\"ok\\": true}, '
+    '\\"stack\\": [], \\"origin\\": {\\"entity\\": \\"Account\\", \\"key\\": \\"acct1\\"}, \\"requestId\\": '
+    '\\"01a24dbc-b03e-7a6c-b27a-7185612e7696\\", \\"seq\\": 2, \\"replyTo\\": {\\"channel\\": \\"kafka:gen-replies\\", '
+    '\\"id\\": \\"client-1\\"}}", "lookup": true}'
+)
+before = dict(alice_state, requests=WRITTEN_BEFORE)
+query = {"kind": "Query", "requestId": "01a24dbc-b03e-7a6c-b27a-7185612e7696", "seq": 0, "stack": [], "replyTo": OTHER_TO,
+         "target": ALICE, "hops": 1}
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", before, detached)
+answers = [json.loads(v) for _, v in egress]
+check("previous version's value: a Query gets the stored answer, whole",
+      messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
+      == [("01a24dbc-b03e-7a6c-b27a-7185612e7696", OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct1"})])
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "requestId": "01a24dbc-b037-7414-9fb5-355e1e2feb89"})).encode(),
+                        "stateflow/event", before, detached)
+check("previous version's value: a Query follows its forward record",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and json.loads(messages[0][2][1:])["hops"] == 2)
+
 print("ok %d" % passed)
