@@ -180,7 +180,7 @@ async function startBeam(prog, bootstrap, target) {
     const beam = findBeamEnv();
     const stopFile = join(dir, 'stop');
     const script = fileURLToPath(new URL('./reference/pipeline.py', import.meta.url));
-    const variant = target === 'echo' ? ['--echo'] : target.startsWith('ref+') ? ['--extra-steps', target.slice(4)] : [];
+    const variant = target === 'echo' ? ['--echo'] : target === 'refwrite' ? ['--always-write'] : target === 'refappend' ? ['--always-append'] : target.startsWith('ref+') ? ['--extra-steps', target.slice(4)] : [];
     const child = spawn(beam.python, [script, '--prism', beam.prism, '--bootstrap', bootstrap, '--prefix', prefix, '--kafka-io', pipelineTemplateDir(), '--stop-file', stopFile, ...variant], {
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
@@ -242,7 +242,7 @@ function summarise(rows) {
     const line = { target, workload, concurrency, rounds: list.length, opsPerSec: median(list.map((r) => r.opsPerSec)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), errors: list.reduce((n, r) => n + r.errors, 0) };
     const ref = rows.filter((x) => x.target === 'reference' && x.workload === workload && x.concurrency === concurrency);
     // Only the Beam targets ran in the reference's rounds (the embedded runtime and Flink did not).
-    if (ref.length && (['generated', 'nodedup', 'nodetach', 'echo'].includes(target) || target.startsWith('ref+'))) {
+    if (ref.length && (['generated', 'nodedup', 'nodetach', 'echo', 'refwrite', 'refappend'].includes(target) || target.startsWith('ref+'))) {
       const pair = (r) => ref.find((x) => x.round === r.round);
       line.p50Ratio = median(list.filter(pair).map((r) => r.p50 / pair(r).p50));
       line.opsRatio = median(list.filter(pair).map((r) => r.opsPerSec / pair(r).opsPerSec));
@@ -282,7 +282,7 @@ try {
   progress(`Kafka on ${bootstrap}`);
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
   if (TARGETS.includes('flink')) await flink(prog, bootstrap, rows);
-  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'nodetach', 'reference', 'echo'].includes(t) || t.startsWith('ref+'));
+  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'nodetach', 'reference', 'echo', 'refwrite', 'refappend'].includes(t) || t.startsWith('ref+'));
   if (beamTargets.length) await beamRounds(prog, bootstrap, beamTargets, rows);
   const lines = summarise(rows);
   process.stdout.write(`${table(lines)}\n`);
