@@ -1,7 +1,7 @@
 """What an entity step does with one event at its key (no Beam import).
 
 The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
-``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state,
+``DoFn`` whose state (a ``BagState`` of texts, see :class:`LogStore`) holds the instance's encoded state,
 the ids of the last hops that changed it, so a redelivered event between entities (the
 same ``requestId``, ``seq`` and kind) is not applied twice, and the client requests this
 key ran or passed, with the answers made here (see :mod:`requests`), so a client request
@@ -158,9 +158,10 @@ class LogStore:
 class EntityLogic:
     """Runs the kernel for one event under its key.
 
-    A key's state is one cell (one state read and at most one write per event: on a
+    A key's state is one entry (one state read and at most one write per event: on a
     portable runner each state access is a call to the runner): ``{"state": <encoded
-    instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``.
+    instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``,
+    kept in one text (:class:`CellStore`) or, in the pipeline, a log (:class:`LogStore`).
     """
 
     def __init__(self, program: Dict[str, Any], resume_detached: bool = True):

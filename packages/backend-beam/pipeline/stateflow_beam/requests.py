@@ -36,7 +36,8 @@ Records of the previous layout keep working: a request's key waiting for a ``Set
 (another key's answer, made by an older pipeline) records it and answers the copies
 waiting (:meth:`Requests.on_settle`).
 
-The table is read and written whole with every event of its key, so it is kept short.
+The table is read with every event of its key (each pass appends the records it changed,
+and the key's log is rewritten whole now and then: see ``entities.LogStore``), so it is kept short.
 Dated ids (UUIDv7, the client's default) are dropped ``dedupTtlSeconds`` after they were
 made, and, past :data:`REQUEST_MEMORY` finished ones (answered or sent on), the oldest are
 dropped first; the key remembers the newest time it dropped (``forgot``). A copy of a dated

@@ -2,7 +2,8 @@
 
 Thin ``DoFn`` wrappers: the logic is in :mod:`routing`, :mod:`requests` and
 :mod:`entities` (no Beam there). The entity steps keep their state in Beam state
-(``ReadModifyWriteState`` of text, per key and window: the global window here). There is
+(a ``BagState`` of texts, per key and window: the global window here; see
+``entities.LogStore``). There is
 one stateful step per hop: request dedup and the answers live in the entity's own state
 (see :mod:`requests`), since on a runner like Prism every stateful step an event passes
 costs a bundle.
