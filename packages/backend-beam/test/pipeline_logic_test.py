@@ -1,12 +1,18 @@
 """Tests of stateflow_beam's routing, request dedup and entity logic with a plain Python
 (no Beam; run by pipeline-logic.test.ts). A small in-memory driver plays the pipeline:
 classify -> entity steps (by key; request dedup and answers in the key's own state), with
-events between entities looping back as they would through the internal topic."""
+events between entities looping back as they would through the internal topic.
+
+Run twice (pipeline-logic.test.ts): with each key's entry in one text
+(``STATEFLOW_BEAM_TEST_STORE=cell``) and as the pipeline keeps it, a log of texts
+(``log``; there every pass rewrites the log whole, LOG_LIMIT 1, so the table's old ids
+leave it at each write as they do with one text). The log's own checks, with the real
+LOG_LIMIT (one appended text per pass), are at the end and run in both."""
 import json
 import os
 
-from stateflow_beam import requests
-from stateflow_beam.entities import CLIENT, EVENT, EntityLogic, HOP_MEMORY
+from stateflow_beam import entities, requests
+from stateflow_beam.entities import CLIENT, EVENT, EntityLogic, HOP_MEMORY, LogStore
 from stateflow_beam.routing import DEAD, READ, REJECTED, REQUEST, Router, route_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,6 +23,10 @@ REPLY = {"channel": "kafka:replies", "id": "c1"}
 OTHER = {"channel": "kafka:replies", "id": "c2"}
 router = Router(PROGRAM, CONFIG)
 passed = 0
+STORE = os.environ.get("STATEFLOW_BEAM_TEST_STORE", "cell")
+REAL_LOG_LIMIT = entities.LOG_LIMIT
+if STORE == "log":
+    entities.LOG_LIMIT = 1
 
 
 def check(cond, what):
@@ -45,10 +55,44 @@ class Cell:
         self.value = None
 
 
+class Bag:
+    """A key's log of texts (Beam BagState), counting the requests a runner would get."""
+
+    def __init__(self):
+        self.texts = []
+        self.adds = 0
+        self.clears = 0
+
+    def read(self):
+        return list(self.texts)
+
+    def add(self, text):
+        self.texts.append(text)
+        self.adds += 1
+
+    def clear(self):
+        self.texts = []
+        self.clears += 1
+
+
+class LogCell:
+    """A log-kept key as the checks look at it: ``read`` gives the entry the log folds to."""
+
+    def __init__(self):
+        self.bag = Bag()
+
+    def read(self):
+        return json.dumps(LogStore(self.bag).load()) if self.bag.texts else None
+
+    def write(self, text):
+        self.bag.texts = [text]
+
+
 class Driver:
     """The pipeline's steps in memory (state cells per key, like Beam state)."""
 
-    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM, resume_detached=True):
+    def __init__(self, ttl=0, now_ms=0, dedup=True, kernel=None, router=router, program=PROGRAM, resume_detached=True, store=None):
+        self.store = store or STORE
         self.logic = EntityLogic(program, resume_detached)
         if kernel is not None:
             self.logic.kernel = kernel
@@ -62,7 +106,7 @@ class Driver:
         self.sent = []  # everything written to a reply topic or the dead letters: (topic, text)
 
     def cell(self, *name):
-        return self.cells.setdefault(name, Cell())
+        return self.cells.setdefault(name, LogCell() if self.store == "log" else Cell())
 
     def ingress(self, value, hold=False):
         """One ingress record; with ``hold``, events between entities are queued in
@@ -81,7 +125,8 @@ class Driver:
         while pending:
             t = pending.pop(0)
             key = route_key(json.loads(t[1:]))
-            internal, sends = self.logic.handle(t, self.cell("entry", key), self.dedup, self.ttl, self.now_ms)
+            target = self.cell("entry", key)
+            internal, sends = self.logic.handle(t, target.bag if self.store == "log" else target, self.dedup, self.ttl, self.now_ms)
             for k, e in internal:
                 check(k == route_key(json.loads(e)), "internal events keyed by their route key")
                 held = hold or json.loads(e)["kind"] in self.hold_kinds
@@ -435,6 +480,9 @@ class Account:
         self.balance += amount
         return self.balance
 
+    def read(self) -> int:
+        return self.balance
+
     def transfer(self, to, amount):  # b0: take, to.deposit(amount); b1 (detached): return True
         ...
 
@@ -455,21 +503,22 @@ def __sf_Account__transfer__b1(self, __sf_env):
 ANY = {"kind": "Any"}
 
 
-def bank_method(name, params, blocks=(), detached=()):
+def bank_method(name, params, blocks=(), detached=(), writes=True):
     body = {"kind": "SimpleBody"}
     if blocks:
         body = {"kind": "SplitBody", "entry": blocks[0], "blocks": [
             dict({"kind": "Block", "id": b, "function": "__sf_Account__%s__%s" % (name, b), "params": [], "mayReturn": True,
                   "terminator": {"kind": "Return", "loc": "synthetic"}, "loc": "synthetic"}, **({"detached": True} if b in detached else {}))
             for b in blocks]}
-    return {"kind": "Method", "name": name, "returns": ANY, "writes": True, "loc": "synthetic", "body": body,
+    return {"kind": "Method", "name": name, "returns": ANY, "writes": writes, "loc": "synthetic", "body": body,
             "params": [{"kind": "Param", "name": p, "type": ANY, "mode": "positional-or-keyword", "loc": "synthetic"} for p in params]}
 
 
 BANK = {"kind": "Program", "irVersion": "0.1.0", "module": {"kind": "PythonModule", "name": "bank", "path": "bank.py", "source": BANK_SOURCE},
         "entities": [{"kind": "EntityClass", "name": "Account", "loc": "synthetic", "key": {"method": "__key__", "type": {"kind": "Str"}},
                       "fields": [], "init": bank_method("__init__", ["name", "balance"]),
-                      "methods": [bank_method("deposit", ["amount"]), bank_method("transfer", ["to", "amount"], ["b0", "b1"], ["b1"])]}]}
+                      "methods": [bank_method("deposit", ["amount"]), bank_method("transfer", ["to", "amount"], ["b0", "b1"], ["b1"]),
+                                  bank_method("read", [], writes=False)]}]}
 k = Driver(program=BANK, router=bank)
 for name, balance in (("a", 10), ("b", 0)):
     k.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
@@ -509,5 +558,106 @@ for e in reply_on_its_way:
     f.entity(e)
 check(sorted(r["replyTo"]["id"] for r in f.responses("k3")) == ["c1", "c2"] and f.state("Account/b")["balance"] == 8 and f.state("Account/a")["balance"] == 2,
       "the Reply's pass answers both, the transfer ran once: %r" % f.responses("k3"))
+
+# -- the log a key's entry is kept in (entities.LogStore), with its real LOG_LIMIT -------
+entities.LOG_LIMIT = REAL_LOG_LIMIT
+LIMIT = REAL_LOG_LIMIT
+T0 = issued + 10_000
+
+
+bank_read = Router({"entities": [{"name": "Account", "methods": [{"name": "transfer"}, {"name": "deposit"}, {"name": "read"}]}]}, CONFIG)
+
+
+def bank_driver(store):
+    drv = Driver(program=BANK, router=bank_read, ttl=3600, now_ms=T0, store=store)
+    for name, balance in (("a", 1000), ("b", 0)):
+        drv.ingress(json.dumps({"kind": "Construct", "entity": "Account", "requestId": "new-" + name, "seq": 0, "stack": [], "replyTo": REPLY, "args": [name, balance], "kwargs": {}}))
+    return drv
+
+
+def bank_call(rid, key, method, args, reply=REPLY):
+    return json.dumps({"kind": "Invoke", "requestId": rid, "seq": 0, "stack": [], "replyTo": reply, "target": {"entity": "Account", "key": key},
+                       "method": method, "args": args, "kwargs": {}})
+
+
+# The same requests (deposits, transfers, copies of both, a copy racing its transfer's
+# hop) give the same answers, states, hop ids and request tables kept in one text and
+# in a log; the log takes one append per pass and is rewritten whole past LOG_LIMIT.
+one, log = bank_driver("cell"), bank_driver("log")
+script = []
+for i in range(3 * LIMIT):
+    rid = uuid7_at(T0 + i, i)
+    if i % 3 == 0:
+        script.append(("in", bank_call(rid, "a", "deposit", [1])))
+    else:
+        script.append(("in", bank_call(rid, "a", "transfer", [{"$entity": "Account", "$key": "b"}, 2])))
+    if i % 5 == 0:
+        script.append(("in", bank_call(rid, "a", "transfer" if i % 3 else "deposit", [{"$entity": "Account", "$key": "b"}, 2] if i % 3 else [1], OTHER)))
+    if i % 7 == 1:  # a copy sent while the transfer's deposit is still on its way to b
+        script.append(("hold", bank_call(uuid7_at(T0 + i, 1000 + i), "a", "transfer", [{"$entity": "Account", "$key": "b"}, 2])))
+        script.append(("in", bank_call(uuid7_at(T0 + i, 1000 + i), "a", "transfer", [{"$entity": "Account", "$key": "b"}, 2], OTHER)))
+        script.append(("release", None))
+for what, value in script:
+    for drv in (one, log):
+        if what == "release":
+            drv.release()
+        else:
+            drv.ingress(value, hold=(what == "hold"))
+check(one.sent == log.sent and len(one.sent) > 3 * LIMIT, "the same answers with the entry in one text or in a log (%d sent)" % len(one.sent))
+for key in ("Account/a", "Account/b"):
+    a, b = json.loads(one.cell("entry", key).read()), json.loads(log.cell("entry", key).read())
+    check(a["state"] == b["state"] and a["hops"] == b["hops"] and a["requests"]["ids"] == b["requests"]["ids"],
+          "%s: the log folds to the entry kept in one text" % key)
+check(log.state("Account/a")["balance"] + log.state("Account/b")["balance"] == 1000 + sum(1 for i in range(3 * LIMIT) if i % 3 == 0),
+      "every deposit and transfer ran once")
+bag = log.cell("entry", "Account/a").bag
+check(1 <= len(bag.texts) <= LIMIT and bag.clears >= 1 and "hops" in json.loads(bag.texts[0]),
+      "past LOG_LIMIT the log is rewritten as one whole entry (%d texts, %d clears)" % (len(bag.texts), bag.clears))
+
+# A read appends only its record; an update its state too.
+drv = bank_driver("log")
+bag = drv.cell("entry", "Account/a").bag
+adds, clears, texts = bag.adds, bag.clears, len(bag.texts)
+drv.ingress(bank_call(uuid7_at(T0, 1), "a", "read", []))
+part = json.loads(bag.texts[-1])
+check(bag.adds == adds + 1 and bag.clears == clears and len(bag.texts) == texts + 1 and set(part) == {"ids"} and list(part["ids"]) == [uuid7_at(T0, 1)],
+      "a read (no state changed) appends one text with its record: %r" % part)
+drv.ingress(bank_call(uuid7_at(T0, 2), "a", "deposit", [5]))
+part = json.loads(bag.texts[-1])
+check(bag.adds == adds + 2 and bag.clears == clears and part["state"]["balance"] == 1005 and list(part["ids"]) == [uuid7_at(T0, 2)], "an update appends its state and record")
+drv.ingress(bank_call(uuid7_at(T0, 2), "a", "deposit", [5], OTHER))
+check(bag.adds == adds + 2 and [r["result"] for r in drv.responses(uuid7_at(T0, 2))] == [{"ok": 1005}] * 2 and drv.state("Account/a")["balance"] == 1005,
+      "a copy is answered from an appended record, nothing appended, nothing run")
+drv.ingress(bank_call(uuid7_at(T0, 3), "b", "deposit", [1]))
+hop = [t for t in drv.cell("entry", "Account/b").bag.texts if "hop" in json.loads(t)]
+check(hop == [], "a client request's pass adds no hop id")
+drv.ingress(bank_call(uuid7_at(T0, 4), "a", "transfer", [{"$entity": "Account", "$key": "b"}, 1]))
+hop = [json.loads(t)["hop"] for t in drv.cell("entry", "Account/b").bag.texts if "hop" in json.loads(t)]
+check(hop == ["%s|1|Invoke" % uuid7_at(T0, 4)], "a hop that changed the receiver appends its id: %r" % hop)
+
+# Old ids leave the table when the log is rewritten whole (not before: a record kept
+# longer never lets a copy run twice).
+drv.now_ms = T0 + 3600 * 1000 + 60_000
+while len(bag.texts) < LIMIT:
+    drv.ingress(bank_call("undated-%d" % len(bag.texts), "a", "read", []))
+check(uuid7_at(T0, 1) in json.loads(drv.cell("entry", "Account/a").read())["requests"]["ids"], "an id past its TTL stays until the rewrite")
+clears = bag.clears
+drv.ingress(bank_call("undated-last", "a", "read", []))
+ids = json.loads(bag.texts[0])["requests"]["ids"]
+check(bag.clears == clears + 1 and len(bag.texts) == 1 and uuid7_at(T0, 1) not in ids and "undated-last" in ids,
+      "the rewrite drops the ids past their TTL and keeps the new one")
+drv.ingress(bank_call(uuid7_at(T0, 1), "a", "read", []))
+check(drv.responses(uuid7_at(T0, 1))[-1]["result"]["error"]["code"] == "RequestExpired", "a copy of a dropped id is refused, not run")
+
+# A key kept by a pipeline before the log (one text in the old cell) is read from there,
+# and moved into the log whole at its first write.
+old_cell, new_bag = Cell(), Bag()
+old_cell.write(json.dumps({"state": {"name": "c", "balance": 7}, "hops": [], "requests": {"ids": {"s1": {"res": [1, {"ok": 7}]}}}}))
+out = EntityLogic(BANK).handle(CLIENT + bank_call("s2", "c", "deposit", [1]), LogStore(new_bag, old_cell))
+entry = LogStore(new_bag).load()
+check(old_cell.read() is None and len(new_bag.texts) == 1 and entry["state"]["balance"] == 8 and set(entry["requests"]["ids"]) == {"s1", "s2"},
+      "an entry of the old cell moves into the log: %r" % entry)
+out = EntityLogic(BANK).handle(CLIENT + bank_call("s1", "c", "deposit", [1]), LogStore(new_bag, old_cell))
+check(json.loads(out[1][0])["result"] == {"ok": 7} and LogStore(new_bag).load()["state"]["balance"] == 8, "its records still answer copies")
 
 print("ok %d" % passed)

@@ -407,7 +407,7 @@ def build_job(env, config: dict, program: dict) -> None:
 
                 self.local = LocalHops(
                     *subtask_of_context(runtime_context),
-                    handle=lambda origin, text: self.logic.handle(origin, text, self.view),
+                    handle=lambda origin, text, event: self.logic.run(origin, text, self.view, event),
                     switch=self._switch,
                     log=lambda m: print(m, file=sys.stderr, flush=True),
                 )
@@ -420,20 +420,20 @@ def build_job(env, config: dict, program: dict) -> None:
 
         def _run(self, key, origin, text):
             self.view.at(key)
-            out = self.logic.handle(origin, text, self.view)
+            out = self.logic.run(origin, text, self.view)
             if self.local is not None:
                 self.local.check(key)
                 out = self.local.run(key, out)
             self.view.flush()
             internal, responses, dead = out
-            for text in internal:
-                yield text
-            for text in responses:
+            for sent in internal:
+                yield sent.text
+            for sent in responses:
                 # The reply topic travels with the response, so the sink picks it in the JVM
                 # (a Python topic selector would be one more Python stage that parses it again).
-                yield responses_tag, Row(router.response_topic(text), text)
-            for text in dead:
-                yield dead_tag, text
+                yield responses_tag, Row(router.topic_of_response(sent.event), sent.text)
+            for sent in dead:
+                yield dead_tag, sent.text
 
         def process_element1(self, value, ctx):
             yield from self._run(value[0], value[1], value[2])

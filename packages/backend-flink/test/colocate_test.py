@@ -4,7 +4,7 @@ import time
 import os
 
 from stateflow_flink.colocate import LocalHops, row_key_hash, subtask_of
-from stateflow_flink.operator import EntityLogic
+from stateflow_flink.operator import EntityLogic, texts
 from stateflow_flink.routing import INGRESS, INTERNAL, route_key
 from fake_state import FakeState
 
@@ -46,10 +46,16 @@ class Subtask:
         self.current = None
         self.logic = EntityLogic(PROGRAM)
         self.switches = []
-        self.hops = LocalHops(128, parallelism, index, handle=self.handle, switch=self.switch)
+        self.hops = LocalHops(128, parallelism, index, handle=self.run, switch=self.switch)
+        #: Whether each hop run in place came with its fields (parsed by nobody on the way).
+        self.given_fields = []
+
+    def run(self, origin, text, event=None):
+        self.given_fields.append(event is not None and json.loads(text) == event)
+        return self.logic.run(origin, text, self.keys.setdefault(self.current, FakeState()), event)
 
     def handle(self, origin, text):
-        return self.logic.handle(origin, text, self.keys.setdefault(self.current, FakeState()))
+        return texts(self.logic.run(origin, text, self.keys.setdefault(self.current, FakeState())))
 
     def switch(self, key):
         self.switches.append(key)
@@ -58,7 +64,7 @@ class Subtask:
     def record(self, origin, text):
         self.current = route_key(json.loads(text))
         self.hops.check(self.current)
-        return self.hops.run(self.current, self.handle(origin, text))
+        return texts(self.hops.run(self.current, self.logic.run(origin, text, self.keys.setdefault(self.current, FakeState()))))
 
 
 def req(rid, **kw):
@@ -84,7 +90,8 @@ check(json.loads(one.keys["Item/coke"].state)["stock"] == 3 and json.loads(one.k
       "both instances updated")
 check(one.current == "User/alice", "the state backend points at the record's key again")
 _, again, _ = one.record(INGRESS, buy)
-check(again == responses and json.loads(one.keys["Item/coke"].state)["stock"] == 3, "its retry gets the stored answer, runs once")
+check([json.loads(r) for r in again] == [json.loads(r) for r in responses] and json.loads(one.keys["Item/coke"].state)["stock"] == 3,
+      "its retry gets the stored answer, runs once")
 check(one.hops.inline > 0 and one.hops.remote == 0, "counted as hops in place")
 
 # Parallelism 2: a hop to a key another subtask owns goes to Kafka, unchanged.
@@ -136,7 +143,8 @@ PAY = now_id()
 pay = req(PAY, kind="Invoke", target={"entity": "User", "key": "bob"}, method="pay", args=[], kwargs={})
 internal, responses, _ = detached.record(INGRESS, pay)
 check(internal == [] and [json.loads(r)["result"] for r in responses] == [{"ok": 7}], "the callee's answer, once")
-check(json.loads(detached.keys["User/bob"].seen[PAY]) == {"forward": {"entity": "Item", "key": "cola"}}, "origin records where it went")
+check(json.loads(detached.keys["User/bob"].seen[PAY]) == {"fwd": {"entity": "Item", "key": "cola"}}, "origin records where it went")
+check(detached.given_fields == [True], "the hop run in place gets the kernel's event with its text: not parsed again")
 check(detached.switches == ["Item/cola", "User/bob"], "one hop in place, no Settle")
 queries, again, _ = detached.record(INGRESS, pay)
 check(again == [] and [json.loads(q)["kind"] for q in queries] == ["Query"], "a retry's Query goes through Kafka, never in place")

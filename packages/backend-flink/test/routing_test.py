@@ -82,10 +82,23 @@ check(router.response_topic(json.dumps({"replyTo": REPLY})) == "replies", "reply
 check(route_key({"kind": "Query", "requestId": "q", "target": {"entity": "Item", "key": "coke"}}) == "Item/coke", "a Query goes to its target")
 check(route_key({"kind": "Query", "requestId": "q"}) == "$construct/q", "a Query without target goes to the create key")
 check(router.response_topic(json.dumps({"replyTo": {"channel": "http", "id": "x"}})) == "out", "default egress")
+check(router.topic_of_response({"replyTo": REPLY}) == "replies" and router.topic_of_response({"replyTo": None}) == "out"
+      and router.topic_of_response("not an event") == "out", "reply topic from a parsed Response")
+
+# read: admit's answer with the valid request's event as parsed (so the operator parses it once).
+admitted = router.read(invoke)
+check(tuple(admitted[:3]) == router.admit(invoke) and admitted.event == json.loads(invoke), "read hands out the parsed event")
+check(router.read("not json").event is None and router.read(event(kind="Reply")).event is None, "no event for a refused record")
 
 
 logic = EntityLogic(PROGRAM)
 keys = {}
+
+# run: a record's event handed over parsed is not parsed again; what it sends carries its fields.
+given = json.loads(event(kind="Construct", entity="Item", args=["pepsi", 1], kwargs={}, requestId="given"))
+sent_internal, sent_responses, _ = EntityLogic(PROGRAM).run(INGRESS, "not parsed: the event is given", FakeState(), given)
+check([o.event["kind"] for o in sent_internal] == ["Insert"] and json.loads(sent_internal[0].text) == sent_internal[0].event,
+      "run takes the parsed event; each event sent has its text and its fields")
 
 
 def run(origin, text, logic=logic, keys=keys):
@@ -112,7 +125,8 @@ check(json.loads(keys["Item/coke"].state)["stock"] == 0, "state stored")
 _, responses, _ = run(INGRESS, invoke)
 check(json.loads(responses[0])["result"] == {"ok": True}, "invoke runs")
 _, again, _ = run(INGRESS, invoke)
-check(again == responses and json.loads(keys["Item/coke"].state)["stock"] == 1, "retry answered from memory, run once")
+check([json.loads(r) for r in again] == [json.loads(r) for r in responses] and json.loads(keys["Item/coke"].state)["stock"] == 1,
+      "retry answered from memory, run once")
 get = event(kind="GetState", target={"entity": "Item", "key": "coke"}, requestId="g1")
 _, responses, _ = run(INGRESS, get)
 check(json.loads(responses[0])["result"]["ok"]["stock"] == 1, "GetState")
@@ -322,6 +336,30 @@ check(hops[-2:] == [("Invoke", "Account/B"), ("Reply", "Bank/bank")] and all(k !
 
 # Old records (an earlier version's "" and bare Response text) are still understood.
 check(not Record.parse("").answered and Record.parse(json.dumps({"kind": "Response", "result": {"ok": 1}})).answered, "old records")
+
+# Records as compact entries: an answer without what a retry's copy rebuilds; every form reads back.
+answer = {"kind": "Response", "requestId": "e1", "seq": 3, "stack": [], "replyTo": REPLY, "result": {"ok": [1, "x"]},
+          "origin": {"entity": "Bank", "key": "bank"}}
+entries = [
+    (Record(response=json.dumps(answer), answer=answer, lookup=True), {"res": {"seq": 3, "result": {"ok": [1, "x"]}, "origin": {"entity": "Bank", "key": "bank"}}, "l": 1}),
+    (Record(response=json.dumps(answer)), {"res": {"seq": 3, "result": {"ok": [1, "x"]}, "origin": {"entity": "Bank", "key": "bank"}}}),
+    (Record(forward={"entity": "Item", "key": "coke"}, keep=True), {"fwd": {"entity": "Item", "key": "coke"}, "k": 1}),
+    (Record(forward="$construct"), {"fwd": "$construct"}),
+    (Record(reply_to=REPLY, waiting=[{"channel": "kafka:replies", "id": "c2"}]), {"to": REPLY, "wait": [{"channel": "kafka:replies", "id": "c2"}]}),
+    (Record(reply_to=None), {"to": None}),
+]
+for record, entry in entries:
+    check(record.entry() == entry, "entry of %s" % record.dumps())
+    back = Record.parse(json.dumps(entry), "e1")
+    check((back.answered, back.forward, back.reply_to, back.waiting, back.keep, back.lookup)
+          == (record.answered, record.forward, record.reply_to, record.waiting, record.keep, record.lookup), "entry %s reads back" % entry)
+    if record.answered:
+        rebuilt = json.loads(back.response)
+        check(rebuilt == dict(answer, replyTo=None), "the answer is rebuilt whole (replyTo is each copy's own)")
+    old = Record.parse(record.dumps(), "e1")  # the record's text, as earlier versions stored it
+    check((old.answered, old.forward, old.keep, old.lookup) == (record.answered, record.forward, record.keep, record.lookup),
+          "the record's text reads back too")
+check(len(json.dumps(entries[0][0].entry(), separators=(",", ":"))) * 2 < len(entries[0][0].dumps()), "an entry is much smaller than the text")
 
 # -- the dedup TTL: a dated request id (UUIDv7) older than the TTL never runs -------------
 NOW = 1_800_000_000_000

@@ -14,7 +14,8 @@ from statefun.kafka_egress_pb2 import KafkaProducerRecord  # noqa: E402
 from statefun.request_reply_pb2 import FromFunction, ToFunction  # noqa: E402
 
 from stateflow_statefun.functions import StorageState, address_of, build_functions  # noqa: E402
-from stateflow_statefun.requests_text import decode as decode_requests  # noqa: E402
+from stateflow_statefun.requests_text import decode as decode_requests, encode as encode_requests  # noqa: E402
+from stateflow_flink.dedup import Record  # noqa: E402
 
 program = json.load(open(os.path.join(app, "program.ir.json")))
 config = json.load(open(os.path.join(app, "statefun-app.json")))
@@ -118,8 +119,9 @@ class Cells:
 cells = Cells()
 view = StorageState(cells, window=2)
 for rid in ("a", "b", "c"):
-    view.put_seen(rid, "{}", False)
+    view.put_seen(rid, Record(forward={"entity": "Item", "key": rid}), False)
 check("dedup window keeps the newest", list(decode_requests(cells.requests)) == ["b", "c"])
+check("a record is stored as its compact entry", decode_requests(cells.requests)["c"] == '{"fwd":{"entity":"Item","key":"c"}}')
 
 
 # A detached continuation (hand-made kernel outputs, as Kernel(program, resume_detached=True)
@@ -161,13 +163,15 @@ messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(pay)).encod
 check("detached: the caller's hop calls the callee", egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")])
 alice_state["requests"] = last_state["requests"]
 check("detached: the caller records where the request went",
-      json.loads(decode_requests(alice_state["requests"])[PAY]) == {"forward": {"entity": "Item", "key": "coke"}})
+      json.loads(decode_requests(alice_state["requests"])[PAY]) == {"fwd": {"entity": "Item", "key": "coke"}})
 to_coke = messages[0][2]
 messages, egress = call("stateflow/Item", "coke", to_coke.encode(), "stateflow/event", coke_state, detached)
 check("detached: the callee answers the client", [(t, json.loads(v)["result"]) for t, v in egress] == [("shop-egress", {"ok": "paid"})])
 check("detached: and sends no Settle", messages == [])
 coke_state["requests"] = last_state["requests"]
-check("detached: the answer stays at the callee", json.loads(decode_requests(coke_state["requests"])[PAY])["response"] is not None)
+stored = decode_requests(coke_state["requests"])[PAY]
+check("detached: the answer stays at the callee, compact (no kind, requestId, replyTo, empty stack)",
+      json.loads(stored) == {"res": {"seq": 2, "result": {"ok": "paid"}, "origin": ALICE}, "l": 1})
 OTHER_TO = {"channel": "kafka:shop-egress", "id": "c2"}
 messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "replyTo": OTHER_TO})).encode(), "stateflow/event", alice_state, detached)
 query = messages[0][2] if len(messages) == 1 else ""
@@ -180,5 +184,62 @@ check("detached: and changes nothing", "instance" not in last_state and "request
 messages, egress = call("stateflow/Item", "coke", ("N" + json.dumps({**json.loads(query[1:]), "requestId": "unknown"})).encode(), "stateflow/event", coke_state, detached)
 check("detached: a Query for a request not remembered: RequestExpired",
       [json.loads(v)["result"]["error"]["code"] for _, v in egress] == ["RequestExpired"])
+
+# A job restored from a checkpoint of an earlier version: its ``requests`` values hold whole
+# record texts (the Response as an escaped JSON string, forward records, pending ones), in the
+# line layout or the JSON object before it. Each is still found and answered from, and the
+# value is written in the compact form when it next changes.
+OLD = "%s-%s-7abc-8def-0123456789ac" % (ms[:8], ms[8:])
+old_answer = {"kind": "Response", "requestId": OLD, "seq": 2, "stack": [], "replyTo": REPLY_TO, "result": {"ok": "old"}, "origin": ALICE}
+old_records = {OLD: Record(response=json.dumps(old_answer), lookup=True).dumps()}
+for layout, old_value in (("lines", encode_requests(old_records)), ("JSON object", json.dumps(old_records))):
+    old_coke = dict(state, requests=old_value)
+    retry = {"kind": "Query", "requestId": OLD, "seq": 0, "stack": [], "replyTo": OTHER_TO, "target": {"entity": "Item", "key": "coke"}, "hops": 1}
+    messages, egress = call("stateflow/Item", "coke", ("N" + json.dumps(retry)).encode(), "stateflow/event", old_coke, detached)
+    check("earlier layout (%s): a Query gets the stored answer" % layout,
+          messages == [] and [(json.loads(v)["replyTo"], json.loads(v)["result"]) for _, v in egress] == [(OTHER_TO, {"ok": "old"})])
+    old_records_alice = {OLD: Record(forward={"entity": "Item", "key": "coke"}).dumps(), "undated": Record(reply_to=REPLY_TO, keep=True).dumps()}
+    old_alice = dict(alice_state, requests=(encode_requests if layout == "lines" else json.dumps)(old_records_alice))
+    messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": OLD, "replyTo": OTHER_TO})).encode(),
+                            "stateflow/event", old_alice, detached)
+    check("earlier layout (%s): a retry at origin follows the old forward record" % layout,
+          egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")] and json.loads(messages[0][2][1:])["kind"] == "Query")
+    messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": "undated", "replyTo": OTHER_TO})).encode(),
+                            "stateflow/event", old_alice, detached)
+    written = decode_requests(last_state.get("requests"))
+    check("earlier layout (%s): a retry of an old pending request waits; its record is rewritten compact, the others stay" % layout,
+          messages == [] and egress == [] and json.loads(written["undated"]) == {"to": REPLY_TO, "wait": [OTHER_TO], "k": 1}
+          and written[OLD] == old_records_alice[OLD])
+    NEW = "%s-%s-7abc-8def-0123456789ad" % (ms[:8], ms[8:])
+    messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": NEW})).encode(), "stateflow/event", old_alice, detached)
+    written = decode_requests(last_state.get("requests"))
+    check("earlier layout (%s): a new request runs, and the old records stay readable beside it" % layout,
+          [m[:2] for m in messages] == [("stateflow/Item", "coke")] and list(written) == [OLD, "undated", NEW]
+          and Record.parse(written["undated"], "undated").pending and Record.parse(written[OLD], OLD).forwarded)
+
+# A value exactly as the previous version wrote it (three of one account's records from a run
+# of tests/statefun/bench/service-cpu.py with it): answered from, followed, and kept readable.
+WRITTEN_BEFORE = (
+    '#1 3\n"c-0"\t{"response": "{\\"kind\\": \\"Response\\", \\"result\\": {\\"ok\\": {\\"$entity\\": \\"Account\\", '
+    '\\"$key\\": \\"acct0\\"}}, \\"stack\\": [], \\"requestId\\": \\"c-0\\", \\"seq\\": 2, \\"replyTo\\": {\\"channel\\": '
+    '\\"kafka:gen-replies\\", \\"id\\": \\"client-1\\"}}", "lookup": true}\n'
+    '"01a24dbc-b037-7414-9fb5-355e1e2feb89"\t{"forward": {"entity": "Account", "key": "acct1"}}\n'
+    '"01a24dbc-b03e-7a6c-b27a-7185612e7696"\t{"response": "{\\"kind\\": \\"Response\\", \\"result\\": {\\"ok\\": true}, '
+    '\\"stack\\": [], \\"origin\\": {\\"entity\\": \\"Account\\", \\"key\\": \\"acct1\\"}, \\"requestId\\": '
+    '\\"01a24dbc-b03e-7a6c-b27a-7185612e7696\\", \\"seq\\": 2, \\"replyTo\\": {\\"channel\\": \\"kafka:gen-replies\\", '
+    '\\"id\\": \\"client-1\\"}}", "lookup": true}'
+)
+before = dict(alice_state, requests=WRITTEN_BEFORE)
+query = {"kind": "Query", "requestId": "01a24dbc-b03e-7a6c-b27a-7185612e7696", "seq": 0, "stack": [], "replyTo": OTHER_TO,
+         "target": ALICE, "hops": 1}
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", before, detached)
+answers = [json.loads(v) for _, v in egress]
+check("previous version's value: a Query gets the stored answer, whole",
+      messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
+      == [("01a24dbc-b03e-7a6c-b27a-7185612e7696", OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct1"})])
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "requestId": "01a24dbc-b037-7414-9fb5-355e1e2feb89"})).encode(),
+                        "stateflow/event", before, detached)
+check("previous version's value: a Query follows its forward record",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and json.loads(messages[0][2][1:])["hops"] == 2)
 
 print("ok %d" % passed)

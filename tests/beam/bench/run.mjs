@@ -5,10 +5,12 @@
  * the Flink backend, in one run.
  *
  *   pnpm -F @stateflow/beam-tests bench [--duration 5] [--rounds 3] [--entities 1000] [--concurrency 1,32] [--workloads A,T]
- *                                       [--targets embedded,flink,generated,reference] [--port 19692]
+ *                                       [--targets embedded,flink,generated,reference] [--port 19692] [--baseline-from CHECKOUT]
  *
  * Beam targets: `generated`, `nodedup` (generated with `dedup: false`), `nodetach` (generated
- * with `resumeDetached: false`: the caller resumes after every call), `reference`, and
+ * with `resumeDetached: false`: the caller resumes after every call), `baseline` (the
+ * generated pipeline as another checkout builds it, `--baseline-from` naming that checkout,
+ * whose @stateflow/backend-beam is built: a before/after comparison in one run), `reference`, and
  * two probes of where the time goes: `ref+N` (the reference with N more stateful steps that
  * only read and write a small cell) and `echo` (answers from a stateless step: Kafka in and
  * out through Prism, no state). The Beam targets are all deployed at once, on one Kafka,
@@ -54,6 +56,8 @@ const PORT = Number(flag('port', '19692'));
 const WORKLOADS = flag('workloads', 'A,T').split(',');
 const TARGETS = flag('targets', 'embedded,flink,generated,reference').split(',');
 const DEFAULT_TARGETS = 'embedded,flink,generated,reference';
+const BASELINE_FROM = flag('baseline-from', undefined);
+const GENERATED = ['generated', 'nodedup', 'nodetach', 'baseline'];
 const progress = (m) => process.stderr.write(`[beam-bench] ${m}\n`);
 
 const cleanups = [];
@@ -160,8 +164,10 @@ async function startBeam(prog, bootstrap, target) {
   const t0 = Date.now();
   let stop;
   let ingress = `${prefix}-ingress`;
-  if (target === 'generated' || target === 'nodedup' || target === 'nodetach') {
-    const artifact = await buildBeamPipeline(prog, dir, {
+  if (GENERATED.includes(target)) {
+    if (target === 'baseline' && !BASELINE_FROM) throw new Error('the baseline target needs --baseline-from CHECKOUT');
+    const build = target === 'baseline' ? (await import(join(BASELINE_FROM, 'packages/backend-beam/dist/index.js'))).buildBeamPipeline : buildBeamPipeline;
+    const artifact = await build(prog, dir, {
       bootstrap,
       topicPrefix: prefix,
       replyTopics: replies,
@@ -180,7 +186,7 @@ async function startBeam(prog, bootstrap, target) {
     const beam = findBeamEnv();
     const stopFile = join(dir, 'stop');
     const script = fileURLToPath(new URL('./reference/pipeline.py', import.meta.url));
-    const variant = target === 'echo' ? ['--echo'] : target.startsWith('ref+') ? ['--extra-steps', target.slice(4)] : [];
+    const variant = target === 'echo' ? ['--echo'] : target === 'refwrite' ? ['--always-write'] : target === 'refappend' ? ['--always-append'] : target.startsWith('ref+') ? ['--extra-steps', target.slice(4)] : [];
     const child = spawn(beam.python, [script, '--prism', beam.prism, '--bootstrap', bootstrap, '--prefix', prefix, '--kafka-io', pipelineTemplateDir(), '--stop-file', stopFile, ...variant], {
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
@@ -242,7 +248,7 @@ function summarise(rows) {
     const line = { target, workload, concurrency, rounds: list.length, opsPerSec: median(list.map((r) => r.opsPerSec)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), errors: list.reduce((n, r) => n + r.errors, 0) };
     const ref = rows.filter((x) => x.target === 'reference' && x.workload === workload && x.concurrency === concurrency);
     // Only the Beam targets ran in the reference's rounds (the embedded runtime and Flink did not).
-    if (ref.length && (['generated', 'nodedup', 'nodetach', 'echo'].includes(target) || target.startsWith('ref+'))) {
+    if (ref.length && ([...GENERATED, 'echo', 'refwrite', 'refappend'].includes(target) || target.startsWith('ref+'))) {
       const pair = (r) => ref.find((x) => x.round === r.round);
       line.p50Ratio = median(list.filter(pair).map((r) => r.p50 / pair(r).p50));
       line.opsRatio = median(list.filter(pair).map((r) => r.opsPerSec / pair(r).opsPerSec));
@@ -282,7 +288,7 @@ try {
   progress(`Kafka on ${bootstrap}`);
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
   if (TARGETS.includes('flink')) await flink(prog, bootstrap, rows);
-  const beamTargets = TARGETS.filter((t) => ['generated', 'nodedup', 'nodetach', 'reference', 'echo'].includes(t) || t.startsWith('ref+'));
+  const beamTargets = TARGETS.filter((t) => [...GENERATED, 'reference', 'echo', 'refwrite', 'refappend'].includes(t) || t.startsWith('ref+'));
   if (beamTargets.length) await beamRounds(prog, bootstrap, beamTargets, rows);
   const lines = summarise(rows);
   process.stdout.write(`${table(lines)}\n`);

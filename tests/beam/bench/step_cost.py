@@ -1,5 +1,6 @@
 """CPU per event of the stateful step's own code, outside Beam: the generated pipeline's
-entity step (EntityLogic.handle: the StateFlow kernel, hop ids, request dedup) beside the
+entity step (EntityLogic.handle: the StateFlow kernel, hop ids, request dedup, the key's
+log) beside the
 hand-written pipeline's Accounts.process, on an in-memory state cell.
 
     BEAM_PYTHON step_cost.py PROGRAM.ir.json   (PYTHONPATH: the pipeline template and the kernel)
@@ -20,6 +21,22 @@ import pipeline as reference  # noqa: E402  (the hand-written pipeline's module)
 
 N = 3000
 REPLY = {"channel": "kafka:r", "id": "c"}
+
+
+class Log:
+    """A key's log of texts (the generated step's BagState)."""
+
+    def __init__(self):
+        self.texts = []
+
+    def read(self):
+        return self.texts
+
+    def add(self, text):
+        self.texts.append(text)
+
+    def clear(self):
+        self.texts = []
 
 
 class Cell:
@@ -61,7 +78,7 @@ def main():
     cells = {}
 
     def cell(key):
-        return cells.setdefault(key, Cell())
+        return cells.setdefault(key, Log())
 
     def request(i, **kw):
         e = {"requestId": uuid7(i), "seq": 0, "stack": [], "replyTo": REPLY, "kind": "Invoke", "kwargs": {}}
@@ -71,7 +88,7 @@ def main():
     # a create runs at its $construct key; its Insert at the new key
     for k in ("a", "b"):
         create = request(0, kind="Construct", entity="Account", args=[k, 10**9], requestId="C" + k)
-        internal, _ = logic.handle(CLIENT + json.dumps(create), Cell())
+        internal, _ = logic.handle(CLIENT + json.dumps(create), Log())
         for key, text in internal:
             logic.handle(EVENT + text, cell(key))
     target = {"entity": "Account", "key": "a"}

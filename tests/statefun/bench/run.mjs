@@ -5,7 +5,7 @@
  *
  *   pnpm -F @stateflow/statefun-tests bench [--rounds 3] [--duration 3] [--entities 1000] [--concurrency 1,32]
  *        [--checkpoint 200] [--egress exactly-once,at-least-once] [--targets embedded,flink,statefun] [--workloads A,T]
- *        [--request-ids uuidv7|plain]
+ *        [--request-ids uuidv7|plain] [--out latest.json (relative to bench/, or absolute)]
  *
  * Starts a fresh Kafka (tools/engines, port 19796) and runs closed loops of YCSB-A (50% read /
  * 50% update, uniform keys) and T (transfer: two hops) with the load generators of tests/bench
@@ -27,7 +27,7 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
@@ -60,6 +60,7 @@ const PORT = Number(flag('port', '19796'));
 const WORKLOADS = flag('workloads', 'A,T').split(',');
 const SEMANTICS = flag('egress', 'exactly-once,at-least-once').split(',');
 const TARGETS = flag('targets', 'embedded,flink,statefun').split(',');
+/** Where the results go: a path relative to bench/ (the default: bench/latest.json) or an absolute one. */
 const OUT = flag('out', 'latest.json');
 /** Keep the Statefun deployments' logs (module.yaml, flink.log, service logs) under this folder. */
 const KEEP_LOGS = flag('keep-logs', '');
@@ -450,7 +451,7 @@ try {
   }
   progress(`done in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
   writeFileSync(
-    join(HERE, OUT),
+    resolve(HERE, OUT),
     `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, flinkProperties: FLINK_PROPS, rows, ratios: rs, checkpoints, samples }, null, 2)}\n`,
   );
 } catch (err) {

@@ -1,7 +1,7 @@
 """What an entity step does with one event at its key (no Beam import).
 
 The pipeline's stateful step for an entity class wraps :class:`EntityLogic` in a Beam
-``DoFn`` whose state cell (``ReadModifyWriteState``) holds the instance's encoded state,
+``DoFn`` whose state (a ``BagState`` of texts, see :class:`LogStore`) holds the instance's encoded state,
 the ids of the last hops that changed it, so a redelivered event between entities (the
 same ``requestId``, ``seq`` and kind) is not applied twice, and the client requests this
 key ran or passed, with the answers made here (see :mod:`requests`), so a client request
@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import traceback
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Protocol, Tuple
 
 from .requests import DUPLICATE_REQUEST, QUERY, SETTLE, Cell, Requests
 from .routing import error_response, route_key
@@ -57,12 +57,111 @@ def shared_logic(resume_detached: bool = True) -> "EntityLogic":
     return logic
 
 
+class Log(Protocol):
+    """One key's state as a log of texts (Beam ``BagState`` of text)."""
+
+    def read(self) -> Iterable[str]: ...
+    def add(self, value: str) -> None: ...
+    def clear(self) -> None: ...
+
+
+#: How many texts a key's log holds before it is written again as one (see LogStore).
+LOG_LIMIT = 16
+
+
+def _fresh() -> Dict[str, Any]:
+    return {"state": None, "hops": []}
+
+
+def _full(entry: Dict[str, Any], requests: "Requests | None") -> str:
+    if requests is not None:
+        entry["requests"] = requests.stored()  # the table's old ids leave it here
+    return json.dumps(entry)
+
+
+class CellStore:
+    """A key's entry as one text, rewritten whole with each change."""
+
+    def __init__(self, cell: Cell):
+        self.cell = cell
+
+    def load(self) -> Dict[str, Any]:
+        stored = self.cell.read()
+        return json.loads(stored) if stored else _fresh()
+
+    def save(self, entry: Dict[str, Any], requests: "Requests | None", changed: bool, hop: Optional[str] = None) -> None:
+        if changed or (requests is not None and requests.changed):
+            self.cell.write(_full(entry, requests))
+
+
+class LogStore:
+    """A key's entry as a log: the whole entry, then what each later pass changed
+    (``{"state": ..., "hop": ..., "ids": {request id: record}}``, each part only when it
+    changed). A pass appends one text: one ``append`` request to the runner, where
+    rewriting one value is a ``clear`` and an ``append``; and every client request writes
+    (its record). Past :data:`LOG_LIMIT` texts the log is written again as one whole
+    entry, which is also when old request ids leave the table (``Requests.stored``)."""
+
+    def __init__(self, log: Log, legacy: Optional[Cell] = None):
+        self.log = log
+        self.legacy = legacy  # the one-text cell of pipelines before the log, read when the log is empty
+        self.count = 0
+        self.migrate = False
+
+    def load(self) -> Dict[str, Any]:
+        entry: Optional[Dict[str, Any]] = None
+        texts = list(self.log.read())
+        if not texts and self.legacy is not None:
+            old = self.legacy.read()
+            if old:
+                self.migrate = True  # written whole into the log at the next save, the cell cleared
+                return json.loads(old)
+        for text in texts:
+            self.count += 1
+            part = json.loads(text)
+            if entry is None or "hops" in part:  # a whole entry (the first text)
+                entry = part
+                continue
+            if "state" in part:
+                entry["state"] = part["state"]
+            if "hop" in part:
+                entry["hops"] = (entry["hops"] + [part["hop"]])[-HOP_MEMORY:]
+            if "ids" in part:
+                table = entry.setdefault("requests", {}).setdefault("ids", {})
+                table.update(part["ids"])
+        return entry if entry is not None else _fresh()
+
+    def save(self, entry: Dict[str, Any], requests: "Requests | None", changed: bool, hop: Optional[str] = None) -> None:
+        dirty = requests is not None and requests.changed
+        if not changed and not dirty:
+            return  # nothing to remember
+        if self.count == 0 or self.count >= LOG_LIMIT:
+            if self.count:
+                self.log.clear()
+            if self.migrate:
+                self.legacy.clear()
+                self.migrate = False
+            self.log.add(_full(entry, requests))
+            self.count = 1
+            return
+        part: Dict[str, Any] = {}
+        if changed:
+            part["state"] = entry["state"]
+        if hop is not None:
+            part["hop"] = hop
+        if dirty:
+            part["ids"] = requests.changes()
+        self.log.add(json.dumps(part))
+        self.count += 1
+
+
 class EntityLogic:
     """Runs the kernel for one event under its key.
 
-    A key's state is one cell (one state read and at most one write per event: on a
+    A key's state is one entry (one state read and at most one write per event: on a
     portable runner each state access is a call to the runner): ``{"state": <encoded
-    instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``.
+    instance or null>, "hops": [<ids of the last hops run here>], "requests": {...}}``,
+    kept in one text (:class:`CellStore`) or, in the pipeline, a log (:class:`LogStore`).
     """
 
     def __init__(self, program: Dict[str, Any], resume_detached: bool = True):
@@ -73,11 +172,12 @@ class EntityLogic:
         # itself; copies at the request's key follow it there (see requests).
         self.kernel = Kernel(program, resume_detached=resume_detached)
 
-    def handle(self, tagged: str, cell: Cell, dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
-        """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text."""
+    def handle(self, tagged: str, cell: "Cell | Log | LogStore | CellStore", dedup: bool = True, ttl_seconds: int = 0, now_ms: int = 0) -> Output:
+        """``tagged``: :data:`CLIENT` or :data:`EVENT`, then the event's JSON text; ``cell``:
+        the key's state, one text (:class:`Cell`) or a log of them (:class:`Log`)."""
         event = json.loads(tagged[1:])
-        stored = cell.read()
-        entry = json.loads(stored) if stored else {"state": None, "hops": []}
+        store = cell if isinstance(cell, (LogStore, CellStore)) else LogStore(cell) if hasattr(cell, "add") else CellStore(cell)
+        entry = store.load()
         kind = event.get("kind")
         if kind == "GetState":
             return self._get_state(event, entry["state"])
@@ -91,12 +191,12 @@ class EntityLogic:
                 sends, follow = requests.on_query(event)
             else:
                 sends = requests.on_notice(event) if kind == DUPLICATE_REQUEST else requests.on_settle(event)
-            self._store(cell, entry, requests, False)
+            store.save(entry, requests, False)
             return ([(route_key(follow), json.dumps(follow))] if follow else []), sends
         if tagged[0] == CLIENT and requests is not None:
             what, sends, notice = requests.on_request(event)
             if what != "run":
-                self._store(cell, entry, requests, False)
+                store.save(entry, requests, False)
                 return ([(route_key(notice), json.dumps(notice))] if notice else []), sends
         else:
             this_hop = hop_id(event)
@@ -122,22 +222,15 @@ class EntityLogic:
             if not answered:
                 for q in requests.passed(event, sent, internal[-1][0] if sent is not None else ""):
                     internal.append((route_key(q), json.dumps(q)))
-        if changed:
-            entry["state"] = state
         # A hop run again that changed nothing sends the same events (their receivers skip
         # them) and answers nobody twice (its request's record here holds the answer).
-        if changed and (requests is None or tagged[0] != CLIENT):
-            entry["hops"] = (entry["hops"] + [hop_id(event)])[-HOP_MEMORY:]
-        self._store(cell, entry, requests, changed)
+        hop = hop_id(event) if changed and (requests is None or tagged[0] != CLIENT) else None
+        if changed:
+            entry["state"] = state
+        if hop is not None:
+            entry["hops"] = (entry["hops"] + [hop])[-HOP_MEMORY:]
+        store.save(entry, requests, changed, hop)
         return internal, sends
-
-    @staticmethod
-    def _store(cell: Cell, entry: Dict[str, Any], requests: "Requests | None", changed: bool) -> None:
-        if requests is not None and requests.changed:
-            entry["requests"] = requests.stored()
-        elif not changed:
-            return  # nothing to remember
-        cell.write(json.dumps(entry))
 
     def _process(self, event: Dict[str, Any], state: Any) -> Tuple[List[Dict[str, Any]], Any, bool]:
         try:

@@ -36,7 +36,8 @@ Records of the previous layout keep working: a request's key waiting for a ``Set
 (another key's answer, made by an older pipeline) records it and answers the copies
 waiting (:meth:`Requests.on_settle`).
 
-The table is read and written whole with every event of its key, so it is kept short.
+The table is read with every event of its key (each pass appends the records it changed,
+and the key's log is rewritten whole now and then: see ``entities.LogStore``), so it is kept short.
 Dated ids (UUIDv7, the client's default) are dropped ``dedupTtlSeconds`` after they were
 made, and, past :data:`REQUEST_MEMORY` finished ones (answered or sent on), the oldest are
 dropped first; the key remembers the newest time it dropped (``forgot``). A copy of a dated
@@ -192,14 +193,14 @@ class Requests:
         self.forgot: int = stored.get("forgot", 0)
         self.ttl_seconds = ttl_seconds
         self.now_ms = now_ms
-        self.changed = False
+        self.dirty: Dict[str, None] = {}  # ids whose record this pass changed (in order)
 
     def _new(self, request_id: str, record: Dict[str, Any]) -> Dict[str, Any]:
         issued = issued_at_ms(request_id)
         if issued is not None and issued <= self.now_ms + MAX_CLOCK_AHEAD_MS:
             record["t"] = issued
         self.table[request_id] = record
-        self.changed = True
+        self.dirty[request_id] = None
         return record
 
     def on_request(self, event: Dict[str, Any]) -> "tuple[str, List[str], Optional[Dict[str, Any]]]":
@@ -249,14 +250,14 @@ class Requests:
             if "fw" in record and "res" not in record and hops > MAX_QUERY_HOPS:
                 return [query_gave_up(event)], None
             return self._copy(request_id, record, reply_to, hops)
-        self._wait(record, reply_to)
+        self._wait(request_id, record, reply_to)
         return [], None
 
-    def _wait(self, record: Dict[str, Any], reply_to: Any) -> None:
+    def _wait(self, request_id: str, record: Dict[str, Any], reply_to: Any) -> None:
         wait = record.setdefault("wait", [])
         if reply_to != record.get("to") and reply_to not in wait:
             wait.append(reply_to)
-            self.changed = True
+            self.dirty[request_id] = None
 
     def _copy(self, request_id: str, record: Dict[str, Any], reply_to: Any, hops: int):
         if "res" in record:
@@ -268,7 +269,7 @@ class Requests:
             return [], query(request_id, reply_to, record["fw"], hops)
         # Still running here (the previous layout: waiting for a Settle). The first copy's
         # address gets the answer anyway (the same client redelivering).
-        self._wait(record, reply_to)
+        self._wait(request_id, record, reply_to)
         return [], None
 
     def ran(self, event: Dict[str, Any], out: List[Dict[str, Any]]) -> None:
@@ -279,7 +280,7 @@ class Requests:
         for e in out:
             if e.get("kind") == "Insert":
                 record["at"] = e["target"]
-                self.changed = True
+                self.dirty[event["requestId"]] = None
 
     def passed(self, event: Dict[str, Any], sent: Optional[Dict[str, Any]], sent_key: str) -> List[Dict[str, Any]]:
         """After a pass of ``event``'s request here that made no ``Response``, ``sent`` (its
@@ -292,7 +293,7 @@ class Requests:
         if "res" in record or "at" in record:
             return []  # answered here already (a pass run again), or a create: its own way
         record["n"] = event.get("seq", 0)
-        self.changed = True
+        self.dirty[request_id] = None
         if sent is None:
             return []  # nothing sent on (waits here: the previous layout's Settle)
         record.pop("to", None)  # copies follow ``fw`` from now on
@@ -314,7 +315,7 @@ class Requests:
         if "t" in record:
             answered["t"] = record["t"]
         self.table[request_id] = answered
-        self.changed = True
+        self.dirty[request_id] = None
         return [text] + [readdress(text, r) for r in waiting]
 
     def on_settle(self, event: Dict[str, Any]) -> List[str]:
@@ -330,10 +331,19 @@ class Requests:
         if "t" in record:
             answered["t"] = record["t"]
         self.table[request_id] = answered
-        self.changed = True
+        self.dirty[request_id] = None
         text = json.dumps({"kind": "Response", "requestId": request_id, "seq": event.get("seq"), "stack": [],
                            "replyTo": record.get("to"), "result": event.get("result")})
         return [readdress(text, r) for r in record.get("wait", [])]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dirty)
+
+    def changes(self) -> Dict[str, Any]:
+        """The records this pass changed, whole (a later one replaces an earlier one of the
+        same id when the key's state is read back: see :mod:`entities`)."""
+        return {k: self.table[k] for k in self.dirty if k in self.table}
 
     def stored(self) -> Dict[str, Any]:
         """The table to write back, without the ids whose time is up, and with at most

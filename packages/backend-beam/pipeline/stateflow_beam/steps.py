@@ -2,7 +2,8 @@
 
 Thin ``DoFn`` wrappers: the logic is in :mod:`routing`, :mod:`requests` and
 :mod:`entities` (no Beam there). The entity steps keep their state in Beam state
-(``ReadModifyWriteState`` of text, per key and window: the global window here). There is
+(a ``BagState`` of texts, per key and window: the global window here; see
+``entities.LogStore``). There is
 one stateful step per hop: request dedup and the answers live in the entity's own state
 (see :mod:`requests`), since on a runner like Prism every stateful step an event passes
 costs a bundle.
@@ -15,9 +16,10 @@ from typing import Any, Dict
 
 import apache_beam as beam
 from apache_beam.coders import StrUtf8Coder
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
-from .entities import CLIENT, EVENT, shared_logic
+from . import state_commit
+from .entities import CLIENT, EVENT, LogStore, shared_logic
 from .routing import DEAD, READ, REJECTED, Router, key_entity, route_key
 
 #: Tag of the classify step's records to write at once (topic or None for a Response, key, value).
@@ -62,6 +64,10 @@ class EntityStep(beam.DoFn):
     state. Output: records to write, ``(topic, key, value)``: events between entities to
     the internal topic, answers with topic None (their ``replyTo`` names it)."""
 
+    #: The key's entry as a log of texts (see entities.LogStore): a pass appends one.
+    LOG = BagStateSpec("log", StrUtf8Coder())
+    #: The whole entry as one text, as pipelines before the log kept it: read when the log
+    #: is empty, cleared when the log is first written.
     ENTRY = ReadModifyWriteStateSpec("entry", StrUtf8Coder())
 
     def __init__(self, entity: str, dedup: bool, ttl_seconds: int, resume_detached: bool = True, internal_topic: str = ""):
@@ -71,10 +77,15 @@ class EntityStep(beam.DoFn):
         self.resume_detached = resume_detached
         self.internal_topic = internal_topic
 
-    def process(self, element, entry=beam.DoFn.StateParam(ENTRY)):
+    def setup(self):
+        # Every client request writes its key's cell (its record): one wait for all the
+        # bundle's writes instead of one per key (see state_commit).
+        state_commit.install()
+
+    def process(self, element, log=beam.DoFn.StateParam(LOG), entry=beam.DoFn.StateParam(ENTRY)):
         key, tagged = element
         now_ms = int(time.time() * 1000)
-        internal, sends = shared_logic(self.resume_detached).handle(tagged, entry, self.dedup, self.ttl_seconds, now_ms)
+        internal, sends = shared_logic(self.resume_detached).handle(tagged, LogStore(log, entry), self.dedup, self.ttl_seconds, now_ms)
         topic = self.internal_topic
         for route, text in internal:
             yield (topic, route, text)

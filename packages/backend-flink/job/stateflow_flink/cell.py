@@ -12,7 +12,8 @@ object whose first key is ``$cell`` (no field of an instance can be called that)
 
     {"$cell": 2, "n": <answered ids>, "old": <ms the oldest id was made>,
      "forgot": <newest id's time dropped before its TTL>, "dk": 1}
-    {<request id>: {"res": {<the Response's fields but kind, requestId, replyTo and an
+    {<request id>: <the record's entry (stateflow_flink.dedup.Record.entry)>:
+                   {"res": {<the Response's fields but kind, requestId, replyTo and an
                              empty stack>}}
                  | {"fwd": <address the request's next event went to>}
                  | {"to": <replyTo>, "wait": [<replyTo>, ...]}
@@ -52,10 +53,7 @@ from .routing import CONSTRUCT_KEY_PREFIX, error_response
 CELL_PREFIX = '{"$cell":'
 #: How many answered dated request ids a key remembers by default (``dedupWindow``).
 DEFAULT_WINDOW = 64
-#: Fields of a stored answer that are rebuilt when it is read (every copy gets its own replyTo).
-_REBUILT = ("kind", "requestId", "replyTo")
-
-def forgotten_record(request_id: str, window: int) -> str:
+def forgotten_record(request_id: str, window: int) -> Record:
     """The record answering a copy of a dated request the key no longer remembers."""
     message = (
         "request id '%s' is older than the %d newest requests its target remembers (it answered "
@@ -63,7 +61,7 @@ def forgotten_record(request_id: str, window: int) -> str:
         "again; read the state to see whether it took effect, and send a new request (a new id) if it did not"
     ) % (request_id, window)
     event = {"requestId": request_id, "seq": 0, "replyTo": None}
-    return Record(response=error_response(event, "RequestExpired", message, "RequestExpired")).dumps()
+    return Record(response=error_response(event, "RequestExpired", message, "RequestExpired"))
 
 class CellState:
     """The ``KeyState`` (see :mod:`stateflow_flink.operator`) of one key at a time.
@@ -163,36 +161,39 @@ class CellState:
             self._state = text
             self._dirty = True
 
-    def get_seen(self, request_id: str) -> Optional[str]:
+    def get_seen(self, request_id: str) -> Optional[Record]:
         issued = self._windowed(request_id)
         self._load()
         # An id's JSON string occurs in the text when it is a key (or, rarely, inside an answer).
         if self._ids is not None or json.dumps(request_id) in self._ids_text:
             entry = self._parsed().get(request_id)
             if entry is not None:  # (a cell written with another TTL setting holds undated ids too)
-                return _record_text(request_id, entry)
+                return Record.of_entry(request_id, entry)
         if issued is None:
-            return self.maps.get(request_id)
+            return self._from_maps(request_id)
         forgot = self._head.get("forgot", 0)
         if forgot and issued <= forgot:
             return forgotten_record(request_id, self.window)
         if self._head.get("dk"):
             found = self.maps.kept.get(request_id)
             if found is not None:
-                return found
+                return Record.parse(found, request_id)
         if issued < self.started_ms:
-            return self.maps.get(request_id)
+            return self._from_maps(request_id)
         return None
 
-    def put_seen(self, request_id: str, record: str, keep: bool) -> None:
-        parsed = Record.parse(record)
+    def _from_maps(self, request_id: str) -> Optional[Record]:
+        found = self.maps.get(request_id)
+        return Record.parse(found, request_id) if found is not None else None
+
+    def put_seen(self, request_id: str, record: Record, keep: bool) -> None:
         issued = None if keep else self._windowed(request_id)
         stamp = None
-        if issued is None and parsed.lookup and not keep and self.ttl_seconds > 0:
+        if issued is None and record.lookup and not keep and self.ttl_seconds > 0:
             # A lookup-only record of an undated id: in the cell, dated by when it was written.
             issued = stamp = int(self.clock() * 1000)
         if issued is None:
-            self.maps.put(request_id, record, keep)
+            self.maps.put(request_id, record.dumps(), keep)
             if keep and self.ttl_seconds > 0 and issued_at_ms(request_id) is not None:
                 self._load()
                 if not self._head.get("dk"):
@@ -200,7 +201,7 @@ class CellState:
                     self._dirty = True
             return
         self._load()
-        entry = _entry(parsed, stamp)
+        entry = _entry(record, stamp)
         head = self._head
         if self._ids is not None or json.dumps(request_id) in self._ids_text:
             ids = self._parsed()
@@ -253,29 +254,9 @@ def _finished(entry: Dict[str, Any]) -> bool:
 
 
 def _entry(record: Record, stamp: Optional[int] = None) -> Dict[str, Any]:
-    entry: Dict[str, Any]
-    if record.answered:
-        response = json.loads(record.response)
-        entry = {"res": {k: v for k, v in response.items() if k not in _REBUILT and not (k == "stack" and v == [])}}
-    elif record.forward is not None:
-        entry = {"fwd": record.forward}
-    else:
-        entry = {"to": record.reply_to}
-        if record.waiting:
-            entry["wait"] = record.waiting
-    if record.lookup:
-        entry["l"] = 1
+    """The record's entry in the cell: kept-for-good records never live here, so no ``k``."""
+    entry = record.entry()
+    entry.pop("k", None)
     if stamp is not None:
         entry["t"] = stamp
     return entry
-
-
-def _record_text(request_id: str, entry: Dict[str, Any]) -> str:
-    lookup = bool(entry.get("l"))
-    if "res" in entry:
-        response = {"kind": "Response", "requestId": request_id, "stack": [], "replyTo": None}
-        response.update(entry["res"])
-        return Record(response=json.dumps(response), lookup=lookup).dumps()
-    if "fwd" in entry:
-        return Record(forward=entry["fwd"], lookup=lookup).dumps()
-    return Record(reply_to=entry.get("to"), waiting=list(entry.get("wait") or []), lookup=lookup).dumps()

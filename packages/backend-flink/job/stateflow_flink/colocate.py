@@ -19,8 +19,7 @@ at the first mismatch it stops running hops inside and sends them all through Ka
 """
 from __future__ import annotations
 
-import json
-from typing import Callable, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from .routing import INTERNAL, QUERY, route_key
 
@@ -77,21 +76,22 @@ def subtask_of(key: str, max_parallelism: int, parallelism: int) -> int:
 
 
 #: What one record produces: (internal events for Kafka, responses, dead letters), as JSON texts.
-Output = Tuple[List[str], List[str], List[str]]
+#: What a record produced: lists of ``stateflow_flink.operator.Outgoing`` (``text``, ``event``).
+Sent = Tuple[List[Any], List[Any], List[Any]]
 
 
 class LocalHops:
     """Runs the internal events of one record whose target this subtask owns, in place.
 
-    ``handle(origin, text)`` runs one event under the current key (``EntityLogic.handle``
-    over the keyed state); ``switch(key)`` points the keyed state at another key of this
+    ``handle(origin, text, event)`` runs one event under the current key (``EntityLogic.run``
+    over the keyed state; ``event`` is the text's fields, already parsed); ``switch(key)`` points the keyed state at another key of this
     subtask. ``max_steps`` bounds the events run in place per record (a program that loops
     forever between its entities sends the rest through Kafka, where other records interleave).
     A ``Query`` (a retry looking for its request's outcome) always goes through Kafka.
     """
 
     def __init__(self, max_parallelism: int, parallelism: int, subtask: int,
-                 handle: Callable[[str, str], Output], switch: Callable[[str], None],
+                 handle: Callable[[str, str, Dict[str, Any]], Sent], switch: Callable[[str], None],
                  max_steps: int = 1000, log: Callable[[str], None] = lambda m: None):
         self.max_parallelism = max_parallelism
         self.parallelism = parallelism
@@ -115,32 +115,32 @@ class LocalHops:
             self.log("LOCAL_HOPS_OFF subtask %d was given key %r, which the key-group rule assigns to subtask %d; "
                      "every hop goes through Kafka from now on" % (self.subtask, key, subtask_of(key, self.max_parallelism, self.parallelism)))
 
-    def run(self, key: str, out: Output) -> Output:
+    def run(self, key: str, out: Sent) -> Sent:
         """``out`` of the record at ``key``, with every hop this subtask owns run in place."""
         internal, responses, dead = out
         if not self.enabled or not internal:
             self.remote += len(internal)
             return out
         responses, dead = list(responses), list(dead)
-        remote: List[str] = []
+        remote: List[Any] = []
         queue = list(internal)
         steps = 0
         current = key
         try:
             while queue:
-                text = queue.pop(0)
-                event = json.loads(text)
+                sent = queue.pop(0)
+                event = sent.event
                 target = route_key(event)
                 # A Query always takes Kafka: run here, it could overtake an event sent to the
                 # same key through Kafka before it (past max_steps); see stateflow_flink.operator.
                 if steps >= self.max_steps or event.get("kind") == QUERY or not self.owns(target):
-                    remote.append(text)
+                    remote.append(sent)
                     continue
                 steps += 1
                 if target != current:
                     self.switch(target)
                     current = target
-                more, answered, dropped = self.handle(INTERNAL, text)
+                more, answered, dropped = self.handle(INTERNAL, sent.text, event)
                 queue.extend(more)
                 responses.extend(answered)
                 dead.extend(dropped)

@@ -18,11 +18,25 @@ made, so forgetting it after ``dedupTtlSeconds`` could let a late retry run agai
 started at (its first key): it only serves ``Query`` lookups, guards nothing, and may be
 forgotten (window, TTL) whatever its id, so it is never kept for good.
 Records written by earlier versions (``""`` for pending, the bare Response text) are read too.
+
+That is the record's *text* (:meth:`Record.dumps`), kept where a request id's record is a
+text of its own (PyFlink's ``requests`` maps). Where many records share one stored value
+(Flink's cell, Statefun's ``requests`` value) each is stored as its *entry*
+(:meth:`Record.entry`), a compact JSON object without what can be rebuilt when it is read:
+
+- ``{"res": {<the Response's fields but kind, requestId, replyTo and an empty stack>}}``;
+- ``{"fwd": <address>}``;
+- ``{"to": <replyTo>, "wait": [<replyTo>, ...]}`` (``wait`` only when not empty);
+
+each may add ``"k": 1`` (kept for good) and ``"l": 1`` (lookup-only). A pass hands the
+operator's state a :class:`Record` with the answer's fields still parsed, so storing an
+entry parses nothing.
 """
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -33,7 +47,14 @@ MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 
 def issued_at_ms(request_id: Any) -> Optional[int]:
     """When a request id was made (ms since the epoch) if it is a UUIDv7 (RFC 9562), else None."""
-    if not isinstance(request_id, str) or not _UUID.match(request_id):
+    if not isinstance(request_id, str):
+        return None
+    return _issued_at_ms(request_id)
+
+
+@lru_cache(maxsize=256)  # one request's pass asks up to three times
+def _issued_at_ms(request_id: str) -> Optional[int]:
+    if not _UUID.match(request_id):
         return None
     return int(request_id[:8] + request_id[9:13], 16)
 
@@ -70,28 +91,58 @@ def kept_for_good(request_id: Any, ttl_seconds: int, now_ms: int) -> bool:
 CONSTRUCT_ADDRESS = "$construct"
 
 
+#: Fields of a stored answer that are rebuilt when it is read (every copy gets its own replyTo).
+REBUILT_FIELDS = ("kind", "requestId", "replyTo")
+
+
 class Record:
-    """One request id's record (see the module docstring)."""
+    """One request id's record (see the module docstring).
+
+    ``response`` is the answer's JSON text; ``answer``, when given, the same Response
+    already parsed (the kernel's own event), so that :meth:`entry` need not parse it.
+    """
 
     def __init__(self, response: Optional[str] = None, reply_to: Any = None,
                  waiting: Optional[List[Any]] = None, keep: bool = False,
-                 forward: Any = None, lookup: bool = False):
+                 forward: Any = None, lookup: bool = False, answer: Optional[Dict[str, Any]] = None):
         self.response = response
         self.reply_to = reply_to
         self.waiting: List[Any] = waiting or []
         self.keep = keep
         self.forward = forward
         self.lookup = lookup
+        self.answer = answer
 
     @staticmethod
-    def parse(text: str) -> "Record":
+    def parse(text: str, request_id: Any = None) -> "Record":
+        """A record from its text (:meth:`dumps`, or an earlier version's), or from its
+        entry's JSON (:meth:`entry`; ``request_id`` rebuilds its answer)."""
         if text == "":
             return Record()
-        value = json.loads(text)
+        return Record.of_value(json.loads(text), request_id, text)
+
+    @staticmethod
+    def of_value(value: Dict[str, Any], request_id: Any = None, text: Optional[str] = None) -> "Record":
+        """A record from the parsed JSON of its text or of its entry (``text``: that JSON,
+        if at hand: an earlier version's bare Response is kept as it was)."""
+        if "res" in value or "fwd" in value or "to" in value:
+            return Record.of_entry(request_id, value)
         if value.get("kind") == "Response":  # an earlier version's answered record
-            return Record(response=text)
+            return Record(response=text if text is not None else json.dumps(value), answer=value)
         return Record(value.get("response"), value.get("replyTo"), value.get("waiting"), bool(value.get("keep")),
                       value.get("forward"), bool(value.get("lookup")))
+
+    @staticmethod
+    def of_entry(request_id: Any, entry: Dict[str, Any]) -> "Record":
+        """The record of ``request_id`` stored as ``entry`` (see :meth:`entry`)."""
+        keep, lookup = bool(entry.get("k")), bool(entry.get("l"))
+        if "res" in entry:
+            response: Dict[str, Any] = {"kind": "Response", "requestId": request_id, "stack": [], "replyTo": None}
+            response.update(entry["res"])
+            return Record(response=json.dumps(response), answer=response, keep=keep, lookup=lookup)
+        if "fwd" in entry:
+            return Record(forward=entry["fwd"], keep=keep, lookup=lookup)
+        return Record(reply_to=entry.get("to"), waiting=list(entry.get("wait") or []), keep=keep, lookup=lookup)
 
     @property
     def answered(self) -> bool:
@@ -105,6 +156,12 @@ class Record:
     def pending(self) -> bool:
         """Waiting for a ``Settle`` (a create's key, or a record of an earlier version)."""
         return not self.answered and self.forward is None
+
+    def response_event(self) -> Dict[str, Any]:
+        """The answer, parsed (once)."""
+        if self.answer is None:
+            self.answer = json.loads(self.response)
+        return self.answer
 
     def wait(self, reply_to: Any) -> bool:
         """Adds an address to answer when the answer arrives; False when it gets it anyway."""
@@ -125,6 +182,24 @@ class Record:
         if self.lookup:
             value["lookup"] = True
         return json.dumps(value)
+
+    def entry(self) -> Dict[str, Any]:
+        """The compact form (see the module docstring): what :meth:`of_entry` reads back."""
+        entry: Dict[str, Any]
+        if self.answered:
+            response = self.response_event()
+            entry = {"res": {k: v for k, v in response.items() if k not in REBUILT_FIELDS and not (k == "stack" and v == [])}}
+        elif self.forward is not None:
+            entry = {"fwd": self.forward}
+        else:
+            entry = {"to": self.reply_to}
+            if self.waiting:
+                entry["wait"] = self.waiting
+        if self.keep:
+            entry["k"] = 1
+        if self.lookup:
+            entry["l"] = 1
+        return entry
 
 
 def readdress(response: str, reply_to: Any) -> str:

@@ -53,18 +53,58 @@ from .routing import DEAD, INGRESS, QUERY, REJECTED, SETTLE, address_key, error_
 
 
 class KeyState(Protocol):
-    """The keyed state of the current key."""
+    """The keyed state of the current key.
+
+    Request records travel as :class:`stateflow_flink.dedup.Record` objects: each state
+    stores them in its own form (the record's text, or its compact entry), and a record
+    made by a pass still holds its answer parsed, so storing it parses nothing.
+    """
 
     def get_state(self) -> Optional[str]: ...
     def set_state(self, text: str) -> None: ...
-    def get_seen(self, request_id: str) -> Optional[str]: ...
-    def put_seen(self, request_id: str, record: str, keep: bool) -> None:
+    def get_seen(self, request_id: str) -> Optional[Record]: ...
+    def put_seen(self, request_id: str, record: Record, keep: bool) -> None:
         """Stores a request id's record; ``keep``: not subject to the dedup TTL."""
         ...
 
 
+class Outgoing:
+    """One event the operator sends: its JSON text, as it goes on the wire, and its fields.
+
+    The fields are the dict the text was made from when it is at hand (the kernel's output
+    event), else the text is parsed the first time they are asked for (an error answer, a
+    retry's answer). So a consumer routes an event (``route_key(out.event)``, its reply
+    topic) without parsing the text again, and an event run next in the same process (a
+    hop run in place, see :mod:`stateflow_flink.colocate`) is not parsed at all. The fields
+    are read, never changed.
+    """
+
+    __slots__ = ("text", "_event")
+
+    def __init__(self, text: str, event: Optional[Dict[str, Any]] = None):
+        self.text = text
+        self._event = event
+
+    @property
+    def event(self) -> Dict[str, Any]:
+        if self._event is None:
+            self._event = json.loads(self.text)
+        return self._event
+
+    def __repr__(self) -> str:
+        return "Outgoing(%s)" % self.text
+
+
 #: What one record produces: (internal events, responses, dead letters), as JSON texts.
 Output = Tuple[List[str], List[str], List[str]]
+#: The same, each with its fields (:class:`Outgoing`).
+Sent = Tuple[List[Outgoing], List[Outgoing], List[Outgoing]]
+
+
+def texts(sent: Sent) -> Output:
+    """The JSON texts of what a record produced."""
+    internal, responses, dead = sent
+    return [o.text for o in internal], [o.text for o in responses], [o.text for o in dead]
 
 
 #: How many instances a ``Query`` follows before it gives up (``Unavailable``: retry later).
@@ -96,11 +136,18 @@ class EntityLogic:
         self.started_ms = int(clock() * 1000)
 
     def handle(self, origin: str, text: str, state: KeyState) -> Output:
+        """Runs one record; returns what it produced as JSON texts (see :meth:`run`)."""
+        return texts(self.run(origin, text, state))
+
+    def run(self, origin: str, text: str, state: KeyState, event: Optional[Dict[str, Any]] = None) -> Sent:
+        """Runs one record (``text``, its JSON; ``event``: the same, when its reader parsed
+        it already: it is then not parsed again, and must not be changed by the caller)."""
         if origin == REJECTED:
-            return [], [text], []
+            return [], [Outgoing(text)], []
         if origin == DEAD:
-            return [], [], [text]
-        event = json.loads(text)
+            return [], [], [Outgoing(text)]
+        if event is None:
+            event = json.loads(text)
         kind = event.get("kind")
         if kind == "GetState":
             return self._get_state(event, state)
@@ -116,53 +163,52 @@ class EntityLogic:
 
     # -- a client request's first pass, and its retries -----------------------------------
 
-    def _admit(self, event: Dict[str, Any], state: KeyState) -> Output:
+    def _admit(self, event: Dict[str, Any], state: KeyState) -> Sent:
         request_id = event.get("requestId")
         prior = state.get_seen(request_id)
         if prior is not None:
-            return self._lookup(Record.parse(prior), event, state)
+            return self._lookup(prior, event, state)
         now_ms = int(self.clock() * 1000)
         if expired(request_id, self.ttl_seconds, now_ms):
-            return [], [error_response_of(event, expired_response(event, self.ttl_seconds))], []
+            return [], [Outgoing(error_response_of(event, expired_response(event, self.ttl_seconds)))], []
         out, mine = self._process(event, state)
         record = mine.record() if mine is not None else None
         if record is None or (event.get("kind") == "Construct" and not record.answered):
             # A create's answer comes back in a Settle (its key has no instance to ask).
             record = Record(reply_to=event.get("replyTo"))
         record.keep = kept_for_good(request_id, self.ttl_seconds, now_ms)
-        state.put_seen(request_id, record.dumps(), record.keep)
+        state.put_seen(request_id, record, record.keep)
         return out
 
-    def _lookup(self, record: Record, event: Dict[str, Any], state: KeyState) -> Output:
+    def _lookup(self, record: Record, event: Dict[str, Any], state: KeyState) -> Sent:
         """Answers a retry (or a ``Query``) from the request's record here; runs nothing."""
         reply_to = event.get("replyTo")
         if record.answered:
-            return [], [readdress(record.response, reply_to)], []
+            return [], [Outgoing(readdress(record.response, reply_to))], []
         if record.forwarded:
-            return [query_event(event.get("requestId"), reply_to, record.forward, event.get("hops", 0) + 1)], [], []
+            return [query_out(event.get("requestId"), reply_to, record.forward, event.get("hops", 0) + 1)], [], []
         if record.wait(reply_to):  # pending: answered when its Settle arrives
-            state.put_seen(event.get("requestId"), record.dumps(), record.keep)
+            state.put_seen(event.get("requestId"), record, record.keep)
         return [], [], []
 
-    def _query(self, event: Dict[str, Any], state: KeyState) -> Output:
+    def _query(self, event: Dict[str, Any], state: KeyState) -> Sent:
         """A retry looking for its request's outcome here (see the module docstring)."""
         request_id = event.get("requestId")
-        prior = state.get_seen(request_id) if self.dedup else None
-        if prior is None:
-            return [], [error_response(event, "RequestExpired", query_miss_message(request_id, event), "RequestExpired")], []
-        record = Record.parse(prior)
+        record = state.get_seen(request_id) if self.dedup else None
+        if record is None:
+            return [], [Outgoing(error_response(event, "RequestExpired", query_miss_message(request_id, event), "RequestExpired"))], []
         if record.forwarded and event.get("hops", 0) >= MAX_QUERY_HOPS:
             message = (
                 "request id '%s': its outcome is more than %d instances away from where it started "
                 "(it is most likely still running): nothing ran again; retry later with the same "
                 "request id" % (request_id, MAX_QUERY_HOPS)
             )
-            return [], [error_response(event, "Unavailable", message, "Unavailable")], []
+            return [], [Outgoing(error_response(event, "Unavailable", message, "Unavailable"))], []
         return self._lookup(record, event, state)
 
     # -- every later pass: Invoke, Read, Insert, Reply from another instance --------------
 
-    def _later_pass(self, event: Dict[str, Any], state: KeyState) -> Output:
+    def _later_pass(self, event: Dict[str, Any], state: KeyState) -> Sent:
         """Runs an event between instances and leaves its request's record here."""
         out, mine = self._process(event, state)
         if mine is None:
@@ -170,8 +216,7 @@ class EntityLogic:
         record = mine.record()
         request_id = event.get("requestId")
         internal, responses, dead = list(out[0]), list(out[1]), out[2]
-        prior_text = state.get_seen(request_id)
-        prior = Record.parse(prior_text) if prior_text is not None else None
+        prior = state.get_seen(request_id)
         if prior is None:
             record.lookup = True  # not where the request started: serves Query lookups only
         else:
@@ -181,17 +226,17 @@ class EntityLogic:
                 # each after the request like any retry.
                 for reply_to in prior.waiting:
                     if record.answered:
-                        responses.append(readdress(record.response, reply_to))
+                        responses.append(Outgoing(readdress(record.response, reply_to)))
                     else:
-                        internal.append(query_event(request_id, reply_to, record.forward, 1))
-        state.put_seen(request_id, record.dumps(), record.keep)
+                        internal.append(query_out(request_id, reply_to, record.forward, 1))
+        state.put_seen(request_id, record, record.keep)
         if record.answered:
             settle = self._settle_event(event, mine)
             if settle is not None:
                 internal.append(settle)
         return internal, responses, dead
 
-    def _settle_event(self, event: Dict[str, Any], answer: "Mine") -> Optional[str]:
+    def _settle_event(self, event: Dict[str, Any], answer: "Mine") -> Optional[Outgoing]:
         """The ``Settle`` an answer needs, if any: a create's (its key has no instance), and
         a detached answer's whose request may have been admitted by an earlier version,
         whose pending record at ``origin`` waits for one."""
@@ -199,10 +244,10 @@ class EntityLogic:
         request_id = answer.event.get("requestId")
         if isinstance(origin, dict):
             if address_key(origin) != route_key(event) and self._maybe_admitted_earlier(request_id):
-                return settle_event(request_id, answer.event.get("seq", 0) + 1, event, answer.text, origin)
+                return settle_out(request_id, answer.event.get("seq", 0) + 1, event, answer.text, origin)
             return None
         if event.get("kind") == "Insert":
-            return settle_event(request_id, event.get("seq", 0) + 1, event, answer.text)
+            return settle_out(request_id, event.get("seq", 0) + 1, event, answer.text)
         return None
 
     def _maybe_admitted_earlier(self, request_id: Any) -> bool:
@@ -211,20 +256,19 @@ class EntityLogic:
         issued = issued_at_ms(request_id)
         return issued is None or issued < self.started_ms
 
-    def _settle(self, request_id: str, response: str, state: KeyState) -> List[str]:
+    def _settle(self, request_id: str, response: str, state: KeyState) -> List[Outgoing]:
         """Records the answer a ``Settle`` carries; returns the answers for the retries
         waiting (the first copy's answer is sent by the hop that produced it)."""
-        prior = state.get_seen(request_id)
-        if prior is None:
+        record = state.get_seen(request_id)
+        if record is None:
             return []  # not a client request remembered here (dedup off, or forgotten)
-        record = Record.parse(prior)
         if record.answered:
             return []
         answered = Record(response=response, keep=record.keep, lookup=record.lookup)
-        state.put_seen(request_id, answered.dumps(), answered.keep)
-        return [readdress(response, reply_to) for reply_to in record.waiting]
+        state.put_seen(request_id, answered, answered.keep)
+        return [Outgoing(readdress(response, reply_to)) for reply_to in record.waiting]
 
-    def _process(self, event: Dict[str, Any], state: KeyState) -> Tuple[Output, Optional[Mine]]:
+    def _process(self, event: Dict[str, Any], state: KeyState) -> Tuple[Sent, Optional[Mine]]:
         """Runs the kernel; returns its output and this request's event in it (``Mine``)."""
         try:
             before = state.get_state()
@@ -236,22 +280,22 @@ class EntityLogic:
             traceback.print_exc(file=sys.stderr)
             message = "%s: %s" % (type(e).__name__, e)
             out = self.kernel.fail(event, {"type": "Internal", "message": message, "code": "Internal"}).get("out", [])
-        internal: List[str] = []
-        responses: List[str] = []
+        internal: List[Outgoing] = []
+        responses: List[Outgoing] = []
         mine: Optional[Mine] = None
         for item in out:
             text = json.dumps(item)
-            (responses if item.get("kind") == "Response" else internal).append(text)
+            (responses if item.get("kind") == "Response" else internal).append(Outgoing(text, item))
             if item.get("requestId") == event.get("requestId") and (mine is None or item.get("kind") == "Response"):
                 mine = Mine(item, text)  # its answer if there is one, else its next event
         return (internal, responses, []), mine
 
-    def _get_state(self, event: Dict[str, Any], state: KeyState) -> Output:
+    def _get_state(self, event: Dict[str, Any], state: KeyState) -> Sent:
         text = state.get_state()
         target = event["target"]
         if text is None:
             message = "%s(%s) does not exist" % (target["entity"], json.dumps(target["key"]))
-            return [], [error_response(event, "EntityNotFound", message, "EntityNotFound")], []
+            return [], [Outgoing(error_response(event, "EntityNotFound", message, "EntityNotFound"))], []
         response = {
             "kind": "Response",
             "requestId": event["requestId"],
@@ -260,7 +304,7 @@ class EntityLogic:
             "replyTo": event["replyTo"],
             "result": {"ok": json.loads(text)},
         }
-        return [], [json.dumps(response)], []
+        return [], [Outgoing(json.dumps(response), response)], []
 
 
 class Mine(NamedTuple):
@@ -272,7 +316,7 @@ class Mine(NamedTuple):
     def record(self) -> Record:
         """The request's record after this pass: answered, or forward to where it went."""
         if self.event.get("kind") == "Response":
-            return Record(response=self.text)
+            return Record(response=self.text, answer=self.event)
         target = self.event.get("target")
         return Record(forward=target if isinstance(target, dict) else CONSTRUCT_ADDRESS)
 
@@ -280,11 +324,16 @@ class Mine(NamedTuple):
 def query_event(request_id: Any, reply_to: Any, forward: Any, hops: int) -> str:
     """The ``Query`` (JSON text) a retry sends where its request went: ``forward``, an
     address, or ``CONSTRUCT_ADDRESS`` for the request's create key."""
+    return query_out(request_id, reply_to, forward, hops).text
+
+
+def query_out(request_id: Any, reply_to: Any, forward: Any, hops: int) -> Outgoing:
+    """:func:`query_event` with its fields."""
     query: Dict[str, Any] = {"kind": QUERY, "requestId": request_id, "seq": 0, "stack": [], "replyTo": reply_to}
     if isinstance(forward, dict):
         query["target"] = {"entity": forward.get("entity"), "key": forward.get("key")}
     query["hops"] = hops
-    return json.dumps(query)
+    return Outgoing(json.dumps(query), query)
 
 
 def query_miss_message(request_id: Any, event: Dict[str, Any]) -> str:
@@ -301,12 +350,18 @@ def settle_event(request_id: Any, seq: int, event: Dict[str, Any], response: str
                  target: Optional[Dict[str, Any]] = None) -> str:
     """The ``Settle`` (JSON text) carrying ``response`` to the key its request is remembered at:
     ``target``'s, or ``$construct/<requestId>`` without one (see ``routing.route_key``)."""
+    return settle_out(request_id, seq, event, response, target).text
+
+
+def settle_out(request_id: Any, seq: int, event: Dict[str, Any], response: str,
+               target: Optional[Dict[str, Any]] = None) -> Outgoing:
+    """:func:`settle_event` with its fields."""
     settle: Dict[str, Any] = {"kind": SETTLE, "requestId": request_id, "seq": seq, "stack": []}
     if target is not None:
         settle["target"] = {"entity": target.get("entity"), "key": target.get("key")}
     settle["replyTo"] = event.get("replyTo")
     settle["response"] = response
-    return json.dumps(settle)
+    return Outgoing(json.dumps(settle), settle)
 
 
 def error_response_of(event: Dict[str, Any], error: Dict[str, Any]) -> str:

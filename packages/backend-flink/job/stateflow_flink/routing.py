@@ -10,7 +10,7 @@ read) or a dead-letter record, never an exception that would fail the job.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from stateflow_kernel import ingress
 from stateflow_kernel.ingress import error_response  # noqa: F401 - the operator answers with it too
@@ -64,6 +64,16 @@ def reply_topic(reply_to: Any, default_topic: str) -> Optional[str]:
     return default_topic
 
 
+class Admitted(NamedTuple):
+    """One ingress record, read (:meth:`Router.read`): its route key, origin and text, and
+    for a valid request (origin ``INGRESS``) its event as parsed, so it is not parsed again."""
+
+    key: str
+    origin: str
+    text: str
+    event: Optional[Dict[str, Any]] = None
+
+
 class Router:
     """Validates ingress records and routes the kernel's output events."""
 
@@ -88,6 +98,11 @@ class Router:
         error ``Response`` (origin ``REJECTED``) or a dead letter (origin ``DEAD``), keyed
         ``$rejected``; the keyed operator only forwards those.
         """
+        return self.read(text)[:3]
+
+    def read(self, text: Any) -> Admitted:
+        """:meth:`admit`, with the valid request's event (for a caller that runs it in the
+        same process: ``EntityLogic.run(origin, text, state, event)``)."""
         record = ingress.read_record(text)
         event = record.event
         if event is None:
@@ -101,18 +116,24 @@ class Router:
             )
         refusal = ingress.request_problem(event, self.entities, EXTRA_CLIENT_KINDS)
         if refusal is not None:
-            return REJECTED_KEY, REJECTED, ingress.refusal_response(event, refusal)
-        return route_key(event), INGRESS, record.text
+            return Admitted(REJECTED_KEY, REJECTED, ingress.refusal_response(event, refusal))
+        return Admitted(route_key(event), INGRESS, record.text, event)
 
-    def _dead(self, text: str, reason: str) -> Tuple[str, str, str]:
-        return REJECTED_KEY, DEAD, ingress.dead_letter(text, reason, self.ingress_topic)
+    def _dead(self, text: str, reason: str) -> Admitted:
+        return Admitted(REJECTED_KEY, DEAD, ingress.dead_letter(text, reason, self.ingress_topic))
 
     # -- egress --------------------------------------------------------------------
 
     def response_topic(self, text: str) -> str:
         """The topic a ``Response`` event (JSON text) goes to."""
         try:
-            return reply_topic(json.loads(text).get("replyTo"), self.egress_topic) or self.egress_topic
-        except (ValueError, AttributeError):
+            return self.topic_of_response(json.loads(text))
+        except ValueError:
             return self.egress_topic
+
+    def topic_of_response(self, event: Any) -> str:
+        """The topic a ``Response`` event (parsed) goes to."""
+        if not isinstance(event, dict):
+            return self.egress_topic
+        return reply_topic(event.get("replyTo"), self.egress_topic) or self.egress_topic
 

@@ -30,8 +30,9 @@ from typing import Any, Dict, List, Optional
 
 from statefun import StatefulFunctions, ValueSpec, StringType, kafka_egress_message, message_builder, simple_type
 
-from stateflow_flink.operator import EntityLogic
-from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Router
+from stateflow_flink.dedup import Record
+from stateflow_flink.operator import EntityLogic, Outgoing
+from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Admitted, Router, route_key
 
 from .requests_text import RequestsText
 
@@ -51,10 +52,12 @@ _UNREAD = object()
 class StorageState:
     """The KeyState of stateflow_flink.operator over Statefun persisted values.
 
-    ``requests`` holds the request ids seen at this address (a JSON object), at most
+    ``requests`` holds the records of the request ids seen at this address, at most
     ``window`` of them: Statefun's remote state has no map type, and the whole value
     travels with every call, so the oldest are forgotten first (a retry older than the
-    last ``window`` requests of one instance would run again).
+    last ``window`` requests of one instance would run again). Each record is stored as
+    its compact entry (``Record.entry``: an answer without what a retry's copy rebuilds);
+    records an earlier version wrote as whole record texts are read too.
     """
 
     def __init__(self, storage, window: int):
@@ -79,12 +82,14 @@ class StorageState:
             self._seen = RequestsText(self.storage.requests)
         return self._seen
 
-    def get_seen(self, request_id: str) -> Optional[str]:
-        return self._requests().get(request_id)
+    def get_seen(self, request_id: str) -> Optional[Record]:
+        text = self._requests().get(request_id)
+        return Record.parse(text, request_id) if text is not None else None
 
-    def put_seen(self, request_id: str, record: str, keep: bool) -> None:
+    def put_seen(self, request_id: str, record: Record, keep: bool) -> None:
         # Insertion order = age; the oldest beyond the window are forgotten.
-        self.storage.requests = self._requests().put(request_id, record, self.window)
+        entry = json.dumps(record.entry(), separators=(",", ":"))
+        self.storage.requests = self._requests().put(request_id, entry, self.window)
 
 
 def address_of(route_key: str):
@@ -97,8 +102,6 @@ def address_of(route_key: str):
 
 def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> StatefulFunctions:
     """The StatefulFunctions of `program` with the settings of statefun-app.json."""
-    from stateflow_flink.routing import route_key
-
     router = Router(program, config)
     logic = EntityLogic(program, bool(config.get("dedup", True)), int(config.get("dedupTtlSeconds") or 0),
                         resume_detached=bool(config.get("resumeDetached", True)))
@@ -107,14 +110,15 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
     dead_letter_topic = config["topics"]["deadLetter"]
     functions = StatefulFunctions()
 
-    def emit(context, internal: List[str], responses: List[str], dead: List[str]) -> None:
-        for text in internal:
-            typename, target_id = address_of(route_key(json.loads(text)))
-            context.send(message_builder(target_typename=typename, target_id=target_id, value=INTERNAL + text, value_type=EVENT_TYPE))
-        for text in responses:
-            context.send_egress(kafka_egress_message(typename=egress, topic=router.response_topic(text), key=None, value=text))
-        for text in dead:
-            context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=text))
+    def emit(context, internal: List[Outgoing], responses: List[Outgoing], dead: List[Outgoing]) -> None:
+        # Routed by the events' fields as the operator made them: no text is parsed again.
+        for sent in internal:
+            typename, target_id = address_of(route_key(sent.event))
+            context.send(message_builder(target_typename=typename, target_id=target_id, value=INTERNAL + sent.text, value_type=EVENT_TYPE))
+        for sent in responses:
+            context.send_egress(kafka_egress_message(typename=egress, topic=router.topic_of_response(sent.event), key=None, value=sent.text))
+        for sent in dead:
+            context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=sent.text))
 
     def dead_letter(context, reason: str, record: Any) -> None:
         """Last resort: a function must never raise (Statefun would retry the call, then restart the job on it)."""
@@ -123,19 +127,20 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
         body = json.dumps({"reason": reason, "function": str(context.address.typename), "id": context.address.id, "record": text[:100_000]})
         context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=body))
 
-    def admit(context, raw: bytes, here: Optional[tuple] = None) -> Optional[str]:
+    def admit(context, raw: bytes, here: Optional[tuple] = None) -> Optional[Admitted]:
         """Validates a client record: answers a bad one (error reply or dead letter) and
-        returns None; returns the text of a valid one that runs at ``here`` (this
-        function's address), or sends it on to the address it names."""
-        key, origin, text = router.admit(raw)
+        returns None; returns a valid one that runs at ``here`` (this function's address:
+        its text and its event as parsed), or sends it on to the address it names."""
+        admitted = router.read(raw)
+        key, origin, text = admitted.key, admitted.origin, admitted.text
         if origin == REJECTED:
-            emit(context, [], [text], [])
+            emit(context, [], [Outgoing(text)], [])
         elif origin == DEAD:
-            emit(context, [], [], [text])
+            emit(context, [], [], [Outgoing(text)])
         else:
             typename, target_id = address_of(key)
             if here == (typename, target_id):
-                return text
+                return admitted
             context.send(message_builder(target_typename=typename, target_id=target_id, value=INGRESS + text, value_type=EVENT_TYPE))
         return None
 
@@ -155,17 +160,16 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
             raw = message.raw_value() or b""
             try:
                 address = context.address
-                text = admit(context, raw, (address.typename, address.id))
-                if text is not None:
-                    emit(context, *logic.handle(INGRESS, text, StorageState(context.storage, window)))
+                request = admit(context, raw, (address.typename, address.id))
+                if request is not None:
+                    emit(context, *logic.run(INGRESS, request.text, StorageState(context.storage, window), request.event))
             except Exception as e:  # noqa: BLE001
                 dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
             return
         payload = message.as_type(EVENT_TYPE)
         try:
             origin, text = payload[0], payload[1:]
-            out = logic.handle(origin, text, StorageState(context.storage, window))
-            emit(context, *out)
+            emit(context, *logic.run(origin, text, StorageState(context.storage, window)))
         except Exception as e:  # noqa: BLE001
             dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), payload)
 

@@ -13,7 +13,9 @@ kernel. This layout is looked up with one substring search and edited by slicing
 (each record line begins with a line break; nothing else in the value has a raw line break
 or tab: a request id is written as JSON, and a record with a line break or a tab, or that
 starts with ``"``, as a JSON string). A value in the earlier layout (a JSON object) is
-read, and written in this one the next time it changes.
+read, and written in this one the next time it changes. A record is opaque text here: the
+service stores each as its compact entry (``stateflow_flink.dedup.Record.entry``), and
+earlier versions stored whole record texts (``Record.dumps``), which are read alike.
 """
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ import apache_beam as beam
 from apache_beam.coders import StrUtf8Coder
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineState
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
 
 def reply_topic(reply_to, default):
@@ -44,11 +44,15 @@ def response(event, value):
 class Accounts(beam.DoFn):
     FIELDS = ReadModifyWriteStateSpec("account", StrUtf8Coder())
 
-    def __init__(self, internal, egress):
+    def __init__(self, internal, egress, always_write=False, always_append=False):
         self.internal = internal
         self.egress = egress
+        self.always_write = always_write
+        self.always_append = always_append
 
-    def process(self, element, fields=beam.DoFn.StateParam(FIELDS)):
+    LOG = BagStateSpec("log", StrUtf8Coder())
+
+    def process(self, element, fields=beam.DoFn.StateParam(FIELDS), log=beam.DoFn.StateParam(LOG)):
         key, text = element
         event = json.loads(text)
         out = lambda value: (reply_topic(event["replyTo"], self.egress), None, response(event, value))  # noqa: E731
@@ -66,6 +70,10 @@ class Accounts(beam.DoFn):
         account = json.loads(stored)
         method, args = event["method"], event.get("args", [])
         if method == "read":
+            if self.always_write:
+                fields.write(stored)
+            if self.always_append:
+                log.add(event["requestId"])
             yield out(account["balance"])
         elif method == "update":
             account["field0"] = args[0]
@@ -112,6 +120,8 @@ def main():
     p.add_argument("--stop-file")
     p.add_argument("--extra-steps", type=int, default=0, help="stateful pass-through steps before the accounts")
     p.add_argument("--echo", action="store_true", help="answer from a stateless step (no state at all)")
+    p.add_argument("--always-write", action="store_true", help="write the account's cell with every request, reads too")
+    p.add_argument("--always-append", action="store_true", help="append to a bag with every read")
     args = p.parse_args()
     sys.path.insert(0, args.kafka_io)
     from stateflow_beam.kafka_io import ReadPartitions, WriteRecords, start_offsets
@@ -144,7 +154,7 @@ def main():
     else:
         for i in range(args.extra_steps):
             events = events | ("pass-%d" % i) >> beam.ParDo(PassThrough()).with_output_types(Tuple[str, str])
-        out = events | "accounts" >> beam.ParDo(Accounts(internal, egress))
+        out = events | "accounts" >> beam.ParDo(Accounts(internal, egress, args.always_write, args.always_append))
     out | "batch-writes" >> beam.Reshuffle() | "write-kafka" >> beam.ParDo(WriteRecords(args.bootstrap, egress))
     result = pipeline.run()
     running = False

@@ -11,6 +11,7 @@ sys.argv = [os.path.join(folder, "pipeline.py")]
 sys.path.insert(0, folder)
 
 import apache_beam as beam  # noqa: E402
+from apache_beam.portability.api import beam_runner_api_pb2  # noqa: E402
 from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 
 import pipeline  # noqa: E402  (the built pipeline.py)
@@ -22,5 +23,16 @@ with open(os.path.join(folder, "python", "stateflow_beam", "program.ir.json"), e
 p = beam.Pipeline(options=PipelineOptions(["--streaming"]))
 pipeline.build_pipeline(p, config, program, [(config["topics"]["ingress"], 0, 0)])
 proto = p.to_runner_api()
-leaves = [{"name": t.unique_name, "urn": t.spec.urn} for t in proto.components.transforms.values() if not t.subtransforms]
+
+
+def state(t):
+    """A stateful ParDo's state ids and kinds (e.g. {"log": "bag_spec"})."""
+    if t.spec.urn != "beam:transform:pardo:v1":
+        return {}
+    specs = beam_runner_api_pb2.ParDoPayload.FromString(t.spec.payload).state_specs
+    return {k: v.WhichOneof("spec") for k, v in specs.items()}
+
+
+leaves = [dict({"name": t.unique_name, "urn": t.spec.urn}, **({"state": state(t)} if state(t) else {}))
+          for t in proto.components.transforms.values() if not t.subtransforms]
 print(json.dumps(sorted(leaves, key=lambda t: t["name"])))
