@@ -63,8 +63,8 @@ export interface FlinkJobConfig {
    * PyFlink's `python.execution-mode`. `process`: each slot's Python operators run in a Python
    * worker process (Beam's Fn API: a gRPC exchange and a bundle per stage). `thread`: they run
    * inside the TaskManager's JVM (an embedded CPython through pemja, records handed over in
-   * memory; about half the CPU per call, but on the test cluster checkpoints took about twice
-   * as long), which needs a Python built as a shared library and, on a cluster, flink-python in
+   * memory; half or less of the CPU per call, but on the test cluster checkpoints took about
+   * twice as long), which needs a Python built as a shared library and, on a cluster, flink-python in
    * the TaskManagers' `lib/` with `pemja.` loaded parent-first (see the Flink guide). Restoring
    * a checkpoint taken in the other mode was not tested.
    */
