@@ -1,37 +1,8 @@
-import { loadCombined, loadScenarios } from '@stateflow/conformance';
-import { kafkaConformanceTarget, runCombinedConformance } from '@stateflow/engine-test-kit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeKafkaConformance } from '@stateflow/engine-test-kit';
 import { deploy } from './support/deploy.js';
-import { KafkaRequester, REPLY_TOPIC, suite } from './support/suite.js';
+import { suite } from './support/suite.js';
 
-const TITLE = 'Beam 2.78 on Prism (Kafka 4.4, splittable-DoFn read) through the Kafka client';
-/** Scenarios running at once against the one pipeline. */
-const LANES = Number(process.env['STATEFLOW_BEAM_CONFORMANCE_LANES'] ?? 8);
-
-// CI runs the suite once, through the HTTP gateway (conformance-gateway.test.ts), which
-// also goes through the Kafka client transport; this direct run is the full form's
+// CI runs the kit once, through the HTTP gateway (conformance-gateway.test.ts), which also goes
+// through the Kafka client transport; this direct run is the full form's
 // (`pnpm -F @stateflow/beam-tests test:full`), to keep CI within its time budget.
-const FULL = process.env['STATEFLOW_BEAM_FULL'] === '1';
-if (!FULL) process.stderr.write('[beam-tests] conformance through the bare Kafka transport: skipped (set STATEFLOW_BEAM_FULL=1, or run test:full)\n');
-
-describe.skipIf(!FULL)('conformance on Beam (Prism)', () => {
-  let requester: KafkaRequester;
-  beforeAll(async () => {
-    requester = await KafkaRequester.connect(inject('bootstrap'));
-  });
-  afterAll(async () => {
-    await requester?.close();
-  });
-
-  it('passes every scenario, all hosted by one pipeline (the combined program)', async () => {
-    const scenarios = loadScenarios();
-    expect(Object.keys(loadCombined().excluded), 'scenarios left out of the combined program').toEqual([]);
-    // Each program is its own Beam pipeline with its own topics; calls go through @stateflow/client's Kafka transport.
-    const bootstrap = inject('bootstrap');
-    const target = kafkaConformanceTarget((program) => deploy(program, bootstrap), requester, { bootstrap, replyTopic: REPLY_TOPIC });
-    const { report, board, deployments } = await runCombinedConformance(target, { title: TITLE, log: suite.log, concurrency: LANES, scenarios });
-    expect(report.total).toBe(scenarios.length);
-    expect(report.passed, board).toBe(report.total);
-    expect(deployments, 'Beam pipelines started').toBe(1);
-  }, 3_600_000);
-});
+describeKafkaConformance({ suite, engine: 'Beam on Prism', unit: 'pipeline', deploy, title: 'Beam 2.78 on Prism (Kafka 4.4, splittable-DoFn read) through the Kafka client' });

@@ -14,3 +14,5 @@ export type { DeploymentFolder, Starting } from './deployment.js';
 export { asHttpShowsIt, httpConformanceClient, servedOverHttp } from './http-conformance.js';
 export { gatewayConformanceTarget, kafkaConformanceTarget, runCombinedConformance } from './kafka-conformance.js';
 export type { CombinedConformanceOptions, CombinedConformanceRun, DeployForConformance, KafkaConformanceOptions, KafkaDeployment } from './kafka-conformance.js';
+export { describeGatewayConformance, describeKafkaConformance } from './conformance-files.js';
+export type { ConformanceFileOptions } from './conformance-files.js';

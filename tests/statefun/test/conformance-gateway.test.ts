@@ -1,25 +1,5 @@
-import { loadScenarios } from '@stateflow/conformance';
-import { asHttpShowsIt, gatewayConformanceTarget, runCombinedConformance } from '@stateflow/engine-test-kit';
-import { describe, expect, inject, it } from 'vitest';
-import { deploy, REPLY_TOPIC } from './support/deploy.js';
+import { describeGatewayConformance } from '@stateflow/engine-test-kit';
+import { deploy } from './support/deploy.js';
 import { suite } from './support/suite.js';
 
-const LANES = Number(process.env['STATEFLOW_STATEFUN_CONFORMANCE_LANES'] ?? 8);
-
-describe('conformance through the HTTP gateway in front of the Statefun application', () => {
-  it('passes every scenario (results compared as the HTTP API shows them), all hosted by one deployment', async () => {
-    const scenarios = loadScenarios().map(asHttpShowsIt);
-    const bootstrap = inject('bootstrap');
-    const target = gatewayConformanceTarget((program) => deploy(program, bootstrap), { bootstrap, replyTopic: REPLY_TOPIC });
-    const { report, board, deployments } = await runCombinedConformance(target, {
-      title: 'Statefun through the HTTP gateway (results in plain JSON)',
-      log: suite.log,
-      label: 'gateway',
-      concurrency: LANES,
-      scenarios,
-    });
-    expect(report.passed, board).toBe(report.total);
-    expect(report.total).toBe(scenarios.length);
-    expect(deployments, 'Statefun deployments started').toBe(1);
-  }, 3_600_000);
-});
+describeGatewayConformance({ suite, engine: 'Statefun', unit: 'deployment', deploy });
