@@ -12,7 +12,9 @@ application built in <app folder> (``stateflow build --target statefun``); ``ref
 hand-written reference (bench/reference/service.py) copied into <app folder>.
 
 Prints one JSON line: microseconds of handler time per operation (a transfer is every call
-it makes), calls per operation and the bytes of state that travel per call. Warm-up
+it makes), calls per operation, the bytes of state that travel per call, and per operation
+what Statefun's JVM handles: the bytes of the ToFunction and FromFunction bodies, the state
+mutations and their bytes (values it writes to RocksDB), the messages and egress records. Warm-up
 operations (--warm, spread over the keys) first grow each instance's state as a run of the
 benchmark does; then --ops are timed (with ``--batches N`` in N batches, and the fastest
 batch's time per operation is printed too: on a shared machine it is the steadier number).

@@ -23,7 +23,8 @@ from typing import Any, Dict
 
 from stateflow_flink.dedup import Record
 
-_COMPACT = (",", ":")
+# One encoder: json.dumps with separators builds a new one on every call.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def encode(record: Record) -> str:
@@ -35,17 +36,17 @@ def encode(record: Record) -> str:
         origin = res.get("origin")
         short = _short_answer(res, origin)
         if short is not None:
-            return flags + "+" + json.dumps(short, separators=_COMPACT)
+            return flags + "+" + _dumps(short)
         if _is_address(origin):
             res = dict(res)
             res["origin"] = [origin["entity"], origin["key"]]
-        return flags + "=" + json.dumps(res, separators=_COMPACT)
+        return flags + "=" + _dumps(res)
     if record.forward is not None:
         forward = record.forward
         if _is_address(forward):
             forward = [forward["entity"], forward["key"]]
-        return flags + ">" + json.dumps(forward, separators=_COMPACT)
-    return json.dumps(record.entry(), separators=_COMPACT)
+        return flags + ">" + _dumps(forward)
+    return _dumps(record.entry())
 
 
 def decode(text: str, request_id: Any) -> Record:
