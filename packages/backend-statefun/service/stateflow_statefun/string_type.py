@@ -9,8 +9,7 @@ it does not expect (another field order, unknown fields) go to protobuf's own pa
 """
 from __future__ import annotations
 
-from statefun.core import Type, TypeSerializer
-from statefun.types_pb2 import StringWrapper
+from statefun import simple_type
 
 TYPENAME = "io.statefun.types/string"
 _TAG = 0x0A  # field 1, length-delimited
@@ -44,32 +43,13 @@ def deserialize(data: bytes) -> str:
                 if i + n == len(data):
                     return str(memoryview(data)[i:], "utf-8")
                 break
+    from statefun.types_pb2 import StringWrapper  # only for bytes framed otherwise
+
     wrapper = StringWrapper()
     wrapper.ParseFromString(data)
     return wrapper.value
 
 
-class _Serializer(TypeSerializer):
-    __slots__ = ()
-
-    def serialize(self, value: str) -> bytes:
-        return serialize(value)
-
-    def deserialize(self, data: bytes) -> str:
-        return deserialize(data)
-
-
-class FastStringType(Type):
-    """``io.statefun.types/string``, byte for byte as the SDK's ``StringType``."""
-
-    __slots__ = ()
-    _serializer = _Serializer()
-
-    def __init__(self) -> None:
-        super().__init__(TYPENAME)
-
-    def serializer(self) -> TypeSerializer:
-        return self._serializer
-
-
-StringType = FastStringType()
+#: ``io.statefun.types/string``, byte for byte as the SDK's ``StringType`` (whose serializer
+#: is made anew on each access; a simple type keeps one).
+StringType = simple_type(typename=TYPENAME, serialize_fn=serialize, deserialize_fn=deserialize)
