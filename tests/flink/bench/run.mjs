@@ -171,6 +171,8 @@ async function checkpointStats({ rest, logDir, jobId }) {
       completed: c.counts.completed,
       failed: c.counts.failed,
       durationMs: { p50: d.p50, p99: d.p99, max: d.max },
+      // Why the newest failed checkpoint failed (its answers then wait for the next one).
+      latestFailure: c.latest?.failed ? c.latest.failed.failure_message ?? 'no message' : undefined,
       // The newest completed checkpoint's parts: where its time went (start delay, alignment, sync, async).
       latest: latest ? { durationMs: latest.end_to_end_duration, tasks: await checkpointParts(rest, id, latest.id) } : undefined,
     };
