@@ -6,7 +6,7 @@
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
  *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]] [--cluster] [--cluster-port 19485]
- *        [--warmup 0] [--clients 1] [--cluster-jvm-opts '...']
+ *        [--warmup 0] [--clients 1] [--cluster-jvm-opts '...'] [--rate 1000,1500]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
  *   pnpm -F @stateflow/flink-tests bench:capacity    # capacity of issue 20: thread mode on the cluster, many callers, warmed up
  *
@@ -35,6 +35,9 @@
  * transports (producers and reply consumers) of this process, --cluster-jvm-opts adds JVM
  * flags to the cluster's TaskManagers (e.g. a smaller C2 budget). Each row's CPU is then also
  * split by process: JobManager, TaskManagers, broker, this driver (the bench's client).
+ * --rate R1,R2 measures open loops at those rates (operations started on schedule whatever the
+ * answers do; latency from the scheduled start) instead of closed loops of --concurrency callers:
+ * the p99 at a given load rather than at saturation.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +53,7 @@ import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
-import { closedLoop } from '@stateflow/bench/load';
+import { closedLoop, openLoop } from '@stateflow/bench/load';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 import { cpuOf, cpuPerOp, jvmThreadsCpu, machineCpu } from './cpu.mjs';
 
@@ -87,6 +90,8 @@ const WARMUP_S = Number(flag('warmup', '0'));
 // Client transports (each a producer and a reply consumer) the callers are spread over.
 const CLIENTS = Number(flag('clients', '1'));
 const CLUSTER_JVM_OPTS = flag('cluster-jvm-opts', '');
+// Open loops at these rates (ops/s) instead of closed loops of CONCURRENCY callers.
+const RATES = (flag('rate', '') || '').split(',').filter(Boolean).map(Number);
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
@@ -447,8 +452,10 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
  * this driver, and the job's checkpoint durations.
  */
 async function measureInterleaved(jobs, rows, kafkaPid) {
+  // Closed loops of each number of callers, or (--rate) open loops at each rate.
+  const loads = RATES.length ? RATES.map((rate) => ({ rate, concurrency: rate })) : CONCURRENCY.map((concurrency) => ({ concurrency }));
   for (const workload of WORKLOADS) {
-    for (const concurrency of CONCURRENCY) {
+    for (const { concurrency, rate } of loads) {
       for (let round = 0; round < ROUNDS; round++) {
         for (const job of jobs) {
           const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + round);
@@ -456,7 +463,9 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
           // CPU counted from the end of the row's own warm-up (closedLoop's warmupMs), like its operations.
           let before;
           setTimeout(() => (before = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(), machine: machineCpu() }), warmupMs);
-          const r = await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
+          const r = rate
+            ? await openLoop(job.call, ops, { rate, durationMs: DURATION_MS, warmupMs }).then((o) => ({ ...o, opsPerSec: o.ops / o.seconds }))
+            : await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
           const after = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver), machine: machineCpu() };
           const n = r.ops + r.errors;
           const perSec = (b, a) => (a && b ? Math.round((a.total - b.total) / r.seconds) : undefined);
@@ -472,9 +481,9 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
             }
           }
           const checkpoints = await checkpointStats(job.where);
-          const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
+          const row = { target: job.label, workload, concurrency: rate ? undefined : concurrency, rate, dropped: r.dropped, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
           rows.push(row);
-          progress(`${job.label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
+          progress(`${job.label} ${workload} ${rate ? `rate ${rate}/s (dropped ${r.dropped})` : `c=${concurrency}`}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
         }
       }
     }
@@ -521,7 +530,7 @@ function ratios(rows) {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = [];
   for (const gen of rows.filter((r) => r.kind === 'generated')) {
-    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.checkpointMs === gen.checkpointMs && r.executionMode === gen.executionMode;
+    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.rate === gen.rate && r.checkpointMs === gen.checkpointMs && r.executionMode === gen.executionMode;
     if (out.some((o) => same(o) && o.localHops === gen.localHops)) continue;
     const g = rows.filter((r) => r.kind === 'generated' && r.localHops === gen.localHops && same(r));
     const ref = rows.filter((r) => r.kind === 'reference' && same(r));
@@ -529,6 +538,7 @@ function ratios(rows) {
     out.push({
       workload: gen.workload,
       concurrency: gen.concurrency,
+      rate: gen.rate,
       checkpointMs: gen.checkpointMs,
       localHops: gen.localHops,
       executionMode: gen.executionMode,
@@ -542,7 +552,7 @@ function ratios(rows) {
 
 function table(rows) {
   const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
-  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
+  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', r.rate ? `rate ${r.rate}/s` : String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
   return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
@@ -565,7 +575,7 @@ try {
   process.stdout.write(`${text}\n`);
   const compared = ratios(rows);
   for (const r of compared) {
-    process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
+    process.stdout.write(`generated/reference ${r.workload} ${r.rate ? `rate ${r.rate}/s` : `c=${r.concurrency}`} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
   }
   writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, warmupS: WARMUP_S, clients: CLIENTS, clusterJvmOpts: CLUSTER_JVM_OPTS || undefined, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
