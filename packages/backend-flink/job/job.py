@@ -592,6 +592,9 @@ def main(argv=None) -> int:
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
     flink.set_string("python.fn-execution.bundle.time", str(config.get("bundleTimeMs", 5)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
+    # Any other Flink option (`flinkConfig` of stateflow-job.json), set last so it wins.
+    for key, value in (config.get("flinkConfig") or {}).items():
+        flink.set_string(str(key), str(value))
     restore = args.from_checkpoint
     if restore == "latest":
         restore = latest_checkpoint(checkpoint["dir"])
