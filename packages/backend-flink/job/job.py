@@ -241,7 +241,7 @@ def build_job(env, config: dict, program: dict) -> None:
         )
         return env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka-" + name)
 
-    def sink(name: str, serializer):
+    def sink(name: str, serializer, static_topic: bool = True):
         builder = (
             KafkaSink.builder()
             .set_bootstrap_servers(bootstrap)
@@ -249,11 +249,18 @@ def build_job(env, config: dict, program: dict) -> None:
             .set_transactional_id_prefix(config["transactionalIdPrefix"] + "-" + name)
             # Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
             .set_property("transaction.timeout.ms", str(config["transactionTimeoutMs"]))
+            # A record is sent at once rather than after the producer's linger (5 ms in Kafka 4's
+            # client): each response is written sooner, so more of them make the next checkpoint.
+            .set_property("linger.ms", str(config.get("sinkLingerMs", 0)))
         )
-        naming = config.get("transactionNaming")
-        if naming:
+        naming = config.get("transactionNaming") or "incrementing"
+        if naming != "incrementing" and static_topic:
             # INCREMENTING (the connector's default): a new transactional id, so a producer
             # registration at the broker, per checkpoint and sink subtask; POOLING reuses them.
+            # POOLING finds lingering transactions by listing those on the sink's topics, so it
+            # needs a sink with a fixed topic: the reply sink (topic per record) keeps INCREMENTING
+            # (else its writer fails to open: "The record serializer does not expose a static
+            # list of target topics", and the job restarts for ever).
             from pyflink.java_gateway import get_gateway
 
             strategy = get_gateway().jvm.org.apache.flink.connector.kafka.sink.TransactionNamingStrategy
@@ -455,7 +462,7 @@ def build_job(env, config: dict, program: dict) -> None:
         .name("entities")
     )
     processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
-    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column())).name("to-reply-topics")
+    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
     processed.get_side_output(dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
 
 

@@ -62,4 +62,15 @@ describe('resolveFlinkConfig', () => {
       new FlinkConfigError("executionMode must be process or thread (got 'loopback')"),
     );
   });
+
+  it('sends sink records at once and names transactions incrementing by default; both configurable', () => {
+    const config = resolveFlinkConfig(program);
+    expect(config.sinkLingerMs).toBe(0);
+    expect(config.transactionNaming).toBe('incrementing');
+    expect(resolveFlinkConfig(program, { sinkLingerMs: '5', transactionNaming: 'pooling' })).toMatchObject({ sinkLingerMs: 5, transactionNaming: 'pooling' });
+    expect(() => resolveFlinkConfig(program, { sinkLingerMs: '-1' })).toThrow(new FlinkConfigError("sinkLingerMs must be a whole number >= 0 (got '-1')"));
+    expect(() => resolveFlinkConfig(program, { transactionNaming: 'random' })).toThrow(
+      new FlinkConfigError("transactionNaming must be incrementing or pooling (got 'random')"),
+    );
+  });
 });

@@ -4,8 +4,8 @@
  * call timed at five points, next to the job's checkpoint history (REST).
  *
  *   node tests/flink/bench/breakdown.mjs [--calls 60] [--workload A|T] [--checkpoint 50] [--parallelism 2]
- *        [--execution-mode process] [--job-set key=value,...] [--flink key=value,...] [--port 19886]
- *        [--bootstrap host:port] [--out breakdown.json]
+ *        [--execution-mode process] [--variants 'name:mode:key=value;...|...'] [--port 19886]
+ *        [--bootstrap host:port] [--out breakdown.json] [--keep-logs dir]
  *
  * Per call: `sent` (before the produce), `acked` (the request's produce acknowledged: the
  * client's produce), `written` (the response seen by a read_uncommitted consumer polling every
@@ -13,21 +13,23 @@
  * `visible` (seen by a read_committed consumer polling every 5 ms: the transaction committed,
  * the partition's last stable offset past it), `received` (seen by a read_committed consumer
  * configured like the client's, kafkajs defaults: what a caller waits for). With the job's
- * checkpoints (trigger time and end-to-end duration from `/jobs/<id>/checkpoints`): the first
- * checkpoint triggered after `written` is the one whose transaction holds the response (a
- * barrier triggered earlier may pass the sink after the write, so this is an upper bound of
- * the wait), and the parts are
+ * checkpoints (trigger time and end-to-end duration from `/jobs/<id>/checkpoints`, statistics
+ * uncached): the last checkpoint completed before `visible` is the one that committed the
+ * response (a barrier triggered before `written` may pass the sink after it: waitStart < 0),
+ * and the parts are
  *   produce     acked - sent
  *   process     written - acked           (source fetch, operators, sink send; + <= 5 ms polling)
  *   waitStart   trigger - written          (until the next checkpoint starts)
  *   checkpoint  completed - trigger        (its end-to-end duration)
  *   commit      visible - completed        (notifyCheckpointComplete, EndTxn, markers; + <= 5 ms)
  *   fetch       received - visible         (the client's consumer)
- * `--flink key=value` sets Flink options of the job (its `flinkConfig`), `--job-set` keys of
- * stateflow-job.json. Starts its own Kafka unless --bootstrap; stops everything it started.
+ * --variants: jobs that run at once and are called in turn (so load changes hit all of them), each
+ * `name:mode:settings` with settings `key=value;...` of stateflow-job.json (`flink.<option>`: a
+ * Flink option of its `flinkConfig`; `checkpoint.<key>`). Starts its own Kafka unless --bootstrap;
+ * stops everything it started.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,21 +103,26 @@ const pct = (xs, q) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : undefined;
 };
 
-try {
-  const path = 'tests/bench/programs/accounts.py';
-  const { program } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
-  const bootstrap = await startKafka();
-  progress(`Kafka on ${bootstrap}`);
+/**
+ * One job of a variant (`name:mode:key=value,...`, the keys of stateflow-job.json; `flink.<option>`
+ * for a Flink option): started, accounts created, warmed up; `call()` runs one timed call.
+ */
+async function startVariant(program, bootstrap, spec) {
+  const [name, mode = MODE, sets = ''] = spec.split(':');
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-breakdown-job-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const prefix = `bd${Date.now() % 1000000}`;
+  const prefix = `bd${name.replace(/[^A-Za-z0-9]/g, '')}${Date.now() % 1000000}`;
   const replies = `${prefix}-replies`;
-  const artifact = await buildFlinkJob(program, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: CHECKPOINT, replyTopics: replies, parallelism: PARALLELISM, executionMode: MODE });
+  const artifact = await buildFlinkJob(program, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: CHECKPOINT, replyTopics: replies, parallelism: PARALLELISM, executionMode: mode });
   const file = join(dir, 'stateflow-job.json');
   const config = JSON.parse(readFileSync(file, 'utf8'));
-  for (const [k, v] of pairs(flag('job-set'))) config[k] = scalar(v);
-  const flinkSet = pairs(flag('flink'));
-  if (flinkSet.length) config.flinkConfig = { ...(config.flinkConfig ?? {}), ...Object.fromEntries(flinkSet) };
+  // Fresh checkpoint statistics (the REST API caches them for 3 s by default) and a long history.
+  config.flinkConfig = { ...(config.flinkConfig ?? {}), 'rest.cache.checkpoint-statistics.timeout': '10 ms', 'web.checkpoints.history': '500' };
+  for (const [k, v] of pairs(sets.replaceAll(';', ','))) {
+    if (k.startsWith('flink.')) config.flinkConfig[k.slice('flink.'.length)] = v;
+    else if (k.startsWith('checkpoint.')) config.checkpoint[k.slice('checkpoint.'.length)] = scalar(v);
+    else config[k] = scalar(v);
+  }
   writeFileSync(file, JSON.stringify(config, null, 2));
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -125,9 +132,13 @@ try {
   let rest;
   const t0 = Date.now();
   const job = runFlinkJob(dir, { args: ['--partitions', String(PARALLELISM)], onLine: (l) => (rest ??= /^JOB_REST https?:\/\/(\S+)/.exec(l)?.[1]) });
-  cleanups.push(() => job.stop());
+  cleanups.push(async () => {
+    await job.stop();
+    // --keep-logs DIR: the job's logs (job.log, Flink's) are copied there before its folder goes.
+    if (flag('keep-logs')) cpSync(join(dir, 'logs'), join(flag('keep-logs'), name), { recursive: true });
+  });
   await job.running;
-  progress(`job running in ${((Date.now() - t0) / 1000).toFixed(1)} s (REST ${rest})`);
+  progress(`${name}: job running in ${((Date.now() - t0) / 1000).toFixed(1)} s (REST ${rest})`);
   const jobId = (await (await fetch(`http://${rest}/jobs`)).json()).jobs.find((j) => j.status === 'RUNNING').id;
 
   const written = new Map();
@@ -152,74 +163,105 @@ try {
   for (let k = 0; k < ENTITIES; k += 20) {
     await Promise.all(Array.from({ length: 20 }, (_, i) => send({ kind: 'create', entity: 'Account', args: [accountKey(k + i), 1_000_000], kwargs: {} })));
   }
-  // Warm-up, then the measured calls, one at a time.
   const ops = operations(WORKLOAD, 'uniform', ENTITIES, 11);
-  for (let i = 0; i < 10; i++) {
+  const invoke = () => {
     const op = ops.next();
-    await send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} });
-  }
+    return send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} });
+  };
+  for (let i = 0; i < 10; i++) await invoke(); // warm-up
   const checkpoints = new Map();
+  const failures = new Map();
   const history = async () => {
     const c = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints`)).json();
+    for (const h of c.history ?? []) if (h.status === 'FAILED') failures.set(h.id, h.failure_message);
     for (const h of c.history ?? []) if (h.status === 'COMPLETED') checkpoints.set(h.id, { trigger: h.trigger_timestamp, completed: h.trigger_timestamp + h.end_to_end_duration, duration: h.end_to_end_duration });
     return c;
   };
   const calls = [];
+  return {
+    name,
+    spec,
+    async call() {
+      calls.push(await invoke());
+      await history();
+    },
+    async report() {
+      const summary = await history();
+      const sorted = [...checkpoints.values()].sort((a, b) => a.trigger - b.trigger);
+      const rows = calls.map((c) => {
+        const w = written.get(c.id);
+        const v = visible.get(c.id);
+        const r = received.get(c.id);
+        // The checkpoint that committed the response: the last one completed before it became visible.
+        const ck = sorted.filter((k) => k.completed <= v).pop();
+        return {
+          total: r - c.sent,
+          produce: c.acked - c.sent,
+          process: w - c.acked,
+          waitStart: ck ? ck.trigger - w : undefined, // < 0: triggered before the write, its barrier passed the sink after it
+          checkpoint: ck ? ck.duration : undefined,
+          commit: ck ? v - ck.completed : undefined,
+          fetch: r - v,
+        };
+      });
+      const parts = ['total', 'produce', 'process', 'waitStart', 'checkpoint', 'commit', 'fetch'];
+      const values = (p) => rows.map((r) => r[p]).filter(Number.isFinite);
+      const stats = Object.fromEntries(parts.map((p) => [p, { p50: pct(values(p), 0.5), p90: pct(values(p), 0.9), mean: Number((values(p).reduce((a, b) => a + b, 0) / values(p).length).toFixed(1)) }]));
+      // Where the last completed checkpoints' time went, per task (max over its subtasks; p50 over checkpoints).
+      const names = Object.fromEntries(((await (await fetch(`http://${rest}/jobs/${jobId}`)).json()).vertices ?? []).map((v) => [v.id, v.name.slice(0, 40)]));
+      const perTask = {};
+      for (const ck of [...checkpoints.keys()].sort((a, b) => b - a).slice(0, 15)) {
+        const d = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${ck}`)).json().catch(() => ({}));
+        for (const vertex of Object.keys(d.tasks ?? {})) {
+          const s = (await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${ck}/subtasks/${vertex}`)).json().catch(() => ({}))).summary;
+          const t = (perTask[names[vertex] ?? vertex] ??= { startDelay: [], alignment: [], sync: [], async: [], endToEnd: [] });
+          t.startDelay.push(s?.start_delay?.max);
+          t.alignment.push(s?.alignment?.duration?.max);
+          t.sync.push(s?.checkpoint_duration?.sync?.max);
+          t.async.push(s?.checkpoint_duration?.async?.max);
+          t.endToEnd.push(d.tasks[vertex]?.end_to_end_duration);
+        }
+      }
+      const tasks = Object.fromEntries(Object.entries(perTask).map(([n, t]) => [n, Object.fromEntries(Object.entries(t).map(([k, xs]) => [k, pct(xs, 0.5)]))]));
+      return {
+        variant: spec,
+        checkpointDurationMs: { p50: summary.summary?.end_to_end_duration?.p50, p90: summary.summary?.end_to_end_duration?.p90 },
+        checkpointCounts: summary.counts,
+        failureReasons: [...new Set(failures.values())],
+        stats,
+        checkpointTasksP50: tasks,
+        rows,
+      };
+    },
+  };
+}
+
+try {
+  const path = 'tests/bench/programs/accounts.py';
+  const { program } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
+  const bootstrap = await startKafka();
+  progress(`Kafka on ${bootstrap}`);
+  // --variants 'base|tuned::bufferTimeoutMs=0;bundleTimeMs=1': jobs running at once, called in turn.
+  const specs = flag('variants', `base:${MODE}:${(flag('job-set') ?? '').replaceAll(',', ';')}`).split('|');
+  const variants = [];
+  for (const spec of specs) variants.push(await startVariant(program, bootstrap, spec));
   for (let i = 0; i < CALLS; i++) {
-    const op = ops.next();
-    calls.push(await send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} }));
-    await history();
-    await sleep(Math.floor(Math.random() * 20)); // do not phase-lock with the checkpoints
-  }
-  await sleep(200);
-  const summary = await history();
-  const sorted = [...checkpoints.values()].sort((a, b) => a.trigger - b.trigger);
-  const rows = calls.map((c) => {
-    const w = written.get(c.id);
-    const v = visible.get(c.id);
-    const r = received.get(c.id);
-    const ck = sorted.find((k) => k.trigger >= w);
-    return {
-      total: r - c.sent,
-      produce: c.acked - c.sent,
-      process: w - c.acked,
-      waitStart: ck ? ck.trigger - w : undefined,
-      checkpoint: ck ? ck.duration : undefined,
-      commit: ck ? v - ck.completed : undefined,
-      fetch: r - v,
-    };
-  });
-  const parts = ['total', 'produce', 'process', 'waitStart', 'checkpoint', 'commit', 'fetch'];
-  const stats = Object.fromEntries(parts.map((p) => [p, { p50: pct(rows.map((r) => r[p]), 0.5), p90: pct(rows.map((r) => r[p]), 0.9), mean: Number((rows.map((r) => r[p]).filter(Number.isFinite).reduce((a, b) => a + b, 0) / rows.filter((r) => Number.isFinite(r[p])).length).toFixed(1)) }]));
-  // The newest checkpoint's parts per task (max over subtasks).
-  const latest = summary.latest?.completed;
-  let tasks;
-  if (latest) {
-    const names = Object.fromEntries(((await (await fetch(`http://${rest}/jobs/${jobId}`)).json()).vertices ?? []).map((v) => [v.id, v.name.slice(0, 50)]));
-    const d = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${latest.id}`)).json();
-    tasks = {};
-    for (const vertex of Object.keys(d.tasks ?? {})) {
-      const s = (await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${latest.id}/subtasks/${vertex}`)).json()).summary;
-      tasks[names[vertex]] = { startDelay: s?.start_delay?.max, alignment: s?.alignment?.duration?.max, sync: s?.checkpoint_duration?.sync?.max, async: s?.checkpoint_duration?.async?.max };
+    for (const v of variants) {
+      await v.call();
+      await sleep(Math.floor(Math.random() * 20)); // do not phase-lock with the checkpoints
     }
   }
-  const out = {
-    date: new Date().toISOString(),
-    workload: WORKLOAD,
-    checkpointMs: CHECKPOINT,
-    parallelism: PARALLELISM,
-    executionMode: MODE,
-    jobSet: flag('job-set'),
-    flink: flag('flink'),
-    load1: loadavg()[0],
-    checkpointDurationMs: summary.summary?.end_to_end_duration,
-    checkpointCounts: summary.counts,
-    stats,
-    latestCheckpointTasks: tasks,
-  };
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+  await sleep(300);
+  const reports = [];
+  for (const v of variants) reports.push(await v.report());
+  for (const r of reports) {
+    const { rows, ...rest } = r;
+    process.stdout.write(`${JSON.stringify(rest)}\n`);
+  }
   const outFile = flag('out');
-  if (outFile) writeFileSync(join(ROOT, 'tests/flink/bench', outFile), `${JSON.stringify({ ...out, rows }, null, 2)}\n`);
+  const meta = { date: new Date().toISOString(), workload: WORKLOAD, checkpointMs: CHECKPOINT, parallelism: PARALLELISM, load1: loadavg()[0] };
+  process.stdout.write(`${JSON.stringify(meta)}\n`);
+  if (outFile) writeFileSync(join(ROOT, 'tests/flink/bench', outFile), `${JSON.stringify({ ...meta, variants: reports }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
