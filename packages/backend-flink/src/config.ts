@@ -93,6 +93,11 @@ export interface FlinkJobConfig {
   loopback: boolean;
   /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
   connectorJar: string | null;
+  /**
+   * Further Flink options of the job (`{"execution.checkpointing.max-concurrent-checkpoints": "2"}`),
+   * set after the job's own, so they win; edit them into `stateflow-job.json` (experiments, tuning).
+   */
+  flinkConfig?: { [option: string]: string };
 }
 
 /** Where the job's Python operators run (see {@link FlinkJobConfig.executionMode}). */
