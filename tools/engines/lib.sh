@@ -100,6 +100,62 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
+# --- Python virtualenvs and Go commands built into the cache ----------------------------
+
+# Makes VENV offline from a folder of wheels filled once: venv_from_wheels NAME VENV WHEELS REQ...
+# (NAME for messages; $PYTHON makes the venv). `pip wheel` also builds the few source-only
+# dependencies, so a later install, or one after the venv is deleted, downloads nothing.
+# The caller checks the result (its own imports) afterwards.
+venv_from_wheels() {
+  local name="$1" venv="$2" wheels="$3" t0; shift 3
+  if [ ! -f "$wheels/.complete" ]; then
+    step "downloading wheels for $* (Python $("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')) into $wheels"
+    t0=$(now)
+    [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
+    _pip_wheel_into_partial() { "$venv/bin/python" -m pip wheel --quiet --disable-pip-version-check -w "$SF_PARTIAL" "$@"; }
+    cache_once "$wheels" _pip_wheel_into_partial "$@" || die "downloading the $name wheels failed (see the pip output above)"
+    local found=("$wheels"/*.whl)
+    info "${#found[@]} wheels, $(size_of "$wheels"), in $(elapsed "$t0")s"
+  fi
+  step "creating $venv (offline, from the cached wheels)"
+  t0=$(now)
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index --find-links "$wheels" "$@" \
+    || die "installing $name from $wheels failed; delete that folder and run again"
+  info "installed in $(elapsed "$t0")s ($(size_of "$venv"))"
+}
+
+# Builds a Go command into BIN in the background while the caller goes on (go install; the
+# module and build caches in $STATEFLOW_CACHE/go): go_install_background NAME BIN EXE VERSION
+# MODULE/PATH@VERSION. Sets GO_PID (empty when EXE is there and BIN/.version says VERSION);
+# wait_for_go_install NAME BIN waits for it and fails with the end of its log.
+go_install_background() {
+  local name="$1" bin="$2" exe="$3" version="$4" target="$5"
+  GO_PID=""
+  if [ -x "$exe" ] && [ "$(cat "$bin/.version" 2>/dev/null)" = "$version" ]; then
+    step "$name $version already at $exe"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "go not found on PATH; install Go 1.22+ (apt-get install golang-go) to build $name"
+  step "building $name ($version) with go install"
+  mkdir -p "$bin"
+  ( t0=$(now)
+    GOPATH="$STATEFLOW_CACHE/go" GOBIN="$bin" GOFLAGS=-modcacherw CGO_ENABLED=0 \
+      go install "$target" >"$bin/go-install.log" 2>&1 || exit 1
+    echo "$version" >"$bin/.version"
+    info "$name built in $(elapsed "$t0")s ($(size_of "$exe"))" ) &
+  GO_PID=$!
+  # shellcheck disable=SC2064  # the pid is fixed now
+  trap "kill $GO_PID 2>/dev/null; true" EXIT
+}
+wait_for_go_install() {
+  [ -n "${GO_PID:-}" ] || return 0
+  wait "$GO_PID" || { tail -n 20 "$2/go-install.log" >&2; die "go install of $1 failed (log above: $2/go-install.log)"; }
+  GO_PID=""
+  trap - EXIT
+}
+
 require_java() {
   command -v java >/dev/null 2>&1 || die "java not found on PATH; install a JDK 17 (apt-get install openjdk-17-jdk-headless)"
 }

@@ -1,27 +1,13 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startStateflowRun } from '@stateflow/engine-test-kit';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_TESTS } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
-
 describe.skipIf(!ENGINE_TESTS)('stateflow run app.py --target cloudburst', () => {
   it('starts Anna and Cloudburst, registers the program, serves the HTTP API of stateflow serve, and stops everything on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', 'examples/shop/app.py', '--target', 'cloudburst', '--port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const run = await startStateflowRun(['examples/shop/app.py', '--target', 'cloudburst', '--port', '0'], { readyTimeoutMs: 180_000 });
     try {
-      const deadline = Date.now() + 180_000;
-      while (!stdout.includes('StateFlow running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-      const url = /at (http:\/\/\S+)/.exec(stdout)?.[1];
-      expect(url, `${stdout}\n${stderr}`).toBeDefined();
+      const url = run.url;
+      expect(url, `${run.stdout()}\n${run.stderr()}`).toBeDefined();
       const post = async (path: string, body: unknown, headers: { [h: string]: string } = {}) => {
         const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
         return { status: res.status, body: (await res.json()) as { [k: string]: unknown } };
@@ -44,9 +30,8 @@ describe.skipIf(!ENGINE_TESTS)('stateflow run app.py --target cloudburst', () =>
       expect(tooMany.status).toBe(404);
       expect((await fetch(`${url}/User/nobody`)).status).toBe(404);
     } finally {
-      child.kill('SIGINT');
-      const code = await exited;
-      expect(code, stderr).toBe(0);
+      const code = await run.stop();
+      expect(code, run.stderr()).toBe(0);
     }
   });
 });

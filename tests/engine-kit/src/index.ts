@@ -16,3 +16,7 @@ export { gatewayConformanceTarget, kafkaConformanceTarget, runCombinedConformanc
 export type { CombinedConformanceOptions, CombinedConformanceRun, DeployForConformance, KafkaConformanceOptions, KafkaDeployment } from './kafka-conformance.js';
 export { describeGatewayConformance, describeKafkaConformance } from './conformance-files.js';
 export type { ConformanceFileOptions } from './conformance-files.js';
+export { describeShopRoundTrip } from './shop-round-trip.js';
+export type { ShopDeployment, ShopRoundTripOptions } from './shop-round-trip.js';
+export { CLI_BIN, startStateflowRun } from './cli-run.js';
+export type { StateflowRun, StateflowRunOptions } from './cli-run.js';

@@ -32,28 +32,8 @@ case "$pyver" in
 esac
 WHEELS="$STATEFLOW_CACHE/wheels/beam-$BEAM_VERSION-py$pyver"
 
-# 1. Prism, built from its Go module in the background while the venv installs.
-GO_PID=""
-if [ -x "$PRISM" ] && [ "$(cat "$BIN/.version" 2>/dev/null)" = "$BEAM_VERSION" ]; then
-  step "Prism $BEAM_VERSION already at $PRISM"
-else
-  command -v go >/dev/null 2>&1 || die "go not found on PATH; install Go 1.22+ to build Prism (Beam's local runner)"
-  step "building Prism v$BEAM_VERSION with go install (about 1.5 min cold)"
-  mkdir -p "$BIN"
-  ( t0=$(now)
-    GOPATH="$STATEFLOW_CACHE/go" GOBIN="$BIN" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-      go install "github.com/apache/beam/sdks/v2/go/cmd/prism@v$BEAM_VERSION" \
-      >"$BIN/go-install.log" 2>&1 || exit 1
-    echo "$BEAM_VERSION" >"$BIN/.version"
-    info "Prism built in $(elapsed "$t0")s ($(size_of "$PRISM"))" ) &
-  GO_PID=$!
-fi
-wait_for_go() {
-  [ -n "$GO_PID" ] || return 0
-  wait "$GO_PID" || { tail -n 20 "$BIN/go-install.log" >&2; die "go install of Prism failed (log above: $BIN/go-install.log)"; }
-  GO_PID=""
-}
-trap '[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null; true' EXIT
+# 1. Prism, built from its Go module in the background while the venv installs (about 1.5 min cold).
+go_install_background "Prism" "$BIN" "$PRISM" "$BEAM_VERSION" "github.com/apache/beam/sdks/v2/go/cmd/prism@v$BEAM_VERSION"
 
 # 2. The virtualenv, with the exact versions.
 venv_ok() {
@@ -71,30 +51,10 @@ PY
 if venv_ok; then
   step "Beam $BEAM_VERSION venv ready at $VENV"
 else
-  if [ ! -f "$WHEELS/.complete" ]; then
-    step "downloading wheels for ${REQS[*]} (Python $pyver) into $WHEELS"
-    t0=$(now)
-    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-    rm -rf "$WHEELS.partial"
-    mkdir -p "$WHEELS.partial"
-    "$VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check \
-        -w "$WHEELS.partial" "${REQS[@]}" \
-      || die "downloading the Beam wheels failed (see the pip output above)"
-    rm -rf "$WHEELS"; mv "$WHEELS.partial" "$WHEELS"; touch "$WHEELS/.complete"
-    wheels=("$WHEELS"/*.whl)
-    info "${#wheels[@]} wheels, $(size_of "$WHEELS"), in $(elapsed "$t0")s"
-  fi
-  step "creating $VENV (offline, from the cached wheels)"
-  t0=$(now)
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-index \
-      --find-links "$WHEELS" "${REQS[@]}" \
-    || die "installing Beam from $WHEELS failed; delete that folder and run again"
+  venv_from_wheels "Beam" "$VENV" "$WHEELS" "${REQS[@]}"
   venv_ok || die "the new venv at $VENV cannot import apache_beam and kafka; delete it and run again"
-  info "installed in $(elapsed "$t0")s ($(size_of "$VENV"))"
 fi
-wait_for_go
+wait_for_go_install "Prism" "$BIN"
 
 cat >"$STATEFLOW_CACHE/beam.env" <<ENV
 BEAM_VERSION=$BEAM_VERSION

@@ -48,29 +48,8 @@ PY
 if venv_ok; then
   step "PyFlink $FLINK_VERSION venv ready at $VENV"
 else
-  if [ ! -f "$WHEELS/.complete" ]; then
-    step "downloading wheels for ${REQS[*]} (Python $pyver) into $WHEELS"
-    t0=$(now)
-    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-    rm -rf "$WHEELS.partial"
-    mkdir -p "$WHEELS.partial"
-    # pip wheel also builds the few source-only dependencies, so installs are offline later.
-    "$VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check \
-        -w "$WHEELS.partial" "${REQS[@]}" \
-      || die "downloading the PyFlink wheels failed (see the pip output above)"
-    rm -rf "$WHEELS"; mv "$WHEELS.partial" "$WHEELS"; touch "$WHEELS/.complete"
-    wheels=("$WHEELS"/*.whl)
-    info "${#wheels[@]} wheels, $(size_of "$WHEELS"), in $(elapsed "$t0")s"
-  fi
-  step "creating $VENV (offline, from the cached wheels)"
-  t0=$(now)
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-index \
-      --find-links "$WHEELS" "${REQS[@]}" \
-    || die "installing PyFlink from $WHEELS failed; delete that folder and run again"
+  venv_from_wheels "PyFlink" "$VENV" "$WHEELS" "${REQS[@]}"
   venv_ok || die "the new venv at $VENV cannot import pyflink and kafka; delete it and run again"
-  info "installed in $(elapsed "$t0")s ($(size_of "$VENV"))"
 fi
 
 # 2. The Kafka connector jar (bundles the Kafka client), via the cache's Maven repository.

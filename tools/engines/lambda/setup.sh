@@ -31,28 +31,9 @@ t_all=$(now)
 
 # 1. The emulator, built from its Go module into the cache, in the background while
 #    the venv installs (each takes minutes cold, mostly waiting on downloads).
-GO_PID=""
-if [ -x "$RIE" ] && [ "$(cat "$BIN/.version" 2>/dev/null)" = "$RIE_VERSION" ]; then
-  step "Lambda emulator $RIE_VERSION already at $RIE"
-else
-  command -v go >/dev/null 2>&1 || die "go not found on PATH; install Go 1.22+ (apt-get install golang-go) to build the Lambda emulator"
-  step "building the Lambda runtime interface emulator ($RIE_VERSION) with go install"
-  mkdir -p "$BIN"
-  # GOPATH in the cache: the module download and build caches stay with everything else.
-  ( t0=$(now)
-    GOPATH="$STATEFLOW_CACHE/go" GOBIN="$BIN" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-      go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION" \
-      >"$BIN/go-install.log" 2>&1 || exit 1
-    echo "$RIE_VERSION" >"$BIN/.version"
-    info "emulator built in $(elapsed "$t0")s ($(size_of "$RIE"))" ) &
-  GO_PID=$!
-fi
-wait_for_go() {
-  [ -n "$GO_PID" ] || return 0
-  wait "$GO_PID" || { tail -n 20 "$BIN/go-install.log" >&2; die "go install of the Lambda emulator failed (log above: $BIN/go-install.log)"; }
-  GO_PID=""
-}
-trap '[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null; true' EXIT
+go_install_background "the Lambda runtime interface emulator" "$BIN" "$RIE" "$RIE_VERSION" \
+  "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION"
+wait_for_go() { wait_for_go_install "the Lambda runtime interface emulator" "$BIN"; }
 
 # 2. The virtualenv.
 venv_ok() {

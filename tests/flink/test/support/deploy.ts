@@ -12,6 +12,8 @@ export interface Deployment {
   /** Topic prefix of this deployment. */
   prefix: string;
   ingress: string;
+  /** The dead-letter topic. */
+  deadLetter: string;
   /** Starts the job again (after a kill), restoring the newest retained checkpoint. */
   restart(): Promise<RunningFlinkJob>;
   /** Stops the job (and deletes the folder unless `keep`). */
@@ -52,6 +54,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     },
     prefix,
     ingress: artifact.config.topics.ingress,
+    deadLetter: artifact.config.topics.deadLetter,
     async restart() {
       registry.unregister(job.pid);
       job = track(runFlinkJob(dir, { fromCheckpoint: 'latest', createTopics: false }));
