@@ -249,9 +249,9 @@ def build_job(env, config: dict, program: dict) -> None:
             .set_transactional_id_prefix(config["transactionalIdPrefix"] + "-" + name)
             # Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
             .set_property("transaction.timeout.ms", str(config["transactionTimeoutMs"]))
-            # A record is sent at once rather than after the producer's linger (5 ms in Kafka 4's
-            # client): each response is written sooner, so more of them make the next checkpoint.
-            .set_property("linger.ms", str(config.get("sinkLingerMs", 0)))
+            # Batching only: a checkpoint flushes the sink, so a record written before its barrier
+            # is in its transaction whether the producer has sent it yet or not.
+            .set_property("linger.ms", str(config.get("sinkLingerMs", 5)))
         )
         naming = config.get("transactionNaming") or "incrementing"
         if naming != "incrementing" and static_topic:

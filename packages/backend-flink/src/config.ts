@@ -85,8 +85,9 @@ export interface FlinkJobConfig {
   /** Network buffer timeout (ms). */
   bufferTimeoutMs: number;
   /**
-   * Kafka producer `linger.ms` of the three transactional sinks: 0 sends each record at once
-   * (Kafka 4's client waits 5 ms), so more answers make the next checkpoint's transaction.
+   * Kafka producer `linger.ms` of the three transactional sinks (5: the Kafka 4 client's default).
+   * It does not delay answers: a checkpoint flushes the sinks, so what was written before its
+   * barrier is in its transaction whether sent yet or not (measured: no difference at 0).
    */
   sinkLingerMs: number;
   /** Bind every mini-cluster endpoint to 127.0.0.1 (local runs). */
@@ -161,8 +162,8 @@ export const FLINK_SETTINGS: BackendSettings = {
   sinkLingerMs: {
     type: 'integer',
     min: 0,
-    help: "Kafka producer linger.ms of the exactly-once sinks (0: each record sent at once, so more answers make the next checkpoint's commit)",
-    default: 0,
+    help: 'Kafka producer linger.ms of the exactly-once sinks (batching; answers wait for the checkpoint, which flushes the sinks, not for this)',
+    default: 5,
   },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
@@ -216,7 +217,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     bundleTimeMs: 5,
     bundleSize: 1000,
     bufferTimeoutMs: 5,
-    sinkLingerMs: 0,
+    sinkLingerMs: 5,
     loopback: true,
     connectorJar: null,
   };
