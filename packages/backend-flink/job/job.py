@@ -241,7 +241,7 @@ def build_job(env, config: dict, program: dict) -> None:
         )
         return env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka-" + name)
 
-    def sink(name: str, serializer):
+    def sink(name: str, serializer, static_topic: bool = True):
         builder = (
             KafkaSink.builder()
             .set_bootstrap_servers(bootstrap)
@@ -249,11 +249,18 @@ def build_job(env, config: dict, program: dict) -> None:
             .set_transactional_id_prefix(config["transactionalIdPrefix"] + "-" + name)
             # Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
             .set_property("transaction.timeout.ms", str(config["transactionTimeoutMs"]))
+            # Batching only: a checkpoint flushes the sink, so a record written before its barrier
+            # is in its transaction whether the producer has sent it yet or not.
+            .set_property("linger.ms", str(config.get("sinkLingerMs", 5)))
         )
-        naming = config.get("transactionNaming")
-        if naming:
+        naming = config.get("transactionNaming") or "incrementing"
+        if naming != "incrementing" and static_topic:
             # INCREMENTING (the connector's default): a new transactional id, so a producer
             # registration at the broker, per checkpoint and sink subtask; POOLING reuses them.
+            # POOLING finds lingering transactions by listing those on the sink's topics, so it
+            # needs a sink with a fixed topic: the reply sink (topic per record) keeps INCREMENTING
+            # (else its writer fails to open: "The record serializer does not expose a static
+            # list of target topics", and the job restarts for ever).
             from pyflink.java_gateway import get_gateway
 
             strategy = get_gateway().jvm.org.apache.flink.connector.kafka.sink.TransactionNamingStrategy
@@ -455,7 +462,7 @@ def build_job(env, config: dict, program: dict) -> None:
         .name("entities")
     )
     processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
-    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column())).name("to-reply-topics")
+    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
     processed.get_side_output(dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
 
 
@@ -592,6 +599,9 @@ def main(argv=None) -> int:
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
     flink.set_string("python.fn-execution.bundle.time", str(config.get("bundleTimeMs", 5)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
+    # Any other Flink option (`flinkConfig` of stateflow-job.json), set last so it wins.
+    for key, value in (config.get("flinkConfig") or {}).items():
+        flink.set_string(str(key), str(value))
     restore = args.from_checkpoint
     if restore == "latest":
         restore = latest_checkpoint(checkpoint["dir"])

@@ -29,6 +29,13 @@ export interface FlinkJobConfig {
   transactionalIdPrefix: string;
   /** Kafka transaction timeout; must stay below the broker's `transaction.max.timeout.ms`. */
   transactionTimeoutMs: number;
+  /**
+   * Transactional ids of the internal and dead-letter sinks: `incrementing` (the connector's
+   * default: a new id per checkpoint and sink subtask, each registered at the broker, which keeps
+   * it until `transactional.id.expiration.ms`, 7 days by default) or `pooling` (ids reused). The
+   * reply sink writes to a topic per record and always uses `incrementing`.
+   */
+  transactionNaming: FlinkTransactionNaming;
   parallelism: number;
   /** Key groups of the keyed state: the largest parallelism a restored job can have. Never change it on a running deployment. */
   maxParallelism: number;
@@ -77,14 +84,31 @@ export interface FlinkJobConfig {
   bundleSize: number;
   /** Network buffer timeout (ms). */
   bufferTimeoutMs: number;
+  /**
+   * Kafka producer `linger.ms` of the three transactional sinks (5: the Kafka 4 client's default).
+   * It does not delay answers: a checkpoint flushes the sinks, so what was written before its
+   * barrier is in its transaction whether sent yet or not (measured: no difference at 0).
+   */
+  sinkLingerMs: number;
   /** Bind every mini-cluster endpoint to 127.0.0.1 (local runs). */
   loopback: boolean;
   /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
   connectorJar: string | null;
+  /**
+   * Further Flink options of the job (`{"execution.checkpointing.max-concurrent-checkpoints": "2"}`),
+   * set after the job's own, so they win; edit them into `stateflow-job.json` (experiments, tuning).
+   */
+  flinkConfig?: { [option: string]: string };
 }
 
 /** Where the job's Python operators run (see {@link FlinkJobConfig.executionMode}). */
 export type FlinkExecutionMode = 'process' | 'thread';
+
+/** How the exactly-once sinks name their Kafka transactions (see {@link FlinkJobConfig.transactionNaming}). */
+export type FlinkTransactionNaming = 'incrementing' | 'pooling';
+
+/** The values of {@link FlinkJobConfig.transactionNaming}. */
+export const FLINK_TRANSACTION_NAMINGS: readonly FlinkTransactionNaming[] = ['incrementing', 'pooling'];
 
 /** The values of {@link FlinkJobConfig.executionMode}. */
 export const FLINK_EXECUTION_MODES: readonly FlinkExecutionMode[] = ['process', 'thread'];
@@ -129,6 +153,18 @@ export const FLINK_SETTINGS: BackendSettings = {
   groupId: { type: 'string', help: 'consumer group id prefix', default: 'the topic prefix' },
   transactionalIdPrefix: { type: 'string', help: 'transactional id prefix', default: 'the topic prefix' },
   transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout in ms', default: 60_000 },
+  transactionNaming: {
+    type: 'string',
+    help: 'transactional ids of the internal and dead-letter sinks: incrementing (a new id per checkpoint) or pooling (ids reused: fewer ids at the broker)',
+    default: 'incrementing',
+    placeholder: 'incrementing|pooling',
+  },
+  sinkLingerMs: {
+    type: 'integer',
+    min: 0,
+    help: 'Kafka producer linger.ms of the exactly-once sinks (batching; answers wait for the checkpoint, which flushes the sinks, not for this)',
+    default: 5,
+  },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
@@ -167,6 +203,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     groupId: prefix,
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
+    transactionNaming: 'incrementing',
     parallelism: 1,
     maxParallelism: 128,
     localHops: true,
@@ -180,6 +217,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     bundleTimeMs: 5,
     bundleSize: 1000,
     bufferTimeoutMs: 5,
+    sinkLingerMs: 5,
     loopback: true,
     connectorJar: null,
   };
@@ -233,6 +271,14 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   config.checkpoint.intervalMs = int('checkpointIntervalMs', 10) ?? config.checkpoint.intervalMs;
   config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
   config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;
+  config.sinkLingerMs = int('sinkLingerMs', 0) ?? config.sinkLingerMs;
+  const naming = str('transactionNaming');
+  if (naming !== undefined) {
+    if (!(FLINK_TRANSACTION_NAMINGS as readonly string[]).includes(naming)) {
+      throw new FlinkConfigError(`transactionNaming must be ${FLINK_TRANSACTION_NAMINGS.join(' or ')} (got '${naming}')`);
+    }
+    config.transactionNaming = naming as FlinkTransactionNaming;
+  }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
   config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;
   const resumeDetached = str('resumeDetached');

@@ -62,4 +62,15 @@ describe('resolveFlinkConfig', () => {
       new FlinkConfigError("executionMode must be process or thread (got 'loopback')"),
     );
   });
+
+  it("keeps the Kafka client's sink linger and incrementing transaction names by default; both configurable", () => {
+    const config = resolveFlinkConfig(program);
+    expect(config.sinkLingerMs).toBe(5);
+    expect(config.transactionNaming).toBe('incrementing');
+    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling' })).toMatchObject({ sinkLingerMs: 0, transactionNaming: 'pooling' });
+    expect(() => resolveFlinkConfig(program, { sinkLingerMs: '-1' })).toThrow(new FlinkConfigError("sinkLingerMs must be a whole number >= 0 (got '-1')"));
+    expect(() => resolveFlinkConfig(program, { transactionNaming: 'random' })).toThrow(
+      new FlinkConfigError("transactionNaming must be incrementing or pooling (got 'random')"),
+    );
+  });
 });

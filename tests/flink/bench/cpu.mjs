@@ -49,3 +49,44 @@ export function cpuPerOp(before, after, ops) {
   const per = (k) => Number(((after[k] - before[k]) / ops).toFixed(3));
   return { jvm: per('jvm'), python: per('python'), root: per('root'), total: per('total') };
 }
+
+/** `{ busy, cores }`: CPU ms all cores of the machine spent busy so far (every process), from /proc/stat. */
+export function machineCpu() {
+  try {
+    const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+    const f = lines[0].split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
+    return { busy: busy * TICK_MS, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `{ jit, gc }` CPU ms so far of one JVM's compiler threads (`C1/C2 CompilerThre`) and its
+ * garbage collector's (`GC Thread#n`, `G1 ...`): what a JVM spends besides the job's own work.
+ */
+export function jvmThreadsCpu(pid) {
+  const out = { jit: 0, gc: 0 };
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const close = text.lastIndexOf(')');
+      const comm = text.slice(text.indexOf('(') + 1, close);
+      const f = text.slice(close + 2).split(' ');
+      const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
+      if (/Compiler/i.test(comm)) out.jit += ms;
+      else if (/^(GC |G1 )/.test(comm)) out.gc += ms;
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}

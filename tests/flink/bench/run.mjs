@@ -6,7 +6,9 @@
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
  *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
  *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]] [--cluster] [--cluster-port 19485]
+ *        [--warmup 0] [--clients 1] [--cluster-jvm-opts '...'] [--rate 1000,1500]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
+ *   pnpm -F @stateflow/flink-tests bench:capacity    # capacity of issue 20: thread mode on the cluster, many callers, warmed up
  *
  * Starts a fresh Kafka (tools/engines), runs tests/bench/programs/accounts.py on LocalRuntime
  * (durable LMDB store, subprocess host), then as a PyFlink job (exactly-once; one job per
@@ -27,6 +29,15 @@
  * as the deploy docs do, instead of a local mini-cluster per job. The jobs then share the
  * TaskManagers, so a row's CPU is the whole cluster's (the other job idles meanwhile; the JSON's
  * `clusterIdle` is what both idle jobs cost per second).
+ * Capacity runs (bench:capacity): --warmup S loads every job for S seconds before the first
+ * measured row (the JVM's JIT compiles the new job's classes for minutes after a submission;
+ * without it the first rows pay for that), --clients N spreads the callers over N client
+ * transports (producers and reply consumers) of this process, --cluster-jvm-opts adds JVM
+ * flags to the cluster's TaskManagers (e.g. a smaller C2 budget). Each row's CPU is then also
+ * split by process: JobManager, TaskManagers, broker, this driver (the bench's client).
+ * --rate R1,R2 measures open loops at those rates (operations started on schedule whatever the
+ * answers do; latency from the scheduled start) instead of closed loops of --concurrency callers:
+ * the p99 at a given load rather than at saturation.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,9 +53,9 @@ import { compile } from '@stateflow/frontend-python';
 import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
-import { closedLoop } from '@stateflow/bench/load';
+import { closedLoop, openLoop } from '@stateflow/bench/load';
 import { accountKey, operations } from '@stateflow/bench/workloads';
-import { cpuOf, cpuPerOp } from './cpu.mjs';
+import { cpuOf, cpuPerOp, jvmThreadsCpu, machineCpu } from './cpu.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -74,6 +85,13 @@ const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 const EXECUTION_MODES = flag('execution-mode', 'process').split(',');
 const CLUSTER = process.argv.includes('--cluster');
 const CLUSTER_PORT = Number(flag('cluster-port', '19485'));
+// Capacity runs: seconds of unmeasured load on every job before its first row (JIT warm-up).
+const WARMUP_S = Number(flag('warmup', '0'));
+// Client transports (each a producer and a reply consumer) the callers are spread over.
+const CLIENTS = Number(flag('clients', '1'));
+const CLUSTER_JVM_OPTS = flag('cluster-jvm-opts', '');
+// Open loops at these rates (ops/s) instead of closed loops of CONCURRENCY callers.
+const RATES = (flag('rate', '') || '').split(',').filter(Boolean).map(Number);
 const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
   const [key, raw] = kv.split('=');
   return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
@@ -158,6 +176,8 @@ async function checkpointStats({ rest, logDir, jobId }) {
       completed: c.counts.completed,
       failed: c.counts.failed,
       durationMs: { p50: d.p50, p99: d.p99, max: d.max },
+      // Why the newest failed checkpoint failed (its answers then wait for the next one).
+      latestFailure: c.latest?.failed ? c.latest.failed.failure_message ?? 'no message' : undefined,
       // The newest completed checkpoint's parts: where its time went (start delay, alignment, sync, async).
       latest: latest ? { durationMs: latest.end_to_end_duration, tasks: await checkpointParts(rest, id, latest.id) } : undefined,
     };
@@ -193,7 +213,7 @@ async function startCluster() {
   const dir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-cluster-'));
   cleanups.push(() => run('bash', [join(ENGINES, 'flink/cluster-stop.sh'), '--dir', dir, '--clean'], { timeout: 180_000 }));
   const t0 = Date.now();
-  const out = await run('bash', [join(ENGINES, 'flink/cluster-start.sh'), '--dir', dir, '--port', String(CLUSTER_PORT), '--taskmanagers', '2', '--slots', '2'], { timeout: 300_000 });
+  const out = await run('bash', [join(ENGINES, 'flink/cluster-start.sh'), '--dir', dir, '--port', String(CLUSTER_PORT), '--taskmanagers', '2', '--slots', '2', ...(CLUSTER_JVM_OPTS ? ['--taskmanager-jvm-opts', CLUSTER_JVM_OPTS] : [])], { timeout: 300_000 });
   const rest = out.stdout.trim().split('\n').pop();
   const env = Object.fromEntries(
     readFileSync(join(dir, 'cluster.env'), 'utf8')
@@ -201,24 +221,42 @@ async function startCluster() {
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  const pids = () => readdirSync(dir).filter((n) => /^(jobmanager|taskmanager-\d+)\.pid$/.test(n)).map((n) => Number(readFileSync(join(dir, n), 'utf8').trim()));
+  const pids = () => readdirSync(dir).filter((n) => /^(jobmanager|taskmanager-\d+)\.pid$/.test(n)).map((n) => [n.startsWith('job') ? 'jobmanager' : 'taskmanagers', Number(readFileSync(join(dir, n), 'utf8').trim())]);
   progress(`standalone cluster on ${rest} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return {
     rest,
     env,
     /** CPU ms of the JobManager and the TaskManagers (JVMs, and in process mode their Python workers). */
     cpu() {
-      const sum = { jvm: 0, python: 0, root: 0, total: 0 };
-      for (const pid of pids()) {
+      const sum = { jvm: 0, python: 0, root: 0, total: 0, jobmanager: 0, taskmanagers: 0, jit: 0, gc: 0 };
+      for (const [kind, pid] of pids()) {
         const c = cpuOf(pid);
         if (!c) continue;
+        // The JVM is the root's child (the pid file names the start script's process).
+        const threads = jvmThreadsCpu(pid) ?? { jit: 0, gc: 0 };
+        for (const child of childrenOf(pid)) {
+          const t = jvmThreadsCpu(child);
+          if (t) (threads.jit += t.jit), (threads.gc += t.gc);
+        }
+        sum.jit += threads.jit;
+        sum.gc += threads.gc;
         sum.jvm += c.jvm + c.root; // the root of each tree is the JVM itself
         sum.python += c.python;
         sum.total += c.total;
+        sum[kind] += c.total;
       }
       return sum;
     },
   };
+}
+
+/** Pids of the direct children of `pid`. */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** `flink run -m <cluster> ...args` in `cwd`, as the deploy docs say; resolves with the job id once it runs. */
@@ -234,10 +272,21 @@ async function flinkRun(cwd, args) {
   for (const end = Date.now() + 240_000; ; ) {
     const c = await (await fetch(`http://${cluster.rest}/jobs/${id}/checkpoints`)).json().catch(() => undefined);
     if (c?.counts?.completed >= 1) break;
-    if (Date.now() > end) throw new Error(`job ${id} completed no checkpoint in 240 s`);
+    if (Date.now() > end) throw new Error(`job ${id} completed no checkpoint in 240 s (${c?.counts?.failed ?? '?'} failed)${await whyNoCheckpoint(id)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return id;
+}
+
+/** What the cluster says about a job that does not checkpoint: its newest exceptions and failed checkpoint. */
+async function whyNoCheckpoint(jobId) {
+  const get = (path) => fetch(`http://${cluster.rest}/jobs/${jobId}${path}`).then((r) => r.json()).catch(() => undefined);
+  const ex = await get('/exceptions?maxExceptions=3');
+  const failed = (await get('/checkpoints'))?.latest?.failed;
+  const lines = [];
+  for (const e of ex?.exceptionHistory?.entries ?? []) lines.push(`exception in ${e.taskName ?? 'the job'}: ${String(e.stacktrace ?? e.exceptionName).split('\n').slice(0, 6).join('\n  ')}`);
+  if (failed) lines.push(`newest failed checkpoint ${failed.id}: ${failed.failure_message ?? 'no message'}`);
+  return lines.length ? `:\n${lines.join('\n')}` : '';
 }
 
 /** Cancels a job of the cluster and waits until it has ended. */
@@ -248,6 +297,19 @@ async function cancelOnCluster(jobId) {
     if (['CANCELED', 'FAILED', 'FINISHED'].includes(state)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * --clients N Kafka transports used in turn, as one (`send`, `close`): N producers, so N produce
+ * requests in flight, and N reply consumers (each reads every reply and keeps its own).
+ */
+function clients(options) {
+  const all = Array.from({ length: CLIENTS }, () => kafkaTransport(options));
+  let next = 0;
+  return {
+    send: (request, context) => all[next++ % all.length].send(request, context),
+    close: () => Promise.all(all.map((t) => t.close())),
+  };
 }
 
 /** Creates the accounts through `send`, 200 at a time. */
@@ -300,7 +362,7 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops, executio
     cpu = () => cpuOf(job.pid);
   }
   progress(`generated job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  transport = kafkaTransport({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
+  transport = clients({ brokers: [bootstrap], requestTopic: artifact.config.topics.ingress, replyTopic: replies });
   // UUIDv7 request ids, the client's default (--request-ids plain: ids that do not say when they were made).
   let n = 0;
   const send = (request) => transport.send(request, { requestId: PLAIN_IDS ? `b${n++}` : uuidv7(), signal: new AbortController().signal, attempt: 0 });
@@ -340,7 +402,7 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
     };
     cleanups.push(stop);
     progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
+    transport = clients({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
     await createAccounts('reference', send);
     return { label, call, cpu: () => cluster.cpu(), where: { rest: cluster.rest, jobId }, extra, stop };
   }
@@ -378,7 +440,7 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
   });
   const rest = /^JOB_REST https?:\/\/(\S+)/m.exec(output)?.[1];
   progress(`reference job running in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  transport = kafkaTransport({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
+  transport = clients({ brokers: [bootstrap], requestTopic: `${prefix}-ingress`, replyTopic: `${prefix}-replies` });
   await createAccounts('reference', send);
   return { label, call, cpu: () => cpuOf(child.pid), where: rest ? { rest } : { logDir: dir }, extra, stop };
 }
@@ -390,23 +452,38 @@ async function startReference(bootstrap, checkpointMs, executionMode) {
  * this driver, and the job's checkpoint durations.
  */
 async function measureInterleaved(jobs, rows, kafkaPid) {
+  // Closed loops of each number of callers, or (--rate) open loops at each rate.
+  const loads = RATES.length ? RATES.map((rate) => ({ rate, concurrency: rate })) : CONCURRENCY.map((concurrency) => ({ concurrency }));
   for (const workload of WORKLOADS) {
-    for (const concurrency of CONCURRENCY) {
+    for (const { concurrency, rate } of loads) {
       for (let round = 0; round < ROUNDS; round++) {
         for (const job of jobs) {
           const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + round);
           const warmupMs = Math.min(2000, DURATION_MS / 4);
-          const before = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage() };
-          const r = await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
-          const after = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver) };
+          // CPU counted from the end of the row's own warm-up (closedLoop's warmupMs), like its operations.
+          let before;
+          setTimeout(() => (before = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(), machine: machineCpu() }), warmupMs);
+          const r = rate
+            ? await openLoop(job.call, ops, { rate, durationMs: DURATION_MS, warmupMs }).then((o) => ({ ...o, opsPerSec: o.ops / o.seconds }))
+            : await closedLoop(job.call, ops, { concurrency, durationMs: DURATION_MS, warmupMs });
+          const after = { job: job.cpu(), kafka: cpuOf(kafkaPid), driver: process.cpuUsage(before.driver), machine: machineCpu() };
           const n = r.ops + r.errors;
           const perSec = (b, a) => (a && b ? Math.round((a.total - b.total) / r.seconds) : undefined);
-          const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka) };
-          const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number(((after.driver.user + after.driver.system) / 1000 / n).toFixed(3)) : undefined };
+          const driverMs = (after.driver.user + after.driver.system) / 1000;
+          // The whole machine (every lane): busy ms/s of all cores together, and how many cores there are.
+          const machine = before.machine && after.machine ? { busyMsPerSec: Math.round((after.machine.busy - before.machine.busy) / r.seconds), cores: after.machine.cores } : undefined;
+          const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka), driver: Math.round(driverMs / r.seconds), machine: machine?.busyMsPerSec };
+          const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number((driverMs / n).toFixed(3)) : undefined };
+          if (CLUSTER && before.job && after.job) {
+            for (const kind of ['jobmanager', 'taskmanagers', 'jit', 'gc']) {
+              cpu[kind] = n ? Number(((after.job[kind] - before.job[kind]) / n).toFixed(3)) : undefined;
+              cpuMsPerSec[kind] = Math.round((after.job[kind] - before.job[kind]) / r.seconds);
+            }
+          }
           const checkpoints = await checkpointStats(job.where);
-          const row = { target: job.label, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
+          const row = { target: job.label, workload, concurrency: rate ? undefined : concurrency, rate, dropped: r.dropped, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuMsPerOp: cpu, cpuMsPerSec, checkpoints, load1: loadavg()[0], ...job.extra };
           rows.push(row);
-          progress(`${job.label} ${workload} c=${concurrency}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
+          progress(`${job.label} ${workload} ${rate ? `rate ${rate}/s (dropped ${r.dropped})` : `c=${concurrency}`}: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}; CPU ms/op ${JSON.stringify(cpu)}, ms/s ${JSON.stringify(cpuMsPerSec)}; checkpoints ${JSON.stringify(checkpoints?.durationMs ?? {})}`);
         }
       }
     }
@@ -423,14 +500,20 @@ async function flinkTargets(prog, rows, bootstrap, kafkaPid) {
         if (hops[i]) starting.push(startGenerated(prog, bootstrap, checkpointMs, hops[i], mode));
         if (TARGETS.includes('reference') && i === 0) starting.push(startReference(bootstrap, checkpointMs, mode));
         const jobs = await Promise.all(starting);
+        if (WARMUP_S > 0) {
+          // Every job under load at once, unmeasured: the JIT compiles the new job's classes.
+          const t0 = Date.now();
+          const warm = await Promise.all(jobs.map((job) => closedLoop(job.call, operations(WORKLOADS[0], 'uniform', ENTITIES, 3), { concurrency: Math.max(...CONCURRENCY), durationMs: WARMUP_S * 1000 })));
+          progress(`warm-up ${((Date.now() - t0) / 1000).toFixed(0)} s: ${warm.map((w) => `${w.opsPerSec.toFixed(0)} ops/s`).join(', ')}`);
+        }
         if (CLUSTER) {
           // What the idle jobs cost the cluster (checkpoints, Kafka polling): part of every row's CPU.
           const before = cluster.cpu();
           await new Promise((r) => setTimeout(r, 5000));
           const after = cluster.cpu();
-          const entry = { checkpointMs, executionMode: mode, jobs: jobs.length, cpuMsPerSec: Math.round((after.total - before.total) / 5) };
+          const entry = { checkpointMs, executionMode: mode, jobs: jobs.length, afterWarmupS: WARMUP_S, cpuMsPerSec: Math.round((after.total - before.total) / 5), jitMsPerSec: Math.round((after.jit - before.jit) / 5), gcMsPerSec: Math.round((after.gc - before.gc) / 5) };
           clusterIdle.push(entry);
-          progress(`idle jobs: the cluster uses ${entry.cpuMsPerSec} CPU ms/s`);
+          progress(`idle jobs: the cluster uses ${entry.cpuMsPerSec} CPU ms/s (JIT compilers ${entry.jitMsPerSec}, GC ${entry.gcMsPerSec})`);
         }
         await measureInterleaved(jobs.reverse(), rows, kafkaPid);
         for (const job of jobs) {
@@ -447,7 +530,7 @@ function ratios(rows) {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = [];
   for (const gen of rows.filter((r) => r.kind === 'generated')) {
-    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.checkpointMs === gen.checkpointMs && r.executionMode === gen.executionMode;
+    const same = (r) => r.workload === gen.workload && r.concurrency === gen.concurrency && r.rate === gen.rate && r.checkpointMs === gen.checkpointMs && r.executionMode === gen.executionMode;
     if (out.some((o) => same(o) && o.localHops === gen.localHops)) continue;
     const g = rows.filter((r) => r.kind === 'generated' && r.localHops === gen.localHops && same(r));
     const ref = rows.filter((r) => r.kind === 'reference' && same(r));
@@ -455,6 +538,7 @@ function ratios(rows) {
     out.push({
       workload: gen.workload,
       concurrency: gen.concurrency,
+      rate: gen.rate,
       checkpointMs: gen.checkpointMs,
       localHops: gen.localHops,
       executionMode: gen.executionMode,
@@ -468,7 +552,7 @@ function ratios(rows) {
 
 function table(rows) {
   const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors'];
-  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
+  const body = rows.map((r) => [r.target, r.workload === 'A' ? 'A 50/50 r/u' : 'T transfer', r.rate ? `rate ${r.rate}/s` : String(r.concurrency), r.opsPerSec.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
   return [line(head), `|${width.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
@@ -491,9 +575,9 @@ try {
   process.stdout.write(`${text}\n`);
   const compared = ratios(rows);
   for (const r of compared) {
-    process.stdout.write(`generated/reference ${r.workload} c=${r.concurrency} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
+    process.stdout.write(`generated/reference ${r.workload} ${r.rate ? `rate ${r.rate}/s` : `c=${r.concurrency}`} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
   }
-  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, warmupS: WARMUP_S, clients: CLIENTS, clusterJvmOpts: CLUSTER_JVM_OPTS || undefined, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;

@@ -3,11 +3,13 @@
 # inside PyFlink (its bin/ and lib/, set up by setup.sh): one JobManager and N TaskManagers,
 # each a JVM of its own in its own process group (so a test can kill one TaskManager).
 # Usage: cluster-start.sh [--dir DIR] [--port 19481] [--taskmanagers 2] [--slots 2] [--timeout 180]
+#                         [--taskmanager-jvm-opts '-XX:CICompilerCount=2 ...']
 #   --dir           cluster folder: conf/config.yaml, log/, jobmanager.pid, taskmanager-<i>.pid
 #                   (default $STATEFLOW_CACHE/run/flink-cluster-PORT)
 #   --port          REST port of the JobManager (RPC: PORT+1); `flink run -m 127.0.0.1:PORT`
 #   --taskmanagers  how many TaskManagers (default 2); --slots: task slots of each (default 2)
 #   --timeout       seconds to wait until every TaskManager has registered (default 180)
+#   --taskmanager-jvm-opts  extra JVM flags of the TaskManagers (env.java.opts.taskmanager)
 # Idempotent: a running cluster of DIR is left as it is. Prints the REST address alone on
 # stdout (progress goes to stderr). Stop it with cluster-stop.sh --dir DIR. Submit a job:
 #   FLINK_CONF_DIR=DIR/conf $FLINK_HOME/bin/flink run -m 127.0.0.1:PORT -py job.py ...
@@ -16,7 +18,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-PORT=19481; TMS=2; SLOTS=2; DIR=""; TIMEOUT=180
+PORT=19481; TMS=2; SLOTS=2; DIR=""; TIMEOUT=180; TM_JVM_OPTS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
     --taskmanagers) TMS="${2:?--taskmanagers needs a value}"; shift 2 ;;
     --slots) SLOTS="${2:?--slots needs a value}"; shift 2 ;;
     --timeout) TIMEOUT="${2:?--timeout needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --taskmanager-jvm-opts) TM_JVM_OPTS="${2:?--taskmanager-jvm-opts needs a value}"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see: cluster-start.sh --help)" ;;
   esac
 done
@@ -99,6 +102,10 @@ python.client.executable: $FLINK_PYTHON
 python.pythonpath: $site_packages
 classloader.parent-first-patterns.additional: pemja.
 YAML
+if [ -n "$TM_JVM_OPTS" ]; then
+  case "$TM_JVM_OPTS" in *$'\n'*) die "--taskmanager-jvm-opts must be one line" ;; esac
+  printf 'env.java.opts.taskmanager: %s\n' "$TM_JVM_OPTS" >>"$DIR/conf/config.yaml"
+fi
 
 step "starting the JobManager on $REST (Flink $FLINK_VERSION from $FLINK_HOME)"
 FLINK_CONF_DIR="$DIR/conf" FLINK_LOG_DIR="$DIR/log" FLINK_PID_DIR="$DIR" FLINK_LIB_DIR="$DIR/lib" \

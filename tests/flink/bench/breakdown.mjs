@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+/**
+ * Where one call's latency goes on the Flink backend: one caller, one call at a time, each
+ * call timed at five points, next to the job's checkpoint history (REST).
+ *
+ *   node tests/flink/bench/breakdown.mjs [--calls 60] [--workload A|T] [--checkpoint 50] [--parallelism 2]
+ *        [--execution-mode process] [--variants 'name:mode:key=value;...|...'] [--port 19886]
+ *        [--bootstrap host:port] [--out breakdown.json] [--keep-logs dir]
+ *
+ * Per call: `sent` (before the produce), `acked` (the request's produce acknowledged: the
+ * client's produce), `written` (the response seen by a read_uncommitted consumer polling every
+ * 5 ms: the job has processed the request and its sink has sent the response, uncommitted),
+ * `visible` (seen by a read_committed consumer polling every 5 ms: the transaction committed,
+ * the partition's last stable offset past it), `received` (seen by a read_committed consumer
+ * configured like the client's, kafkajs defaults: what a caller waits for). With the job's
+ * checkpoints (trigger time and end-to-end duration from `/jobs/<id>/checkpoints`, statistics
+ * uncached): the last checkpoint completed before `visible` is the one that committed the
+ * response (a barrier triggered before `written` may pass the sink after it: waitStart < 0),
+ * and the parts are
+ *   produce     acked - sent
+ *   process     written - acked           (source fetch, operators, sink send; + <= 5 ms polling)
+ *   waitStart   trigger - written          (until the next checkpoint starts)
+ *   checkpoint  completed - trigger        (its end-to-end duration)
+ *   commit      visible - completed        (notifyCheckpointComplete, EndTxn, markers; + <= 5 ms)
+ *   fetch       received - visible         (the client's consumer)
+ * --variants: jobs that run at once and are called in turn (so load changes hit all of them), each
+ * `name:mode:settings` with settings `key=value;...` of stateflow-job.json (`flink.<option>`: a
+ * Flink option of its `flinkConfig`; `checkpoint.<key>`). Starts its own Kafka unless --bootstrap;
+ * stops everything it started.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
+import { buildRequestEvent, uuidv7 } from '@stateflow/client';
+import { compile } from '@stateflow/frontend-python';
+import { accountKey, operations } from '@stateflow/bench/workloads';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ENGINES = join(ROOT, 'tools/engines');
+const flag = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const pairs = (text) =>
+  (text || '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]);
+const scalar = (raw) => (raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw);
+const CALLS = Number(flag('calls', '60'));
+const WORKLOAD = flag('workload', 'A');
+const CHECKPOINT = Number(flag('checkpoint', '50'));
+const PARALLELISM = Number(flag('parallelism', '2'));
+const MODE = flag('execution-mode', 'process');
+const PORT = Number(flag('port', '19886'));
+const ENTITIES = 100;
+const progress = (m) => process.stderr.write(`[breakdown] ${m}\n`);
+const cleanups = [];
+const cleanup = async () => {
+  while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
+};
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startKafka() {
+  const given = flag('bootstrap');
+  if (given) return given;
+  await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
+  const kdir = mkdtempSync(join(tmpdir(), 'sf-flink-breakdown-kafka-'));
+  cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
+  return (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
+}
+
+/** A consumer of `topic` from its end that records when each request id's response arrives. */
+async function watcher(kafka, topic, name, options, seen) {
+  const consumer = kafka.consumer({ groupId: `${topic}-${name}-${Date.now()}`, ...options });
+  await consumer.connect();
+  cleanups.push(() => consumer.disconnect());
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const at = Date.now();
+      try {
+        const id = JSON.parse(message.value.toString('utf8')).requestId;
+        if (!seen.has(id)) seen.set(id, at);
+      } catch {
+        /* not a response */
+      }
+    },
+  });
+  return consumer;
+}
+
+const pct = (xs, q) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : undefined;
+};
+
+/**
+ * One job of a variant (`name:mode:key=value,...`, the keys of stateflow-job.json; `flink.<option>`
+ * for a Flink option): started, accounts created, warmed up; `call()` runs one timed call.
+ */
+async function startVariant(program, bootstrap, spec) {
+  const [name, mode = MODE, sets = ''] = spec.split(':');
+  const dir = mkdtempSync(join(tmpdir(), 'sf-flink-breakdown-job-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const prefix = `bd${name.replace(/[^A-Za-z0-9]/g, '')}${Date.now() % 1000000}`;
+  const replies = `${prefix}-replies`;
+  const artifact = await buildFlinkJob(program, dir, { bootstrap, topicPrefix: prefix, checkpointIntervalMs: CHECKPOINT, replyTopics: replies, parallelism: PARALLELISM, executionMode: mode });
+  const file = join(dir, 'stateflow-job.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  // Fresh checkpoint statistics (the REST API caches them for 3 s by default) and a long history.
+  config.flinkConfig = { ...(config.flinkConfig ?? {}), 'rest.cache.checkpoint-statistics.timeout': '10 ms', 'web.checkpoints.history': '500' };
+  for (const [k, v] of pairs(sets.replaceAll(';', ','))) {
+    if (k.startsWith('flink.')) config.flinkConfig[k.slice('flink.'.length)] = v;
+    else if (k.startsWith('checkpoint.')) config.checkpoint[k.slice('checkpoint.'.length)] = scalar(v);
+    else config[k] = scalar(v);
+  }
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: replies, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  let rest;
+  const t0 = Date.now();
+  const job = runFlinkJob(dir, { args: ['--partitions', String(PARALLELISM)], onLine: (l) => (rest ??= /^JOB_REST https?:\/\/(\S+)/.exec(l)?.[1]) });
+  cleanups.push(async () => {
+    await job.stop();
+    // --keep-logs DIR: the job's logs (job.log, Flink's) are copied there before its folder goes.
+    if (flag('keep-logs')) cpSync(join(dir, 'logs'), join(flag('keep-logs'), name), { recursive: true });
+  });
+  await job.running;
+  progress(`${name}: job running in ${((Date.now() - t0) / 1000).toFixed(1)} s (REST ${rest})`);
+  const jobId = (await (await fetch(`http://${rest}/jobs`)).json()).jobs.find((j) => j.status === 'RUNNING').id;
+
+  const written = new Map();
+  const visible = new Map();
+  const received = new Map();
+  await watcher(kafka, replies, 'uncommitted', { readUncommitted: true, maxWaitTimeInMs: 5 }, written);
+  await watcher(kafka, replies, 'committed', { maxWaitTimeInMs: 5 }, visible);
+  await watcher(kafka, replies, 'client', {}, received); // the client transport's settings (kafkajs defaults)
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  const replyTo = { channel: `kafka:${replies}`, id: 'breakdown' };
+  const send = async (request) => {
+    const id = uuidv7();
+    const sent = Date.now();
+    const event = buildRequestEvent(request, id, replyTo);
+    await producer.send({ topic: artifact.config.topics.ingress, acks: -1, messages: [{ key: request.kind === 'invoke' ? `${request.entity}/${request.key}` : null, value: JSON.stringify(event) }] });
+    const acked = Date.now();
+    for (const end = Date.now() + 30_000; !received.has(id) && Date.now() < end; ) await sleep(1);
+    return { id, sent, acked };
+  };
+  for (let k = 0; k < ENTITIES; k += 20) {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => send({ kind: 'create', entity: 'Account', args: [accountKey(k + i), 1_000_000], kwargs: {} })));
+  }
+  const ops = operations(WORKLOAD, 'uniform', ENTITIES, 11);
+  const invoke = () => {
+    const op = ops.next();
+    return send({ kind: 'invoke', entity: 'Account', key: op.key, method: op.method, args: op.args, kwargs: {} });
+  };
+  for (let i = 0; i < 10; i++) await invoke(); // warm-up
+  const checkpoints = new Map();
+  const failures = new Map();
+  const history = async () => {
+    const c = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints`)).json();
+    for (const h of c.history ?? []) if (h.status === 'FAILED') failures.set(h.id, h.failure_message);
+    for (const h of c.history ?? []) if (h.status === 'COMPLETED') checkpoints.set(h.id, { trigger: h.trigger_timestamp, completed: h.trigger_timestamp + h.end_to_end_duration, duration: h.end_to_end_duration });
+    return c;
+  };
+  const calls = [];
+  return {
+    name,
+    spec,
+    async call() {
+      calls.push(await invoke());
+      await history();
+    },
+    async report() {
+      const summary = await history();
+      const sorted = [...checkpoints.values()].sort((a, b) => a.trigger - b.trigger);
+      const rows = calls.map((c) => {
+        const w = written.get(c.id);
+        const r = received.get(c.id);
+        // The 5 ms poller may lag the client's consumer on a loaded machine: whichever saw it first.
+        const v = Math.min(visible.get(c.id) ?? Infinity, r);
+        // The checkpoint that committed the response: the last one completed before it became visible.
+        const ck = sorted.filter((k) => k.completed <= v).pop();
+        return {
+          total: r - c.sent,
+          produce: c.acked - c.sent,
+          process: w - c.acked,
+          waitStart: ck ? ck.trigger - w : undefined, // < 0: triggered before the write, its barrier passed the sink after it
+          checkpoint: ck ? ck.duration : undefined,
+          commit: ck ? v - ck.completed : undefined,
+          fetch: r - v,
+        };
+      });
+      const parts = ['total', 'produce', 'process', 'waitStart', 'checkpoint', 'commit', 'fetch'];
+      const values = (p) => rows.map((r) => r[p]).filter(Number.isFinite);
+      const stats = Object.fromEntries(parts.map((p) => [p, { p50: pct(values(p), 0.5), p90: pct(values(p), 0.9), mean: Number((values(p).reduce((a, b) => a + b, 0) / values(p).length).toFixed(1)) }]));
+      // Where the last completed checkpoints' time went, per task (max over its subtasks; p50 over checkpoints).
+      const names = Object.fromEntries(((await (await fetch(`http://${rest}/jobs/${jobId}`)).json()).vertices ?? []).map((v) => [v.id, v.name.slice(0, 40)]));
+      const perTask = {};
+      for (const ck of [...checkpoints.keys()].sort((a, b) => b - a).slice(0, 15)) {
+        const d = await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${ck}`)).json().catch(() => ({}));
+        for (const vertex of Object.keys(d.tasks ?? {})) {
+          const s = (await (await fetch(`http://${rest}/jobs/${jobId}/checkpoints/details/${ck}/subtasks/${vertex}`)).json().catch(() => ({}))).summary;
+          const t = (perTask[names[vertex] ?? vertex] ??= { startDelay: [], alignment: [], sync: [], async: [], endToEnd: [] });
+          t.startDelay.push(s?.start_delay?.max);
+          t.alignment.push(s?.alignment?.duration?.max);
+          t.sync.push(s?.checkpoint_duration?.sync?.max);
+          t.async.push(s?.checkpoint_duration?.async?.max);
+          t.endToEnd.push(d.tasks[vertex]?.end_to_end_duration);
+        }
+      }
+      const tasks = Object.fromEntries(Object.entries(perTask).map(([n, t]) => [n, Object.fromEntries(Object.entries(t).map(([k, xs]) => [k, pct(xs, 0.5)]))]));
+      return {
+        variant: spec,
+        checkpointDurationMs: { p50: summary.summary?.end_to_end_duration?.p50, p90: summary.summary?.end_to_end_duration?.p90 },
+        checkpointCounts: summary.counts,
+        failureReasons: [...new Set(failures.values())],
+        stats,
+        checkpointTasksP50: tasks,
+        rows,
+      };
+    },
+  };
+}
+
+try {
+  const path = 'tests/bench/programs/accounts.py';
+  const { program } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
+  const bootstrap = await startKafka();
+  progress(`Kafka on ${bootstrap}`);
+  // --variants 'base|tuned::bufferTimeoutMs=0;bundleTimeMs=1': jobs running at once, called in turn.
+  const specs = flag('variants', `base:${MODE}:${(flag('job-set') ?? '').replaceAll(',', ';')}`).split('|');
+  const variants = [];
+  for (const spec of specs) variants.push(await startVariant(program, bootstrap, spec));
+  for (let i = 0; i < CALLS; i++) {
+    for (const v of variants) {
+      await v.call();
+      await sleep(Math.floor(Math.random() * 20)); // do not phase-lock with the checkpoints
+    }
+  }
+  await sleep(300);
+  const reports = [];
+  for (const v of variants) reports.push(await v.report());
+  for (const r of reports) {
+    const { rows, ...rest } = r;
+    process.stdout.write(`${JSON.stringify(rest)}\n`);
+  }
+  const outFile = flag('out');
+  const meta = { date: new Date().toISOString(), workload: WORKLOAD, checkpointMs: CHECKPOINT, parallelism: PARALLELISM, load1: loadavg()[0] };
+  process.stdout.write(`${JSON.stringify(meta)}\n`);
+  if (outFile) writeFileSync(join(ROOT, 'tests/flink/bench', outFile), `${JSON.stringify({ ...meta, variants: reports }, null, 2)}\n`);
+} catch (err) {
+  progress(`failed: ${err.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
