@@ -121,7 +121,8 @@ view = StorageState(cells, window=2)
 for rid in ("a", "b", "c"):
     view.put_seen(rid, Record(forward={"entity": "Item", "key": rid}), False)
 check("dedup window keeps the newest", list(decode_requests(cells.requests)) == ["b", "c"])
-check("a record is stored as its compact entry", decode_requests(cells.requests)["c"] == '{"fwd":{"entity":"Item","key":"c"}}')
+check("a record is stored as its compact entry", decode_requests(cells.requests)["c"] == '>["Item","c"]')
+check("and read back", view.get_seen("c").forward == {"entity": "Item", "key": "c"} and view.get_seen("a") is None)
 
 
 # A detached continuation (hand-made kernel outputs, as Kernel(program, resume_detached=True)
@@ -163,7 +164,8 @@ messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(pay)).encod
 check("detached: the caller's hop calls the callee", egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")])
 alice_state["requests"] = last_state["requests"]
 check("detached: the caller records where the request went",
-      json.loads(decode_requests(alice_state["requests"])[PAY]) == {"fwd": {"entity": "Item", "key": "coke"}})
+      decode_requests(alice_state["requests"])[PAY] == '>["Item","coke"]')
+check("detached: a UUID request id is written in base64url", "\n~" in alice_state["requests"] and PAY not in alice_state["requests"])
 to_coke = messages[0][2]
 messages, egress = call("stateflow/Item", "coke", to_coke.encode(), "stateflow/event", coke_state, detached)
 check("detached: the callee answers the client", [(t, json.loads(v)["result"]) for t, v in egress] == [("shop-egress", {"ok": "paid"})])
@@ -171,7 +173,7 @@ check("detached: and sends no Settle", messages == [])
 coke_state["requests"] = last_state["requests"]
 stored = decode_requests(coke_state["requests"])[PAY]
 check("detached: the answer stays at the callee, compact (no kind, requestId, replyTo, empty stack)",
-      json.loads(stored) == {"res": {"seq": 2, "result": {"ok": "paid"}, "origin": ALICE}, "l": 1})
+      stored == 'l+[2,"paid","User","alice"]')
 OTHER_TO = {"channel": "kafka:shop-egress", "id": "c2"}
 messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "replyTo": OTHER_TO})).encode(), "stateflow/event", alice_state, detached)
 query = messages[0][2] if len(messages) == 1 else ""
@@ -241,5 +243,81 @@ messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "
                         "stateflow/event", before, detached)
 check("previous version's value: a Query follows its forward record",
       egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and json.loads(messages[0][2][1:])["hops"] == 2)
+
+
+# A value exactly as the version before this one wrote it (``#1``: request ids as JSON, JSON
+# entries; three of one account's records from a run of tests/statefun/bench/service-cpu.py).
+WRITTEN_1 = (
+    '#1 3\n"c-0"\t{"res":{"result":{"ok":{"$entity":"Account","$key":"acct0"}},"seq":2},"l":1}\n'
+    '"01a24e50-5c3d-70ac-871c-ae98d4ee8f76"\t{"fwd":{"entity":"Account","key":"acct831"}}\n'
+    '"01a24e50-5e03-7383-a0aa-d8e2f19a59dd"\t{"res":{"result":{"ok":true},"origin":{"entity":"Account","key":"acct240"},"seq":2},"l":1}'
+)
+before = dict(alice_state, requests=WRITTEN_1)
+query = {"kind": "Query", "requestId": "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", "seq": 0, "stack": [], "replyTo": OTHER_TO,
+         "target": ALICE, "hops": 1}
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", before, detached)
+answers = [json.loads(v) for _, v in egress]
+check("#1 value: a Query gets the stored answer, whole",
+      messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
+      == [("01a24e50-5e03-7383-a0aa-d8e2f19a59dd", OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct240"})])
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "requestId": "01a24e50-5c3d-70ac-871c-ae98d4ee8f76"})).encode(),
+                        "stateflow/event", before, detached)
+check("#1 value: a Query follows its forward record",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct831")] and json.loads(messages[0][2][1:])["hops"] == 2)
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "replyTo": OTHER_TO})).encode(),
+                        "stateflow/event", before, detached)
+check("#1 value: a client retry at origin follows its forward record (runs nothing)",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct831")] and json.loads(messages[0][2][1:])["kind"] == "Query"
+      and "requests" not in last_state)
+NEW = "%s-%s-7abc-8def-0123456789ae" % (ms[:8], ms[8:])
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": NEW})).encode(), "stateflow/event", before, detached)
+rewritten = last_state.get("requests") or ""
+check("#1 value: a new request runs; the value is rewritten in the current layout, every record kept",
+      [m[:2] for m in messages] == [("stateflow/Item", "coke")] and rewritten.startswith("#2 4\n")
+      and list(decode_requests(rewritten)) == ["c-0", "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", NEW]
+      and len(rewritten) < len(WRITTEN_1) + 50)
+after = dict(before, requests=rewritten)
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", after, detached)
+check("#1 value, rewritten: the old answer is still found",
+      [(json.loads(v)["requestId"], json.loads(v)["result"]) for _, v in egress] == [("01a24e50-5e03-7383-a0aa-d8e2f19a59dd", {"ok": True})])
+
+# Every kind of record survives its compact line text: what is read back is the record written.
+from stateflow_statefun import entry_text  # noqa: E402
+
+addr = {"entity": "Account", "key": "acct1"}
+samples = [
+    Record(forward=addr), Record(forward=addr, keep=True, lookup=True), Record(forward="$construct"),
+    Record(forward={"entity": "A", "key": 7}), Record(forward={"entity": "A", "key": ["x", 1]}), Record(forward={"entity": "A", "key": "k", "x": 1}),
+    Record(reply_to=REPLY_TO), Record(reply_to=REPLY_TO, waiting=[OTHER_TO], keep=True),
+]
+answers = [
+    {"result": {"ok": True}, "seq": 2}, {"result": {"ok": None}, "seq": 1}, {"result": {"ok": {"$entity": "A", "$key": "a"}}, "seq": 2},
+    {"result": {"ok": [1, "x\n\t\"é"]}, "seq": 3, "origin": addr}, {"result": {"ok": 1}, "seq": 2, "origin": {"entity": "A", "key": 3}},
+    {"result": {"error": {"type": "Boom", "message": "m", "code": "Boom"}}, "seq": 1},
+    {"result": {"error": {"type": "Boom", "message": "m"}}, "seq": 2, "origin": addr}, {"result": {"ok": 1}, "seq": 2, "origin": {"entity": "A", "key": 3, "z": 0}},
+    {"result": {"ok": 1}, "seq": 2, "stack": [{"x": 1}]}, {"result": {"ok": 1}},
+]
+for answer in answers:
+    for keep, lookup in ((False, False), (True, False), (False, True), (True, True)):
+        response = {"kind": "Response", "requestId": "r", "stack": [], "replyTo": REPLY_TO, **answer}
+        samples.append(Record(response=json.dumps(response), answer=response, keep=keep, lookup=lookup))
+for record in samples:
+    text = entry_text.encode(record)
+    back = entry_text.decode(text, "r")
+    check("entry text %s: one line" % text, "\n" not in text and "\t" not in text)
+    check("entry text %s: read back" % text, back.entry() == record.entry() and back.keep == record.keep and back.lookup == record.lookup)
+    if record.answered:
+        check("entry text %s: the same answer" % text, {**json.loads(back.response), "replyTo": REPLY_TO} == json.loads(record.response))
+check("entry text: short forms", [entry_text.encode(r) for r in samples[:2]] == ['>["Account","acct1"]', 'kl>["Account","acct1"]'])
+
+# The persisted values' type: the SDK's StringType's bytes, under its type name.
+from stateflow_statefun import string_type  # noqa: E402
+
+for text in ("", "a", "é😀\n\t\"", "x" * 127, "x" * 128, "y" * 16383, "z" * 16384, "#2 1\n~AZOk\t>[1,2]" * 5000):
+    check("string type: writes what StringType writes (%d chars)" % len(text), string_type.serialize(text) == ser.serialize(text))
+    check("string type: reads what StringType writes (%d chars)" % len(text), string_type.deserialize(ser.serialize(text)) == text)
+check("string type: the same type name", string_type.StringType.typename == StringType.typename)
+check("string type: other framings go to protobuf's parser",
+      string_type.deserialize(b"\x0a\x01a\x0a\x01b") == ser.deserialize(b"\x0a\x01a\x0a\x01b") == "b")
 
 print("ok %d" % passed)

@@ -5,7 +5,7 @@ Usage: python requests_text_test.py (with service/ on PYTHONPATH); prints `ok <n
 import json
 import random
 
-from stateflow_statefun.requests_text import HEADER, RequestsText, decode, encode
+from stateflow_statefun.requests_text import HEADER, HEADER_1, RequestsText, decode, encode, id_text
 
 passed = 0
 
@@ -34,7 +34,8 @@ class Model:
 
 # Request ids and records with the layout's own separators, JSON syntax, escapes, non-ASCII.
 IDS = ["r1", "r2", "", "\n", "\t", "a\nb", '"', '"r1"', "r1\t", "\\", "é", "😀", "#1 0", "{", "x" * 40,
-       "0190a6f0-1c2b-7c3d-8e4f-123456789abc"]
+       "0190a6f0-1c2b-7c3d-8e4f-123456789abc", "0190A6F0-1C2B-7C3D-8E4F-123456789ABC", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+       "00000000-0000-0000-0000-000000000000", "~AZCm8BwrfD2OTxI0VniavA", "0190a6f0-1c2b-7c3d-8e4f-123456789abcd"]
 RECORDS = ["", "{}", '{"response": "{\\"kind\\": \\"Response\\", \\"requestId\\": \\"r1\\"}"}', '"quoted"',
            "line\nbreak", "tab\there", '\n"r1"\tx', "é😀", '{"replyTo": {"channel": "kafka:t", "id": "c"}, "waiting": []}']
 
@@ -67,6 +68,20 @@ check("earlier layout: read", view.get("b") == '{"response": "x"}' and view.get(
 check("earlier layout: decoded", decode(old) == json.loads(old))
 text = view.put("d", "{}", 3)
 check("earlier layout: written anew", text.startswith(HEADER) and list(decode(text)) == ["b", "c\n", "d"])
+
+# A canonical UUID is written in base64url (23 characters), any other id as JSON.
+check("uuid id", id_text("0190a6f0-1c2b-7c3d-8e4f-123456789abc") == "~AZCm8BwrfD2OTxI0VniavA")
+check("upper-case uuid id as JSON", id_text("0190A6F0-1C2B-7C3D-8E4F-123456789ABC") == '"0190A6F0-1C2B-7C3D-8E4F-123456789ABC"')
+check("an id that looks compact is JSON", id_text("~AZCm8BwrfD2OTxI0VniavA") == '"~AZCm8BwrfD2OTxI0VniavA"')
+
+# The previous line layout (#1: every id as JSON) is read, and written in this one.
+layout_1 = HEADER_1 + '2\n"0190a6f0-1c2b-7c3d-8e4f-123456789abc"\t{"fwd":{"entity":"A","key":"b"}}\n"r1"\t"tab\\there"'
+view = RequestsText(layout_1)
+check("#1 layout: read", view.count() == 2 and view.get("0190a6f0-1c2b-7c3d-8e4f-123456789abc") == '{"fwd":{"entity":"A","key":"b"}}'
+      and view.get("r1") == "tab\there" and view.get("r2") is None)
+check("#1 layout: decoded", decode(layout_1) == {"0190a6f0-1c2b-7c3d-8e4f-123456789abc": '{"fwd":{"entity":"A","key":"b"}}', "r1": "tab\there"})
+text = view.put("r2", "{}", 10)
+check("#1 layout: written anew", text == HEADER + '3\n~AZCm8BwrfD2OTxI0VniavA\t{"fwd":{"entity":"A","key":"b"}}\n"r1"\t"tab\\there"\n"r2"\t{}')
 
 # The oldest go first, a replaced record becomes the newest.
 view = RequestsText(None)

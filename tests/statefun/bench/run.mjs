@@ -6,6 +6,7 @@
  *   pnpm -F @stateflow/statefun-tests bench [--rounds 3] [--duration 3] [--entities 1000] [--concurrency 1,32]
  *        [--checkpoint 200] [--egress exactly-once,at-least-once] [--targets embedded,flink,statefun] [--workloads A,T]
  *        [--request-ids uuidv7|plain] [--out latest.json (relative to bench/, or absolute)]
+ *        [--gen-set key=value,... (settings of the generated application)] [--flink key=value,...]
  *
  * Starts a fresh Kafka (tools/engines, port 19796) and runs closed loops of YCSB-A (50% read /
  * 50% update, uniform keys) and T (transfer: two hops) with the load generators of tests/bench
@@ -68,6 +69,8 @@ const KEEP_LOGS = flag('keep-logs', '');
 // `plain` (`<prefix>-0`, `<prefix>-1`, ...: undated, kept for good, and answered with a Settle).
 const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
 /** Extra Flink settings of the Statefun deployment, `key=value,...` (for experiments). */
+/** Extra settings of the generated application only, `key=value,...` (`stateflow build --set`; for experiments). */
+const GEN_SETTINGS = Object.fromEntries(flag('gen-set', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const FLINK_PROPS = Object.fromEntries(flag('flink', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const progress = (m) => process.stderr.write(`[statefun-bench ${((Date.now() - T0) / 1000).toFixed(0)}s] ${m}\n`);
 const T0 = Date.now();
@@ -259,7 +262,7 @@ async function statefun(prog, samples, bootstrap, semantic, checkpoints) {
   const removeDir = async () => rmSync(dir, { recursive: true, force: true });
   cleanups.push(removeDir);
   const settings = { bootstrap, checkpointIntervalMs: CHECKPOINT_MS, replyTopics: `${genReplies},${refReplies}`, egressSemantic: semantic };
-  const gen = await buildStatefunApp(prog, dir, { ...settings, topicPrefix: `gen-${tag}`, servicePort: await freePort() });
+  const gen = await buildStatefunApp(prog, dir, { ...settings, ...GEN_SETTINGS, topicPrefix: `gen-${tag}`, servicePort: await freePort() });
 
   // The reference: its own folder and service, its functions and Statefun's own Kafka
   // ingress added to the generated module.yaml (the same egress, so the same transactions).
@@ -452,7 +455,7 @@ try {
   progress(`done in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
   writeFileSync(
     resolve(HERE, OUT),
-    `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, flinkProperties: FLINK_PROPS, rows, ratios: rs, checkpoints, samples }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), note: 'machine shared with other jobs', rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, entities: ENTITIES, checkpointMs: CHECKPOINT_MS, flinkProperties: FLINK_PROPS, generatedSettings: GEN_SETTINGS, rows, ratios: rs, checkpoints, samples }, null, 2)}\n`,
   );
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);

@@ -12,7 +12,9 @@ application built in <app folder> (``stateflow build --target statefun``); ``ref
 hand-written reference (bench/reference/service.py) copied into <app folder>.
 
 Prints one JSON line: microseconds of handler time per operation (a transfer is every call
-it makes), calls per operation and the bytes of state that travel per call. Warm-up
+it makes), calls per operation, the bytes of state that travel per call, and per operation
+what Statefun's JVM handles: the bytes of the ToFunction and FromFunction bodies, the state
+mutations and their bytes (values it writes to RocksDB), the messages and egress records. Warm-up
 operations (--warm, spread over the keys) first grow each instance's state as a run of the
 benchmark does; then --ops are timed (with ``--batches N`` in N batches, and the fastest
 batch's time per operation is printed too: on a shared machine it is the steadier number).
@@ -79,7 +81,9 @@ if args.http:
 else:
     handler, ACCOUNT, REQUEST_TYPE = load_generated() if args.side == "gen" else load_reference()
 state = {}  # (typename, id) -> {name: TypedValue}
-stats = {"handler_s": 0.0, "calls": 0, "state_bytes": 0, "answers": 0}
+stats = {"handler_s": 0.0, "calls": 0, "state_bytes": 0, "answers": 0,
+         # What Statefun's JVM handles per operation: request and reply bodies, state values written back, messages, egress records.
+         "to_bytes": 0, "from_bytes": 0, "mutations": 0, "mutated_bytes": 0, "messages": 0, "message_bytes": 0, "egress_bytes": 0}
 
 
 async def call(typename, target_id, argument):
@@ -97,6 +101,7 @@ async def call(typename, target_id, argument):
             stats["state_bytes"] += len(tv.value)
         inv.invocations.add().argument.CopyFrom(argument)
         body = tf.SerializeToString()
+        stats["to_bytes"] += len(body)
         if args.http:
             async with locks.setdefault((typename, target_id), asyncio.Lock()):  # one call per address at a time
                 async with session.post(url, data=body, headers={"Content-Type": "application/octet-stream"}) as response:
@@ -106,6 +111,7 @@ async def call(typename, target_id, argument):
             answer = await handler.handle_async(body)
             stats["handler_s"] += time.thread_time() - t0
         stats["calls"] += 1
+        stats["from_bytes"] += len(answer)
         out = FromFunction()
         out.ParseFromString(answer)
         if out.HasField("incomplete_invocation_context"):
@@ -114,7 +120,9 @@ async def call(typename, target_id, argument):
             continue
         result = out.invocation_result
         for m in result.state_mutations:
+            stats["mutations"] += 1
             if m.mutation_type == FromFunction.PersistedValueMutation.MODIFY:
+                stats["mutated_bytes"] += len(m.state_value.value)
                 values[m.state_name] = m.state_value
             else:
                 values[m.state_name] = TypedValue(typename=values[m.state_name].typename, has_value=False)
@@ -122,6 +130,10 @@ async def call(typename, target_id, argument):
             record = KafkaProducerRecord()
             record.ParseFromString(e.argument.value)
             stats["answers"] += 1
+            stats["egress_bytes"] += len(e.argument.value)
+        for m in result.outgoing_messages:
+            stats["messages"] += 1
+            stats["message_bytes"] += len(m.argument.value)
         return [("%s/%s" % (m.target.namespace, m.target.type), m.target.id, m.argument) for m in result.outgoing_messages]
 
 
@@ -281,6 +293,10 @@ async def measure(proc):
         "callsPerOp": round(stats["calls"] / args.ops, 2),
         "answersPerOp": round(stats["answers"] / args.ops, 2),
         "stateBytesPerCall": round(stats["state_bytes"] / max(1, stats["calls"])),
+        **{name: round(stats[key] / args.ops, 2 if key in ("mutations", "messages") else 0) for name, key in (
+            ("toFunctionBytesPerOp", "to_bytes"), ("fromFunctionBytesPerOp", "from_bytes"), ("mutationsPerOp", "mutations"),
+            ("mutatedBytesPerOp", "mutated_bytes"), ("messagesPerOp", "messages"), ("messageBytesPerOp", "message_bytes"),
+            ("egressBytesPerOp", "egress_bytes"))},
         **({"fastestBatchUsPerOp": round(min(batch_us), 1), "batches": args.batches} if args.batches > 1 and not args.http else {}),
     }))
 

@@ -28,13 +28,15 @@ import time
 import traceback
 from typing import Any, Dict, List, Optional
 
-from statefun import StatefulFunctions, ValueSpec, StringType, kafka_egress_message, message_builder, simple_type
+from statefun import StatefulFunctions, ValueSpec, kafka_egress_message, message_builder, simple_type
 
 from stateflow_flink.dedup import Record
 from stateflow_flink.operator import EntityLogic, Outgoing
 from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Admitted, Router, route_key
 
+from . import entry_text
 from .requests_text import RequestsText
+from .string_type import StringType  # io.statefun.types/string, framed by hand
 
 ENTITY_NAMESPACE = "stateflow"
 SYSTEM_NAMESPACE = "stateflow.system"
@@ -56,8 +58,8 @@ class StorageState:
     ``window`` of them: Statefun's remote state has no map type, and the whole value
     travels with every call, so the oldest are forgotten first (a retry older than the
     last ``window`` requests of one instance would run again). Each record is stored as
-    its compact entry (``Record.entry``: an answer without what a retry's copy rebuilds);
-    records an earlier version wrote as whole record texts are read too.
+    its compact entry (``entry_text.py``: an answer without what a retry's copy rebuilds);
+    records earlier versions wrote (JSON entries, whole record texts) are read too.
     """
 
     def __init__(self, storage, window: int):
@@ -84,12 +86,11 @@ class StorageState:
 
     def get_seen(self, request_id: str) -> Optional[Record]:
         text = self._requests().get(request_id)
-        return Record.parse(text, request_id) if text is not None else None
+        return entry_text.decode(text, request_id) if text is not None else None
 
     def put_seen(self, request_id: str, record: Record, keep: bool) -> None:
         # Insertion order = age; the oldest beyond the window are forgotten.
-        entry = json.dumps(record.entry(), separators=(",", ":"))
-        self.storage.requests = self._requests().put(request_id, entry, self.window)
+        self.storage.requests = self._requests().put(request_id, entry_text.encode(record), self.window)
 
 
 def address_of(route_key: str):

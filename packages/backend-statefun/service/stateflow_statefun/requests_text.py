@@ -6,37 +6,50 @@ whether a new request id is there, then adds it. Earlier versions stored a JSON 
 parsed and written whole on every call; with a few dozen records that cost more than the
 kernel. This layout is looked up with one substring search and edited by slicing::
 
-    #1 <how many records>
-    <request id as JSON>\\t<record>
+    #2 <how many records>
+    <request id>\\t<record>
     ...
 
 (each record line begins with a line break; nothing else in the value has a raw line break
-or tab: a request id is written as JSON, and a record with a line break or a tab, or that
-starts with ``"``, as a JSON string). A value in the earlier layout (a JSON object) is
-read, and written in this one the next time it changes. A record is opaque text here: the
-service stores each as its compact entry (``stateflow_flink.dedup.Record.entry``), and
-earlier versions stored whole record texts (``Record.dumps``), which are read alike.
+or tab). A request id that is a UUID in its canonical form (lower case, as clients make
+them) is written ``~`` and its 16 bytes in base64url (23 characters instead of 38); any
+other id as JSON (which never starts with ``~``). A record with a line break or a tab, or
+that starts with ``"``, is written as a JSON string. The whole value travels with every
+call and is written back whenever a record is added, and Statefun's JVM reads, writes and
+checkpoints it, so its size is part of every call's cost.
+
+Values of earlier layouts are read, and written in this one the next time they change: the
+JSON object, and ``#1`` (the same lines with every request id as JSON). A record is opaque
+text here: the service stores each as its compact entry (``entry_text.py``), and earlier
+versions stored JSON entries (``stateflow_flink.dedup.Record.entry``) or whole record texts
+(``Record.dumps``), which are read alike.
 """
 from __future__ import annotations
 
+import base64
 import json
+import re
+from functools import lru_cache
 from typing import Any, Dict, Optional
 
-HEADER = "#1 "
+HEADER = "#2 "
+#: The header of the previous layout: the same lines, each request id as JSON.
+HEADER_1 = "#1 "
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class RequestsText:
     """One instance's request records, as the text of its ``requests`` value."""
 
     def __init__(self, text: Optional[str]):
-        if text and text.startswith("{"):  # the earlier layout
-            text = encode(json.loads(text))
+        if text and (text.startswith("{") or text.startswith(HEADER_1)):  # an earlier layout
+            text = encode(decode(text))
         self.text = text or HEADER + "0"
         self._count = int(self.text[len(HEADER) : _end_of_line(self.text, 0)])
 
     def get(self, request_id: Any) -> Optional[str]:
         """The record of ``request_id``, or None."""
-        line = "\n" + json.dumps(request_id) + "\t"
+        line = "\n" + id_text(request_id) + "\t"
         at = self.text.find(line)
         if at < 0:
             return None
@@ -45,7 +58,7 @@ class RequestsText:
 
     def put(self, request_id: Any, record: str, window: int) -> str:
         """Stores ``record`` as the newest, keeps the newest ``window``; returns the new text."""
-        key = json.dumps(request_id)
+        key = id_text(request_id)
         text, count = self.text, self._count
         at = text.find("\n" + key + "\t")
         if at >= 0:  # replaced: it becomes the newest
@@ -68,7 +81,7 @@ class RequestsText:
 
 def encode(records: Dict[Any, str]) -> str:
     """The text of ``records`` (oldest first)."""
-    return HEADER + str(len(records)) + "".join("\n" + json.dumps(k) + "\t" + _encode_record(v) for k, v in records.items())
+    return HEADER + str(len(records)) + "".join("\n" + id_text(k) + "\t" + _encode_record(v) for k, v in records.items())
 
 
 def decode(text: Optional[str]) -> Dict[Any, str]:
@@ -80,8 +93,31 @@ def decode(text: Optional[str]) -> Dict[Any, str]:
     records: Dict[Any, str] = {}
     for line in text.split("\n")[1:]:
         key, _, record = line.partition("\t")
-        records[json.loads(key)] = _decode_record(record)
+        records[_id_of(key)] = _decode_record(record)
     return records
+
+
+@lru_cache(maxsize=256)  # a call looks its request id up, then adds it
+def _uuid_text(request_id: str) -> Optional[str]:
+    if len(request_id) != 36 or not _UUID.match(request_id):
+        return None
+    return "~" + base64.urlsafe_b64encode(bytes.fromhex(request_id.replace("-", ""))).decode("ascii")[:22]
+
+
+def id_text(request_id: Any) -> str:
+    """How a request id is written in a line: ``~`` + base64url for a canonical UUID, else JSON."""
+    if isinstance(request_id, str):
+        compact = _uuid_text(request_id)
+        if compact is not None:
+            return compact
+    return json.dumps(request_id)
+
+
+def _id_of(text: str) -> Any:
+    if text.startswith("~"):
+        h = base64.urlsafe_b64decode(text[1:] + "==").hex()
+        return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+    return json.loads(text)
 
 
 def _end_of_line(text: str, start: int) -> int:
