@@ -4,7 +4,7 @@
  *
  *   pnpm -F @stateflow/flink-tests bench [--duration 10] [--entities 1000] [--concurrency 1,32] [--checkpoint 200[,50,...]]
  *        [--targets embedded,flink,reference] [--local-hops on,off] [--parallelism 1] [--workloads A,T] [--rounds 1]
- *        [--port 19882] [--out latest.json] [--job-set key=value,...] [--reference-workers process|loopback]
+ *        [--port 19882] [--out latest.json (relative to bench/, or absolute)] [--job-set key=value,...] [--reference-workers process|loopback]
  *        [--request-ids uuidv7|plain] [--execution-mode process[,thread]] [--cluster] [--cluster-port 19485]
  *        [--warmup 0] [--clients 1] [--cluster-jvm-opts '...'] [--rate 1000,1500]
  *   pnpm -F @stateflow/flink-tests bench:compare     # the comparison of issue 20 (p=2, A and T, 1 and 256 callers; ~5 min)
@@ -20,7 +20,7 @@
  * load generators of tests/bench. Each row also has the CPU ms per operation of the job's
  * processes (JVM, Python workers), of the broker and of this driver, the job's checkpoint
  * durations and the load average. Prints a table and the generated/reference ratios, writes
- * them as JSON (--out, under bench/); stops everything it started, even on failure.
+ * them as JSON (--out: under bench/ unless absolute); stops everything it started, even on failure.
  * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false).
  * --execution-mode runs both jobs in each of PyFlink's Python execution modes in turn (a pair of
  * jobs per mode: the generated job's executionMode and the reference's --execution-mode).
@@ -42,7 +42,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
@@ -577,7 +577,7 @@ try {
   for (const r of compared) {
     process.stdout.write(`generated/reference ${r.workload} ${r.rate ? `rate ${r.rate}/s` : `c=${r.concurrency}`} checkpoint ${r.checkpointMs} ms ${r.executionMode}: throughput ${r.throughput}x, p50 ${r.p50}x, p99 ${r.p99}x\n`);
   }
-  writeFileSync(join(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, warmupS: WARMUP_S, clients: CLIENTS, clusterJvmOpts: CLUSTER_JVM_OPTS || undefined, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
+  writeFileSync(resolve(ROOT, 'tests/flink/bench', flag('out', 'latest.json')), `${JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, entities: ENTITIES, checkpoints: CHECKPOINTS, executionModes: EXECUTION_MODES, parallelism: PARALLELISM, cluster: CLUSTER, warmupS: WARMUP_S, clients: CLIENTS, clusterJvmOpts: CLUSTER_JVM_OPTS || undefined, clusterIdle, load: loadavg(), ratios: compared, rows }, null, 2)}\n`);
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
