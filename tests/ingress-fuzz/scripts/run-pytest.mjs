@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
 const pythonPath = [
   join(packageDir('@stateflow/backend-flink'), 'job'),
+  // The Flink checks' in-memory KeyState (fake_state.py), shared rather than copied.
+  join(packageDir('@stateflow/backend-flink'), 'test'),
   join(packageDir('@stateflow/backend-beam'), 'pipeline'),
   join(packageDir('@stateflow/backend-statefun'), 'service'),
   join(packageDir('@stateflow/backend-cloudburst'), 'function'),

@@ -5,7 +5,8 @@ record (bytes, or ``None`` for a record without a value) to the backend's own Py
 runs everything it leads to (events between entities looped back as the engine would).
 
 - :class:`FlinkJob`: ``stateflow_flink`` (``Router.admit``, then ``EntityLogic.handle``
-  under the record's key), without PyFlink.
+  under the record's key, its state the Flink checks' ``FakeState``, which keeps each request
+  record in its stored text form), without PyFlink.
 - :class:`BeamPipeline`: ``stateflow_beam`` (what ``Classify`` does, ``Router.admit``,
   then the entity steps, ``EntityLogic.handle`` by route key: request dedup, the kernel,
   the answers, all in the key's state cell), without Beam.
@@ -27,33 +28,15 @@ from typing import List, Optional
 KAFKA_CONFIG = {"topics": {"ingress": "in", "internal": "loop", "egress": "out", "deadLetter": "dead"}, "replyTopics": ["replies"]}
 
 
-class KeyState:
-    """The keyed state of one key, as ``stateflow_flink.operator`` sees it (the ``KeyState``
-    protocol that job.py implements over Flink state)."""
-
-    def __init__(self):
-        self.state = None
-        self.seen = {}
-
-    def get_state(self):
-        return self.state
-
-    def set_state(self, text):
-        self.state = text
-
-    def get_seen(self, request_id):
-        return self.seen.get(request_id)
-
-    def put_seen(self, request_id, record, keep):
-        self.seen[request_id] = record
-
-
 class FlinkJob:
     """The job's operators: ingress -> keyed operator, internal events looped back."""
 
     def __init__(self, program):
+        from fake_state import FakeState  # the Flink checks' KeyState (packages/backend-flink/test)
         from stateflow_flink.operator import EntityLogic
         from stateflow_flink.routing import Router, route_key
+
+        self.key_state = FakeState
 
         self.router = Router(program, KAFKA_CONFIG)
         self.logic = EntityLogic(program)
@@ -66,7 +49,7 @@ class FlinkJob:
         queue = [(key, origin, text)]
         while queue:
             key, origin, text = queue.pop(0)
-            internal, responses, dead = self.logic.handle(origin, text, self.keys.setdefault(key, KeyState()))
+            internal, responses, dead = self.logic.handle(origin, text, self.keys.setdefault(key, self.key_state()))
             written += responses + dead
             queue += [(self.route_key(json.loads(i)), "N", i) for i in internal]
         return written
