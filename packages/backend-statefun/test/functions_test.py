@@ -231,19 +231,32 @@ WRITTEN_BEFORE = (
     '\\"01a24dbc-b03e-7a6c-b27a-7185612e7696\\", \\"seq\\": 2, \\"replyTo\\": {\\"channel\\": \\"kafka:gen-replies\\", '
     '\\"id\\": \\"client-1\\"}}", "lookup": true}'
 )
-before = dict(alice_state, requests=WRITTEN_BEFORE)
-query = {"kind": "Query", "requestId": "01a24dbc-b03e-7a6c-b27a-7185612e7696", "seq": 0, "stack": [], "replyTo": OTHER_TO,
-         "target": ALICE, "hops": 1}
-messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", before, detached)
-answers = [json.loads(v) for _, v in egress]
-check("previous version's value: a Query gets the stored answer, whole",
-      messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
-      == [("01a24dbc-b03e-7a6c-b27a-7185612e7696", OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct1"})])
-messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "requestId": "01a24dbc-b037-7414-9fb5-355e1e2feb89"})).encode(),
-                        "stateflow/event", before, detached)
-check("previous version's value: a Query follows its forward record",
-      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and json.loads(messages[0][2][1:])["hops"] == 2)
 
+
+def query_for(request_id):
+    """A ``Query`` at alice for ``request_id``'s outcome, answered to ``OTHER_TO``."""
+    return {"kind": "Query", "requestId": request_id, "seq": 0, "stack": [], "replyTo": OTHER_TO, "target": ALICE, "hops": 1}
+
+
+def check_stored_value(label, value, answered_id, answered_by, forwarded_id, forwarded_to):
+    """A value as an earlier version wrote it: a Query for ``answered_id`` gets the stored
+    answer (made at Account ``answered_by``), one for ``forwarded_id`` follows its forward
+    record to Account ``forwarded_to``. Returns the value as alice's state."""
+    before = dict(alice_state, requests=value)
+    messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(answered_id))).encode(), "stateflow/event", before, detached)
+    answers = [json.loads(v) for _, v in egress]
+    check("%s: a Query gets the stored answer, whole" % label,
+          messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
+          == [(answered_id, OTHER_TO, {"ok": True}, {"entity": "Account", "key": answered_by})])
+    messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(forwarded_id))).encode(),
+                            "stateflow/event", before, detached)
+    check("%s: a Query follows its forward record" % label,
+          egress == [] and [m[:2] for m in messages] == [("stateflow/Account", forwarded_to)] and json.loads(messages[0][2][1:])["hops"] == 2)
+    return before
+
+
+check_stored_value("previous version's value", WRITTEN_BEFORE,
+                   "01a24dbc-b03e-7a6c-b27a-7185612e7696", "acct1", "01a24dbc-b037-7414-9fb5-355e1e2feb89", "acct1")
 
 # A value exactly as the version before this one wrote it (``#1``: request ids as JSON, JSON
 # entries; three of one account's records from a run of tests/statefun/bench/service-cpu.py).
@@ -252,18 +265,8 @@ WRITTEN_1 = (
     '"01a24e50-5c3d-70ac-871c-ae98d4ee8f76"\t{"fwd":{"entity":"Account","key":"acct831"}}\n'
     '"01a24e50-5e03-7383-a0aa-d8e2f19a59dd"\t{"res":{"result":{"ok":true},"origin":{"entity":"Account","key":"acct240"},"seq":2},"l":1}'
 )
-before = dict(alice_state, requests=WRITTEN_1)
-query = {"kind": "Query", "requestId": "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", "seq": 0, "stack": [], "replyTo": OTHER_TO,
-         "target": ALICE, "hops": 1}
-messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", before, detached)
-answers = [json.loads(v) for _, v in egress]
-check("#1 value: a Query gets the stored answer, whole",
-      messages == [] and [(a["requestId"], a["replyTo"], a["result"], a["origin"]) for a in answers]
-      == [("01a24e50-5e03-7383-a0aa-d8e2f19a59dd", OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct240"})])
-messages, egress = call("stateflow/User", "alice", ("N" + json.dumps({**query, "requestId": "01a24e50-5c3d-70ac-871c-ae98d4ee8f76"})).encode(),
-                        "stateflow/event", before, detached)
-check("#1 value: a Query follows its forward record",
-      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct831")] and json.loads(messages[0][2][1:])["hops"] == 2)
+before = check_stored_value("#1 value", WRITTEN_1,
+                            "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", "acct240", "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "acct831")
 messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "replyTo": OTHER_TO})).encode(),
                         "stateflow/event", before, detached)
 check("#1 value: a client retry at origin follows its forward record (runs nothing)",
@@ -277,7 +280,8 @@ check("#1 value: a new request runs; the value is rewritten in the current layou
       and list(decode_requests(rewritten)) == ["c-0", "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", NEW]
       and len(rewritten) < len(WRITTEN_1) + 50)
 after = dict(before, requests=rewritten)
-messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query)).encode(), "stateflow/event", after, detached)
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for("01a24e50-5e03-7383-a0aa-d8e2f19a59dd"))).encode(),
+                        "stateflow/event", after, detached)
 check("#1 value, rewritten: the old answer is still found",
       [(json.loads(v)["requestId"], json.loads(v)["result"]) for _, v in egress] == [("01a24e50-5e03-7383-a0aa-d8e2f19a59dd", {"ok": True})])
 

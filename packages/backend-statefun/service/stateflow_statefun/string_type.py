@@ -2,7 +2,7 @@
 
 The SDK's ``StringType`` builds a ``StringWrapper`` message (and a new serializer) on every
 read and write of a persisted value; with a few kilobytes of request records per call that
-was a visible part of a call's CPU. ``FastStringType`` writes and reads the same bytes (the
+was a visible part of a call's CPU. The ``StringType`` here writes and reads the same bytes (the
 message's one field, ``value = 1``, framed by hand) under the same type name, so state
 written by either is read by the other and checkpoints taken before keep restoring. Bytes
 it does not expect (another field order, unknown fields) go to protobuf's own parser.
