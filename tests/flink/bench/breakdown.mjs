@@ -28,31 +28,16 @@
  * Flink option of its `flinkConfig`; `checkpoint.<key>`). Starts its own Kafka unless --bootstrap;
  * stops everything it started.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { buildFlinkJob, runFlinkJob } from '@stateflow/backend-flink';
 import { buildRequestEvent, uuidv7 } from '@stateflow/client';
 import { compile } from '@stateflow/frontend-python';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { cleanupStack, flag, ROOT, settings, startKafka } from './support.mjs';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ENGINES = join(ROOT, 'tools/engines');
-const flag = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const pairs = (text) =>
-  (text || '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]);
-const scalar = (raw) => (raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw);
 const CALLS = Number(flag('calls', '60'));
 const WORKLOAD = flag('workload', 'A');
 const CHECKPOINT = Number(flag('checkpoint', '50'));
@@ -61,22 +46,8 @@ const MODE = flag('execution-mode', 'process');
 const PORT = Number(flag('port', '19886'));
 const ENTITIES = 100;
 const progress = (m) => process.stderr.write(`[breakdown] ${m}\n`);
-const cleanups = [];
-const cleanup = async () => {
-  while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
-};
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+const { cleanups, cleanup } = cleanupStack(progress);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function startKafka() {
-  const given = flag('bootstrap');
-  if (given) return given;
-  await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
-  const kdir = mkdtempSync(join(tmpdir(), 'sf-flink-breakdown-kafka-'));
-  cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
-  return (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
-}
 
 /** A consumer of `topic` from its end that records when each request id's response arrives. */
 async function watcher(kafka, topic, name, options, seen) {
@@ -118,10 +89,10 @@ async function startVariant(program, bootstrap, spec) {
   const config = JSON.parse(readFileSync(file, 'utf8'));
   // Fresh checkpoint statistics (the REST API caches them for 3 s by default) and a long history.
   config.flinkConfig = { ...(config.flinkConfig ?? {}), 'rest.cache.checkpoint-statistics.timeout': '10 ms', 'web.checkpoints.history': '500' };
-  for (const [k, v] of pairs(sets.replaceAll(';', ','))) {
-    if (k.startsWith('flink.')) config.flinkConfig[k.slice('flink.'.length)] = v;
-    else if (k.startsWith('checkpoint.')) config.checkpoint[k.slice('checkpoint.'.length)] = scalar(v);
-    else config[k] = scalar(v);
+  for (const [k, v] of settings(sets, ';')) {
+    if (k.startsWith('flink.')) config.flinkConfig[k.slice('flink.'.length)] = String(v);
+    else if (k.startsWith('checkpoint.')) config.checkpoint[k.slice('checkpoint.'.length)] = v;
+    else config[k] = v;
   }
   writeFileSync(file, JSON.stringify(config, null, 2));
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -240,7 +211,7 @@ async function startVariant(program, bootstrap, spec) {
 try {
   const path = 'tests/bench/programs/accounts.py';
   const { program } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
-  const bootstrap = await startKafka();
+  const bootstrap = flag('bootstrap') ?? (await startKafka({ port: PORT, name: 'breakdown', cleanups })).bootstrap;
   progress(`Kafka on ${bootstrap}`);
   // --variants 'base|tuned::bufferTimeoutMs=0;bundleTimeMs=1': jobs running at once, called in turn.
   const specs = flag('variants', `base:${MODE}:${(flag('job-set') ?? '').replaceAll(',', ';')}`).split('|');

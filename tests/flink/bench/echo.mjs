@@ -8,35 +8,19 @@
  *
  * Starts its own Kafka (tools/engines) unless --bootstrap is given; prints one JSON line per run.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { kafkaTransport } from '@stateflow/client/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { closedLoop } from '@stateflow/bench/load';
 import { operations } from '@stateflow/bench/workloads';
+import { cleanupStack, flag, startKafka } from './support.mjs';
 
-const run = promisify(execFile);
-const ENGINES = fileURLToPath(new URL('../../../tools/engines', import.meta.url));
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 const PORT = Number(flag('port', '19872'));
 const CONCURRENCY = flag('concurrency', '1,256').split(',').map(Number);
 const DURATION_MS = Number(flag('duration', '10')) * 1000;
 const progress = (m) => process.stderr.write(`[flink-echo] ${m}\n`);
 
-let bootstrap = flag('bootstrap', undefined);
-let stopKafka = async () => {};
-if (!bootstrap) {
-  const kdir = mkdtempSync(join(tmpdir(), 'sf-flink-echo-kafka-'));
-  stopKafka = () => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']);
-  bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
-}
+const { cleanups, cleanup } = cleanupStack(progress);
+const bootstrap = flag('bootstrap') ?? (await startKafka({ port: PORT, name: 'echo', cleanups })).bootstrap;
 const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, clientId: 'echo' });
 const prefix = `echo${Date.now()}`;
 const admin = kafka.admin();
@@ -71,5 +55,5 @@ try {
   await transport.close();
   await echoConsumer.disconnect();
   await echoProducer.disconnect();
-  await stopKafka();
+  await cleanup();
 }

@@ -39,12 +39,10 @@
  * answers do; latency from the scheduled start) instead of closed loops of --concurrency callers:
  * the p99 at a given load rather than at saturation.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
 import { buildFlinkJob, findFlinkEnv, runFlinkJob } from '@stateflow/backend-flink';
 import { uuidv7 } from '@stateflow/client';
@@ -56,15 +54,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { closedLoop, openLoop } from '@stateflow/bench/load';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 import { cpuOf, cpuPerOp, jvmThreadsCpu, machineCpu } from './cpu.mjs';
+import { cleanupStack, ENGINES, flag, ROOT, run, settings, startKafka } from './support.mjs';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ENGINES = join(ROOT, 'tools/engines');
-
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 const DURATION_MS = Number(flag('duration', '10')) * 1000;
 const ENTITIES = Number(flag('entities', '1000'));
 const CONCURRENCY = flag('concurrency', '1,32').split(',').map(Number);
@@ -92,18 +83,10 @@ const CLIENTS = Number(flag('clients', '1'));
 const CLUSTER_JVM_OPTS = flag('cluster-jvm-opts', '');
 // Open loops at these rates (ops/s) instead of closed loops of CONCURRENCY callers.
 const RATES = (flag('rate', '') || '').split(',').filter(Boolean).map(Number);
-const JOB_SET = (flag('job-set', '') || '').split(',').filter(Boolean).map((kv) => {
-  const [key, raw] = kv.split('=');
-  return [key, raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw];
-});
+const JOB_SET = settings(flag('job-set', ''));
 const progress = (m) => process.stderr.write(`[flink-bench] ${m}\n`);
 
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) await cleanups.pop()().catch((e) => progress(`cleanup: ${e.message}`));
-}
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+const { cleanups, cleanup } = cleanupStack(progress);
 
 async function program() {
   const path = 'tests/bench/programs/accounts.py';
@@ -137,14 +120,11 @@ async function embedded(prog, rows) {
   await cleanups.pop()();
 }
 
-async function startKafka() {
-  await run(join(ENGINES, 'kafka/fetch.sh'), [], { timeout: 900_000 });
+async function startKafkaAndFlink() {
   await run(join(ENGINES, 'flink/setup.sh'), [], { timeout: 900_000 });
-  const kdir = mkdtempSync(join(tmpdir(), 'sf-flink-bench-kafka-'));
-  cleanups.push(() => run(join(ENGINES, 'kafka/stop.sh'), ['--dir', kdir, '--clean']));
-  const bootstrap = (await run(join(ENGINES, 'kafka/start.sh'), ['--port', String(PORT), '--dir', kdir, '--fresh'])).stdout.trim().split('\n').pop();
-  progress(`Kafka on ${bootstrap}`);
-  return { bootstrap, pid: Number(readFileSync(join(kdir, 'kafka.pid'), 'utf8').trim()) };
+  const kafka = await startKafka({ port: PORT, name: 'bench', cleanups });
+  progress(`Kafka on ${kafka.bootstrap}`);
+  return kafka;
 }
 
 /**
@@ -566,7 +546,7 @@ try {
   const rows = [];
   if (TARGETS.includes('embedded')) await embedded(prog, rows);
   if (TARGETS.includes('flink') || TARGETS.includes('reference')) {
-    const kafka = await startKafka();
+    const kafka = await startKafkaAndFlink();
     const bootstrap = kafka.bootstrap;
     if (CLUSTER) cluster = await startCluster();
     await flinkTargets(prog, rows, bootstrap, kafka.pid);
