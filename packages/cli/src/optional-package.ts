@@ -11,8 +11,8 @@ export const OPTIONAL_PACKAGES = {
   '@stateflow/runtime-local': 'the embedded runtime: Pyodide, LMDB',
   'apache-arrow': 'Arrow tables, for state export and import',
   '@stateflow/gateway': 'the HTTP API in front of an engine',
-  kafkajs: 'the Kafka client the gateway talks to Flink through',
-  '@aws-sdk/client-lambda': 'the AWS Lambda client the gateway invokes functions with',
+  kafkajs: 'the Kafka client the gateway talks to Flink, Statefun and Beam through',
+  '@aws-sdk/client-lambda': 'the AWS Lambda client the gateway invokes Lambda and Cloudburst functions with',
 } as const;
 
 /** A package of {@link OPTIONAL_PACKAGES}. */

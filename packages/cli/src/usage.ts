@@ -14,11 +14,12 @@ Commands:
   run <app.py> --target flink  build and run the program on a local engine
   codegen client <app.py>  generate a typed TypeScript client for the entities
   state export|import <app.py>  export entity state to Arrow/Parquet, import Arrow/Parquet/CSV
-  engine setup <engine>  set up an engine on this machine (kafka, flink, lambda; engine list)
+  engine setup <engine>  set up an engine on this machine (kafka, flink, statefun, beam, lambda; engine list)
 
 compile, graph, codegen and build need nothing more than @stateflow/cli. serve and state
 need @stateflow/runtime-local; run needs @stateflow/gateway and the engine's client
-(kafkajs for flink, @aws-sdk/client-lambda for lambda). The command says what to install.
+(kafkajs for flink, statefun and beam; @aws-sdk/client-lambda for lambda and cloudburst).
+The command says what to install.
 
 Options:
   -h, --help         show help (also: stateflow <command> --help)
