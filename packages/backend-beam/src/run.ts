@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
+import { lineBeforeExit, startProcessGroup, stopWithFile } from '@stateflow/process-group';
 import { findBeamEnv, type BeamEnv } from './beam-env.js';
 
 /** Options of {@link runBeamPipeline}. */
@@ -48,84 +47,20 @@ export function runBeamPipeline(pipelineDir: string, options: RunBeamPipelineOpt
   if (options.createTopics ?? true) args.push('--create-topics');
   args.push(...(options.args ?? []));
   const logFile = join(logDir, 'pipeline.log');
-  const logFd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(beam.python, args, {
+  const group = startProcessGroup(beam.python, args, {
     cwd: pipelineDir,
-    detached: true,
-    stdio: ['ignore', 'pipe', logFd],
+    logFile,
+    lines: 'stdout',
     env: { ...process.env, PYTHONUNBUFFERED: '1', ...options.env },
   });
-  closeSync(logFd);
-  const pid = child.pid!;
-  let runningResolve!: () => void;
-  let runningReject!: (e: Error) => void;
-  const running = new Promise<void>((res, rej) => {
-    runningResolve = res;
-    runningReject = rej;
-  });
-  running.catch(() => undefined);
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      if (lines.length > 200) lines.shift();
-      appendFileSync(logFile, `${line}\n`);
-      if (line.startsWith('PIPELINE_RUNNING')) runningResolve();
-      options.onLine?.(line);
-    }
-  });
-  const done = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => {
-      // A signal gives 128 + its number, as shells report it (SIGKILL: 137).
-      const status = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-      runningReject(new Error(`the Beam pipeline exited (${signal ?? `status ${code}`}) before running: ${lines.filter((l) => l.startsWith('PIPELINE_ERROR')).join(' ') || `see ${logFile}`}`));
-      resolve(status);
-    });
-  });
-  const groupAlive = (): boolean => {
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const waitGroup = async (ms: number): Promise<boolean> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (!groupAlive()) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return !groupAlive();
-  };
-  const signalGroup = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      /* already gone */
-    }
-  };
+  if (options.onLine) group.onLine(options.onLine);
+  const running = lineBeforeExit(
+    group,
+    (line) => line.startsWith('PIPELINE_RUNNING'),
+    (status, lines) => new Error(`the Beam pipeline exited (status ${status}) before running: ${lines.filter((l) => l.startsWith('PIPELINE_ERROR')).join(' ') || `see ${logFile}`}`),
+  );
   let stopping: Promise<number> | undefined;
-  const stop = (): Promise<number> => {
-    stopping ??= (async () => {
-      writeFileSync(stopFile, '');
-      const exited = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
-      if (!exited) signalGroup('SIGTERM');
-      // Prism and the SDK workers leave shortly after the pipeline's Python.
-      if (!(await waitGroup(10_000))) {
-        signalGroup('SIGTERM');
-        if (!(await waitGroup(5_000))) signalGroup('SIGKILL');
-        await waitGroup(5_000);
-      }
-      rmSync(stopFile, { force: true });
-      return done;
-    })();
-    return stopping;
-  };
-  return { pid, logDir, running, done, stop, kill: () => signalGroup('SIGKILL') };
+  // Prism and the SDK workers leave shortly after the pipeline's Python.
+  const stop = (): Promise<number> => (stopping ??= stopWithFile(group, stopFile, 20_000));
+  return { pid: group.pid, logDir, running, done: group.exited, stop, kill: group.kill };
 }

@@ -19,7 +19,7 @@ export { findCloudburstEnv, CloudburstEnvError } from './cloudburst-env.js';
 export type { CloudburstEnv } from './cloudburst-env.js';
 export { runCloudburstLocally } from './run.js';
 export type { RunCloudburstOptions, RunningCloudburst } from './run.js';
-export type { GroupProcess } from './processes.js';
+export type { ProcessGroup } from '@stateflow/process-group';
 
 /** The backend plugin (`stateflow build|run --target cloudburst`). */
 export const backend = defineBackend({

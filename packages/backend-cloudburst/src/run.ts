@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { LambdaClientAccess, RunningDeployment } from '@stateflow/ir';
 import { readCloudburstConfig } from './build.js';
 import { findCloudburstEnv, type CloudburstEnv } from './cloudburst-env.js';
-import { portOpen, startGroup, waitUntil, type GroupProcess } from './processes.js';
+import { portOpen, startProcessGroup, waitUntilReady, type ProcessGroup } from '@stateflow/process-group';
 
 const run = promisify(execFile);
 
@@ -39,7 +39,7 @@ export interface RunningCloudburst extends RunningDeployment {
   readonly clientAccess: LambdaClientAccess;
   readonly runDir: string;
   /** The processes by role (`anna-monitor`, `anna-route`, `anna-kvs`, `scheduler`, `executor`, `gateway`). */
-  readonly processes: Map<string, GroupProcess>;
+  readonly processes: Map<string, ProcessGroup>;
   /** Kills the executor with SIGKILL (fault tests). */
   killExecutor(): void;
   /**
@@ -68,13 +68,13 @@ export async function runCloudburstLocally(outDir: string, options: RunCloudburs
   for (const port of [READY_PORT.scheduler, READY_PORT.annaRoute, READY_PORT.executor, gatewayPort]) {
     if (await portOpen(port)) throw new Error(`port ${port} on 127.0.0.1 is in use (another Cloudburst, or something else); stop it first`);
   }
-  const processes = new Map<string, GroupProcess>();
+  const processes = new Map<string, ProcessGroup>();
   const pythonEnv = { ...process.env, PYTHONPATH: functionDir, PYTHONUNBUFFERED: '1' };
   const start = async (role: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv, ready: () => Promise<boolean>) => {
     const logFile = join(runDir, `${role}.log`);
-    const proc = startGroup(command, args, { cwd: runDir, env: { ...process.env, ...extraEnv }, logFile });
+    const proc = startProcessGroup(command, args, { cwd: runDir, env: { ...process.env, ...extraEnv }, logFile });
     processes.set(role, proc);
-    await waitUntil(ready, proc, timeoutMs, role, logFile);
+    await waitUntilReady(ready, proc, { timeoutMs, what: role, logFile });
   };
   const kvs = (name: string) => join(env.annaHome, 'build', 'target', 'kvs', name);
   const cloudburstServer = (role: string) => join(env.cloudburstHome, 'cloudburst', 'server', role, 'server.py');
@@ -83,7 +83,7 @@ export async function runCloudburstLocally(outDir: string, options: RunCloudburs
   const register = () =>
     run(env.python, ['-m', 'stateflow_cloudburst.register', '--local', '--tid', String(REGISTER_TID)], { cwd: functionDir, env: pythonEnv, timeout: timeoutMs });
   const stopAll = async () => {
-    for (const role of ['gateway', 'executor', 'scheduler', 'anna-kvs', 'anna-route', 'anna-monitor']) await processes.get(role)?.stop(3000);
+    for (const role of ['gateway', 'executor', 'scheduler', 'anna-kvs', 'anna-route', 'anna-monitor']) await processes.get(role)?.terminate(3000);
   };
   try {
     await start('anna-monitor', kvs('anna-monitor'), [], {}, async () => true);
@@ -124,7 +124,7 @@ export async function runCloudburstLocally(outDir: string, options: RunCloudburs
     done,
     killExecutor: () => processes.get('executor')?.kill(),
     async restartExecutor() {
-      await processes.get('executor')?.stop(1000);
+      await processes.get('executor')?.terminate(1000);
       await startExecutor();
       await register();
     },

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
+import { lineBeforeExit, startProcessGroup, stopWithFile } from '@stateflow/process-group';
 import { findFlinkEnv, type FlinkEnv } from './flink-env.js';
 
 /** Options of {@link runFlinkJob}. */
@@ -50,95 +49,21 @@ export function runFlinkJob(jobDir: string, options: RunFlinkJobOptions = {}): R
   if (options.createTopics ?? true) args.push('--create-topics');
   if (options.fromCheckpoint) args.push('--from-checkpoint', options.fromCheckpoint);
   args.push(...(options.args ?? []));
-  const logFd = openSync(join(logDir, 'job.log'), 'a');
-  const child: ChildProcess = spawn(flink.python, args, {
+  const logFile = join(logDir, 'job.log');
+  const group = startProcessGroup(flink.python, args, {
     cwd: jobDir,
-    detached: true,
-    stdio: ['ignore', 'pipe', logFd],
+    logFile,
+    lines: 'stdout',
     env: { ...process.env, FLINK_LOG_DIR: logDir, PYTHONUNBUFFERED: '1', ...options.env },
   });
-  closeSync(logFd);
-  const pid = child.pid!;
-  let runningResolve!: () => void;
-  let runningReject!: (e: Error) => void;
-  const running = new Promise<void>((res, rej) => {
-    runningResolve = res;
-    runningReject = rej;
-  });
-  running.catch(() => undefined);
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      if (lines.length > 200) lines.shift();
-      appendFileSync(join(logDir, 'job.log'), `${line}\n`);
-      if (line.startsWith('JOB_RUNNING')) runningResolve();
-      options.onLine?.(line);
-    }
-  });
-  const done = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => {
-      // A signal gives 128 + its number, as shells report it (SIGKILL: 137).
-      const status = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-      runningReject(new Error(`the Flink job exited (${signal ?? `status ${code}`}) before running: ${lines.filter((l) => l.startsWith('JOB_ERROR')).join(' ') || `see ${join(logDir, 'job.log')}`}`));
-      resolve(status);
-    });
-  });
-
-  const groupAlive = (): boolean => {
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const waitGroup = async (ms: number): Promise<boolean> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (!groupAlive()) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return !groupAlive();
-  };
-  const kill = (): void => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  };
+  if (options.onLine) group.onLine(options.onLine);
+  const running = lineBeforeExit(
+    group,
+    (line) => line.startsWith('JOB_RUNNING'),
+    (status, lines) => new Error(`the Flink job exited (status ${status}) before running: ${lines.filter((l) => l.startsWith('JOB_ERROR')).join(' ') || `see ${logFile}`}`),
+  );
   let stopping: Promise<number> | undefined;
-  const stop = (): Promise<number> => {
-    stopping ??= (async () => {
-      writeFileSync(stopFile, '');
-      const exited = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
-      if (!exited) {
-        try {
-          process.kill(-pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-      // The mini-cluster JVM and the Python workers leave shortly after the job's Python.
-      if (!(await waitGroup(10_000))) {
-        try {
-          process.kill(-pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-        if (!(await waitGroup(5_000))) kill();
-        await waitGroup(5_000);
-      }
-      rmSync(stopFile, { force: true });
-      return done;
-    })();
-    return stopping;
-  };
-  return { pid, logDir, running, done, stop, kill };
+  // The mini-cluster JVM and the Python workers leave shortly after the job's Python.
+  const stop = (): Promise<number> => (stopping ??= stopWithFile(group, stopFile, 30_000));
+  return { pid: group.pid, logDir, running, done: group.exited, stop, kill: group.kill };
 }

@@ -53,7 +53,7 @@ export class Dispatcher {
     this.stopping = true;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
-    await Promise.all([...this.all].map((e) => e.process.stop()));
+    await Promise.all([...this.all].map((e) => e.process.terminate()));
   }
 
   private add(emulator: Emulator): void {

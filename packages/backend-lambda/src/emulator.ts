@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { LambdaEnv } from './lambda-env.js';
-import { freePort, startGroup, waitForPort, type GroupProcess } from './processes.js';
+import { freePort, portOpen, startProcessGroup, waitUntilReady, type ProcessGroup } from '@stateflow/process-group';
 
 /** What an emulator needs to run the function. */
 export interface EmulatorSpec {
@@ -27,7 +27,7 @@ export class Emulator {
   private constructor(
     readonly index: number,
     readonly port: number,
-    readonly process: GroupProcess,
+    readonly process: ProcessGroup,
   ) {
     void process.exited.then(() => {
       this.dead = true;
@@ -37,7 +37,8 @@ export class Emulator {
   static async start(spec: EmulatorSpec, index: number): Promise<Emulator> {
     const port = await freePort();
     const apiPort = await freePort();
-    const proc = startGroup(
+    const logFile = join(spec.logDir, `emulator-${index}.log`);
+    const proc = startProcessGroup(
       spec.env.rie,
       [
         '--runtime-interface-emulator-address', `127.0.0.1:${port}`,
@@ -47,18 +48,18 @@ export class Emulator {
       {
         cwd: spec.functionDir,
         env: { ...process.env, ...spec.functionEnv, LAMBDA_TASK_ROOT: spec.functionDir, PYTHONPATH: spec.functionDir, PYTHONUNBUFFERED: '1' },
-        logFile: join(spec.logDir, `emulator-${index}.log`),
+        logFile,
       },
     );
     spec.onProcess?.(proc.pid, `lambda emulator ${index} (${spec.functionDir})`, proc.exited);
     const emulator = new Emulator(index, port, proc);
     try {
-      await waitForPort(port, 30_000, () => !emulator.dead, `emulator ${index}`);
+      await waitUntilReady(() => portOpen(port), { running: () => !emulator.dead }, { timeoutMs: 30_000, what: `emulator ${index}`, logFile, everyMs: 50 });
       // The first invocation starts the runtime and loads the program (the cold start).
       const pong = await emulator.invoke(JSON.stringify({ kind: 'Ping' }), AbortSignal.timeout(60_000));
       if (!pong.text.includes('Pong')) throw new Error(`emulator ${index} answered the warm-up with ${pong.text.slice(0, 500)}`);
     } catch (err) {
-      await proc.stop();
+      await proc.terminate();
       throw err;
     }
     return emulator;

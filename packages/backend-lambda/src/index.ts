@@ -23,7 +23,7 @@ export type { RunLambdaOptions, RunningLambda } from './run.js';
 export { Dispatcher } from './dispatcher.js';
 export { Emulator } from './emulator.js';
 export type { EmulatorSpec } from './emulator.js';
-export type { GroupProcess } from './processes.js';
+export type { ProcessGroup } from '@stateflow/process-group';
 export { startLocalStore, createStateTable } from './store.js';
 export type { LocalStore } from './store.js';
 

@@ -5,7 +5,7 @@ import { readLambdaConfig } from './build.js';
 import type { LambdaConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
 import { findLambdaEnv, type LambdaEnv } from './lambda-env.js';
-import { freePort } from './processes.js';
+import { freePort } from '@stateflow/process-group';
 import { createStateTable, LOCAL_AWS_ENV, startLocalStore, type LocalStore } from './store.js';
 
 /** Options of {@link runLambdaLocally}; unset ones come from the artifact's settings. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { packageDir } from './build.js';
 import type { LambdaEnv } from './lambda-env.js';
-import { startGroup, type GroupProcess } from './processes.js';
+import { startProcessGroup, type ProcessGroup } from '@stateflow/process-group';
 
 /** Dummy credentials and region for local AWS endpoints (they check the signature's shape only). */
 export const LOCAL_AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' };
@@ -9,7 +9,7 @@ export const LOCAL_AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY
 /** The local DynamoDB-compatible store (moto behind one request lock, `local/dynamodb_store.py`). */
 export interface LocalStore {
   readonly endpoint: string;
-  readonly process: GroupProcess;
+  readonly process: ProcessGroup;
   stop(): Promise<void>;
 }
 
@@ -21,7 +21,7 @@ export async function startLocalStore(
   logFile: string,
   onProcess?: (pid: number, what: string, exited: Promise<number>) => void,
 ): Promise<LocalStore> {
-  const proc = startGroup(env.python, [join(packageDir(), 'local', 'dynamodb_store.py'), '--host', '127.0.0.1', '--port', String(port)], {
+  const proc = startProcessGroup(env.python, [join(packageDir(), 'local', 'dynamodb_store.py'), '--host', '127.0.0.1', '--port', String(port)], {
     env: { ...process.env, ...LOCAL_AWS_ENV },
     logFile,
   });
@@ -43,14 +43,14 @@ export async function startLocalStore(
     });
     await createStateTable(endpoint, table);
   } catch (err) {
-    await proc.stop();
+    await proc.terminate();
     throw err;
   }
   return {
     endpoint,
     process: proc,
     async stop() {
-      await proc.stop();
+      await proc.terminate();
     },
   };
 }

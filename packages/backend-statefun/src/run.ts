@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
+import { freePort, startProcessGroup, type ProcessGroup } from '@stateflow/process-group';
 import type { StatefunAppConfig } from './config.js';
 import { findStatefunEnv, type StatefunEnv } from './statefun-env.js';
 
@@ -34,12 +33,6 @@ export interface RunStatefunOptions {
   flinkProperties?: { [key: string]: string };
 }
 
-/** One process group of the deployment. */
-interface Proc {
-  pid: number;
-  done: Promise<number>;
-}
-
 /** An application started by {@link runStatefunApp}. */
 export interface RunningStatefunApp extends RunningDeployment {
   /** Resolves when the job runs (every task) and the function service answers. */
@@ -54,16 +47,6 @@ export interface RunningStatefunApp extends RunningDeployment {
   /** Starts the function service again (after {@link killService}). */
   startService(): Promise<void>;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,40 +69,6 @@ export function latestCheckpoint(checkpointDir: string): string | undefined {
   return dirname(found.reduce((a, b) => (statSync(a).mtimeMs >= statSync(b).mtimeMs ? a : b)));
 }
 
-function startGroup(cmd: string, args: string[], cwd: string, log: string, env: NodeJS.ProcessEnv): Proc {
-  const fd = openSync(log, 'a');
-  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', fd, fd], env });
-  closeSync(fd);
-  const done = new Promise<number>((res) => {
-    child.on('exit', (code, signal) => res(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
-    child.on('error', () => res(127));
-  });
-  return { pid: child.pid!, done };
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* gone */
-  }
-};
-async function stopGroup(p: Proc, graceMs: number): Promise<number> {
-  signalGroup(p.pid, 'SIGTERM');
-  const end = Date.now() + graceMs;
-  while (alive(p.pid) && Date.now() < end) await sleep(100);
-  if (alive(p.pid)) signalGroup(p.pid, 'SIGKILL');
-  return p.done;
-}
-
 /**
  * Starts a built application locally: the function service (`service.py`, with the
  * Python of `tools/engines/statefun/setup.sh`), then Statefun on a Flink mini-cluster in
@@ -136,15 +85,15 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
   const ckDir = config.checkpoint.dir.includes('://') ? config.checkpoint.dir : isAbsolute(config.checkpoint.dir) ? config.checkpoint.dir : join(dir, config.checkpoint.dir);
   const ckUri = ckDir.includes('://') ? ckDir : `file://${ckDir}`;
 
-  let service: Proc = startGroup(sf.python, [join(dir, 'service.py')], dir, join(logDir, 'service.log'), { ...process.env, PYTHONUNBUFFERED: '1' });
+  const startService = (): ProcessGroup =>
+    startProcessGroup(sf.python, [join(dir, 'service.py')], { cwd: dir, logFile: join(logDir, 'service.log'), lines: 'none', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let service = startService();
   const serviceUrl = `http://${config.service.host}:${config.service.port}`;
-  const serviceReady = async (proc: Proc): Promise<void> => {
+  const serviceReady = async (proc: ProcessGroup): Promise<void> => {
     const end = Date.now() + 60_000;
-    let exited = false;
-    void proc.done.then(() => (exited = true));
     while (Date.now() < end) {
       notStopped();
-      if (exited) throw new Error(`the function service exited during start-up; see ${join(logDir, 'service.log')}`);
+      if (!proc.running()) throw new Error(`the function service exited during start-up; see ${join(logDir, 'service.log')}`);
       try {
         const res = await fetch(`${serviceUrl}/health`);
         if (res.ok) return;
@@ -156,7 +105,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     throw new Error(`the function service did not answer on ${serviceUrl}/health within 60 s; see ${join(logDir, 'service.log')}`);
   };
 
-  let jvm: Proc | undefined;
+  let jvm: ProcessGroup | undefined;
   // stop() during start-up ends the start at its next step (never an orphaned process).
   let stopRequested = false;
   const notStopped = () => {
@@ -211,20 +160,16 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
       log4j,
       `status = warn\nappender.file.type = File\nappender.file.name = FILE\nappender.file.fileName = ${join(logDir, 'flink.log')}\nappender.file.layout.type = PatternLayout\nappender.file.layout.pattern = %d %p %c{1} - %m%n\nrootLogger.level = info\nrootLogger.appenderRef.file.ref = FILE\nlogger.kafka.name = org.apache.kafka\nlogger.kafka.level = warn\nlogger.connectors.name = org.apache.flink.streaming.connectors.kafka\nlogger.connectors.level = warn\nlogger.twophase.name = org.apache.flink.streaming.api.functions.sink\nlogger.twophase.level = warn\nlogger.checkpoint.name = org.apache.flink.runtime.checkpoint\nlogger.checkpoint.level = warn\nlogger.kryo.name = org.apache.flink.api.java.typeutils\nlogger.kryo.level = warn\n`,
     );
-    jvm = startGroup(
+    jvm = startProcessGroup(
       'java',
       [...JAVA17_FLAGS, '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configurationFile=${log4j}`, `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${sf.libs}/*:${sf.launcherJar}`, 'dev.stateflow.statefun.StatefunLocal', propsFile],
-      dir,
-      join(logDir, 'jvm.log'),
-      process.env,
+      { cwd: dir, logFile: join(logDir, 'jvm.log'), lines: 'none' },
     );
     const j = jvm;
-    let exited = false;
-    void j.done.then(() => (exited = true));
     const end = Date.now() + (options.startTimeoutMs ?? 180_000);
     while (Date.now() < end) {
       notStopped();
-      if (exited) throw new Error(`the Statefun JVM exited during start-up; see ${join(logDir, 'jvm.log')} and flink.log`);
+      if (!j.running()) throw new Error(`the Statefun JVM exited during start-up; see ${join(logDir, 'jvm.log')} and flink.log`);
       try {
         const res = await fetch(`http://127.0.0.1:${restPort}/jobs/overview`);
         const body = (await res.json()) as { jobs?: { state: string; tasks: { running: number; total: number } }[] };
@@ -247,8 +192,8 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     stopping ??= (async () => {
       stopRequested = true;
       await running.catch(() => undefined);
-      const code = jvm ? await stopGroup(jvm, 20_000) : 0;
-      await stopGroup(service, 10_000);
+      const code = jvm ? await jvm.terminate(20_000) : 0;
+      await service.terminate(10_000);
       // Ended by the SIGTERM asked for here: a clean stop.
       return code === 128 + osConstants.signals.SIGTERM ? 0 : code;
     })();
@@ -256,7 +201,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
   };
   const done = (async () => {
     await running.catch(() => undefined);
-    return jvm ? jvm.done : service.done;
+    return jvm ? jvm.exited : service.exited;
   })();
   return {
     running,
@@ -267,15 +212,15 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     done,
     stop,
     kill() {
-      if (jvm) signalGroup(jvm.pid, 'SIGKILL');
-      signalGroup(service.pid, 'SIGKILL');
+      jvm?.kill();
+      service.kill();
     },
     killService() {
-      signalGroup(service.pid, 'SIGKILL');
+      service.kill();
     },
     async startService() {
-      await service.done;
-      service = startGroup(sf.python, [join(dir, 'service.py')], dir, join(logDir, 'service.log'), { ...process.env, PYTHONUNBUFFERED: '1' });
+      await service.exited;
+      service = startService();
       await serviceReady(service);
     },
   };

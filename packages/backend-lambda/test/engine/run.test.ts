@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend, type RunningLambda } from '../../src/index.js';
-import { freePort } from '../../src/processes.js';
+import { freePort } from '@stateflow/process-group';
 import { ENGINE_TESTS, fixture, reapLeftovers, recordProcess, sayWhySkipped } from './support.js';
 
 sayWhySkipped('stateflow run');
