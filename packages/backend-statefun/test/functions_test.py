@@ -13,6 +13,7 @@ from statefun import RequestReplyHandler, StringType  # noqa: E402
 from statefun.kafka_egress_pb2 import KafkaProducerRecord  # noqa: E402
 from statefun.request_reply_pb2 import FromFunction, ToFunction  # noqa: E402
 
+from stateflow_statefun import stored_value  # noqa: E402
 from stateflow_statefun.functions import StorageState, address_of, build_functions  # noqa: E402
 from stateflow_statefun.requests_text import decode as decode_requests, encode as encode_requests  # noqa: E402
 from stateflow_flink.dedup import Record  # noqa: E402
@@ -58,6 +59,18 @@ def call(typename, id_, argument, typename_of_arg, state=None, handler=handler):
         record.ParseFromString(e.argument.value)
         egress.append((record.topic, record.value_bytes.decode()))
     return messages, egress
+
+
+def records_of(values):
+    """The request records' text of an address's persisted values (either layout)."""
+    records = stored_value.split(values.get("instance"))[1]
+    return records if records is not None else values.get("requests")
+
+
+def after_call(values):
+    """An address's persisted values after the last call wrote to them."""
+    out = dict(values, **last_state)
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def check(name, cond):
@@ -120,8 +133,11 @@ cells = Cells()
 view = StorageState(cells, window=2)
 for rid in ("a", "b", "c"):
     view.put_seen(rid, Record(forward={"entity": "Item", "key": rid}), False)
-check("dedup window keeps the newest", list(decode_requests(cells.requests)) == ["b", "c"])
-check("a record is stored as its compact entry", decode_requests(cells.requests)["c"] == '>["Item","c"]')
+check("nothing is written before the flush", cells.instance is None)
+view.flush()
+check("dedup window keeps the newest", list(decode_requests(stored_value.split(cells.instance)[1])) == ["b", "c"])
+check("a record is stored as its compact entry", decode_requests(stored_value.split(cells.instance)[1])["c"] == '>["Item","c"]')
+check("no instance: the value starts with the line break", cells.instance.startswith("\n#2 2\n") and cells.requests is None)
 check("and read back", view.get_seen("c").forward == {"entity": "Item", "key": "c"} and view.get_seen("a") is None)
 
 
@@ -157,21 +173,23 @@ detached = RequestReplyHandler(build_functions(program, config))
 time.sleep(0.002)
 ms = "%012x" % int(time.time() * 1000)
 PAY = "%s-%s-7abc-8def-0123456789ab" % (ms[:8], ms[8:])  # a UUIDv7 made after the functions started
-alice_state = {"instance": json.dumps({"name": "alice", "balance": 1})}
+ALICE_INSTANCE = json.dumps({"name": "alice", "balance": 1})
+alice_state = {"instance": ALICE_INSTANCE}
 coke_state = dict(state)
 pay = {"kind": "Invoke", "requestId": PAY, "seq": 0, "stack": [], "replyTo": REPLY_TO, "target": ALICE, "method": "pay", "args": [], "kwargs": {}}
 messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(pay)).encode(), "stateflow/event", alice_state, detached)
 check("detached: the caller's hop calls the callee", egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")])
-alice_state["requests"] = last_state["requests"]
-check("detached: the caller records where the request went",
-      decode_requests(alice_state["requests"])[PAY] == '>["Item","coke"]')
-check("detached: a UUID request id is written in base64url", "\n~" in alice_state["requests"] and PAY not in alice_state["requests"])
+alice_state = after_call(alice_state)
+check("detached: the caller records where the request went, in the one value",
+      decode_requests(records_of(alice_state))[PAY] == '>["Item","coke"]' and set(last_state) == {"instance"})
+check("detached: the instance's state leads the value", stored_value.split(alice_state["instance"])[0] == json.dumps({"name": "alice", "balance": 1}))
+check("detached: a UUID request id is written in base64url", "\n~" in records_of(alice_state) and PAY not in records_of(alice_state))
 to_coke = messages[0][2]
 messages, egress = call("stateflow/Item", "coke", to_coke.encode(), "stateflow/event", coke_state, detached)
 check("detached: the callee answers the client", [(t, json.loads(v)["result"]) for t, v in egress] == [("shop-egress", {"ok": "paid"})])
 check("detached: and sends no Settle", messages == [])
-coke_state["requests"] = last_state["requests"]
-stored = decode_requests(coke_state["requests"])[PAY]
+coke_state = after_call(coke_state)
+stored = decode_requests(records_of(coke_state))[PAY]
 check("detached: the answer stays at the callee, compact (no kind, requestId, replyTo, empty stack)",
       stored == 'l+[2,"paid","User","alice"]')
 OTHER_TO = {"channel": "kafka:shop-egress", "id": "c2"}
@@ -201,20 +219,20 @@ for layout, old_value in (("lines", encode_requests(old_records)), ("JSON object
     check("earlier layout (%s): a Query gets the stored answer" % layout,
           messages == [] and [(json.loads(v)["replyTo"], json.loads(v)["result"]) for _, v in egress] == [(OTHER_TO, {"ok": "old"})])
     old_records_alice = {OLD: Record(forward={"entity": "Item", "key": "coke"}).dumps(), "undated": Record(reply_to=REPLY_TO, keep=True).dumps()}
-    old_alice = dict(alice_state, requests=(encode_requests if layout == "lines" else json.dumps)(old_records_alice))
+    old_alice = dict(instance=ALICE_INSTANCE, requests=(encode_requests if layout == "lines" else json.dumps)(old_records_alice))
     messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": OLD, "replyTo": OTHER_TO})).encode(),
                             "stateflow/event", old_alice, detached)
     check("earlier layout (%s): a retry at origin follows the old forward record" % layout,
           egress == [] and [m[:2] for m in messages] == [("stateflow/Item", "coke")] and json.loads(messages[0][2][1:])["kind"] == "Query")
     messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": "undated", "replyTo": OTHER_TO})).encode(),
                             "stateflow/event", old_alice, detached)
-    written = decode_requests(last_state.get("requests"))
+    written = decode_requests(records_of(last_state))
     check("earlier layout (%s): a retry of an old pending request waits; its record is rewritten compact, the others stay" % layout,
           messages == [] and egress == [] and json.loads(written["undated"]) == {"to": REPLY_TO, "wait": [OTHER_TO], "k": 1}
           and written[OLD] == old_records_alice[OLD])
     NEW = "%s-%s-7abc-8def-0123456789ad" % (ms[:8], ms[8:])
     messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": NEW})).encode(), "stateflow/event", old_alice, detached)
-    written = decode_requests(last_state.get("requests"))
+    written = decode_requests(records_of(last_state))
     check("earlier layout (%s): a new request runs, and the old records stay readable beside it" % layout,
           [m[:2] for m in messages] == [("stateflow/Item", "coke")] and list(written) == [OLD, "undated", NEW]
           and Record.parse(written["undated"], "undated").pending and Record.parse(written[OLD], OLD).forwarded)
@@ -242,7 +260,7 @@ def check_stored_value(label, value, answered_id, answered_by, forwarded_id, for
     """A value as an earlier version wrote it: a Query for ``answered_id`` gets the stored
     answer (made at Account ``answered_by``), one for ``forwarded_id`` follows its forward
     record to Account ``forwarded_to``. Returns the value as alice's state."""
-    before = dict(alice_state, requests=value)
+    before = {"instance": ALICE_INSTANCE, "requests": value}
     messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(answered_id))).encode(), "stateflow/event", before, detached)
     answers = [json.loads(v) for _, v in egress]
     check("%s: a Query gets the stored answer, whole" % label,
@@ -271,19 +289,83 @@ messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "re
                         "stateflow/event", before, detached)
 check("#1 value: a client retry at origin follows its forward record (runs nothing)",
       egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct831")] and json.loads(messages[0][2][1:])["kind"] == "Query"
-      and "requests" not in last_state)
+      and last_state == {})
 NEW = "%s-%s-7abc-8def-0123456789ae" % (ms[:8], ms[8:])
 messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": NEW})).encode(), "stateflow/event", before, detached)
-rewritten = last_state.get("requests") or ""
+rewritten = records_of(last_state) or ""
 check("#1 value: a new request runs; the value is rewritten in the current layout, every record kept",
-      [m[:2] for m in messages] == [("stateflow/Item", "coke")] and rewritten.startswith("#2 4\n")
+      [m[:2] for m in messages] == [("stateflow/Item", "coke")] and rewritten.startswith("#2 4\n") and last_state["requests"] is None
       and list(decode_requests(rewritten)) == ["c-0", "01a24e50-5c3d-70ac-871c-ae98d4ee8f76", "01a24e50-5e03-7383-a0aa-d8e2f19a59dd", NEW]
       and len(rewritten) < len(WRITTEN_1) + 50)
-after = dict(before, requests=rewritten)
+after = after_call(before)
 messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for("01a24e50-5e03-7383-a0aa-d8e2f19a59dd"))).encode(),
                         "stateflow/event", after, detached)
 check("#1 value, rewritten: the old answer is still found",
       [(json.loads(v)["requestId"], json.loads(v)["result"]) for _, v in egress] == [("01a24e50-5e03-7383-a0aa-d8e2f19a59dd", {"ok": True})])
+
+# The pair of values exactly as the previous version wrote them (``instance``: the state's
+# JSON alone; ``requests``: layout #2), from a create of acct0 and acct1, a transfer of 5
+# from acct0 to acct1 and a deposit of 7 at acct1 (the accounts bench program).
+TRANSFER, DEPOSIT = "01a24f10-1a2b-7c3d-8e4f-a0b1c2d3e4f5", "01a24f10-1a2c-7000-9abc-def012345678"
+FIELD0 = "x" * 100
+PAIR_ACCT0 = {
+    "instance": '{"id": "acct0", "balance": 999995, "field0": "%s"}' % FIELD0,
+    "requests": '#2 2\n"c-0"\tl+[2,{"$entity":"Account","$key":"acct0"}]\n~AaJPEBorfD2OT6CxwtPk9Q\tk>["Account","acct1"]',
+}
+PAIR_ACCT1 = {
+    "instance": '{"id": "acct1", "balance": 1000012, "field0": "%s"}' % FIELD0,
+    "requests": '#2 3\n"c-1"\tl+[2,{"$entity":"Account","$key":"acct1"}]\n~AaJPEBorfD2OT6CxwtPk9Q\tl+[2,true,"Account","acct0"]'
+                '\n~AaJPEBoscACavN7wEjRWeA\tk+[1,1000012]',
+}
+PAIR_CREATE0 = {"requests": '#2 1\n"c-0"\tk+[2,{"$entity":"Account","$key":"acct0"}]'}
+
+
+def answers_of(egress):
+    return [(a["requestId"], a["replyTo"], a["result"], a.get("origin")) for a in (json.loads(v) for _, v in egress)]
+
+
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(TRANSFER))).encode(), "stateflow/event", PAIR_ACCT0, detached)
+check("previous pair: a Query follows the forward record in requests, and writes nothing",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and last_state == {})
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(TRANSFER))).encode(), "stateflow/event", PAIR_ACCT1, detached)
+check("previous pair: a Query gets the callee's stored answer",
+      messages == [] and answers_of(egress) == [(TRANSFER, OTHER_TO, {"ok": True}, {"entity": "Account", "key": "acct0"})])
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": DEPOSIT, "replyTo": OTHER_TO})).encode(),
+                        "stateflow/event", PAIR_ACCT1, detached)
+check("previous pair: a client retry gets the stored answer, runs nothing",
+      messages == [] and answers_of(egress) == [(DEPOSIT, OTHER_TO, {"ok": 1000012}, None)] and last_state == {})
+get_state = {"kind": "GetState", "requestId": "g1", "seq": 0, "stack": [], "replyTo": OTHER_TO, "target": ALICE}
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps(get_state)).encode(), "stateflow/event", PAIR_ACCT1, detached)
+check("previous pair: the state is read from instance",
+      [json.loads(v)["result"]["ok"]["balance"] for _, v in egress] == [1000012])
+retry_create = {"kind": "Construct", "requestId": "c-0", "seq": 0, "stack": [], "replyTo": OTHER_TO, "entity": "Account", "args": ["acct0", 1], "kwargs": {}}
+messages, egress = call("stateflow.system/construct", "c-0", ("I" + json.dumps(retry_create)).encode(), "stateflow/event", PAIR_CREATE0, detached)
+check("previous pair: a retried create gets the stored answer (no instance value)",
+      messages == [] and answers_of(egress) == [("c-0", OTHER_TO, {"ok": {"$entity": "Account", "$key": "acct0"}}, None)])
+NEW_2 = "%s-%s-7abc-8def-0123456789af" % (ms[:8], ms[8:])
+messages, egress = call("stateflow/User", "alice", ("I" + json.dumps({**pay, "requestId": NEW_2})).encode(), "stateflow/event", PAIR_ACCT0, detached)
+merged = last_state.get("instance") or ""
+check("previous pair: the next write merges it into one value and deletes requests in the same reply",
+      [m[:2] for m in messages] == [("stateflow/Item", "coke")] and set(last_state) == {"instance", "requests"} and last_state["requests"] is None
+      and stored_value.split(merged)[0] == PAIR_ACCT0["instance"]
+      and list(decode_requests(stored_value.split(merged)[1])) == ["c-0", TRANSFER, NEW_2]
+      and merged == PAIR_ACCT0["instance"] + "\n" + PAIR_ACCT0["requests"].replace("#2 2", "#2 3") + "\n" + stored_value.split(merged)[1].rsplit("\n", 1)[1])
+merged_acct0 = after_call(PAIR_ACCT0)
+check("previous pair, merged: requests is gone", set(merged_acct0) == {"instance"})
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for(TRANSFER))).encode(), "stateflow/event", merged_acct0, detached)
+check("previous pair, merged: the old forward record is still followed",
+      egress == [] and [m[:2] for m in messages] == [("stateflow/Account", "acct1")] and last_state == {})
+stale = dict(merged_acct0, requests='#2 1\n"zzz"\t>["Account","nowhere"]')
+messages, egress = call("stateflow/User", "alice", ("N" + json.dumps(query_for("zzz"))).encode(), "stateflow/event", stale, detached)
+check("a merged value is read alone (a requests value beside it is not consulted)",
+      [json.loads(v)["result"]["error"]["code"] for _, v in egress] == ["RequestExpired"])
+
+# The value's layout itself.
+check("stored value: state and records", stored_value.split(stored_value.join('{"a": 1}', "#2 0")) == ('{"a": 1}', "#2 0"))
+check("stored value: records without an instance", stored_value.split(stored_value.join(None, "#2 0")) == (None, "#2 0"))
+check("stored value: the earlier instance value alone", stored_value.split('{"a": "x"}') == ('{"a": "x"}', None))
+check("stored value: nothing", stored_value.split(None) == (None, None))
+check("stored value: a state's JSON has no raw line break", "\n" not in json.dumps({"s": "a\nb\tc"}))
 
 # Every kind of record survives its compact line text: what is read back is the record written.
 from stateflow_statefun import entry_text  # noqa: E402

@@ -3,9 +3,10 @@
 Function types (the module.yaml routes them to this service):
 
 - ``stateflow/<Entity>`` (id: the instance key): runs the kernel for one event with the
-  instance's encoded state in the persisted value ``instance`` and the client request ids
-  it has seen in ``requests``. A client record keyed ``Entity/key`` comes here straight
-  from the Kafka ingress (``keyRouting`` in module.yaml) and is validated here first.
+  instance's encoded state and the client request ids it has seen, both in the persisted
+  value ``instance`` (``stored_value.py``; earlier versions kept the ids in ``requests``).
+  A client record keyed ``Entity/key`` comes here straight from the Kafka ingress
+  (``keyRouting`` in module.yaml) and is validated here first.
 - ``stateflow.system/ingress``: every other record of the ingress topic (id: the record
   key, ``-`` when it has none): creates, records without a key or naming no entity class.
   Validates it (``Router.admit``): a valid request goes on as a message to the function
@@ -34,7 +35,7 @@ from stateflow_flink.dedup import Record
 from stateflow_flink.operator import EntityLogic, Outgoing
 from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Admitted, Router, route_key
 
-from . import entry_text
+from . import entry_text, stored_value
 from .requests_text import RequestsText
 from .string_type import StringType  # io.statefun.types/string, framed by hand
 
@@ -48,40 +49,47 @@ EVENT_TYPE = simple_type(
     serialize_fn=lambda text: text.encode("utf-8"),
     deserialize_fn=lambda data: data.decode("utf-8"),
 )
-_UNREAD = object()
 
 
 class StorageState:
-    """The KeyState of stateflow_flink.operator over Statefun persisted values.
+    """The KeyState of stateflow_flink.operator over an entity function's persisted value.
 
-    ``requests`` holds the records of the request ids seen at this address, at most
-    ``window`` of them: Statefun's remote state has no map type, and the whole value
-    travels with every call, so the oldest are forgotten first (a retry older than the
-    last ``window`` requests of one instance would run again). Each record is stored as
-    its compact entry (``entry_text.py``: an answer without what a retry's copy rebuilds);
-    records earlier versions wrote (JSON entries, whole record texts) are read too.
+    One value, ``instance``, holds the instance's state and the records of the request ids
+    seen at this address (``stored_value.py``), at most ``window`` of them: Statefun's
+    remote state has no map type, and the whole value travels with every call, so the
+    oldest are forgotten first (a retry older than the last ``window`` requests of one
+    instance would run again). Each record is stored as its compact entry
+    (``entry_text.py``); records earlier versions wrote are read too, and so is the pair
+    of values they kept (``instance`` and ``requests``), which the next write merges.
+
+    Reads and writes stay here until :meth:`flush` writes the value once.
     """
 
     def __init__(self, storage, window: int):
         self.storage = storage
         self.window = window
+        self._state, self._records = stored_value.split(storage.instance)
+        # The earlier layout: the records in their own value (read only if the state is not
+        # in this layout, so a merged address costs no decoding of it).
+        self._legacy = False
+        if self._records is None:
+            self._records = storage.requests
+            self._legacy = self._records is not None
         self._seen: Optional[RequestsText] = None
-        # The SDK decodes a persisted value on every attribute read: read it once.
-        self._instance: Any = _UNREAD
+        self._dirty = False
 
     def get_state(self) -> Optional[str]:
-        if self._instance is _UNREAD:
-            self._instance = self.storage.instance
-        return self._instance
+        return self._state
 
     def set_state(self, text: str) -> None:
         # Unchanged (a read): no write, so the reply carries no state mutation to persist.
-        if text != self.get_state():
-            self.storage.instance = self._instance = text
+        if text != self._state:
+            self._state = text
+            self._dirty = True
 
     def _requests(self) -> RequestsText:
         if self._seen is None:  # looked up and edited as text (requests_text.py)
-            self._seen = RequestsText(self.storage.requests)
+            self._seen = RequestsText(self._records)
         return self._seen
 
     def get_seen(self, request_id: str) -> Optional[Record]:
@@ -90,7 +98,40 @@ class StorageState:
 
     def put_seen(self, request_id: str, record: Record, keep: bool) -> None:
         # Insertion order = age; the oldest beyond the window are forgotten.
-        self.storage.requests = self._requests().put(request_id, entry_text.encode(record), self.window)
+        self._requests().put(request_id, entry_text.encode(record), self.window)
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Writes what changed as one value (and drops an earlier version's ``requests``)."""
+        if not self._dirty:
+            return
+        records = self._requests().text if (self._seen is not None or self._legacy) else (self._records or "")
+        self.storage.instance = stored_value.join(self._state, records)
+        if self._legacy:
+            del self.storage.requests
+            self._legacy = False
+        self._dirty = False
+
+
+class BatchStates:
+    """The StorageState of the address whose batch runs now, so a batch of invocations
+    (Statefun sends an address's messages that arrived during a call as one batch) decodes
+    the value once. The SDK runs a batch's invocations one after another, with no other
+    batch in between (the functions are not async), on one storage object per batch."""
+
+    def __init__(self, window: int):
+        self.window = window
+        self._storage = None
+        self._state: Optional[StorageState] = None
+
+    def of(self, storage) -> StorageState:
+        if storage is not self._storage:
+            self._storage, self._state = storage, StorageState(storage, self.window)
+        return self._state
+
+    def forget(self) -> None:
+        """After a failure: the next invocation reads the value again."""
+        self._storage = self._state = None
 
 
 def address_of(route_key: str):
@@ -153,7 +194,21 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
         except Exception as e:  # noqa: BLE001 - a bug of ours; never fail the job
             dead_letter(context, "the ingress function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
 
+    # ``requests``: the request records as earlier versions kept them, apart; read until the
+    # address is next written (stored_value.py). Declared but empty, it costs the runtime a
+    # state lookup and a few bytes per call.
     specs = [ValueSpec(name="instance", type=StringType), ValueSpec(name="requests", type=StringType)]
+    states = BatchStates(window)
+
+    def run(context, origin: str, text: str, event: Optional[Dict[str, Any]] = None) -> None:
+        state = states.of(context.storage)
+        try:
+            sent = logic.run(origin, text, state, event)
+            state.flush()
+        except Exception:
+            states.forget()
+            raise
+        emit(context, *sent)
 
     def run_event(context, message):
         if not message.is_type(EVENT_TYPE):
@@ -163,14 +218,14 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
                 address = context.address
                 request = admit(context, raw, (address.typename, address.id))
                 if request is not None:
-                    emit(context, *logic.run(INGRESS, request.text, StorageState(context.storage, window), request.event))
+                    run(context, INGRESS, request.text, request.event)
             except Exception as e:  # noqa: BLE001
                 dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
             return
         payload = message.as_type(EVENT_TYPE)
         try:
             origin, text = payload[0], payload[1:]
-            emit(context, *logic.run(origin, text, StorageState(context.storage, window)))
+            run(context, origin, text)
         except Exception as e:  # noqa: BLE001
             dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), payload)
 

@@ -1,4 +1,6 @@
-"""The ``requests`` persisted value of an entity function: request records as lines of text.
+"""The request records of an entity function as lines of text: the part of its persisted
+value after the instance's state (``stored_value.py``; earlier versions kept it as a value of
+its own, ``requests``).
 
 The value travels with every call and holds up to ``dedupWindow`` records (request id ->
 record text, oldest first), while a call needs at most one of them: usually it only asks
