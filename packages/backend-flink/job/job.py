@@ -182,6 +182,23 @@ def key_switcher(backend):
     return switch
 
 
+#: PyFlink's `python.fn-execution.bundle.time` default (ms).
+FLINK_BUNDLE_TIME_MS = 1000
+
+
+def bundle_time_ms(config: dict, mode: str) -> int:
+    """`python.fn-execution.bundle.time` for the execution mode.
+
+    `process`: `bundleTimeMs`, how long a Python worker may hold records before it sends them on.
+    `thread`: the embedded operators hand each record on at once (their end of bundle does
+    nothing), yet every Python operator still runs a timer at that period (a mail to its task
+    thread each time, even when idle); Flink's default period then, whatever `bundleTimeMs` says.
+    """
+    if mode == "thread":
+        return FLINK_BUNDLE_TIME_MS
+    return int(config.get("bundleTimeMs", 5))
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now."""
     import socket
@@ -462,8 +479,21 @@ def build_job(env, config: dict, program: dict) -> None:
         .name("entities")
     )
     processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
-    processed.get_side_output(responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
-    processed.get_side_output(dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
+    side_output(processed, responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
+    side_output(processed, dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
+
+
+def side_output(stream, tag):
+    """The records ``stream``'s operator sends to ``tag``, as the JVM has them.
+
+    PyFlink's ``get_side_output`` appends a Python identity map (``lambda i: i``): one more Python
+    operator per side output, which hands every record to Python and back (and in ``thread``
+    mode costs the keyed operator's thread about a third of its time at capacity: see the Flink
+    guide, Performance). The tag's type is given, so the JVM's stream already has it.
+    """
+    from pyflink.datastream import DataStream
+
+    return DataStream(stream._j_data_stream.getSideOutput(tag.get_java_output_tag()))
 
 
 def route_key_of(text: str) -> str:
@@ -597,7 +627,7 @@ def main(argv=None) -> int:
     flink.set_string("execution.checkpointing.num-retained", str(checkpoint.get("retained", 3)))
     flink.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
-    flink.set_string("python.fn-execution.bundle.time", str(config.get("bundleTimeMs", 5)))
+    flink.set_string("python.fn-execution.bundle.time", str(bundle_time_ms(config, mode)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
     # Any other Flink option (`flinkConfig` of stateflow-job.json), set last so it wins.
     for key, value in (config.get("flinkConfig") or {}).items():

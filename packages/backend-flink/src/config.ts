@@ -78,9 +78,13 @@ export interface FlinkJobConfig {
   executionMode: FlinkExecutionMode;
   /** Kafka consumer `fetch.max.wait.ms` of the sources. */
   fetchMaxWaitMs: number;
-  /** PyFlink `python.fn-execution.bundle.time` (ms). */
+  /**
+   * PyFlink `python.fn-execution.bundle.time` (ms): how long a Python worker holds records
+   * (`process` mode). In `thread` mode the job uses Flink's 1000 ms default instead: the embedded
+   * operators hand each record on at once, and the bundle timer they still run does nothing.
+   */
   bundleTimeMs: number;
-  /** PyFlink `python.fn-execution.bundle.size`. */
+  /** PyFlink `python.fn-execution.bundle.size` (`process` mode; no effect in `thread` mode). */
   bundleSize: number;
   /** Network buffer timeout (ms). */
   bufferTimeoutMs: number;

@@ -159,6 +159,10 @@ check(op.keyed.reads == {"instance": 1} and op.keyed.writes == {"instance": 1}, 
 cell = cell_of(op.stored("User/alice"))
 check(rid in cell["ids"] and "res" in cell["ids"][rid], "the answer is in the cell")
 check(json.loads(cell["s"])["balance"] == 6, "the instance is in the cell")
+# The stored text is the earlier version's, byte for byte: compact JSON as json.dumps writes it.
+head_line, ids_line, _ = op.stored("User/alice").split("\n", 2)
+check(head_line == json.dumps(json.loads(head_line), separators=(",", ":")), "the head line as before")
+check(ids_line == json.dumps(json.loads(ids_line), separators=(",", ":")), "the request ids line as before")
 
 # A retry (another replyTo) gets the stored answer, does not run again.
 [again] = op.run(INGRESS, update_balance(rid, 5, reply="c2"))

@@ -51,6 +51,8 @@ from .dedup import MAX_CLOCK_AHEAD_MS, Record, issued_at_ms
 from .routing import CONSTRUCT_KEY_PREFIX, error_response
 
 CELL_PREFIX = '{"$cell":'
+#: ``json.dumps(value, separators=(",", ":"))`` without building an encoder per call (twice a record).
+_compact = json.JSONEncoder(separators=(",", ":")).encode
 #: How many answered dated request ids a key remembers by default (``dedupWindow``).
 DEFAULT_WINDOW = 64
 def forgotten_record(request_id: str, window: int) -> Record:
@@ -145,8 +147,8 @@ class CellState:
             if head.get("n", 0) > self.window + self.slack or (oldest and oldest + self.ttl_seconds * 1000 <= now_ms):
                 self._prune(now_ms)
         if self._ids is not None:
-            self._ids_text = json.dumps(self._ids, separators=(",", ":"))
-        head_text = json.dumps(dict({"$cell": 2}, **{k: v for k, v in head.items() if k != "$cell"}), separators=(",", ":"))
+            self._ids_text = _compact(self._ids)
+        head_text = _compact(dict({"$cell": 2}, **{k: v for k, v in head.items() if k != "$cell"}))
         self._value.update(head_text + "\n" + self._ids_text + "\n" + (self._state or ""))
 
     # -- KeyState -----------------------------------------------------------------------
@@ -211,7 +213,7 @@ class CellState:
             ids[request_id] = entry
         else:
             # Added as text: the common case (a new request) parses nothing.
-            item = json.dumps(request_id) + ":" + json.dumps(entry, separators=(",", ":"))
+            item = json.dumps(request_id) + ":" + _compact(entry)
             self._ids_text = "{" + item + "}" if self._ids_text == "{}" else self._ids_text[:-1] + "," + item + "}"
         if _finished(entry):
             head["n"] = head.get("n", 0) + 1

@@ -19,6 +19,7 @@ at the first mismatch it stops running hops inside and sends them all through Ka
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Dict, List, Tuple
 
 from .routing import INTERNAL, QUERY, route_key
@@ -69,6 +70,7 @@ def murmur_hash(code: int) -> int:
     return -signed if signed != -(1 << 31) else 0
 
 
+@lru_cache(maxsize=16384)  # asked for every record's key (LocalHops.check): the hash is a Python loop
 def subtask_of(key: str, max_parallelism: int, parallelism: int) -> int:
     """The index of the parallel subtask that owns ``key`` (a route key, keyed as ``Row(key)``)."""
     key_group = murmur_hash(row_key_hash(key)) % max_parallelism

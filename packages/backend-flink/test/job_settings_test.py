@@ -1,0 +1,21 @@
+"""Tests of job.py's settings that need no PyFlink (run by job-settings.test.ts)."""
+from job import FLINK_BUNDLE_TIME_MS, bundle_time_ms
+
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    assert cond, what
+    passed += 1
+
+
+# process mode: bundleTimeMs is how long a Python worker holds records, so it is used as set.
+check(bundle_time_ms({"bundleTimeMs": 5}, "process") == 5, "process mode keeps bundleTimeMs")
+check(bundle_time_ms({"bundleTimeMs": 40}, "process") == 40, "process mode keeps any bundleTimeMs")
+check(bundle_time_ms({}, "process") == 5, "process mode defaults to 5 ms")
+# thread mode: the embedded operators hold nothing; the period is only that of a timer doing nothing.
+check(FLINK_BUNDLE_TIME_MS == 1000, "Flink's default bundle time")
+check(bundle_time_ms({"bundleTimeMs": 5}, "thread") == FLINK_BUNDLE_TIME_MS, "thread mode: Flink's default period")
+check(bundle_time_ms({}, "thread") == FLINK_BUNDLE_TIME_MS, "thread mode without bundleTimeMs")
+print("ok %d" % passed)
