@@ -36,6 +36,13 @@ export interface FlinkJobConfig {
    * reply sink writes to a topic per record and always uses `incrementing`.
    */
   transactionNaming: FlinkTransactionNaming;
+  /**
+   * The exactly-once sinks: `single` (every output, internal events, replies and dead letters,
+   * through one sink, so one Kafka transaction per checkpoint and subtask) or `per-output` (a sink
+   * per output, three transactions: the job's shape before `single`, which a checkpoint taken by
+   * such a job needs to be restored, and which `transactionNaming: pooling` needs).
+   */
+  sinks: FlinkSinkLayout;
   parallelism: number;
   /** Key groups of the keyed state: the largest parallelism a restored job can have. Never change it on a running deployment. */
   maxParallelism: number;
@@ -107,6 +114,12 @@ export type FlinkExecutionMode = 'process' | 'thread';
 /** How the exactly-once sinks name their Kafka transactions (see {@link FlinkJobConfig.transactionNaming}). */
 export type FlinkTransactionNaming = 'incrementing' | 'pooling';
 
+/** How the job's outputs reach Kafka (see {@link FlinkJobConfig.sinks}). */
+export type FlinkSinkLayout = 'single' | 'per-output';
+
+/** The values of {@link FlinkJobConfig.sinks}. */
+export const FLINK_SINK_LAYOUTS: readonly FlinkSinkLayout[] = ['single', 'per-output'];
+
 /** The values of {@link FlinkJobConfig.transactionNaming}. */
 export const FLINK_TRANSACTION_NAMINGS: readonly FlinkTransactionNaming[] = ['incrementing', 'pooling'];
 
@@ -159,6 +172,12 @@ export const FLINK_SETTINGS: BackendSettings = {
     default: 'incrementing',
     placeholder: 'incrementing|pooling',
   },
+  sinks: {
+    type: 'string',
+    help: 'exactly-once sinks: single (one for every output: one transaction per checkpoint) or per-output (three; needed to restore a checkpoint of a job built with it, and by transactionNaming pooling)',
+    default: 'single',
+    placeholder: 'single|per-output',
+  },
   sinkLingerMs: {
     type: 'integer',
     min: 0,
@@ -204,6 +223,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
     transactionNaming: 'incrementing',
+    sinks: 'single',
     parallelism: 1,
     maxParallelism: 128,
     localHops: true,
@@ -278,6 +298,16 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
       throw new FlinkConfigError(`transactionNaming must be ${FLINK_TRANSACTION_NAMINGS.join(' or ')} (got '${naming}')`);
     }
     config.transactionNaming = naming as FlinkTransactionNaming;
+  }
+  const sinks = str('sinks');
+  if (sinks !== undefined) {
+    if (!(FLINK_SINK_LAYOUTS as readonly string[]).includes(sinks)) {
+      throw new FlinkConfigError(`sinks must be ${FLINK_SINK_LAYOUTS.join(' or ')} (got '${sinks}')`);
+    }
+    config.sinks = sinks as FlinkSinkLayout;
+  }
+  if (config.transactionNaming === 'pooling' && config.sinks === 'single') {
+    throw new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)");
   }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
   config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;

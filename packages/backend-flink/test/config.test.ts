@@ -67,10 +67,22 @@ describe('resolveFlinkConfig', () => {
     const config = resolveFlinkConfig(program);
     expect(config.sinkLingerMs).toBe(5);
     expect(config.transactionNaming).toBe('incrementing');
-    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling' })).toMatchObject({ sinkLingerMs: 0, transactionNaming: 'pooling' });
+    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling', sinks: 'per-output' })).toMatchObject({
+      sinkLingerMs: 0,
+      transactionNaming: 'pooling',
+    });
     expect(() => resolveFlinkConfig(program, { sinkLingerMs: '-1' })).toThrow(new FlinkConfigError("sinkLingerMs must be a whole number >= 0 (got '-1')"));
     expect(() => resolveFlinkConfig(program, { transactionNaming: 'random' })).toThrow(
       new FlinkConfigError("transactionNaming must be incrementing or pooling (got 'random')"),
+    );
+  });
+
+  it('writes every output through one sink by default; a sink per output on request, which pooling needs', () => {
+    expect(resolveFlinkConfig(program).sinks).toBe('single');
+    expect(resolveFlinkConfig(program, { sinks: 'per-output' }).sinks).toBe('per-output');
+    expect(() => resolveFlinkConfig(program, { sinks: 'two' })).toThrow(new FlinkConfigError("sinks must be single or per-output (got 'two')"));
+    expect(() => resolveFlinkConfig(program, { transactionNaming: 'pooling' })).toThrow(
+      new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)"),
     );
   });
 });
