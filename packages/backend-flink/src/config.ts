@@ -32,8 +32,9 @@ export interface FlinkJobConfig {
   /**
    * Transactional ids of the internal and dead-letter sinks: `incrementing` (the connector's
    * default: a new id per checkpoint and sink subtask, each registered at the broker, which keeps
-   * it until `transactional.id.expiration.ms`, 7 days by default) or `pooling` (ids reused). The
-   * reply sink writes to a topic per record and always uses `incrementing`.
+   * it until `transactional.id.expiration.ms`, 7 days by default) or `pooling` (ids reused), which
+   * needs `sinks: per-output`: a sink that writes to a topic per record (the single sink, the
+   * reply sink) always uses `incrementing`.
    */
   transactionNaming: FlinkTransactionNaming;
   /**
@@ -168,7 +169,7 @@ export const FLINK_SETTINGS: BackendSettings = {
   transactionTimeoutMs: { type: 'integer', min: 1000, help: 'Kafka transaction timeout in ms', default: 60_000 },
   transactionNaming: {
     type: 'string',
-    help: 'transactional ids of the internal and dead-letter sinks: incrementing (a new id per checkpoint) or pooling (ids reused: fewer ids at the broker)',
+    help: 'transactional ids of the internal and dead-letter sinks: incrementing (a new id per checkpoint) or pooling (ids reused: fewer ids at the broker; needs sinks per-output)',
     default: 'incrementing',
     placeholder: 'incrementing|pooling',
   },

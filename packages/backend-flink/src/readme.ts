@@ -71,7 +71,8 @@ on a TaskManager fails to open). Restoring a checkpoint taken in the other mode 
 tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
-\`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,
+\`${config.checkpoint.dir}\`), ${config.sinks === 'single' ? 'one transactional sink for every output' : 'a transactional sink per output'} (\`sinks\`: ${config.sinks}; a checkpoint
+restores only into a job with the same \`sinks\`; prefix \`${config.transactionalIdPrefix}\`,
 \`transaction.timeout.ms=${config.transactionTimeoutMs}\`, below the broker's
 \`transaction.max.timeout.ms\`), \`read_committed\` sources. A response becomes visible
 when the checkpoint after it completes, so every hop through Kafka costs about one
