@@ -56,6 +56,7 @@ ENV_OVERRIDES = {
     "STATEFLOW_FLINK_CHECKPOINT_DIR": (("checkpoint", "dir"), str),
     "STATEFLOW_FLINK_LOCAL_HOPS": (("localHops",), lambda v: v.lower() in ("1", "on", "true", "yes")),
     "STATEFLOW_FLINK_EXECUTION_MODE": (("executionMode",), str),
+    "STATEFLOW_FLINK_SINKS": (("sinks",), str),
     "STATEFLOW_FLINK_INGRESS_TOPIC": (("topics", "ingress"), str),
     "STATEFLOW_FLINK_INTERNAL_TOPIC": (("topics", "internal"), str),
     "STATEFLOW_FLINK_EGRESS_TOPIC": (("topics", "egress"), str),

@@ -59,7 +59,7 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 \`STATEFLOW_FLINK_PARALLELISM\`, \`STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS\`,
 \`STATEFLOW_FLINK_CHECKPOINT_DIR\`, \`STATEFLOW_FLINK_INGRESS_TOPIC\` (and \`_INTERNAL_\`,
 \`_EGRESS_\`, \`_DEAD_LETTER_TOPIC\`), \`STATEFLOW_FLINK_GROUP_ID\`,
-\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`FLINK_KAFKA_JAR\`.
+\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`STATEFLOW_FLINK_SINKS\`, \`FLINK_KAFKA_JAR\`.
 
 Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's

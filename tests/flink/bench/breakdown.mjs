@@ -98,7 +98,16 @@ async function startVariant(program, bootstrap, spec) {
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: replies, numPartitions: 1 }], waitForLeaders: true });
+  // Variants start together: on a loaded broker the wait for the new topic's leader can fail once.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: [{ topic: replies, numPartitions: 1 }], waitForLeaders: true });
+      break;
+    } catch (err) {
+      if (attempt === 5) throw err;
+      await sleep(500);
+    }
+  }
   await admin.disconnect();
   let rest;
   const t0 = Date.now();
