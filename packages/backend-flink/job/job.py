@@ -676,7 +676,16 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     log("JOB_SUBMITTING %.1f" % (time.monotonic() - T0))
-    client = env.execute_async(config["jobName"])
+    try:
+        client = env.execute_async(config["jobName"])
+    except Exception as exc:  # noqa: BLE001 - said in one line, with what to do when it is known
+        if restore and "Cannot map checkpoint/savepoint state" in str(exc):
+            log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
+                "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
+                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value)"
+                % (restore, config.get("sinks") or "single"))
+            return 1
+        raise
     log("JOB_ID %s" % client.get_job_id())
     log("CHECKPOINT_DIR %s" % checkpoint["dir"])
     if not local:
