@@ -224,10 +224,10 @@ def build_job(env, config: dict, program: dict) -> None:
     internal_topic, dead_letter_topic = topics["internal"], topics["deadLetter"]
     bootstrap = config["bootstrap"]
     router = Router(program, config)
-    # `single` (the default): every output, ``Row(topic, text)``, goes through one exactly-once
-    # sink, so one Kafka transaction per checkpoint and subtask. `per-output`: the earlier
-    # shape, a sink per output (the one `transactionNaming: pooling` needs; see README.md).
-    single_sink = (config.get("sinks") or "single") == "single"
+    # `per-output` (the default, and the shape of every earlier version, whose checkpoints restore
+    # only into it): a sink per output. `single`: every output, ``Row(topic, text)``, through one
+    # exactly-once sink, so one Kafka transaction per checkpoint and subtask (see README.md).
+    single_sink = (config.get("sinks") or "per-output") == "single"
     topic_and_text = Types.ROW([Types.STRING(), Types.STRING()])
     responses_tag = OutputTag("responses", topic_and_text)
     dead_tag = OutputTag("dead-letters", Types.STRING())
@@ -533,7 +533,7 @@ def python_files_given(env, folder: str) -> bool:
 
 def sink_layout_problem(config: dict) -> str | None:
     """Why `sinks` (with `transactionNaming`) of stateflow-job.json cannot be used, or None."""
-    layout = config.get("sinks") or "single"
+    layout = config.get("sinks") or "per-output"
     if layout not in SINK_LAYOUTS:
         return "sinks must be %s (got %r) in stateflow-job.json" % (" or ".join(SINK_LAYOUTS), layout)
     if layout == "single" and (config.get("transactionNaming") or "incrementing") == "pooling":
@@ -683,7 +683,7 @@ def main(argv=None) -> int:
             log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
                 "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
                 "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value)"
-                % (restore, config.get("sinks") or "single"))
+                % (restore, config.get("sinks") or "per-output"))
             return 1
         raise
     log("JOB_ID %s" % client.get_job_id())

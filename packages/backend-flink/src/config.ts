@@ -38,10 +38,11 @@ export interface FlinkJobConfig {
    */
   transactionNaming: FlinkTransactionNaming;
   /**
-   * The exactly-once sinks: `single` (every output, internal events, replies and dead letters,
-   * through one sink, so one Kafka transaction per checkpoint and subtask) or `per-output` (a sink
-   * per output, three transactions: the job's shape before `single`, which a checkpoint taken by
-   * such a job needs to be restored, and which `transactionNaming: pooling` needs).
+   * The exactly-once sinks: `per-output` (the default and the earlier versions' shape: a sink each
+   * for internal events, replies and dead letters, so three Kafka transactions per checkpoint and
+   * subtask) or `single` (every output through one sink: one transaction; fewer failed checkpoints,
+   * a third of the transactional ids, latency unchanged within the noise). A checkpoint restores
+   * only into a job with the same setting; `transactionNaming: pooling` needs `per-output`.
    */
   sinks: FlinkSinkLayout;
   parallelism: number;
@@ -175,8 +176,8 @@ export const FLINK_SETTINGS: BackendSettings = {
   },
   sinks: {
     type: 'string',
-    help: 'exactly-once sinks: single (one for every output: one transaction per checkpoint) or per-output (three; needed to restore a checkpoint of a job built with it, and by transactionNaming pooling)',
-    default: 'single',
+    help: 'exactly-once sinks: per-output (a sink each for internal events, replies and dead letters) or single (one for every output: one transaction per checkpoint); a checkpoint restores only into a job with the same setting',
+    default: 'per-output',
     placeholder: 'single|per-output',
   },
   sinkLingerMs: {
@@ -224,7 +225,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
     transactionNaming: 'incrementing',
-    sinks: 'single',
+    sinks: 'per-output',
     parallelism: 1,
     maxParallelism: 128,
     localHops: true,

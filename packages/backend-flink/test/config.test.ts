@@ -67,7 +67,7 @@ describe('resolveFlinkConfig', () => {
     const config = resolveFlinkConfig(program);
     expect(config.sinkLingerMs).toBe(5);
     expect(config.transactionNaming).toBe('incrementing');
-    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling', sinks: 'per-output' })).toMatchObject({
+    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling' })).toMatchObject({
       sinkLingerMs: 0,
       transactionNaming: 'pooling',
     });
@@ -77,11 +77,11 @@ describe('resolveFlinkConfig', () => {
     );
   });
 
-  it('writes every output through one sink by default; a sink per output on request, which pooling needs', () => {
-    expect(resolveFlinkConfig(program).sinks).toBe('single');
-    expect(resolveFlinkConfig(program, { sinks: 'per-output' }).sinks).toBe('per-output');
+  it('keeps a sink per output by default; one sink for every output on request, without pooling', () => {
+    expect(resolveFlinkConfig(program).sinks).toBe('per-output');
+    expect(resolveFlinkConfig(program, { sinks: 'single' }).sinks).toBe('single');
     expect(() => resolveFlinkConfig(program, { sinks: 'two' })).toThrow(new FlinkConfigError("sinks must be single or per-output (got 'two')"));
-    expect(() => resolveFlinkConfig(program, { transactionNaming: 'pooling' })).toThrow(
+    expect(() => resolveFlinkConfig(program, { transactionNaming: 'pooling', sinks: 'single' })).toThrow(
       new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)"),
     );
   });
