@@ -45,6 +45,9 @@ LOOPBACK_CONFIG = {
 #: TaskManager's JVM (pemja: an embedded CPython, records handed over in memory).
 EXECUTION_MODES = ("process", "thread")
 
+#: `sinks` of stateflow-job.json: one exactly-once sink for every output, or one per output.
+SINK_LAYOUTS = ("single", "per-output")
+
 ENV_OVERRIDES = {
     # environment variable -> (config path, type)
     "STATEFLOW_FLINK_BOOTSTRAP": (("bootstrap",), str),
@@ -53,6 +56,7 @@ ENV_OVERRIDES = {
     "STATEFLOW_FLINK_CHECKPOINT_DIR": (("checkpoint", "dir"), str),
     "STATEFLOW_FLINK_LOCAL_HOPS": (("localHops",), lambda v: v.lower() in ("1", "on", "true", "yes")),
     "STATEFLOW_FLINK_EXECUTION_MODE": (("executionMode",), str),
+    "STATEFLOW_FLINK_SINKS": (("sinks",), str),
     "STATEFLOW_FLINK_INGRESS_TOPIC": (("topics", "ingress"), str),
     "STATEFLOW_FLINK_INTERNAL_TOPIC": (("topics", "internal"), str),
     "STATEFLOW_FLINK_EGRESS_TOPIC": (("topics", "egress"), str),
@@ -234,9 +238,15 @@ def build_job(env, config: dict, program: dict) -> None:
     from pyflink.datastream.state import MapStateDescriptor, StateTtlConfig, ValueStateDescriptor
 
     topics = config["topics"]
+    internal_topic, dead_letter_topic = topics["internal"], topics["deadLetter"]
     bootstrap = config["bootstrap"]
     router = Router(program, config)
-    responses_tag = OutputTag("responses", Types.ROW([Types.STRING(), Types.STRING()]))
+    # `per-output` (the default, and the shape of every earlier version, whose checkpoints restore
+    # only into it): a sink per output. `single`: every output, ``Row(topic, text)``, through one
+    # exactly-once sink, so one Kafka transaction per checkpoint and subtask (see README.md).
+    single_sink = (config.get("sinks") or "per-output") == "single"
+    topic_and_text = Types.ROW([Types.STRING(), Types.STRING()])
+    responses_tag = OutputTag("responses", topic_and_text)
     dead_tag = OutputTag("dead-letters", Types.STRING())
     dedup_ttl = int(config.get("dedupTtlSeconds") or 0)
     dedup_window = int(config.get("dedupWindow") or 64)
@@ -288,9 +298,10 @@ def build_job(env, config: dict, program: dict) -> None:
             builder._j_builder.setRecordSerializer(serializer)  # a Java schema (topic_in_first_column)
         return builder.build()
 
-    def topic_in_first_column():
+    def topic_in_first_column(one_partition_per_subtask: bool = False):
         """Java serialization of ``Row(topic, text)``: the topic from the first column, the
-        value from the second (the classes PyFlink's own topic selector uses in the JVM)."""
+        value from the second (the classes PyFlink's own topic selector uses in the JVM).
+        `one_partition_per_subtask`: as in fixed(), for every topic."""
         from py4j.java_gateway import get_java_class
         from pyflink.java_gateway import get_gateway
 
@@ -298,12 +309,14 @@ def build_job(env, config: dict, program: dict) -> None:
         utils = jvm.org.apache.flink.python.util.PythonConnectorUtils
         selector = utils.createFirstColumnTopicSelector(get_java_class(jvm.org.apache.flink.connector.kafka.sink.TopicSelector))
         value = utils.SecondColumnSerializationSchema(SimpleStringSchema()._j_serialization_schema)
-        return (
+        builder = (
             jvm.org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema.builder()
             .setTopicSelector(selector)
             .setValueSerializationSchema(value)
-            .build()
         )
+        if one_partition_per_subtask:
+            builder.setPartitioner(jvm.org.apache.flink.streaming.connectors.kafka.partitioner.FlinkFixedPartitioner())
+        return builder.build()
 
     def fixed(topic: str, one_partition_per_subtask: bool = False):
         builder = KafkaRecordSerializationSchema.builder().set_topic(topic).set_value_serialization_schema(SimpleStringSchema())
@@ -450,11 +463,19 @@ def build_job(env, config: dict, program: dict) -> None:
                 out = self.local.run(key, out)
             self.view.flush()
             internal, responses, dead = out
+            if single_sink:
+                # Each record names its topic, so the sink picks it in the JVM (a Python topic
+                # selector would be one more Python stage that parses it again).
+                for sent in internal:
+                    yield Row(internal_topic, sent.text)
+                for sent in responses:
+                    yield Row(router.topic_of_response(sent.event), sent.text)
+                for sent in dead:
+                    yield Row(dead_letter_topic, sent.text)
+                return
             for sent in internal:
                 yield sent.text
             for sent in responses:
-                # The reply topic travels with the response, so the sink picks it in the JVM
-                # (a Python topic selector would be one more Python stage that parses it again).
                 yield responses_tag, Row(router.topic_of_response(sent.event), sent.text)
             for sent in dead:
                 yield dead_tag, sent.text
@@ -474,10 +495,16 @@ def build_job(env, config: dict, program: dict) -> None:
         .key_by(lambda row: row[0], lambda row: row[0], key_type=Types.STRING())
         .process(
             EntityOperator(json.dumps(program), bool(config.get("dedup", True)), bool(config.get("localHops", True))),
-            output_type=Types.STRING(),
+            output_type=topic_and_text if single_sink else Types.STRING(),
         )
         .name("entities")
     )
+    if single_sink:
+        # Sink subtask i writes every topic's records to its partition i mod n: the internal
+        # topic's order holds (as in fixed()); clients read every partition of a reply topic.
+        # Named after the internal sink, whose transactional ids it takes over.
+        processed.sink_to(sink("internal", topic_in_first_column(one_partition_per_subtask=True), static_topic=False)).name("to-kafka")
+        return
     processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
     side_output(processed, responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
     side_output(processed, dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
@@ -534,6 +561,17 @@ def python_files_given(env, folder: str) -> bool:
     return any(os.path.basename(os.path.normpath(p)) == name for p in str(given or "").split(",") if p)
 
 
+def sink_layout_problem(config: dict) -> str | None:
+    """Why `sinks` (with `transactionNaming`) of stateflow-job.json cannot be used, or None."""
+    layout = config.get("sinks") or "per-output"
+    if layout not in SINK_LAYOUTS:
+        return "sinks must be %s (got %r) in stateflow-job.json" % (" or ".join(SINK_LAYOUTS), layout)
+    if layout == "single" and (config.get("transactionNaming") or "incrementing") == "pooling":
+        return ("transactionNaming 'pooling' needs sinks 'per-output' in stateflow-job.json (the single sink "
+                "writes to a topic per record, whose transactions pooling cannot list)")
+    return None
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="StateFlow PyFlink job (settings override stateflow-job.json)")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
@@ -570,6 +608,10 @@ def main(argv=None) -> int:
     if mode not in EXECUTION_MODES:
         log("JOB_ERROR executionMode must be one of %s (got %r); set it in stateflow-job.json, "
             "STATEFLOW_FLINK_EXECUTION_MODE or --execution-mode" % (", ".join(EXECUTION_MODES), mode))
+        return 2
+    problem = sink_layout_problem(config)
+    if problem:
+        log("JOB_ERROR " + problem)
         return 2
     with open(os.path.join(HERE, "program.ir.json"), encoding="utf-8") as f:
         program = json.load(f)
@@ -664,7 +706,16 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     log("JOB_SUBMITTING %.1f" % (time.monotonic() - T0))
-    client = env.execute_async(config["jobName"])
+    try:
+        client = env.execute_async(config["jobName"])
+    except Exception as exc:  # noqa: BLE001 - said in one line, with what to do when it is known
+        if restore and "Cannot map checkpoint/savepoint state" in str(exc):
+            log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
+                "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
+                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value)"
+                % (restore, config.get("sinks") or "per-output"))
+            return 1
+        raise
     log("JOB_ID %s" % client.get_job_id())
     log("CHECKPOINT_DIR %s" % checkpoint["dir"])
     if not local:

@@ -13,7 +13,7 @@ import { runFlinkJob, type RunningFlinkJob } from './run.js';
 export { buildFlinkJob, FlinkBuildError } from './build.js';
 export type { FlinkArtifact } from './build.js';
 export { defaultFlinkConfig, resolveFlinkConfig, FlinkConfigError, FLINK_CONFIG_KEYS } from './config.js';
-export type { FlinkJobConfig, FlinkTopics, FlinkConfigOverrides, FlinkExecutionMode, FlinkTransactionNaming } from './config.js';
+export type { FlinkJobConfig, FlinkTopics, FlinkConfigOverrides, FlinkExecutionMode, FlinkTransactionNaming, FlinkSinkLayout } from './config.js';
 export { findFlinkEnv, FlinkEnvError } from './flink-env.js';
 export type { FlinkEnv } from './flink-env.js';
 export { runFlinkJob } from './run.js';

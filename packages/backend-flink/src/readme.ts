@@ -59,7 +59,7 @@ Every setting of \`stateflow-job.json\` can be overridden at start by a flag
 \`STATEFLOW_FLINK_PARALLELISM\`, \`STATEFLOW_FLINK_CHECKPOINT_INTERVAL_MS\`,
 \`STATEFLOW_FLINK_CHECKPOINT_DIR\`, \`STATEFLOW_FLINK_INGRESS_TOPIC\` (and \`_INTERNAL_\`,
 \`_EGRESS_\`, \`_DEAD_LETTER_TOPIC\`), \`STATEFLOW_FLINK_GROUP_ID\`,
-\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`FLINK_KAFKA_JAR\`.
+\`STATEFLOW_FLINK_TRANSACTIONAL_ID_PREFIX\`, \`STATEFLOW_FLINK_EXECUTION_MODE\`, \`STATEFLOW_FLINK_SINKS\`, \`FLINK_KAFKA_JAR\`.
 
 Python operators: \`executionMode\` ${config.executionMode} (PyFlink's \`python.execution-mode\`;
 \`process\`: a Python worker process per slot, \`thread\`: Python embedded in the TaskManager's
@@ -71,7 +71,8 @@ on a TaskManager fails to open). Restoring a checkpoint taken in the other mode 
 tested: treat a switch as a new deployment.
 
 Exactly-once: checkpoints every ${config.checkpoint.intervalMs} ms (retained in
-\`${config.checkpoint.dir}\`), transactional sinks (prefix \`${config.transactionalIdPrefix}\`,
+\`${config.checkpoint.dir}\`), ${config.sinks === 'single' ? 'one transactional sink for every output' : 'a transactional sink per output'} (\`sinks\`: ${config.sinks}; a checkpoint
+restores only into a job with the same \`sinks\`; prefix \`${config.transactionalIdPrefix}\`,
 \`transaction.timeout.ms=${config.transactionTimeoutMs}\`, below the broker's
 \`transaction.max.timeout.ms\`), \`read_committed\` sources. A response becomes visible
 when the checkpoint after it completes, so every hop through Kafka costs about one

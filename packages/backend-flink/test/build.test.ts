@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,27 @@ describe('buildFlinkJob', () => {
     const config = JSON.parse(readFileSync(join(out, 'stateflow-job.json'), 'utf8'));
     expect(config).toMatchObject({ bootstrap: '127.0.0.1:1234', topics: { ingress: 'shop-ingress' } });
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('flink run -py job.py -pyfs python');
+  });
+
+  it('keeps a sink per output by default; job.py refuses a sinks layout it cannot run before starting Flink', async () => {
+    const out = temp();
+    await buildFlinkJob(program, out, { topicPrefix: 'shop' });
+    const file = join(out, 'stateflow-job.json');
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written.sinks).toBe('per-output');
+    const python = process.env['STATEFLOW_PYTHON'] ?? 'python3';
+    const job = (config: object, env: NodeJS.ProcessEnv = {}, args: string[] = []) => {
+      writeFileSync(file, JSON.stringify(config));
+      return spawnSync(python, [join(out, 'job.py'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    };
+    const printed = job(written, { STATEFLOW_FLINK_SINKS: 'single' }, ['--print-config']);
+    expect(JSON.parse(printed.stdout).sinks).toBe('single');
+    const pooled = job({ ...written, sinks: 'single', transactionNaming: 'pooling' });
+    expect(pooled.status).toBe(2);
+    expect(pooled.stdout).toContain("JOB_ERROR transactionNaming 'pooling' needs sinks 'per-output'");
+    const unknown = job({ ...written, sinks: 'two' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stdout).toContain("JOB_ERROR sinks must be single or per-output (got 'two')");
   });
 
   it('refuses invalid IR with SF4xxx diagnostics', async () => {

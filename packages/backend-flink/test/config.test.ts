@@ -67,10 +67,22 @@ describe('resolveFlinkConfig', () => {
     const config = resolveFlinkConfig(program);
     expect(config.sinkLingerMs).toBe(5);
     expect(config.transactionNaming).toBe('incrementing');
-    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling' })).toMatchObject({ sinkLingerMs: 0, transactionNaming: 'pooling' });
+    expect(resolveFlinkConfig(program, { sinkLingerMs: '0', transactionNaming: 'pooling' })).toMatchObject({
+      sinkLingerMs: 0,
+      transactionNaming: 'pooling',
+    });
     expect(() => resolveFlinkConfig(program, { sinkLingerMs: '-1' })).toThrow(new FlinkConfigError("sinkLingerMs must be a whole number >= 0 (got '-1')"));
     expect(() => resolveFlinkConfig(program, { transactionNaming: 'random' })).toThrow(
       new FlinkConfigError("transactionNaming must be incrementing or pooling (got 'random')"),
+    );
+  });
+
+  it('keeps a sink per output by default; one sink for every output on request, without pooling', () => {
+    expect(resolveFlinkConfig(program).sinks).toBe('per-output');
+    expect(resolveFlinkConfig(program, { sinks: 'single' }).sinks).toBe('single');
+    expect(() => resolveFlinkConfig(program, { sinks: 'two' })).toThrow(new FlinkConfigError("sinks must be single or per-output (got 'two')"));
+    expect(() => resolveFlinkConfig(program, { transactionNaming: 'pooling', sinks: 'single' })).toThrow(
+      new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)"),
     );
   });
 });
