@@ -395,6 +395,15 @@ for record in samples:
     if record.answered:
         check("entry text %s: the same answer" % text, {**json.loads(back.response), "replyTo": REPLY_TO} == json.loads(record.response))
 check("entry text: short forms", [entry_text.encode(r) for r in samples[:2]] == ['>["Account","acct1"]', 'kl>["Account","acct1"]'])
+# The short forms are written by hand (not by the JSON encoder): byte for byte what it wrote.
+scalars = [0, -7, 2**70, True, False, None, "", "acct1", "x\n\t\"\\é😀\u2028", 1.5, float("inf"), {"a": [1]}, [None]]
+for a in scalars:
+    for b in scalars:
+        forward = Record(forward={"entity": a, "key": b})
+        answer = {"kind": "Response", "requestId": "r", "stack": [], "replyTo": REPLY_TO, "result": {"ok": b}, "seq": 3, "origin": {"entity": "A", "key": a}}
+        check("entry text: [%r, %r] as the encoder writes it" % (a, b),
+              entry_text.encode(forward) == ">" + json.dumps([a, b], separators=(",", ":"))
+              and entry_text.encode(Record(response=json.dumps(answer), answer=answer)) == "+" + json.dumps([3, b, "A", a], separators=(",", ":")))
 
 # The persisted values' type: the SDK's StringType's bytes, under its type name.
 from stateflow_statefun import string_type  # noqa: E402

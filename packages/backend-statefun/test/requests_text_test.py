@@ -43,13 +43,17 @@ RECORDS = ["", "{}", '{"response": "{\\"kind\\": \\"Response\\", \\"requestId\\"
 rnd = random.Random(7)
 for window in (0, 1, 2, 3, 5, 1000):
     for run in range(30):
-        text, model = None, Model({})
+        text, model, view = None, Model({}), None
         for _ in range(50):
-            view = RequestsText(text)
+            # A new view of the last text, or the same one again (a batch's calls edit one view).
+            if view is None or rnd.random() < 0.5:
+                view = RequestsText(text)
             for request_id in (rnd.choice(IDS), rnd.choice(IDS)):
                 check("get %r" % request_id, view.get(request_id) == model.get(request_id))
             if rnd.random() < 0.7:
-                request_id, record = rnd.choice(IDS), rnd.choice(RECORDS)
+                # Often the id just looked up, as a call does (put reuses where get found it).
+                request_id = request_id if rnd.random() < 0.5 else rnd.choice(IDS)
+                record = rnd.choice(RECORDS)
                 text = view.put(request_id, record, window)
                 model.put(request_id, record, window)
                 check("put %r: the same records, in order" % request_id, list(decode(text).items()) == list(model.records.items()))

@@ -25,6 +25,29 @@ from stateflow_flink.dedup import Record
 
 # One encoder: json.dumps with separators builds a new one on every call.
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
+# Strings as json.dumps writes them (ASCII, escaped): the C function its encoder calls.
+_string = json.encoder.encode_basestring_ascii
+
+
+def _dumps_short(values: list) -> str:
+    """``_dumps(values)`` for a short list (``[seq, ok]``, ``[E, K]``): the encoder sets up
+    its C machinery on every call, a few times the cost of writing two scalars by hand."""
+    parts = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            parts.append(_string(value))
+        elif kind is int:
+            parts.append(int.__repr__(value))
+        elif value is True:
+            parts.append("true")
+        elif value is False:
+            parts.append("false")
+        elif value is None:
+            parts.append("null")
+        else:  # floats, objects, lists: the encoder
+            return _dumps(values)
+    return "[" + ",".join(parts) + "]"
 
 
 def encode(record: Record) -> str:
@@ -36,7 +59,7 @@ def encode(record: Record) -> str:
         origin = res.get("origin")
         short = _short_answer(res, origin)
         if short is not None:
-            return flags + "+" + _dumps(short)
+            return flags + "+" + _dumps_short(short)
         if _is_address(origin):
             res = dict(res)
             res["origin"] = [origin["entity"], origin["key"]]
@@ -44,7 +67,7 @@ def encode(record: Record) -> str:
     if record.forward is not None:
         forward = record.forward
         if _is_address(forward):
-            forward = [forward["entity"], forward["key"]]
+            return flags + ">" + _dumps_short([forward["entity"], forward["key"]])
         return flags + ">" + _dumps(forward)
     return _dumps(record.entry())
 

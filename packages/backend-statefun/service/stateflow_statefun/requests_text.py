@@ -32,7 +32,7 @@ import base64
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 HEADER = "#2 "
 #: The header of the previous layout: the same lines, each request id as JSON.
@@ -47,32 +47,46 @@ class RequestsText:
         if text and (text.startswith("{") or text.startswith(HEADER_1)):  # an earlier layout
             text = encode(decode(text))
         self.text = text or HEADER + "0"
-        self._count = int(self.text[len(HEADER) : _end_of_line(self.text, 0)])
+        self._head_end = _end_of_line(self.text, 0)
+        self._count = int(self.text[len(HEADER) : self._head_end])
+        # The last id looked up and where its line is: a call looks its request id up,
+        # then adds it, and put() need not search the text again.
+        self._found: Optional[Tuple[str, int]] = None
 
     def get(self, request_id: Any) -> Optional[str]:
         """The record of ``request_id``, or None."""
-        line = "\n" + id_text(request_id) + "\t"
-        at = self.text.find(line)
+        key = id_text(request_id)
+        at = self.text.find("\n" + key + "\t")
+        self._found = (key, at)
         if at < 0:
             return None
-        start = at + len(line)
+        start = at + len(key) + 2
         return _decode_record(self.text[start : _end_of_line(self.text, start)])
 
     def put(self, request_id: Any, record: str, window: int) -> str:
         """Stores ``record`` as the newest, keeps the newest ``window``; returns the new text."""
         key = id_text(request_id)
         text, count = self.text, self._count
-        at = text.find("\n" + key + "\t")
+        found, self._found = self._found, None
+        at = found[1] if found is not None and found[0] == key else text.find("\n" + key + "\t")
+        line = "\n" + key + "\t" + _encode_record(record)
+        if at < 0 and count < window:  # a new id, none forgotten: one copy of the text
+            count += 1
+            self.text = HEADER + str(count) + text[self._head_end :] + line
+            self._head_end = len(HEADER) + len(str(count))
+            self._count = count
+            return self.text
         if at >= 0:  # replaced: it becomes the newest
             text = text[:at] + text[_end_of_line(text, at + 1) :]
             count -= 1
-        text += "\n" + key + "\t" + _encode_record(record)
+        text += line
         count += 1
         while count > max(window, 0):  # the oldest go
             first = _end_of_line(text, 0)
             text = text[:first] + text[_end_of_line(text, first + 1) :]
             count -= 1
         self.text = HEADER + str(count) + text[_end_of_line(text, 0) :]
+        self._head_end = _end_of_line(self.text, 0)
         self._count = count
         return self.text
 
