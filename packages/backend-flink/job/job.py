@@ -266,7 +266,10 @@ def build_job(env, config: dict, program: dict) -> None:
             .set_property("isolation.level", "read_committed")
             .set_property("fetch.max.wait.ms", str(config.get("fetchMaxWaitMs", 50)))
         )
-        return env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka-" + name)
+        # Fixed operator ids (uid) on every operator that keeps state: a checkpoint maps its state
+        # to operators by id, and without one Flink derives the id from the graph around the
+        # operator, so any change of the graph (a stage added or removed) would orphan it.
+        return env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka-" + name).uid("source-" + name)
 
     def sink(name: str, serializer, static_topic: bool = True):
         builder = (
@@ -486,10 +489,10 @@ def build_job(env, config: dict, program: dict) -> None:
         def process_element2(self, value, ctx):
             yield from self._run(value[0], INTERNAL, value[1])
 
-    ingress = source(topics["ingress"], "ingress").map(lambda text: Row(*router.admit(text)), output_type=row_type).name("admit")
+    ingress = source(topics["ingress"], "ingress").map(lambda text: Row(*router.admit(text)), output_type=row_type).name("admit").uid("admit")
     internal = source(topics["internal"], "internal").map(
         lambda text: Row(route_key_of(text), text), output_type=Types.ROW([Types.STRING(), Types.STRING()])
-    ).name("route")
+    ).name("route").uid("route")
     processed = (
         ingress.connect(internal)
         .key_by(lambda row: row[0], lambda row: row[0], key_type=Types.STRING())
@@ -498,16 +501,17 @@ def build_job(env, config: dict, program: dict) -> None:
             output_type=topic_and_text if single_sink else Types.STRING(),
         )
         .name("entities")
+        .uid("entities")
     )
     if single_sink:
         # Sink subtask i writes every topic's records to its partition i mod n: the internal
         # topic's order holds (as in fixed()); clients read every partition of a reply topic.
         # Named after the internal sink, whose transactional ids it takes over.
-        processed.sink_to(sink("internal", topic_in_first_column(one_partition_per_subtask=True), static_topic=False)).name("to-kafka")
+        processed.sink_to(sink("internal", topic_in_first_column(one_partition_per_subtask=True), static_topic=False)).name("to-kafka").uid("sink-all")
         return
-    processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal")
-    side_output(processed, responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics")
-    side_output(processed, dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters")
+    processed.sink_to(sink("internal", fixed(topics["internal"], one_partition_per_subtask=True))).name("to-internal").uid("sink-internal")
+    side_output(processed, responses_tag).sink_to(sink("egress", topic_in_first_column(), static_topic=False)).name("to-reply-topics").uid("sink-replies")
+    side_output(processed, dead_tag).sink_to(sink("dead", fixed(topics["deadLetter"]))).name("to-dead-letters").uid("sink-dead-letters")
 
 
 def side_output(stream, tag):
@@ -712,7 +716,9 @@ def main(argv=None) -> int:
         if restore and "Cannot map checkpoint/savepoint state" in str(exc):
             log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
                 "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
-                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value)"
+                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value); a checkpoint of a job "
+                "built before StateFlow gave the job's operators fixed ids does not restore into this one "
+                "(start afresh, or keep running the earlier build)"
                 % (restore, config.get("sinks") or "per-output"))
             return 1
         raise
