@@ -7,11 +7,11 @@ import { COUNTER_APP, heavy, installStats, newProject, ok, ours, record, removeP
 // installed tree that the embedded runtime and the engine clients did not come along.
 
 // The CLI's own dependencies (the compiler, the client, the engine scripts) and the
-// backend's. The embedded runtime (Pyodide, LMDB, Arrow/Parquet) and the engine clients
+// backend's (the kernel, and process-group for its local runs: Node only, no dependencies). The embedded runtime (Pyodide, LMDB, Arrow/Parquet) and the engine clients
 // (kafkajs, the AWS SDK) are optional peers of the CLI, installed only for `serve` or `run`.
 const EXPECTED_OURS = [
   '@stateflow/backend-flink', '@stateflow/cli', '@stateflow/client', '@stateflow/engine-harness',
-  '@stateflow/frontend-python', '@stateflow/ir', '@stateflow/python-kernel',
+  '@stateflow/frontend-python', '@stateflow/ir', '@stateflow/process-group', '@stateflow/python-kernel',
 ];
 const EXPECTED_HEAVY: string[] = [];
 
