@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFlinkJob, runFlinkJob, type FlinkArtifact, type RunningFlinkJob } from '@stateflow/backend-flink';
 import { deploymentFolder, started, tailLog } from '@stateflow/engine-test-kit';
@@ -11,6 +11,8 @@ export interface Deployment {
   job: RunningFlinkJob;
   /** Topic prefix of this deployment. */
   prefix: string;
+  /** The job's folder (`job.py`, `stateflow-job.json`, checkpoints). */
+  dir: string;
   ingress: string;
   /** The dead-letter topic. */
   deadLetter: string;
@@ -26,6 +28,8 @@ export interface Deployment {
 export interface DeployOptions {
   checkpointIntervalMs?: number;
   parallelism?: number;
+  /** Edits the built `job.py` before the first start (a job of another shape, for upgrade tests). */
+  editJob?: (jobPy: string) => string;
 }
 
 /**
@@ -46,6 +50,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
   const track = (j: RunningFlinkJob) => (registry.register(j.pid, `flink job ${prefix} ${dir}`), j);
   const log = () => tailLog(join(dir, 'logs', 'job.log'));
   const waitRunning = (j: RunningFlinkJob) => started(j, { forget: () => registry.unregister(j.pid), log });
+  if (options.editJob) writeFileSync(join(dir, 'job.py'), options.editJob(readFileSync(join(dir, 'job.py'), 'utf8')));
   let job = await waitRunning(track(runFlinkJob(dir)));
   return {
     artifact,
@@ -53,6 +58,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
       return job;
     },
     prefix,
+    dir,
     ingress: artifact.config.topics.ingress,
     deadLetter: artifact.config.topics.deadLetter,
     async restart() {
