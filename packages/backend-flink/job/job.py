@@ -48,6 +48,11 @@ EXECUTION_MODES = ("process", "thread")
 #: `sinks` of stateflow-job.json: one exactly-once sink for every output, or one per output.
 SINK_LAYOUTS = ("single", "per-output")
 
+
+def sink_layout(config: dict) -> str:
+    """`sinks` of stateflow-job.json, `per-output` when unset (the shape of earlier versions)."""
+    return config.get("sinks") or "per-output"
+
 ENV_OVERRIDES = {
     # environment variable -> (config path, type)
     "STATEFLOW_FLINK_BOOTSTRAP": (("bootstrap",), str),
@@ -244,7 +249,7 @@ def build_job(env, config: dict, program: dict) -> None:
     # `per-output` (the default, and the shape of every earlier version, whose checkpoints restore
     # only into it): a sink per output. `single`: every output, ``Row(topic, text)``, through one
     # exactly-once sink, so one Kafka transaction per checkpoint and subtask (see README.md).
-    single_sink = (config.get("sinks") or "per-output") == "single"
+    single_sink = sink_layout(config) == "single"
     topic_and_text = Types.ROW([Types.STRING(), Types.STRING()])
     responses_tag = OutputTag("responses", topic_and_text)
     dead_tag = OutputTag("dead-letters", Types.STRING())
@@ -567,7 +572,7 @@ def python_files_given(env, folder: str) -> bool:
 
 def sink_layout_problem(config: dict) -> str | None:
     """Why `sinks` (with `transactionNaming`) of stateflow-job.json cannot be used, or None."""
-    layout = config.get("sinks") or "per-output"
+    layout = sink_layout(config)
     if layout not in SINK_LAYOUTS:
         return "sinks must be %s (got %r) in stateflow-job.json" % (" or ".join(SINK_LAYOUTS), layout)
     if layout == "single" and (config.get("transactionNaming") or "incrementing") == "pooling":
@@ -719,7 +724,7 @@ def main(argv=None) -> int:
                 "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value); a checkpoint of a job "
                 "built before StateFlow gave the job's operators fixed ids does not restore into this one "
                 "(start afresh, or keep running the earlier build)"
-                % (restore, config.get("sinks") or "per-output"))
+                % (restore, sink_layout(config)))
             return 1
         raise
     log("JOB_ID %s" % client.get_job_id())
