@@ -24,7 +24,8 @@ export function bindArguments(
   const extra = hasVarKeyword ? ((values[i++] as { [name: string]: unknown } | undefined) ?? {}) : {};
 
   const args: unknown[] = [];
-  const kwargs: { [name: string]: unknown } = {};
+  // No prototype: a parameter named `__proto__` is then set as a key, not as the prototype.
+  const kwargs: { [name: string]: unknown } = Object.create(null) as { [name: string]: unknown };
   let gap = false;
   positional.forEach((param, j) => {
     const value = values[j];

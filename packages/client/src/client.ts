@@ -226,7 +226,8 @@ export function encodeArguments(
     const type = positional[i]?.type ?? varPositional?.type;
     return encodeValue(value, type, `args[${i}]${positional[i] ? ` (${positional[i].name})` : ''}`);
   });
-  const encodedKwargs: { [name: string]: EncodedValue } = {};
+  // No prototype: a keyword named `__proto__` is then set as a key, not as the prototype.
+  const encodedKwargs: { [name: string]: EncodedValue } = Object.create(null) as { [name: string]: EncodedValue };
   for (const [name, value] of Object.entries(kwargs)) {
     if (value === undefined) continue;
     const param = params?.find((p) => p.name === name && (p.mode === 'positional-or-keyword' || p.mode === 'keyword-only'));

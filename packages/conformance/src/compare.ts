@@ -17,9 +17,8 @@ function normalise(value: unknown): unknown {
     items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
     return { [tag]: items };
   }
-  const out: { [key: string]: unknown } = {};
-  for (const k of keys.sort()) out[k] = normalise(obj[k]);
-  return out;
+  // fromEntries keeps a `__proto__` key as a key (assignment would set the prototype).
+  return Object.fromEntries(keys.sort().map((k) => [k, normalise(obj[k])]));
 }
 
 /** The part of an outcome that is compared: errors by `type` (and `message` if asked). */

@@ -105,6 +105,7 @@ describe('canonicalJson', () => {
   it('ignores key order and set order, but not list order', () => {
     expect(canonicalJson({ b: 1, a: { $set: [3, 1, 2] } })).toBe(canonicalJson({ a: { $set: [1, 2, 3] }, b: 1 }));
     expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
+    expect(canonicalJson(JSON.parse('{"x":1,"__proto__":[]}'))).toBe('{"__proto__":[],"x":1}');
   });
 });
 

@@ -99,7 +99,6 @@ export function toPlainJson(value: EncodedValue): EncodedValue {
   if (isEntityRef(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0]!.startsWith('$')) return value;
-  const out: { [key: string]: EncodedValue } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = toPlainJson(v);
-  return out;
+  // fromEntries defines own properties, so a `__proto__` key stays a key (assignment would set the prototype).
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainJson(v)]));
 }

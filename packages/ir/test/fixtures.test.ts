@@ -95,5 +95,7 @@ describe('value vectors', () => {
     expect(toPlainJson(byName.get('date as dict key'))).toEqual({ $dict: [[{ $date: '2024-01-01' }, 'new year']] });
     expect(toPlainJson(byName.get('bytearray'))).toEqual({ $bytearray: 'AP9oaQ==' });
     expect(toPlainJson(byName.get('decimal'))).toEqual({ $decimal: '1.10' });
+    // A `__proto__` key stays an own key (the HTTP API once answered `{}` for it).
+    expect(JSON.stringify(toPlainJson(byName.get('dict str key __proto__')))).toBe('{"__proto__":[],"constructor":1}');
   });
 });

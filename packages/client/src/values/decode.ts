@@ -57,9 +57,8 @@ function decodeGeneric(value: EncodedValue, path: string): unknown {
   if (Array.isArray(value)) return value.map((item, i) => decodeGeneric(item, `${path}[${i}]`));
   const tagged = tagOf(value);
   if (tagged) return decodeTag(tagged.tag, tagged.inner, path);
-  const out: { [key: string]: unknown } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = decodeGeneric(v, `${path}.${k}`);
-  return out;
+  // fromEntries defines own properties, so a `__proto__` key stays a key (assignment would set the prototype).
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeGeneric(v, `${path}.${k}`)]));
 }
 
 function decodeTag(tag: string, inner: EncodedValue, path: string): unknown {
@@ -176,12 +175,12 @@ function decodeTyped(value: EncodedValue, type: TypeRef, path: string, int: IntM
       else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !tagged) pairs = Object.entries(value);
       else return mismatch();
       if (strKeys) {
-        const out: { [key: string]: unknown } = {};
-        for (const [k, v] of pairs) {
-          if (typeof k !== 'string') fail(path, `expected ${describeType(type)}, got a key ${describeValue(k)}`);
-          out[k] = sub(v, type.value, `${path}.${k}`);
-        }
-        return out;
+        return Object.fromEntries(
+          pairs.map(([k, v]) => {
+            if (typeof k !== 'string') fail(path, `expected ${describeType(type)}, got a key ${describeValue(k)}`);
+            return [k, sub(v, type.value, `${path}.${k}`)];
+          }),
+        );
       }
       return new Map(pairs.map(([k, v], i) => [sub(k, type.key, `${path}<key ${i}>`), sub(v, type.value, `${path}[${i}]`)]));
     }

@@ -141,9 +141,8 @@ function encodeDict(value: unknown, path: string, keyType?: TypeRef, valueType?:
   else return undefined;
   const plainKeys = entries.every(([k]) => typeof k === 'string' && !k.startsWith('$'));
   if (plainKeys) {
-    const out: { [key: string]: EncodedValue } = {};
-    for (const [k, v] of entries) out[k as string] = encodeValue(v, valueType, `${path}.${k as string}`);
-    return out;
+    // fromEntries defines own properties, so a `__proto__` key stays a key (assignment would set the prototype).
+    return Object.fromEntries(entries.map(([k, v]) => [k, encodeValue(v, valueType, `${path}.${k as string}`)]));
   }
   return {
     $dict: entries.map(([k, v], i) => [

@@ -36,6 +36,13 @@ describe('decodeValue / encodeValue', () => {
     expect(encodeValue(decodeValue(encoded))).toEqual(encoded);
   });
 
+  it('keeps a key named __proto__ as a key, untyped and as a dict[str, ...]', () => {
+    const encoded = JSON.parse('{"__proto__":[1],"x":2}') as EncodedValue;
+    expect(JSON.stringify(decodeValue(encoded))).toBe('{"__proto__":[1],"x":2}');
+    const dict = { kind: 'Dict', key: { kind: 'Str' }, value: { kind: 'Any' } } as const;
+    expect(JSON.stringify(decodeValue(encoded, dict as never))).toBe('{"__proto__":[1],"x":2}');
+  });
+
   it.each(vectors.filter((v) => !exact.includes(v)).map((v) => [v.name, v.encoded] as const))(
     'decodes the integral-float vector %s to numbers',
     (_name, encoded) => {
