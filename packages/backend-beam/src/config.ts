@@ -1,4 +1,4 @@
-import type { BackendSettings, Program } from '@stateflow/ir';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment. */
 export interface BeamTopics {
@@ -110,60 +110,26 @@ export function defaultBeamConfig(program: Program): BeamPipelineConfig {
   };
 }
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /** The default configuration with `overrides` applied (see {@link BEAM_SETTINGS}). */
 export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrides = {}): BeamPipelineConfig {
   const config = defaultBeamConfig(program);
-  const str = (key: string): string | undefined => {
-    const v = overrides[key];
-    return v === undefined ? undefined : String(v);
-  };
-  const int = (key: string, min: number): number | undefined => {
-    const v = str(key);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new BeamConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
-    return Number(v);
-  };
-  for (const key of Object.keys(overrides)) {
-    if (overrides[key] !== undefined && !(key in BEAM_SETTINGS)) {
-      throw new BeamConfigError(`unknown setting '${key}' (known: ${Object.keys(BEAM_SETTINGS).join(', ')})`);
-    }
-  }
-  const prefix = str('topicPrefix');
+  const fail = (message: string): BeamConfigError => new BeamConfigError(message);
+  const read = readSettings(BEAM_SETTINGS, overrides, fail);
+  const prefix = read.text('topicPrefix');
   if (prefix !== undefined) config.topics = topicsFor(prefix);
-  const bootstrap = str('bootstrap');
-  if (bootstrap !== undefined) {
-    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new BeamConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
-    config.bootstrap = bootstrap;
-  }
-  config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
-  const bool = (key: 'dedup' | 'stepPerEntity' | 'resumeDetached'): void => {
-    const v = str(key);
-    if (v === undefined) return;
-    if (v !== 'true' && v !== 'false') throw new BeamConfigError(`${key} must be true or false (got '${v}')`);
-    config[key] = v === 'true';
-  };
-  bool('dedup');
-  bool('stepPerEntity');
-  bool('resumeDetached');
-  config.pollMs = int('pollMs', 1) ?? config.pollMs;
-  config.jobName = str('jobName') ?? config.jobName;
-  config.prism = str('prism') ?? config.prism;
-  const topicKeys: [string, keyof BeamTopics][] = [
-    ['ingressTopic', 'ingress'],
-    ['internalTopic', 'internal'],
-    ['egressTopic', 'egress'],
-    ['deadLetterTopic', 'deadLetter'],
-  ];
-  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
-  const replyTopics = str('replyTopics');
-  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
-  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
-    if (!TOPIC_NAME.test(topic)) throw new BeamConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
-  }
-  if (new Set(Object.values(config.topics)).size !== 4) {
-    throw new BeamConfigError(`the ingress, internal, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
-  }
+  config.bootstrap = read.text('bootstrap', KAFKA_BOOTSTRAP_FORMAT) ?? config.bootstrap;
+  config.dedupTtlSeconds = read.integer('dedupTtlSeconds') ?? config.dedupTtlSeconds;
+  config.dedup = read.boolean('dedup') ?? config.dedup;
+  config.stepPerEntity = read.boolean('stepPerEntity') ?? config.stepPerEntity;
+  config.resumeDetached = read.boolean('resumeDetached') ?? config.resumeDetached;
+  config.pollMs = read.integer('pollMs') ?? config.pollMs;
+  config.jobName = read.text('jobName') ?? config.jobName;
+  config.prism = read.text('prism') ?? config.prism;
+  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
+  config.topics.internal = read.text('internalTopic') ?? config.topics.internal;
+  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
+  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
+  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
+  checkKafkaTopics(config.topics, config.replyTopics, fail);
   return config;
 }

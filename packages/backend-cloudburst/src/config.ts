@@ -1,4 +1,4 @@
-import type { BackendSettings, Program } from '@stateflow/ir';
+import { readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The deployment's settings, written to `stateflow-cloudburst.json` in the artifact. */
 export interface CloudburstConfig {
@@ -37,29 +37,20 @@ export function deploymentName(program: Program): string {
   return `stateflow-${base || 'app'}`;
 }
 
+// At most 8 connections: their Anna client ports (6800 + 30 + i) must stay below Anna's next range.
 const MAX: { [name: string]: number } = { gatewayPort: 65_535, connections: 8, callTimeoutSeconds: 3600 };
 
 /** The default configuration with `overrides` applied (see {@link CLOUDBURST_SETTINGS}). */
 export function resolveCloudburstConfig(program: Program, overrides: CloudburstConfigOverrides = {}): CloudburstConfig {
   const config: CloudburstConfig = { name: deploymentName(program), maxHops: 10_000, gatewayPort: 9310, connections: 4, callTimeoutSeconds: 30 };
-  const writable = config as unknown as { [k: string]: unknown };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    const setting = CLOUDBURST_SETTINGS[key];
-    if (!setting) throw new CloudburstConfigError(`unknown setting '${key}' (known: ${Object.keys(CLOUDBURST_SETTINGS).join(', ')})`);
-    const text = String(value);
-    if (setting.type === 'integer') {
-      // At most 8 connections: their Anna client ports (6800 + 30 + i) must stay below Anna's next range.
-      const max = MAX[key] ?? Number.MAX_SAFE_INTEGER;
-      if (!/^\d+$/.test(text) || Number(text) < (setting.min ?? 0) || Number(text) > max) {
-        throw new CloudburstConfigError(`${key} must be a whole number from ${setting.min ?? 0} to ${max} (got '${text}')`);
-      }
-      writable[key] = Number(text);
-    } else if (!/^[A-Za-z0-9-]{1,60}$/.test(text)) {
-      throw new CloudburstConfigError(`${key} must be 1-60 letters, digits or '-' (got '${text}')`);
-    } else {
-      writable[key] = text;
-    }
+  const read = readSettings(CLOUDBURST_SETTINGS, overrides, (message) => new CloudburstConfigError(message));
+  const writable = config as unknown as { [key: string]: unknown };
+  for (const [key, setting] of Object.entries(CLOUDBURST_SETTINGS)) {
+    const value =
+      setting.type === 'integer'
+        ? read.integer(key, { max: MAX[key] ?? Number.MAX_SAFE_INTEGER })
+        : read.text(key, { pattern: /^[A-Za-z0-9-]{1,60}$/, expected: "1-60 letters, digits or '-'" });
+    if (value !== undefined) writable[key] = value;
   }
   return config;
 }

@@ -1,4 +1,4 @@
-import type { BackendSettings, Program } from '@stateflow/ir';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment. */
 export interface FlinkTopics {
@@ -253,100 +253,46 @@ function topicsFor(prefix: string): FlinkTopics {
   return { ingress: `${prefix}-ingress`, internal: `${prefix}-internal`, egress: `${prefix}-egress`, deadLetter: `${prefix}-dead-letter` };
 }
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /** The default configuration with `overrides` applied (see {@link FLINK_CONFIG_KEYS}). */
 export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverrides = {}): FlinkJobConfig {
   const config = defaultFlinkConfig(program);
-  const str = (key: string): string | undefined => {
-    const v = overrides[key];
-    return v === undefined ? undefined : String(v);
-  };
-  const int = (key: string, min: number): number | undefined => {
-    const v = str(key);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new FlinkConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
-    return Number(v);
-  };
-  for (const key of Object.keys(overrides)) {
-    if (overrides[key] !== undefined && !(key in FLINK_CONFIG_KEYS)) {
-      throw new FlinkConfigError(`unknown setting '${key}' (known: ${Object.keys(FLINK_CONFIG_KEYS).join(', ')})`);
-    }
-  }
-  const prefix = str('topicPrefix');
+  const fail = (message: string): FlinkConfigError => new FlinkConfigError(message);
+  const read = readSettings(FLINK_SETTINGS, overrides, fail);
+  const prefix = read.text('topicPrefix');
   if (prefix !== undefined) {
     config.topics = topicsFor(prefix);
     config.groupId = prefix;
     config.transactionalIdPrefix = prefix;
   }
-  const bootstrap = str('bootstrap');
-  if (bootstrap !== undefined) {
-    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new FlinkConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
-    config.bootstrap = bootstrap;
-  }
-  config.parallelism = int('parallelism', 1) ?? config.parallelism;
-  config.maxParallelism = int('maxParallelism', 1) ?? config.maxParallelism;
+  config.bootstrap = read.text('bootstrap', KAFKA_BOOTSTRAP_FORMAT) ?? config.bootstrap;
+  config.parallelism = read.integer('parallelism') ?? config.parallelism;
+  config.maxParallelism = read.integer('maxParallelism') ?? config.maxParallelism;
   if (config.parallelism > config.maxParallelism) {
     throw new FlinkConfigError(`parallelism (${config.parallelism}) must not exceed maxParallelism (${config.maxParallelism})`);
   }
-  const localHops = str('localHops');
-  if (localHops !== undefined) {
-    if (localHops !== 'true' && localHops !== 'false') throw new FlinkConfigError(`localHops must be true or false (got '${localHops}')`);
-    config.localHops = localHops === 'true';
-  }
-  config.checkpoint.intervalMs = int('checkpointIntervalMs', 10) ?? config.checkpoint.intervalMs;
-  config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
-  config.transactionTimeoutMs = int('transactionTimeoutMs', 1000) ?? config.transactionTimeoutMs;
-  config.sinkLingerMs = int('sinkLingerMs', 0) ?? config.sinkLingerMs;
-  const naming = str('transactionNaming');
-  if (naming !== undefined) {
-    if (!(FLINK_TRANSACTION_NAMINGS as readonly string[]).includes(naming)) {
-      throw new FlinkConfigError(`transactionNaming must be ${FLINK_TRANSACTION_NAMINGS.join(' or ')} (got '${naming}')`);
-    }
-    config.transactionNaming = naming as FlinkTransactionNaming;
-  }
-  const sinks = str('sinks');
-  if (sinks !== undefined) {
-    if (!(FLINK_SINK_LAYOUTS as readonly string[]).includes(sinks)) {
-      throw new FlinkConfigError(`sinks must be ${FLINK_SINK_LAYOUTS.join(' or ')} (got '${sinks}')`);
-    }
-    config.sinks = sinks as FlinkSinkLayout;
-  }
+  config.localHops = read.boolean('localHops') ?? config.localHops;
+  config.checkpoint.intervalMs = read.integer('checkpointIntervalMs') ?? config.checkpoint.intervalMs;
+  config.checkpoint.dir = read.text('checkpointDir') ?? config.checkpoint.dir;
+  config.transactionTimeoutMs = read.integer('transactionTimeoutMs') ?? config.transactionTimeoutMs;
+  config.sinkLingerMs = read.integer('sinkLingerMs') ?? config.sinkLingerMs;
+  config.transactionNaming = read.oneOf('transactionNaming', FLINK_TRANSACTION_NAMINGS) ?? config.transactionNaming;
+  config.sinks = read.oneOf('sinks', FLINK_SINK_LAYOUTS) ?? config.sinks;
   if (config.transactionNaming === 'pooling' && config.sinks === 'single') {
     throw new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)");
   }
-  config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
-  config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;
-  const resumeDetached = str('resumeDetached');
-  if (resumeDetached !== undefined) {
-    if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new FlinkConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);
-    config.resumeDetached = resumeDetached === 'true';
-  }
-  const executionMode = str('executionMode');
-  if (executionMode !== undefined) {
-    if (!(FLINK_EXECUTION_MODES as readonly string[]).includes(executionMode)) {
-      throw new FlinkConfigError(`executionMode must be ${FLINK_EXECUTION_MODES.join(' or ')} (got '${executionMode}')`);
-    }
-    config.executionMode = executionMode as FlinkExecutionMode;
-  }
-  config.jobName = str('jobName') ?? config.jobName;
-  config.groupId = str('groupId') ?? config.groupId;
-  config.transactionalIdPrefix = str('transactionalIdPrefix') ?? config.transactionalIdPrefix;
-  config.connectorJar = str('connectorJar') ?? config.connectorJar;
-  const topicKeys: [string, keyof FlinkTopics][] = [
-    ['ingressTopic', 'ingress'],
-    ['internalTopic', 'internal'],
-    ['egressTopic', 'egress'],
-    ['deadLetterTopic', 'deadLetter'],
-  ];
-  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
-  const replyTopics = str('replyTopics');
-  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
-  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
-    if (!TOPIC_NAME.test(topic)) throw new FlinkConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
-  }
-  if (new Set(Object.values(config.topics)).size !== 4) {
-    throw new FlinkConfigError(`the ingress, internal, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
-  }
+  config.dedupTtlSeconds = read.integer('dedupTtlSeconds') ?? config.dedupTtlSeconds;
+  config.dedupWindow = read.integer('dedupWindow') ?? config.dedupWindow;
+  config.resumeDetached = read.boolean('resumeDetached') ?? config.resumeDetached;
+  config.executionMode = read.oneOf('executionMode', FLINK_EXECUTION_MODES) ?? config.executionMode;
+  config.jobName = read.text('jobName') ?? config.jobName;
+  config.groupId = read.text('groupId') ?? config.groupId;
+  config.transactionalIdPrefix = read.text('transactionalIdPrefix') ?? config.transactionalIdPrefix;
+  config.connectorJar = read.text('connectorJar') ?? config.connectorJar;
+  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
+  config.topics.internal = read.text('internalTopic') ?? config.topics.internal;
+  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
+  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
+  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
+  checkKafkaTopics(config.topics, config.replyTopics, fail);
   return config;
 }

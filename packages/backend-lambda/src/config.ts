@@ -1,4 +1,4 @@
-import type { BackendSettings, Program } from '@stateflow/ir';
+import { readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /**
  * The function's settings, written to `stateflow-lambda.json` in the artifact. The
@@ -53,6 +53,9 @@ export function deploymentName(program: Program): string {
   return `stateflow-${base || 'app'}`;
 }
 
+/** The largest value of an integer setting, where Lambda sets one. */
+const MAX: { [name: string]: number } = { memorySize: 10_240, timeoutSeconds: 900 };
+
 /** The default configuration with `overrides` applied (see {@link LAMBDA_SETTINGS}). */
 export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOverrides = {}): LambdaConfig {
   const config: LambdaConfig = {
@@ -66,24 +69,16 @@ export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOve
     invokePort: 9100,
     storePort: 18000,
   };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    const setting = LAMBDA_SETTINGS[key];
-    if (!setting) throw new LambdaConfigError(`unknown setting '${key}' (known: ${Object.keys(LAMBDA_SETTINGS).join(', ')})`);
-    const text = String(value);
-    if (setting.type === 'integer') {
-      const max = key === 'memorySize' ? 10_240 : key === 'timeoutSeconds' ? 900 : key.endsWith('Port') ? 65_535 : Number.MAX_SAFE_INTEGER;
-      if (!/^\d+$/.test(text) || Number(text) < (setting.min ?? 0) || Number(text) > max) {
-        throw new LambdaConfigError(`${key} must be a whole number from ${setting.min ?? 0} to ${max} (got '${text}')`);
-      }
-      (config as unknown as { [k: string]: unknown })[key] = Number(text);
-    } else if (setting.type === 'boolean') {
-      if (text !== 'true' && text !== 'false') throw new LambdaConfigError(`${key} must be true or false (got '${text}')`);
-      (config as unknown as { [k: string]: unknown })[key] = text === 'true';
-    } else {
-      if (!/^[A-Za-z0-9-]{1,40}$/.test(text)) throw new LambdaConfigError(`${key} must be 1-40 letters, digits or '-' (got '${text}')`);
-      (config as unknown as { [k: string]: unknown })[key] = text;
-    }
+  const read = readSettings(LAMBDA_SETTINGS, overrides, (message) => new LambdaConfigError(message));
+  const writable = config as unknown as { [key: string]: unknown };
+  for (const [key, setting] of Object.entries(LAMBDA_SETTINGS)) {
+    const value =
+      setting.type === 'integer'
+        ? read.integer(key, { max: MAX[key] ?? (key.endsWith('Port') ? 65_535 : Number.MAX_SAFE_INTEGER) })
+        : setting.type === 'boolean'
+          ? read.boolean(key)
+          : read.text(key, { pattern: /^[A-Za-z0-9-]{1,40}$/, expected: "1-40 letters, digits or '-'" });
+    if (value !== undefined) writable[key] = value;
   }
   return config;
 }

@@ -1,4 +1,4 @@
-import type { BackendSettings, Program } from '@stateflow/ir';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment (events between entities are Statefun messages, not a topic). */
 export interface StatefunTopics {
@@ -116,70 +116,33 @@ export function defaultStatefunConfig(program: Program): StatefunAppConfig {
   };
 }
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /** The defaults with `overrides` applied (keys: {@link STATEFUN_SETTINGS}). */
 export function resolveStatefunConfig(program: Program, overrides: StatefunConfigOverrides = {}): StatefunAppConfig {
   const config = defaultStatefunConfig(program);
-  for (const key of Object.keys(overrides)) {
-    if (overrides[key] !== undefined && !(key in STATEFUN_SETTINGS)) {
-      throw new StatefunConfigError(`unknown setting '${key}' (known: ${Object.keys(STATEFUN_SETTINGS).join(', ')})`);
-    }
-  }
-  const str = (key: string): string | undefined => (overrides[key] === undefined ? undefined : String(overrides[key]));
-  const int = (key: string): number | undefined => {
-    const v = str(key);
-    if (v === undefined) return undefined;
-    const min = STATEFUN_SETTINGS[key]!.min ?? 0;
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new StatefunConfigError(`${key} must be a whole number >= ${min} (got '${v}')`);
-    return Number(v);
-  };
-  const prefix = str('topicPrefix');
+  const fail = (message: string): StatefunConfigError => new StatefunConfigError(message);
+  const read = readSettings(STATEFUN_SETTINGS, overrides, fail);
+  const prefix = read.text('topicPrefix');
   if (prefix !== undefined) {
     config.appName = prefix;
     config.topics = topicsFor(prefix);
     config.groupId = prefix;
   }
-  const bootstrap = str('bootstrap');
-  if (bootstrap !== undefined) {
-    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(bootstrap)) throw new StatefunConfigError(`bootstrap must be host:port[,host:port...] (got '${bootstrap}')`);
-    config.bootstrap = bootstrap;
-  }
-  config.parallelism = int('parallelism') ?? config.parallelism;
-  config.checkpoint.intervalMs = int('checkpointIntervalMs') ?? config.checkpoint.intervalMs;
-  config.checkpoint.dir = str('checkpointDir') ?? config.checkpoint.dir;
-  config.transactionTimeoutMs = int('transactionTimeoutMs') ?? config.transactionTimeoutMs;
-  config.dedupTtlSeconds = int('dedupTtlSeconds') ?? config.dedupTtlSeconds;
-  config.dedupWindow = int('dedupWindow') ?? config.dedupWindow;
-  const resumeDetached = str('resumeDetached');
-  if (resumeDetached !== undefined) {
-    if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new StatefunConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);
-    config.resumeDetached = resumeDetached === 'true';
-  }
-  config.groupId = str('groupId') ?? config.groupId;
-  config.service.host = str('serviceHost') ?? config.service.host;
-  config.service.port = int('servicePort') ?? config.service.port;
-  if (config.service.port > 65535) throw new StatefunConfigError(`servicePort must be a TCP port, 1-65535 (got ${config.service.port})`);
-  const semantic = str('egressSemantic');
-  if (semantic !== undefined) {
-    if (semantic !== 'exactly-once' && semantic !== 'at-least-once') {
-      throw new StatefunConfigError(`egressSemantic must be exactly-once or at-least-once (got '${semantic}')`);
-    }
-    config.egressSemantic = semantic;
-  }
-  const topicKeys: [string, keyof StatefunTopics][] = [
-    ['ingressTopic', 'ingress'],
-    ['egressTopic', 'egress'],
-    ['deadLetterTopic', 'deadLetter'],
-  ];
-  for (const [key, field] of topicKeys) config.topics[field] = str(key) ?? config.topics[field];
-  const replyTopics = str('replyTopics');
-  if (replyTopics !== undefined) config.replyTopics = replyTopics.split(',').map((t) => t.trim()).filter(Boolean);
-  for (const topic of [...Object.values(config.topics), ...config.replyTopics.filter((t) => t !== '*')]) {
-    if (!TOPIC_NAME.test(topic)) throw new StatefunConfigError(`'${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
-  }
-  if (new Set(Object.values(config.topics)).size !== 3) {
-    throw new StatefunConfigError(`the ingress, egress and dead-letter topics must differ (got ${Object.values(config.topics).join(', ')})`);
-  }
+  config.bootstrap = read.text('bootstrap', KAFKA_BOOTSTRAP_FORMAT) ?? config.bootstrap;
+  config.parallelism = read.integer('parallelism') ?? config.parallelism;
+  config.checkpoint.intervalMs = read.integer('checkpointIntervalMs') ?? config.checkpoint.intervalMs;
+  config.checkpoint.dir = read.text('checkpointDir') ?? config.checkpoint.dir;
+  config.transactionTimeoutMs = read.integer('transactionTimeoutMs') ?? config.transactionTimeoutMs;
+  config.dedupTtlSeconds = read.integer('dedupTtlSeconds') ?? config.dedupTtlSeconds;
+  config.dedupWindow = read.integer('dedupWindow') ?? config.dedupWindow;
+  config.resumeDetached = read.boolean('resumeDetached') ?? config.resumeDetached;
+  config.groupId = read.text('groupId') ?? config.groupId;
+  config.service.host = read.text('serviceHost') ?? config.service.host;
+  config.service.port = read.integer('servicePort', { max: 65535 }) ?? config.service.port;
+  config.egressSemantic = read.oneOf('egressSemantic', ['exactly-once', 'at-least-once'] as const) ?? config.egressSemantic;
+  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
+  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
+  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
+  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
+  checkKafkaTopics(config.topics, config.replyTopics, fail);
   return config;
 }

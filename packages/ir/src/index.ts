@@ -89,6 +89,9 @@ export type { AssertIrOptions } from './assert-ir.js';
 export { renderGraph, tryRenderGraph, listGraphMethods, UnknownGraphMethodError } from './graph/render-graph.js';
 export type { RenderGraphOptions, RenderGraphResult } from './graph/render-graph.js';
 export { defineBackend } from './backend.js';
+export { readSettings } from './settings-reader.js';
+export type { SettingsReader, SettingOverrides } from './settings-reader.js';
+export { KAFKA_BOOTSTRAP_FORMAT, checkKafkaTopics } from './kafka-settings.js';
 export type {
   Backend,
   BackendCapabilities,

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings } from '../src/index.js';
+
+class TestConfigError extends Error {}
+const fail = (message: string): TestConfigError => new TestConfigError(message);
+
+const SETTINGS: BackendSettings = {
+  name: { type: 'string', help: 'a name' },
+  bootstrap: { type: 'string', help: 'brokers' },
+  parallelism: { type: 'integer', min: 1, help: 'subtasks' },
+  port: { type: 'integer', help: 'a port' },
+  dedup: { type: 'boolean', help: 'deduplicate' },
+  mode: { type: 'string', help: 'a mode' },
+  topics: { type: 'list', help: 'topics' },
+};
+
+function reader(overrides: { [key: string]: string | number | boolean | undefined }) {
+  return readSettings(SETTINGS, overrides, fail);
+}
+
+describe('readSettings', () => {
+  it('returns undefined for what was not given, and the typed value for what was', () => {
+    const read = reader({ name: 'x', parallelism: '4', dedup: false, mode: 'fast', topics: 'a, b,,c', port: undefined });
+    expect(read.text('name')).toBe('x');
+    expect(read.integer('parallelism')).toBe(4);
+    expect(read.integer('port')).toBeUndefined();
+    expect(read.boolean('dedup')).toBe(false);
+    expect(read.oneOf('mode', ['fast', 'slow'])).toBe('fast');
+    expect(read.list('topics')).toEqual(['a', 'b', 'c']);
+    expect(read.text('bootstrap')).toBeUndefined();
+  });
+
+  it('refuses an unknown setting, listing the known ones', () => {
+    expect(() => reader({ paralelism: 2 })).toThrow(new TestConfigError("unknown setting 'paralelism' (known: name, bootstrap, parallelism, port, dedup, mode, topics)"));
+    expect(() => reader({ toString: 'x' })).toThrow(/unknown setting 'toString'/);
+  });
+
+  it('says what a bad value should be and what was given', () => {
+    expect(() => reader({ parallelism: '0' }).integer('parallelism')).toThrow("parallelism must be a whole number >= 1 (got '0')");
+    expect(() => reader({ parallelism: '1.5' }).integer('parallelism')).toThrow("parallelism must be a whole number >= 1 (got '1.5')");
+    expect(() => reader({ port: '70000' }).integer('port', { min: 1, max: 65535 })).toThrow("port must be a whole number from 1 to 65535 (got '70000')");
+    expect(() => reader({ dedup: 'yes' }).boolean('dedup')).toThrow("dedup must be true or false (got 'yes')");
+    expect(() => reader({ mode: 'medium' }).oneOf('mode', ['fast', 'slow'])).toThrow("mode must be fast or slow (got 'medium')");
+    expect(() => reader({ bootstrap: 'localhost' }).text('bootstrap', KAFKA_BOOTSTRAP_FORMAT)).toThrow(
+      "bootstrap must be host:port[,host:port...] (got 'localhost')",
+    );
+    expect(() => reader({ bootstrap: 'a:1' }).integer('bootstrap')).toThrow(TestConfigError);
+    expect(reader({ bootstrap: 'a:1,b:2' }).text('bootstrap', KAFKA_BOOTSTRAP_FORMAT)).toBe('a:1,b:2');
+  });
+});
+
+describe('checkKafkaTopics', () => {
+  it('accepts valid, distinct topics and * among the reply topics', () => {
+    expect(() => checkKafkaTopics({ ingress: 'a-ingress', egress: 'a.egress' }, ['*', 'replies_1'], fail)).not.toThrow();
+  });
+
+  it('refuses an invalid name or two roles on one topic', () => {
+    expect(() => checkKafkaTopics({ ingress: 'a b' }, [], fail)).toThrow("'a b' is not a valid Kafka topic name (letters, digits, '.', '_', '-')");
+    expect(() => checkKafkaTopics({ ingress: 'x' }, ['bad/topic'], fail)).toThrow(/'bad\/topic' is not a valid/);
+    expect(() => checkKafkaTopics({ ingress: 't', internal: 'u', egress: 't', deadLetter: 'v' }, [], fail)).toThrow(
+      'the ingress, internal, egress and dead-letter topics must differ (got t, u, t, v)',
+    );
+  });
+});
