@@ -330,4 +330,37 @@ pending_state.seen["p-id"] = Record(reply_to=REPLY).dumps()
 more, out, _ = shop.handle(INTERNAL, query_event("p-id", client(3), CONSTRUCT_ADDRESS, 1), pending_state)
 check(more == [] and out == [] and Record.parse(pending_state.seen["p-id"]).waiting == [client(3)], "a Query at a pending record waits for its Settle")
 
+# A read (an Invoke of a read-only method, answered where it started, nothing sent, the state
+# unchanged) is recorded by default (the Flink job: a retry gets the first answer); with
+# ``record_reads=False`` (the Statefun service) it leaves no record and a retry runs it again.
+# A read-only method that calls another instance (Bank.transfer) is recorded either way.
+READ_SHOP = json.loads(json.dumps(SHOP))
+READ_SHOP["module"]["source"] = READ_SHOP["module"]["source"].replace(
+    "    def __key__(self):\n        return self.item_name",
+    "    def stock_of(self) -> int:\n        return self.stock\n\n    def __key__(self):\n        return self.item_name", 1)
+ITEM = next(e for e in READ_SHOP["entities"] if e["name"] == "Item")
+ITEM["methods"].append({**ITEM["methods"][0], "name": "stock_of", "params": [], "returns": {"kind": "Int"}, "writes": False})
+read_event = req("read-1", kind="Invoke", target={"entity": "Item", "key": "coke"}, method="stock_of", args=[], kwargs={})
+for record_reads in (True, False):
+    item = FakeState()
+    item.state = json.dumps({"item_name": "coke", "stock": 3, "price": 2})
+    logic = EntityLogic(READ_SHOP, record_reads=record_reads)
+    _, out, _ = logic.handle(INGRESS, read_event, item)
+    check([json.loads(r)["result"] for r in out] == [{"ok": 3}], "a read is answered (record_reads=%s)" % record_reads)
+    check(("read-1" in item.seen) == record_reads, "a read is recorded only with record_reads (%s)" % record_reads)
+    item.state = json.dumps({"item_name": "coke", "stock": 4, "price": 2})
+    _, out, _ = logic.handle(INGRESS, read_event, item)
+    check([json.loads(r)["result"] for r in out] == [{"ok": 3 if record_reads else 4}],
+          "its retry: the first answer with record_reads, else the state as it is then (%s)" % record_reads)
+net = Network(EntityLogic(BANK, record_reads=False))
+for create in (dict(entity="Account", args=["A"], kwargs={"balance": 100}), dict(entity="Account", args=["B"], kwargs={}),
+               dict(entity="Bank", args=["bank"], kwargs={})):
+    net.client_sends(req(dated(), kind="Construct", **create))
+net.drain()
+T9 = dated()
+net.client_sends(transfer(T9))
+net.drain()
+check(net.record("Bank/bank", T9).forward == {"entity": "Account", "key": "B"},
+      "record_reads=False: a read-only method that calls other instances still records where it went")
+
 print("ok %d" % passed)

@@ -141,6 +141,72 @@ check("no instance: the value starts with the line break", cells.instance.starts
 check("and read back", view.get_seen("c").forward == {"entity": "Item", "key": "c"} and view.get_seen("a") is None)
 
 
+# A read (an Invoke of a method the compiler found read-only, answered here, nothing sent, the
+# state unchanged) leaves no record, so the call writes nothing; a retry runs it again and
+# sees the state as it is then. Anything else is recorded as before. The program: the shop
+# with two methods added to Item, ``stock_of`` (read-only) and ``bump`` (marked read-only,
+# but it changes the state: still recorded, the state check guards it).
+import copy  # noqa: E402
+
+read_program = copy.deepcopy(program)
+read_program["module"]["source"] = read_program["module"]["source"].replace(
+    "    def __key__(self):\n        return self.item_name",
+    "    def stock_of(self) -> int:\n        return self.stock\n\n"
+    "    def bump(self) -> int:\n        self.stock += 1\n        return self.stock\n\n"
+    "    def __key__(self):\n        return self.item_name", 1)
+item_entity = next(e for e in read_program["entities"] if e["name"] == "Item")
+for name in ("stock_of", "bump"):
+    item_entity["methods"].append({**item_entity["methods"][0], "name": name, "params": [], "returns": {"kind": "Int"}, "writes": False})
+reads = RequestReplyHandler(build_functions(read_program, config))
+
+
+def item_call(method, request_id, values, args=()):
+    """A client record keyed Item/coke, run at coke with ``values``; returns (answers' results, values after)."""
+    event = {**invoke, "requestId": request_id, "method": method, "args": list(args)}
+    messages, egress = call("stateflow/Item", "coke", json.dumps(event).encode(), "stateflow/request", values, reads)
+    assert messages == [], messages
+    return [json.loads(v)["result"] for _, v in egress], after_call(values)
+
+
+coke = {"instance": json.dumps({"item_name": "coke", "stock": 3, "price": 2})}
+results, coke = item_call("stock_of", "read-1", coke)
+check("read: answered", results == [{"ok": 3}])
+check("read: writes nothing (no record)", last_state == {})
+results, coke = item_call("update_stock", "write-1", coke, [2])
+check("write: runs and is recorded", results == [{"ok": True}] and "write-1" in decode_requests(records_of(coke)))
+results, coke = item_call("stock_of", "read-1", coke)
+check("read: a retry runs again and sees the state as it is now", results == [{"ok": 5}] and last_state == {})
+results, coke = item_call("update_stock", "write-1", coke, [2])
+check("write: a retry gets the stored answer and runs nothing", results == [{"ok": True}] and last_state == {}
+      and json.loads(stored_value.split(coke["instance"])[0])["stock"] == 5)
+results, coke = item_call("stock_of", "write-1", coke)
+check("a read with a written request's id gets that request's answer (nothing runs)", results == [{"ok": True}] and last_state == {})
+results, coke = item_call("update_stock", "read-2", coke, [-9])
+check("a failed write (a user exception, nothing changed) is recorded", "error" in results[0] and "read-2" in decode_requests(records_of(coke)))
+results, coke = item_call("stock_of", "read-3", coke)
+results, coke = item_call("update_stock", "read-3", coke, [1])
+check("an id used for a read, then for a write: the write runs once", results == [{"ok": True}]
+      and json.loads(stored_value.split(coke["instance"])[0])["stock"] == 6)
+results, coke = item_call("update_stock", "read-3", coke, [1])
+check("... and its retry gets its answer", results == [{"ok": True}] and last_state == {})
+results, coke = item_call("bump", "bump-1", coke)
+check("a read-only method that changed the state: recorded", results == [{"ok": 7}] and "bump-1" in decode_requests(records_of(coke)))
+results, coke = item_call("bump", "bump-1", coke)
+check("... its retry gets the stored answer, runs nothing", results == [{"ok": 7}] and last_state == {})
+results, _ = item_call("stock_of", "read-4", {})
+check("a read of a missing instance: EntityNotFound, nothing written",
+      results[0]["error"]["code"] == "EntityNotFound" and last_state == {})
+# A value exactly as the previous version wrote it (the state, then records, read-1 among them,
+# as it stored every read): a read is answered, writes nothing; its retry gets the stored answer.
+PREVIOUS = json.dumps({"item_name": "coke", "stock": 3, "price": 2}) + "\n#2 2\n\"read-1\"\t+[1,3]\n\"write-1\"\t+[1,true]"
+results, _ = item_call("stock_of", "read-5", {"instance": PREVIOUS})
+check("previous version's value: a read is answered, writes nothing", results == [{"ok": 3}] and last_state == {})
+results, _ = item_call("stock_of", "read-1", {"instance": PREVIOUS})
+check("previous version's value: a recorded read's retry gets the stored answer", results == [{"ok": 3}] and last_state == {})
+results, after = item_call("update_stock", "write-2", {"instance": PREVIOUS}, [1])
+check("previous version's value: a write keeps its records", results == [{"ok": True}]
+      and list(decode_requests(records_of(after))) == ["read-1", "write-1", "write-2"])
+
 # A detached continuation (hand-made kernel outputs, as Kernel(program, resume_detached=True)
 # makes them): User/alice calls Item/coke, whose hop answers the client with origin
 # User/alice. The answer stays at Item/coke (no Settle); a retry at alice follows alice's

@@ -8,7 +8,10 @@
 Answers stay where they are made. With deduplication on, every stateful pass of a client
 request at an instance leaves the request's record there in the same state write as the
 instance's state (:mod:`stateflow_flink.dedup`): *answered* when the pass produced the
-request's ``Response``, else *forward* to the address its next event went to. A retry
+request's ``Response``, else *forward* to the address its next event went to. With
+``record_reads=False`` (the Statefun service) a read leaves none: a client request's first
+pass that ran a read-only method, answered it there, sent nothing else and left the state
+unchanged (``EntityLogic._is_read``); a copy of it runs it again. A retry
 (same ``requestId``) at the instance the request started at finds its record there:
 answered, it gets the stored answer; forward, a ``Query`` follows the forward addresses to
 the instance that answered, which sends the stored answer to the retry's ``replyTo``. So a
@@ -123,7 +126,8 @@ class EntityLogic:
     """
 
     def __init__(self, program: Dict[str, Any], dedup: bool = True, ttl_seconds: int = 0,
-                 clock: Callable[[], float] = time.time, resume_detached: bool = True):
+                 clock: Callable[[], float] = time.time, resume_detached: bool = True,
+                 record_reads: bool = True):
         from stateflow_kernel import Kernel  # imported in the Python worker
 
         # Detached continuations: a callee may answer the client itself (a Response with
@@ -134,6 +138,12 @@ class EntityLogic:
         self.clock = clock
         #: Requests made before this started may have been admitted by an earlier version.
         self.started_ms = int(clock() * 1000)
+        # False: a read (see _is_read) leaves no record, so it writes nothing; a retry runs it
+        # again and sees the state as it is then (the Statefun service; Flink keeps True).
+        self.record_reads = record_reads
+        #: (entity, method) of the methods the compiler found read-only (``"writes": false``).
+        self.read_only = {(e["name"], m["name"]) for e in program.get("entities", [])
+                          for m in e.get("methods", []) if m.get("writes") is False}
 
     def handle(self, origin: str, text: str, state: KeyState) -> Output:
         """Runs one record; returns what it produced as JSON texts (see :meth:`run`)."""
@@ -171,7 +181,10 @@ class EntityLogic:
         now_ms = int(self.clock() * 1000)
         if expired(request_id, self.ttl_seconds, now_ms):
             return [], [Outgoing(error_response_of(event, expired_response(event, self.ttl_seconds)))], []
+        before = state.get_state() if not self.record_reads else None
         out, mine = self._process(event, state)
+        if not self.record_reads and self._is_read(event, out, mine, before, state):
+            return out
         record = mine.record() if mine is not None else None
         if record is None or (event.get("kind") == "Construct" and not record.answered):
             # A create's answer comes back in a Settle (its key has no instance to ask).
@@ -179,6 +192,22 @@ class EntityLogic:
         record.keep = kept_for_good(request_id, self.ttl_seconds, now_ms)
         state.put_seen(request_id, record, record.keep)
         return out
+
+    def _is_read(self, event: Dict[str, Any], out: Sent, mine: Optional["Mine"], before: Optional[str],
+                 state: KeyState) -> bool:
+        """Whether a client request's pass was a read that needs no record: an ``Invoke`` of
+        a read-only method answered here, with no other event sent and the state unchanged.
+        Running it again has no effect either, so a retry may run it instead of finding a
+        record; any other pass (a write, a call to another instance, a create) is recorded,
+        so no copy of it runs twice."""
+        if event.get("kind") != "Invoke" or out[0] or out[2]:
+            return False
+        if mine is None or mine.event.get("kind") != "Response":
+            return False
+        target = event.get("target")
+        if not isinstance(target, dict) or (target.get("entity"), event.get("method")) not in self.read_only:
+            return False
+        return state.get_state() == before
 
     def _lookup(self, record: Record, event: Dict[str, Any], state: KeyState) -> Sent:
         """Answers a retry (or a ``Query``) from the request's record here; runs nothing."""

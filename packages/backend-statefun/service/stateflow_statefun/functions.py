@@ -145,8 +145,11 @@ def address_of(route_key: str):
 def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> StatefulFunctions:
     """The StatefulFunctions of `program` with the settings of statefun-app.json."""
     router = Router(program, config)
+    # record_reads=False: a read (EntityLogic._is_read) keeps no request record, so the call
+    # writes nothing, where a record meant rewriting the instance's whole value; a retry of it
+    # runs again (the guide's "Reads keep no record").
     logic = EntityLogic(program, bool(config.get("dedup", True)), int(config.get("dedupTtlSeconds") or 0),
-                        resume_detached=bool(config.get("resumeDetached", True)))
+                        resume_detached=bool(config.get("resumeDetached", True)), record_reads=False)
     window = int(config.get("dedupWindow") or 1000)
     egress = config["egressId"]
     dead_letter_topic = config["topics"]["deadLetter"]

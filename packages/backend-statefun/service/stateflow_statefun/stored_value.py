@@ -2,8 +2,8 @@
 
 Statefun's runtime reads every declared value of an address from RocksDB for each call,
 sends it in the ``ToFunction``, and writes back each value the call changed. The instance
-and its request records change together (every call that admits a request writes both),
-so they are one value, ``instance``::
+and its request records change together (every call that admits a request and is recorded
+writes both; a read keeps no record and writes nothing), so they are one value, ``instance``::
 
     <the instance's state as JSON, or nothing when there is no instance>
     <its request records (requests_text.py: "#2 <count>", then one line per record)>
