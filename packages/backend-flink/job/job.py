@@ -50,7 +50,8 @@ SINK_LAYOUTS = ("single", "per-output")
 
 
 def sink_layout(config: dict) -> str:
-    """`sinks` of stateflow-job.json, `per-output` when unset (the shape of earlier versions)."""
+    """`sinks` of stateflow-job.json. The build always writes it (`single` by default); a file
+    without it was written before the setting existed, for a job with three sinks: `per-output`."""
     return config.get("sinks") or "per-output"
 
 ENV_OVERRIDES = {
@@ -246,9 +247,9 @@ def build_job(env, config: dict, program: dict) -> None:
     internal_topic, dead_letter_topic = topics["internal"], topics["deadLetter"]
     bootstrap = config["bootstrap"]
     router = Router(program, config)
-    # `per-output` (the default, and the shape of every earlier version, whose checkpoints restore
-    # only into it): a sink per output. `single`: every output, ``Row(topic, text)``, through one
-    # exactly-once sink, so one Kafka transaction per checkpoint and subtask (see README.md).
+    # `single` (the build's default): every output, ``Row(topic, text)``, through one exactly-once
+    # sink, so one Kafka transaction per checkpoint and subtask. `per-output` (the shape of earlier
+    # builds, whose checkpoints restore only into it): a sink per output (see README.md).
     single_sink = sink_layout(config) == "single"
     topic_and_text = Types.ROW([Types.STRING(), Types.STRING()])
     responses_tag = OutputTag("responses", topic_and_text)
@@ -721,7 +722,8 @@ def main(argv=None) -> int:
         if restore and "Cannot map checkpoint/savepoint state" in str(exc):
             log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
                 "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
-                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value); a checkpoint of a job "
+                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value; builds before sinks "
+                "'single' became the default made per-output jobs); a checkpoint of a job "
                 "built before StateFlow gave the job's operators fixed ids does not restore into this one "
                 "(start afresh, or keep running the earlier build)"
                 % (restore, sink_layout(config)))

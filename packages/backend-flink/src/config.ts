@@ -38,11 +38,13 @@ export interface FlinkJobConfig {
    */
   transactionNaming: FlinkTransactionNaming;
   /**
-   * The exactly-once sinks: `per-output` (the default and the earlier versions' shape: a sink each
-   * for internal events, replies and dead letters, so three Kafka transactions per checkpoint and
-   * subtask) or `single` (every output through one sink: one transaction; fewer failed checkpoints,
-   * a third of the transactional ids; on a quiet machine a single call's p50 6–20 ms lower). A checkpoint restores
-   * only into a job with the same setting; `transactionNaming: pooling` needs `per-output`.
+   * The exactly-once sinks: `single` (the default: every output through one sink, so one Kafka
+   * transaction per checkpoint and subtask; fewer failed checkpoints, a third of the transactional
+   * ids, a lower single-call latency) or `per-output` (a sink each for internal events, replies and
+   * dead letters: three transactions; the shape of earlier builds, and the
+   * default with `transactionNaming: pooling`, which needs it). A checkpoint restores only into a
+   * job with the same setting: a deployment whose checkpoints were taken with three sinks sets
+   * `per-output` to keep them.
    */
   sinks: FlinkSinkLayout;
   parallelism: number;
@@ -180,8 +182,8 @@ export const FLINK_SETTINGS: BackendSettings = {
   },
   sinks: {
     type: 'string',
-    help: 'exactly-once sinks: per-output (a sink each for internal events, replies and dead letters) or single (one for every output: one transaction per checkpoint); a checkpoint restores only into a job with the same setting',
-    default: 'per-output',
+    help: 'exactly-once sinks: single (one for every output: one transaction per checkpoint) or per-output (a sink each for internal events, replies and dead letters; earlier versions\' shape, and the default with transactionNaming pooling); a checkpoint restores only into a job with the same setting',
+    default: 'single',
     placeholder: 'single|per-output',
   },
   sinkLingerMs: {
@@ -229,7 +231,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
     transactionNaming: 'incrementing',
-    sinks: 'per-output',
+    sinks: 'single',
     parallelism: 1,
     maxParallelism: 128,
     localHops: true,
@@ -311,6 +313,9 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
       throw new FlinkConfigError(`sinks must be ${FLINK_SINK_LAYOUTS.join(' or ')} (got '${sinks}')`);
     }
     config.sinks = sinks as FlinkSinkLayout;
+  } else if (config.transactionNaming === 'pooling') {
+    // Pooling lists its transactions by topic, which only sinks with fixed topics have.
+    config.sinks = 'per-output';
   }
   if (config.transactionNaming === 'pooling' && config.sinks === 'single') {
     throw new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)");
