@@ -105,6 +105,16 @@ export interface FlinkJobConfig {
    * barrier is in its transaction whether sent yet or not (measured: no difference at 0).
    */
   sinkLingerMs: number;
+  /**
+   * Flink's changelog state backend (`state.changelog.*`, files in `<checkpoint dir>/changelog`):
+   * each checkpoint writes only the state changed since the last one instead of all of it (every
+   * key's value, which holds its recent request ids), and the full state every 10 minutes. Shorter
+   * checkpoints, so lower latency at short intervals; costs a copy of every state write in memory
+   * and in the changelog files until the next full snapshot; a restore claims its checkpoint
+   * (Flink's CLAIM mode). Local runs (`python job.py`) only: under `flink run` the cluster's own
+   * configuration decides. `false`: full snapshots (earlier builds).
+   */
+  stateChangelog: boolean;
   /** Bind every mini-cluster endpoint to 127.0.0.1 (local runs). */
   loopback: boolean;
   /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
@@ -192,6 +202,11 @@ export const FLINK_SETTINGS: BackendSettings = {
     help: 'Kafka producer linger.ms of the exactly-once sinks (batching; answers wait for the checkpoint, which flushes the sinks, not for this)',
     default: 5,
   },
+  stateChangelog: {
+    type: 'boolean',
+    help: "Flink's changelog state backend: a checkpoint writes only the state changed since the last one (shorter checkpoints; a copy of each state write kept until the next full snapshot, every 10 minutes; restores claim their checkpoint); local runs only, a cluster's own configuration decides under flink run",
+    default: true,
+  },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
   resumeDetached: { type: 'boolean', help: 'a callee runs its caller\'s next block when it needs no instance, and answers the client (one Kafka trip less)', default: true },
@@ -246,6 +261,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     bundleSize: 1000,
     bufferTimeoutMs: 5,
     sinkLingerMs: 5,
+    stateChangelog: true,
     loopback: true,
     connectorJar: null,
   };
@@ -322,6 +338,11 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   }
   config.dedupTtlSeconds = int('dedupTtlSeconds', 0) ?? config.dedupTtlSeconds;
   config.dedupWindow = int('dedupWindow', 1) ?? config.dedupWindow;
+  const stateChangelog = str('stateChangelog');
+  if (stateChangelog !== undefined) {
+    if (stateChangelog !== 'true' && stateChangelog !== 'false') throw new FlinkConfigError(`stateChangelog must be true or false (got '${stateChangelog}')`);
+    config.stateChangelog = stateChangelog === 'true';
+  }
   const resumeDetached = str('resumeDetached');
   if (resumeDetached !== undefined) {
     if (resumeDetached !== 'true' && resumeDetached !== 'false') throw new FlinkConfigError(`resumeDetached must be true or false (got '${resumeDetached}')`);

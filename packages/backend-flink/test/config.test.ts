@@ -86,4 +86,10 @@ describe('resolveFlinkConfig', () => {
       new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)"),
     );
   });
+
+  it("uses Flink's changelog state backend by default; off on request", () => {
+    expect(resolveFlinkConfig(program).stateChangelog).toBe(true);
+    expect(resolveFlinkConfig(program, { stateChangelog: false }).stateChangelog).toBe(false);
+    expect(() => resolveFlinkConfig(program, { stateChangelog: 'yes' })).toThrow(new FlinkConfigError("stateChangelog must be true or false (got 'yes')"));
+  });
 });

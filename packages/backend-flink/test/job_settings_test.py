@@ -1,5 +1,5 @@
 """Tests of job.py's settings that need no PyFlink (run by job-settings.test.ts)."""
-from job import FLINK_BUNDLE_TIME_MS, bundle_time_ms, sink_layout
+from job import FLINK_BUNDLE_TIME_MS, bundle_time_ms, changelog_options, sink_layout
 
 passed = 0
 
@@ -23,4 +23,12 @@ check(bundle_time_ms({}, "thread") == FLINK_BUNDLE_TIME_MS, "thread mode without
 check(sink_layout({"sinks": "single"}) == "single", "sinks as written")
 check(sink_layout({"sinks": "per-output"}) == "per-output", "sinks as written")
 check(sink_layout({}) == "per-output", "a file from before the setting: three sinks")
+# stateChangelog: Flink's changelog state backend, its files next to the checkpoints.
+on = changelog_options({"stateChangelog": True, "checkpoint": {"dir": "file:///tmp/ck/"}})
+check(on["state.changelog.enabled"] == "true", "changelog on")
+check(on["state.changelog.dstl.dfs.base-path"] == "file:///tmp/ck/changelog", "changelog files in the checkpoint folder")
+check(on["state.changelog.dstl.dfs.batch.persist-delay"] == "0 ms", "no batching delay")
+check(on["execution.state-recovery.claim-mode"] == "CLAIM", "a restore claims its checkpoint (no full snapshot forced)")
+check(changelog_options({"stateChangelog": False, "checkpoint": {"dir": "file:///tmp/ck"}}) == {}, "changelog off")
+check(changelog_options({"checkpoint": {"dir": "file:///tmp/ck"}}) == {}, "a file from before the setting: full snapshots")
 print("ok %d" % passed)

@@ -94,3 +94,42 @@ describe('upgrade: a checkpoint of the other sinks layout', () => {
     expect(state?.['balance']).toBe(70);
   });
 });
+
+// `stateChangelog` (Flink's changelog state backend, the default) changes how keyed state is
+// written to a checkpoint, not the graph: a checkpoint of earlier builds (full snapshots)
+// restores into a job with the changelog, and one taken with it restores into a job without.
+describe('upgrade: a checkpoint taken with or without the state changelog', () => {
+  let app: Deployment;
+  let requester: KafkaRequester;
+  const setChangelog = (value: boolean) => {
+    const file = join(app.dir, 'stateflow-job.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), stateChangelog: value }, null, 2));
+  };
+  const deposit = async (key: string, amount: number) =>
+    (await requester.request(app.ingress, requester.event({ kind: 'Invoke', target: { entity: 'Account', key }, method: 'deposit', args: [amount], kwargs: {} }))).result;
+
+  beforeAll(async () => {
+    requester = await KafkaRequester.connect(inject('bootstrap'));
+    app = await deploy(await accountsProgram(), inject('bootstrap'), { checkpointIntervalMs: 200, overrides: { stateChangelog: false } });
+  });
+
+  afterAll(async () => {
+    await requester?.close();
+    await app?.stop();
+  });
+
+  it('restores either way with every balance', async () => {
+    const created = await requester.request(app.ingress, requester.event({ kind: 'Construct', entity: 'Account', args: ['c0', 10], kwargs: {} }));
+    expect(created.result).toEqual({ ok: { $entity: 'Account', $key: 'c0' } });
+    await app.job.stop();
+
+    setChangelog(true);
+    await app.restart();
+    expect(await deposit('c0', 5)).toEqual({ ok: 15 });
+    await app.job.stop();
+
+    setChangelog(false);
+    await app.restart();
+    expect(await deposit('c0', 1)).toEqual({ ok: 16 });
+  });
+});
