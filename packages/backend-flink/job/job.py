@@ -50,7 +50,8 @@ SINK_LAYOUTS = ("single", "per-output")
 
 
 def sink_layout(config: dict) -> str:
-    """`sinks` of stateflow-job.json, `per-output` when unset (the shape of earlier versions)."""
+    """`sinks` of stateflow-job.json. The build always writes it (`single` by default); a file
+    without it was written before the setting existed, for a job with three sinks: `per-output`."""
     return config.get("sinks") or "per-output"
 
 ENV_OVERRIDES = {
@@ -208,6 +209,31 @@ def bundle_time_ms(config: dict, mode: str) -> int:
     return int(config.get("bundleTimeMs", 5))
 
 
+def changelog_options(config: dict) -> dict:
+    """Flink options of the changelog state backend (`stateChangelog`), or {} without it.
+
+    A checkpoint then writes only the state changed since the previous one (the hashmap backend
+    alone writes every key's value each time: with request ids kept per key, hundreds of KB per
+    checkpoint for a few hundred keys); the full state is written every 10 minutes (Flink's
+    default). The changes go to `<checkpoint dir>/changelog`, on the checkpoints' file system,
+    with no batching delay (Flink's default of 10 ms would add to every checkpoint). A restore
+    claims its checkpoint (CLAIM): in the default NO_CLAIM mode the first checkpoint after a
+    restore must be a full one, which the changelog backend refuses ("does not support enforcing
+    a full snapshot"). Local runs only: a TaskManager of a cluster takes its changelog storage
+    from its own configuration (the job's would leave it in memory). A file without the key
+    predates the setting: its jobs took full snapshots.
+    """
+    if not config.get("stateChangelog", False):
+        return {}
+    return {
+        "state.changelog.enabled": "true",
+        "state.changelog.storage": "filesystem",
+        "state.changelog.dstl.dfs.base-path": config["checkpoint"]["dir"].rstrip("/") + "/changelog",
+        "state.changelog.dstl.dfs.batch.persist-delay": "0 ms",
+        "execution.state-recovery.claim-mode": "CLAIM",
+    }
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now."""
     import socket
@@ -246,9 +272,9 @@ def build_job(env, config: dict, program: dict) -> None:
     internal_topic, dead_letter_topic = topics["internal"], topics["deadLetter"]
     bootstrap = config["bootstrap"]
     router = Router(program, config)
-    # `per-output` (the default, and the shape of every earlier version, whose checkpoints restore
-    # only into it): a sink per output. `single`: every output, ``Row(topic, text)``, through one
-    # exactly-once sink, so one Kafka transaction per checkpoint and subtask (see README.md).
+    # `single` (the build's default): every output, ``Row(topic, text)``, through one exactly-once
+    # sink, so one Kafka transaction per checkpoint and subtask. `per-output` (the shape of earlier
+    # builds, whose checkpoints restore only into it): a sink per output (see README.md).
     single_sink = sink_layout(config) == "single"
     topic_and_text = Types.ROW([Types.STRING(), Types.STRING()])
     responses_tag = OutputTag("responses", topic_and_text)
@@ -680,6 +706,12 @@ def main(argv=None) -> int:
     # Latency: Python bundles and network buffers are flushed after a few ms, not 1 s / 100 ms.
     flink.set_string("python.fn-execution.bundle.time", str(bundle_time_ms(config, mode)))
     flink.set_string("python.fn-execution.bundle.size", str(config.get("bundleSize", 1000)))
+    if local:
+        for key, value in changelog_options(config).items():
+            flink.set_string(key, value)
+    elif config.get("stateChangelog"):
+        log("NOTE stateChangelog applies to local runs; under flink run the cluster's configuration decides "
+            "(state.changelog.enabled, and state.changelog.storage: filesystem with dstl.dfs.base-path on every TaskManager)")
     # Any other Flink option (`flinkConfig` of stateflow-job.json), set last so it wins.
     for key, value in (config.get("flinkConfig") or {}).items():
         flink.set_string(str(key), str(value))
@@ -721,7 +753,8 @@ def main(argv=None) -> int:
         if restore and "Cannot map checkpoint/savepoint state" in str(exc):
             log("JOB_ERROR the checkpoint %s was taken by a job of another shape: its operators are not all in this "
                 "one. A job built with sinks '%s' restores only checkpoints of a job with the same sinks setting "
-                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value); a checkpoint of a job "
+                "(set sinks in stateflow-job.json or STATEFLOW_FLINK_SINKS to the other value; builds before sinks "
+                "'single' became the default made per-output jobs); a checkpoint of a job "
                 "built before StateFlow gave the job's operators fixed ids does not restore into this one "
                 "(start afresh, or keep running the earlier build)"
                 % (restore, sink_layout(config)))

@@ -38,11 +38,13 @@ export interface FlinkJobConfig {
    */
   transactionNaming: FlinkTransactionNaming;
   /**
-   * The exactly-once sinks: `per-output` (the default and the earlier versions' shape: a sink each
-   * for internal events, replies and dead letters, so three Kafka transactions per checkpoint and
-   * subtask) or `single` (every output through one sink: one transaction; fewer failed checkpoints,
-   * a third of the transactional ids; on a quiet machine a single call's p50 6–20 ms lower). A checkpoint restores
-   * only into a job with the same setting; `transactionNaming: pooling` needs `per-output`.
+   * The exactly-once sinks: `single` (the default: every output through one sink, so one Kafka
+   * transaction per checkpoint and subtask; fewer failed checkpoints, a third of the transactional
+   * ids, a lower single-call latency) or `per-output` (a sink each for internal events, replies and
+   * dead letters: three transactions; the shape of earlier builds, and the
+   * default with `transactionNaming: pooling`, which needs it). A checkpoint restores only into a
+   * job with the same setting: a deployment whose checkpoints were taken with three sinks sets
+   * `per-output` to keep them.
    */
   sinks: FlinkSinkLayout;
   parallelism: number;
@@ -103,6 +105,16 @@ export interface FlinkJobConfig {
    * barrier is in its transaction whether sent yet or not (measured: no difference at 0).
    */
   sinkLingerMs: number;
+  /**
+   * Flink's changelog state backend (`state.changelog.*`, files in `<checkpoint dir>/changelog`):
+   * each checkpoint writes only the state changed since the last one instead of all of it (every
+   * key's value, which holds its recent request ids), and the full state every 10 minutes. Shorter
+   * checkpoints, so lower latency at short intervals; costs a copy of every state write in memory
+   * and in the changelog files until the next full snapshot; a restore claims its checkpoint
+   * (Flink's CLAIM mode). Local runs (`python job.py`) only: under `flink run` the cluster's own
+   * configuration decides. `false`: full snapshots (earlier builds).
+   */
+  stateChangelog: boolean;
   /** Bind every mini-cluster endpoint to 127.0.0.1 (local runs). */
   loopback: boolean;
   /** Path of the `flink-sql-connector-kafka` jar; `null`: `$FLINK_KAFKA_JAR` or the cluster's `lib/`. */
@@ -180,8 +192,8 @@ export const FLINK_SETTINGS: BackendSettings = {
   },
   sinks: {
     type: 'string',
-    help: 'exactly-once sinks: per-output (a sink each for internal events, replies and dead letters) or single (one for every output: one transaction per checkpoint); a checkpoint restores only into a job with the same setting',
-    default: 'per-output',
+    help: 'exactly-once sinks: single (one for every output: one transaction per checkpoint) or per-output (a sink each for internal events, replies and dead letters; earlier versions\' shape, and the default with transactionNaming pooling); a checkpoint restores only into a job with the same setting',
+    default: 'single',
     placeholder: 'single|per-output',
   },
   sinkLingerMs: {
@@ -189,6 +201,11 @@ export const FLINK_SETTINGS: BackendSettings = {
     min: 0,
     help: 'Kafka producer linger.ms of the exactly-once sinks (batching; answers wait for the checkpoint, which flushes the sinks, not for this)',
     default: 5,
+  },
+  stateChangelog: {
+    type: 'boolean',
+    help: "Flink's changelog state backend: a checkpoint writes only the state changed since the last one (shorter checkpoints; a copy of each state write kept until the next full snapshot, every 10 minutes; restores claim their checkpoint); local runs only, a cluster's own configuration decides under flink run",
+    default: true,
   },
   dedupTtlSeconds: { type: 'integer', min: 0, help: 'how long request ids are remembered (0: forever)', default: 3600 },
   dedupWindow: { type: 'integer', min: 1, help: 'answered dated request ids each instance remembers within the TTL', default: 64 },
@@ -229,7 +246,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     transactionalIdPrefix: prefix,
     transactionTimeoutMs: 60_000,
     transactionNaming: 'incrementing',
-    sinks: 'per-output',
+    sinks: 'single',
     parallelism: 1,
     maxParallelism: 128,
     localHops: true,
@@ -244,6 +261,7 @@ export function defaultFlinkConfig(program: Program): FlinkJobConfig {
     bundleSize: 1000,
     bufferTimeoutMs: 5,
     sinkLingerMs: 5,
+    stateChangelog: true,
     loopback: true,
     connectorJar: null,
   };
@@ -276,12 +294,14 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   config.transactionTimeoutMs = read.integer('transactionTimeoutMs') ?? config.transactionTimeoutMs;
   config.sinkLingerMs = read.integer('sinkLingerMs') ?? config.sinkLingerMs;
   config.transactionNaming = read.oneOf('transactionNaming', FLINK_TRANSACTION_NAMINGS) ?? config.transactionNaming;
-  config.sinks = read.oneOf('sinks', FLINK_SINK_LAYOUTS) ?? config.sinks;
+  // Pooling lists its transactions by topic, which only sinks with fixed topics have.
+  config.sinks = read.oneOf('sinks', FLINK_SINK_LAYOUTS) ?? (config.transactionNaming === 'pooling' ? 'per-output' : config.sinks);
   if (config.transactionNaming === 'pooling' && config.sinks === 'single') {
     throw new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)");
   }
   config.dedupTtlSeconds = read.integer('dedupTtlSeconds') ?? config.dedupTtlSeconds;
   config.dedupWindow = read.integer('dedupWindow') ?? config.dedupWindow;
+  config.stateChangelog = read.boolean('stateChangelog') ?? config.stateChangelog;
   config.resumeDetached = read.boolean('resumeDetached') ?? config.resumeDetached;
   config.executionMode = read.oneOf('executionMode', FLINK_EXECUTION_MODES) ?? config.executionMode;
   config.jobName = read.text('jobName') ?? config.jobName;

@@ -41,19 +41,19 @@ describe('buildFlinkJob', () => {
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('flink run -py job.py -pyfs python');
   });
 
-  it('keeps a sink per output by default; job.py refuses a sinks layout it cannot run before starting Flink', async () => {
+  it('writes one sink for every output by default; job.py refuses a layout it cannot run before starting Flink', async () => {
     const out = temp();
     await buildFlinkJob(program, out, { topicPrefix: 'shop' });
     const file = join(out, 'stateflow-job.json');
     const written = JSON.parse(readFileSync(file, 'utf8'));
-    expect(written.sinks).toBe('per-output');
+    expect(written.sinks).toBe('single');
     const python = process.env['STATEFLOW_PYTHON'] ?? 'python3';
     const job = (config: object, env: NodeJS.ProcessEnv = {}, args: string[] = []) => {
       writeFileSync(file, JSON.stringify(config));
       return spawnSync(python, [join(out, 'job.py'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
     };
-    const printed = job(written, { STATEFLOW_FLINK_SINKS: 'single' }, ['--print-config']);
-    expect(JSON.parse(printed.stdout).sinks).toBe('single');
+    const printed = job(written, { STATEFLOW_FLINK_SINKS: 'per-output' }, ['--print-config']);
+    expect(JSON.parse(printed.stdout).sinks).toBe('per-output');
     const pooled = job({ ...written, sinks: 'single', transactionNaming: 'pooling' });
     expect(pooled.status).toBe(2);
     expect(pooled.stdout).toContain("JOB_ERROR transactionNaming 'pooling' needs sinks 'per-output'");

@@ -77,12 +77,19 @@ describe('resolveFlinkConfig', () => {
     );
   });
 
-  it('keeps a sink per output by default; one sink for every output on request, without pooling', () => {
-    expect(resolveFlinkConfig(program).sinks).toBe('per-output');
-    expect(resolveFlinkConfig(program, { sinks: 'single' }).sinks).toBe('single');
+  it('has one sink for every output by default; a sink per output on request or with pooling', () => {
+    expect(resolveFlinkConfig(program).sinks).toBe('single');
+    expect(resolveFlinkConfig(program, { sinks: 'per-output' }).sinks).toBe('per-output');
+    expect(resolveFlinkConfig(program, { transactionNaming: 'pooling' }).sinks).toBe('per-output');
     expect(() => resolveFlinkConfig(program, { sinks: 'two' })).toThrow(new FlinkConfigError("sinks must be single or per-output (got 'two')"));
     expect(() => resolveFlinkConfig(program, { transactionNaming: 'pooling', sinks: 'single' })).toThrow(
       new FlinkConfigError("transactionNaming 'pooling' needs sinks 'per-output' (the single sink writes to a topic per record, whose transactions pooling cannot list)"),
     );
+  });
+
+  it("uses Flink's changelog state backend by default; off on request", () => {
+    expect(resolveFlinkConfig(program).stateChangelog).toBe(true);
+    expect(resolveFlinkConfig(program, { stateChangelog: false }).stateChangelog).toBe(false);
+    expect(() => resolveFlinkConfig(program, { stateChangelog: 'yes' })).toThrow(new FlinkConfigError("stateChangelog must be true or false (got 'yes')"));
   });
 });

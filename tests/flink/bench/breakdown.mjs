@@ -5,7 +5,7 @@
  *
  *   node tests/flink/bench/breakdown.mjs [--calls 60] [--workload A|T] [--checkpoint 50] [--parallelism 2]
  *        [--execution-mode process] [--variants 'name:mode:key=value;...|...'] [--port 19886]
- *        [--bootstrap host:port] [--out breakdown.json] [--keep-logs dir]
+ *        [--bootstrap host:port] [--out breakdown.json] [--keep-logs dir] [--threads]
  *
  * Per call: `sent` (before the produce), `acked` (the request's produce acknowledged: the
  * client's produce), `written` (the response seen by a read_uncommitted consumer polling every
@@ -27,6 +27,8 @@
  * `name:mode:settings` with settings `key=value;...` of stateflow-job.json (`flink.<option>`: a
  * Flink option of its `flinkConfig`; `checkpoint.<key>`). Starts its own Kafka unless --bootstrap;
  * stops everything it started.
+ * --threads: each job's JVM threads (and the broker's, when this script started it) by CPU ms per
+ * second over the calls (`jstack`), the busiest first: where an idle job's cores go.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -36,7 +38,8 @@ import { buildRequestEvent, uuidv7 } from '@stateflow/client';
 import { compile } from '@stateflow/frontend-python';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { cleanupStack, flag, ROOT, settings, startKafka } from './support.mjs';
+import { busiestThreads, cpuOf, javaIn, jvmThreadsByName } from './cpu.mjs';
+import { cleanupStack, flag, ROOT, run, settings, startKafka } from './support.mjs';
 
 const CALLS = Number(flag('calls', '60'));
 const WORKLOAD = flag('workload', 'A');
@@ -45,6 +48,7 @@ const PARALLELISM = Number(flag('parallelism', '2'));
 const MODE = flag('execution-mode', 'process');
 const PORT = Number(flag('port', '19886'));
 const ENTITIES = 100;
+const THREADS = process.argv.includes('--threads');
 const progress = (m) => process.stderr.write(`[breakdown] ${m}\n`);
 const { cleanups, cleanup } = cleanupStack(progress);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -158,9 +162,25 @@ async function startVariant(program, bootstrap, spec) {
     return c;
   };
   const calls = [];
+  const jvm = javaIn(job.pid);
+  let threadsBefore;
+  let cpuBefore;
   return {
     name,
     spec,
+    async startProfile() {
+      cpuBefore = { at: Date.now(), cpu: cpuOf(job.pid) };
+      if (THREADS) threadsBefore = await jvmThreadsByName(jvm, run);
+    },
+    async endProfile() {
+      const seconds = (Date.now() - cpuBefore.at) / 1000;
+      const cpu = cpuOf(job.pid);
+      this.profile = {
+        seconds: Number(seconds.toFixed(1)),
+        cpuMsPerSecond: cpu && cpuBefore.cpu ? Number(((cpu.total - cpuBefore.cpu.total) / seconds).toFixed(0)) : undefined,
+        threads: THREADS ? busiestThreads(threadsBefore, await jvmThreadsByName(jvm, run), seconds) : undefined,
+      };
+    },
     async call() {
       calls.push(await invoke());
       await history();
@@ -211,6 +231,7 @@ async function startVariant(program, bootstrap, spec) {
         failureReasons: [...new Set(failures.values())],
         stats,
         checkpointTasksP50: tasks,
+        profile: this.profile,
         rows,
       };
     },
@@ -220,18 +241,31 @@ async function startVariant(program, bootstrap, spec) {
 try {
   const path = 'tests/bench/programs/accounts.py';
   const { program } = await compile(readFileSync(join(ROOT, path), 'utf8'), { path });
-  const bootstrap = flag('bootstrap') ?? (await startKafka({ port: PORT, name: 'breakdown', cleanups })).bootstrap;
+  const broker = flag('bootstrap') ? undefined : await startKafka({ port: PORT, name: 'breakdown', cleanups });
+  const bootstrap = flag('bootstrap') ?? broker.bootstrap;
   progress(`Kafka on ${bootstrap}`);
   // --variants 'base|tuned::bufferTimeoutMs=0;bundleTimeMs=1': jobs running at once, called in turn.
   const specs = flag('variants', `base:${MODE}:${(flag('job-set') ?? '').replaceAll(',', ';')}`).split('|');
   // Started together, so that none runs warm while another is still compiling (the job started
   // first came out ahead whichever it was).
   const variants = await Promise.all(specs.map((spec) => startVariant(program, bootstrap, spec)));
+  const brokerThreads = THREADS && broker ? await jvmThreadsByName(broker.pid, run) : undefined;
+  const brokerCpu = broker ? { at: Date.now(), cpu: cpuOf(broker.pid) } : undefined;
+  for (const v of variants) await v.startProfile();
   for (let i = 0; i < CALLS; i++) {
     for (const v of variants) {
       await v.call();
       await sleep(Math.floor(Math.random() * 20)); // do not phase-lock with the checkpoints
     }
+  }
+  for (const v of variants) await v.endProfile();
+  let brokerProfile;
+  if (broker) {
+    const seconds = (Date.now() - brokerCpu.at) / 1000;
+    brokerProfile = {
+      cpuMsPerSecond: Number(((cpuOf(broker.pid).total - brokerCpu.cpu.total) / seconds).toFixed(0)),
+      threads: brokerThreads ? busiestThreads(brokerThreads, await jvmThreadsByName(broker.pid, run), seconds, 12) : undefined,
+    };
   }
   await sleep(300);
   const reports = [];
@@ -241,7 +275,7 @@ try {
     process.stdout.write(`${JSON.stringify(rest)}\n`);
   }
   const outFile = flag('out');
-  const meta = { date: new Date().toISOString(), workload: WORKLOAD, checkpointMs: CHECKPOINT, parallelism: PARALLELISM, load1: loadavg()[0] };
+  const meta = { date: new Date().toISOString(), workload: WORKLOAD, checkpointMs: CHECKPOINT, parallelism: PARALLELISM, load1: loadavg()[0], broker: brokerProfile };
   process.stdout.write(`${JSON.stringify(meta)}\n`);
   if (outFile) writeFileSync(join(ROOT, 'tests/flink/bench', outFile), `${JSON.stringify({ ...meta, variants: reports }, null, 2)}\n`);
 } catch (err) {

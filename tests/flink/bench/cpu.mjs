@@ -43,6 +43,24 @@ export function cpuOf(rootPid) {
   return out;
 }
 
+/** The pid of the first `java` process in `rootPid`'s tree (a local job's mini-cluster), or undefined. */
+export function javaIn(rootPid) {
+  let all;
+  try {
+    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).map(stat).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const queue = [rootPid];
+  while (queue.length) {
+    const pid = queue.shift();
+    const p = all.find((q) => q.pid === pid);
+    if (p?.comm.startsWith('java')) return pid;
+    queue.push(...all.filter((q) => q.ppid === pid).map((q) => q.pid));
+  }
+  return undefined;
+}
+
 /** CPU ms per operation between two `cpuOf` readings. */
 export function cpuPerOp(before, after, ops) {
   if (!before || !after || !ops) return undefined;
@@ -89,4 +107,35 @@ export function jvmThreadsCpu(pid) {
     }
   }
   return out;
+}
+
+/**
+ * CPU ms so far of one JVM's threads by name (`jstack`: the full names, which /proc cuts to 15
+ * characters), digits of pools and subtask numbers folded (`kafka-producer-network-thread | x-7`
+ * and `-8` are one row): which of a job's threads keep its cores busy. Undefined without jstack.
+ */
+export async function jvmThreadsByName(pid, run) {
+  let text;
+  try {
+    text = (await run('jstack', [String(pid)], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch {
+    return undefined;
+  }
+  const out = new Map();
+  for (const m of text.matchAll(/^"(.+?)".*?cpu=([\d.]+)ms/gm)) {
+    const name = m[1].replace(/\d+/g, '#');
+    out.set(name, (out.get(name) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The `top` names with the most CPU ms per second between two `jvmThreadsByName` readings. */
+export function busiestThreads(before, after, seconds, top = 20) {
+  if (!before || !after) return undefined;
+  return [...after]
+    .map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / seconds])
+    .filter(([, perSecond]) => perSecond > 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, perSecond]) => ({ name, msPerSecond: Number(perSecond.toFixed(1)) }));
 }

@@ -21,7 +21,8 @@
  * processes (JVM, Python workers), of the broker and of this driver, the job's checkpoint
  * durations and the load average. Prints a table and the generated/reference ratios, writes
  * them as JSON (--out: under bench/ unless absolute); stops everything it started, even on failure.
- * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false).
+ * --job-set sets keys of the generated job's stateflow-job.json (experiments, e.g. dedup=false;
+ * flink.<option>=value: a Flink option of its flinkConfig).
  * --execution-mode runs both jobs in each of PyFlink's Python execution modes in turn (a pair of
  * jobs per mode: the generated job's executionMode and the reference's --execution-mode).
  * --cluster submits both jobs with `flink run` to one standalone cluster (a JobManager and two
@@ -311,7 +312,11 @@ async function startGenerated(prog, bootstrap, checkpointMs, localHops, executio
     // Experiments: settings of stateflow-job.json set directly (--job-set dedup=false,bundleSize=100).
     const file = join(dir, 'stateflow-job.json');
     const config = JSON.parse(readFileSync(file, 'utf8'));
-    for (const [key, value] of JOB_SET) config[key] = value;
+    for (const [key, value] of JOB_SET) {
+      // `flink.<option>`: a Flink option of its flinkConfig (as in breakdown.mjs).
+      if (key.startsWith('flink.')) config.flinkConfig = { ...(config.flinkConfig ?? {}), [key.slice('flink.'.length)]: String(value) };
+      else config[key] = value;
+    }
     writeFileSync(file, JSON.stringify(config, null, 2));
   }
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFlinkJob, runFlinkJob, type FlinkArtifact, type RunningFlinkJob } from '@stateflow/backend-flink';
+import { buildFlinkJob, runFlinkJob, type FlinkArtifact, type FlinkConfigOverrides, type RunningFlinkJob } from '@stateflow/backend-flink';
 import { deploymentFolder, started, tailLog } from '@stateflow/engine-test-kit';
 import type { Program } from '@stateflow/ir';
 import { registry, REPLY_TOPIC } from './suite.js';
@@ -30,6 +30,8 @@ export interface DeployOptions {
   parallelism?: number;
   /** Edits the built `job.py` before the first start (a job of another shape, for upgrade tests). */
   editJob?: (jobPy: string) => string;
+  /** Further settings of the build (`stateflow-job.json`), e.g. `sinks`. */
+  overrides?: FlinkConfigOverrides;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function deploy(program: Program, bootstrap: string, options: Deplo
     replyTopics: REPLY_TOPIC,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 200,
     parallelism: options.parallelism ?? 1,
+    ...options.overrides,
   });
   // Each job runs in its own process group (the job's Python, the mini-cluster JVM, the
   // Python workers); the registry lets the run stop it even if this worker dies.
