@@ -1,4 +1,4 @@
-import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment. */
 export interface BeamTopics {
@@ -125,11 +125,6 @@ export function resolveBeamConfig(program: Program, overrides: BeamConfigOverrid
   config.pollMs = read.integer('pollMs') ?? config.pollMs;
   config.jobName = read.text('jobName') ?? config.jobName;
   config.prism = read.text('prism') ?? config.prism;
-  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
-  config.topics.internal = read.text('internalTopic') ?? config.topics.internal;
-  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
-  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
-  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
-  checkKafkaTopics(config.topics, config.replyTopics, fail);
+  Object.assign(config, readKafkaTopics(read, config, fail));
   return config;
 }

@@ -1,4 +1,4 @@
-import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment. */
 export interface FlinkTopics {
@@ -308,11 +308,6 @@ export function resolveFlinkConfig(program: Program, overrides: FlinkConfigOverr
   config.groupId = read.text('groupId') ?? config.groupId;
   config.transactionalIdPrefix = read.text('transactionalIdPrefix') ?? config.transactionalIdPrefix;
   config.connectorJar = read.text('connectorJar') ?? config.connectorJar;
-  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
-  config.topics.internal = read.text('internalTopic') ?? config.topics.internal;
-  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
-  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
-  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
-  checkKafkaTopics(config.topics, config.replyTopics, fail);
+  Object.assign(config, readKafkaTopics(read, config, fail));
   return config;
 }

@@ -1,4 +1,4 @@
-import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment (events between entities are Statefun messages, not a topic). */
 export interface StatefunTopics {
@@ -139,10 +139,6 @@ export function resolveStatefunConfig(program: Program, overrides: StatefunConfi
   config.service.host = read.text('serviceHost') ?? config.service.host;
   config.service.port = read.integer('servicePort', { max: 65535 }) ?? config.service.port;
   config.egressSemantic = read.oneOf('egressSemantic', ['exactly-once', 'at-least-once'] as const) ?? config.egressSemantic;
-  config.topics.ingress = read.text('ingressTopic') ?? config.topics.ingress;
-  config.topics.egress = read.text('egressTopic') ?? config.topics.egress;
-  config.topics.deadLetter = read.text('deadLetterTopic') ?? config.topics.deadLetter;
-  config.replyTopics = read.list('replyTopics') ?? config.replyTopics;
-  checkKafkaTopics(config.topics, config.replyTopics, fail);
+  Object.assign(config, readKafkaTopics(read, config, fail));
   return config;
 }

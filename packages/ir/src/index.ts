@@ -91,7 +91,7 @@ export type { RenderGraphOptions, RenderGraphResult } from './graph/render-graph
 export { defineBackend } from './backend.js';
 export { readSettings } from './settings-reader.js';
 export type { SettingsReader, SettingOverrides } from './settings-reader.js';
-export { KAFKA_BOOTSTRAP_FORMAT, checkKafkaTopics } from './kafka-settings.js';
+export { KAFKA_BOOTSTRAP_FORMAT, checkKafkaTopics, readKafkaTopics } from './kafka-settings.js';
 export type {
   Backend,
   BackendCapabilities,

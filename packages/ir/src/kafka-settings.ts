@@ -1,3 +1,5 @@
+import type { SettingsReader } from './settings-reader.js';
+
 /** What a Kafka bootstrap setting must look like, for {@link SettingsReader.text}. */
 export const KAFKA_BOOTSTRAP_FORMAT = { pattern: /^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, expected: 'host:port[,host:port...]' } as const;
 
@@ -23,4 +25,23 @@ export function checkKafkaTopics<Topics extends { readonly [Role in keyof Topics
 function describeRoles(roles: string[]): string {
   const words = roles.map((role) => role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/**
+ * Reads a Kafka backend's topic settings over its defaults: `<role>Topic` for each role of
+ * `topics` (e.g. `ingressTopic`, `deadLetterTopic`) and `replyTopics`, then checks them with
+ * {@link checkKafkaTopics}. The backend declares those settings.
+ */
+export function readKafkaTopics<Topics extends { [Role in keyof Topics]: string }>(
+  read: SettingsReader,
+  defaults: { topics: Topics; replyTopics: string[] },
+  fail: (message: string) => Error,
+): { topics: Topics; replyTopics: string[] } {
+  const topics = { ...defaults.topics };
+  for (const role of Object.keys(topics) as (keyof Topics & string)[]) {
+    topics[role] = (read.text(`${role}Topic`) ?? topics[role]) as Topics[typeof role];
+  }
+  const replyTopics = read.list('replyTopics') ?? defaults.replyTopics;
+  checkKafkaTopics(topics, replyTopics, fail);
+  return { topics, replyTopics };
 }

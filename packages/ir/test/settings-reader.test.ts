@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readSettings, type BackendSettings } from '../src/index.js';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings } from '../src/index.js';
 
 class TestConfigError extends Error {}
 const fail = (message: string): TestConfigError => new TestConfigError(message);
@@ -60,5 +60,25 @@ describe('checkKafkaTopics', () => {
     expect(() => checkKafkaTopics({ ingress: 't', internal: 'u', egress: 't', deadLetter: 'v' }, [], fail)).toThrow(
       'the ingress, internal, egress and dead-letter topics must differ (got t, u, t, v)',
     );
+  });
+});
+
+describe('readKafkaTopics', () => {
+  const TOPIC_SETTINGS: BackendSettings = {
+    ingressTopic: { type: 'string', help: 'ingress' },
+    deadLetterTopic: { type: 'string', help: 'dead letters' },
+    replyTopics: { type: 'list', help: 'reply topics' },
+  };
+  const defaults = { topics: { ingress: 'app-ingress', deadLetter: 'app-dead-letter' }, replyTopics: [] as string[] };
+
+  it('reads <role>Topic and replyTopics over the defaults, without changing the defaults', () => {
+    const read = readSettings(TOPIC_SETTINGS, { deadLetterTopic: 'dlq', replyTopics: 'r1,*' }, fail);
+    expect(readKafkaTopics(read, defaults, fail)).toEqual({ topics: { ingress: 'app-ingress', deadLetter: 'dlq' }, replyTopics: ['r1', '*'] });
+    expect(defaults.topics.deadLetter).toBe('app-dead-letter');
+  });
+
+  it('checks what it read', () => {
+    const read = readSettings(TOPIC_SETTINGS, { deadLetterTopic: 'app-ingress' }, fail);
+    expect(() => readKafkaTopics(read, defaults, fail)).toThrow('the ingress and dead-letter topics must differ (got app-ingress, app-ingress)');
   });
 });
