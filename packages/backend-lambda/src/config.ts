@@ -53,8 +53,8 @@ export function deploymentName(program: Program): string {
   return `stateflow-${base || 'app'}`;
 }
 
-/** The largest value of an integer setting, where Lambda sets one. */
-const MAX: { [name: string]: number } = { memorySize: 10_240, timeoutSeconds: 900 };
+/** The largest value of an integer setting that has one (Lambda's limits, TCP ports). */
+const MAX: { [name: string]: number } = { memorySize: 10_240, timeoutSeconds: 900, invokePort: 65_535, storePort: 65_535 };
 
 /** The default configuration with `overrides` applied (see {@link LAMBDA_SETTINGS}). */
 export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOverrides = {}): LambdaConfig {
@@ -74,7 +74,7 @@ export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOve
   for (const [key, setting] of Object.entries(LAMBDA_SETTINGS)) {
     const value =
       setting.type === 'integer'
-        ? read.integer(key, { max: MAX[key] ?? (key.endsWith('Port') ? 65_535 : Number.MAX_SAFE_INTEGER) })
+        ? read.integer(key, { max: MAX[key] ?? Number.MAX_SAFE_INTEGER })
         : setting.type === 'boolean'
           ? read.boolean(key)
           : read.text(key, { pattern: /^[A-Za-z0-9-]{1,40}$/, expected: "1-40 letters, digits or '-'" });
