@@ -1,6 +1,7 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import { checkKey, describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { StateTableError } from './errors.js';
+import { setField } from './fields.js';
 import { KEY_COLUMN, META_ENTITY, arrowTypeOf, planColumns, type ColumnPlan } from './schema.js';
 import type { StateRow } from './state-to-arrow.js';
 import { encodeBytes, encodeFloat, encodeInt, encodeRef } from './values.js';
@@ -109,10 +110,10 @@ function readColumn(plan: ColumnPlan, column: Vector, out: StateRow[]): void {
     const raw: unknown = column.get(i);
     const state = out[i]![1] as EntityState;
     if (raw === null || raw === undefined) {
-      if (plan.optional) state[plan.name] = null;
+      if (plan.optional) setField(state, plan.name, null);
       continue;
     }
-    state[plan.name] = fromCell(plan, raw, i, out[i]![0]);
+    setField(state, plan.name, fromCell(plan, raw, i, out[i]![0]));
   }
 }
 

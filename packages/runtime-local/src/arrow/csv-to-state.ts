@@ -1,6 +1,7 @@
 import { checkKey, describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { parseCsv } from './csv.js';
 import { StateTableError } from './errors.js';
+import { setField } from './fields.js';
 import { KEY_COLUMN, planColumns, type ColumnPlan } from './schema.js';
 import type { StateRow } from './state-to-arrow.js';
 import { encodeFloat, encodeInt, encodeRef, parsePythonFloat } from './values.js';
@@ -79,7 +80,7 @@ export function csvToState(entity: EntityClass, text: string, source = 'CSV'): S
       const value = convertCell(plan, record.cells[c]!, record.quoted[c]!, (problem) =>
         new StateTableError('ValueType', `${where}, column '${plan.name}': ${problem}`, { row, column: plan.name, key }),
       );
-      state[plan.name] = value;
+      setField(state, plan.name, value);
     }
     out.push([key, state]);
   }

@@ -2,6 +2,7 @@ import { RecordBatch, Struct, Table, makeData, type Data } from 'apache-arrow';
 import { describeType, type EncodedValue, type EntityClass, type EntityState } from '@stateflow/ir';
 import { FixedWidthBuilder, VarWidthBuilder } from './column-builders.js';
 import { StateTableError } from './errors.js';
+import { fieldOf } from './fields.js';
 import { arrowTypeOf, entityArrowSchema, planColumns, type ColumnPlan } from './schema.js';
 import { INT64_MAX, INT64_MIN, decodeBytes, decodeFloat, decodeInt, decodeRef, describeValue } from './values.js';
 
@@ -41,7 +42,7 @@ function buildColumn(entity: EntityClass, plan: ColumnPlan, rows: StateRow[]): D
     );
   };
   const cell = (i: number): EncodedValue | undefined => {
-    const value = rows[i]![1][plan.name];
+    const value = fieldOf(rows[i]![1], plan.name);
     if (value === undefined) return undefined;
     if (value === null) {
       if (plan.optional || plan.kind === 'json') return undefined;
@@ -129,7 +130,7 @@ function buildColumn(entity: EntityClass, plan: ColumnPlan, rows: StateRow[]): D
     case 'json': {
       const b = new VarWidthBuilder(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i]![1][plan.name];
+        const v = fieldOf(rows[i]![1], plan.name);
         if (v === undefined || (v === null && plan.optional)) b.null(i);
         else b.string(i, JSON.stringify(v));
       }

@@ -62,6 +62,14 @@ describe('csvToState', () => {
     ]);
   });
 
+  it('keeps a field named __proto__ as a field', () => {
+    const Odd = entityWith('Odd', { ['__proto__']: { kind: 'Int' } });
+    const [[key, state]] = csvToState(Odd, '__key__,__proto__\na,5\n') as [[string, object]];
+    expect(key).toBe('a');
+    expect(JSON.stringify(state)).toBe('{"__proto__":5}');
+    expect(Object.getPrototypeOf(state)).toBe(Object.prototype);
+  });
+
   it('accepts columns in any order', () => {
     const csv = 'tags,owner,limit,note,active,price,stock,item_name,__key__\n[],u,,,false,0.25,1,n,k\n';
     expect(csvToState(Item, csv)[0]![1]).toMatchObject({ stock: 1, price: 0.25, item_name: 'n' });

@@ -101,6 +101,17 @@ describe('stateToArrowTable / arrowTableToState', () => {
     expect(JSON.stringify(back)).toBe(JSON.stringify(rows));
   });
 
+  it('keeps fields named like Object.prototype members (__proto__, constructor) as fields', () => {
+    const Odd = entityWith('Odd', { ['__proto__']: { kind: 'Int' }, constructor: { kind: 'Optional', item: { kind: 'Str' } } });
+    const set: [string, EntityState][] = [['a', JSON.parse('{"__proto__": 5, "constructor": "c"}') as EntityState]];
+    const back = arrowTableToState(Odd, stateToArrowTable(Odd, set));
+    expect(JSON.stringify(back)).toBe('[["a",{"__proto__":5,"constructor":"c"}]]');
+    expect(Object.getPrototypeOf(back[0]![1])).toBe(Object.prototype);
+    // Unset, they are unset (null cells), not Object.prototype's members.
+    const unset = arrowTableToState(Odd, stateToArrowTable(Odd, [['b', {}]]));
+    expect(JSON.stringify(unset)).toBe('[["b",{"constructor":null}]]');
+  });
+
   it('round-trips through an IPC file read back with apache-arrow itself', async () => {
     const path = join(dir, 'every.arrow');
     await writeArrowIpcFile(path, stateToArrowTable(Everything, rows));
