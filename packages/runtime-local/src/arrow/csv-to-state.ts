@@ -27,7 +27,13 @@ import { encodeFloat, encodeInt, encodeRef, parsePythonFloat } from './values.js
  * @throws {StateTableError} naming the row (1-based, the header not counted), line and column.
  */
 export function csvToState(entity: EntityClass, text: string, source = 'CSV'): StateRow[] {
-  const records = parseCsv(text);
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (err) {
+    if (err instanceof StateTableError) throw new StateTableError(err.code, `${source} ${err.message}`, err.where);
+    throw err;
+  }
   const header = records[0];
   if (!header) throw new StateTableError('Malformed', `${source}: empty; the first line must be a header naming the columns (${KEY_COLUMN}, ...)`);
   const plans = planColumns(entity);

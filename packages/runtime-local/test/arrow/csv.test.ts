@@ -47,6 +47,8 @@ describe('parseCsv (RFC 4180)', () => {
   it('reports an unterminated quote and stray text after a quote', () => {
     expect(() => parseCsv('a\n"open\n')).toThrow(`line 2: a quoted field is never closed (missing '"')`);
     expect(() => parseCsv('a\n"x"y\n')).toThrow('line 2: unexpected text after a closing quote');
+    // csvToState names its source (the file) too.
+    expect(() => csvToState(Item, `${header}\n"open\n`, 'items.csv')).toThrow(`items.csv line 2: a quoted field is never closed`);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Field, Int32, Schema, Table, Type, makeData, RecordBatch, Struct, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import type { EntityState } from '@stateflow/ir';
@@ -204,6 +205,14 @@ describe('stateToArrowTable / arrowTableToState', () => {
     expect(() => arrowTableToState(Item, withNull)).toThrow("row 1: '__key__' is null; every row needs a key");
     const long = new Table({ __key__: vectorFromArray(['a', 'k'.repeat(1001)]) });
     expect(() => arrowTableToState(Item, long)).toThrow(/row 2, column '__key__': the key 'k+…' is 1001 bytes long; instance keys are at most 1000 bytes/);
+  });
+
+  it('refuses damaged files the reader would loop on or run out of memory for (found by fuzzing)', async () => {
+    const fixtures = fileURLToPath(new URL('../fixtures/damaged-arrow/', import.meta.url));
+    // A footer block that points at a message of another kind: apache-arrow's readAll() never ends.
+    await expect(readArrowIpcFile(join(fixtures, 'block-holds-other-message.arrow'))).rejects.toThrow(/block-holds-other-message\.arrow is not an Arrow IPC file/);
+    // A record batch that claims 2,147,483,647 nodes and buffers: decoding them exhausts the heap.
+    await expect(readArrowIpcFile(join(fixtures, 'two-billion-buffers.arrow'))).rejects.toThrow('lists 2147483647 nodes and buffers in 552 bytes of metadata');
   });
 
   it('says when a file is not Arrow', async () => {
