@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { RecordBatchReader, Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { StateTableError } from './errors.js';
 import { checkIpcBounds } from './ipc-bounds.js';
+import { readInWorker } from './reader-worker.js';
 
 /** Writes a table as an Arrow IPC file (the random-access "file" format, `ARROW1` magic; `.arrow`, a.k.a. Feather v2). */
 export async function writeArrowIpcFile(path: string, table: Table): Promise<void> {
@@ -11,42 +12,34 @@ export async function writeArrowIpcFile(path: string, table: Table): Promise<voi
 /**
  * Parses Arrow IPC bytes (file or stream format). `source` names the input in errors.
  *
- * apache-arrow trusts what a file declares: a damaged footer that claims two billion record
- * batches keeps its reader looping for minutes, a footer block that points at another kind
- * of message stalls `readAll()` for good, and a batch that claims more rows than the file
- * has bytes makes the conversion allocate and loop for each. So the messages are checked
- * against the input's size first (`ipc-bounds.ts`), the batches read by index, and the rows
- * counted; any of these is refused as malformed.
+ * apache-arrow trusts what a file declares: a damaged count in its metadata keeps the reader
+ * busy for minutes or exhausts the heap, and a footer block that points at another kind of
+ * message stalls `readAll()` for good. So the messages are first checked against the input's
+ * size (`ipc-bounds.ts`: cheap, and it names the damage), then read in a worker whose memory
+ * and time are capped (`reader-worker.ts`), which hands back the table as apache-arrow writes
+ * it; a table that claims more rows than the input has bytes is refused too.
  */
-export function arrowTableFromBytes(bytes: Uint8Array, source = 'input'): Table {
+export async function arrowTableFromBytes(bytes: Uint8Array, source = 'input'): Promise<Table> {
   const malformed = (why: string) => new StateTableError('Malformed', `${source} is not an Arrow IPC file: ${why}`);
-  let table: Table;
   try {
     checkIpcBounds(bytes);
-    const reader = RecordBatchReader.from(bytes);
-    reader.open();
-    if (reader.isFile()) {
-      // By index, not readAll(): its loop never advances past a block that holds another
-      // kind of message than a record batch, and never ends.
-      const batches: RecordBatch[] = [];
-      for (let i = 0; i < reader.numRecordBatches; i++) {
-        const batch = reader.readRecordBatch(i);
-        if (!batch) throw malformed(`its record batch ${i + 1} is damaged`);
-        batches.push(batch);
-      }
-      table = new Table(reader.schema, batches);
-    } else {
-      table = new Table(reader.readAll());
-    }
   } catch (err) {
-    if (err instanceof StateTableError) throw err;
+    throw malformed(err instanceof Error ? err.message : String(err));
+  }
+  const read = await readInWorker(bytes);
+  if ('error' in read) throw malformed(read.error);
+  let table: Table;
+  try {
+    table = tableFromIPC(read.ok);
+  } catch (err) {
+    // What the writer made of garbage lengths it read without complaint.
     throw malformed(err instanceof Error ? err.message : String(err));
   }
   if (table.schema.fields.length === 0) {
     throw new StateTableError('Malformed', `${source} is not an Arrow IPC file (no schema found; is it CSV or Parquet?)`);
   }
-  // Every row needs at least a byte of the file (its key's offset or dictionary index).
-  if (table.numRows > bytes.length) throw malformed(`it declares ${table.numRows} rows in ${bytes.length} bytes`);
+  // Every row needs at least a byte of the input (its key's offset or dictionary index).
+  if (read.rows > bytes.length) throw malformed(`it declares ${read.rows} rows in ${bytes.length} bytes`);
   return table;
 }
 

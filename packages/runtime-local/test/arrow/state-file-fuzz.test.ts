@@ -8,24 +8,19 @@ import { StateTableError, exportStateFile, importStateFile } from '../../src/arr
 import { Everything } from './entity.js';
 
 /**
- * Fuzzing of `stateflow state import`'s readers: mutations of valid Parquet and CSV files
- * (bytes flipped, cut, inserted, repeated; for CSV also cells, quotes and line breaks).
- * Property: a file is either read, or refused with a `StateTableError` (the CLI prints its
- * message, naming the file); never another exception, which the CLI would show as a crash.
- * A fixed seed in CI; `STATEFLOW_FUZZ_SEED=<n>` replays one, `STATEFLOW_FUZZ_RUNS=<n>` runs
- * more; `STATEFLOW_FUZZ_FORMATS=arrow,parquet,csv` picks the formats.
- *
- * Arrow IPC files are not in the CI set yet: apache-arrow decodes every list a file's
- * metadata declares (a field's custom metadata, its children, ...) entry by entry before
- * anything can check the count, so a damaged count of two billion runs for minutes or
- * exhausts the heap. `ipc-bounds.ts` refuses the cases found so far (a footer's blocks, a
- * batch's nodes and buffers, a block holding another kind of message, rows beyond the
- * file's size); the rest needs the reader run where its memory and time can be capped.
- * `STATEFLOW_FUZZ_FORMATS=arrow` runs it (seed 20261207 passes; seed 5 hangs).
+ * Fuzzing of `stateflow state import`'s readers: mutations of valid Arrow IPC, Parquet and
+ * CSV files (bytes flipped, cut, inserted, repeated, 32-bit fields set to their largest
+ * values; for CSV also cells, quotes and line breaks). Property: a file is either read, or
+ * refused with a `StateTableError` (the CLI prints its message, naming the file); never
+ * another exception, which the CLI would show as a crash, and never a hang (an Arrow file
+ * whose metadata declares two billion entries is read in a worker with capped heap and time:
+ * `reader-worker.ts`). A fixed seed in CI (about 30 s, mostly Arrow's worker per file and a
+ * few files that reach the 5 s cap); `STATEFLOW_FUZZ_SEED=<n>` replays one,
+ * `STATEFLOW_FUZZ_RUNS=<n>` runs more, `STATEFLOW_FUZZ_FORMATS=arrow,parquet,csv` picks.
  */
 const SEED = Number(process.env['STATEFLOW_FUZZ_SEED'] ?? 20_261_207);
 const RUNS = Number(process.env['STATEFLOW_FUZZ_RUNS'] ?? 300);
-const FORMATS = (process.env['STATEFLOW_FUZZ_FORMATS'] ?? 'parquet,csv').split(',');
+const FORMATS = (process.env['STATEFLOW_FUZZ_FORMATS'] ?? 'arrow,parquet,csv').split(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-state-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,5 +143,5 @@ describe.each(FORMATS)('importing a damaged .%s file', (format) => {
     // Both outcomes happen, so the property is not vacuous.
     expect(seen.refused).toBeGreaterThan(0);
     expect(await importBytes(format, valid[format]!)).toBe('read');
-  }, 120_000);
+  }, Math.max(120_000, RUNS * 1_000));
 });
