@@ -2,14 +2,13 @@
 
 The SDK's ``StringType`` builds a ``StringWrapper`` message (and a new serializer) on every
 read and write of a persisted value; with a few kilobytes of request records per call that
-was a visible part of a call's CPU. The ``StringType`` here writes and reads the same bytes (the
-message's one field, ``value = 1``, framed by hand) under the same type name, so state
-written by either is read by the other and checkpoints taken before keep restoring. Bytes
-it does not expect (another field order, unknown fields) go to protobuf's own parser.
+was a visible part of a call's CPU. :func:`serialize` and :func:`deserialize` write and read
+the same bytes (the message's one field, ``value = 1``, framed by hand), and the values keep
+the same type name, so state written by either is read by the other and checkpoints taken
+before keep restoring. Bytes it does not expect (another field order, unknown fields) go to
+protobuf's own parser.
 """
 from __future__ import annotations
-
-from statefun import simple_type
 
 TYPENAME = "io.statefun.types/string"
 _TAG = 0x0A  # field 1, length-delimited
@@ -49,7 +48,3 @@ def deserialize(data: bytes) -> str:
     wrapper.ParseFromString(data)
     return wrapper.value
 
-
-#: ``io.statefun.types/string``, byte for byte as the SDK's ``StringType`` (whose serializer
-#: is made anew on each access; a simple type keeps one).
-StringType = simple_type(typename=TYPENAME, serialize_fn=serialize, deserialize_fn=deserialize)
