@@ -174,6 +174,52 @@ check("batch with a failure: a dead letter between the two answers, both runs wr
 # An address with nothing sent and nothing changed: an empty reply, as the SDK's.
 check("a call that changes nothing: an empty FromFunction",
       handler.handle_sync(to_function("stateflow/Item", "coke", [], ("instance", "requests"), state)) == FromFunction().SerializeToString())
+# The reply's bytes, written by hand: what protobuf's classes write for the same message.
+from stateflow_statefun import from_function  # noqa: E402
+from stateflow_statefun.calls import Call  # noqa: E402
+
+
+def protobuf_reply(call, names, received, values):
+    reply = FromFunction()
+    result = reply.invocation_result
+    for name in names:
+        if values.get(name) is received[name]:
+            continue
+        mutation = result.state_mutations.add()
+        mutation.state_name = name
+        if values.get(name) is None:
+            mutation.mutation_type = FromFunction.PersistedValueMutation.DELETE
+        else:
+            mutation.mutation_type = FromFunction.PersistedValueMutation.MODIFY
+            mutation.state_value.typename, mutation.state_value.has_value = "io.statefun.types/string", True
+            mutation.state_value.value = ser.serialize(values[name])
+    for typename, id_, value_typename, value in call.messages:
+        message = result.outgoing_messages.add()
+        message.target.namespace, _, message.target.type = typename.rpartition("/")
+        message.target.id = id_
+        message.argument.typename, message.argument.has_value, message.argument.value = value_typename, True, value
+    for egress, topic, value in call.egress:
+        out = result.outgoing_egresses.add()
+        out.egress_namespace, _, out.egress_type = egress.rpartition("/")
+        out.argument.typename, out.argument.has_value = "type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord", True
+        out.argument.value = KafkaProducerRecord(topic=topic, value_bytes=value.encode()).SerializeToString()
+    return reply.SerializeToString()
+
+
+texts = ["", "a", "é😀\n\t\"", "x" * 127, "x" * 128, "y" * 20000]
+for text in texts:
+    for before in (None, "old", text):
+        received = {"instance": before, "requests": "#2 0"}
+        for values in ({"instance": text, "requests": "#2 0"}, {"instance": text, "requests": None}, dict(received)):
+            values["requests"] = received["requests"] if values["requests"] == "#2 0" else None
+            sample = Call("stateflow/Item", text)
+            sample.send("stateflow.system/construct", text, "stateflow/event", text.encode())
+            sample.send("stateflow/Item", "", "stateflow/event", b"")
+            sample.send_to_kafka("stateflow/egress", "shop-egress", text)
+            sample.send_to_kafka("a.b/c", text or "t", "")
+            for c in (sample, Call("x/y", "z")):
+                check("reply bytes (%d chars, %r): as protobuf writes them" % (len(text), sorted(k for k in values if values[k] is not received[k])),
+                      from_function.reply(c, ("instance", "requests"), received, values) == protobuf_reply(c, ("instance", "requests"), received, values))
 try:
     handler.handle_sync(to_function("stateflow/Nope", "x", []))
     check("an unknown function type raises (the runtime retries)", False)
