@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 from typing import Any, Dict
 
+from stateflow_flink import json_text
 from stateflow_flink.dedup import Record
 
-# One encoder: json.dumps with separators builds a new one on every call.
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
+# json.dumps(value, separators=(",", ":")) with one encoder for every call.
+_dumps = json_text.dumps_compact
 # Strings as json.dumps writes them (ASCII, escaped): the C function its encoder calls.
 _string = json.encoder.encode_basestring_ascii
 
@@ -81,7 +82,7 @@ def decode(text: str, request_id: Any) -> Record:
     while text[at] in "kl":
         entry[text[at]] = 1
         at += 1
-    kind, value = text[at], json.loads(text[at + 1 :])
+    kind, value = text[at], json_text.loads(text[at + 1 :])
     if kind == "+":
         entry["res"] = {"result": {"ok": value[1]}, "seq": value[0]}
         if len(value) == 4:
