@@ -23,38 +23,23 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from . import string_type
+from .varint import length as _length
 from .calls import Call
 
 #: The typename of a Kafka egress record's argument (what the Kafka egress reads).
 KAFKA_PRODUCER_RECORD = "type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord"
-_SMALL = [bytes((n,)) for n in range(0x80)]
 _HAS_VALUE = b"\x10\x01"  # TypedValue.has_value = true
 _INVOCATION_RESULT = b"\xa2\x06"  # field 100, length-delimited
 
 
-def _varint(n: int) -> bytes:
-    if n < 0x80:
-        return _SMALL[n]
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def _field(tag: bytes, payload: bytes) -> bytes:
     """A length-delimited field (a message, bytes), written even when empty."""
-    return tag + _varint(len(payload)) + payload
+    return tag + _length(len(payload)) + payload
 
 
 def _text_field(tag: bytes, text: str) -> bytes:
     """A string field; proto3 leaves an empty one out."""
     return _field(tag, text.encode("utf-8")) if text else b""
-
-
-def _bytes_field(tag: bytes, data: bytes) -> bytes:
-    return _field(tag, data) if data else b""
 
 
 class _Heads(dict):
@@ -97,16 +82,22 @@ def reply(call: Call, names: Tuple[str, ...], received: Dict[str, Optional[str]]
         if value is None:
             parts.append(_field(b"\x0a", _DELETE[name]))
         else:
-            state = _STRING + _bytes_field(b"\x1a", string_type.serialize(value))
-            parts.append(_field(b"\x0a", _MODIFY[name] + _field(b"\x1a", state)))
+            data = string_type.serialize(value)
+            state = _STRING + (b"\x1a" + _length(len(data)) + data if data else b"")
+            mutation = _MODIFY[name] + b"\x1a" + _length(len(state)) + state
+            parts.append(b"\x0a" + _length(len(mutation)) + mutation)
     for typename, id_, value_typename, value in call.messages:
         target = _ADDRESS[typename] + _text_field(b"\x1a", id_)
-        argument = _TYPED[value_typename] + _bytes_field(b"\x1a", value)
-        parts.append(_field(b"\x12", _field(b"\x0a", target) + _field(b"\x12", argument)))
+        argument = _TYPED[value_typename] + (b"\x1a" + _length(len(value)) + value if value else b"")
+        message = b"\x0a" + _length(len(target)) + target + b"\x12" + _length(len(argument)) + argument
+        parts.append(b"\x12" + _length(len(message)) + message)
     for egress, topic, value in call.egress:
-        record = _bytes_field(b"\x12", value.encode("utf-8")) + _text_field(b"\x1a", topic)
-        argument = _KAFKA + _bytes_field(b"\x1a", record)
-        parts.append(_field(b"\x22", _ADDRESS[egress] + _field(b"\x1a", argument)))
+        data = value.encode("utf-8")
+        record = (b"\x12" + _length(len(data)) + data if data else b"") + _text_field(b"\x1a", topic)
+        argument = _KAFKA + (b"\x1a" + _length(len(record)) + record if record else b"")
+        message = _ADDRESS[egress] + b"\x1a" + _length(len(argument)) + argument
+        parts.append(b"\x22" + _length(len(message)) + message)
     if not parts:
         return b""  # nothing to say: no invocation_result, as protobuf writes an empty one
-    return _field(_INVOCATION_RESULT, b"".join(parts))
+    body = b"".join(parts)
+    return _INVOCATION_RESULT + _length(len(body)) + body

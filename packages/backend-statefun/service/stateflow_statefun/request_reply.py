@@ -65,12 +65,12 @@ class RequestReplyHandler:
                 return _missing([name for name in names if name not in received])
         values = dict(received)
         call = Call(typename, target.id)
-        function.run(call, values, [_argument(invocation.argument) for invocation in batch.invocations])
+        arguments = []
+        for invocation in batch.invocations:
+            argument = invocation.argument
+            arguments.append((argument.typename, argument.value if argument.has_value else None))
+        function.run(call, values, arguments)
         return from_function.reply(call, names, received, values)
-
-
-def _argument(value) -> Tuple[str, Optional[bytes]]:
-    return value.typename, (value.value if value.has_value else None)
 
 
 def _text_of(value) -> Optional[str]:

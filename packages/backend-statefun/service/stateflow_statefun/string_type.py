@@ -10,38 +10,44 @@ protobuf's own parser.
 """
 from __future__ import annotations
 
+from .varint import length
+
 TYPENAME = "io.statefun.types/string"
 _TAG = 0x0A  # field 1, length-delimited
+_FIELD = bytes((_TAG,))
 
 
 def serialize(text: str) -> bytes:
     data = text.encode("utf-8")
-    n = len(data)
-    if n == 0:
+    if not data:
         return b""  # proto3 leaves a default value out, as StringType does
-    head = bytearray((_TAG,))
-    while n >= 0x80:
-        head.append((n & 0x7F) | 0x80)
-        n >>= 7
-    head.append(n)
-    return bytes(head) + data
+    return _FIELD + length(len(data)) + data
 
 
 def deserialize(data: bytes) -> str:
     if not data:
         return ""
     if data[0] == _TAG:
-        n = shift = 0
-        i = 1
-        while i < len(data) and shift < 35:
-            b = data[i]
-            i += 1
-            n |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                if i + n == len(data):
-                    return str(memoryview(data)[i:], "utf-8")
-                break
+        size = len(data)
+        first = data[1] if size > 1 else 0x80
+        if first < 0x80:  # a length under 128: one byte
+            if 2 + first == size:
+                return data[2:].decode("utf-8")
+        elif size > 2 and data[2] < 0x80:  # under 16 KiB: two bytes
+            if 3 + ((first & 0x7F) | (data[2] << 7)) == size:
+                return data[3:].decode("utf-8")
+        else:
+            n = shift = 0
+            i = 1
+            while i < size and shift < 35:
+                b = data[i]
+                i += 1
+                n |= (b & 0x7F) << shift
+                shift += 7
+                if b < 0x80:
+                    if i + n == size:
+                        return str(memoryview(data)[i:], "utf-8")
+                    break
     from statefun.types_pb2 import StringWrapper  # only for bytes framed otherwise
 
     wrapper = StringWrapper()
