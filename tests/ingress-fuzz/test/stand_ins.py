@@ -20,7 +20,6 @@ runs everything it leads to (events between entities looped back as the engine w
   does), with the in-memory store standing in for Anna.
 """
 import json
-import sys
 from typing import List, Optional
 
 #: Topics of the Kafka backends' configuration (what their builds write).

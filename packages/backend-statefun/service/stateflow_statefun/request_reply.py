@@ -20,7 +20,7 @@ one it removed), and the same missing-value specs (no expiration).
 from __future__ import annotations
 
 import asyncio
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from statefun.request_reply_pb2 import FromFunction, ToFunction
 
