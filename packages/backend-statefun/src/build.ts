@@ -45,7 +45,7 @@ function recordLogicDir(): string {
  * Writes the Stateful Functions application of `program` to `outDir`:
  *
  * - `module.yaml`: the function endpoint, the Kafka ingress and the exactly-once Kafka egress,
- * - `service.py` + `python/`: the remote function service (Statefun Python SDK, aiohttp)
+ * - `service.py` + `python/`: the remote function service (Statefun's request-reply protocol, aiohttp)
  *   running the unchanged StateFlow kernel, one function type per entity class,
  * - `statefun-app.json`: topics, Kafka, checkpointing, deduplication, the service's address,
  * - `program.ir.json`: the program,

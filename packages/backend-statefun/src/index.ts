@@ -1,6 +1,6 @@
 /**
  * `@stateflow/backend-statefun`: the StateFlow backend for Flink Stateful Functions.
- * Builds a remote function service (the StateFlow kernel behind Statefun's Python SDK,
+ * Builds a remote function service (the StateFlow kernel behind Statefun's request-reply protocol,
  * one function type per entity class, state in persisted values) and its module.yaml
  * (Kafka ingress, exactly-once Kafka egress) from the IR, and runs it locally.
  *

@@ -13,7 +13,7 @@ The Stateful Functions application of \`${program.module.path || program.module.
 | file | what |
 | --- | --- |
 | \`module.yaml\` | Statefun module: the function endpoint, the Kafka ingress, the Kafka egress |
-| \`service.py\`, \`python/\` | the remote function service: the StateFlow kernel behind Statefun's Python SDK (aiohttp) |
+| \`service.py\`, \`python/\` | the remote function service: the StateFlow kernel behind Statefun's request-reply protocol (aiohttp) |
 | \`statefun-app.json\` | topics, Kafka, checkpointing, deduplication, the service's address |
 | \`program.ir.json\` | the compiled program (StateFlow IR) |
 

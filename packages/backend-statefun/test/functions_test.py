@@ -1,4 +1,5 @@
-"""The generated functions through Statefun's SDK, without a JVM: ToFunction in, FromFunction out.
+"""The generated functions through the service's request-reply handler, without a JVM:
+ToFunction in, FromFunction out (the SDK's protobuf messages; its StringType for the values).
 
 Usage: <python with apache-flink-statefun> functions_test.py <built app folder>; prints `ok <n>`.
 """
@@ -9,12 +10,13 @@ import sys
 app = os.path.abspath(sys.argv[1])
 sys.path.insert(0, os.path.join(app, "python"))
 
-from statefun import RequestReplyHandler, StringType  # noqa: E402
+from statefun import StringType  # noqa: E402
 from statefun.kafka_egress_pb2 import KafkaProducerRecord  # noqa: E402
 from statefun.request_reply_pb2 import FromFunction, ToFunction  # noqa: E402
 
 from stateflow_statefun import stored_value  # noqa: E402
 from stateflow_statefun.functions import StorageState, address_of, build_functions  # noqa: E402
+from stateflow_statefun.request_reply import RequestReplyHandler  # noqa: E402
 from stateflow_statefun.requests_text import decode as decode_requests, encode as encode_requests  # noqa: E402
 from stateflow_flink.dedup import Record  # noqa: E402
 
@@ -118,26 +120,127 @@ other = {**invoke, "requestId": "r5", "target": {"entity": "Item", "key": "pepsi
 messages, egress = call("stateflow/Item", "coke", json.dumps(other).encode(), "stateflow/request", state)
 check("direct record for another instance -> forwarded", egress == [] and messages == [("stateflow/Item", "pepsi", "I" + json.dumps(other))])
 
+# The protocol where it differs from a plain call (the SDK's handler answers alike).
+from statefun.request_reply_v3 import collect_failure  # noqa: E402
+from statefun import ValueSpec  # noqa: E402
+
+
+def to_function(typename, id_, arguments, state_names=(), state=None):
+    tf = ToFunction()
+    inv = tf.invocation
+    inv.target.namespace, _, inv.target.type = typename.rpartition("/")
+    inv.target.id = id_
+    for name in state_names:
+        s = inv.state.add()
+        s.state_name = name
+        if (state or {}).get(name) is not None:
+            s.state_value.typename, s.state_value.has_value, s.state_value.value = "io.statefun.types/string", True, ser.serialize(state[name])
+    for typename_of_arg, argument in arguments:
+        arg = inv.invocations.add().argument
+        arg.typename, arg.has_value, arg.value = typename_of_arg, True, argument
+    return tf.SerializeToString()
+
+
+# Missing values (the runtime's first call of a function type): the specs, as the SDK writes them.
+specs = [ValueSpec(name="instance", type=StringType), ValueSpec(name="requests", type=StringType)]
+direct_coke = json.dumps({**invoke, "requestId": "p1"}).encode()
+for sent in ((), ("instance",), ("requests",)):
+    answer = handler.handle_sync(to_function("stateflow/Item", "coke", [("stateflow/request", direct_coke)], sent))
+    check("missing values %s: IncompleteInvocationContext as the SDK's" % (sent,),
+          answer == collect_failure([v for v in specs if v.name not in sent]).SerializeToString())
+# A batch: each invocation sees what the one before wrote; one reply with every message and one write.
+batch = [("stateflow/request", json.dumps({**invoke, "requestId": "b%d" % i, "args": [1]}).encode()) for i in range(3)]
+out = FromFunction()
+out.ParseFromString(handler.handle_sync(to_function("stateflow/Item", "coke", batch, ("instance", "requests"), state)))
+result = out.invocation_result
+written = ser.deserialize(result.state_mutations[0].state_value.value)
+check("batch: one write of the value, all three runs in it",
+      [m.state_name for m in result.state_mutations] == ["instance"] and json.loads(stored_value.split(written)[0])["stock"] == 6
+      and list(decode_requests(stored_value.split(written)[1])) == ["b0", "b1", "b2"])
+check("batch: the answers in order, on the Kafka egress as KafkaProducerRecords",
+      [(e.egress_namespace, e.egress_type, e.argument.typename) for e in result.outgoing_egresses]
+      == [tuple(config["egressId"].rsplit("/", 1)) + ("type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord",)] * 3
+      and [json.loads(KafkaProducerRecord.FromString(e.argument.value).value_bytes)["requestId"] for e in result.outgoing_egresses] == ["b0", "b1", "b2"])
+# A batch where an invocation fails: dead-lettered; the others run on the value the last good one left.
+broken = [batch[0], ("stateflow/event", b"I{not json"), ("stateflow/request", json.dumps({**invoke, "requestId": "b9", "args": [1]}).encode())]
+out = FromFunction()
+out.ParseFromString(handler.handle_sync(to_function("stateflow/Item", "coke", broken, ("instance", "requests"), state)))
+result = out.invocation_result
+topics = [KafkaProducerRecord.FromString(e.argument.value).topic for e in result.outgoing_egresses]
+written = ser.deserialize(result.state_mutations[0].state_value.value)
+check("batch with a failure: a dead letter between the two answers, both runs written",
+      topics == ["shop-egress", "shop-dead-letter", "shop-egress"] and json.loads(stored_value.split(written)[0])["stock"] == 5
+      and list(decode_requests(stored_value.split(written)[1])) == ["b0", "b9"])
+# An address with nothing sent and nothing changed: an empty reply, as the SDK's.
+check("a call that changes nothing: an empty FromFunction",
+      handler.handle_sync(to_function("stateflow/Item", "coke", [], ("instance", "requests"), state)) == FromFunction().SerializeToString())
+# The reply's bytes, written by hand: what protobuf's classes write for the same message.
+from stateflow_statefun import from_function  # noqa: E402
+from stateflow_statefun.calls import Call  # noqa: E402
+
+
+def protobuf_reply(call, names, received, values):
+    reply = FromFunction()
+    result = reply.invocation_result
+    for name in names:
+        if values.get(name) is received[name]:
+            continue
+        mutation = result.state_mutations.add()
+        mutation.state_name = name
+        if values.get(name) is None:
+            mutation.mutation_type = FromFunction.PersistedValueMutation.DELETE
+        else:
+            mutation.mutation_type = FromFunction.PersistedValueMutation.MODIFY
+            mutation.state_value.typename, mutation.state_value.has_value = "io.statefun.types/string", True
+            mutation.state_value.value = ser.serialize(values[name])
+    for typename, id_, value_typename, value in call.messages:
+        message = result.outgoing_messages.add()
+        message.target.namespace, _, message.target.type = typename.rpartition("/")
+        message.target.id = id_
+        message.argument.typename, message.argument.has_value, message.argument.value = value_typename, True, value
+    for egress, topic, value in call.egress:
+        out = result.outgoing_egresses.add()
+        out.egress_namespace, _, out.egress_type = egress.rpartition("/")
+        out.argument.typename, out.argument.has_value = "type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord", True
+        out.argument.value = KafkaProducerRecord(topic=topic, value_bytes=value.encode()).SerializeToString()
+    return reply.SerializeToString()
+
+
+texts = ["", "a", "é😀\n\t\"", "x" * 127, "x" * 128, "y" * 20000]
+for text in texts:
+    for before in (None, "old", text):
+        received = {"instance": before, "requests": "#2 0"}
+        for values in ({"instance": text, "requests": "#2 0"}, {"instance": text, "requests": None}, dict(received)):
+            values["requests"] = received["requests"] if values["requests"] == "#2 0" else None
+            sample = Call("stateflow/Item", text)
+            sample.send("stateflow.system/construct", text, "stateflow/event", text.encode())
+            sample.send("stateflow/Item", "", "stateflow/event", b"")
+            sample.send_to_kafka("stateflow/egress", "shop-egress", text)
+            sample.send_to_kafka("a.b/c", text or "t", "")
+            for c in (sample, Call("x/y", "z")):
+                check("reply bytes (%d chars, %r): as protobuf writes them" % (len(text), sorted(k for k in values if values[k] is not received[k])),
+                      from_function.reply(c, ("instance", "requests"), received, values) == protobuf_reply(c, ("instance", "requests"), received, values))
+try:
+    handler.handle_sync(to_function("stateflow/Nope", "x", []))
+    check("an unknown function type raises (the runtime retries)", False)
+except ValueError:
+    check("an unknown function type raises (the runtime retries)", True)
+
 # Routing keys to addresses.
 check("address of an entity", address_of("User/a/b") == ("stateflow/User", "a/b"))
 check("address of a create", address_of("$construct/r9") == ("stateflow.system/construct", "r9"))
 
 
-class Cells:
-    instance = None
-    requests = None
-
-
 # The request ids remembered per instance are bounded; the oldest go first.
-cells = Cells()
+cells = {"instance": None, "requests": None}
 view = StorageState(cells, window=2)
 for rid in ("a", "b", "c"):
     view.put_seen(rid, Record(forward={"entity": "Item", "key": rid}), False)
-check("nothing is written before the flush", cells.instance is None)
+check("nothing is written before the flush", cells["instance"] is None)
 view.flush()
-check("dedup window keeps the newest", list(decode_requests(stored_value.split(cells.instance)[1])) == ["b", "c"])
-check("a record is stored as its compact entry", decode_requests(stored_value.split(cells.instance)[1])["c"] == '>["Item","c"]')
-check("no instance: the value starts with the line break", cells.instance.startswith("\n#2 2\n") and cells.requests is None)
+check("dedup window keeps the newest", list(decode_requests(stored_value.split(cells["instance"])[1])) == ["b", "c"])
+check("a record is stored as its compact entry", decode_requests(stored_value.split(cells["instance"])[1])["c"] == '>["Item","c"]')
+check("no instance: the value starts with the line break", cells["instance"].startswith("\n#2 2\n") and cells["requests"] is None)
 check("and read back", view.get_seen("c").forward == {"entity": "Item", "key": "c"} and view.get_seen("a") is None)
 
 
@@ -477,7 +580,7 @@ from stateflow_statefun import string_type  # noqa: E402
 for text in ("", "a", "é😀\n\t\"", "x" * 127, "x" * 128, "y" * 16383, "z" * 16384, "#2 1\n~AZOk\t>[1,2]" * 5000):
     check("string type: writes what StringType writes (%d chars)" % len(text), string_type.serialize(text) == ser.serialize(text))
     check("string type: reads what StringType writes (%d chars)" % len(text), string_type.deserialize(ser.serialize(text)) == text)
-check("string type: the same type name", string_type.StringType.typename == StringType.typename)
+check("string type: the same type name", string_type.TYPENAME == StringType.typename)
 check("string type: other framings go to protobuf's parser",
       string_type.deserialize(b"\x0a\x01a\x0a\x01b") == ser.deserialize(b"\x0a\x01a\x0a\x01b") == "b")
 

@@ -12,16 +12,14 @@ runs everything it leads to (events between entities looped back as the engine w
   the answers, all in the key's state cell), without Beam.
 - :class:`StatefunService`: ``stateflow_statefun.functions`` (the ``ingress`` function
   with every unkeyed Kafka record, a keyed one straight to its instance, then the entity
-  and construct functions with every message), through a stand-in for the few SDK names
-  ``functions.py`` uses: the SDK needs protobuf 3.20 and lives in the Statefun venv only
-  (``backend-statefun/test/functions_test.py`` runs the real SDK).
+  and construct functions with every message), called as ``request_reply.py`` calls them,
+  without the protocol: its protobuf classes (the SDK's, protobuf 3.20) live in the
+  Statefun venv only (``backend-statefun/test/functions_test.py`` runs the protocol).
 - :class:`CloudburstFunction`: ``stateflow_cloudburst`` (``Handler.handle`` with
   ``parse_request`` and the chain runner, the reply encoded as ``StateflowFunction.run``
   does), with the in-memory store standing in for Anna.
 """
 import json
-import sys
-import types
 from typing import List, Optional
 
 #: Topics of the Kafka backends' configuration (what their builds write).
@@ -99,102 +97,40 @@ class BeamPipeline:
         return written
 
 
-def _statefun_sdk_stand_in() -> types.ModuleType:
-    """The few names of the Statefun Python SDK that ``functions.py`` uses."""
-    sdk = types.ModuleType("statefun")
-
-    class StatefulFunctions:
-        def __init__(self):
-            self.functions = {}
-
-        def bind(self, typename, specs=()):
-            def register(fn):
-                self.functions[typename] = fn
-                return fn
-
-            return register
-
-        def register(self, typename, fn, specs=()):
-            self.functions[typename] = fn
-
-    sdk.StatefulFunctions = StatefulFunctions
-    sdk.ValueSpec = lambda name, type: (name, type)
-    sdk.StringType = "io.statefun.types/string"
-    sdk.simple_type = lambda typename, serialize_fn, deserialize_fn: types.SimpleNamespace(
-        typename=typename, serialize=serialize_fn, deserialize=deserialize_fn)
-    sdk.message_builder = lambda target_typename, target_id, value, value_type: ("message", target_typename, target_id, value_type.serialize(value))
-    sdk.kafka_egress_message = lambda typename, topic, key=None, value=None: ("egress", topic, value)
-    return sdk
-
-
-class StatefunContext:
-    """What a function gets: its address, its persisted values, and where it sends."""
-
-    def __init__(self, typename, id_, storage):
-        self.address = types.SimpleNamespace(typename=typename, id=id_)
-        self.storage = storage
-        self.sent = []
-
-    def send(self, message):
-        self.sent.append(message)
-
-    def send_egress(self, message):
-        self.sent.append(message)
-
-
-class StatefunMessage:
-    """A message: ``typed`` when a function sent it (an event), raw when Kafka's ingress did."""
-
-    def __init__(self, raw, typed=False):
-        self.raw = raw
-        self.typed = typed
-
-    def is_type(self, value_type):
-        return self.typed
-
-    def raw_value(self):
-        return self.raw
-
-    def as_type(self, value_type):
-        return value_type.deserialize(self.raw)
-
-
 class StatefunService:
     """The service's functions, called as Statefun calls them; persisted values in memory."""
 
     CONFIG = {"topics": {"ingress": "in", "egress": "out", "deadLetter": "dead"}, "replyTopics": ["replies"], "egressId": "stateflow/egress"}
 
     def __init__(self, program):
-        # The real SDK, where installed, is left alone (functions_test.py uses it).
-        sys.modules.setdefault("statefun", _statefun_sdk_stand_in())
         from stateflow_statefun.functions import ENTITY_NAMESPACE, INGRESS_FUNCTION, build_functions
 
-        self.functions = build_functions(program, self.CONFIG).functions
+        self.functions = build_functions(program, self.CONFIG)
         self.ingress_function = INGRESS_FUNCTION
         self.item_function = ENTITY_NAMESPACE + "/Item"
-        self.storage = {}
+        self.values = {}
 
     def ingest(self, record: Optional[bytes]) -> List[str]:
         """A record without a key: Kafka's ingress hands it to the ingress function."""
-        return self._run(self.ingress_function, "-", record)
+        return self._run(self.ingress_function, "-", "stateflow/request", record)
 
     def ingest_keyed(self, record: Optional[bytes]) -> List[str]:
         """A record keyed ``Item/coke``: Kafka's ingress hands it straight to that instance."""
-        return self._run(self.item_function, "coke", record)
+        return self._run(self.item_function, "coke", "stateflow/request", record)
 
-    def _run(self, typename, id_, record):
+    def _run(self, typename, id_, value_typename, record):
+        from stateflow_statefun.calls import Call
+
         written = []
-        pending = [(typename, id_, record, False)]
+        pending = [(typename, id_, value_typename, record)]
         while pending:
-            typename, id_, raw, typed = pending.pop(0)
-            storage = self.storage.setdefault((typename, id_), types.SimpleNamespace(instance=None, requests=None))
-            context = StatefunContext(typename, id_, storage)
-            self.functions[typename](context, StatefunMessage(raw, typed))
-            for sent in context.sent:
-                if sent[0] == "message":
-                    pending.append(sent[1:] + (True,))
-                else:
-                    written.append(sent[2])
+            typename, id_, value_typename, value = pending.pop(0)
+            function = self.functions[typename]
+            values = self.values.setdefault((typename, id_), {name: None for name in function.values})
+            call = Call(typename, id_)
+            function.run(call, values, [(value_typename, value)])
+            pending.extend(call.messages)
+            written.extend(text for _egress, _topic, text in call.egress)
         return written
 
 

@@ -1,12 +1,13 @@
-"""How much the Statefun Python SDK adds to a call of the generated function (the measurement
+"""How much the request-reply protocol adds to a call of the generated function (the measurement
 behind the choice of the function service, apps/docs/guide/statefun.md).
 
 Usage: <statefun-venv>/bin/python sdk-overhead.py <built app folder> [calls]
 
 Times, in one process, (1) the record logic alone (stateflow_flink EntityLogic + kernel: what
-any function service must run) and (2) the whole request-reply call through the SDK's
-RequestReplyHandler: ToFunction protobuf in (state attached), dispatch, FromFunction out. The
-difference is what the SDK costs per call; a Node service speaking the protocol would pay its
+any function service must run) and (2) the whole request-reply call through the service's
+RequestReplyHandler (stateflow_statefun.request_reply; the SDK's own in an app built before it
+had one): ToFunction protobuf in (state attached), dispatch, FromFunction out. The difference
+is what the protocol costs per call; a Node service speaking the protocol would pay its
 own protobuf work plus a process boundary to reach the Python kernel (python-host).
 """
 import asyncio
@@ -19,11 +20,16 @@ app = os.path.abspath(sys.argv[1])
 calls = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
 sys.path.insert(0, os.path.join(app, "python"))
 
-from statefun import RequestReplyHandler, StringType  # noqa: E402
+from statefun import StringType  # noqa: E402
 from statefun.request_reply_pb2 import ToFunction  # noqa: E402
 
 from stateflow_flink.operator import EntityLogic  # noqa: E402
 from stateflow_statefun.functions import build_functions  # noqa: E402
+
+try:
+    from stateflow_statefun.request_reply import RequestReplyHandler  # noqa: E402
+except ImportError:  # an app built before the service had its own handler
+    from statefun import RequestReplyHandler  # noqa: E402
 
 program = json.load(open(os.path.join(app, "program.ir.json")))
 config = json.load(open(os.path.join(app, "statefun-app.json")))

@@ -57,8 +57,12 @@ REPLY_TO = {"channel": "kafka:%s-replies" % args.side, "id": "client-1"}
 
 def load_generated():
     sys.path.insert(0, os.path.join(app, "python"))
-    from statefun import RequestReplyHandler
     from stateflow_statefun.functions import build_functions
+
+    try:
+        from stateflow_statefun.request_reply import RequestReplyHandler
+    except ImportError:  # an app built before the service had its own handler: the SDK's
+        from statefun import RequestReplyHandler
 
     program = json.load(open(os.path.join(app, "program.ir.json")))
     config = json.load(open(os.path.join(app, "statefun-app.json")))

@@ -39,6 +39,8 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
+from . import json_text
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 #: A dated request id more than this far ahead of the job's clock is treated as undated.
@@ -139,7 +141,7 @@ class Record:
         if "res" in entry:
             response: Dict[str, Any] = {"kind": "Response", "requestId": request_id, "stack": [], "replyTo": None}
             response.update(entry["res"])
-            return Record(response=json.dumps(response), answer=response, keep=keep, lookup=lookup)
+            return Record(response=json_text.dumps(response), answer=response, keep=keep, lookup=lookup)
         if "fwd" in entry:
             return Record(forward=entry["fwd"], keep=keep, lookup=lookup)
         return Record(reply_to=entry.get("to"), waiting=list(entry.get("wait") or []), keep=keep, lookup=lookup)
@@ -160,7 +162,7 @@ class Record:
     def response_event(self) -> Dict[str, Any]:
         """The answer, parsed (once)."""
         if self.answer is None:
-            self.answer = json.loads(self.response)
+            self.answer = json_text.loads(self.response)
         return self.answer
 
     def wait(self, reply_to: Any) -> bool:
@@ -204,11 +206,11 @@ class Record:
 
 def readdress(response: str, reply_to: Any) -> str:
     """The Response text sent to ``reply_to`` instead of its own ``replyTo``."""
-    event = json.loads(response)
+    event = json_text.loads(response)
     if event.get("replyTo") == reply_to:
         return response
     event["replyTo"] = reply_to
-    return json.dumps(event)
+    return json_text.dumps(event)
 
 
 def expired_response(event: Dict[str, Any], ttl_seconds: int) -> Dict[str, Any]:

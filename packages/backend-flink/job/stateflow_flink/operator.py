@@ -51,6 +51,7 @@ import time
 import traceback
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Protocol, Tuple
 
+from . import json_text
 from .dedup import CONSTRUCT_ADDRESS, Record, expired, expired_response, issued_at_ms, kept_for_good, readdress
 from .routing import DEAD, INGRESS, QUERY, REJECTED, SETTLE, address_key, error_response, route_key
 
@@ -91,7 +92,7 @@ class Outgoing:
     @property
     def event(self) -> Dict[str, Any]:
         if self._event is None:
-            self._event = json.loads(self.text)
+            self._event = json_text.loads(self.text)
         return self._event
 
     def __repr__(self) -> str:
@@ -157,7 +158,7 @@ class EntityLogic:
         if origin == DEAD:
             return [], [], [Outgoing(text)]
         if event is None:
-            event = json.loads(text)
+            event = json_text.loads(text)
         kind = event.get("kind")
         if kind == "GetState":
             return self._get_state(event, state)
@@ -301,9 +302,9 @@ class EntityLogic:
         """Runs the kernel; returns its output and this request's event in it (``Mine``)."""
         try:
             before = state.get_state()
-            result = self.kernel.process(event, json.loads(before) if before else None)
+            result = self.kernel.process(event, json_text.loads(before) if before else None)
             if "state" in result:
-                state.set_state(json.dumps(result["state"]))
+                state.set_state(json_text.dumps(result["state"]))
             out = result["out"]
         except Exception as e:  # never fail the job on one event
             traceback.print_exc(file=sys.stderr)
@@ -313,7 +314,7 @@ class EntityLogic:
         responses: List[Outgoing] = []
         mine: Optional[Mine] = None
         for item in out:
-            text = json.dumps(item)
+            text = json_text.dumps(item)
             (responses if item.get("kind") == "Response" else internal).append(Outgoing(text, item))
             if item.get("requestId") == event.get("requestId") and (mine is None or item.get("kind") == "Response"):
                 mine = Mine(item, text)  # its answer if there is one, else its next event
@@ -331,9 +332,9 @@ class EntityLogic:
             "seq": 1,
             "stack": [],
             "replyTo": event["replyTo"],
-            "result": {"ok": json.loads(text)},
+            "result": {"ok": json_text.loads(text)},
         }
-        return [], [Outgoing(json.dumps(response), response)], []
+        return [], [Outgoing(json_text.dumps(response), response)], []
 
 
 class Mine(NamedTuple):
@@ -362,7 +363,7 @@ def query_out(request_id: Any, reply_to: Any, forward: Any, hops: int) -> Outgoi
     if isinstance(forward, dict):
         query["target"] = {"entity": forward.get("entity"), "key": forward.get("key")}
     query["hops"] = hops
-    return Outgoing(json.dumps(query), query)
+    return Outgoing(json_text.dumps(query), query)
 
 
 def query_miss_message(request_id: Any, event: Dict[str, Any]) -> str:
@@ -390,7 +391,7 @@ def settle_out(request_id: Any, seq: int, event: Dict[str, Any], response: str,
         settle["target"] = {"entity": target.get("entity"), "key": target.get("key")}
     settle["replyTo"] = event.get("replyTo")
     settle["response"] = response
-    return Outgoing(json.dumps(settle), settle)
+    return Outgoing(json_text.dumps(settle), settle)
 
 
 def error_response_of(event: Dict[str, Any], error: Dict[str, Any]) -> str:

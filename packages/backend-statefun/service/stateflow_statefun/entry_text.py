@@ -19,12 +19,13 @@ them are read (``Record.parse``).
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
+from stateflow_flink import json_text
 from stateflow_flink.dedup import Record
 
-# One encoder: json.dumps with separators builds a new one on every call.
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
+# json.dumps(value, separators=(",", ":")) with one encoder for every call.
+_dumps = json_text.dumps_compact
 # Strings as json.dumps writes them (ASCII, escaped): the C function its encoder calls.
 _string = json.encoder.encode_basestring_ascii
 
@@ -54,6 +55,13 @@ def encode(record: Record) -> str:
     """The text of ``record`` in a ``requests`` line."""
     flags = ("k" if record.keep else "") + ("l" if record.lookup else "")
     if record.answered:
+        answer = record.response_event()
+        if answer.get("stack", 1) == [] and "kind" in answer and "requestId" in answer and "replyTo" in answer:
+            # The usual answer (an empty stack, the fields a read rebuilds): its short form
+            # straight from the event, without the entry's copy of it.
+            short = _short_answer(answer, answer.get("origin"), len(answer) - 4)
+            if short is not None:
+                return flags + "+" + _dumps_short(short)
         entry = record.entry()
         res = entry["res"]
         origin = res.get("origin")
@@ -81,7 +89,7 @@ def decode(text: str, request_id: Any) -> Record:
     while text[at] in "kl":
         entry[text[at]] = 1
         at += 1
-    kind, value = text[at], json.loads(text[at + 1 :])
+    kind, value = text[at], json_text.loads(text[at + 1 :])
     if kind == "+":
         entry["res"] = {"result": {"ok": value[1]}, "seq": value[0]}
         if len(value) == 4:
@@ -98,14 +106,17 @@ def decode(text: str, request_id: Any) -> Record:
     return Record.of_entry(request_id, entry)
 
 
-def _short_answer(res: Dict[str, Any], origin: Any) -> Any:
-    """``[seq, ok]`` or ``[seq, ok, E, K]`` for an answer of just those fields, else None."""
+def _short_answer(res: Dict[str, Any], origin: Any, size: Optional[int] = None) -> Any:
+    """``[seq, ok]`` or ``[seq, ok, E, K]`` for an answer of just those fields (``size``: how
+    many fields ``res`` has that an entry keeps, when not all of them), else None."""
     result, seq = res.get("result"), res.get("seq")
     if not (isinstance(result, dict) and len(result) == 1 and "ok" in result and isinstance(seq, int)):
         return None
-    if len(res) == 2:
+    if size is None:
+        size = len(res)
+    if size == 2:
         return [seq, result["ok"]]
-    if len(res) == 3 and _is_address(origin):
+    if size == 3 and _is_address(origin):
         return [seq, result["ok"], origin["entity"], origin["key"]]
     return None
 

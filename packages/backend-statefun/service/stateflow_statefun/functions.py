@@ -1,4 +1,5 @@
-"""The Statefun functions of a StateFlow program (Statefun Python SDK, no web server).
+"""The Statefun functions of a StateFlow program (no protocol, no web server: ``request_reply.py``
+serves them, ``service.py`` over HTTP).
 
 Function types (the module.yaml routes them to this service):
 
@@ -25,34 +26,32 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import traceback
 from typing import Any, Dict, List, Optional
-
-from statefun import StatefulFunctions, ValueSpec, kafka_egress_message, message_builder, simple_type
 
 from stateflow_flink.dedup import Record
 from stateflow_flink.operator import EntityLogic, Outgoing
 from stateflow_flink.routing import CONSTRUCT_KEY_PREFIX, DEAD, INGRESS, INTERNAL, REJECTED, Admitted, Router, route_key
 
 from . import entry_text, stored_value
+from .calls import Argument, Call, Function
 from .requests_text import RequestsText
-from .string_type import StringType  # io.statefun.types/string, framed by hand
 
 ENTITY_NAMESPACE = "stateflow"
 SYSTEM_NAMESPACE = "stateflow.system"
 INGRESS_FUNCTION = SYSTEM_NAMESPACE + "/ingress"
 CONSTRUCT_FUNCTION = SYSTEM_NAMESPACE + "/construct"
-#: Typename of the messages between functions: the origin letter, then the event's JSON.
-EVENT_TYPE = simple_type(
-    typename="stateflow/event",
-    serialize_fn=lambda text: text.encode("utf-8"),
-    deserialize_fn=lambda data: data.decode("utf-8"),
-)
+#: Typename of the messages between functions: the origin letter, then the event's JSON (UTF-8).
+EVENT_TYPE = "stateflow/event"
+#: The persisted values of the entity and construct functions (``io.statefun.types/string``).
+#: ``requests``: the request records as earlier versions kept them, apart; read until the
+#: address is next written (stored_value.py). Declared but empty, it costs the runtime a
+#: state lookup and a few bytes per call.
+VALUES = ("instance", "requests")
 
 
 class StorageState:
-    """The KeyState of stateflow_flink.operator over an entity function's persisted value.
+    """The KeyState of stateflow_flink.operator over an entity function's persisted values.
 
     One value, ``instance``, holds the instance's state and the records of the request ids
     seen at this address (``stored_value.py``), at most ``window`` of them: Statefun's
@@ -62,18 +61,20 @@ class StorageState:
     (``entry_text.py``); records earlier versions wrote are read too, and so is the pair
     of values they kept (``instance`` and ``requests``), which the next write merges.
 
-    Reads and writes stay here until :meth:`flush` writes the value once.
+    ``values``: the call's values by name (text, None when absent). Reads and writes stay
+    here until :meth:`flush` writes ``instance`` once (and sets ``requests`` to None, which
+    deletes it, after merging it).
     """
 
-    def __init__(self, storage, window: int):
-        self.storage = storage
+    def __init__(self, values: Dict[str, Optional[str]], window: int):
+        self.values = values
         self.window = window
-        self._state, self._records = stored_value.split(storage.instance)
+        self._state, self._records = stored_value.split(values.get("instance"))
         # The earlier layout: the records in their own value (read only if the state is not
         # in this layout, so a merged address costs no decoding of it).
         self._legacy = False
         if self._records is None:
-            self._records = storage.requests
+            self._records = values.get("requests")
             self._legacy = self._records is not None
         self._seen: Optional[RequestsText] = None
         self._dirty = False
@@ -106,32 +107,11 @@ class StorageState:
         if not self._dirty:
             return
         records = self._requests().text if (self._seen is not None or self._legacy) else (self._records or "")
-        self.storage.instance = stored_value.join(self._state, records)
+        self.values["instance"] = stored_value.join(self._state, records)
         if self._legacy:
-            del self.storage.requests
+            self.values["requests"] = None
             self._legacy = False
         self._dirty = False
-
-
-class BatchStates:
-    """The StorageState of the address whose batch runs now, so a batch of invocations
-    (Statefun sends an address's messages that arrived during a call as one batch) decodes
-    the value once. The SDK runs a batch's invocations one after another, with no other
-    batch in between (the functions are not async), on one storage object per batch."""
-
-    def __init__(self, window: int):
-        self.window = window
-        self._storage = None
-        self._state: Optional[StorageState] = None
-
-    def of(self, storage) -> StorageState:
-        if storage is not self._storage:
-            self._storage, self._state = storage, StorageState(storage, self.window)
-        return self._state
-
-    def forget(self) -> None:
-        """After a failure: the next invocation reads the value again."""
-        self._storage = self._state = None
 
 
 def address_of(route_key: str):
@@ -142,8 +122,9 @@ def address_of(route_key: str):
     return ENTITY_NAMESPACE + "/" + entity, key
 
 
-def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> StatefulFunctions:
-    """The StatefulFunctions of `program` with the settings of statefun-app.json."""
+def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Dict[str, Function]:
+    """The functions of `program` (typename -> :class:`Function`) with the settings of
+    statefun-app.json, for ``request_reply.RequestReplyHandler``."""
     router = Router(program, config)
     # record_reads=False: a read (EntityLogic._is_read) keeps no request record, so the call
     # writes nothing, where a record meant rewriting the instance's whole value; a retry of it
@@ -153,86 +134,75 @@ def build_functions(program: Dict[str, Any], config: Dict[str, Any]) -> Stateful
     window = int(config.get("dedupWindow") or 1000)
     egress = config["egressId"]
     dead_letter_topic = config["topics"]["deadLetter"]
-    functions = StatefulFunctions()
 
-    def emit(context, internal: List[Outgoing], responses: List[Outgoing], dead: List[Outgoing]) -> None:
+    def emit(call: Call, internal: List[Outgoing], responses: List[Outgoing], dead: List[Outgoing]) -> None:
         # Routed by the events' fields as the operator made them: no text is parsed again.
         for sent in internal:
             typename, target_id = address_of(route_key(sent.event))
-            context.send(message_builder(target_typename=typename, target_id=target_id, value=INTERNAL + sent.text, value_type=EVENT_TYPE))
+            call.send(typename, target_id, EVENT_TYPE, (INTERNAL + sent.text).encode("utf-8"))
         for sent in responses:
-            context.send_egress(kafka_egress_message(typename=egress, topic=router.topic_of_response(sent.event), key=None, value=sent.text))
+            call.send_to_kafka(egress, router.topic_of_response(sent.event), sent.text)
         for sent in dead:
-            context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=sent.text))
+            call.send_to_kafka(egress, dead_letter_topic, sent.text)
 
-    def dead_letter(context, reason: str, record: Any) -> None:
+    def dead_letter(call: Call, reason: str, record: Any) -> None:
         """Last resort: a function must never raise (Statefun would retry the call, then restart the job on it)."""
         traceback.print_exc(file=sys.stderr)
         text = record if isinstance(record, str) else repr(record)
-        body = json.dumps({"reason": reason, "function": str(context.address.typename), "id": context.address.id, "record": text[:100_000]})
-        context.send_egress(kafka_egress_message(typename=egress, topic=dead_letter_topic, key=None, value=body))
+        body = json.dumps({"reason": reason, "function": call.typename, "id": call.id, "record": text[:100_000]})
+        call.send_to_kafka(egress, dead_letter_topic, body)
 
-    def admit(context, raw: bytes, here: Optional[tuple] = None) -> Optional[Admitted]:
+    def admit(call: Call, raw: bytes, here: bool = False) -> Optional[Admitted]:
         """Validates a client record: answers a bad one (error reply or dead letter) and
-        returns None; returns a valid one that runs at ``here`` (this function's address:
-        its text and its event as parsed), or sends it on to the address it names."""
+        returns None; returns a valid one that runs at this function's address when ``here``
+        (its text and its event as parsed), or sends it on to the address it names."""
         admitted = router.read(raw)
         key, origin, text = admitted.key, admitted.origin, admitted.text
         if origin == REJECTED:
-            emit(context, [], [Outgoing(text)], [])
+            emit(call, [], [Outgoing(text)], [])
         elif origin == DEAD:
-            emit(context, [], [], [Outgoing(text)])
+            emit(call, [], [], [Outgoing(text)])
         else:
             typename, target_id = address_of(key)
-            if here == (typename, target_id):
+            if here and typename == call.typename and target_id == call.id:
                 return admitted
-            context.send(message_builder(target_typename=typename, target_id=target_id, value=INGRESS + text, value_type=EVENT_TYPE))
+            call.send(typename, target_id, EVENT_TYPE, (INGRESS + text).encode("utf-8"))
         return None
 
-    @functions.bind(typename=INGRESS_FUNCTION)
-    def ingress(context, message):
-        raw = message.raw_value() or b""
-        try:
-            admit(context, raw)
-        except Exception as e:  # noqa: BLE001 - a bug of ours; never fail the job
-            dead_letter(context, "the ingress function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
-
-    # ``requests``: the request records as earlier versions kept them, apart; read until the
-    # address is next written (stored_value.py). Declared but empty, it costs the runtime a
-    # state lookup and a few bytes per call.
-    specs = [ValueSpec(name="instance", type=StringType), ValueSpec(name="requests", type=StringType)]
-    states = BatchStates(window)
-
-    def run(context, origin: str, text: str, event: Optional[Dict[str, Any]] = None) -> None:
-        state = states.of(context.storage)
-        try:
-            sent = logic.run(origin, text, state, event)
-            state.flush()
-        except Exception:
-            states.forget()
-            raise
-        emit(context, *sent)
-
-    def run_event(context, message):
-        if not message.is_type(EVENT_TYPE):
-            # A client record straight from the Kafka ingress (keyRouting): validate it here.
-            raw = message.raw_value() or b""
+    def ingress(call: Call, _values: Dict[str, Optional[str]], arguments: List[Argument]) -> None:
+        for _typename, value in arguments:
+            raw = value or b""
             try:
-                address = context.address
-                request = admit(context, raw, (address.typename, address.id))
-                if request is not None:
-                    run(context, INGRESS, request.text, request.event)
-            except Exception as e:  # noqa: BLE001
-                dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
-            return
-        payload = message.as_type(EVENT_TYPE)
-        try:
-            origin, text = payload[0], payload[1:]
-            run(context, origin, text)
-        except Exception as e:  # noqa: BLE001
-            dead_letter(context, "the function failed: %s: %s" % (type(e).__name__, e), payload)
+                admit(call, raw)
+            except Exception as e:  # noqa: BLE001 - a bug of ours; never fail the job
+                dead_letter(call, "the ingress function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
 
-    functions.register(CONSTRUCT_FUNCTION, run_event, specs)
-    for entity in program.get("entities", []):
-        functions.register(ENTITY_NAMESPACE + "/" + entity["name"], run_event, specs)
+    def run(call: Call, state: StorageState, origin: str, text: str, event: Optional[Dict[str, Any]] = None) -> None:
+        sent = logic.run(origin, text, state, event)
+        state.flush()
+        emit(call, *sent)
+
+    def entity(call: Call, values: Dict[str, Optional[str]], arguments: List[Argument]) -> None:
+        """A batch of invocations at one address (messages that arrived while a call was in
+        flight), in order, over one decoding of its value."""
+        state = StorageState(values, window)
+        for typename, value in arguments:
+            raw = value or b""
+            try:
+                if typename != EVENT_TYPE:
+                    # A client record straight from the Kafka ingress (keyRouting): validate it here.
+                    request = admit(call, raw, here=True)
+                    if request is not None:
+                        run(call, state, INGRESS, request.text, request.event)
+                else:
+                    payload = raw.decode("utf-8")
+                    run(call, state, payload[0], payload[1:])
+            except Exception as e:  # noqa: BLE001
+                # The next invocation reads the value as the last one that succeeded left it.
+                state = StorageState(values, window)
+                dead_letter(call, "the function failed: %s: %s" % (type(e).__name__, e), raw.decode("utf-8", "replace"))
+
+    functions = {INGRESS_FUNCTION: Function(ingress), CONSTRUCT_FUNCTION: Function(entity, VALUES)}
+    for spec in program.get("entities", []):
+        functions[ENTITY_NAMESPACE + "/" + spec["name"]] = Function(entity, VALUES)
     return functions
