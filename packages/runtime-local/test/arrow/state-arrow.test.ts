@@ -15,56 +15,12 @@ import {
   stateToArrowTable,
   writeArrowIpcFile,
 } from '../../src/arrow/index.js';
-import { Everything, entityWith } from './entity.js';
+import { Everything, entityWith, everythingRows } from './entity.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-arrow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const user = (key: string) => ({ $entity: 'User', $key: key });
-
-const rows: [string, EntityState][] = [
-  [
-    'a',
-    {
-      count: 3,
-      price: 1.5,
-      name: 'Ünïcode ✓',
-      active: true,
-      blob: { $bytes: Buffer.from([0, 1, 255]).toString('base64') },
-      note: 'hello',
-      owner: user('ann'),
-      best_friend: user('bob'),
-      tags: ['x', 'y'],
-      scores: { math: 1 },
-      pair: { $tuple: [1, 'one'] },
-      ids: { $set: [1, 2] },
-      anything: { $dict: [[1, 'one']] },
-      either: 'text',
-    },
-  ],
-  [
-    'b',
-    {
-      count: { $int: '9007199254740993' },
-      price: { $float: '2.0' },
-      name: '',
-      active: false,
-      blob: { $bytes: '' },
-      note: null,
-      owner: user('zed'),
-      best_friend: null,
-      tags: [],
-      scores: {},
-      pair: { $tuple: [-1, ''] },
-      ids: { $set: [] },
-      anything: null,
-      either: 7,
-    },
-  ],
-  // an instance that has not set most of its attributes yet
-  ['c', { count: -5, price: { $float: 'nan' }, name: 'c', note: null, best_friend: null }],
-  ['d', { count: 0, price: { $float: '-inf' }, name: 'd', note: null, best_friend: null, anything: [1, { $float: '1e+300' }] }],
-];
+const rows = everythingRows;
 
 describe('stateToArrowTable / arrowTableToState', () => {
   it('maps field types to Arrow types with metadata', () => {

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityState } from '@stateflow/ir';
 import { StateTableError, exportStateFile, importStateFile } from '../../src/arrow/index.js';
-import { Everything } from './entity.js';
+import { Everything, everythingRows } from './entity.js';
 
 /**
  * Fuzzing of `stateflow state import`'s readers: mutations of valid Arrow IPC, Parquet and
@@ -25,35 +24,12 @@ const FORMATS = (process.env['STATEFLOW_FUZZ_FORMATS'] ?? 'arrow,parquet,csv').s
 const dir = mkdtempSync(join(tmpdir(), 'sf-state-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const rows: [string, EntityState][] = [
-  [
-    'a',
-    {
-      count: 3,
-      price: 1.5,
-      name: 'Ünïcode ✓',
-      active: true,
-      blob: { $bytes: Buffer.from([0, 1, 255]).toString('base64') },
-      note: 'hello',
-      owner: { $entity: 'User', $key: 'ann' },
-      best_friend: null,
-      tags: ['x', 'y'],
-      scores: { math: 1 },
-      pair: { $tuple: [1, 'one'] },
-      ids: { $set: [1, 2] },
-      anything: { $dict: [[1, 'one']] },
-      either: 'text',
-    },
-  ],
-  ['b', { count: { $int: '9007199254740993' }, price: { $float: 'nan' }, name: '', note: null, best_friend: null }],
-];
-
 const valid: { [format: string]: Uint8Array } = {};
 
 beforeAll(async () => {
   for (const ext of ['arrow', 'parquet']) {
     const path = join(dir, `valid.${ext}`);
-    await exportStateFile(Everything, rows, path);
+    await exportStateFile(Everything, everythingRows, path);
     valid[ext] = readFileSync(path);
   }
   valid['csv'] = Buffer.from(
