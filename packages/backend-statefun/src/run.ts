@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { RunningDeployment } from '@stateflow/ir';
@@ -84,6 +84,10 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
   const say = options.onLine ?? (() => undefined);
   const ckDir = config.checkpoint.dir.includes('://') ? config.checkpoint.dir : isAbsolute(config.checkpoint.dir) ? config.checkpoint.dir : join(dir, config.checkpoint.dir);
   const ckUri = ckDir.includes('://') ? ckDir : `file://${ckDir}`;
+  // Flink's mini-cluster keeps its working files (RocksDB's local copy of the state, blobs)
+  // in a folder `minicluster_<id>` under `io.tmp.dirs` and deletes it only when it is closed,
+  // which a JVM ended by a signal never does: under the app's folder, stop() removes it.
+  const jvmTmp = join(dir, '.flink-tmp');
 
   const startService = (): ProcessGroup =>
     startProcessGroup(sf.python, [join(dir, 'service.py')], { cwd: dir, logFile: join(logDir, 'service.log'), lines: 'none', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
@@ -131,6 +135,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
       'state.backend.incremental': 'true',
       'state.checkpoints.dir': ckUri,
       'state.checkpoints.num-retained': String(config.checkpoint.retained),
+      'io.tmp.dirs': jvmTmp,
       'rest.address': '127.0.0.1',
       'rest.bind-address': '127.0.0.1',
       'rest.port': String(restPort),
@@ -153,6 +158,7 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
     }
     if (restore) props['execution.savepoint.path'] = restore;
     Object.assign(props, options.flinkProperties ?? {});
+    mkdirSync(jvmTmp, { recursive: true });
     const propsFile = join(logDir, 'flink.properties');
     writeFileSync(propsFile, Object.entries(props).map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\')}`).join('\n') + '\n');
     const log4j = join(logDir, 'log4j2.properties');
@@ -194,6 +200,8 @@ export function runStatefunApp(appDir: string, options: RunStatefunOptions = {})
       await running.catch(() => undefined);
       const code = jvm ? await jvm.terminate(20_000) : 0;
       await service.terminate(10_000);
+      // Also what a JVM killed earlier (kill(), a crash) left there: no JVM of this app runs now.
+      rmSync(jvmTmp, { recursive: true, force: true });
       // Ended by the SIGTERM asked for here: a clean stop.
       return code === 128 + osConstants.signals.SIGTERM ? 0 : code;
     })();

@@ -19,7 +19,7 @@
  * them alike; the table gives each row's median over the rounds and the median of the
  * per-round ratios to the reference. The embedded runtime and Flink (one job, checkpoints
  * every 200 ms, exactly-once) are measured once each, before the Beam targets, one
- * deployment at a time. Starts a fresh Kafka on --port (this lane's; tools/engines) and
+ * deployment at a time. Starts a fresh Kafka on --port (tools/engines) and
  * stops everything it started, even on failure.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -298,7 +298,7 @@ try {
   if (TARGETS.join(',') === DEFAULT_TARGETS)
     writeFileSync(
       join(ROOT, 'tests/beam/bench/latest.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), machine: 'shared: 2 cores, other lanes running engines at the same time', seconds, durationMs: DURATION_MS, rounds: ROUNDS, entities: ENTITIES, summary: lines, rows }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: 'shared: 2 cores, other engines running at the same time', seconds, durationMs: DURATION_MS, rounds: ROUNDS, entities: ENTITIES, summary: lines, rows }, null, 2)}\n`,
     );
 } catch (err) {
   progress(`failed: ${err.stack ?? err}`);

@@ -455,7 +455,7 @@ async function measureInterleaved(jobs, rows, kafkaPid) {
           const n = r.ops + r.errors;
           const perSec = (b, a) => (a && b ? Math.round((a.total - b.total) / r.seconds) : undefined);
           const driverMs = (after.driver.user + after.driver.system) / 1000;
-          // The whole machine (every lane): busy ms/s of all cores together, and how many cores there are.
+          // The whole machine (every process): busy ms/s of all cores together, and how many cores there are.
           const machine = before.machine && after.machine ? { busyMsPerSec: Math.round((after.machine.busy - before.machine.busy) / r.seconds), cores: after.machine.cores } : undefined;
           const cpuMsPerSec = { job: perSec(before.job, after.job), kafka: perSec(before.kafka, after.kafka), driver: Math.round(driverMs / r.seconds), machine: machine?.busyMsPerSec };
           const cpu = { ...cpuPerOp(before.job, after.job, n), kafka: cpuPerOp(before.kafka, after.kafka, n)?.total, driver: n ? Number((driverMs / n).toFixed(3)) : undefined };

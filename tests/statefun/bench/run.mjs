@@ -5,7 +5,7 @@
  *
  *   pnpm -F @stateflow/statefun-tests bench [--rounds 3] [--duration 3] [--entities 1000] [--concurrency 1,32]
  *        [--checkpoint 200] [--egress exactly-once,at-least-once] [--targets embedded,flink,statefun] [--workloads A,T]
- *        [--request-ids uuidv7|plain] [--out latest.json (relative to bench/, or absolute)]
+ *        [--request-ids uuidv7|plain] [--out latest.json (relative to bench/, or absolute)] [--jit-warmup 60]
  *        [--gen-set key=value,... (settings of the generated application)] [--flink key=value,...]
  *
  * Starts a fresh Kafka (tools/engines, port 19796) and runs closed loops of YCSB-A (50% read /
@@ -25,7 +25,7 @@
  * started, even on failure.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,9 +68,14 @@ const KEEP_LOGS = flag('keep-logs', '');
 // Request ids: `uuidv7` (the client's default; dated, so a callee's answer needs no Settle) or
 // `plain` (`<prefix>-0`, `<prefix>-1`, ...: undated, kept for good, and answered with a Settle).
 const PLAIN_IDS = flag('request-ids', 'uuidv7') === 'plain';
-/** Extra Flink settings of the Statefun deployment, `key=value,...` (for experiments). */
+/**
+ * At most this many seconds of extra warm-up of a Statefun deployment, until the JVM's JIT
+ * compilers have gone quiet (see warmUntilCompiled); 0 for the fixed warm-up alone.
+ */
+const JIT_WARMUP_S = Number(flag('jit-warmup', '60'));
 /** Extra settings of the generated application only, `key=value,...` (`stateflow build --set`; for experiments). */
 const GEN_SETTINGS = Object.fromEntries(flag('gen-set', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+/** Extra Flink settings of the Statefun deployment, `key=value,...` (for experiments). */
 const FLINK_PROPS = Object.fromEntries(flag('flink', '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const progress = (m) => process.stderr.write(`[statefun-bench ${((Date.now() - T0) / 1000).toFixed(0)}s] ${m}\n`);
 const T0 = Date.now();
@@ -122,10 +127,31 @@ function cpuMs(pid) {
   }
 }
 
+/** CPU time (ms) the JVM's JIT compiler threads (`C1/C2 CompilerThread<n>`) have used so far, or NaN. */
+function jitCpuMs(pid) {
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return NaN;
+  }
+  let ms = 0;
+  for (const tid of tasks) {
+    try {
+      if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'))) continue;
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      /* the thread ended meanwhile (the JVM adds and removes compiler threads) */
+    }
+  }
+  return ms;
+}
+
 /** One closed loop of `workload` with `concurrency` callers; appends a sample to `samples`. */
 async function sample(samples, target, call, workload, concurrency, round, extra = {}, pids = undefined) {
   const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + 101 * round);
-  const cpu0 = pids ? [cpuMs(pids.service), cpuMs(pids.jvm)] : [];
+  const cpu0 = pids ? [cpuMs(pids.service), cpuMs(pids.jvm), jitCpuMs(pids.jvm)] : [];
   const t0 = performance.now();
   const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
   // CPU per operation of the function service and of the Statefun JVM (which runs both
@@ -133,10 +159,12 @@ async function sample(samples, target, call, workload, concurrency, round, extra
   const n = r.opsPerSec * ((performance.now() - t0) / 1000);
   const serviceCpuMsPerOp = pids ? (cpuMs(pids.service) - cpu0[0]) / n : undefined;
   const jvmCpuMsPerOp = pids ? (cpuMs(pids.jvm) - cpu0[1]) / n : undefined;
-  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, jvmCpuMsPerOp, ...extra });
+  // Of which the JIT compilers (a start-up cost: it falls on whichever side runs while they work).
+  const jitCpuMsPerOp = pids ? Math.max(0, jitCpuMs(pids.jvm) - cpu0[2]) / n : undefined;
+  samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, jvmCpuMsPerOp, jitCpuMsPerOp, ...extra });
   progress(
     `${target} ${workload} c=${concurrency} round ${round}: ${r.opsPerSec.toFixed(1)} ops/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}` +
-      (pids ? `, CPU ms/op: service ${serviceCpuMsPerOp.toFixed(2)}, JVM ${jvmCpuMsPerOp.toFixed(2)}` : ''),
+      (pids ? `, CPU ms/op: service ${serviceCpuMsPerOp.toFixed(2)}, JVM ${jvmCpuMsPerOp.toFixed(2)} (JIT ${jitCpuMsPerOp.toFixed(2)})` : ''),
   );
 }
 
@@ -314,12 +342,7 @@ async function statefun(prog, samples, bootstrap, semantic, checkpoints) {
     if (!('ok' in r)) throw new Error(`reference: ${JSON.stringify(r)}`);
   }
 
-  // Warm both up (the JVM's JIT, connections, RocksDB) before any row counts: else the side
-  // measured first in round 1 pays for it.
-  for (const call of [genCaller.call, refCaller.call]) {
-    for (const workload of WORKLOADS) await closedLoop(call, operations(workload, 'uniform', ENTITIES, 3), { concurrency: Math.max(...CONCURRENCY), durationMs: 1500 });
-  }
-  progress(`statefun (${semantic}): warmed up`);
+  await warmUntilCompiled(semantic, [genCaller.call, refCaller.call], app.pids.jvm);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const workload of WORKLOADS) {
       for (const c of CONCURRENCY) {
@@ -339,6 +362,30 @@ async function statefun(prog, samples, bootstrap, semantic, checkpoints) {
   await release(stopApp);
   await release(refService.stop);
   await release(removeDir);
+}
+
+/**
+ * Warms both applications up (the JVM's JIT, connections, RocksDB) before any row counts:
+ * passes of every workload on each side, 1.5 s each at the most callers, until the JIT
+ * compilers used less than 5% of a core over a pass (at most JIT_WARMUP_S seconds). The JVM
+ * keeps compiling Flink's and Statefun's code for a minute or two under load; CPU spent
+ * compiling meanwhile counts against whichever side runs then (the generated one, first in
+ * rounds 1 and 3), and code not yet compiled runs slower.
+ */
+async function warmUntilCompiled(semantic, calls, jvmPid) {
+  const t0 = Date.now();
+  for (let pass = 1; ; pass++) {
+    const [wall0, jit0] = [Date.now(), jitCpuMs(jvmPid)];
+    for (const call of calls) {
+      for (const workload of WORKLOADS) await closedLoop(call, operations(workload, 'uniform', ENTITIES, 3 + pass), { concurrency: Math.max(...CONCURRENCY), durationMs: 1500 });
+    }
+    const share = (jitCpuMs(jvmPid) - jit0) / (Date.now() - wall0);
+    const elapsed = (Date.now() - t0) / 1000;
+    if (!(share >= 0.05) || elapsed >= JIT_WARMUP_S) {
+      progress(`statefun (${semantic}): warmed up in ${elapsed.toFixed(0)} s (${pass} passes; JIT compilers ${(100 * share).toFixed(0)}% of a core in the last)`);
+      return;
+    }
+  }
 }
 
 /** Checkpoints of the deployment's job so far (Flink's REST API): count, end-to-end duration. */
@@ -372,7 +419,7 @@ function summarize(samples) {
     p50: median(g.map((s) => s.p50)),
     p99: median(g.map((s) => s.p99)),
     errors: g.reduce((n, s) => n + s.errors, 0),
-    ...(g[0].serviceCpuMsPerOp === undefined ? {} : { serviceCpuMsPerOp: median(g.map((s) => s.serviceCpuMsPerOp)), jvmCpuMsPerOp: median(g.map((s) => s.jvmCpuMsPerOp)) }),
+    ...(g[0].serviceCpuMsPerOp === undefined ? {} : { serviceCpuMsPerOp: median(g.map((s) => s.serviceCpuMsPerOp)), jvmCpuMsPerOp: median(g.map((s) => s.jvmCpuMsPerOp)), jitCpuMsPerOp: median(g.map((s) => s.jitCpuMsPerOp)) }),
   }));
 }
 
@@ -403,7 +450,7 @@ function ratios(samples) {
 }
 
 function table(rows) {
-  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/op', 'JVM CPU ms/op'];
+  const head = ['target', 'workload', 'callers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/op', 'JVM CPU ms/op', 'of which JIT'];
   const cpu = (v) => (v === undefined ? '' : v.toFixed(2));
   const body = rows.map((r) => [
     r.target,
@@ -415,6 +462,7 @@ function table(rows) {
     String(r.errors),
     cpu(r.serviceCpuMsPerOp),
     cpu(r.jvmCpuMsPerOp),
+    cpu(r.jitCpuMsPerOp),
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`;
