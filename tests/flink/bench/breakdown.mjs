@@ -38,7 +38,7 @@ import { buildRequestEvent, uuidv7 } from '@stateflow/client';
 import { compile } from '@stateflow/frontend-python';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { busiestThreads, cpuOf, javaIn, jvmThreadsByName } from './cpu.mjs';
+import { busiestThreads, cpuOf, javaIn, jvmThreadsByName } from '@stateflow/bench/process-cpu';
 import { cleanupStack, flag, ROOT, run, settings, startKafka } from './support.mjs';
 
 const CALLS = Number(flag('calls', '60'));

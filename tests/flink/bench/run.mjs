@@ -54,7 +54,7 @@ import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
 import { closedLoop, openLoop } from '@stateflow/bench/load';
 import { accountKey, operations } from '@stateflow/bench/workloads';
-import { cpuOf, cpuPerOp, jvmThreadsCpu, machineCpu } from './cpu.mjs';
+import { cpuOf, cpuPerOp, jvmThreadsCpu, machineCpu } from '@stateflow/bench/process-cpu';
 import { cleanupStack, ENGINES, flag, ROOT, run, settings, startKafka } from './support.mjs';
 
 const DURATION_MS = Number(flag('duration', '10')) * 1000;

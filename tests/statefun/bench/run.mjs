@@ -25,7 +25,7 @@
  * started, even on failure.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,7 @@ import { createPythonHost } from '@stateflow/python-host';
 import { LocalRuntime } from '@stateflow/runtime-local';
 import { Kafka, logLevel } from 'kafkajs';
 import { closedLoop } from '@stateflow/bench/load';
+import { processCpuMs, jvmThreadsCpu } from '@stateflow/bench/process-cpu';
 import { accountKey, operations } from '@stateflow/bench/workloads';
 
 const run = promisify(execFile);
@@ -117,48 +118,20 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** CPU time (ms) a process has used so far, from /proc (Linux), or NaN. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU time (ms) the JVM's JIT compiler threads (`C1/C2 CompilerThread<n>`) have used so far, or NaN. */
-function jitCpuMs(pid) {
-  let tasks;
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return NaN;
-  }
-  let ms = 0;
-  for (const tid of tasks) {
-    try {
-      if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'))) continue;
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      /* the thread ended meanwhile (the JVM adds and removes compiler threads) */
-    }
-  }
-  return ms;
-}
+/** CPU ms so far of the JVM's JIT compiler threads, or NaN. */
+const jitCpuMs = (pid) => jvmThreadsCpu(pid)?.jit ?? NaN;
 
 /** One closed loop of `workload` with `concurrency` callers; appends a sample to `samples`. */
 async function sample(samples, target, call, workload, concurrency, round, extra = {}, pids = undefined) {
   const ops = operations(workload, 'uniform', ENTITIES, 7 + concurrency + 101 * round);
-  const cpu0 = pids ? [cpuMs(pids.service), cpuMs(pids.jvm), jitCpuMs(pids.jvm)] : [];
+  const cpu0 = pids ? [processCpuMs(pids.service), processCpuMs(pids.jvm), jitCpuMs(pids.jvm)] : [];
   const t0 = performance.now();
   const r = await closedLoop(call, ops, { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
   // CPU per operation of the function service and of the Statefun JVM (which runs both
   // applications; the other one is idle meanwhile). Warm-up included in both terms: approximate.
   const n = r.opsPerSec * ((performance.now() - t0) / 1000);
-  const serviceCpuMsPerOp = pids ? (cpuMs(pids.service) - cpu0[0]) / n : undefined;
-  const jvmCpuMsPerOp = pids ? (cpuMs(pids.jvm) - cpu0[1]) / n : undefined;
+  const serviceCpuMsPerOp = pids ? (processCpuMs(pids.service) - cpu0[0]) / n : undefined;
+  const jvmCpuMsPerOp = pids ? (processCpuMs(pids.jvm) - cpu0[1]) / n : undefined;
   // Of which the JIT compilers (a start-up cost: it falls on whichever side runs while they work).
   const jitCpuMsPerOp = pids ? Math.max(0, jitCpuMs(pids.jvm) - cpu0[2]) / n : undefined;
   samples.push({ target, workload, concurrency, round, opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, errors: r.errors, serviceCpuMsPerOp, jvmCpuMsPerOp, jitCpuMsPerOp, ...extra });

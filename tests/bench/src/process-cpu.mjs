@@ -20,6 +20,11 @@ function stat(pid) {
   }
 }
 
+/** CPU ms one process has used so far (user + system), or NaN (it ended, or not Linux). */
+export function processCpuMs(pid) {
+  return stat(pid)?.cpuMs ?? NaN;
+}
+
 /** `{ jvm, python, root, total }` CPU ms of `rootPid`'s tree now (undefined off Linux). */
 export function cpuOf(rootPid) {
   let all;
