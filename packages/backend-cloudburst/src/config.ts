@@ -1,4 +1,4 @@
-import { readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { readSettings, type BackendSettings, type Program, programSlug } from '@stateflow/ir';
 
 /** The deployment's settings, written to `stateflow-cloudburst.json` in the artifact. */
 export interface CloudburstConfig {
@@ -33,8 +33,7 @@ export class CloudburstConfigError extends Error {
 
 /** `stateflow-<module>`: letters, digits and '-'. */
 export function deploymentName(program: Program): string {
-  const base = (program.module.name || 'app').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return `stateflow-${base || 'app'}`;
+  return `stateflow-${programSlug(program)}`;
 }
 
 // At most 8 connections: their Anna client ports (6800 + 30 + i) must stay below Anna's next range.
@@ -44,13 +43,5 @@ const MAX: { [name: string]: number } = { gatewayPort: 65_535, connections: 8, c
 export function resolveCloudburstConfig(program: Program, overrides: CloudburstConfigOverrides = {}): CloudburstConfig {
   const config: CloudburstConfig = { name: deploymentName(program), maxHops: 10_000, gatewayPort: 9310, connections: 4, callTimeoutSeconds: 30 };
   const read = readSettings(CLOUDBURST_SETTINGS, overrides, (message) => new CloudburstConfigError(message));
-  const writable = config as unknown as { [key: string]: unknown };
-  for (const [key, setting] of Object.entries(CLOUDBURST_SETTINGS)) {
-    const value =
-      setting.type === 'integer'
-        ? read.integer(key, { max: MAX[key] ?? Number.MAX_SAFE_INTEGER })
-        : read.text(key, { pattern: /^[A-Za-z0-9-]{1,60}$/, expected: "1-60 letters, digits or '-'" });
-    if (value !== undefined) writable[key] = value;
-  }
-  return config;
+  return Object.assign(config, read.given({ max: MAX, format: { pattern: /^[A-Za-z0-9-]{1,60}$/, expected: "1-60 letters, digits or '-'" } }));
 }

@@ -1,4 +1,4 @@
-import { readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { readSettings, type BackendSettings, type Program, programSlug } from '@stateflow/ir';
 
 /**
  * The function's settings, written to `stateflow-lambda.json` in the artifact. The
@@ -49,8 +49,7 @@ export class LambdaConfigError extends Error {
 
 /** A name usable for the function and table: the module name, `[A-Za-z0-9-]`. */
 export function deploymentName(program: Program): string {
-  const base = (program.module.name || 'app').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return `stateflow-${base || 'app'}`;
+  return `stateflow-${programSlug(program)}`;
 }
 
 /** The largest value of an integer setting that has one (Lambda's limits, TCP ports). */
@@ -70,15 +69,5 @@ export function resolveLambdaConfig(program: Program, overrides: LambdaConfigOve
     storePort: 18000,
   };
   const read = readSettings(LAMBDA_SETTINGS, overrides, (message) => new LambdaConfigError(message));
-  const writable = config as unknown as { [key: string]: unknown };
-  for (const [key, setting] of Object.entries(LAMBDA_SETTINGS)) {
-    const value =
-      setting.type === 'integer'
-        ? read.integer(key, { max: MAX[key] ?? Number.MAX_SAFE_INTEGER })
-        : setting.type === 'boolean'
-          ? read.boolean(key)
-          : read.text(key, { pattern: /^[A-Za-z0-9-]{1,40}$/, expected: "1-40 letters, digits or '-'" });
-    if (value !== undefined) writable[key] = value;
-  }
-  return config;
+  return Object.assign(config, read.given({ max: MAX, format: { pattern: /^[A-Za-z0-9-]{1,40}$/, expected: "1-40 letters, digits or '-'" } }));
 }

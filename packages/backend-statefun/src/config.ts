@@ -1,4 +1,4 @@
-import { KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings, type Program } from '@stateflow/ir';
+import { KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings, type Program, programSlug } from '@stateflow/ir';
 
 /** The Kafka topics of one deployment (events between entities are Statefun messages, not a topic). */
 export interface StatefunTopics {
@@ -87,8 +87,7 @@ export class StatefunConfigError extends Error {
 
 /** A name usable in topic names: the module name, lower case, `[a-z0-9-]` only. */
 export function deploymentName(program: Program): string {
-  const base = (program.module.name || 'app').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return base || 'app';
+  return programSlug(program, { lowerCase: true });
 }
 
 const topicsFor = (prefix: string): StatefunTopics => ({ ingress: `${prefix}-ingress`, egress: `${prefix}-egress`, deadLetter: `${prefix}-dead-letter` });

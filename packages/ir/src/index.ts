@@ -90,6 +90,7 @@ export { renderGraph, tryRenderGraph, listGraphMethods, UnknownGraphMethodError 
 export type { RenderGraphOptions, RenderGraphResult } from './graph/render-graph.js';
 export { defineBackend } from './backend.js';
 export { readSettings } from './settings-reader.js';
+export { programSlug } from './program-slug.js';
 export type { SettingsReader, SettingOverrides } from './settings-reader.js';
 export { KAFKA_BOOTSTRAP_FORMAT, checkKafkaTopics, readKafkaTopics } from './kafka-settings.js';
 export type {

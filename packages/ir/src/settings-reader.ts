@@ -19,6 +19,13 @@ export interface SettingsReader {
   oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined;
   /** Comma-separated names, blanks dropped. */
   list(key: string): string[] | undefined;
+  /**
+   * Every declared setting that was given, each read by its declared type: integers up to
+   * `options.max[key]` (else the largest exact one, 2^53 - 1), strings in `options.format`
+   * (if given).
+   * For a backend whose settings map one to one onto its configuration's fields.
+   */
+  given(options?: { max?: { readonly [key: string]: number }; format?: { pattern: RegExp; expected: string } }): { [key: string]: string | number | boolean | string[] };
 }
 
 /**
@@ -68,6 +75,21 @@ export function readSettings(settings: BackendSettings, overrides: SettingOverri
     list(key) {
       const value = given(key);
       return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
+    },
+    given(options = {}) {
+      const out: { [key: string]: string | number | boolean | string[] } = {};
+      for (const [key, setting] of Object.entries(settings)) {
+        const value =
+          setting.type === 'integer'
+            ? this.integer(key, { max: options.max?.[key] ?? Number.MAX_SAFE_INTEGER })
+            : setting.type === 'boolean'
+              ? this.boolean(key)
+              : setting.type === 'list'
+                ? this.list(key)
+                : this.text(key, options.format);
+        if (value !== undefined) out[key] = value;
+      }
+      return out;
     },
   };
 }

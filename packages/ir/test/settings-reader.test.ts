@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, readKafkaTopics, readSettings, type BackendSettings } from '../src/index.js';
+import { checkKafkaTopics, KAFKA_BOOTSTRAP_FORMAT, programSlug, readKafkaTopics, readSettings, type BackendSettings } from '../src/index.js';
 
 class TestConfigError extends Error {}
 const fail = (message: string): TestConfigError => new TestConfigError(message);
@@ -19,6 +19,14 @@ function reader(overrides: { [key: string]: string | number | boolean | undefine
 }
 
 describe('readSettings', () => {
+  it('reads every given setting by its declared type (given)', () => {
+    const read = reader({ name: 'x', parallelism: '4', dedup: 'true', topics: 'a,b' });
+    expect(read.given()).toEqual({ name: 'x', parallelism: 4, dedup: true, topics: ['a', 'b'] });
+    expect(() => reader({ port: '70000' }).given({ max: { port: 65_535 } })).toThrow('port must be a whole number from 0 to 65535');
+    expect(() => reader({ port: '9007199254740993' }).given()).toThrow('port must be a whole number from 0 to 9007199254740991');
+    expect(() => reader({ name: 'a b' }).given({ format: { pattern: /^\w+$/, expected: 'a word' } })).toThrow("name must be a word (got 'a b')");
+  });
+
   it('returns undefined for what was not given, and the typed value for what was', () => {
     const read = reader({ name: 'x', parallelism: '4', dedup: false, mode: 'fast', topics: 'a, b,,c', port: undefined });
     expect(read.text('name')).toBe('x');
@@ -80,5 +88,15 @@ describe('readKafkaTopics', () => {
   it('checks what it read', () => {
     const read = readSettings(TOPIC_SETTINGS, { deadLetterTopic: 'app-ingress' }, fail);
     expect(() => readKafkaTopics(read, defaults, fail)).toThrow('the ingress and dead-letter topics must differ (got app-ingress, app-ingress)');
+  });
+});
+
+describe('programSlug', () => {
+  const program = (name: string) => ({ module: { name } }) as unknown as Parameters<typeof programSlug>[0];
+  it('keeps letters and digits, one dash for each run of anything else, app when empty', () => {
+    expect(programSlug(program('My_App.v2'))).toBe('My-App-v2');
+    expect(programSlug(program('My_App.v2'), { lowerCase: true })).toBe('my-app-v2');
+    expect(programSlug(program('__'))).toBe('app');
+    expect(programSlug(program(''))).toBe('app');
   });
 });
