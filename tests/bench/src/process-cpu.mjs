@@ -20,6 +20,15 @@ function stat(pid) {
   }
 }
 
+/** Every process's `stat` now, or undefined (not Linux). */
+function allProcesses() {
+  try {
+    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).map(stat).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU ms one process has used so far (user + system), or NaN (it ended, or not Linux). */
 export function processCpuMs(pid) {
   return stat(pid)?.cpuMs ?? NaN;
@@ -27,12 +36,8 @@ export function processCpuMs(pid) {
 
 /** `{ jvm, python, root, total }` CPU ms of `rootPid`'s tree now (undefined off Linux). */
 export function cpuOf(rootPid) {
-  let all;
-  try {
-    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).map(stat).filter(Boolean);
-  } catch {
-    return undefined;
-  }
+  const all = allProcesses();
+  if (!all) return undefined;
   const children = new Map();
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const out = { jvm: 0, python: 0, root: 0, total: 0 };
@@ -50,12 +55,8 @@ export function cpuOf(rootPid) {
 
 /** The pid of the first `java` process in `rootPid`'s tree (a local job's mini-cluster), or undefined. */
 export function javaIn(rootPid) {
-  let all;
-  try {
-    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).map(stat).filter(Boolean);
-  } catch {
-    return undefined;
-  }
+  const all = allProcesses();
+  if (!all) return undefined;
   const queue = [rootPid];
   while (queue.length) {
     const pid = queue.shift();
